@@ -1,0 +1,30 @@
+// Flat config: typescript-eslint's recommended rules plus the project's boundaries
+// (model/ and inject/ must never reach for the `vscode` API).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.cache/**', '.venv/**', '.mlflow/**', 'test-results/**', 'bench/results/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', AbortController: 'readonly', fetch: 'readonly', performance: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', globalThis: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true } }],
+    },
+  },
+  {
+    files: ['src/model/**', 'src/inject/**', 'src/cli/**', 'webview/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'This folder must stay free of the vscode API.' }] }] },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  // Tool config files must default-export.
+  { files: ['eslint.config.mjs', '.vscode-test.mjs'], rules: { 'no-restricted-exports': 'off' } },
+);

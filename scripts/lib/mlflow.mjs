@@ -1,0 +1,105 @@
+// Starts a real `mlflow server` on a free loopback port with a throw-away sqlite store, waits for
+// /health, and stops it (and its worker processes) on stop() or when this process exits.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureVenv, venvBin } from './python.mjs';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @param {{ dataDir?: string, port?: number, keepData?: boolean, log?: (line: string) => void }} [opts]
+ * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
+ */
+export async function startMlflow(opts = {}) {
+  ensureVenv();
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gt-mlflow-'));
+  mkdirSync(join(dataDir, 'artifacts'), { recursive: true });
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  let child;
+  let output = '';
+
+  const launch = async () => {
+    output = '';
+    child = spawn(
+      venvBin('mlflow'),
+      [
+        'server', '--host', '127.0.0.1', '--port', String(port),
+        '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
+        '--artifacts-destination', join(dataDir, 'artifacts'),
+        '--workers', '1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
+    );
+    const onData = (d) => {
+      output = (output + d).slice(-20000);
+      opts.log?.(String(d));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    await waitHealthy(url, child, () => output);
+  };
+
+  const kill = async (signal = 'SIGTERM') => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid, signal); // the whole group: uvicorn spawns workers
+    } catch {
+      /* already gone */
+    }
+    const t = setTimeout(() => {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }, 5000);
+    await exited;
+    clearTimeout(t);
+  };
+
+  const onExit = () => {
+    try { if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+  };
+  process.on('exit', onExit);
+
+  await launch();
+  return {
+    url,
+    port,
+    dataDir,
+    /** Stops the server; the sqlite store survives for restart(). */
+    kill: () => kill('SIGKILL'),
+    restart: async () => { await kill(); await launch(); },
+    stop: async () => {
+      await kill();
+      process.off('exit', onExit);
+      if (!opts.dataDir && !opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitHealthy(url, child, output, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`mlflow server at ${url} not healthy after ${timeoutMs} ms:\n${output()}`);
+}

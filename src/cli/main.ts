@@ -1,0 +1,3 @@
+// Placeholder: the auto-trace issue replaces this file.
+process.stderr.write('gemini-trace: not implemented yet\n');
+process.exitCode = 2;

@@ -1,0 +1,48 @@
+// activate() wires the parts together and does nothing else: no network request runs here,
+// so activation never waits on a slow or absent MLflow server.
+import * as vscode from 'vscode';
+import { registerCodeLens } from './code/register';
+import { registerJumpToCode } from './code/jump';
+import { createConnection } from './connection/connection';
+import { registerDiff } from './diff/register';
+import { registerExplorer } from './explorer/register';
+import { registerLaunch } from './launch/register';
+import { RunRegistryImpl } from './launch/runs';
+import { registerPanel } from './panel/register';
+import type { Services } from './services';
+import { TraceStoreImpl } from './traceStore';
+import type { TraceSummary } from './model/types';
+
+export function activate(context: vscode.ExtensionContext): Services {
+  const log = vscode.window.createOutputChannel('Gemini Trace', { log: true });
+  const connection = createConnection(context, log);
+  const runs = new RunRegistryImpl();
+  const newTraces = new vscode.EventEmitter<TraceSummary[]>();
+  context.subscriptions.push(log, connection, runs, newTraces);
+
+  const services: Services = {
+    context,
+    log,
+    connection,
+    runs,
+    traces: new TraceStoreImpl(connection, log),
+    onDidSeeNewTraces: newTraces.event,
+    fireNewTraces: (t) => newTraces.fire(t),
+  };
+
+  for (const register of [registerLaunch, registerExplorer, registerPanel, registerJumpToCode, registerDiff, registerCodeLens]) {
+    try {
+      register(services);
+    } catch (e) {
+      // One broken feature must not take the others down with it.
+      log.error(`Gemini Trace: ${register.name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+  log.info(`Gemini Trace Explorer ${context.extension.packageJSON.version} active (VS Code ${vscode.version})`);
+  // Returned as the extension's API so integration tests can reach the live services.
+  return services;
+}
+
+export function deactivate(): void {
+  // Disposables registered on the context are released by VS Code.
+}

@@ -1,0 +1,2 @@
+// Placeholder: the auto-trace issue replaces this file.
+export {};

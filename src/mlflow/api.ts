@@ -1,0 +1,61 @@
+// The MLflow REST client's surface, as every part of the extension consumes it.
+// Every method rejects only with MlflowError (see errors.ts).
+import type { Experiment, FullTrace, TraceInfo } from './types';
+
+export type AuthConfig =
+  | { kind: 'none' }
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'bearer'; token: string }
+  /** Databricks workspace: host like https://adb-123.azuredatabricks.net and a PAT. */
+  | { kind: 'databricks'; host: string; token: string };
+
+export interface ClientOptions {
+  /** http(s)://host[:port][/prefix] or "databricks" (then auth must be databricks). */
+  trackingUri: string;
+  auth?: AuthConfig;
+  /** Default per-request timeout. */
+  timeoutMs?: number;
+  /** Request log at debug level; must never receive credentials. */
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface SearchTracesParams {
+  experimentIds: string[];
+  /** MLflow search syntax, e.g. "trace.status = 'ERROR'". */
+  filter?: string;
+  /** e.g. ["timestamp_ms DESC"]. */
+  orderBy?: string[];
+  /** 1..500. */
+  maxResults?: number;
+  pageToken?: string;
+}
+
+export interface MlflowApi {
+  /** Base URL requests go to (Databricks host for "databricks"). */
+  readonly baseUrl: string;
+  health(o?: RequestOptions): Promise<void>;
+  searchExperiments(
+    p: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string; viewType?: 'ACTIVE_ONLY' | 'ALL' },
+    o?: RequestOptions,
+  ): Promise<{ experiments: Experiment[]; nextPageToken?: string }>;
+  /** undefined when no experiment has that name. */
+  getExperimentByName(name: string, o?: RequestOptions): Promise<Experiment | undefined>;
+  /** Returns the new experiment id. */
+  createExperiment(name: string, o?: RequestOptions): Promise<string>;
+  searchTraces(p: SearchTracesParams, o?: RequestOptions): Promise<{ traces: TraceInfo[]; nextPageToken?: string }>;
+  /** Info only (tags, metadata, previews). */
+  getTraceInfo(traceId: string, o?: RequestOptions): Promise<TraceInfo>;
+  /** Info and raw spans, from the tracking store or the artifact store, whichever holds them. */
+  getTrace(traceId: string, o?: RequestOptions): Promise<FullTrace>;
+  /** Returns the number deleted. */
+  deleteTraces(experimentId: string, traceIds: string[], o?: RequestOptions): Promise<number>;
+  setTraceTag(traceId: string, key: string, value: string, o?: RequestOptions): Promise<void>;
+  deleteTraceTag(traceId: string, key: string, o?: RequestOptions): Promise<void>;
+  /** The MLflow UI page of a trace. */
+  traceUiUrl(experimentId: string, traceId: string): string;
+}

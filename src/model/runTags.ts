@@ -1,0 +1,44 @@
+// The contract between the injection (Node preload, Python shim, CLI) and the explorer: the
+// environment variables the extension sets in a traced process, and the trace tags and span
+// attributes those processes write. Changing a name here changes it everywhere.
+
+export const ENV = {
+  /** Set by the injector; the preload/shim refuse to run twice when they see it marked active. */
+  active: 'GEMINI_TRACE_ACTIVE',
+  runId: 'GEMINI_TRACE_RUN_ID',
+  runName: 'GEMINI_TRACE_RUN_NAME',
+  /** ISO 8601 time the run started. */
+  runStarted: 'GEMINI_TRACE_RUN_STARTED',
+  workspace: 'GEMINI_TRACE_WORKSPACE',
+  /** "false" keeps prompts and responses out of traces. */
+  captureContent: 'GEMINI_TRACE_CAPTURE_CONTENT',
+  trackingUri: 'MLFLOW_TRACKING_URI',
+  experimentName: 'MLFLOW_EXPERIMENT_NAME',
+  experimentId: 'MLFLOW_EXPERIMENT_ID',
+} as const;
+
+/** Trace tags every traced run writes, so the explorer can group "this run". */
+export const TAG = {
+  runId: 'gemini_trace.run_id',
+  runName: 'gemini_trace.run_name',
+  runStarted: 'gemini_trace.run_started',
+  workspace: 'gemini_trace.workspace',
+  /** "node" | "python" */
+  runtime: 'gemini_trace.runtime',
+} as const;
+
+/** OTel semantic-convention attributes for the user's call site, on Gemini spans. */
+export const CODE_ATTR = {
+  filepath: 'code.filepath',
+  lineno: 'code.lineno',
+  function: 'code.function',
+} as const;
+
+/** Extra span attributes the Node preload writes beyond MLflow's own. */
+export const GT_ATTR = {
+  timeToFirstChunkMs: 'gemini_trace.time_to_first_chunk_ms',
+} as const;
+
+/** MLflow's OTLP ingest turns a root span's `mlflow.traceTag.<key>` attributes into trace tags
+ *  (sqlalchemy_store._log_spans_once), so the Node preload tags runs with no extra request. */
+export const OTLP_TRACE_TAG_PREFIX = 'mlflow.traceTag.';

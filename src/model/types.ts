@@ -1,0 +1,158 @@
+// The one shape every span encoding is normalised into. Pure data: no vscode, no HTTP.
+
+export type SpanStatus = 'OK' | 'ERROR' | 'UNSET' | 'IN_PROGRESS';
+
+/** Token counts. `total` is as reported (or input + output when not reported); `thinking`
+ *  and `cached` are parts of output and input respectively, never added on top. */
+export interface TokenUsage {
+  input: number;
+  output: number;
+  total: number;
+  cached: number;
+  thinking: number;
+}
+
+export interface Cost {
+  input?: number;
+  output?: number;
+  total: number;
+  currency?: string;
+}
+
+export interface SpanEvent {
+  name: string;
+  /** Nanoseconds since the epoch, exact. */
+  timeNs: bigint;
+  attributes: Record<string, unknown>;
+}
+
+export interface ExceptionInfo {
+  type: string;
+  message: string;
+  stacktrace?: string;
+}
+
+export interface CodeLocation {
+  /** As recorded: absolute, or relative to the workspace folder. */
+  filepath: string;
+  /** 1-based. */
+  lineno: number;
+  function?: string;
+}
+
+export interface Span {
+  /** 16 lowercase hex digits. */
+  id: string;
+  /** 16 hex digits, or null for a root. */
+  parentId: string | null;
+  /** 32 hex digits (the OTel trace id), when the encoding carries it. */
+  otelTraceId?: string;
+  name: string;
+  /** `mlflow.spanType` (LLM, CHAT_MODEL, CHAIN, TOOL, EMBEDDING, …) or UNKNOWN. */
+  type: string;
+  startNs: bigint;
+  /** null while the span is still running. */
+  endNs: bigint | null;
+  status: SpanStatus;
+  statusMessage?: string;
+  /** All attributes with values parsed (JSON strings decoded). */
+  attributes: Record<string, unknown>;
+  inputs: unknown;
+  outputs: unknown;
+  events: SpanEvent[];
+  exceptions: ExceptionInfo[];
+  /** Usage recorded on this span itself. */
+  usage?: TokenUsage;
+  cost?: Cost;
+  model?: string;
+  code?: CodeLocation;
+  /** Its parent id names no span in the trace: kept, attached at the root. */
+  orphan: boolean;
+  /** Set when the parent chain looped and was cut to keep a tree. */
+  cycleBroken?: boolean;
+  children: Span[];
+  depth: number;
+}
+
+export interface TraceSummary {
+  /** `tr-<32 hex>` as MLflow names it. */
+  id: string;
+  experimentId?: string;
+  name?: string;
+  state: 'OK' | 'ERROR' | 'IN_PROGRESS' | 'UNKNOWN';
+  /** Epoch milliseconds. */
+  requestTimeMs: number;
+  /** null while in progress or unknown. */
+  durationMs: number | null;
+  requestPreview?: string;
+  responsePreview?: string;
+  tags: Record<string, string>;
+  metadata: Record<string, string>;
+  /** From `mlflow.trace.tokenUsage` metadata, when present. */
+  usage?: TokenUsage;
+  cost?: Cost;
+  models: string[];
+}
+
+export interface Trace {
+  summary: TraceSummary;
+  /** Every span, depth-first in tree order. */
+  spans: Span[];
+  roots: Span[];
+  byId: Map<string, Span>;
+  /** Summed over spans without double counting nested usage. */
+  usage: TokenUsage;
+  cost?: Cost;
+  status: SpanStatus;
+  startNs: bigint;
+  endNs: bigint | null;
+  models: string[];
+  /** Problems found while normalising (orphans, cycles, duplicate ids, bad values). */
+  warnings: string[];
+}
+
+/** A trace payload the normaliser could not turn into a Trace, with the reason. */
+export interface TraceError {
+  error: string;
+}
+
+// ---- Gemini messages -------------------------------------------------------------------
+
+export type GeminiPart =
+  | { kind: 'text'; text: string }
+  | { kind: 'thought'; text: string }
+  | { kind: 'functionCall'; name: string; args: unknown; id?: string }
+  | { kind: 'functionResponse'; name: string; response: unknown; id?: string }
+  | { kind: 'inlineData'; mimeType: string; bytes: number }
+  | { kind: 'fileData'; mimeType?: string; uri: string }
+  | { kind: 'executableCode'; language?: string; code: string }
+  | { kind: 'codeExecutionResult'; outcome?: string; output: string }
+  | { kind: 'other'; value: unknown };
+
+export interface GeminiContent {
+  role: string;
+  parts: GeminiPart[];
+}
+
+export interface GeminiCandidate {
+  content: GeminiContent;
+  finishReason?: string;
+  safetyRatings?: { category: string; probability: string; blocked?: boolean }[];
+}
+
+export interface GeminiCall {
+  model?: string;
+  systemInstruction?: GeminiContent;
+  contents: GeminiContent[];
+  /** The prompt flattened to text, turns separated by blank lines. */
+  promptText: string;
+  /** generationConfig / config minus tools and system instruction. */
+  config: Record<string, unknown>;
+  tools?: unknown;
+  candidates: GeminiCandidate[];
+  responseText: string;
+  thinking: string;
+  functionCalls: { name: string; args: unknown; id?: string }[];
+  functionResponses: { name: string; response: unknown; id?: string }[];
+  usage?: TokenUsage;
+}

@@ -1,0 +1,4 @@
+import type { Services } from '../services';
+
+// Placeholder until this feature lands; see its issue.
+export function registerPanel(_services: Services): void {}

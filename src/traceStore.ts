@@ -1,0 +1,53 @@
+// Full traces, fetched once and shared by the tree, the panel, diffs and CodeLens.
+// Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat.
+import type * as vscode from 'vscode';
+import { normalizeTrace, isTraceError } from './model/normalize';
+import type { Trace } from './model/types';
+import type { Connection, TraceStore } from './services';
+
+const CAPACITY = 50;
+
+export class TraceStoreImpl implements TraceStore {
+  private readonly cache = new Map<string, Promise<Trace>>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    connection.onDidChange(() => this.invalidate());
+  }
+
+  get(traceId: string, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<Trace> {
+    const hit = this.cache.get(traceId);
+    if (hit && !opts.force) {
+      this.cache.delete(traceId); // re-insert: most recently used last
+      this.cache.set(traceId, hit);
+      return hit;
+    }
+    const p = this.load(traceId, opts.signal);
+    this.cache.set(traceId, p);
+    p.catch(() => this.cache.get(traceId) === p && this.cache.delete(traceId));
+    while (this.cache.size > CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
+    return p;
+  }
+
+  invalidate(traceId?: string): void {
+    if (traceId) this.cache.delete(traceId);
+    else this.cache.clear();
+  }
+
+  private async load(traceId: string, signal?: AbortSignal): Promise<Trace> {
+    const client = this.connection.client();
+    try {
+      const full = await client.getTrace(traceId, { signal });
+      this.connection.report(true);
+      const t = normalizeTrace({ info: full.info, spans: full.data.spans });
+      if (isTraceError(t)) throw new Error(`Trace ${traceId} could not be read: ${t.error}`);
+      for (const w of t.warnings) this.log.warn(`trace ${traceId}: ${w}`);
+      return t;
+    } catch (e) {
+      this.connection.report(false, e);
+      throw e;
+    }
+  }
+}

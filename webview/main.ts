@@ -1,0 +1,2 @@
+// Placeholder: the trace-panel issue replaces this file.
+export {};
