@@ -1,0 +1,32 @@
+// The real MLflow server for node-side tests: the one `npm test` started (GT_MLFLOW_URL), or, when a
+// test file runs alone, one started here on first use and stopped when the process exits.
+import { randomUUID } from 'node:crypto';
+
+let started: Promise<string> | undefined;
+
+export function mlflowUrl(): Promise<string> {
+  if (process.env.GT_MLFLOW_URL) return Promise.resolve(process.env.GT_MLFLOW_URL);
+  started ??= (async () => {
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the scripts
+    const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
+    const s = await startMlflow();
+    process.env.GT_MLFLOW_URL = s.url;
+    return s.url as string;
+  })();
+  return started;
+}
+
+/** A unique experiment name, so tests sharing one server never see each other's traces. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** POST/GET helper for test setup against MLflow's REST API (not the product client). */
+export async function mlflowRest<T = unknown>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+  const url = `${await mlflowUrl()}${path}`;
+  const r = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path} -> ${r.status}: ${text.slice(0, 500)}`);
+  return (text ? JSON.parse(text) : {}) as T;
+}
