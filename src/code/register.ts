@@ -1,4 +1,18 @@
+// Call-site hints: CodeLens and hovers above Gemini calls that have spans in the current experiment.
+import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { CallSiteIndex } from './callSites';
+import { CallSiteHints, CODELENS_SELECTOR } from './codeLens';
 
-// Placeholder until this feature lands; see its issue.
-export function registerCodeLens(_services: Services): void {}
+export function registerCodeLens(services: Services): void {
+  const index = new CallSiteIndex(services);
+  const hints = new CallSiteHints(index);
+  services.context.subscriptions.push(
+    index,
+    vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, hints),
+    vscode.languages.registerHoverProvider(CODELENS_SELECTOR, hints),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('geminiTrace.codeLens.enabled')) hints.refresh();
+    }),
+  );
+}

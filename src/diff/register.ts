@@ -1,4 +1,84 @@
-import type { Services } from '../services';
+// The diff feature's entry points: the tree ("Compare With…", "Compare Selected"), the panel's
+// Compare… button (geminiTrace.compareWith with a TraceRef), and the command palette.
+import * as vscode from 'vscode';
+import { isMlflowError } from '../mlflow/errors';
+import type { Services, TraceRef } from '../services';
+import { compareRefs } from './compare';
+import { DIFF_SCHEME, DiffDocuments } from './documents';
+import { pickModelCall, pickRecentTrace, previousAtSameSite } from './pickers';
+import type { DiffView } from './text';
 
-// Placeholder until this feature lands; see its issue.
-export function registerDiff(_services: Services): void {}
+/** Arguments of geminiTrace.compare when called programmatically (panel, tests). */
+export interface CompareArgs {
+  left: TraceRef;
+  right: TraceRef;
+  view?: DiffView;
+}
+
+const isRef = (x: unknown): x is TraceRef => !!x && typeof (x as TraceRef).traceId === 'string';
+const toRef = (x: TraceRef): TraceRef => ({ traceId: x.traceId, spanId: x.spanId, experimentId: x.experimentId });
+
+export function registerDiff(services: Services): void {
+  const { context, log } = services;
+  const guard =
+    <A extends unknown[]>(name: string, fn: (...a: A) => Promise<void>) =>
+    async (...a: A): Promise<void> => {
+      try {
+        await fn(...a);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (!isMlflowError(e)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
+        void vscode.window.showErrorMessage(`Compare: ${message}`);
+      }
+    };
+
+  // With a span: offer the same call site's previous call first; with a trace: recent traces.
+  const compareWith = async (first: TraceRef) => {
+    if (first.spanId) {
+      const previous = await previousAtSameSite(services, first);
+      type Item = vscode.QuickPickItem & { choice: 'previous' | 'other' };
+      const items: Item[] = [
+        ...(previous ? [{ label: '$(history) Previous call at the same line', description: previous.traceId, choice: 'previous' as const }] : []),
+        { label: '$(list-flat) Another trace…', choice: 'other' },
+      ];
+      const choice = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: 'Compare with…' });
+      if (!choice) return;
+      if (choice.choice === 'previous' && previous) return compareRefs(services, previous, first);
+      const other = await pickRecentTrace(services, { near: first, exclude: first.traceId, title: 'Compare with which trace?' });
+      const otherSpan = other && (await pickModelCall(services, other.traceId, 'Compare with which call?'));
+      if (otherSpan) await compareRefs(services, otherSpan, first);
+      return;
+    }
+    const other = await pickRecentTrace(services, { near: first, exclude: first.traceId, title: 'Compare with which trace?' });
+    if (other) await compareRefs(services, other, toRef(first));
+  };
+
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, new DiffDocuments(services)),
+    vscode.commands.registerCommand(
+      'geminiTrace.compareWith',
+      guard('compareWith', async (ref?: TraceRef) => {
+        const first = isRef(ref) ? toRef(ref) : await pickRecentTrace(services, { title: 'Compare which trace?' });
+        if (first) await compareWith(first);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'geminiTrace.compareSelected',
+      guard('compareSelected', async (clicked?: TraceRef, selected?: TraceRef[]) => {
+        const refs = (selected?.length ? selected : [clicked]).filter(isRef);
+        if (refs.length !== 2) throw new Error(`Select exactly two traces or two spans (${refs.length} selected).`);
+        // Older first, so the diff reads left = before, right = after, as the tree lists newest first.
+        await compareRefs(services, toRef(refs[1]), toRef(refs[0]));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'geminiTrace.compare',
+      guard('compare', async (args?: CompareArgs) => {
+        if (args && isRef(args.left) && isRef(args.right)) return compareRefs(services, toRef(args.left), toRef(args.right), args.view);
+        const trace = await pickRecentTrace(services, { title: 'Compare: pick a trace (1 of 2)' });
+        const call = trace && (await pickModelCall(services, trace.traceId, 'Compare: pick a model call'));
+        if (call) await compareWith(call);
+      }),
+    ),
+  );
+}
