@@ -1,0 +1,36 @@
+// Shared by every benchmark: percentiles, a ratio line against a baseline measured in the same
+// run (the machines are shared and noisy, so absolute numbers alone mean little), and the JSON
+// record in bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const resultsDir = join(root, 'bench', 'results');
+
+export function percentile(values, p) {
+  if (!values.length) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** Prints "name: value unit (ratio× baseline …) goal …" and returns the ratio. */
+export function report(name, { value, unit, baseline, baselineLabel, goal, goalMet }) {
+  const ratio = baseline ? value / baseline : undefined;
+  const parts = [`${name}: ${fmt(value)} ${unit}`];
+  if (ratio !== undefined) parts.push(`= ${ratio.toFixed(3)}× ${baselineLabel} (${fmt(baseline)} ${unit})`);
+  if (goal) parts.push(`goal ${goal}: ${goalMet ? 'met' : 'NOT met'}`);
+  console.log(parts.join(' · '));
+  return ratio;
+}
+
+export function writeResult(bench, data) {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${bench}.json`);
+  writeFileSync(file, JSON.stringify({ bench, at: new Date().toISOString(), node: process.version, ...data }, null, 2));
+  return file;
+}
+
+function fmt(n) {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
+}
