@@ -1,10 +1,170 @@
-// Placeholder: the foundation issue's normaliser replaces this file.
-import type { Trace, TraceError } from './types';
+// Any of MLflow's trace payloads → one Trace. Untrusted input: every problem becomes a warning on
+// the Trace (or a TraceError saying what was wrong), never an exception, never an endless loop.
+import type { TraceInfo } from '../mlflow/types';
+import { decodeSpan, detectObjectEncoding } from './encodings';
+import { isRecord, parseJsonLossless } from './json';
+import { toSpan } from './spanInfo';
+import { buildSpanTree } from './spanTree';
+import { summarizeTraceInfo } from './summary';
+import { msToNs } from './time';
+import { ZERO_USAGE, rollUp } from './usage';
+import { Warnings } from './warnings';
+import type { Span, SpanStatus, Trace, TraceError } from './types';
 
-export function normalizeTrace(_input: { info: unknown; spans: unknown }): Trace | TraceError {
-  return { error: 'normaliser not implemented yet' };
+export { spanTypeOf, spanDurationMs } from './spanInfo';
+
+/**
+ * `info`: TraceInfoV3 (or `{trace_info}` / `{trace: {trace_info}}` as traces/get returns it).
+ * `spans`: the span list of any encoding, or `{spans: [...]}` (traces.json), or its JSON text.
+ */
+export function normalizeTrace(input: { info: unknown; spans: unknown }): Trace | TraceError {
+  try {
+    return normalize(input);
+  } catch (e) {
+    // Last line of defence: a bug here must not take the panel down with it.
+    return { error: `Could not read this trace: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 export function isTraceError(t: Trace | TraceError): t is TraceError {
   return 'error' in t;
+}
+
+function normalize(input: { info: unknown; spans: unknown }): Trace | TraceError {
+  if (!isRecord(input)) return { error: `Expected a trace payload object with info and spans, got ${kind(input)}.` };
+  const warnings = new Warnings();
+  const info = unwrapInfo(input.info);
+  const list = spanList(input.spans);
+  if (typeof list === 'string') return { error: list };
+  if (!info) {
+    if (list.length === 0) return { error: `The trace has neither trace info nor spans (info is ${kind(input.info)}): nothing to show.` };
+    warnings.add('info', `The trace info is ${kind(input.info)}; the trace is shown from its spans alone.`);
+  }
+
+  const objectEncoding = detectObjectEncoding(list);
+  const nodes: Span[] = [];
+  const bad = warnings.sink('span');
+  for (let i = 0; i < list.length; i++) {
+    const d = decodeSpan(list[i], i, objectEncoding, bad);
+    if (typeof d === 'string') {
+      bad(`${d}; skipped`);
+      continue;
+    }
+    try {
+      nodes.push(toSpan(d));
+    } catch (e) {
+      // Keep the span with its raw attributes rather than lose it to one odd value.
+      bad(`span #${i} "${d.name.slice(0, 80)}": ${e instanceof Error ? e.message : String(e)}; shown without derived details`);
+      nodes.push({ ...d, type: 'UNKNOWN', inputs: null, outputs: null, exceptions: [], orphan: false, children: [], depth: 0 });
+    }
+  }
+  if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
+
+  const tree = buildSpanTree(nodes, warnings);
+  const summary = summarizeTraceInfo((info ?? {}) as unknown as TraceInfo);
+  if (!summary.id) summary.id = traceIdFromSpans(tree.spans) ?? '';
+  const roll = rollUp(tree.spans, tree.roots);
+
+  const expected = Number(sizeStat(summary.metadata['mlflow.trace.sizeStats']));
+  if (Number.isFinite(expected) && expected > nodes.length) {
+    warnings.add('truncated', `MLflow recorded ${expected} spans for this trace but ${nodes.length} were readable.`);
+  }
+
+  const models: string[] = [];
+  for (const s of tree.spans) if (s.model && !models.includes(s.model)) models.push(s.model);
+  if (models.length) summary.models = models;
+
+  const { startNs, endNs } = bounds(tree.spans, tree.roots, summary.requestTimeMs, summary.durationMs);
+  const trace: Trace = {
+    summary,
+    spans: tree.spans,
+    roots: tree.roots,
+    byId: tree.byId,
+    usage: roll.totalUsage ?? summary.usage ?? { ...ZERO_USAGE },
+    status: traceStatus(summary.state, tree.roots, tree.spans),
+    startNs,
+    endNs,
+    models: models.length ? models : summary.models,
+    warnings: warnings.list(),
+  };
+  const cost = roll.totalCost ?? summary.cost;
+  if (cost) trace.cost = cost;
+  return trace;
+}
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'missing';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function unwrapInfo(v: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(v)) return undefined;
+  if (isRecord(v.trace) && isRecord(v.trace.trace_info)) return v.trace.trace_info;
+  if (isRecord(v.trace_info)) return v.trace_info;
+  return v;
+}
+
+function spanList(v: unknown): unknown[] | string {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = parseJsonLossless(v);
+    } catch (e) {
+      return `The span data is not valid JSON (${e instanceof Error ? e.message : String(e)}).`;
+    }
+    return spanList(parsed);
+  }
+  if (Array.isArray(v)) return v;
+  if (isRecord(v)) {
+    if (Array.isArray(v.spans)) return v.spans;
+    if (isRecord(v.trace) && Array.isArray(v.trace.spans)) return v.trace.spans;
+    if (isRecord(v.data) && Array.isArray(v.data.spans)) return v.data.spans;
+  }
+  return `Expected a list of spans (or {"spans": [...]}), got ${kind(v)}.`;
+}
+
+function sizeStat(v: string | undefined): unknown {
+  if (!v) return NaN;
+  try {
+    const o = JSON.parse(v) as unknown;
+    return isRecord(o) ? o.num_spans : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function traceIdFromSpans(spans: Span[]): string | undefined {
+  for (const s of spans) {
+    const r = s.attributes['mlflow.traceRequestId'];
+    if (typeof r === 'string' && r) return r;
+  }
+  const t = spans.find((s) => s.otelTraceId)?.otelTraceId;
+  return t ? `tr-${t}` : undefined;
+}
+
+function bounds(spans: Span[], roots: Span[], requestTimeMs: number, durationMs: number | null): { startNs: bigint; endNs: bigint | null } {
+  if (spans.length === 0) {
+    const startNs = msToNs(requestTimeMs);
+    return { startNs, endNs: durationMs === null ? null : startNs + msToNs(durationMs) };
+  }
+  let start = spans[0].startNs;
+  let end: bigint | null = null;
+  for (const s of spans) {
+    if (s.startNs < start) start = s.startNs;
+    if (s.endNs !== null && (end === null || s.endNs > end)) end = s.endNs;
+  }
+  // The trace runs as long as any of its top-level spans does.
+  if (roots.some((r) => r.endNs === null)) end = null;
+  return { startNs: start, endNs: end };
+}
+
+function traceStatus(state: string, roots: Span[], spans: Span[]): SpanStatus {
+  if (state === 'OK' || state === 'ERROR' || state === 'IN_PROGRESS') return state;
+  if (roots.some((r) => r.status === 'ERROR')) return 'ERROR';
+  if (roots.some((r) => r.status === 'IN_PROGRESS')) return 'IN_PROGRESS';
+  if (spans.length && roots.every((r) => r.status === 'OK')) return 'OK';
+  return 'UNSET';
 }

@@ -1,0 +1,74 @@
+// Span and trace ids to lowercase hex. Python's traces.json, the TypeScript SDK and traces/get
+// write them as base64 of the raw bytes; OTLP JSON and MLflow 2.x wrote hex ("0x…" in 2.x).
+
+const HEX = /^[0-9a-f]+$/i;
+const B64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+export interface IdResult {
+  hex: string;
+  /** false when the value was not a recognisable id and `hex` is a stand-in derived from it. */
+  ok: boolean;
+}
+
+/** Hex id of `bytes` bytes (8 for spans, 16 for traces) from whatever the encoding wrote. */
+export function toHexId(raw: unknown, bytes: 8 | 16): IdResult | undefined {
+  const width = bytes * 2;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return { hex: raw.toString(16).padStart(width, '0'), ok: true };
+  if (typeof raw === 'bigint' && raw >= 0n) return fit(raw.toString(16), width, raw.toString());
+  if (typeof raw !== 'string') return undefined;
+  let s = raw.trim();
+  if (s === '') return undefined;
+  if (s.startsWith('tr-')) s = s.slice(3);
+  if (/^0x/i.test(s) && HEX.test(s.slice(2))) return fit(s.slice(2).toLowerCase(), width, raw);
+  // Hex first: a string of exactly the hex width is an id in hex even if it is also valid base64.
+  if (s.length === width && HEX.test(s)) return { hex: s.toLowerCase(), ok: true };
+  if (B64.test(s)) {
+    const decoded = base64ToHex(s);
+    if (decoded !== undefined && decoded.length === width) return { hex: decoded, ok: true };
+  }
+  if (HEX.test(s) && s.length < width) return { hex: s.toLowerCase().padStart(width, '0'), ok: true };
+  return { hex: stableHash(raw, width), ok: false };
+}
+
+function fit(hex: string, width: number, raw: string): IdResult {
+  if (hex.length <= width) return { hex: hex.padStart(width, '0'), ok: true };
+  return { hex: stableHash(raw, width), ok: false };
+}
+
+/** Decodes standard or URL-safe base64 to lowercase hex; undefined when it is not base64. */
+export function base64ToHex(s: string): string | undefined {
+  const std = s.replace(/-/g, '+').replace(/_/g, '/');
+  const padded = std.length % 4 === 0 ? std : std + '='.repeat(4 - (std.length % 4));
+  let bin: string;
+  try {
+    bin = atob(padded);
+  } catch {
+    return undefined;
+  }
+  let out = '';
+  for (let i = 0; i < bin.length; i++) out += bin.charCodeAt(i).toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Bytes encoded by a base64 string, without decoding it (for inline data sizes). */
+export function base64ByteLength(s: string): number {
+  const t = s.replace(/\s+/g, '');
+  const pad = t.endsWith('==') ? 2 : t.endsWith('=') ? 1 : 0;
+  return Math.max(0, Math.floor((t.length * 3) / 4) - pad);
+}
+
+/** A deterministic stand-in id for a malformed one (FNV-1a, widened), so the span keeps a key. */
+export function stableHash(s: string, width: number): string {
+  let out = '';
+  let seed = 0x811c9dc5;
+  while (out.length < width) {
+    let h = seed;
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    out += h.toString(16).padStart(8, '0');
+    seed = (seed + 0x9e3779b9) >>> 0;
+  }
+  return out.slice(0, width);
+}

@@ -1,0 +1,108 @@
+// What a span means beyond its raw fields: type, inputs/outputs, exceptions, usage, cost, model,
+// and the user's call site. Pure functions of a decoded span's attributes and events.
+import type { DecodedSpan } from './encodings';
+import { modelName } from './gemini';
+import { isRecord, toNumber } from './json';
+import { parseCost, spanUsage } from './usage';
+import type { CodeLocation, ExceptionInfo, Span, SpanEvent } from './types';
+
+const MODEL_CALL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
+/** OTel GenAI operation names → MLflow span types, for spans that carry only semconv attributes. */
+const GENAI_OPERATION_TYPES: Record<string, string> = {
+  chat: 'CHAT_MODEL', generate_content: 'LLM', text_completion: 'LLM', embeddings: 'EMBEDDING',
+  execute_tool: 'TOOL', invoke_agent: 'AGENT', create_agent: 'AGENT',
+};
+
+/** `mlflow.spanType` (LLM, CHAT_MODEL, CHAIN, TOOL, …), else one inferred from the OTel GenAI
+ *  operation, else UNKNOWN. */
+export function spanTypeOf(attributes: Record<string, unknown>): string {
+  const t = attributes['mlflow.spanType'];
+  if (typeof t === 'string' && t.trim() !== '') return t.trim().toUpperCase();
+  const op = attributes['gen_ai.operation.name'];
+  if (typeof op === 'string' && GENAI_OPERATION_TYPES[op]) return GENAI_OPERATION_TYPES[op];
+  return 'UNKNOWN';
+}
+
+/** A span that is one model call (so its response's usage metadata is its own usage). */
+export function isModelCallSpan(type: string, attributes: Record<string, unknown>): boolean {
+  return MODEL_CALL_TYPES.has(type) || attributes['mlflow.message.format'] === 'gemini';
+}
+
+/** `exception` events (OTel semantic conventions), in the order they were recorded. */
+export function exceptionsOf(events: SpanEvent[]): ExceptionInfo[] {
+  const out: ExceptionInfo[] = [];
+  for (const e of events) {
+    if (e.name !== 'exception') continue;
+    const a = e.attributes;
+    const x: ExceptionInfo = { type: text(a['exception.type']) || 'Exception', message: text(a['exception.message']) };
+    const st = text(a['exception.stacktrace']);
+    if (st) x.stacktrace = st;
+    out.push(x);
+  }
+  return out;
+}
+
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** `code.filepath`/`code.lineno`/`code.function` (and the newer `code.file.path`,
+ *  `code.line.number`, `code.function.name`). Undefined unless a path and a line ≥ 1 exist. */
+export function codeLocationOf(attributes: Record<string, unknown>): CodeLocation | undefined {
+  const path = attributes['code.filepath'] ?? attributes['code.file.path'];
+  const line = toNumber(attributes['code.lineno'] ?? attributes['code.line.number']);
+  if (typeof path !== 'string' || path === '' || line === undefined || line < 1) return undefined;
+  const loc: CodeLocation = { filepath: path, lineno: Math.floor(line) };
+  const fn = attributes['code.function'] ?? attributes['code.function.name'];
+  if (typeof fn === 'string' && fn !== '') loc.function = fn;
+  return loc;
+}
+
+function modelOf(attributes: Record<string, unknown>, inputs: unknown, modelCall: boolean): string | undefined {
+  return modelName(attributes['mlflow.llm.model'])
+    ?? modelName(attributes['gen_ai.request.model'])
+    ?? modelName(attributes['gen_ai.response.model'])
+    ?? (modelCall && isRecord(inputs) ? modelName(inputs.model) : undefined);
+}
+
+/** A Span (not yet linked into the tree) from a decoded span. */
+export function toSpan(d: DecodedSpan): Span {
+  const attributes = d.attributes;
+  const type = spanTypeOf(attributes);
+  const inputs = attributes['mlflow.spanInputs'] ?? null;
+  const outputs = attributes['mlflow.spanOutputs'] ?? null;
+  const modelCall = isModelCallSpan(type, attributes);
+  const span: Span = {
+    id: d.id,
+    parentId: d.parentId,
+    name: d.name,
+    type,
+    startNs: d.startNs,
+    endNs: d.endNs,
+    status: d.status,
+    attributes,
+    inputs,
+    outputs,
+    events: d.events,
+    exceptions: exceptionsOf(d.events),
+    orphan: false,
+    children: [],
+    depth: 0,
+  };
+  if (d.otelTraceId) span.otelTraceId = d.otelTraceId;
+  if (d.statusMessage) span.statusMessage = d.statusMessage;
+  const usage = spanUsage(attributes, outputs, modelCall);
+  if (usage) span.usage = usage;
+  const cost = parseCost(attributes['mlflow.llm.cost']);
+  if (cost) span.cost = cost;
+  const model = modelOf(attributes, inputs, modelCall);
+  if (model) span.model = model;
+  const code = codeLocationOf(attributes);
+  if (code) span.code = code;
+  return span;
+}
+
+export function spanDurationMs(s: Span): number | null {
+  return s.endNs === null ? null : Number(s.endNs - s.startNs) / 1e6;
+}

@@ -1,0 +1,130 @@
+// Links flat spans into a tree. Payloads are untrusted: duplicate ids, parents that name no span,
+// parent chains that loop, and 10^6-span fan-outs must all come out as a tree, in linear time
+// (plus the sort of each child list) and without recursion, so depth cannot overflow the stack.
+import { stableHash } from './ids';
+import type { Span } from './types';
+import type { Warnings } from './warnings';
+
+export interface SpanTree {
+  /** Depth-first, children in start order. */
+  spans: Span[];
+  roots: Span[];
+  byId: Map<string, Span>;
+}
+
+/** `nodes` arrive in payload order with `children` empty; they are linked in place. */
+export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
+  const n = nodes.length;
+  const byId = new Map<string, Span>();
+  const indexOf = new Map<string, number>();
+
+  // Ids: the first span keeps a repeated id; later ones get a derived id so none is lost and
+  // children naming that id attach to the first.
+  for (let i = 0; i < n; i++) {
+    const s = nodes[i];
+    if (indexOf.has(s.id)) {
+      const original = s.id;
+      let k = 1;
+      let id = stableHash(`${original}#${k}`, 16);
+      while (indexOf.has(id)) id = stableHash(`${original}#${++k}`, 16);
+      s.id = id;
+      warnings.add('duplicate-id', `Span "${short(s.name)}" repeats the span id ${original} of "${short(nodes[indexOf.get(original)!].name)}"; kept with the id ${id}`);
+    }
+    indexOf.set(s.id, i);
+    byId.set(s.id, s);
+  }
+
+  const parent = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const s = nodes[i];
+    if (s.parentId === null) continue;
+    const p = indexOf.get(s.parentId);
+    if (p === undefined) {
+      s.orphan = true;
+      warnings.add('orphan', `Span "${short(s.name)}" (${s.id}) names a parent ${s.parentId} that is not in the trace; shown at the top level`);
+    } else if (p === i) {
+      s.cycleBroken = true;
+      warnings.add('cycle', `Span "${short(s.name)}" (${s.id}) is its own parent; shown at the top level`);
+    } else parent[i] = p;
+  }
+
+  breakCycles(nodes, parent, warnings);
+
+  const childIdx: number[][] = new Array(n);
+  const rootIdx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    if (p === -1) rootIdx.push(i);
+    else (childIdx[p] ??= []).push(i);
+  }
+  const byStart = (a: number, b: number) => {
+    const x = nodes[a].startNs;
+    const y = nodes[b].startNs;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  };
+  // Real roots first, then the orphans and cut cycles, each group in start order.
+  rootIdx.sort((a, b) => Number(isDetached(nodes[a])) - Number(isDetached(nodes[b])) || byStart(a, b));
+  for (let i = 0; i < n; i++) {
+    const c = childIdx[i];
+    if (!c) continue;
+    if (c.length > 1) c.sort(byStart);
+    nodes[i].children = c.map((j) => nodes[j]);
+  }
+
+  const roots = rootIdx.map((i) => nodes[i]);
+  const spans: Span[] = [];
+  const stack: Span[] = [];
+  for (let r = roots.length - 1; r >= 0; r--) {
+    roots[r].depth = 0;
+    stack.push(roots[r]);
+  }
+  while (stack.length) {
+    const s = stack.pop()!;
+    spans.push(s);
+    for (let c = s.children.length - 1; c >= 0; c--) {
+      s.children[c].depth = s.depth + 1;
+      stack.push(s.children[c]);
+    }
+  }
+  return { spans, roots, byId };
+}
+
+function short(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
+}
+
+function isDetached(s: Span): boolean {
+  return s.orphan || s.cycleBroken === true;
+}
+
+/** Walks each parent chain once (white/grey/black); a chain that meets itself is a loop, cut at
+ *  the loop's earliest-starting span, which most plausibly was the real ancestor. */
+function breakCycles(nodes: Span[], parent: Int32Array, warnings: Warnings): void {
+  const n = nodes.length;
+  const state = new Uint8Array(n); // 0 unseen, 1 on the current walk, 2 finished
+  const pos = new Int32Array(n);
+  const path: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (state[i] !== 0) continue;
+    path.length = 0;
+    let j = i;
+    while (j !== -1 && state[j] === 0) {
+      state[j] = 1;
+      pos[j] = path.length;
+      path.push(j);
+      j = parent[j];
+    }
+    if (j !== -1 && state[j] === 1) {
+      let cut = j;
+      for (let k = pos[j]; k < path.length; k++) {
+        const c = path[k];
+        if (nodes[c].startNs < nodes[cut].startNs || (nodes[c].startNs === nodes[cut].startNs && c < cut)) cut = c;
+      }
+      const loop = path.length - pos[j];
+      parent[cut] = -1;
+      nodes[cut].cycleBroken = true;
+      warnings.add('cycle', `Parent links of ${loop} spans form a loop; it was cut above "${short(nodes[cut].name)}" (${nodes[cut].id}), shown at the top level`);
+    }
+    for (const k of path) state[k] = 2;
+  }
+}
