@@ -1,32 +1,228 @@
-// Placeholder: resolves the tracking URI and experiment from settings and the environment.
-// The explorer issue replaces it with credentials, state tracking and the status bar.
+// The one connection to MLflow: which server and experiment (settings, else the environment,
+// else defaults), its credentials (SecretStorage), and whether it answers. Every part reports
+// request outcomes here, so the status bar and the welcome views follow reality.
 import * as vscode from 'vscode';
-import type { MlflowApi } from '../mlflow/api';
+import type { AuthConfig, MlflowApi } from '../mlflow/api';
 import { MlflowClient } from '../mlflow/client';
+import { isMlflowError } from '../mlflow/errors';
 import type { Connection, ConnectionState } from '../services';
+import { registerConnectionCommands } from './commands';
+import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
+import { LocalServer } from './localServer';
+import { ConnectionStatusBar } from './statusBar';
 
-export function createConnection(_context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
-  const emitter = new vscode.EventEmitter<void>();
-  let state: ConnectionState = 'connecting';
-  const cfg = () => vscode.workspace.getConfiguration('geminiTrace');
-  const uri = () => {
-    const i = cfg().inspect<string>('trackingUri');
+export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
+const STATE_KEY = 'geminiTrace.connection';
+
+export function createConnection(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
+  const connection = new ConnectionImpl(context, log);
+  const local = new LocalServer(context, log, connection);
+  const statusBar = new ConnectionStatusBar(connection, local);
+  const commands = registerConnectionCommands(connection, local, log, context);
+  connection.own(local, statusBar, ...commands);
+  return connection;
+}
+
+export class ConnectionImpl implements Connection, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  readonly credentials: CredentialStore;
+  private readonly disposables: vscode.Disposable[] = [];
+  private currentState: ConnectionState = 'connecting';
+  private error: string | undefined;
+  private override: string | undefined;
+  private auth: Credentials | undefined;
+  /** Settles when the credentials of the current server have been read. */
+  private authLoaded: Promise<void>;
+  private cached: { key: string; client: MlflowApi } | undefined;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.credentials = new CredentialStore(context.secrets);
+    this.authLoaded = this.loadAuth();
+    this.setContextKey();
+    this.disposables.push(
+      this.emitter,
+      this.credentials,
+      this.credentials.onDidChange((server) => {
+        if (server === normalizeServer(this.trackingUri)) this.reset('credentials changed');
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('geminiTrace.trackingUri') || e.affectsConfiguration('geminiTrace.experiment') || e.affectsConfiguration('geminiTrace.requestTimeout')) {
+          this.reset('settings changed');
+        }
+      }),
+    );
+  }
+
+  own(...d: vscode.Disposable[]): void {
+    this.disposables.push(...d);
+  }
+
+  get trackingUri(): string {
+    if (this.override) return this.override;
+    const i = vscode.workspace.getConfiguration('geminiTrace').inspect<string>('trackingUri');
     const set = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
-    return set ?? process.env.MLFLOW_TRACKING_URI ?? i?.defaultValue ?? 'http://127.0.0.1:5000';
-  };
-  return {
-    get trackingUri() { return uri(); },
-    get experimentName() { return cfg().get<string>('experiment') || process.env.MLFLOW_EXPERIMENT_NAME || undefined; },
-    get experimentId() { return process.env.MLFLOW_EXPERIMENT_ID || undefined; },
-    get state() { return state; },
-    lastError: undefined,
-    onDidChange: emitter.event,
-    client(): MlflowApi { return new MlflowClient({ trackingUri: uri(), log: (l, m) => log[l](m) }); },
-    report(ok: boolean) {
-      const next: ConnectionState = ok ? 'up' : 'down';
-      if (next !== state) { state = next; emitter.fire(); }
+    return (set?.trim() || process.env.MLFLOW_TRACKING_URI?.trim() || i?.defaultValue || DEFAULT_TRACKING_URI).replace(/\/+$/, '');
+  }
+
+  /** Where trackingUri came from, for the status bar tooltip. */
+  get trackingUriSource(): 'local server' | 'setting' | 'MLFLOW_TRACKING_URI' | 'default' {
+    if (this.override) return 'local server';
+    const i = vscode.workspace.getConfiguration('geminiTrace').inspect<string>('trackingUri');
+    if ((i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)?.trim()) return 'setting';
+    return process.env.MLFLOW_TRACKING_URI?.trim() ? 'MLFLOW_TRACKING_URI' : 'default';
+  }
+
+  get experimentName(): string | undefined {
+    const set = vscode.workspace.getConfiguration('geminiTrace').get<string>('experiment')?.trim();
+    return set || process.env.MLFLOW_EXPERIMENT_NAME?.trim() || undefined;
+  }
+
+  get experimentId(): string | undefined {
+    return this.experimentName ? undefined : process.env.MLFLOW_EXPERIMENT_ID?.trim() || undefined;
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get lastError(): string | undefined {
+    return this.currentState === 'up' ? undefined : this.error;
+  }
+
+  get credentialsInUse(): Credentials | undefined {
+    return this.auth;
+  }
+
+  /**
+   * A stable client for whatever server and credentials are current when each request starts.
+   * Every request first waits for the credentials to be read, so the first request after
+   * activation never goes out unauthenticated.
+   */
+  client(): MlflowApi {
+    return this.facade;
+  }
+
+  private readonly facade: MlflowApi = new Proxy({} as MlflowApi, {
+    get: (_target, prop) => {
+      if (typeof prop !== 'string' || prop === 'then') return undefined; // never look like a Promise
+      if (prop === 'baseUrl') return this.currentClient().baseUrl;
+      if (prop === 'traceUiUrl') return (experimentId: string, traceId: string) => this.currentClient().traceUiUrl(experimentId, traceId);
+      return async (...args: unknown[]) => {
+        await this.authLoaded;
+        const c = this.currentClient() as unknown as Record<string, (...a: unknown[]) => unknown>;
+        if (typeof c[prop] !== 'function') throw new TypeError(`MlflowApi has no method ${prop}`);
+        return c[prop](...args);
+      };
     },
-    async injectionEnv() { return { MLFLOW_TRACKING_URI: uri() }; },
-    dispose() { emitter.dispose(); },
-  };
+  });
+
+  private currentClient(): MlflowApi {
+    const timeoutMs = Math.max(1000, vscode.workspace.getConfiguration('geminiTrace').get<number>('requestTimeout') ?? 30_000);
+    const uri = this.trackingUri;
+    const key = `${uri}\n${timeoutMs}\n${this.auth ? JSON.stringify(this.auth) : ''}`;
+    if (this.cached?.key !== key) {
+      const auth: AuthConfig = this.auth ?? { kind: 'none' };
+      const secrets = secretValues(this.auth);
+      const client = new MlflowClient({
+        trackingUri: uri,
+        auth,
+        timeoutMs,
+        log: (level, message) => this.log[level](redact(message, secrets)),
+      });
+      this.cached = { key, client };
+    }
+    return this.cached.client;
+  }
+
+  report(ok: boolean, error?: unknown): void {
+    if (ok) return this.setState('up', undefined);
+    if (!isMlflowError(error)) return; // not about the connection (e.g. a trace that failed to parse)
+    switch (error.kind) {
+      case 'unauthorized':
+      case 'forbidden':
+        return this.setState('unauthorized', error.message);
+      case 'connection-refused':
+      case 'unreachable':
+      case 'timeout':
+      case 'server-error':
+      case 'malformed-response':
+        return this.setState('down', error.message);
+      case 'cancelled':
+        return;
+      default:
+        // bad-request, not-found, unsupported: the server answered, the request was wrong.
+        return this.setState('up', undefined);
+    }
+  }
+
+  async injectionEnv(): Promise<Record<string, string>> {
+    await this.authLoaded;
+    const uri = this.trackingUri;
+    return { MLFLOW_TRACKING_URI: uri, ...credentialsEnv(this.auth) };
+  }
+
+  /** Points at a server this window started (not persisted: the server stops with the window). */
+  setLocalOverride(url: string | undefined): void {
+    if (this.override === url) return;
+    this.override = url;
+    this.reset(url ? `using local server ${url}` : 'local server stopped');
+  }
+
+  get localOverride(): string | undefined {
+    return this.override;
+  }
+
+  /** Server, experiment or credentials changed: start over in 'connecting'. */
+  private reset(why: string): void {
+    this.log.info(`connection: ${why}; tracking URI ${this.trackingUri}`);
+    this.authLoaded = this.loadAuth();
+    this.cached = undefined;
+    this.currentState = 'connecting';
+    this.error = undefined;
+    this.setContextKey();
+    this.emitter.fire();
+  }
+
+  private async loadAuth(): Promise<void> {
+    const uri = this.trackingUri;
+    try {
+      const c = await this.credentials.get(uri);
+      if (uri === this.trackingUri) {
+        this.auth = c;
+        this.cached = undefined;
+      }
+    } catch (e) {
+      this.log.warn(`connection: could not read credentials from secret storage: ${e instanceof Error ? e.message : String(e)}`);
+      this.auth = undefined;
+    }
+  }
+
+  private setState(next: ConnectionState, error: string | undefined): void {
+    const changed = next !== this.currentState || (next !== 'up' && error !== this.error);
+    this.error = error;
+    if (!changed) return;
+    if (next !== this.currentState) this.log.info(`connection: ${this.currentState} → ${next}${error ? ` (${error})` : ''}`);
+    this.currentState = next;
+    this.setContextKey();
+    this.emitter.fire();
+  }
+
+  private setContextKey(): void {
+    void vscode.commands.executeCommand('setContext', STATE_KEY, this.currentState);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}
+
+/** Replaces every secret in a log line with ***. */
+export function redact(message: string, secrets: string[]): string {
+  let out = message;
+  for (const s of secrets) out = out.split(s).join('***');
+  return out;
 }

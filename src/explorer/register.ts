@@ -1,4 +1,62 @@
+// The Traces view: tree, commands, live polling, badge, error colours, and the view's
+// description and context keys (which drive the title-bar buttons and the welcome views).
+import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { registerExplorerCommands, traceIdsOf } from './commands';
+import { describeFilter } from './filter';
+import type { Node } from './nodes';
+import { registerOpenFallbackWhenMissing } from './openFallback';
+import { LivePoller } from './poller';
+import { ErrorDecorations } from './treeItems';
+import { TraceTreeProvider } from './treeProvider';
 
-// Placeholder until this feature lands; see its issue.
-export function registerExplorer(_services: Services): void {}
+export const VIEW_ID = 'geminiTrace.traces';
+const RELATIVE_TIME_REFRESH_MS = 60_000;
+
+/** What integration tests reach through the undeclared command geminiTrace.explorer.testHooks. */
+export interface ExplorerHooks {
+  provider: TraceTreeProvider;
+  view: vscode.TreeView<Node>;
+  poller: LivePoller;
+}
+
+export function registerExplorer(services: Services): void {
+  const provider = new TraceTreeProvider(services);
+  const view = vscode.window.createTreeView<Node>(VIEW_ID, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+
+  const updateBadge = () => {
+    const n = provider.unseen.size;
+    view.badge = n ? { value: n, tooltip: `${n} new trace${n === 1 ? '' : 's'} not opened yet` } : undefined;
+  };
+  const poller = new LivePoller(services, provider, view, updateBadge);
+
+  const updateState = () => {
+    const filter = describeFilter(provider.filter);
+    view.description = [filter && `filter: ${filter}`, provider.currentRunOnly && 'current run'].filter(Boolean).join(' · ') || undefined;
+    void vscode.commands.executeCommand('setContext', 'geminiTrace.filtered', !!filter);
+    void vscode.commands.executeCommand('setContext', 'geminiTrace.currentRunOnly', provider.currentRunOnly);
+    void vscode.commands.executeCommand('setContext', 'geminiTrace.empty', provider.isEmpty);
+    updateBadge();
+  };
+  updateState();
+
+  // Descriptions say "2m ago": re-render loaded runs now and then, from cache, while visible.
+  const clock = setInterval(() => {
+    if (!view.visible) return;
+    for (const n of provider.loadedRunNodes()) provider.refreshNode(n);
+  }, RELATIVE_TIME_REFRESH_MS);
+
+  const hooks: ExplorerHooks = { provider, view, poller };
+  services.context.subscriptions.push(
+    provider,
+    view,
+    poller,
+    new vscode.Disposable(() => clearInterval(clock)),
+    vscode.window.registerFileDecorationProvider(new ErrorDecorations()),
+    provider.onDidChangeState(updateState),
+    view.onDidChangeSelection((e) => provider.markSeen(traceIdsOf(e.selection)) && updateBadge()),
+    ...registerExplorerCommands(services, provider, view),
+    registerOpenFallbackWhenMissing(services),
+    vscode.commands.registerCommand('geminiTrace.explorer.testHooks', () => hooks),
+  );
+}

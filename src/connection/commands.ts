@@ -1,0 +1,111 @@
+// Connection commands: the status-bar menu and what it offers (switch server, credentials, log,
+// local server).
+import * as vscode from 'vscode';
+import type { ConnectionImpl } from './connection';
+import { describeCredentials, promptCredentials } from './credentials';
+import type { LocalServer } from './localServer';
+import { shortServer } from './statusBar';
+
+const RECENT_KEY = 'geminiTrace.recentServers';
+const MAX_RECENT = 8;
+
+export function registerConnectionCommands(
+  connection: ConnectionImpl,
+  local: LocalServer,
+  log: vscode.LogOutputChannel,
+  context: vscode.ExtensionContext,
+): vscode.Disposable[] {
+  const recent = () => context.globalState.get<string[]>(RECENT_KEY, []);
+  const remember = (uri: string) => context.globalState.update(RECENT_KEY, [uri, ...recent().filter((u) => u !== uri)].slice(0, MAX_RECENT));
+
+  const setServer = async (uri?: string) => {
+    const value =
+      typeof uri === 'string'
+        ? uri
+        : await vscode.window.showInputBox({
+            title: 'MLflow tracking server',
+            prompt: 'http(s)://host:port of an MLflow tracking server, or "databricks"',
+            value: connection.trackingUri,
+            ignoreFocusOut: true,
+            validateInput: validateServerUri,
+          });
+    if (value === undefined) return;
+    const clean = value.trim().replace(/\/+$/, '');
+    const problem = validateServerUri(clean);
+    if (problem) {
+      void vscode.window.showErrorMessage(`Gemini Trace: ${problem}`);
+      return;
+    }
+    const cfg = vscode.workspace.getConfiguration('geminiTrace');
+    const i = cfg.inspect<string>('trackingUri');
+    // Change it where the user set it; a new value goes to user settings.
+    const target = i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    connection.setLocalOverride(undefined);
+    await cfg.update('trackingUri', clean, target);
+    await remember(clean);
+    log.info(`connection: server set to ${clean}`);
+  };
+
+  const setCredentials = async () => {
+    const uri = connection.trackingUri;
+    const c = await promptCredentials(uri);
+    if (!c) return;
+    await connection.credentials.set(uri, c);
+    log.info(`connection: credentials for ${uri} set (${c.kind})`);
+    void vscode.window.showInformationMessage(`Gemini Trace: credentials for ${shortServer(uri)} saved in VS Code's secret storage.`);
+  };
+
+  const clearCredentials = async () => {
+    const uri = connection.trackingUri;
+    await connection.credentials.clear(uri);
+    log.info(`connection: credentials for ${uri} cleared`);
+    void vscode.window.showInformationMessage(`Gemini Trace: credentials for ${shortServer(uri)} removed.`);
+  };
+
+  const menu = async () => {
+    type Item = vscode.QuickPickItem & { run?: () => unknown };
+    const state = { connecting: 'connecting…', up: 'connected', down: 'not reachable', unauthorized: 'credentials refused' }[connection.state];
+    const items: Item[] = [
+      { label: `${connection.trackingUri}`, description: state, detail: connection.lastError, kind: vscode.QuickPickItemKind.Default, run: () => vscode.commands.executeCommand('geminiTrace.refresh') },
+      { label: 'Server', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(edit) Set Server URL…', run: () => setServer() },
+      ...recent()
+        .filter((u) => u !== connection.trackingUri)
+        .map((u): Item => ({ label: `$(history) ${u}`, description: 'switch to this server', run: () => setServer(u) })),
+      local.url
+        ? { label: '$(debug-stop) Stop Local MLflow Server', description: local.url, run: () => local.stop() }
+        : { label: '$(play) Start Local MLflow Server', description: 'sqlite store in .mlflow/', run: () => local.start() },
+      { label: 'Credentials', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(key) Set Credentials…', description: `now: ${describeCredentials(connection.credentialsInUse)}`, run: setCredentials },
+      ...(connection.credentialsInUse ? [{ label: '$(trash) Clear Credentials', run: clearCredentials }] : []),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(output) Show Log', run: () => log.show() },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Gemini Trace: MLflow Connection', placeHolder: `Server ${connection.trackingUri} — ${state}` });
+    await pick?.run?.();
+  };
+
+  return [
+    vscode.commands.registerCommand('geminiTrace.connection', menu),
+    vscode.commands.registerCommand('geminiTrace.setServer', (uri?: unknown) => setServer(typeof uri === 'string' ? uri : undefined)),
+    vscode.commands.registerCommand('geminiTrace.setCredentials', setCredentials),
+    vscode.commands.registerCommand('geminiTrace.clearCredentials', clearCredentials),
+    vscode.commands.registerCommand('geminiTrace.showLog', () => log.show()),
+    vscode.commands.registerCommand('geminiTrace.startLocalServer', () => local.start()),
+    vscode.commands.registerCommand('geminiTrace.stopLocalServer', () => local.stop()),
+  ];
+}
+
+export function validateServerUri(v: string): string | undefined {
+  const s = v.trim();
+  if (!s) return 'Enter a URL such as http://127.0.0.1:5000';
+  if (/^databricks(:\/\/[\w.-]+)?$/i.test(s)) return undefined;
+  try {
+    const u = new URL(s);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return `Use http:// or https:// (got ${u.protocol})`;
+    if (u.username || u.password) return 'Do not put credentials in the URL: use "Set MLflow Credentials…" (kept in secret storage).';
+    return undefined;
+  } catch {
+    return `"${s}" is not a URL: use http://host:port, e.g. http://127.0.0.1:5000`;
+  }
+}

@@ -1,0 +1,114 @@
+// The Traces view's commands. Each accepts what VS Code passes (the clicked node, plus the
+// selection for multi-select menus), a plain TraceRef, or nothing (then the view's selection).
+import * as vscode from 'vscode';
+import type { Services, TraceRef } from '../services';
+import { LoadMoreNode, TraceNode, toTraceRef, type Node } from './nodes';
+import { promptFilter } from './filterPrompt';
+import type { TraceTreeProvider } from './treeProvider';
+
+export function registerExplorerCommands(services: Services, provider: TraceTreeProvider, view: vscode.TreeView<Node>): vscode.Disposable[] {
+  const refs = (clicked: unknown, selected: unknown): TraceRef[] => {
+    const many = Array.isArray(selected) && selected.length ? selected : clicked !== undefined ? [clicked] : view.selection;
+    const out = new Map<string, TraceRef>();
+    for (const x of many) {
+      const r = toTraceRef(x);
+      if (r && !out.has(r.traceId + (r.spanId ?? ''))) out.set(r.traceId + (r.spanId ?? ''), r);
+    }
+    return [...out.values()];
+  };
+  const client = () => services.connection.client();
+
+  const copyTraceId = async (clicked?: unknown, selected?: unknown) => {
+    const ids = [...new Set(refs(clicked, selected).map((r) => r.traceId))];
+    if (!ids.length) return;
+    await vscode.env.clipboard.writeText(ids.join('\n'));
+    vscode.window.setStatusBarMessage(ids.length === 1 ? `Copied trace id ${ids[0]}` : `Copied ${ids.length} trace ids`, 3000);
+  };
+
+  const openInMlflow = async (clicked?: unknown) => {
+    const [ref] = refs(clicked, undefined);
+    if (!ref) return;
+    let experimentId = ref.experimentId;
+    if (!experimentId) {
+      try {
+        const info = await client().getTraceInfo(ref.traceId);
+        experimentId = info.trace_location?.mlflow_experiment?.experiment_id;
+      } catch (e) {
+        services.connection.report(false, e);
+      }
+    }
+    if (!experimentId) {
+      void vscode.window.showErrorMessage(`Gemini Trace: cannot tell which experiment holds ${ref.traceId}, so the MLflow UI page is unknown.`);
+      return;
+    }
+    await vscode.env.openExternal(vscode.Uri.parse(client().traceUiUrl(experimentId, ref.traceId)));
+  };
+
+  const deleteTrace = async (clicked?: unknown, selected?: unknown) => {
+    // Spans in the selection mean their trace only when the trace itself was picked.
+    const all = Array.isArray(selected) && selected.length ? selected : clicked !== undefined ? [clicked] : view.selection;
+    const traces = all.map(toTraceRef).filter((r): r is TraceRef => !!r && !r.spanId);
+    const unique = [...new Map(traces.map((r) => [r.traceId, r])).values()];
+    if (!unique.length) return;
+    const what = unique.length === 1 ? `trace ${unique[0].traceId}` : `${unique.length} traces`;
+    const ok = await vscode.window.showWarningMessage(`Delete ${what} from MLflow?`, { modal: true, detail: 'This removes the trace and its spans from the tracking server for everyone. It cannot be undone.' }, 'Delete');
+    if (ok !== 'Delete') return;
+    const byExp = new Map<string, string[]>();
+    for (const r of unique) {
+      const exp = r.experimentId ?? (await client().getTraceInfo(r.traceId).then((i) => i.trace_location?.mlflow_experiment?.experiment_id, () => undefined));
+      if (!exp) {
+        void vscode.window.showErrorMessage(`Gemini Trace: cannot tell which experiment holds ${r.traceId}; it was not deleted.`);
+        continue;
+      }
+      byExp.set(exp, [...(byExp.get(exp) ?? []), r.traceId]);
+    }
+    const deleted = new Set<string>();
+    await vscode.window.withProgress({ location: { viewId: 'geminiTrace.traces' }, title: 'Deleting traces' }, async () => {
+      for (const [exp, ids] of byExp) {
+        try {
+          await client().deleteTraces(exp, ids);
+          ids.forEach((id) => deleted.add(id));
+          services.connection.report(true);
+        } catch (e) {
+          services.connection.report(false, e);
+          void vscode.window.showErrorMessage(`Gemini Trace: deleting ${ids.length} trace(s) failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    });
+    if (deleted.size) {
+      provider.removeTraces(deleted);
+      services.log.info(`explorer: deleted ${deleted.size} trace(s)`);
+      vscode.window.setStatusBarMessage(`Deleted ${deleted.size === 1 ? 'trace' : `${deleted.size} traces`}`, 3000);
+    }
+  };
+
+  const loadMore = (node?: unknown) => {
+    if (node instanceof LoadMoreNode) return provider.loadMore(node);
+    return undefined;
+  };
+
+  const setRunScope = (on: boolean) => {
+    provider.setCurrentRunOnly(on);
+    void vscode.commands.executeCommand('setContext', 'geminiTrace.currentRunOnly', on);
+  };
+
+  return [
+    vscode.commands.registerCommand('geminiTrace.refresh', () => provider.reload()),
+    vscode.commands.registerCommand('geminiTrace.copyTraceId', copyTraceId),
+    vscode.commands.registerCommand('geminiTrace.openInMlflow', openInMlflow),
+    vscode.commands.registerCommand('geminiTrace.deleteTrace', deleteTrace),
+    vscode.commands.registerCommand('geminiTrace.setFilter', async (preset?: unknown) => {
+      const next = await promptFilter(services, provider, preset);
+      if (next) provider.setFilter(next);
+    }),
+    vscode.commands.registerCommand('geminiTrace.clearFilter', () => provider.setFilter({})),
+    vscode.commands.registerCommand('geminiTrace.currentRunOnly', () => setRunScope(true)),
+    vscode.commands.registerCommand('geminiTrace.allRuns', () => setRunScope(false)),
+    vscode.commands.registerCommand('geminiTrace.loadMore', loadMore),
+  ];
+}
+
+/** Trace nodes among a selection (used by the badge: selecting marks as seen). */
+export function traceIdsOf(nodes: readonly Node[]): string[] {
+  return nodes.filter((n): n is TraceNode => n instanceof TraceNode).map((n) => n.traceId);
+}

@@ -1,0 +1,154 @@
+// The filter picker: quick picks for errors only, model and text, and a free MLflow filter
+// expression checked by the server before it is applied (its 400 message shown in the box).
+import * as vscode from 'vscode';
+import { isMlflowError } from '../mlflow/errors';
+import type { Services } from '../services';
+import { compileFilter, describeFilter, isEmptyFilter, lintExpression, type TraceFilter } from './filter';
+import type { TraceTreeProvider } from './treeProvider';
+
+type Step = 'errors' | 'model' | 'text' | 'expression' | 'clear';
+
+/** Returns the new filter, or undefined when the user cancelled. */
+export async function promptFilter(services: Services, provider: TraceTreeProvider, preset?: unknown): Promise<TraceFilter | undefined> {
+  const current = provider.filter;
+  if (preset && typeof preset === 'object' && !Array.isArray(preset) && !('traceId' in preset)) {
+    // Programmatic use (tests, other features): validate like typed input, report instead of asking.
+    const f = preset as TraceFilter;
+    const problem = (f.expression && lintExpression(f.expression)) || (await serverCheck(services, provider, f));
+    if (problem) {
+      void vscode.window.showErrorMessage(`Gemini Trace: filter not applied: ${problem}`);
+      return undefined;
+    }
+    return f;
+  }
+
+  const picked = await pickStep(current);
+  if (!picked) return undefined;
+  if (picked.step === 'clear') return {};
+  if (picked.step === 'errors') return { ...current, errorsOnly: !current.errorsOnly };
+  if (picked.step === 'expression') {
+    const expression = await askExpression(services, provider, picked.typed ?? current.expression ?? '');
+    return expression === undefined ? undefined : { ...current, expression };
+  }
+  if (picked.step === 'text') {
+    const text = await vscode.window.showInputBox({
+      title: 'Filter traces by text',
+      prompt: 'Traces whose prompts, responses or attributes contain this text (case-insensitive)',
+      value: current.text ?? '',
+      ignoreFocusOut: true,
+    });
+    return text === undefined ? undefined : { ...current, text: text.trim() || undefined };
+  }
+  const model = await pickModel(provider, current.model);
+  return model === undefined ? undefined : { ...current, model: model || undefined };
+}
+
+async function pickStep(current: TraceFilter): Promise<{ step: Step; typed?: string } | undefined> {
+  type Item = vscode.QuickPickItem & { step: Step };
+  const items: Item[] = [
+    { step: 'errors', label: `${current.errorsOnly ? '$(check)' : '$(error)'} Errors only`, description: "trace.status = 'ERROR'" },
+    { step: 'model', label: '$(sparkle) Model…', description: current.model ? `now: ${current.model}` : 'span.attributes.`mlflow.llm.model`' },
+    { step: 'text', label: '$(search) Text…', description: current.text ? `now: “${current.text}”` : 'prompts, responses and attributes contain…' },
+    { step: 'expression', label: '$(filter) MLflow Filter Expression…', description: current.expression ?? "e.g. trace.execution_time_ms > 2000" },
+  ];
+  if (!isEmptyFilter(current)) items.push({ step: 'clear', label: '$(clear-all) Clear Filter', description: describeFilter(current) });
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = 'Filter Traces';
+  qp.placeholder = 'Pick a filter, or type an MLflow filter expression and press Enter';
+  qp.items = items;
+  qp.matchOnDescription = true;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: { step: Step; typed?: string } | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const item = qp.activeItems[0];
+      if (item) finish({ step: item.step });
+      else if (qp.value.trim()) finish({ step: 'expression', typed: qp.value.trim() });
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+async function pickModel(provider: TraceTreeProvider, current: string | undefined): Promise<string | undefined> {
+  const seen = new Map<string, number>();
+  for (const s of provider.loadedSummaries()) for (const m of s.models) seen.set(m, (seen.get(m) ?? 0) + 1);
+  const items: vscode.QuickPickItem[] = [...seen.entries()].sort((a, b) => b[1] - a[1]).map(([m, n]) => ({ label: m, description: `${n} loaded trace${n === 1 ? '' : 's'}` }));
+  const ANY = '$(close) Any Model';
+  if (current) items.push({ label: ANY, description: 'remove the model filter', alwaysShow: true });
+  const qp = vscode.window.createQuickPick();
+  qp.title = 'Filter traces by model';
+  qp.placeholder = items.length ? 'Pick a model seen in loaded traces, or type part of a model name' : 'Type part of a model name, e.g. gemini-2.5-flash';
+  qp.items = items;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const label = qp.activeItems[0]?.label;
+      finish(label === ANY ? '' : (label ?? qp.value.trim()));
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+function askExpression(services: Services, provider: TraceTreeProvider, initial: string): Promise<string | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = 'MLflow filter expression';
+  box.prompt = "MLflow search syntax, clauses joined with AND: trace.status = 'ERROR' AND trace.execution_time_ms > 2000 AND tags.`gemini_trace.run_name` LIKE '%app%'";
+  box.value = initial;
+  box.ignoreFocusOut = true;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      box.dispose();
+    };
+    box.onDidChangeValue((v) => (box.validationMessage = lintExpression(v)));
+    box.onDidAccept(async () => {
+      const expr = box.value.trim();
+      const lint = lintExpression(expr);
+      if (lint) {
+        box.validationMessage = lint;
+        return;
+      }
+      box.busy = true;
+      box.enabled = false;
+      const problem = await serverCheck(services, provider, { ...provider.filter, expression: expr });
+      box.busy = false;
+      box.enabled = true;
+      if (problem) box.validationMessage = problem;
+      else finish(expr);
+    });
+    box.onDidHide(() => finish(undefined));
+    box.show();
+  });
+}
+
+/** Asks the server to run the filter once; returns its complaint, if it has one. */
+async function serverCheck(services: Services, provider: TraceTreeProvider, f: TraceFilter): Promise<string | undefined> {
+  const filter = compileFilter(f);
+  if (!filter) return undefined;
+  const ids = await provider.watchedExperimentIds().catch(() => [] as string[]);
+  try {
+    await services.connection.client().searchTraces({ experimentIds: ids.length ? ids : ['0'], filter, maxResults: 1 });
+    return undefined;
+  } catch (e) {
+    if (isMlflowError(e) && e.kind === 'bad-request') return `MLflow rejected the filter: ${e.message}`;
+    // Unreachable or similar: the filter may be fine; the tree will show the real error.
+    services.log.warn(`explorer: could not check the filter with the server: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}

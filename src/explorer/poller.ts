@@ -1,0 +1,103 @@
+// When to poll: while a traced run is active or the Traces view is visible, every
+// geminiTrace.explorer.pollInterval ms; never otherwise. While the server is unreachable the
+// interval backs off exponentially (the poll doubles as the probe that notices it is back).
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import type { TraceTreeProvider } from './treeProvider';
+
+const MAX_BACKOFF_MS = 30_000;
+const MIN_INTERVAL_MS = 250;
+
+export class LivePoller implements vscode.Disposable {
+  private timer: NodeJS.Timeout | undefined;
+  private running: AbortController | undefined;
+  private failures = 0;
+  private disposed = false;
+  private readonly subs: vscode.Disposable[] = [];
+  /** Total polls and rows, for tests and the log. */
+  readonly stats = { polls: 0, rows: 0, failures: 0 };
+
+  constructor(
+    private readonly services: Services,
+    private readonly provider: TraceTreeProvider,
+    private readonly view: vscode.TreeView<unknown>,
+    private readonly onNew: (count: number) => void,
+  ) {
+    this.subs.push(
+      view.onDidChangeVisibility(() => this.kick()),
+      services.runs.onDidChange(() => this.kick()),
+      services.connection.onDidChange(() => {
+        // A new server or credentials: try at once rather than after a long back-off.
+        if (services.connection.state === 'connecting') this.failures = 0;
+        this.kick();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('geminiTrace.explorer.pollInterval') && this.kick()),
+    );
+    this.kick();
+  }
+
+  get active(): boolean {
+    return !!this.timer || !!this.running;
+  }
+
+  private wanted(): boolean {
+    return !this.disposed && (this.view.visible || this.services.runs.active.length > 0) && this.services.connection.state !== 'unauthorized';
+  }
+
+  private interval(): number {
+    const base = Math.max(MIN_INTERVAL_MS, vscode.workspace.getConfiguration('geminiTrace').get<number>('explorer.pollInterval') ?? 1000);
+    return this.failures ? Math.min(MAX_BACKOFF_MS, base * 2 ** this.failures) : base;
+  }
+
+  /** Re-evaluate: start right away if wanted and idle, stop if not wanted. */
+  kick(): void {
+    if (!this.wanted()) {
+      this.stop();
+      return;
+    }
+    if (this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), 0);
+  }
+
+  private stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running?.abort();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    if (!this.wanted()) return;
+    const ac = new AbortController();
+    this.running = ac;
+    try {
+      const r = await this.provider.pollOnce(ac.signal);
+      this.stats.polls += 1;
+      this.stats.rows += r.rows;
+      this.services.connection.report(true);
+      if (this.failures) this.services.log.info('explorer: MLflow answers again; live updates resumed');
+      this.failures = 0;
+      if (r.added.length) {
+        this.services.log.debug(`explorer: ${r.added.length} new trace(s)`);
+        this.services.fireNewTraces(r.added);
+        this.onNew(r.added.length);
+      }
+    } catch (e) {
+      if (ac.signal.aborted) return;
+      this.stats.failures += 1;
+      this.services.connection.report(false, e);
+      this.failures = Math.min(this.failures + 1, 10);
+      if (this.failures === 1) this.services.log.warn(`explorer: live poll failed, backing off: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      if (this.running === ac) this.running = undefined;
+      if (this.wanted() && !this.timer) this.timer = setTimeout(() => void this.tick(), this.interval());
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+    for (const s of this.subs) s.dispose();
+  }
+}

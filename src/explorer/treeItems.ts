@@ -1,0 +1,206 @@
+// How each node looks: labels, icons in theme colours, descriptions and tooltips. Tooltips show
+// prompts and responses, which are hostile input: plain text only (appendText escapes Markdown),
+// never trusted, never HTML, so a crafted prompt cannot render links, images or commands.
+import * as vscode from 'vscode';
+import { TAG } from '../model/runTags';
+import type { Span, TraceSummary } from '../model/types';
+import { formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
+import { ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
+import { OTHER_RUN } from './traceSource';
+
+/** Scheme of resourceUris that only exist so the decoration provider can colour error rows. */
+export const DECORATION_SCHEME = 'gemini-trace-item';
+const PREVIEW_MAX = 600;
+
+export interface ItemContext {
+  /** Root span name of a trace whose spans are already cached, for unnamed traces. */
+  rootSpanName(traceId: string): string | undefined;
+  isNew(traceId: string): boolean;
+}
+
+export function treeItem(node: Node, ctx: ItemContext): vscode.TreeItem {
+  if (node instanceof ExperimentNode) return experimentItem(node);
+  if (node instanceof RunNode) return runItem(node);
+  if (node instanceof TraceNode) return traceItem(node, ctx);
+  if (node instanceof SpanNode) return spanItem(node);
+  if (node instanceof LoadMoreNode) return loadMoreItem(node);
+  return messageItem(node);
+}
+
+function experimentItem(n: ExperimentNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.experiment.name || `Experiment ${n.experimentId}`, n.configured ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = n.id;
+  item.contextValue = 'experiment';
+  item.iconPath = new vscode.ThemeIcon(n.configured ? 'beaker' : 'folder-library');
+  item.description = n.configured ? 'traced apps write here' : undefined;
+  const md = plainMarkdown();
+  md.appendMarkdown('**Experiment** ');
+  md.appendText(`${n.experiment.name}\nid ${n.experimentId}`);
+  item.tooltip = md;
+  return item;
+}
+
+function runItem(n: RunNode): vscode.TreeItem {
+  const other = n.run.id === OTHER_RUN;
+  const item = new vscode.TreeItem(n.run.name, n.expandByDefault ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = n.id;
+  item.contextValue = other ? 'run:other' : n.active ? 'run:active' : 'run';
+  item.iconPath = other
+    ? new vscode.ThemeIcon('circle-outline')
+    : n.active
+      ? new vscode.ThemeIcon('debug-start', new vscode.ThemeColor('debugIcon.startForeground'))
+      : new vscode.ThemeIcon('history');
+  const started = n.run.startedMs ?? (n.run.newestMs || undefined);
+  item.description = joinParts(n.active && 'running', started ? formatRelative(started) : undefined);
+  const md = plainMarkdown();
+  md.appendMarkdown(other ? '**Traces without a traced run**\n\n' : '**Traced run** ');
+  if (!other) md.appendText(`${n.run.name}\n`);
+  if (!other) md.appendText(`run id ${n.run.id}\n`);
+  if (n.run.startedMs) md.appendText(`started ${formatTimestamp(n.run.startedMs)}\n`);
+  if (n.run.newestMs) md.appendText(`latest trace ${formatTimestamp(n.run.newestMs)}`);
+  item.tooltip = md;
+  return item;
+}
+
+export function traceLabel(s: TraceSummary, rootSpanName?: string): string {
+  return oneLine(s.name || rootSpanName || previewText(s.requestPreview), 60) || s.id;
+}
+
+function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
+  const s = n.summary;
+  const item = new vscode.TreeItem(traceLabel(s, ctx.rootSpanName(s.id)), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = n.id;
+  item.contextValue = s.state === 'ERROR' ? 'trace:error' : s.state === 'IN_PROGRESS' ? 'trace:running' : 'trace';
+  item.iconPath = stateIcon(s.state);
+  item.description = joinParts(ctx.isNew(s.id) && '●', formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
+  if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
+  item.tooltip = traceTooltip(s);
+  item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
+  item.accessibilityInformation = { label: `Trace ${item.label as string}, ${stateWord(s.state)}, ${item.description || ''}` };
+  return item;
+}
+
+function stateIcon(state: TraceSummary['state']): vscode.ThemeIcon {
+  switch (state) {
+    case 'OK':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'ERROR':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'IN_PROGRESS':
+      return new vscode.ThemeIcon('loading~spin');
+    default:
+      return new vscode.ThemeIcon('circle-large-outline');
+  }
+}
+
+function stateWord(state: TraceSummary['state']): string {
+  return { OK: 'succeeded', ERROR: 'failed', IN_PROGRESS: 'in progress', UNKNOWN: 'status unknown' }[state];
+}
+
+export function traceTooltip(s: TraceSummary): vscode.MarkdownString {
+  const md = plainMarkdown();
+  md.appendMarkdown(`**${stateWord(s.state)}** `);
+  md.appendText(joinParts(formatLatency(s.durationMs), s.usage && `${s.usage.total} tokens (${s.usage.input} in, ${s.usage.output} out)`, formatTimestamp(s.requestTimeMs)));
+  md.appendMarkdown('\n\n---\n\n**Request**\n\n');
+  md.appendText(clip(previewText(s.requestPreview)) || '(none)');
+  md.appendMarkdown('\n\n**Response**\n\n');
+  md.appendText(clip(previewText(s.responsePreview)) || '(none)');
+  md.appendMarkdown('\n\n---\n\n');
+  md.appendText(`Trace ${s.id}\n`);
+  if (s.models.length) md.appendText(`Model ${s.models.join(', ')}\n`);
+  const run = s.tags[TAG.runName];
+  if (run) md.appendText(`Run ${run}\n`);
+  return md;
+}
+
+const SPAN_ICONS: Record<string, string> = {
+  LLM: 'sparkle',
+  CHAT_MODEL: 'comment-discussion',
+  TOOL: 'tools',
+  EMBEDDING: 'symbol-array',
+  CHAIN: 'link',
+  RETRIEVER: 'search',
+  AGENT: 'robot',
+  RERANKER: 'list-ordered',
+  PARSER: 'symbol-namespace',
+  MEMORY: 'database',
+  WORKFLOW: 'git-merge',
+  TASK: 'checklist',
+  GUARDRAIL: 'shield',
+  EVALUATOR: 'beaker',
+};
+
+export function spanIcon(type: string): string {
+  return SPAN_ICONS[type.toUpperCase()] ?? 'symbol-event';
+}
+
+function spanLatencyMs(span: Span): number | null {
+  return span.endNs === null ? null : Number(span.endNs - span.startNs) / 1e6;
+}
+
+function spanItem(n: SpanNode): vscode.TreeItem {
+  const sp = n.span;
+  const error = sp.status === 'ERROR';
+  const item = new vscode.TreeItem(oneLine(sp.name, 60) || sp.id, sp.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = n.id;
+  item.contextValue = sp.code ? 'span:code' : 'span';
+  item.iconPath = new vscode.ThemeIcon(spanIcon(sp.type), error ? new vscode.ThemeColor('errorForeground') : undefined);
+  item.description = joinParts(sp.type !== 'UNKNOWN' && sp.type, sp.model, formatLatency(spanLatencyMs(sp)), sp.usage ? formatTokens(sp.usage.total) : undefined, sp.endNs === null && 'running');
+  if (error) item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${n.traceId}/${sp.id}`, query: 'error' });
+  const md = plainMarkdown();
+  md.appendMarkdown(`**${error ? 'Failed span' : 'Span'}** `);
+  md.appendText(`${sp.name} (${sp.type})\n`);
+  md.appendText(joinParts(formatLatency(spanLatencyMs(sp)), sp.usage && `${sp.usage.total} tokens (${sp.usage.input} in, ${sp.usage.output} out)`, sp.model) + '\n');
+  if (sp.statusMessage) md.appendText(`\n${clip(sp.statusMessage)}\n`);
+  for (const ex of sp.exceptions.slice(0, 2)) md.appendText(`\n${ex.type}: ${clip(ex.message)}\n`);
+  if (sp.code) md.appendText(`\n${sp.code.filepath}:${sp.code.lineno}${sp.code.function ? ` (${sp.code.function})` : ''}\n`);
+  md.appendText(`\nSpan ${sp.id} in trace ${n.traceId}`);
+  item.tooltip = md;
+  item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: n.traceId, spanId: sp.id, experimentId: n.experimentId }] };
+  return item;
+}
+
+function loadMoreItem(n: LoadMoreNode): vscode.TreeItem {
+  const label = n.loading ? 'Loading…' : n.what === 'traces' ? 'Load more traces' : n.what === 'runs' ? 'Load older runs' : 'Load more experiments';
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = n.id;
+  item.contextValue = 'loadMore';
+  item.iconPath = new vscode.ThemeIcon(n.loading ? 'loading~spin' : 'fold-down');
+  if (!n.loading) item.command = { command: 'geminiTrace.loadMore', title: 'Load More', arguments: [n] };
+  return item;
+}
+
+function messageItem(n: MessageNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
+  item.id = n.id;
+  item.contextValue = 'message';
+  const icon = { info: 'info', error: 'error', warning: 'warning', loading: 'loading~spin' }[n.icon];
+  item.iconPath = new vscode.ThemeIcon(icon, n.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+  if (n.detail) {
+    const md = plainMarkdown();
+    md.appendText(n.detail);
+    item.tooltip = md;
+  }
+  if (n.command) item.command = n.command;
+  return item;
+}
+
+function plainMarkdown(): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
+}
+
+function clip(text: string | undefined): string {
+  if (!text) return '';
+  return text.length > PREVIEW_MAX ? `${text.slice(0, PREVIEW_MAX)}…` : text;
+}
+
+/** Colours error rows (label too, not just the icon) with the theme's error colour. */
+export class ErrorDecorations implements vscode.FileDecorationProvider {
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    if (uri.scheme !== DECORATION_SCHEME || uri.query !== 'error') return undefined;
+    return { color: new vscode.ThemeColor('list.errorForeground'), tooltip: 'Error' };
+  }
+}
