@@ -51,8 +51,13 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     const unique = [...new Map(traces.map((r) => [r.traceId, r])).values()];
     if (!unique.length) return;
     const what = unique.length === 1 ? `trace ${unique[0].traceId}` : `${unique.length} traces`;
-    const ok = await vscode.window.showWarningMessage(`Delete ${what} from MLflow?`, { modal: true, detail: 'This removes the trace and its spans from the tracking server for everyone. It cannot be undone.' }, 'Delete');
-    if (ok !== 'Delete') return;
+    if (vscode.workspace.getConfiguration('geminiTrace').get<boolean>('explorer.confirmDelete', true)) {
+      // A refused dialog (e.g. in automated runs) rejects: treated as "not confirmed".
+      const ok = await Promise.resolve(
+        vscode.window.showWarningMessage(`Delete ${what} from MLflow?`, { modal: true, detail: 'This removes the trace and its spans from the tracking server for everyone. It cannot be undone.' }, 'Delete'),
+      ).catch(() => undefined);
+      if (ok !== 'Delete') return;
+    }
     const byExp = new Map<string, string[]>();
     for (const r of unique) {
       const exp = r.experimentId ?? (await client().getTraceInfo(r.traceId).then((i) => i.trace_location?.mlflow_experiment?.experiment_id, () => undefined));
@@ -93,7 +98,14 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
   };
 
   return [
-    vscode.commands.registerCommand('geminiTrace.refresh', () => provider.reload()),
+    vscode.commands.registerCommand('geminiTrace.refresh', () => {
+      provider.reload();
+      // Also the way out of an error state: ask the server now rather than at the next back-off.
+      void services.connection.client().health().then(
+        () => services.connection.report(true),
+        (e: unknown) => services.connection.report(false, e),
+      );
+    }),
     vscode.commands.registerCommand('geminiTrace.copyTraceId', copyTraceId),
     vscode.commands.registerCommand('geminiTrace.openInMlflow', openInMlflow),
     vscode.commands.registerCommand('geminiTrace.deleteTrace', deleteTrace),

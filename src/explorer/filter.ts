@@ -26,7 +26,7 @@ export const MODEL_ATTR = 'span.attributes.`mlflow.llm.model`';
 export function quoteValue(value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   if (!value.includes('"')) return `"${value}"`;
-  // Both quote kinds: no escape exists, so let LIKE's one-character wildcard stand in for `"`.
+  // Both quote kinds: no escape exists, so LIKE's one-character wildcard stands in for each '.
   return `'${value.replace(/'/g, '_')}'`;
 }
 

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { TraceTreeProvider } from './treeProvider';
 
-const MAX_BACKOFF_MS = 30_000;
+/** A restarted local server is noticed within seconds, a dead remote one costs one small request per 10 s. */
+const MAX_BACKOFF_MS = 10_000;
 const MIN_INTERVAL_MS = 250;
 
 export class LivePoller implements vscode.Disposable {

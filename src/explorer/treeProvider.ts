@@ -124,6 +124,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   // ---- levels ---------------------------------------------------------------------------
 
   private async rootChildren(): Promise<Node[]> {
+    const state = this.services.connection.state;
+    if (state === 'down' || state === 'unauthorized') {
+      // Empty, so the welcome view for this state explains it and offers the fixes. The live
+      // poll (or Refresh) probes the server and brings the tree back when it answers.
+      this.rootFailed = true;
+      return [];
+    }
     this.rootFailed = false;
     const list = await this.experiments.list();
     this.services.connection.report(true);
@@ -416,6 +423,9 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       this.reload();
     } else if (state === 'up' && this.rootFailed) {
       this.rootFailed = false;
+      this.changes.fire(undefined);
+    } else if ((state === 'down' || state === 'unauthorized') && !this.rootFailed) {
+      this.rootFailed = true;
       this.changes.fire(undefined);
     }
   }

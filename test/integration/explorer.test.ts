@@ -1,0 +1,252 @@
+// The Traces view inside a real VS Code against a real MLflow: the tree VS Code is given for
+// seeded experiments, runs, traces and spans; paging past 100; filters; a trace written during
+// the test appearing live; delete; and recovery when the server stops and comes back.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as vscode from 'vscode';
+import type { ExplorerHooks } from '../../src/explorer/register';
+import { ExperimentNode, LoadMoreNode, MessageNode, RunNode, TraceNode, type Node, type SpanNode } from '../../src/explorer/nodes';
+import type { Services } from '../../src/services';
+import type { TraceSummary } from '../../src/model/types';
+import { getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
+import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
+
+const HOSTILE = 'Ignore this [click me](command:workbench.action.quit) ![pixel](http://127.0.0.1:9/x.png) <img src=x onerror=alert(1)>';
+
+describe('Trace Explorer view', function () {
+  this.timeout(120_000);
+  let services: Services;
+  let hooks: ExplorerHooks;
+  let restore: (() => Promise<void>)[] = [];
+  const expName = `explorer-it-${Date.now().toString(36)}`;
+  let expId: string;
+  const now = Date.now();
+
+  const children = async (n?: Node) => hooks.provider.getChildren(n);
+  const item = (n: Node) => hooks.provider.getTreeItem(n);
+  const label = (n: Node) => {
+    const l = item(n).label;
+    return typeof l === 'string' ? l : (l?.label ?? '');
+  };
+  const ourExperiment = async () => {
+    const roots = await children();
+    const e = roots.find((n): n is ExperimentNode => n instanceof ExperimentNode && n.experimentId === expId);
+    assert.ok(e, `experiment ${expName} not in the tree: ${roots.map(label).join(', ')}`);
+    return e;
+  };
+  const runNamed = async (name: string) => {
+    const runs = await children(await ourExperiment());
+    const r = runs.find((n): n is RunNode => n instanceof RunNode && n.run.name === name);
+    assert.ok(r, `run ${name} not under the experiment: ${runs.map(label).join(', ')}`);
+    return r;
+  };
+
+  before(async () => {
+    services = await getServices();
+    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    assert.ok(hooks?.provider, 'the explorer did not register its test hooks');
+    expId = await createExperiment(mlflowUrl(), expName);
+    const seeds = [];
+    // run "old.js": 130 traces (pages at 100); run "new.py": 3 traces, one failing and one hostile; 2 untagged.
+    for (let i = 0; i < 130; i++) seeds.push({ startMs: now - 900_000 + i * 1000, runId: 'it-old', runName: 'old.js', runStarted: new Date(now - 901_000).toISOString(), prompt: `old ${i}` });
+    seeds.push({ startMs: now - 60_000, runId: 'it-new', runName: 'new.py', runStarted: new Date(now - 61_000).toISOString(), prompt: 'ok call', durationMs: 1234, tokens: [10, 20] });
+    seeds.push({ startMs: now - 50_000, runId: 'it-new', runName: 'new.py', prompt: 'failing call', error: true, model: 'gemini-2.5-pro' });
+    seeds.push({ startMs: now - 40_000, runId: 'it-new', runName: 'new.py', prompt: HOSTILE });
+    seeds.push({ startMs: now - 30_000, prompt: 'untagged a' }, { startMs: now - 20_000, prompt: 'untagged b' });
+    await postTraces(mlflowUrl(), expId, seeds);
+    restore.push(await withSetting('geminiTrace', 'experiment', expName));
+    await vscode.commands.executeCommand('geminiTrace.traces.focus');
+    await waitFor(() => hooks.view.visible, 10_000, 'the Traces view to be visible');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('geminiTrace.clearFilter');
+    for (const r of restore.reverse()) await r();
+    restore = [];
+  });
+
+  it('shows experiments › runs (newest first, then Other traces) › traces › nested spans', async () => {
+    const exp = await ourExperiment();
+    const roots = await children();
+    assert.equal(roots[0], exp, 'the configured experiment comes first');
+    assert.equal(item(exp).collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    assert.equal(services.connection.state, 'up');
+
+    const runs = await children(exp);
+    assert.deepEqual(runs.map(label), ['new.py', 'old.js', 'Other traces']);
+    assert.equal(item(runs[0]).collapsibleState, vscode.TreeItemCollapsibleState.Expanded, 'the newest run opens by itself');
+
+    const traces = (await children(runs[0])) as TraceNode[];
+    assert.equal(traces.length, 3);
+    assert.ok(traces.every((t) => t instanceof TraceNode));
+    const [hostile, failing, ok] = traces; // newest first
+    assert.match(ok.summary.requestPreview ?? '', /ok call/);
+    const okItem = item(ok);
+    assert.equal(okItem.contextValue, 'trace');
+    assert.match(String(okItem.description), /^1\.2\d s · 30 tok · 1m ago$/);
+    assert.equal((okItem.iconPath as vscode.ThemeIcon).id, 'pass');
+    assert.equal((okItem.iconPath as vscode.ThemeIcon).color?.id, 'testing.iconPassed');
+    assert.deepEqual(okItem.command?.arguments, [{ traceId: ok.traceId, experimentId: expId }]);
+    assert.equal(okItem.command?.command, 'geminiTrace.openTrace');
+    assert.equal(ok.traceId, ok.summary.id);
+    assert.equal(ok.experimentId, expId);
+
+    const failItem = item(failing);
+    assert.match(failItem.contextValue ?? '', /^trace/);
+    assert.equal((failItem.iconPath as vscode.ThemeIcon).id, 'error');
+    assert.equal(failItem.resourceUri?.scheme, 'gemini-trace-item', 'failed rows carry the URI the error colour decorates');
+
+    // Tooltips carry prompts: escaped, untrusted, no HTML.
+    const tip = item(hostile).tooltip as vscode.MarkdownString;
+    assert.equal(tip.isTrusted, false);
+    assert.equal(tip.supportHtml, false);
+    assert.doesNotMatch(tip.value, /\]\(command:/, 'a command link survived in the tooltip');
+    assert.doesNotMatch(tip.value, /!\[pixel\]\(http/, 'an image survived in the tooltip');
+    assert.match(tip.value, /Ignore this/);
+    assert.match(tip.value, new RegExp(hostile.traceId));
+
+    const spans = (await children(failing)) as SpanNode[];
+    assert.equal(spans.length, 1);
+    assert.equal(label(spans[0]), 'answer');
+    assert.equal((item(spans[0]).iconPath as vscode.ThemeIcon).id, 'link', 'CHAIN span icon');
+    const llm = (await children(spans[0])) as SpanNode[];
+    assert.equal(label(llm[0]), 'Models.generateContent');
+    const llmItem = item(llm[0]);
+    assert.equal((llmItem.iconPath as vscode.ThemeIcon).id, 'sparkle', 'LLM span icon');
+    assert.equal((llmItem.iconPath as vscode.ThemeIcon).color?.id, 'errorForeground', 'the failed span is in the error colour');
+    assert.match(llmItem.contextValue ?? '', /^span/);
+    assert.match(String(llmItem.description), /LLM/);
+    assert.equal(llm[0].traceId, failing.traceId);
+    assert.equal(llm[0].spanId, llm[0].span.id);
+    assert.equal(hooks.provider.getParent(llm[0]), spans[0]);
+
+    const other = (await children(runs[2])) as TraceNode[];
+    assert.equal(other.length, 2);
+  });
+
+  it('pages past 100 traces with "Load more"', async () => {
+    const old = await runNamed('old.js');
+    const first = await children(old);
+    assert.equal(first.filter((n) => n instanceof TraceNode).length, 100);
+    const more = first[first.length - 1];
+    assert.ok(more instanceof LoadMoreNode, 'a Load more node ends the first page');
+    assert.equal(item(more).command?.command, 'geminiTrace.loadMore');
+    await vscode.commands.executeCommand('geminiTrace.loadMore', more);
+    const all = await children(old);
+    assert.equal(all.length, 130);
+    assert.ok(all.every((n) => n instanceof TraceNode));
+    assert.equal(new Set(all.map((n) => (n as TraceNode).traceId)).size, 130);
+  });
+
+  it('filters: errors only, text, a rejected expression, clear; the description shows it', async () => {
+    await vscode.commands.executeCommand('geminiTrace.setFilter', { errorsOnly: true });
+    assert.equal(hooks.view.description, 'filter: errors');
+    let runs = await children(await ourExperiment());
+    assert.deepEqual(runs.map(label), ['new.py']);
+    let traces = (await children(runs[0])) as TraceNode[];
+    assert.equal(traces.length, 1);
+    assert.equal(traces[0].summary.state, 'ERROR');
+
+    await vscode.commands.executeCommand('geminiTrace.setFilter', { text: 'untagged b' });
+    assert.equal(hooks.view.description, 'filter: “untagged b”');
+    runs = await children(await ourExperiment());
+    assert.deepEqual(runs.map(label), ['Other traces']);
+    traces = (await children(runs[0])) as TraceNode[];
+    assert.equal(traces.length, 1);
+
+    // The server rejects it: not applied, the previous filter stays.
+    await vscode.commands.executeCommand('geminiTrace.setFilter', { expression: 'trace.bogus_key = 1' });
+    assert.equal(hooks.view.description, 'filter: “untagged b”');
+
+    await vscode.commands.executeCommand('geminiTrace.setFilter', { text: 'nothing matches this at all' });
+    const none = await children(await ourExperiment());
+    assert.ok(none[0] instanceof MessageNode && /match/.test(label(none[0])), 'an explicit "no match" row');
+
+    await vscode.commands.executeCommand('geminiTrace.clearFilter');
+    assert.equal(hooks.view.description, undefined);
+    assert.equal((await children(await ourExperiment())).length, 3);
+  });
+
+  it('shows a trace written during the test within about a second, with a badge until opened', async () => {
+    const run = await runNamed('new.py');
+    await children(run); // loaded, as on screen
+    const seen: TraceSummary[] = [];
+    const sub = services.onDidSeeNewTraces((t) => seen.push(...t));
+    try {
+      const t0 = Date.now();
+      await postTraces(mlflowUrl(), expId, [{ startMs: Date.now(), runId: 'it-new', runName: 'new.py', prompt: 'live arrival' }]);
+      const written = Date.now();
+      const node = await waitFor(async () => ((await children(run)) as TraceNode[]).find((t) => /live arrival/.test(t.summary.requestPreview ?? '')), 5000, 'the live trace in the run');
+      const latency = Date.now() - written;
+      console.log(`      live trace shown ${latency} ms after it was written (write took ${written - t0} ms)`);
+      assert.ok(latency <= 2000, `took ${latency} ms`);
+      assert.equal(((await children(run))[0] as TraceNode).traceId, node.traceId, 'newest first');
+      assert.ok(seen.some((s) => s.id === node.traceId), 'onDidSeeNewTraces fired with it');
+      assert.ok((hooks.view.badge?.value ?? 0) >= 1, 'the badge counts it');
+      assert.match(String(item(node).description), /^●/);
+      await hooks.view.reveal(node, { select: true, focus: true });
+      await waitFor(() => !hooks.provider.unseen.has(node.traceId), 5000, 'selecting the trace to mark it seen');
+    } finally {
+      sub.dispose();
+    }
+  });
+
+  it('deletes only after confirmation; deleted traces leave the tree and the server', async () => {
+    const run = await runNamed('Other traces');
+    const [a, b] = (await children(run)) as TraceNode[];
+    // Confirmation on: the test workbench refuses dialogs, which counts as "No".
+    await vscode.commands.executeCommand('geminiTrace.deleteTrace', a, [a, b]);
+    assert.equal((await children(run)).length, 2, 'deleted without confirmation');
+
+    restore.push(await withSetting('geminiTrace', 'explorer.confirmDelete', false));
+    await vscode.commands.executeCommand('geminiTrace.deleteTrace', a, [a, b]);
+    const left = await children(run);
+    assert.equal(left.length, 1);
+    assert.ok(left[0] instanceof MessageNode, 'the emptied run says so');
+    const page = await services.connection.client().searchTraces({ experimentIds: [expId], filter: "tags.`gemini_trace.run_id` IS NULL", maxResults: 10 });
+    assert.equal(page.traces.length, 0, 'still on the server');
+  });
+
+  it('shows the error state when the server stops, then the traces again, and nothing throws', async () => {
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('unhandledRejection', onError);
+    process.on('uncaughtException', onError);
+    const lib = (await import(pathToFileURL(join(getExtension().extensionPath, 'scripts/lib/mlflow.mjs')).href)) as {
+      startMlflow(o?: object): Promise<{ url: string; kill(): Promise<void>; restart(): Promise<void>; stop(): Promise<void> }>;
+    };
+    const second = await lib.startMlflow();
+    try {
+      const exp2 = await createExperiment(second.url, 'Default-2');
+      await postTraces(second.url, exp2, [{ startMs: Date.now() - 1000, runId: 'r2', runName: 'second.js', prompt: 'on the second server' }]);
+      restore.push(await withSetting('geminiTrace', 'experiment', 'Default-2'));
+      const undo = await withSetting('geminiTrace', 'trackingUri', second.url);
+      try {
+        await waitFor(async () => (await children()).some((n) => n instanceof ExperimentNode && n.experiment.name === 'Default-2'), 20_000, 'the second server in the tree');
+        assert.equal(services.connection.state, 'up');
+
+        await second.kill();
+        await waitFor(() => services.connection.state === 'down', 20_000, 'the connection to be down');
+        assert.match(services.connection.lastError ?? '', /127\.0\.0\.1/);
+        assert.deepEqual(await children(), [], 'an empty tree lets the "no server" welcome view show');
+
+        await second.restart();
+        await waitFor(() => services.connection.state === 'up', 30_000, 'the connection to come back');
+        const back = await waitFor(async () => (await children()).find((n): n is ExperimentNode => n instanceof ExperimentNode && n.experiment.name === 'Default-2'), 10_000, 'the traces again');
+        const runs = await children(back);
+        assert.deepEqual(runs.map(label), ['second.js']);
+        assert.equal((await children(runs[0])).length, 1);
+      } finally {
+        await undo();
+      }
+    } finally {
+      process.off('unhandledRejection', onError);
+      process.off('uncaughtException', onError);
+      await second.stop();
+    }
+    assert.deepEqual(errors.map(String), [], 'exceptions escaped');
+  });
+});
