@@ -1,0 +1,176 @@
+// One HTTP exchange with an MLflow server: global fetch with a per-request timeout and the
+// caller's AbortSignal, lossless JSON parsing, and every failure turned into an MlflowError that
+// names the server and the fix. Logs method, path, status and duration at debug level, never
+// headers or bodies (they may carry credentials or user content).
+import type { ClientOptions, RequestOptions } from './api';
+import { authorizationHeader, type Endpoint } from './auth';
+import * as describe from './describe';
+import { MlflowError } from './errors';
+import { parseJsonLossless } from './json';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: Method;
+  /** Path below the base URL, starting with '/'. */
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** 'json' (default) parses losslessly; 'text' returns the body as is. */
+  response?: 'json' | 'text';
+  /** MLflow release that added the endpoint, named when the server lacks it. */
+  since?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** MLflow's error body: {"error_code": "...", "message": "..."}. */
+interface MlflowErrorBody {
+  error_code?: string;
+  message?: string;
+}
+
+export class Http {
+  private readonly timeoutMs: number;
+  private readonly authorization: string | undefined;
+  private readonly log: ClientOptions['log'];
+
+  constructor(
+    readonly endpoint: Endpoint,
+    opts: Pick<ClientOptions, 'timeoutMs' | 'log'>,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.authorization = authorizationHeader(endpoint.auth);
+    this.log = opts.log;
+  }
+
+  async request<T>(req: HttpRequest, opts: RequestOptions = {}): Promise<T> {
+    const { baseUrl } = this.endpoint;
+    const pathAndQuery = req.path + queryString(req.query);
+    const url = baseUrl + pathAndQuery;
+    const label = `${req.method} ${req.path}`;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    if (opts.signal?.aborted) throw describe.cancelled(baseUrl, url, label);
+
+    // One controller for both ways a request can end early; `reason` records which came first.
+    const controller = new AbortController();
+    let reason: 'timeout' | 'cancelled' | undefined;
+    const onAbort = (): void => {
+      reason ??= 'cancelled';
+      controller.abort();
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      reason ??= 'timeout';
+      controller.abort();
+    }, timeoutMs);
+
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.authorization) headers.authorization = this.authorization;
+
+    const t0 = Date.now();
+    let status = 0;
+    let text: string;
+    try {
+      const res = await fetch(url, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        signal: controller.signal,
+      });
+      status = res.status;
+      text = await res.text(); // still under the timeout: a server can stall mid-body
+    } catch (e) {
+      const err =
+        reason === 'timeout'
+          ? describe.timedOut(baseUrl, url, label, timeoutMs)
+          : reason === 'cancelled'
+            ? describe.cancelled(baseUrl, url, label)
+            : networkError(baseUrl, url, e);
+      this.log?.('debug', `${req.method} ${pathAndQuery} → ${status || err.kind} (${Date.now() - t0} ms)`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    this.log?.('debug', `${req.method} ${pathAndQuery} → ${status} (${Date.now() - t0} ms, ${text.length} B)`);
+
+    if (status >= 200 && status < 300) {
+      if (req.response === 'text') return text as T;
+      if (text.trim() === '') return {} as T;
+      try {
+        const parsed = parseJsonLossless(text);
+        if (parsed === null || typeof parsed !== 'object') throw new SyntaxError(`expected a JSON object, got ${JSON.stringify(parsed).slice(0, 40)}`);
+        return parsed as T;
+      } catch (e) {
+        throw describe.malformed(baseUrl, url, label, status, text, e instanceof Error ? e.message : undefined);
+      }
+    }
+    throw this.statusError(req, url, label, status, text);
+  }
+
+  private statusError(req: HttpRequest, url: string, label: string, status: number, text: string): MlflowError {
+    const { baseUrl } = this.endpoint;
+    const body = mlflowErrorBody(text);
+    const code = body?.error_code;
+    const message = body?.message ?? (looksLikeHtml(text) ? undefined : text.trim().slice(0, 300) || undefined);
+    if (status === 401 || code === 'UNAUTHENTICATED') return describe.unauthorized(baseUrl, url, this.authorization !== undefined, message);
+    if (status === 403 || code === 'PERMISSION_DENIED') return describe.forbidden(baseUrl, url, label, message);
+    if (code === 'ENDPOINT_NOT_FOUND' || status === 405 || status === 501 || (status === 404 && !body)) {
+      return describe.unsupported(baseUrl, url, label, req.since, status);
+    }
+    if (status === 404) return describe.notFound(baseUrl, url, message, code);
+    if (status >= 500) return describe.serverError(baseUrl, url, label, status, code, message);
+    if (status >= 400) return describe.badRequest(baseUrl, url, label, status, code, message);
+    // 1xx/3xx that fetch did not resolve: nothing an MLflow client can use.
+    return describe.malformed(baseUrl, url, label, status, text, `unexpected status ${status}`);
+  }
+}
+
+function queryString(query: HttpRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*</.test(text);
+}
+
+/** MLflow's error JSON, or undefined when the body is something else (HTML, plain text). */
+function mlflowErrorBody(text: string): MlflowErrorBody | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && typeof (v as MlflowErrorBody).error_code === 'string') return v as MlflowErrorBody;
+  } catch {
+    /* not JSON */
+  }
+  return undefined;
+}
+
+/** The system error code behind undici's "fetch failed" (it nests it, sometimes in an AggregateError). */
+function errorCode(e: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const walk = (x: unknown): string | undefined => {
+    if (!x || typeof x !== 'object' || seen.has(x)) return undefined;
+    seen.add(x);
+    const o = x as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof o.code === 'string' && o.code !== 'ERR_INVALID_URL') return o.code;
+    const fromCause = walk(o.cause);
+    if (fromCause) return fromCause;
+    if (Array.isArray(o.errors)) for (const inner of o.errors) { const c = walk(inner); if (c) return c; }
+    return undefined;
+  };
+  return walk(e);
+}
+
+function networkError(baseUrl: string, url: string, e: unknown): MlflowError {
+  if (e instanceof MlflowError) return e;
+  const code = errorCode(e);
+  if (code === 'ECONNREFUSED') return describe.refused(baseUrl, url, e);
+  return describe.unreachable(baseUrl, url, code, e);
+}
