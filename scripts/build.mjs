@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyNodeInjectStatic, nodeInjectBundles } from './lib/node-inject.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -53,27 +54,8 @@ const bundles = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
-  {
-    // Runs inside the user's process: everything it needs is bundled so it never resolves
-    // a module from the user's node_modules by accident, except @google/genai itself,
-    // which it patches in place and so must never carry a copy of.
-    ...common,
-    entryPoints: ['src/inject/node/preload.ts'],
-    outfile: 'dist/inject/node/preload.cjs',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    external: ['@google/genai'],
-  },
-  {
-    ...common,
-    entryPoints: ['src/inject/node/esm-hook.ts'],
-    outfile: 'dist/inject/node/esm-hook.mjs',
-    platform: 'node',
-    format: 'esm',
-    target: 'node18',
-    external: ['@google/genai'],
-  },
+  // The Node preload: preload.cjs, esm-hook.mjs, esm-loader.mjs (scripts/lib/node-inject.mjs).
+  ...nodeInjectBundles(common),
 ];
 
 if (withTests) {
@@ -105,6 +87,7 @@ function copyStatic() {
       cpSync(join(py, f), join(root, 'dist/inject/python', f));
     }
   }
+  copyNodeInjectStatic(join(root, 'dist/inject/node'));
   const codicons = join(root, 'node_modules/@vscode/codicons/dist');
   if (existsSync(codicons)) {
     mkdirSync(join(root, 'dist/codicons'), { recursive: true });

@@ -1,2 +1,60 @@
-// Placeholder: the auto-trace issue replaces this file.
-export {};
+// The Node preload (dist/inject/node/preload.cjs), loaded into the user's process with
+// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It hooks
+// `@google/genai` and nothing else; all tracing machinery is built on the first Gemini call.
+//
+// Once per process: a guard on globalThis and on `process` (shared by every realm of a thread)
+// keeps a second copy (another install, a second --require) from tracing twice. Child processes
+// inherit NODE_OPTIONS and are traced once each; worker threads are their own JS realm with their
+// own guard, so Gemini calls made in a worker are traced by that worker's copy.
+// GEMINI_TRACE_ACTIVE=0 turns it off while leaving NODE_OPTIONS alone.
+import { dirname } from 'node:path';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { ignoreFile } from './callsite';
+import { setRuntime } from './calls';
+import { instrumentClient } from './client';
+import { readConfig, tracingDisabled } from './config';
+import { GeminiInstrumentation } from './instrumentation';
+
+const VERSION = '0.1.0';
+const GUARD = Symbol.for('gemini-trace.node.preload');
+
+type Guarded = { [GUARD]?: { version: string; file: string } };
+
+function start(): void {
+  // Node also runs --require preloads in its module-loader thread (a worker with no parentPort,
+  // where the ESM hooks live): nothing to trace there. A user's Worker has a parentPort.
+  if (!isMainThread && !parentPort) return;
+  const g = globalThis as Guarded;
+  const proc = process as unknown as Guarded;
+  if (g[GUARD] || proc[GUARD] || tracingDisabled()) return;
+  const marker = { version: VERSION, file: __filename };
+  Object.defineProperty(g, GUARD, { value: marker, enumerable: false });
+  Object.defineProperty(proc, GUARD, { value: marker, enumerable: false });
+
+  // Frames in our own bundles (preload.cjs, esm-hook.mjs) are never the user's call site.
+  ignoreFile(__filename);
+  ignoreDirectory(dirname(__filename));
+
+  let warned = false;
+  const warn = (line: string) => {
+    if (warned) return;
+    warned = true;
+    try {
+      process.stderr.write(`${line}\n`);
+    } catch {
+      /* stderr closed: nothing to do */
+    }
+  };
+  setRuntime({ cfg: readConfig(), warn });
+  new GeminiInstrumentation(VERSION, instrumentClient);
+}
+
+function ignoreDirectory(dir: string): void {
+  for (const f of ['preload.cjs', 'esm-hook.mjs', 'esm-loader.mjs']) ignoreFile(`${dir}/${f}`);
+}
+
+try {
+  start();
+} catch {
+  // Tracing is best effort: the app must start exactly as it would without us.
+}

@@ -1,0 +1,77 @@
+// The Node preload's bundles (src/inject/node → dist/inject/node), shared by scripts/build.mjs and
+// the tests/benchmarks that build a private copy (so they never race a concurrent `npm run build`).
+//   preload.cjs     --require'd into the user's process: the instrumentation and the exporter;
+//   esm-hook.mjs    --import'ed: registers esm-loader.mjs for `@google/genai`;
+//   esm-loader.mjs  import-in-the-middle's loader hooks (Node's loader thread);
+//   lib/register.js import-in-the-middle's hook registry, shared by preload.cjs and the wrappers the
+//                   loader generates (they import it next to the loader): one file, one registry.
+// @google/genai is never bundled: the preload patches the app's own copy.
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** @type {import('esbuild').Plugin} */
+const sharedIitmRegistry = {
+  name: 'shared-iitm-registry',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lib\/register(\.js)?$/ }, (args) =>
+      /[\\/]import-in-the-middle[\\/]/.test(args.importer) ? { path: './lib/register.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * @param {import('esbuild').BuildOptions} common options shared by every bundle (bundle, sourcemap, …)
+ * @param {string} outDir where the bundles go, e.g. 'dist/inject/node'
+ * @returns {import('esbuild').BuildOptions[]}
+ */
+export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
+  const node = { ...common, absWorkingDir: root, platform: 'node', target: 'node18' };
+  return [
+    {
+      ...node,
+      entryPoints: ['src/inject/node/preload.ts'],
+      outfile: join(outDir, 'preload.cjs'),
+      format: 'cjs',
+      external: ['@google/genai'],
+      plugins: [sharedIitmRegistry],
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/esm-hook.ts'],
+      outfile: join(outDir, 'esm-hook.mjs'),
+      format: 'esm',
+      external: ['@google/genai', './preload.cjs', './esm-loader.mjs'],
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/esm-loader.ts'],
+      outfile: join(outDir, 'esm-loader.mjs'),
+      format: 'esm',
+      // Bundled CommonJS dependencies (cjs-module-lexer) call require() for Node built-ins.
+      banner: { js: "import { createRequire as __gtCreateRequire } from 'node:module'; const require = __gtCreateRequire(import.meta.url);" },
+    },
+  ];
+}
+
+/** Copies import-in-the-middle's registry next to the bundles (see the header). */
+export function copyNodeInjectStatic(outDir = join(root, 'dist/inject/node')) {
+  const register = createRequire(join(root, 'package.json')).resolve('import-in-the-middle/lib/register.js');
+  mkdirSync(join(outDir, 'lib'), { recursive: true });
+  cpSync(register, join(outDir, 'lib/register.js'));
+  // CommonJS whatever package.json sits above the install.
+  writeFileSync(join(outDir, 'lib/package.json'), '{ "type": "commonjs" }\n');
+}
+
+/** Builds a private copy into `<distDir>/inject/node` (tests, benchmarks). */
+export async function buildNodeInject(distDir) {
+  const esbuild = createRequire(join(root, 'package.json'))('esbuild');
+  const outDir = join(distDir, 'inject', 'node');
+  const common = { bundle: true, sourcemap: 'linked', minify: false, logLevel: 'warning', legalComments: 'none' };
+  await Promise.all(nodeInjectBundles(common, outDir).map((b) => esbuild.build(b)));
+  copyNodeInjectStatic(outDir);
+  return { distDir, preload: join(outDir, 'preload.cjs'), esmHook: join(outDir, 'esm-hook.mjs') };
+}

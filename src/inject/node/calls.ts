@@ -1,0 +1,182 @@
+// One traced call = one span. The span's parent is whatever traced call is running in the current
+// async context (our own AsyncLocalStorage, not the global OpenTelemetry context, so an app with its
+// own OpenTelemetry setup is left alone). The outermost call of a trace captures the user's call
+// site and carries the run tags; nested calls (a chat's model call, a tool) inherit the call site.
+// Every method here swallows its own failures: tracing must never change what the app sees.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { CODE_ATTR, GT_ATTR, OTLP_TRACE_TAG_PREFIX } from '../../model/runTags';
+import { captureCallSite } from './callsite';
+import type { CallSite } from './callsite';
+import type { PreloadConfig } from './config';
+import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
+import type { SpanType } from './spans';
+import { getPipeline } from './tracer';
+
+export interface Frame {
+  span: Span;
+  site?: CallSite;
+  /** Inside a models.* call that runs the SDK's automatic function calling loop. */
+  afc: boolean;
+  /** Model-call spans opened under this AFC call. */
+  innerCalls: number;
+}
+
+const frames = new AsyncLocalStorage<Frame>();
+
+interface Runtime {
+  cfg: PreloadConfig;
+  warn: (line: string) => void;
+}
+let runtime: Runtime | undefined;
+
+export function setRuntime(r: Runtime): void {
+  runtime = r;
+}
+
+export function captureContent(): boolean {
+  return runtime?.cfg.captureContent ?? true;
+}
+
+export function currentFrame(): Frame | undefined {
+  return frames.getStore();
+}
+
+export interface CallSpec {
+  name: string;
+  type: SpanType;
+  /** Built lazily, and only here, so a failure to shape inputs cannot reach the app. */
+  inputs: () => unknown;
+  model?: unknown;
+  config?: unknown;
+  afc?: boolean;
+  attributes?: Attributes;
+}
+
+export class Call {
+  private ended = false;
+  private constructor(
+    readonly span: Span,
+    readonly frame: Frame,
+    readonly started: number,
+  ) {}
+
+  /** A new span, or undefined when tracing is unavailable (the caller then just calls through). */
+  static start(spec: CallSpec): Call | undefined {
+    try {
+      if (!runtime) return undefined;
+      const { tracer } = getPipeline(runtime.cfg, runtime.warn);
+      const parent = frames.getStore();
+      const site = parent ? parent.site : captureCallSite();
+      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
+      if (typeof spec.model === 'string' && spec.model) {
+        attrs[ATTR.model] = spec.model;
+        attrs[ATTR.provider] = 'gemini';
+        attrs[ATTR.messageFormat] = 'gemini';
+        Object.assign(attrs, configAttributes(spec.config));
+        const tools = chatTools(spec.config);
+        if (tools) attrs[ATTR.tools] = tools;
+      }
+      if (spec.attributes) Object.assign(attrs, spec.attributes);
+      if (site) {
+        attrs[CODE_ATTR.filepath] = site.filepath;
+        attrs[CODE_ATTR.lineno] = site.lineno;
+        attrs[CODE_ATTR.function] = site.function;
+      }
+      if (!parent) {
+        for (const [tag, value] of Object.entries(runtime.cfg.runTags)) attrs[OTLP_TRACE_TAG_PREFIX + tag] = value;
+        attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
+      }
+      const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
+      const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Runs fn with this call as the parent of any traced call fn makes. */
+  run<T>(fn: () => T): T {
+    return frames.run(this.frame, fn);
+  }
+
+  firstChunk(): void {
+    try {
+      this.span.setAttribute(GT_ATTR.timeToFirstChunkMs, Math.round((performance.now() - this.started) * 1000) / 1000);
+    } catch {
+      /* ignore */
+    }
+  }
+
+  /** Ends the span with its outputs; usage only on model-call spans (MLflow sums usage over spans). */
+  succeed(outputs: () => unknown, usageFrom?: unknown, extra?: Attributes): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (usageFrom !== undefined) {
+        const usage = tokenUsage(usageFrom);
+        if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));
+      }
+      if (extra) this.span.setAttributes(extra);
+      this.span.setStatus({ code: SpanStatusCode.OK });
+    } catch {
+      /* ignore */
+    }
+    this.end();
+  }
+
+  fail(err: unknown, outputs?: () => unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      this.span.setAttributes(errorAttributes(err));
+      this.span.recordException(err instanceof Error ? err : { message: errorMessage(err) });
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+    } catch {
+      /* ignore */
+    }
+    this.end();
+  }
+
+  private end(): void {
+    try {
+      this.span.end();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/** Wraps a promise-returning call: the span ends when the promise settles, and the app gets the
+ *  same value or the same error object back. */
+export function traced<T>(call: Call | undefined, invoke: () => T, onValue: (call: Call, value: Awaited<T>) => void): T {
+  if (!call) return invoke();
+  let result: T;
+  try {
+    result = call.run(invoke);
+  } catch (e) {
+    call.fail(e);
+    throw e;
+  }
+  if (!(result instanceof Promise)) {
+    call.succeed(() => result);
+    return result;
+  }
+  return result.then(
+    (value: Awaited<T>) => {
+      try {
+        onValue(call, value);
+      } catch {
+        /* ignore */
+      }
+      return value;
+    },
+    (e: unknown) => {
+      call.fail(e);
+      throw e;
+    },
+  ) as T;
+}

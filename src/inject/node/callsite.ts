@@ -1,0 +1,154 @@
+// The user's line that made a Gemini call: the first stack frame outside node_modules, Node's
+// internals and this preload, mapped through a source map when the file has one (so a TypeScript
+// app run by tsx, or compiled with tsc, points at its .ts line). Runs on the call path, so it
+// captures structured call sites (no string formatting) and caches every map lookup per file.
+import { existsSync, readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export interface CallSite {
+  /** Absolute path. */
+  filepath: string;
+  /** 1-based. */
+  lineno: number;
+  function: string;
+}
+
+interface SourceMapLike {
+  findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number; name?: string } | Record<string, never>;
+}
+
+const MAX_FRAMES = 40;
+const ownFiles = new Set<string>();
+const noMap = Symbol('no source map');
+const maps = new Map<string, SourceMapLike | typeof noMap>();
+
+/** Files of the preload itself: never a user's call site. */
+export function ignoreFile(file: string): void {
+  ownFiles.add(file);
+  if (file.startsWith('file:')) ownFiles.add(fileURLToPath(file));
+  else ownFiles.add(pathToFileURL(file).href);
+}
+
+function isUserFrame(file: string | null | undefined): file is string {
+  if (!file || ownFiles.has(file)) return false;
+  if (file.startsWith('node:') || file.startsWith('internal/') || file.startsWith('data:') || file.startsWith('evalmachine')) return false;
+  if (file.includes('/node_modules/') || file.includes('\\node_modules\\')) return false;
+  return file.startsWith('file:') || isAbsolute(file);
+}
+
+/** The first user frame of the current stack, or undefined (never throws). */
+export function captureCallSite(): CallSite | undefined {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  let frames: NodeJS.CallSite[] | undefined;
+  try {
+    Error.stackTraceLimit = MAX_FRAMES;
+    Error.prepareStackTrace = (_e, cs) => cs;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, captureCallSite);
+    frames = holder.stack as NodeJS.CallSite[];
+  } catch {
+    frames = undefined;
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
+  if (!Array.isArray(frames)) return undefined;
+  for (const f of frames) {
+    try {
+      const file = f.getFileName();
+      if (!isUserFrame(file)) continue;
+      return resolveFrame(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0, frameName(f));
+    } catch {
+      /* a frame we cannot read: try the next */
+    }
+  }
+  return undefined;
+}
+
+function frameName(f: NodeJS.CallSite): string {
+  const fn = f.getFunctionName();
+  const type = f.isToplevel() ? null : f.getTypeName();
+  const method = f.getMethodName();
+  if (fn) return type && !fn.includes('.') && type !== 'Object' ? `${type}.${fn}` : fn;
+  if (method) return type ? `${type}.${method}` : method;
+  return '<module>';
+}
+
+function resolveFrame(file: string, line: number, column: number, fn: string): CallSite {
+  const filepath = file.startsWith('file:') ? fileURLToPath(file) : file;
+  const map = line > 0 ? sourceMapFor(file, filepath) : undefined;
+  if (map) {
+    const entry = map.findEntry(line - 1, Math.max(column - 1, 0));
+    if (entry && typeof entry.originalLine === 'number' && entry.originalSource) {
+      return {
+        filepath: originalPath(entry.originalSource, filepath),
+        lineno: entry.originalLine + 1,
+        function: fn,
+      };
+    }
+  }
+  return { filepath, lineno: line, function: fn };
+}
+
+function originalPath(source: string, generated: string): string {
+  if (source.startsWith('file:')) return fileURLToPath(source);
+  if (isAbsolute(source)) return source;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source)) return generated; // webpack://, etc.: no file on disk to open
+  return resolve(dirname(generated), source);
+}
+
+function sourceMapFor(file: string, filepath: string): SourceMapLike | undefined {
+  const cached = maps.get(file);
+  if (cached !== undefined) return cached === noMap ? undefined : cached;
+  let found: SourceMapLike | undefined;
+  try {
+    // Node keeps the maps of modules it loaded while source maps were enabled (tsx enables them,
+    // as does --enable-source-maps); the key is the name the stack frame reported.
+    found = (nodeModule.findSourceMap?.(file) ?? undefined) as SourceMapLike | undefined;
+    if (!found) found = loadMapFromDisk(filepath);
+  } catch {
+    found = undefined;
+  }
+  maps.set(file, found ?? noMap);
+  return found;
+}
+
+/** A `//# sourceMappingURL=` comment at the end of a .js file on disk (tsc, esbuild, babel). */
+function loadMapFromDisk(filepath: string): SourceMapLike | undefined {
+  const SourceMap = (nodeModule as unknown as { SourceMap?: new (payload: unknown) => SourceMapLike }).SourceMap;
+  if (!SourceMap || !/\.[cm]?js$/.test(filepath) || !existsSync(filepath)) return undefined;
+  const text = readFileSync(filepath, 'utf8');
+  const m = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/.exec(text.slice(-4096).trimEnd() + '\n');
+  if (!m) return undefined;
+  const url = m[1];
+  let payload: string;
+  if (url.startsWith('data:')) {
+    const comma = url.indexOf(',');
+    const meta = url.slice(5, comma);
+    const data = url.slice(comma + 1);
+    payload = meta.endsWith(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+  } else {
+    const mapPath = url.startsWith('file:') ? fileURLToPath(url) : resolve(dirname(filepath), decodeURIComponent(url));
+    if (!existsSync(mapPath)) return undefined;
+    payload = readFileSync(mapPath, 'utf8');
+    return withSourceRoot(new SourceMap(JSON.parse(payload)), mapPath, filepath);
+  }
+  return new SourceMap(JSON.parse(payload));
+}
+
+/** Sources in a separate .map file are relative to the map, not to the generated file. */
+function withSourceRoot(map: SourceMapLike, mapPath: string, generated: string): SourceMapLike {
+  if (dirname(mapPath) === dirname(generated)) return map;
+  return {
+    findEntry(line, column) {
+      const e = map.findEntry(line, column) as { originalSource?: string };
+      if (e.originalSource && !isAbsolute(e.originalSource) && !/^[a-z][a-z0-9+.-]*:/i.test(e.originalSource)) {
+        return { ...e, originalSource: resolve(dirname(mapPath), e.originalSource) };
+      }
+      return e;
+    },
+  };
+}

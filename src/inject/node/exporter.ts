@@ -1,0 +1,159 @@
+// Sends finished spans to MLflow's OTLP endpoint (`POST <tracking URI>/v1/traces`, protobuf, header
+// `x-mlflow-experiment-id`). The experiment id is resolved from MLFLOW_EXPERIMENT_NAME through
+// MLflow's REST API on the first export, never on the app's call path. The wire format comes from
+// the serializer `@opentelemetry/exporter-trace-otlp-proto` uses; the transport is our own because
+// that exporter's retrying transport schedules ref'd retry timers (1–5 s of backoff) that would
+// hold the app's exit while MLflow is down.
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { PreloadConfig } from './config';
+import { HttpFailure, request } from './http';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+/** After a failure, batches are dropped for this long before MLflow is tried again. */
+const RETRY_AFTER_MS = 30_000;
+
+export class MlflowExporter implements SpanExporter {
+  private experiment?: Promise<string>;
+  private downUntil = 0;
+  private warned = false;
+
+  constructor(
+    private readonly cfg: PreloadConfig,
+    private readonly warn: (line: string) => void,
+    /** Called with the spans of every batch the moment it is taken (sent or dropped). */
+    private readonly onTaken: (spans: ReadableSpan[]) => void = () => {},
+  ) {}
+
+  /** Starts resolving the experiment id (idempotent); failures surface on export. */
+  experimentId(): Promise<string> {
+    this.experiment ??= this.resolveExperiment().catch((e: unknown) => {
+      this.experiment = undefined; // try again once the server is back
+      throw e;
+    });
+    return this.experiment;
+  }
+
+  /** Where and how to send, for exit.ts's last-chance synchronous export. */
+  target(): { url: string; headers: Record<string, string>; experimentId?: string; experimentName?: string } {
+    return {
+      url: `${this.cfg.baseUrl}/v1/traces`,
+      headers: { ...this.cfg.headers, 'content-type': 'application/x-protobuf' },
+      experimentId: this.resolvedId,
+      experimentName: this.cfg.experimentName,
+    };
+  }
+
+  isDown(): boolean {
+    return !!this.cfg.unusable || Date.now() < this.downUntil;
+  }
+
+  serialize(spans: ReadableSpan[]): Uint8Array | undefined {
+    return ProtobufTraceSerializer.serializeRequest(spans);
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.onTaken(spans);
+    this.send(spans).then(
+      () => done({ code: ExportResultCode.SUCCESS }),
+      (e: unknown) => {
+        this.fail(e);
+        done({ code: ExportResultCode.FAILED, error: e instanceof Error ? e : new Error(String(e)) });
+      },
+    );
+  }
+
+  async shutdown(): Promise<void> {}
+  async forceFlush(): Promise<void> {}
+
+  private resolvedId?: string;
+
+  private async send(spans: ReadableSpan[]): Promise<void> {
+    if (this.cfg.unusable) throw new Error(this.cfg.unusable);
+    if (Date.now() < this.downUntil) return; // dropped: the warning was already printed
+    const id = await this.experimentId();
+    const body = this.serialize(spans);
+    if (!body) throw new Error('could not encode the spans as OTLP protobuf');
+    const r = await request('POST', `${this.cfg.baseUrl}/v1/traces`, { ...this.cfg.headers, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body, REQUEST_TIMEOUT_MS);
+    if (r.status < 200 || r.status > 299) throw new HttpStatus(r.status, `answered HTTP ${r.status} to POST /v1/traces: ${excerpt(r.body)}`);
+  }
+
+  private async resolveExperiment(): Promise<string> {
+    if (this.cfg.unusable) throw new Error(this.cfg.unusable);
+    if (this.cfg.experimentId) return (this.resolvedId = this.cfg.experimentId);
+    const name = this.cfg.experimentName;
+    if (!name) return (this.resolvedId = '0'); // MLflow's "Default" experiment
+    const found = await this.getByName(name);
+    if (found) return (this.resolvedId = found);
+    const r = await this.rest('POST', '/api/2.0/mlflow/experiments/create', { name });
+    if (r.status === 200) return (this.resolvedId = String((JSON.parse(r.body) as { experiment_id: string }).experiment_id));
+    // Another process created it between our lookup and our create.
+    if (r.body.includes('RESOURCE_ALREADY_EXISTS')) {
+      const again = await this.getByName(name);
+      if (again) return (this.resolvedId = again);
+    }
+    throw new HttpStatus(r.status, `could not create experiment "${name}" (HTTP ${r.status}: ${excerpt(r.body)})`);
+  }
+
+  private async getByName(name: string): Promise<string | undefined> {
+    const r = await this.rest('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+    if (r.status === 404 || r.body.includes('RESOURCE_DOES_NOT_EXIST')) return undefined;
+    if (r.status !== 200) throw new HttpStatus(r.status, `could not look up experiment "${name}" (HTTP ${r.status}: ${excerpt(r.body)})`);
+    const exp = (JSON.parse(r.body) as { experiment?: { experiment_id?: string; lifecycle_stage?: string } }).experiment;
+    if (exp?.lifecycle_stage === 'deleted') {
+      throw new Error(`experiment "${name}" is deleted — restore it in the MLflow UI or pick another name`);
+    }
+    return exp?.experiment_id;
+  }
+
+  private rest(method: 'GET' | 'POST', path: string, body?: unknown) {
+    const headers: Record<string, string> = { ...this.cfg.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return request(method, `${this.cfg.baseUrl}${path}`, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
+  }
+
+  private fail(e: unknown): void {
+    this.downUntil = Date.now() + RETRY_AFTER_MS;
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(failureMessage(this.cfg, e));
+  }
+}
+
+class HttpStatus extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function excerpt(body: string): string {
+  const t = body.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t || '(empty body)';
+}
+
+/** One line that says what went wrong and how to fix it. */
+export function failureMessage(cfg: PreloadConfig, e: unknown): string {
+  const where = `MLflow at ${cfg.baseUrl}`;
+  const tail = 'Gemini traces from this process are dropped.';
+  if (cfg.unusable) return `[gemini-trace] ${cfg.unusable}. ${tail}`;
+  if (e instanceof HttpFailure && e.code === 'refused') {
+    const port = (() => {
+      try {
+        return new URL(cfg.baseUrl).port || '5000';
+      } catch {
+        return '5000';
+      }
+    })();
+    return `[gemini-trace] ${where} ${e.message} — start it with \`mlflow server --port ${port}\` (VS Code: "Gemini Trace: Start Local MLflow Server") or point MLFLOW_TRACKING_URI at a running server. ${tail}`;
+  }
+  if (e instanceof HttpStatus && (e.status === 401 || e.status === 403)) {
+    return `[gemini-trace] ${where} rejected the credentials (HTTP ${e.status}) — set MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD (VS Code: "Gemini Trace: Set MLflow Credentials…"). ${tail}`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return `[gemini-trace] ${where} ${msg}. ${tail}`;
+}

@@ -1,0 +1,72 @@
+// The OpenTelemetry instrumentation of `@google/genai`: when the app loads the package (require
+// through require-in-the-middle, import through import-in-the-middle's loader, which esm-hook.ts
+// registers), its `GoogleGenAI` export is replaced by a construct-trapping Proxy of itself. Every
+// client the app creates (also from subclasses) is instrumented right after its constructor ran;
+// the class keeps its name, statics, prototype and instanceof behaviour.
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+
+export const SUPPORTED_VERSIONS = ['>=1.0.0 <5'];
+
+type Exports = Record<string, unknown>;
+
+const proxies = new WeakMap<object, object>();
+const originals = new WeakMap<object, object>();
+
+export class GeminiInstrumentation extends InstrumentationBase {
+  constructor(
+    version: string,
+    private readonly onClient: (client: unknown) => void,
+  ) {
+    super('gemini-trace-node', version, {} as InstrumentationConfig);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        '@google/genai',
+        SUPPORTED_VERSIONS,
+        (exports: Exports) => this.patchExports(exports),
+        (exports: Exports) => this.unpatchExports(exports),
+      ),
+    ];
+  }
+
+  private patchExports(exports: Exports): Exports {
+    try {
+      const original = exports?.GoogleGenAI;
+      if (typeof original !== 'function' || originals.has(original)) return exports;
+      let traced = proxies.get(original);
+      if (!traced) {
+        const onClient = this.onClient;
+        traced = new Proxy(original, {
+          construct(target, args, newTarget) {
+            const client = Reflect.construct(target, args, newTarget) as object;
+            try {
+              onClient(client);
+            } catch {
+              /* the client works untraced */
+            }
+            return client;
+          },
+        });
+        proxies.set(original, traced);
+        originals.set(traced, original);
+      }
+      exports.GoogleGenAI = traced;
+    } catch {
+      /* leave the module as it is */
+    }
+    return exports;
+  }
+
+  private unpatchExports(exports: Exports): void {
+    try {
+      const current = exports?.GoogleGenAI;
+      const original = current && typeof current === 'function' ? originals.get(current) : undefined;
+      if (original) exports.GoogleGenAI = original;
+    } catch {
+      /* ignore */
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// The preload's private OpenTelemetry pipeline: its own TracerProvider (never registered globally,
+// so an app that runs OpenTelemetry itself keeps its own setup), a BatchSpanProcessor that exports
+// off the call path, and the bookkeeping exit.ts needs to send what is still buffered when the
+// process ends. Built on the first Gemini call, so a Node process that never calls Gemini
+// (npm, a build tool, tsx's own launcher) never talks to MLflow.
+import type { Span, Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { PreloadConfig } from './config';
+import { EXIT_BUDGET_MS, installExitHooks } from './exit';
+import { MlflowExporter } from './exporter';
+
+/** Default export delay: short enough that a trace is readable in MLflow within a second of the
+ *  call returning (bench/trace-latency.mjs), long enough to batch a burst of calls. */
+export const DEFAULT_DELAY_MS = 200;
+
+export interface Pipeline {
+  tracer: Tracer;
+  exporter: MlflowExporter;
+  provider: TracerProvider;
+  /** Ended spans the exporter has not taken yet. */
+  buffered: Set<ReadableSpan>;
+  /** Spans started and not yet ended (a stream still being read, a call in flight). */
+  live: Set<Span>;
+  /** Exports everything buffered now. */
+  flush: () => Promise<void>;
+}
+
+let pipeline: Pipeline | undefined;
+
+export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): Pipeline {
+  if (pipeline) return pipeline;
+  const buffered = new Set<ReadableSpan>();
+  const live = new Set<Span>();
+  const exporter = new MlflowExporter(cfg, warn, (spans) => {
+    for (const s of spans) buffered.delete(s);
+  });
+  const envDelay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY);
+  const batch = new BatchSpanProcessor({
+    exporter,
+    scheduledDelayMillis: Number.isFinite(envDelay) && envDelay > 0 ? envDelay : DEFAULT_DELAY_MS,
+    // The processor holds the event loop (a ref'd timer) for this long per export: it is what
+    // bounds the wait at exit. A slower export still completes; the processor just stops waiting.
+    exportTimeoutMillis: EXIT_BUDGET_MS,
+  });
+  const tracking: SpanProcessor = {
+    onStart: (span) => void live.add(span),
+    onEnd: (span) => {
+      live.delete(span as unknown as Span);
+      buffered.add(span);
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new TracerProvider({
+    // Resource attributes become MLflow trace tags; keep them to one that says who wrote the trace.
+    resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node' }),
+    spanProcessors: [tracking, batch],
+  });
+  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, live, flush: () => batch.forceFlush() };
+  installExitHooks(pipeline, warn);
+  // Resolve the experiment now, in the background, so the first export does not wait for it.
+  exporter.experimentId().catch(() => {
+    /* reported by the export that needs it */
+  });
+  return pipeline;
+}

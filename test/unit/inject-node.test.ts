@@ -1,0 +1,329 @@
+// The Node preload, end to end with real parts: the fixture apps (CommonJS, ESM, TypeScript via tsx)
+// run as child processes with the environment src/launch/env.ts builds, call the real @google/genai
+// against the Gemini stand-in, and their traces are read back from a real MLflow server over REST.
+// The preload is built privately (scripts/lib/node-inject.mjs) so a concurrent `npm run build`
+// cannot pull it away mid-test.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { injectionFiles, injectionVariables } from '../../src/launch/env';
+import { TAG } from '../../src/model/runTags';
+import { startStandin } from '../fixtures/gemini/standin';
+import type { RecordedCall, Standin } from '../fixtures/gemini/standin';
+import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
+
+const root = resolve(__dirname, '../..');
+const apps = join(root, 'test/fixtures/apps');
+const tsxBin = join(root, 'node_modules/.bin/tsx');
+
+type Json = Record<string, unknown>;
+interface SpanView { id: string; parent?: string; name: string; start: number; status: string; attrs: Json; events: { name: string; attrs: Json }[]; children: SpanView[] }
+interface TraceView { id: string; state: string; tags: Record<string, string>; metadata: Record<string, string>; roots: SpanView[]; spans: SpanView[] }
+interface RunResult { code: number | null; stdout: string; stderr: string; ms: number }
+
+/** The line of `// @call:<name>` in a fixture (1-based): where that call's span must point. */
+function markedLine(file: string, name: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(`// @call:${name}`));
+  assert.ok(i >= 0, `no // @call:${name} in ${file}`);
+  return i + 1;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+}
+
+/** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
+function anyValue(v: Json): unknown {
+  if ('string_value' in v) return v.string_value;
+  if ('int_value' in v) return Number(v.int_value);
+  if ('double_value' in v) return v.double_value;
+  if ('bool_value' in v) return v.bool_value;
+  if ('kvlist_value' in v) return Object.fromEntries(((v.kvlist_value as Json).values as Json[] ?? []).map((kv) => [kv.key, anyValue(kv.value as Json)]));
+  if ('array_value' in v) return (((v.array_value as Json).values as Json[]) ?? []).map((x) => anyValue(x));
+  return undefined;
+}
+const attrsOf = (list: Json[] | undefined): Json => Object.fromEntries((list ?? []).map((kv) => [kv.key as string, anyValue(kv.value as Json)]));
+/** MLflow may hand a JSON attribute back parsed or as its JSON text. */
+const parsed = (v: unknown): unknown => (typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v);
+
+async function traces(experimentId: string, expected: number, timeoutMs = 20_000): Promise<TraceView[]> {
+  const deadline = Date.now() + timeoutMs;
+  let infos: Json[] = [];
+  for (;;) {
+    const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', {
+      locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }], max_results: 100, order_by: ['timestamp_ms ASC'],
+    });
+    infos = r.traces ?? [];
+    if (infos.length >= expected || Date.now() > deadline) break;
+    await new Promise((d) => setTimeout(d, 250));
+  }
+  assert.equal(infos.length, expected, `traces in experiment ${experimentId}`);
+  const out: TraceView[] = [];
+  for (const info of infos) {
+    const { trace } = await mlflowRest<{ trace: { spans: Json[] } }>(`/api/3.0/mlflow/traces/get?trace_id=${info.trace_id}`);
+    const spans: SpanView[] = trace.spans.map((s) => ({
+      id: s.span_id as string, parent: (s.parent_span_id as string) || undefined, name: s.name as string, start: Number(s.start_time_unix_nano),
+      status: ((s.status as Json)?.code as string) ?? '', attrs: attrsOf(s.attributes as Json[]),
+      events: ((s.events as Json[]) ?? []).map((e) => ({ name: e.name as string, attrs: attrsOf(e.attributes as Json[]) })), children: [],
+    }));
+    const byId = new Map(spans.map((s) => [s.id, s]));
+    for (const s of spans) if (s.parent) byId.get(s.parent)?.children.push(s);
+    for (const s of spans) s.children.sort((a, b) => a.start - b.start);
+    out.push({ id: info.trace_id as string, state: info.state as string, tags: info.tags as Record<string, string>, metadata: (info.trace_metadata ?? {}) as Record<string, string>, spans, roots: spans.filter((s) => !s.parent || !byId.has(s.parent)) });
+  }
+  return out;
+}
+
+async function experimentId(name: string): Promise<string> {
+  const r = await mlflowRest<{ experiment: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+  return r.experiment.experiment_id;
+}
+
+const usage = (u: Json) => ({ input_tokens: u.promptTokenCount, output_tokens: u.candidatesTokenCount, total_tokens: u.totalTokenCount });
+const lastUsage = (call: RecordedCall) => (call.method === 'streamGenerateContent' ? [...call.response].reverse().find((c: Json) => c.usageMetadata)?.usageMetadata : call.response.usageMetadata);
+
+describe('Node preload: @google/genai traced into MLflow', function () {
+  this.timeout(240_000);
+  let standin: Standin;
+  let work: string;
+  let distDir: string;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'gt-inject-node-'));
+    distDir = join(work, 'dist');
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the build script
+    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
+    await buildNodeInject(distDir);
+    standin = await startStandin();
+    await mlflowUrl();
+  });
+  after(async () => {
+    await standin?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  /** The app's environment: the injector's variables on a clean base (no inherited tracing). */
+  async function tracedEnv(opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }): Promise<NodeJS.ProcessEnv> {
+    const base: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
+    const vars = injectionVariables({
+      settings: { trackingUri: opts.trackingUri ?? (await mlflowUrl()), experimentName: opts.experiment, captureContent: opts.capture ?? true, workspace: apps, run: { id: opts.runId, name: 'inject-node test', startedAt: new Date('2026-01-02T03:04:05Z') } },
+      files: injectionFiles(opts.dist ?? distDir),
+      runtimes: ['node'],
+    });
+    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key', ...vars, ...opts.extra };
+  }
+  const plainEnv = (): NodeJS.ProcessEnv => {
+    const base: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
+    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
+  };
+
+  const fixtures = [
+    { label: 'CommonJS', file: join(apps, 'node-cjs/app.cjs'), cmd: process.execPath, extra: [] as string[] },
+    { label: 'ESM', file: join(apps, 'node-esm/app.mjs'), cmd: process.execPath, extra: ['chatStream', 'count'] },
+    { label: 'TypeScript via tsx', file: join(apps, 'ts-tsx/app.ts'), cmd: tsxBin, extra: [] as string[] },
+  ];
+
+  for (const app of fixtures) {
+    it(`${app.label}: traces generate, stream, chat with tools, embedding and a 429 at their lines`, async () => {
+      const experiment = uniqueName(`inject-${app.label.split(' ')[0].toLowerCase()}`);
+      const runId = randomUUID();
+      standin.reset();
+      const res = await run(app.cmd, [app.file], await tracedEnv({ experiment, runId }), join(app.file, '..'));
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stderr, '', 'the preload writes nothing when all is well');
+      assert.match(res.stdout, /^generate: echo: Say hello/m);
+      const calls = [...standin.calls];
+      const all = await traces(await experimentId(experiment), 5 + app.extra.length);
+      const byLine = (name: string) => {
+        const line = markedLine(app.file, name);
+        const found = all.filter((t) => t.roots[0].attrs['code.lineno'] === line);
+        assert.equal(found.length, 1, `one trace at line ${line} (${name}); roots at ${all.map((t) => `${t.roots[0].name}:${t.roots[0].attrs['code.lineno']}`).join(', ')}`);
+        return found[0];
+      };
+
+      for (const t of all) {
+        assert.equal(t.roots.length, 1);
+        assert.equal(t.tags[TAG.runId], runId);
+        assert.equal(t.tags[TAG.runName], 'inject-node test');
+        assert.equal(t.tags[TAG.runStarted], '2026-01-02T03:04:05.000Z');
+        assert.equal(t.tags[TAG.workspace], apps);
+        assert.equal(t.tags[TAG.runtime], 'node');
+        assert.equal(t.tags['mlflow.traceName'], t.roots[0].name);
+        for (const s of t.spans) {
+          assert.equal(s.attrs['code.filepath'], app.file, `${s.name} code.filepath`);
+          assert.equal(s.attrs['code.lineno'], t.roots[0].attrs['code.lineno']);
+          assert.equal(typeof s.attrs['code.function'], 'string');
+        }
+      }
+
+      // Plain generation: one LLM span with inputs, outputs, config and the stand-in's usage.
+      const gen = byLine('generate').roots[0];
+      const genCall = calls.find((c) => c.method === 'generateContent' && JSON.stringify(c.body).includes('Say hello'))!;
+      assert.equal(gen.name, 'Models.generateContent');
+      assert.equal(gen.attrs['mlflow.spanType'], 'LLM');
+      assert.equal(gen.status, 'STATUS_CODE_OK');
+      assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
+      assert.equal(gen.attrs['mlflow.llm.provider'], 'gemini');
+      assert.equal(gen.attrs['mlflow.message.format'], 'gemini');
+      const genIn = parsed(gen.attrs['mlflow.spanInputs']) as Json;
+      assert.equal(genIn.model, 'gemini-2.5-flash');
+      assert.match(String(genIn.contents), /^Say hello to /);
+      assert.equal(gen.attrs['gen_ai.request.temperature'], (genIn.config as Json).temperature);
+      const genOut = parsed(gen.attrs['mlflow.spanOutputs']) as { candidates: { content: { parts: { text?: string; thought?: boolean }[] } }[] };
+      const replyPart = genOut.candidates[0].content.parts.find((p) => !p.thought)!;
+      assert.equal(replyPart.text, genCall.response.candidates[0].content.parts.find((p: Json) => !p.thought).text);
+      const genUsage = parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json;
+      assert.deepEqual({ input_tokens: genUsage.input_tokens, output_tokens: genUsage.output_tokens, total_tokens: genUsage.total_tokens }, usage(genCall.response.usageMetadata));
+      if (genCall.response.usageMetadata.thoughtsTokenCount) assert.equal(genUsage.thoughts_tokens, genCall.response.usageMetadata.thoughtsTokenCount);
+
+      // Stream: one span over the whole iteration, the assembled text, time to first chunk, usage.
+      const st = byLine('stream').roots[0];
+      const stCall = calls.find((c) => c.method === 'streamGenerateContent' && JSON.stringify(c.body).includes('Stream a short'))!;
+      assert.equal(st.name, 'Models.generateContentStream');
+      assert.equal(st.attrs['mlflow.spanType'], 'LLM');
+      const stOut = parsed(st.attrs['mlflow.spanOutputs']) as { candidates: { content: { parts: { text: string }[] } }[] };
+      assert.equal(stOut.candidates[0].content.parts[0].text, 'echo: Stream a short answer please');
+      assert.ok((st.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0, 'time to first chunk recorded');
+      assert.equal(st.attrs['gemini_trace.stream_chunks'], stCall.response.length);
+      assert.deepEqual(parsed(st.attrs['mlflow.chat.tokenUsage']), usage(lastUsage(stCall)));
+
+      // Chat with automatic function calling: CHAT_MODEL › LLM › [LLM round trip, TOOL, LLM round trip].
+      const chatTrace = byLine('chat');
+      const chat = chatTrace.roots[0];
+      assert.equal(chat.name, 'Chat.sendMessage');
+      assert.equal(chat.attrs['mlflow.spanType'], 'CHAT_MODEL');
+      assert.match(String((parsed(chat.attrs['mlflow.spanInputs']) as Json).message), /weather in Paris/);
+      assert.equal(chat.attrs['mlflow.chat.tokenUsage'], undefined, 'usage only on model-call spans');
+      assert.deepEqual(chat.children.map((c) => [c.name, c.attrs['mlflow.spanType']]), [['Models.generateContent', 'LLM']]);
+      const op = chat.children[0];
+      assert.equal(op.attrs['mlflow.chat.tokenUsage'], undefined, 'usage only on model-call spans');
+      assert.deepEqual(op.children.map((c) => [c.name, c.attrs['mlflow.spanType']]), [['Models.generateContentInternal', 'LLM'], ['get_weather', 'TOOL'], ['Models.generateContentInternal', 'LLM']]);
+      const tool = op.children[1];
+      assert.deepEqual(parsed(tool.attrs['mlflow.spanInputs']), { city: 'test' });
+      assert.deepEqual(parsed(tool.attrs['mlflow.spanOutputs']), { city: 'test', forecast: 'sunny' });
+      const chatCalls = calls.filter((c) => c.method === 'generateContent' && JSON.stringify(c.body).includes('weather in Paris'));
+      assert.equal(chatCalls.length, 2);
+      assert.deepEqual(parsed(op.children[0].attrs['mlflow.chat.tokenUsage']), usage(chatCalls[0].response.usageMetadata));
+      assert.deepEqual(parsed(op.children[2].attrs['mlflow.chat.tokenUsage']), usage(chatCalls[1].response.usageMetadata));
+      const summed = JSON.parse(chatTrace.metadata['mlflow.trace.tokenUsage']) as Json;
+      assert.equal(summed.total_tokens, chatCalls.reduce((n, c) => n + c.response.usageMetadata.totalTokenCount, 0), 'MLflow sums each round trip once');
+
+      // Embedding.
+      const emb = byLine('embed').roots[0];
+      assert.equal(emb.name, 'Models.embedContent');
+      assert.equal(emb.attrs['mlflow.spanType'], 'EMBEDDING');
+      assert.equal(emb.attrs['mlflow.llm.model'], 'gemini-embedding-001');
+      assert.equal(((parsed(emb.attrs['mlflow.spanOutputs']) as { embeddings: { values: number[] }[] }).embeddings[0].values).length, 8);
+
+      // The 429: an ERROR trace with the SDK's message and status.
+      const failTrace = byLine('fail');
+      const fail = failTrace.roots[0];
+      assert.equal(failTrace.state, 'ERROR');
+      assert.equal(fail.status, 'STATUS_CODE_ERROR');
+      assert.equal(fail.attrs['http.response.status_code'], 429);
+      const exception = fail.events.find((e) => e.name === 'exception');
+      assert.ok(exception, 'an exception event');
+      assert.equal(exception.attrs['exception.type'], 'ApiError');
+      assert.match(String(exception.attrs['exception.message']), /RESOURCE_EXHAUSTED/);
+      assert.match(res.stdout, /^fail: 429$/m, 'the app saw the same error');
+
+      if (app.extra.includes('chatStream')) {
+        const cs = byLine('chatStream').roots[0];
+        assert.equal(cs.name, 'Chat.sendMessageStream');
+        assert.ok((cs.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0);
+        assert.equal(cs.children[0].name, 'Models.generateContentStream');
+      }
+      if (app.extra.includes('count')) {
+        const ct = byLine('count').roots[0];
+        assert.equal(ct.name, 'Models.countTokens');
+        assert.equal((parsed(ct.attrs['mlflow.spanOutputs']) as Json).totalTokens, 4);
+        assert.equal(ct.attrs['mlflow.chat.tokenUsage'], undefined, 'counting tokens spends none');
+      }
+    });
+  }
+
+  it('captureContent false keeps prompts and replies out but keeps model and tokens', async () => {
+    const experiment = uniqueName('inject-nocapture');
+    const file = join(apps, 'node-cjs/app.cjs');
+    const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), capture: false }), join(file, '..'));
+    assert.equal(res.code, 0, res.stderr);
+    const all = await traces(await experimentId(experiment), 5);
+    const text = JSON.stringify(all.map((t) => t.spans.map((s) => [s.attrs['mlflow.spanInputs'], s.attrs['mlflow.spanOutputs']])));
+    for (const secret of ['Say hello', 'echo:', 'Stream a short', 'weather in Paris', 'sunny', 'embed this']) assert.ok(!text.includes(secret), `"${secret}" must not be recorded`);
+    const gen = all.find((t) => t.roots[0].attrs['code.lineno'] === markedLine(file, 'generate'))!.roots[0];
+    assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
+    assert.ok((parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json).total_tokens as number > 0);
+  });
+
+  it('traces the parent, a worker thread and a child process once each; a second preload copy adds nothing', async () => {
+    const experiment = uniqueName('inject-family');
+    const second = join(work, 'dist-copy');
+    cpSync(distDir, second, { recursive: true });
+    const env = await tracedEnv({ experiment, runId: randomUUID() });
+    // Two installs injected into one process (e.g. a terminal and a launch config both did it).
+    env.NODE_OPTIONS = `${env.NODE_OPTIONS} ${injectionVariables({ settings: { trackingUri: await mlflowUrl(), captureContent: true, run: { id: 'x', name: 'x', startedAt: new Date() } }, files: injectionFiles(second), runtimes: ['node'] }).NODE_OPTIONS}`;
+    const file = join(apps, 'node-cjs/family.cjs');
+    const res = await run(process.execPath, [file], env, join(file, '..'));
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split('\n').sort(), ['child: echo: hello from the child', 'parent: echo: hello from the parent', 'worker: echo: hello from the worker']);
+    const all = await traces(await experimentId(experiment), 3);
+    await new Promise((d) => setTimeout(d, 1500)); // a duplicate would have arrived by now
+    assert.equal((await traces(await experimentId(experiment), 3)).length, 3);
+    for (const t of all) assert.equal(t.roots[0].attrs['code.lineno'], markedLine(file, 'family'));
+  });
+
+  it('delivers the last trace when the app calls process.exit() right after it', async () => {
+    const experiment = uniqueName('inject-exit');
+    const file = join(apps, 'node-cjs/exit-now.cjs');
+    const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID() }), join(file, '..'));
+    assert.equal(res.code, 0, res.stderr);
+    const [t] = await traces(await experimentId(experiment), 1, 5000);
+    assert.equal(t.roots[0].attrs['code.lineno'], markedLine(file, 'exit'));
+  });
+
+  it('with MLflow stopped: same stdout, one warning, exit within 2 s of the untraced run', async () => {
+    // A port nobody listens on: what a stopped local server looks like.
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the scripts
+    const { freePort } = await import('../../scripts/lib/mlflow.mjs');
+    const down = `http://127.0.0.1:${await freePort()}`;
+    for (const app of fixtures) {
+      const cwd = join(app.file, '..');
+      const plain = await run(app.cmd, [app.file], plainEnv(), cwd);
+      const traced = await run(app.cmd, [app.file], await tracedEnv({ experiment: 'never-created', runId: randomUUID(), trackingUri: down }), cwd);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.equal(traced.stdout, plain.stdout, `${app.label}: stdout unchanged`);
+      const warnings = traced.stderr.split('\n').filter((l) => l.includes('[gemini-trace]'));
+      assert.equal(warnings.length, 1, `${app.label}: exactly one warning, got:\n${traced.stderr}`);
+      assert.match(warnings[0], /refused the connection — start it with `mlflow server/);
+      assert.ok(traced.ms < plain.ms + 2000, `${app.label}: traced run took ${Math.round(traced.ms)} ms, untraced ${Math.round(plain.ms)} ms`);
+    }
+  });
+
+  it('GEMINI_TRACE_ACTIVE=0 turns the preload off with NODE_OPTIONS still set', async () => {
+    const experiment = uniqueName('inject-off');
+    const file = join(apps, 'node-cjs/app.cjs');
+    const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), extra: { GEMINI_TRACE_ACTIVE: '0' } }), join(file, '..'));
+    assert.equal(res.code, 0, res.stderr);
+    await new Promise((d) => setTimeout(d, 1000));
+    const found = await mlflowRest<{ experiment?: unknown }>(`/api/2.0/mlflow/experiments/search`, { filter: `name = '${experiment}'`, max_results: 1 });
+    assert.deepEqual((found as { experiments?: unknown[] }).experiments ?? [], [], 'nothing was written');
+  });
+});
