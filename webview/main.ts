@@ -1,2 +1,32 @@
-// Placeholder: the trace-panel issue replaces this file.
-export {};
+// The trace panel's webview entry. Loads only the web components the panel uses (the bundle
+// budget is 400 KB), adopts the panel's stylesheets (constructed sheets need no inline styles
+// under the CSP), and starts the app once the host channel is open.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-split-layout/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { App } from './app';
+import baseCss from './base.css';
+import detailsCss from './details.css';
+import timelineCss from './timeline.css';
+import { Host } from './rpc';
+
+function adoptStyles(): void {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}`);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
+function start(): void {
+  adoptStyles();
+  const host = new Host();
+  const app = new App(host);
+  document.body.appendChild(app.root);
+  host.command('ready', {});
+}
+
+start();

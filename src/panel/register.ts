@@ -1,4 +1,92 @@
-import type { Services } from '../services';
+// The trace panel's commands and its serializer: one panel per trace (opening a trace that is
+// already open reveals it), any number open at once, each restored after a window reload.
+import * as vscode from 'vscode';
+import type { Services, TraceRef } from '../services';
+import { TracePanel } from './panelHost';
+import { VIEW_TYPE, type PanelState } from './protocol';
+import { parseTraceIdInput, toTraceRef } from './traceRef';
 
-// Placeholder until this feature lands; see its issue.
-export function registerPanel(_services: Services): void {}
+export class PanelManager implements vscode.Disposable {
+  private readonly panels = new Map<string, TracePanel>();
+
+  constructor(private readonly services: Services) {}
+
+  /** Opens (or reveals) the panel of `ref.traceId`, focused on `ref.spanId` if given. */
+  open(ref: TraceRef): TracePanel {
+    const existing = this.panels.get(ref.traceId);
+    if (existing) {
+      existing.reveal(ref.spanId);
+      return existing;
+    }
+    return this.track(TracePanel.create(this.services, ref));
+  }
+
+  revive(panel: vscode.WebviewPanel, state: PanelState): TracePanel {
+    return this.track(new TracePanel(this.services, panel, { traceId: state.traceId, spanId: state.spanId, experimentId: state.experimentId }));
+  }
+
+  get(traceId: string): TracePanel | undefined {
+    return this.panels.get(traceId);
+  }
+
+  get all(): readonly TracePanel[] {
+    return [...this.panels.values()];
+  }
+
+  private track(p: TracePanel): TracePanel {
+    this.panels.set(p.traceId, p);
+    p.onDidDispose(() => this.panels.get(p.traceId) === p && this.panels.delete(p.traceId));
+    return p;
+  }
+
+  dispose(): void {
+    for (const p of this.panels.values()) p.dispose();
+    this.panels.clear();
+  }
+}
+
+export function registerPanel(services: Services): PanelManager {
+  const manager = new PanelManager(services);
+  const { context } = services;
+  context.subscriptions.push(
+    manager,
+    vscode.commands.registerCommand('geminiTrace.openTrace', (arg: unknown) => {
+      const ref = toTraceRef(arg);
+      if (!ref) {
+        void vscode.window.showErrorMessage('Gemini Trace: Open Trace needs a trace. Pick one in the Traces view, or run "Open Trace by ID…".');
+        return undefined;
+      }
+      manager.open(ref);
+      return ref.traceId;
+    }),
+    vscode.commands.registerCommand('geminiTrace.openTraceById', async (arg?: unknown) => {
+      let id = typeof arg === 'string' ? parseTraceIdInput(arg) : undefined;
+      if (!id) {
+        const text = await vscode.window.showInputBox({
+          title: 'Open Trace by ID',
+          prompt: 'A trace id (tr-…), or an MLflow UI link to a trace',
+          placeHolder: 'tr-0123456789abcdef0123456789abcdef',
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() && !parseTraceIdInput(v) ? 'That is not a trace id: expected tr- followed by 32 hex digits.' : undefined),
+        });
+        if (text === undefined) return undefined;
+        id = parseTraceIdInput(text);
+      }
+      if (!id) return undefined;
+      manager.open({ traceId: id });
+      return id;
+    }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const ref = toTraceRef(state);
+        if (!ref) {
+          // Nothing to restore (the panel closed before it ever loaded): don't leave it blank.
+          panel.dispose();
+          return;
+        }
+        manager.revive(panel, { traceId: ref.traceId, spanId: ref.spanId, experimentId: ref.experimentId });
+      },
+    }),
+  );
+  return manager;
+}

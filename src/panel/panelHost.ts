@@ -1,0 +1,262 @@
+// One webview panel showing one trace: creates the webview with its strict shell, loads the
+// trace, answers the webview's requests, and keeps polling while the trace is still running.
+import * as vscode from 'vscode';
+import { openCodeLocation } from '../code/jump';
+import { isMlflowError } from '../mlflow/errors';
+import type { Services, TraceRef } from '../services';
+import { panelHtml } from './html';
+import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
+import { isWebviewToHost, VIEW_TYPE } from './protocol';
+import { TraceSession } from './session';
+
+const POLL_MS = 2000;
+
+export class TracePanel implements vscode.Disposable {
+  private session: TraceSession | undefined;
+  private revision = 0;
+  private ready = false;
+  private loading: Promise<void> | undefined;
+  private pendingFocus: string | undefined;
+  private selected: string | undefined;
+  private poll: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** What the webview reported drawing (newest last): for the log and for tests to wait on. */
+  readonly renders: Commands['rendered'][] = [];
+  /** Requests answered, by method: lets a test see a round trip complete. */
+  readonly answered: Record<string, number> = {};
+  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this.onDidDisposeEmitter.event;
+
+  static create(services: Services, ref: TraceRef): TracePanel {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, shortTitle(ref.traceId), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.options(services));
+    return new TracePanel(services, panel, ref);
+  }
+
+  static options(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const root = services.context.extensionUri;
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')],
+    };
+  }
+
+  constructor(
+    private readonly services: Services,
+    readonly panel: vscode.WebviewPanel,
+    private readonly ref: TraceRef,
+  ) {
+    this.pendingFocus = ref.spanId;
+    this.selected = ref.spanId;
+    const root = services.context.extensionUri;
+    const webview = panel.webview;
+    webview.options = TracePanel.options(services);
+    panel.iconPath = vscode.Uri.joinPath(root, 'media', 'activity.svg');
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      script: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+      codicons: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'codicons', 'codicon.css')).toString(),
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      panel.onDidChangeViewState(() => panel.visible && this.schedulePoll()),
+    );
+    void this.load(false);
+  }
+
+  get traceId(): string {
+    return this.ref.traceId;
+  }
+
+  get state(): PanelState {
+    return { traceId: this.ref.traceId, spanId: this.selected, experimentId: this.ref.experimentId };
+  }
+
+  /** Brings the panel forward and, if given, selects that span. */
+  reveal(spanId?: string): void {
+    this.panel.reveal(undefined, false);
+    if (!spanId) return;
+    this.selected = spanId;
+    if (this.ready && this.session) this.notify('focusSpan', { spanId });
+    else this.pendingFocus = spanId;
+  }
+
+  refresh(): Promise<void> {
+    return this.load(true);
+  }
+
+  private load(force: boolean): Promise<void> {
+    if (this.loading) return this.loading;
+    const traceId = this.ref.traceId;
+    if (!this.session && this.ready) this.notify('loading', { traceId, message: `Loading trace ${traceId}…` });
+    this.loading = (async () => {
+      try {
+        const trace = await this.services.traces.get(traceId, { force });
+        if (this.disposed) return;
+        let url: string | undefined;
+        const exp = trace.summary.experimentId ?? this.ref.experimentId;
+        try {
+          url = exp ? this.services.connection.client().traceUiUrl(exp, traceId) : undefined;
+        } catch {
+          url = undefined; // a client that cannot name the page just hides the button
+        }
+        this.session = new TraceSession(trace, url);
+        this.revision++;
+        this.panel.title = shortTitle(this.session.payload(this.revision).header.name, trace.status === 'IN_PROGRESS');
+        this.postTrace();
+      } catch (e) {
+        if (this.disposed) return;
+        this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+        const message = e instanceof Error ? e.message : String(e);
+        const notFound = isMlflowError(e) && e.kind === 'not-found';
+        // A failed refresh keeps the trace on screen and says so; a failed first load shows the error.
+        if (this.session) this.notify('notice', { message: `Refresh failed: ${message}`, severity: 'warning' });
+        else this.notify('failed', { traceId, message: notFound ? `Trace ${traceId} was not found on ${this.services.connection.trackingUri}. It may have been deleted.` : message, canRetry: !notFound });
+      } finally {
+        this.loading = undefined;
+        this.schedulePoll();
+      }
+    })();
+    return this.loading;
+  }
+
+  private postTrace(): void {
+    if (!this.ready || !this.session) return;
+    const focus = this.pendingFocus;
+    this.pendingFocus = undefined;
+    this.notify('trace', this.session.payload(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
+  }
+
+  /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
+  private schedulePoll(): void {
+    if (this.poll || this.disposed || !this.session || this.session.trace.status !== 'IN_PROGRESS' || !this.panel.visible) return;
+    this.poll = setTimeout(() => {
+      this.poll = undefined;
+      if (this.panel.visible) void this.load(true);
+    }, POLL_MS);
+  }
+
+  private onMessage(m: unknown): void {
+    if (!isWebviewToHost(m)) {
+      this.services.log.warn('trace panel: ignored a malformed message from the webview');
+      return;
+    }
+    if (m.kind === 'request') {
+      void this.answer(m);
+      return;
+    }
+    void this.command(m.method, m.params as never).catch((e: unknown) => {
+      const message = e instanceof Error ? e.message : String(e);
+      this.services.log.error(`trace panel: ${m.method} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Gemini Trace: ${message}`);
+    });
+  }
+
+  private async command<K extends keyof Commands>(method: K, params: Commands[K]): Promise<void> {
+    const p = params as Commands[keyof Commands];
+    const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
+    switch (method) {
+      case 'ready':
+        this.ready = true;
+        if (this.session) this.postTrace();
+        else if (!this.loading) void this.load(false);
+        else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
+        return;
+      case 'selected':
+        this.selected = (p as Commands['selected']).spanId ?? undefined;
+        return;
+      case 'refresh':
+        await this.load(true);
+        return;
+      case 'openInMlflow': {
+        const url = this.session?.payload(this.revision).header.mlflowUrl;
+        if (!url) throw new Error('This trace has no MLflow UI page: its experiment is unknown.');
+        await vscode.env.openExternal(vscode.Uri.parse(url));
+        return;
+      }
+      case 'compare':
+        await runOptional('geminiTrace.compareWith', 'Compare', ref((p as Commands['compare']).spanId));
+        return;
+      case 'copy': {
+        const c = p as Commands['copy'];
+        await vscode.env.clipboard.writeText(c.text);
+        vscode.window.setStatusBarMessage(`$(check) Copied ${c.what}`, 2500);
+        return;
+      }
+      case 'goToCode':
+        await vscode.commands.executeCommand('geminiTrace.goToCode', ref((p as Commands['goToCode']).spanId));
+        return;
+      case 'openInEditor': {
+        const c = p as Commands['openInEditor'];
+        if (!this.session) return;
+        const text = this.session.fullValue(c.ref);
+        const language = c.language ?? (/^\s*[[{]/.test(text) ? 'json' : 'markdown');
+        const doc = await vscode.workspace.openTextDocument({ content: text, language });
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+      }
+      case 'openLocation': {
+        const c = p as Commands['openLocation'];
+        if (typeof c.filepath !== 'string' || !Number.isFinite(c.lineno)) return;
+        await openCodeLocation({ filepath: c.filepath, lineno: Math.max(1, Math.floor(c.lineno)) }, this.session?.trace.summary.tags);
+        return;
+      }
+      case 'rendered': {
+        const c = p as Commands['rendered'];
+        this.renders.push(c);
+        this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
+        return;
+      }
+    }
+  }
+
+  private async answer(m: RequestMessage): Promise<void> {
+    let reply: HostToWebview;
+    try {
+      const s = this.session;
+      if (!s) throw new Error('The trace is still loading.');
+      let result: unknown;
+      if (m.method === 'spanDetails') result = s.details(m.params.spanId);
+      else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
+      else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
+      else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
+      reply = { kind: 'reply', id: m.id, ok: true, result };
+      this.answered[m.method] = (this.answered[m.method] ?? 0) + 1;
+    } catch (e) {
+      reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
+    void this.panel.webview.postMessage(reply);
+  }
+
+  private notify<K extends keyof Notifications>(method: K, params: Notifications[K]): void {
+    if (this.disposed) return;
+    void this.panel.webview.postMessage({ kind: 'notification', method, params } as HostToWebview);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.poll) clearTimeout(this.poll);
+    this.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.onDidDisposeEmitter.fire();
+    this.onDidDisposeEmitter.dispose();
+  }
+}
+
+/** Runs a command another feature registers; says so plainly when that feature is absent. */
+export async function runOptional(command: string, what: string, ...args: unknown[]): Promise<void> {
+  const all = await vscode.commands.getCommands(true);
+  if (!all.includes(command)) {
+    void vscode.window.showInformationMessage(`${what} is not available: no extension part registered the command "${command}".`);
+    return;
+  }
+  await vscode.commands.executeCommand(command, ...args);
+}
+
+function shortTitle(name: string, running = false): string {
+  const n = name.length > 40 ? `${name.slice(0, 39)}…` : name;
+  return running ? `${n} (running)` : n;
+}

@@ -1,0 +1,228 @@
+// The typed message protocol between the trace panel host (extension host) and its webview,
+// GitLens style: commands (webview → host, no reply), requests (webview → host, one reply each,
+// matched by id) and notifications (host → webview). Imported by both sides, so it holds only
+// types and plain constants: no `vscode`, no DOM, no Node.
+import type { CodeLocation, Cost, GeminiCall, SpanStatus, TokenUsage } from '../model/types';
+
+export const VIEW_TYPE = 'geminiTrace.trace';
+
+// ---- the span table: one flat, transferable structure for the whole trace ----------------------
+
+/** Span status codes in `SpanTable.status`. */
+export const STATUS_CODES: readonly SpanStatus[] = ['OK', 'ERROR', 'UNSET', 'IN_PROGRESS'];
+
+/** Bits of `SpanTable.flags`. */
+export const F = {
+  /** The span records its own token usage (a model call). */
+  usage: 1,
+  /** The span carries `code.filepath`/`code.lineno`. */
+  code: 2,
+  /** On the trace's critical path. */
+  critical: 4,
+  /** Its parent was missing; attached at the root. */
+  orphan: 8,
+  /** Has exception events. */
+  exception: 16,
+  /** Looks like a Gemini model call (has a model or LLM/CHAT_MODEL type). */
+  model: 32,
+} as const;
+
+/** Columns of `SpanTable.tokens`, `TOKEN_COLS` numbers per span. */
+export const TOK = { input: 0, output: 1, total: 2, thinking: 3, cached: 4 } as const;
+export const TOKEN_COLS = 5;
+
+/**
+ * Every span of a trace as parallel typed arrays, indexed by the span's position in depth-first
+ * tree order (so a span's subtree is the index range [i, subtreeEnd[i])). A 100k-span trace is
+ * a handful of buffers and four string arrays, which VS Code posts to the webview far faster
+ * than a graph of 100k objects, and which the webview reads without allocating.
+ */
+export interface SpanTable {
+  n: number;
+  ids: string[];
+  names: string[];
+  /** Distinct span types; `kind[i]` indexes this. */
+  types: string[];
+  /** Distinct model names; `model[i]` indexes this, -1 for none. */
+  models: string[];
+  parent: Int32Array;
+  depth: Int32Array;
+  /** Exclusive end of the span's subtree in tree order. */
+  subtreeEnd: Int32Array;
+  /** Milliseconds since the trace started (fractional, microsecond precision). */
+  start: Float64Array;
+  /** Same clock; -1 while the span is still running. */
+  end: Float64Array;
+  kind: Uint8Array;
+  /** Index into STATUS_CODES. */
+  status: Uint8Array;
+  flags: Uint8Array;
+  model: Int32Array;
+  /** TOKEN_COLS numbers per span (its own usage), zeros when none. */
+  tokens: Float64Array;
+}
+
+export interface TraceHeader {
+  traceId: string;
+  experimentId?: string;
+  name: string;
+  status: SpanStatus;
+  /** Epoch milliseconds of the first span's start (or the request time). */
+  startEpochMs: number;
+  /** null while running. */
+  durationMs: number | null;
+  /** Milliseconds on the table's clock that count as "now" for open-ended spans. */
+  nowMs: number;
+  usage: TokenUsage;
+  cost?: Cost;
+  models: string[];
+  runName?: string;
+  runId?: string;
+  spanCount: number;
+  warnings: string[];
+  /** The MLflow UI page, when the client can name it. */
+  mlflowUrl?: string;
+}
+
+// ---- values too big to post whole ----------------------------------------------------------
+
+/** Where a value lives, so the host can find it again for "show all" and "open in editor". */
+export interface ValueRef {
+  spanId: string;
+  field: 'inputs' | 'outputs' | 'attributes' | 'events' | 'exceptions' | 'chat';
+  path: (string | number)[];
+}
+
+/** Stands in for a string longer than the clip limit: its head, its length, and where it is. */
+export interface ClippedString {
+  $clipped: 'string';
+  head: string;
+  length: number;
+  ref: ValueRef;
+}
+
+/** Stands in for the tail of an array or object too long to post. */
+export interface ClippedRest {
+  $clipped: 'rest';
+  omitted: number;
+  ref: ValueRef;
+}
+
+export type Clipped = ClippedString | ClippedRest;
+
+/** The same shape with long strings possibly clipped; literal strings (discriminants) stay. */
+export type Clip<T> = T extends string
+  ? string extends T
+    ? string | ClippedString
+    : T
+  : T extends bigint
+    ? string
+    : T extends (infer U)[]
+      ? Clip<U>[]
+      : T extends object
+        ? { [K in keyof T]: Clip<T[K]> }
+        : T;
+
+export type ChatView = Clip<Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking' | 'functionCalls' | 'functionResponses'>>;
+
+export interface SpanDetails {
+  spanId: string;
+  index: number;
+  name: string;
+  type: string;
+  status: SpanStatus;
+  statusMessage?: string;
+  /** Table clock (ms since trace start). */
+  startMs: number;
+  endMs: number | null;
+  model?: string;
+  code?: CodeLocation;
+  usage?: TokenUsage;
+  cost?: Cost;
+  chat?: ChatView;
+  inputs: unknown;
+  outputs: unknown;
+  attributes: Record<string, unknown>;
+  events: { name: string; timeMs: number; attributes: unknown }[];
+  exceptions: unknown[];
+  orphan: boolean;
+  cycleBroken: boolean;
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+
+/** Webview → host, no reply. */
+export interface Commands {
+  ready: Record<string, never>;
+  /** The span the user selected, so the host can restore it and follow it on refresh. */
+  selected: { spanId: string | null };
+  refresh: Record<string, never>;
+  openInMlflow: Record<string, never>;
+  compare: { spanId?: string };
+  copy: { text: string; what: string };
+  goToCode: { spanId: string };
+  openInEditor: { ref: ValueRef; language?: string };
+  /** A file and line named inside trace content (a stack frame): opened like a span's code. */
+  openLocation: { filepath: string; lineno: number };
+  /** The webview drew a payload: how long it took, for the log (and for tests to wait on). */
+  rendered: { revision: number; spans: number; ms: number };
+}
+
+/** Webview → host, each answered by one reply. */
+export interface Requests {
+  spanDetails: { params: { spanId: string }; result: SpanDetails };
+  fullValue: { params: { ref: ValueRef }; result: string };
+  /** Spans whose name, type, model or content contains the query (case-insensitive), as table indices. */
+  search: { params: { query: string }; result: { indices: number[]; truncated: boolean } };
+}
+
+export interface TracePayload {
+  header: TraceHeader;
+  table: SpanTable;
+  /** Bumped on each refresh of the same trace: the webview keeps its view state across one. */
+  revision: number;
+  /** Select and reveal this span. */
+  focusSpanId?: string;
+}
+
+/** Host → webview. */
+export interface Notifications {
+  loading: { traceId: string; message: string };
+  trace: TracePayload;
+  failed: { traceId: string; message: string; canRetry: boolean };
+  focusSpan: { spanId: string };
+  notice: { message: string; severity: 'info' | 'warning' | 'error' };
+}
+
+export type CommandMessage = { [K in keyof Commands]: { kind: 'command'; method: K; params: Commands[K] } }[keyof Commands];
+export type RequestMessage = {
+  [K in keyof Requests]: { kind: 'request'; id: number; method: K; params: Requests[K]['params'] };
+}[keyof Requests];
+export type ReplyMessage =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };
+export type NotificationMessage = {
+  [K in keyof Notifications]: { kind: 'notification'; method: K; params: Notifications[K] };
+}[keyof Notifications];
+
+export type WebviewToHost = CommandMessage | RequestMessage;
+export type HostToWebview = NotificationMessage | ReplyMessage;
+
+/** What the webview saves with `setState`, and what the serializer revives a panel from. */
+export interface PanelState {
+  traceId: string;
+  spanId?: string;
+  experimentId?: string;
+}
+
+export function isClipped(v: unknown): v is Clipped {
+  return typeof v === 'object' && v !== null && '$clipped' in v && 'ref' in v;
+}
+
+/** A loose check of messages arriving from the other side: they cross a trust boundary. */
+export function isWebviewToHost(m: unknown): m is WebviewToHost {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as { kind?: unknown; method?: unknown; id?: unknown; params?: unknown };
+  if (typeof o.method !== 'string' || typeof o.params !== 'object' || o.params === null) return false;
+  return o.kind === 'command' || (o.kind === 'request' && typeof o.id === 'number');
+}

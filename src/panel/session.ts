@@ -1,0 +1,110 @@
+// One open trace on the host side: the table posted to the webview, and the answers to its
+// requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
+// drive the same code the panel runs.
+import type { Span, Trace } from '../model/types';
+import { safeStringify, valueText } from './clip';
+import { resolveRef, spanDetails } from './details';
+import type { Requests, SpanTable, TracePayload, ValueRef } from './protocol';
+import { buildHeader, buildTable, treeOrder } from './viewModel';
+
+const MAX_MATCHES = 20_000;
+/** Characters of searchable text kept in memory across all spans of one trace. */
+const HAYSTACK_BUDGET = 32_000_000;
+const HAYSTACK_PER_SPAN = 256_000;
+
+export class TraceSession {
+  readonly order: Span[];
+  readonly table: SpanTable;
+  private readonly indexOf = new Map<string, number>();
+  private haystacks: (string | undefined)[] = [];
+  private haystackChars = 0;
+
+  constructor(
+    readonly trace: Trace,
+    private readonly mlflowUrl?: string,
+  ) {
+    this.order = treeOrder(trace);
+    this.table = buildTable(trace, this.order);
+    this.order.forEach((s, i) => this.indexOf.set(s.id, i));
+  }
+
+  payload(revision: number, focusSpanId?: string): TracePayload {
+    return { header: buildHeader(this.trace, this.table, this.mlflowUrl), table: this.table, revision, focusSpanId };
+  }
+
+  spanIndex(spanId: string): number | undefined {
+    return this.indexOf.get(spanId);
+  }
+
+  details(spanId: string): Requests['spanDetails']['result'] {
+    const i = this.indexOf.get(spanId);
+    if (i === undefined) throw new Error(`Span ${spanId} is not in trace ${this.trace.summary.id}.`);
+    return spanDetails(this.trace, this.order[i], i);
+  }
+
+  fullValue(ref: ValueRef): string {
+    const v = resolveRef(this.trace, ref);
+    if (v === undefined) throw new Error('That value is no longer in the trace (it may have been refreshed).');
+    return valueText(v);
+  }
+
+  /**
+   * Query words must all match. `type:`, `name:`, `model:` and `status:` narrow a word to that
+   * field; a bare word matches the name, type, model, or the span's inputs, outputs and attributes.
+   */
+  search(query: string): Requests['search']['result'] {
+    const terms = parseQuery(query);
+    if (!terms.length) return { indices: [], truncated: false };
+    const t = this.table;
+    const indices: number[] = [];
+    for (let i = 0; i < t.n; i++) {
+      let all = true;
+      for (const { field, word } of terms) {
+        const name = t.names[i].toLowerCase();
+        const type = t.types[t.kind[i]].toLowerCase();
+        const model = t.model[i] >= 0 ? t.models[t.model[i]].toLowerCase() : '';
+        let hit: boolean;
+        if (field === 'name') hit = name.includes(word);
+        else if (field === 'type') hit = type.includes(word);
+        else if (field === 'model') hit = model.includes(word);
+        else if (field === 'status') hit = this.order[i].status.toLowerCase().startsWith(word);
+        else hit = name.includes(word) || type.includes(word) || model.includes(word) || this.haystack(i).includes(word);
+        if (!hit) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        indices.push(i);
+        if (indices.length >= MAX_MATCHES) return { indices, truncated: true };
+      }
+    }
+    return { indices, truncated: false };
+  }
+
+  private haystack(i: number): string {
+    const cached = this.haystacks[i];
+    if (cached !== undefined) return cached;
+    const s = this.order[i];
+    const text = `${safeStringify(s.inputs)}\n${safeStringify(s.outputs)}\n${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
+      .slice(0, HAYSTACK_PER_SPAN)
+      .toLowerCase();
+    // Past the budget, text is rebuilt per query rather than held: memory stays flat.
+    if (this.haystackChars + text.length <= HAYSTACK_BUDGET) {
+      this.haystacks[i] = text;
+      this.haystackChars += text.length;
+    }
+    return text;
+  }
+}
+
+export function parseQuery(query: string): { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] {
+  const out: { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] = [];
+  // Quoted phrases stay whole: "tool error" matches those two words together.
+  for (const m of query.matchAll(/(?:(name|type|model|status):)?(?:"([^"]*)"|(\S+))/gi)) {
+    const word = (m[2] ?? m[3] ?? '').toLowerCase();
+    if (!word) continue;
+    out.push({ field: (m[1]?.toLowerCase() as 'name' | 'type' | 'model' | 'status' | undefined) ?? 'any', word });
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+// Search inside the trace: the query goes to the host (which also looks inside inputs, outputs
+// and attributes), matches come back as span indices, highlighted in the tree with next/previous
+// and an optional filter that keeps only matches and their ancestors.
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
+import type { Requests } from '../src/panel/protocol';
+import { el, iconButton } from './dom';
+import { count } from './format';
+
+export interface SearchEvents {
+  query(q: string): Promise<Requests['search']['result']>;
+  matches(indices: number[] | null, words: string[], filter: boolean): void;
+  goto(i: number): void;
+  /** Index of the selected span, so next/previous start from it. */
+  selected(): number;
+  leave(): void;
+}
+
+export class SearchBar {
+  readonly root: HTMLElement;
+  readonly field: VscodeTextfield;
+  private readonly countEl: HTMLElement;
+  private readonly filterBtn: HTMLButtonElement;
+  private matches: number[] = [];
+  private pos = -1;
+  private filter = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private seq = 0;
+  query = '';
+
+  constructor(private readonly on: SearchEvents) {
+    this.field = el('vscode-textfield', { class: 'search-field', attrs: { placeholder: 'Search spans (/)  name:  type:  model:  status:', 'aria-label': 'Search spans' } }) as VscodeTextfield;
+    const searchIcon = el('span', { class: 'codicon codicon-search search-icon', attrs: { slot: 'content-before', 'aria-hidden': 'true' } });
+    this.field.appendChild(searchIcon);
+    this.countEl = el('span', { class: 'search-count', attrs: { 'aria-live': 'polite' } });
+    this.filterBtn = iconButton('filter', 'Show only matching spans (and their parents)', () => this.toggleFilter(), 'toggle');
+    this.filterBtn.setAttribute('aria-pressed', 'false');
+    this.root = el(
+      'div',
+      { class: 'search-bar', role: 'search' },
+      this.field,
+      this.countEl,
+      iconButton('arrow-up', 'Previous match (Shift+Enter)', () => this.step(-1)),
+      iconButton('arrow-down', 'Next match (Enter)', () => this.step(1)),
+      this.filterBtn,
+    );
+    this.field.addEventListener('input', () => this.changed());
+    this.field.addEventListener('keydown', (e: KeyboardEvent) => {
+      if (e.key === 'Enter' || e.key === 'F3') {
+        e.preventDefault();
+        this.step(e.shiftKey ? -1 : 1);
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        if (this.field.value) this.set('');
+        this.on.leave();
+      } else if (e.key === 'ArrowDown') {
+        e.preventDefault();
+        this.on.leave();
+      }
+    });
+  }
+
+  focus(): void {
+    this.field.focus();
+    (this.field.shadowRoot?.querySelector('input') as HTMLInputElement | null)?.select();
+  }
+
+  set(q: string): void {
+    this.field.value = q;
+    this.changed(true);
+  }
+
+  /** Re-runs the query against a refreshed trace. */
+  rerun(): void {
+    if (this.query) this.changed(true);
+  }
+
+  private changed(now = false): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), now ? 0 : 150);
+  }
+
+  private async run(): Promise<void> {
+    const q = String(this.field.value ?? '').trim();
+    this.query = q;
+    const seq = ++this.seq;
+    if (!q) {
+      this.matches = [];
+      this.pos = -1;
+      this.countEl.textContent = '';
+      this.root.classList.remove('no-results');
+      this.on.matches(null, [], false);
+      return;
+    }
+    this.countEl.textContent = '…';
+    try {
+      const r = await this.on.query(q);
+      if (seq !== this.seq) return; // a newer query superseded this one
+      this.matches = r.indices;
+      this.pos = -1;
+      this.on.matches(r.indices, highlightWords(q), this.filter);
+      this.showCount(r.truncated);
+      if (this.matches.length) this.step(1, true);
+    } catch (e) {
+      if (seq === this.seq) this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
+    }
+  }
+
+  private showCount(truncated = false): void {
+    const n = this.matches.length;
+    this.root.classList.toggle('no-results', !!this.query && n === 0);
+    this.countEl.textContent = !this.query ? '' : n === 0 ? 'No results' : `${this.pos >= 0 ? count(this.pos + 1) : '?'} of ${count(n)}${truncated ? '+' : ''}`;
+  }
+
+  /** Moves to the next (or previous) match after the selected span, wrapping around; a new
+   *  query starts at the selection itself (`inclusive`). */
+  step(dir: 1 | -1, inclusive = false): void {
+    const n = this.matches.length;
+    if (!n) return;
+    const sel = this.on.selected();
+    if (this.pos < 0 || this.matches[this.pos] !== sel) {
+      const firstAtOrAfter = lowerBound(this.matches, sel);
+      const firstAfter = firstAtOrAfter < n && this.matches[firstAtOrAfter] === sel && !inclusive ? firstAtOrAfter + 1 : firstAtOrAfter;
+      this.pos = dir > 0 ? firstAfter % n : (firstAtOrAfter - 1 + n) % n;
+    } else this.pos = (this.pos + dir + n) % n;
+    this.showCount();
+    this.on.goto(this.matches[this.pos]);
+  }
+
+  private toggleFilter(): void {
+    this.filter = !this.filter;
+    this.filterBtn.classList.toggle('checked', this.filter);
+    this.filterBtn.setAttribute('aria-pressed', String(this.filter));
+    if (this.query) this.on.matches(this.matches, highlightWords(this.query), this.filter);
+  }
+}
+
+/** Words of a query worth highlighting in span names (field-qualified words only if name:). */
+export function highlightWords(q: string): string[] {
+  const out: string[] = [];
+  for (const m of q.matchAll(/(?:(name|type|model|status):)?(?:"([^"]*)"|(\S+))/gi)) {
+    const w = (m[2] ?? m[3] ?? '').toLowerCase();
+    if (w && (!m[1] || m[1].toLowerCase() === 'name')) out.push(w);
+  }
+  return out;
+}
+
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
