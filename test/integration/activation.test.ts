@@ -1,0 +1,61 @@
+// Runs inside a real VS Code (1.100 server build, web workbench): the extension loads from the
+// repository, activates lazily, hands back its Services API, and registers every command its
+// manifest declares.
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, declaredCommands, getExtension, getServices, mlflowUrl, waitFor, workspaceDir } from '../helpers/vscode';
+
+// Read when mocha loads the file, before any test can have asked for the extension.
+const activeAtLoad = vscode.extensions.getExtension(EXTENSION_ID)?.isActive;
+
+describe('activation in a real VS Code', () => {
+  it('runs in a real VS Code extension host, on the copy of examples/', () => {
+    const [major, minor] = vscode.version.split('.').map(Number);
+    assert.ok(major === 1 && minor >= 95, `VS Code ${vscode.version} is older than the manifest's ^1.95.0`);
+    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'the test bed drives the web workbench of the VS Code server');
+    const ws = workspaceDir();
+    assert.ok(existsSync(join(ws, 'node-app')) && existsSync(join(ws, 'python-app')), `${ws} is not a copy of examples/`);
+  });
+
+  it('is loaded from the repository and activates lazily, not at start-up', () => {
+    const ext = getExtension();
+    assert.ok(existsSync(join(ext.extensionPath, 'dist', 'extension.js')), `no dist/extension.js under ${ext.extensionPath}`);
+    assert.equal(activeAtLoad, false, 'the extension was already active before anything asked for it');
+    const events = (ext.packageJSON.activationEvents ?? []) as string[];
+    assert.ok(!events.includes('*'), 'activationEvents must not contain "*"');
+  });
+
+  it('returns its Services API on activation', async () => {
+    const services = await getServices();
+    const ext = getExtension();
+    assert.equal(ext.isActive, true);
+    assert.equal(services.context.extension.id, EXTENSION_ID);
+    assert.equal(services.context.extensionMode, vscode.ExtensionMode.Test);
+    for (const key of ['log', 'connection', 'runs', 'traces', 'onDidSeeNewTraces'] as const) assert.ok(services[key], `Services.${key} is missing`);
+    assert.equal(typeof services.fireNewTraces, 'function');
+    assert.equal(typeof services.connection.client, 'function');
+    assert.equal(typeof services.traces.get, 'function');
+    // The runner presets the user setting to the run's MLflow: proves settings reach the extension.
+    assert.equal(services.connection.trackingUri, mlflowUrl());
+  });
+
+  it('registers every command declared in package.json', async () => {
+    await getServices();
+    const declared = declaredCommands();
+    assert.ok(declared.length > 10, `only ${declared.length} commands declared`);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = declared.filter((c) => !registered.has(c));
+    assert.equal(missing.length, 0, `${missing.length} of ${declared.length} commands declared in package.json but not registered after activation: ${missing.join(', ')}`);
+  });
+
+  it('contributes the Gemini Traces view container with its Traces view', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    // VS Code generates these commands for every contributed container and view.
+    assert.ok(registered.has('workbench.view.extension.geminiTrace'), 'no Gemini Traces view container');
+    assert.ok(registered.has('geminiTrace.traces.focus'), 'no Traces view');
+    await vscode.commands.executeCommand('geminiTrace.traces.focus');
+    await waitFor(() => getExtension().isActive, 10_000, 'the extension to be active with its view shown');
+  });
+});
