@@ -70,9 +70,17 @@ export function toPart(p: unknown): GeminiPart {
   return { kind: 'other', value: stripNulls(p) };
 }
 
-/** Size of inline data without keeping it: base64 text, a byte array, or a size a recorder noted. */
+/** Size of inline data without keeping it: base64 text, a byte array, a size a recorder noted,
+ *  or MLflow's attachment reference (3.x moves the bytes out of the span and writes
+ *  `mlflow-attachment://<uuid>?content_type=…&trace_id=…&size=N` in their place). */
 function byteSize(data: unknown): number {
-  if (typeof data === 'string') return base64ByteLength(data);
+  if (typeof data === 'string') {
+    if (data.startsWith('mlflow-attachment://')) {
+      const m = /[?&]size=(\d+)/.exec(data);
+      return m ? Number(m[1]) : 0;
+    }
+    return base64ByteLength(data);
+  }
   if (Array.isArray(data)) return data.length;
   if (isRecord(data)) return toNumber(data.bytes ?? data.size ?? data.byteLength) ?? 0;
   return 0;

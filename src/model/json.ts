@@ -50,10 +50,13 @@ export function parseJsonLossless(text: string): unknown {
   return JSON.parse(pieces.join(''));
 }
 
-/** JSON.parse that returns `undefined` instead of throwing. */
+const LONG_DIGITS = /\d{16}/;
+
+/** JSON.parse that reports failure instead of throwing, lossless for big integers (Python's
+ *  traces.json nests JSON in strings, so an int64 inside an input would otherwise round). */
 export function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: LONG_DIGITS.test(text) ? parseJsonLossless(text) : JSON.parse(text) };
   } catch {
     return { ok: false };
   }

@@ -16,21 +16,24 @@ export interface SpanTree {
 export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
   const n = nodes.length;
   const byId = new Map<string, Span>();
-  const indexOf = new Map<string, number>();
+  // One map only (10^6 string keys cost seconds on a busy machine): a span's payload index rides
+  // in its `depth` until the depth-first walk below overwrites it with the real depth.
+  const indexOf = (id: string): number | undefined => byId.get(id)?.depth;
 
   // Ids: the first span keeps a repeated id; later ones get a derived id so none is lost and
   // children naming that id attach to the first.
   for (let i = 0; i < n; i++) {
     const s = nodes[i];
-    if (indexOf.has(s.id)) {
+    const first = byId.get(s.id);
+    if (first) {
       const original = s.id;
       let k = 1;
       let id = stableHash(`${original}#${k}`, 16);
-      while (indexOf.has(id)) id = stableHash(`${original}#${++k}`, 16);
+      while (byId.has(id)) id = stableHash(`${original}#${++k}`, 16);
       s.id = id;
-      warnings.add('duplicate-id', `Span "${short(s.name)}" repeats the span id ${original} of "${short(nodes[indexOf.get(original)!].name)}"; kept with the id ${id}`);
+      warnings.add('duplicate-id', `Span "${short(s.name)}" repeats the span id ${original} of "${short(first.name)}"; kept with the id ${id}`);
     }
-    indexOf.set(s.id, i);
+    s.depth = i;
     byId.set(s.id, s);
   }
 
@@ -38,7 +41,7 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
   for (let i = 0; i < n; i++) {
     const s = nodes[i];
     if (s.parentId === null) continue;
-    const p = indexOf.get(s.parentId);
+    const p = indexOf(s.parentId);
     if (p === undefined) {
       s.orphan = true;
       warnings.add('orphan', `Span "${short(s.name)}" (${s.id}) names a parent ${s.parentId} that is not in the trace; shown at the top level`);
@@ -123,7 +126,7 @@ function breakCycles(nodes: Span[], parent: Int32Array, warnings: Warnings): voi
       const loop = path.length - pos[j];
       parent[cut] = -1;
       nodes[cut].cycleBroken = true;
-      warnings.add('cycle', `Parent links of ${loop} spans form a loop; it was cut above "${short(nodes[cut].name)}" (${nodes[cut].id}), shown at the top level`);
+      warnings.add('cycle', `Parent links of ${loop} spans form a cycle; it was cut above "${short(nodes[cut].name)}" (${nodes[cut].id}), shown at the top level`);
     }
     for (const k of path) state[k] = 2;
   }
