@@ -74,7 +74,7 @@ async function pickPair(pairs: CallPair[], title: string): Promise<CallPair | un
 }
 
 /** Compares two refs of the same kind: spans with a model call → span diff, otherwise traces. */
-export async function compareRefs(services: Services, a: TraceRef, b: TraceRef, view?: DiffView): Promise<void> {
+export async function compareRefs(services: Services, a: TraceRef, b: TraceRef, view?: DiffView): Promise<CallPair[] | void> {
   if (a.traceId === b.traceId && a.spanId === b.spanId) throw new UserFacingError('Pick two different traces or spans to compare.');
   const spanCall = async (r: TraceRef) => {
     if (!r.spanId) return false;
@@ -89,5 +89,5 @@ export async function compareRefs(services: Services, a: TraceRef, b: TraceRef, 
     const id = (await spanCall(a)) ? b.spanId : a.spanId;
     throw new UserFacingError(whyNotDiffable(t, id, 'prompt') ?? 'These spans cannot be compared.');
   }
-  await compareTraces(services, { traceId: a.traceId }, { traceId: b.traceId });
+  return compareTraces(services, { traceId: a.traceId }, { traceId: b.traceId });
 }

@@ -101,3 +101,31 @@ export function describePair(p: CallPair): { label: string; description: string;
     detail: `tokens ${sign(p.tokenDelta.total)} (in ${sign(p.tokenDelta.input)}, out ${sign(p.tokenDelta.output)}, thinking ${sign(p.tokenDelta.thinking)}) · latency ${sign(Math.round(p.latencyDeltaMs))} ms · paired by ${p.by}`,
   };
 }
+
+/** A pair as plain data (no spans), for command results and the panel. */
+export interface PairSummary {
+  leftSpanId?: string;
+  rightSpanId?: string;
+  site?: string;
+  name: string;
+  by: CallPair['by'];
+  promptChanged: boolean;
+  responseChanged: boolean;
+  tokenDelta: CallPair['tokenDelta'];
+  latencyDeltaMs: number;
+}
+
+export function summarizePair(p: CallPair): PairSummary {
+  const ref = (p.left ?? p.right)!;
+  return {
+    leftSpanId: p.left?.span.id,
+    rightSpanId: p.right?.span.id,
+    site: ref.site,
+    name: ref.span.name,
+    by: p.by,
+    promptChanged: p.promptChanged,
+    responseChanged: p.responseChanged,
+    tokenDelta: p.tokenDelta,
+    latencyDeltaMs: p.latencyDeltaMs,
+  };
+}

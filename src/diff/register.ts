@@ -3,8 +3,9 @@
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
 import type { Services, TraceRef } from '../services';
-import { compareRefs } from './compare';
+import { compareRefs, UserFacingError } from './compare';
 import { DIFF_SCHEME, DiffDocuments } from './documents';
+import { summarizePair, type CallPair, type PairSummary } from './pairing';
 import { pickModelCall, pickRecentTrace, previousAtSameSite } from './pickers';
 import type { DiffView } from './text';
 
@@ -15,25 +16,35 @@ export interface CompareArgs {
   view?: DiffView;
 }
 
+/** What a compare command did, so callers (the panel, tests) can show or check the outcome. */
+export interface CompareResult {
+  /** The pairing summary, when two traces were compared. */
+  pairs?: PairSummary[];
+  /** The message shown to the user when the compare could not be done. */
+  error?: string;
+}
+
 const isRef = (x: unknown): x is TraceRef => !!x && typeof (x as TraceRef).traceId === 'string';
 const toRef = (x: TraceRef): TraceRef => ({ traceId: x.traceId, spanId: x.spanId, experimentId: x.experimentId });
 
 export function registerDiff(services: Services): void {
   const { context, log } = services;
   const guard =
-    <A extends unknown[]>(name: string, fn: (...a: A) => Promise<void>) =>
-    async (...a: A): Promise<void> => {
+    <A extends unknown[]>(name: string, fn: (...a: A) => Promise<CallPair[] | void>) =>
+    async (...a: A): Promise<CompareResult> => {
       try {
-        await fn(...a);
+        const pairs = await fn(...a);
+        return pairs ? { pairs: pairs.map(summarizePair) } : {};
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        if (!isMlflowError(e)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
+        if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
         void vscode.window.showErrorMessage(`Compare: ${message}`);
+        return { error: message };
       }
     };
 
   // With a span: offer the same call site's previous call first; with a trace: recent traces.
-  const compareWith = async (first: TraceRef) => {
+  const compareWith = async (first: TraceRef): Promise<CallPair[] | void> => {
     if (first.spanId) {
       const previous = await previousAtSameSite(services, first);
       type Item = vscode.QuickPickItem & { choice: 'previous' | 'other' };
@@ -46,11 +57,10 @@ export function registerDiff(services: Services): void {
       if (choice.choice === 'previous' && previous) return compareRefs(services, previous, first);
       const other = await pickRecentTrace(services, { near: first, exclude: first.traceId, title: 'Compare with which trace?' });
       const otherSpan = other && (await pickModelCall(services, other.traceId, 'Compare with which call?'));
-      if (otherSpan) await compareRefs(services, otherSpan, first);
-      return;
+      return otherSpan && compareRefs(services, otherSpan, first);
     }
     const other = await pickRecentTrace(services, { near: first, exclude: first.traceId, title: 'Compare with which trace?' });
-    if (other) await compareRefs(services, other, toRef(first));
+    return other && compareRefs(services, other, toRef(first));
   };
 
   context.subscriptions.push(
@@ -59,7 +69,7 @@ export function registerDiff(services: Services): void {
       'geminiTrace.compareWith',
       guard('compareWith', async (ref?: TraceRef) => {
         const first = isRef(ref) ? toRef(ref) : await pickRecentTrace(services, { title: 'Compare which trace?' });
-        if (first) await compareWith(first);
+        return first && compareWith(first);
       }),
     ),
     vscode.commands.registerCommand(
@@ -68,7 +78,7 @@ export function registerDiff(services: Services): void {
         const refs = (selected?.length ? selected : [clicked]).filter(isRef);
         if (refs.length !== 2) throw new Error(`Select exactly two traces or two spans (${refs.length} selected).`);
         // Older first, so the diff reads left = before, right = after, as the tree lists newest first.
-        await compareRefs(services, toRef(refs[1]), toRef(refs[0]));
+        return compareRefs(services, toRef(refs[1]), toRef(refs[0]));
       }),
     ),
     vscode.commands.registerCommand(
@@ -77,7 +87,7 @@ export function registerDiff(services: Services): void {
         if (args && isRef(args.left) && isRef(args.right)) return compareRefs(services, toRef(args.left), toRef(args.right), args.view);
         const trace = await pickRecentTrace(services, { title: 'Compare: pick a trace (1 of 2)' });
         const call = trace && (await pickModelCall(services, trace.traceId, 'Compare: pick a model call'));
-        if (call) await compareWith(call);
+        return call && compareWith(call);
       }),
     ),
   );
