@@ -148,7 +148,7 @@ describe('Python shim (sitecustomize) with a real MLflow and the Gemini stand-in
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, baseline.stdout, 'tracing leaves stdout unchanged');
     assert.doesNotMatch(r.stderr, /gemini-trace:/, 'no warning when MLflow is up');
-    assert.ok(r.exitDelayMs < 2000, `exit took ${r.exitDelayMs} ms after the last line`);
+    assert.ok(r.exitDelayMs <= baseline.exitDelayMs + 2000, `exit took ${r.exitDelayMs} ms after the last line (untraced ${baseline.exitDelayMs} ms)`);
 
     const calls: RecordedCall[] = [...standin.calls];
     assert.deepEqual(calls.map((c) => c.method), ['generateContent', 'streamGenerateContent', 'generateContent', 'generateContent', 'batchEmbedContents', 'generateContent']);

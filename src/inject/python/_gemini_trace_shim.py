@@ -200,12 +200,18 @@ class DaemonExportQueue:
     workers = 4
 
     def __init__(self):
+        self._reset()
+        _queues.append(self)
+        if len(_queues) == 1 and hasattr(os, "register_at_fork"):
+            # A forked child has none of its parent's threads: give it fresh queues and workers.
+            os.register_at_fork(after_in_child=lambda: [q._reset() for q in _queues])
+
+    def _reset(self):
         import queue
 
         self._queue = queue.Queue(maxsize=1000)
         self._threads = []
         self._lock = threading.Lock()
-        _queues.append(self)
 
     def is_active(self):
         return True
