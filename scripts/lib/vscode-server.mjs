@@ -180,7 +180,7 @@ export async function startVsCodeServer(opts) {
     'git.openRepositoryInParentFolders': 'never',
     ...opts.settings,
   };
-  writeFileSync(join(userDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  writeSettings(join(userDir, 'User', 'settings.json'), settings);
 
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -192,7 +192,9 @@ export async function startVsCodeServer(opts) {
       '--telemetry-level', 'off', '--disable-workspace-trust', '--disable-update-check',
     ],
     // Its own process group, so stop() also ends the extension host, pty host and file watcher.
-    { cwd: vsc, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+    // EXTENSIONS_GALLERY={} turns the marketplace off: these machines reach no gallery, and a test
+    // bed should not try.
+    { cwd: vsc, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...opts.env } },
   );
   const onData = (d) => { output = (output + d).slice(-2_000_000); };
   child.stdout.on('data', onData);
@@ -234,9 +236,25 @@ export async function startVsCodeServer(opts) {
       return `vscode-remote://127.0.0.1:${port}${path}`;
     },
     log: () => output,
+    /** The extension host's log files live here (logs/<time>/exthost<N>/<extension id>/<channel>.log). */
+    logsDir: join(userDir, 'logs'),
     exited: () => child.exitCode !== null || child.signalCode !== null,
     stop,
   };
+}
+
+/** Writes ours over what a kept user-data dir already holds, so a user's own edits survive restarts. */
+function writeSettings(file, settings) {
+  let before = {};
+  if (existsSync(file)) {
+    try {
+      before = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      // Comments or a half-edited file: keep a copy rather than lose it.
+      writeFileSync(`${file}.bak`, readFileSync(file));
+    }
+  }
+  writeFileSync(file, JSON.stringify({ ...before, ...settings }, null, 2));
 }
 
 async function waitAnswers(url, child, output, timeoutMs = 60_000) {

@@ -9,6 +9,7 @@ export interface VsCodeServer {
   workbenchUrl(payload?: [string, string][]): string;
   remoteUri(path: string): string;
   log(): string;
+  logsDir: string;
   exited(): boolean;
   stop(): Promise<void>;
 }
@@ -42,6 +43,8 @@ export interface OpenWorkbenchOptions {
 
 export const CHROMIUM: string;
 export const CHROMIUM_ARGS: string[];
+export const EXTENSION_ID: string;
+export function extensionLog(server: VsCodeServer, channel?: string): string;
 export function copyExamples(): string;
 export function extensionPayload(server: VsCodeServer, extensionTestsPath?: string): [string, string][];
 export function launchChromium(): Promise<Browser>;

@@ -1,7 +1,7 @@
 // The real VS Code workbench in headless Chromium: starts the VS Code server with this extension
 // loaded from the repository (the web workbench takes extensionDevelopmentPath in the URL payload;
 // the server ignores the CLI flag, see FACTS.md §6) and opens it with playwright-core.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './python.mjs';
 import { startVsCodeServer } from './vscode-server.mjs';
@@ -30,6 +30,24 @@ export function extensionPayload(server, extensionTestsPath) {
   const payload = [['extensionDevelopmentPath', server.remoteUri(root)]];
   if (extensionTestsPath) payload.push(['extensionTestsPath', server.remoteUri(extensionTestsPath)]);
   return payload;
+}
+
+export const EXTENSION_ID = 'gemini-trace-explorer.gemini-trace-explorer';
+
+/**
+ * What the extension wrote to its log output channel in this server's extension hosts (the files
+ * VS Code keeps under logs/<time>/exthost<N>/<extension id>/); '' before it has activated.
+ */
+export function extensionLog(server, channel = 'Gemini Trace') {
+  if (!existsSync(server.logsDir)) return '';
+  let text = '';
+  for (const session of readdirSync(server.logsDir)) {
+    for (const host of readdirSync(join(server.logsDir, session)).filter((d) => d.startsWith('exthost'))) {
+      const file = join(server.logsDir, session, host, EXTENSION_ID, `${channel}.log`);
+      if (existsSync(file)) text += readFileSync(file, 'utf8');
+    }
+  }
+  return text;
 }
 
 /** Launches Debian's Chromium; Playwright gives every launch a fresh temporary profile (--user-data-dir). */
