@@ -1,7 +1,12 @@
-// One traced call = one span. The span's parent is whatever traced call is running in the current
-// async context (our own AsyncLocalStorage, not the global OpenTelemetry context, so an app with its
-// own OpenTelemetry setup is left alone). The outermost call of a trace captures the user's call
-// site and carries the run tags; nested calls (a chat's model call, a tool) inherit the call site.
+// One traced call = one span. The span's parent is the traced call running in the current async
+// context (our own AsyncLocalStorage, not the global OpenTelemetry context, so an app with its own
+// OpenTelemetry setup is left alone). The outermost call of a trace captures the user's call site
+// and carries the run tags; nested calls (a chat's model call, a tool) inherit the call site.
+//
+// Only calls that can have children (a chat turn, an automatic-function-calling loop, a tool) open
+// a context scope. On Node 20 an AsyncLocalStorage in use puts a hook on every promise the process
+// creates, so the storage is switched off again whenever no such call is in flight: a plain
+// generateContent pays nothing for context tracking.
 // Every method here swallows its own failures: tracing must never change what the app sees.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -21,9 +26,13 @@ export interface Frame {
   afc: boolean;
   /** Model-call spans opened under this AFC call. */
   innerCalls: number;
+  /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
+  done?: boolean;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
+/** Scoped calls in flight; at zero the storage (and its promise hook) is disabled. */
+let scopes = 0;
 
 interface Runtime {
   cfg: PreloadConfig;
@@ -40,7 +49,8 @@ export function captureContent(): boolean {
 }
 
 export function currentFrame(): Frame | undefined {
-  return frames.getStore();
+  const f = frames.getStore();
+  return f && !f.done ? f : undefined;
 }
 
 export interface CallSpec {
@@ -51,6 +61,8 @@ export interface CallSpec {
   model?: unknown;
   config?: unknown;
   afc?: boolean;
+  /** This call can have traced children (chat turn, AFC loop, tool): run it in a context scope. */
+  scope?: boolean;
   attributes?: Attributes;
 }
 
@@ -60,14 +72,17 @@ export class Call {
     readonly span: Span,
     readonly frame: Frame,
     readonly started: number,
-  ) {}
+    private readonly scoped: boolean,
+  ) {
+    if (scoped) scopes++;
+  }
 
   /** A new span, or undefined when tracing is unavailable (the caller then just calls through). */
   static start(spec: CallSpec): Call | undefined {
     try {
       if (!runtime) return undefined;
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
-      const parent = frames.getStore();
+      const parent = currentFrame();
       const site = parent ? parent.site : captureCallSite();
       const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
       if (typeof spec.model === 'string' && spec.model) {
@@ -90,15 +105,15 @@ export class Call {
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now());
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc));
     } catch {
       return undefined;
     }
   }
 
-  /** Runs fn with this call as the parent of any traced call fn makes. */
+  /** Runs fn with this call as the parent of any traced call fn makes (scoped calls only). */
   run<T>(fn: () => T): T {
-    return frames.run(this.frame, fn);
+    return this.scoped && !this.ended ? frames.run(this.frame, fn) : fn();
   }
 
   firstChunk(): void {
@@ -142,10 +157,18 @@ export class Call {
   }
 
   private end(): void {
+    this.frame.done = true;
     try {
       this.span.end();
     } catch {
       /* ignore */
+    }
+    if (this.scoped && --scopes === 0) {
+      try {
+        frames.disable();
+      } catch {
+        /* ignore */
+      }
     }
   }
 }

@@ -19,10 +19,16 @@ interface SourceMapLike {
   findEntry(line: number, column: number): { originalSource?: string; originalLine?: number; originalColumn?: number; name?: string } | Record<string, never>;
 }
 
+/** Frames captured first: a direct call's user frame is the third (ours, ours, the app's). */
+const FIRST_FRAMES = 8;
+/** Retried with this many when the app reaches the SDK through helpers of its own or a library. */
 const MAX_FRAMES = 40;
 const ownFiles = new Set<string>();
 const noMap = Symbol('no source map');
 const maps = new Map<string, SourceMapLike | typeof noMap>();
+/** Resolved call sites by raw position: a loop calling Gemini resolves its line once. */
+const resolved = new Map<string, CallSite>();
+const MAX_RESOLVED = 5000;
 
 /** Files of the preload itself: never a user's call site. */
 export function ignoreFile(file: string): void {
@@ -38,43 +44,54 @@ function isUserFrame(file: string | null | undefined): file is string {
   return file.startsWith('file:') || isAbsolute(file);
 }
 
-/** The first user frame of the current stack, or undefined (never throws). */
-export function captureCallSite(): CallSite | undefined {
+function frames(limit: number): NodeJS.CallSite[] | undefined {
   const savedPrepare = Error.prepareStackTrace;
   const savedLimit = Error.stackTraceLimit;
-  let frames: NodeJS.CallSite[] | undefined;
   try {
-    Error.stackTraceLimit = MAX_FRAMES;
+    Error.stackTraceLimit = limit;
     Error.prepareStackTrace = (_e, cs) => cs;
     const holder: { stack?: unknown } = {};
     Error.captureStackTrace(holder, captureCallSite);
-    frames = holder.stack as NodeJS.CallSite[];
+    return Array.isArray(holder.stack) ? (holder.stack as NodeJS.CallSite[]) : undefined;
   } catch {
-    frames = undefined;
+    return undefined;
   } finally {
     Error.prepareStackTrace = savedPrepare;
     Error.stackTraceLimit = savedLimit;
   }
-  if (!Array.isArray(frames)) return undefined;
-  for (const f of frames) {
+}
+
+/** The first user frame of the current stack, or undefined (never throws). */
+export function captureCallSite(): CallSite | undefined {
+  let stack = frames(FIRST_FRAMES);
+  let site = stack && firstUserSite(stack);
+  if (!site && stack && stack.length >= FIRST_FRAMES) {
+    stack = frames(MAX_FRAMES);
+    site = stack && firstUserSite(stack);
+  }
+  return site;
+}
+
+function firstUserSite(stack: NodeJS.CallSite[]): CallSite | undefined {
+  for (const f of stack) {
     try {
       const file = f.getFileName();
       if (!isUserFrame(file)) continue;
-      return resolveFrame(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0, frameName(f));
+      const line = f.getLineNumber() ?? 0;
+      const column = f.getColumnNumber() ?? 0;
+      const key = `${file}:${line}:${column}`;
+      let site = resolved.get(key);
+      if (!site) {
+        site = resolveFrame(file, line, column, f.getFunctionName() || '<module>');
+        if (resolved.size >= MAX_RESOLVED) resolved.clear();
+        resolved.set(key, site);
+      }
+      return site;
     } catch {
       /* a frame we cannot read: try the next */
     }
   }
   return undefined;
-}
-
-function frameName(f: NodeJS.CallSite): string {
-  const fn = f.getFunctionName();
-  const type = f.isToplevel() ? null : f.getTypeName();
-  const method = f.getMethodName();
-  if (fn) return type && !fn.includes('.') && type !== 'Object' ? `${type}.${fn}` : fn;
-  if (method) return type ? `${type}.${method}` : method;
-  return '<module>';
 }
 
 function resolveFrame(file: string, line: number, column: number, fn: string): CallSite {

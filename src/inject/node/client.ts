@@ -123,14 +123,14 @@ function instrumentChat(chat: unknown): void {
   wrapMethod(c, 'sendMessage', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as { config?: unknown } | undefined;
-      const call = Call.start({ name: 'Chat.sendMessage', type: 'CHAT_MODEL', model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
+      const call = Call.start({ name: 'Chat.sendMessage', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
       return traced(call, () => original.apply(this, args), (span, res) => span.succeed(() => responseOutputs(res, capture())));
     },
   );
   wrapMethod(c, 'sendMessageStream', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as { config?: unknown } | undefined;
-      const call = Call.start({ name: 'Chat.sendMessageStream', type: 'CHAT_MODEL', model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
+      const call = Call.start({ name: 'Chat.sendMessageStream', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
       return tracedStream(call, () => original.apply(this, args), { usage: () => false, capture: capture() });
     },
   );
@@ -165,6 +165,7 @@ function traceToolCalls(calls: FunctionCall[], invoke: () => Promise<unknown[]>)
     Call.start({
       name: typeof fc?.name === 'string' && fc.name ? fc.name : 'tool',
       type: 'TOOL',
+      scope: true,
       inputs: () => (capture ? (fc?.args ?? {}) : {}),
       attributes: { 'gen_ai.tool.name': String(fc?.name ?? ''), ...(fc?.id ? { 'gen_ai.tool.call.id': fc.id } : {}) },
     }),

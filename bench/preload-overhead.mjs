@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// What the Node preload adds to a `models.generateContent` call, against the local Gemini stand-in,
+// measured against the same app uninstrumented in the same run. The two modes alternate in rounds
+// (separate processes, so each is warmed up the same way and machine noise hits both), with a real
+// MLflow server receiving the traced calls' spans.
+//   node bench/preload-overhead.mjs [--calls 2000] [--rounds 4] [--warmup 200]
+// Goal: p50 added time ≤ 0.3 ms.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startMlflow } from '../scripts/lib/mlflow.mjs';
+import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
+import { percentile, report, root, writeResult } from './lib.mjs';
+
+const self = fileURLToPath(import.meta.url);
+const { values: opts } = parseArgs({
+  options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false } },
+});
+
+if (opts.worker) {
+  // The app: sequential calls, each timed around the await (µs), plus the process's CPU time.
+  // --paired (traced process only): the same calls alternate between a traced client and an
+  // untraced one made from the module's own, unwrapped class (imported by file URL, which the
+  // preload's ESM hook leaves alone), so both sides of each pair see the same machine moment.
+  const { GoogleGenAI } = await import('@google/genai');
+  const traced = new GoogleGenAI({ apiKey: 'test-key' });
+  let plain;
+  if (opts.paired) {
+    const file = createRequire(import.meta.url).resolve('@google/genai').replace(/index\.cjs$/, 'index.mjs');
+    const { GoogleGenAI: Unwrapped } = await import(pathToFileURL(file).href);
+    if (Unwrapped === GoogleGenAI) throw new Error('paired mode needs the preload (no traced class to compare with)');
+    plain = new Unwrapped({ apiKey: 'test-key' });
+  }
+  const ask = (ai, i) => ai.models.generateContent({ model: 'gemini-2.5-flash', contents: `benchmark call number ${i}`, config: { temperature: 0.5 } });
+  for (let i = 0; i < Number(opts.warmup); i++) {
+    await ask(traced, i);
+    if (plain) await ask(plain, i);
+  }
+  const samples = [];
+  const plainSamples = [];
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < Number(opts.worker); i++) {
+    const pair = plain ? (i % 2 ? [traced, plain] : [plain, traced]) : [traced];
+    for (const ai of pair) {
+      const t0 = performance.now();
+      await ask(ai, i);
+      (ai === plain ? plainSamples : samples).push((performance.now() - t0) * 1000);
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ samples, plainSamples, cpuUsPerCall: (cpu.user + cpu.system) / samples.length }));
+} else {
+  await main();
+}
+
+function runWorker(calls, env, paired = false) {
+  return new Promise((resolve, reject) => {
+    const args = [self, '--worker', String(calls), '--warmup', opts.warmup, ...(paired ? ['--paired'] : [])];
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited ${code}: ${err}`))));
+  });
+}
+
+function startStandin() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'test/fixtures/gemini/cli.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    child.on('error', reject);
+    child.stdout.once('data', (d) => {
+      const m = /GEMINI_STANDIN_URL=(\S+)/.exec(String(d));
+      if (m) resolve({ url: m[1], stop: () => child.kill() });
+      else reject(new Error(`unexpected stand-in output: ${d}`));
+    });
+  });
+}
+
+async function countTraces(url, experiment) {
+  const exp = await (await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`)).json();
+  const id = exp.experiment?.experiment_id;
+  if (!id) return 0;
+  let n = 0;
+  let page;
+  do {
+    const body = { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }], max_results: 500, ...(page ? { page_token: page } : {}) };
+    const r = await (await fetch(`${url}/api/3.0/mlflow/traces/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    n += (r.traces ?? []).length;
+    page = r.next_page_token;
+  } while (page);
+  return n;
+}
+
+async function main() {
+  const calls = Number(opts.calls);
+  const rounds = Math.max(2, Number(opts.rounds));
+  const perRound = Math.ceil(calls / rounds);
+  const work = mkdtempSync(join(tmpdir(), 'gt-bench-overhead-'));
+  const ownMlflow = process.env.GT_MLFLOW_URL ? undefined : await startMlflow();
+  const mlflowUrl = process.env.GT_MLFLOW_URL ?? ownMlflow.url;
+  const standin = await startStandin();
+  try {
+    const { preload, esmHook } = await buildNodeInject(join(work, 'dist'));
+    const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
+    for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
+    const experiment = `bench-overhead-${randomUUID().slice(0, 8)}`;
+    const traced = {
+      ...base,
+      NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
+      GEMINI_TRACE_ACTIVE: '1',
+      MLFLOW_TRACKING_URI: mlflowUrl,
+      MLFLOW_EXPERIMENT_NAME: experiment,
+      GEMINI_TRACE_RUN_ID: randomUUID(),
+    };
+    const samples = { plain: [], traced: [] };
+    const cpu = { plain: [], traced: [] };
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
+      for (const mode of order) {
+        const w = await runWorker(perRound, mode === 'traced' ? traced : base);
+        samples[mode].push(...w.samples);
+        cpu[mode].push(w.cpuUsPerCall);
+      }
+      process.stdout.write(`round ${r + 1}/${rounds} done\n`);
+    }
+    // The same number of calls again, paired inside one traced process (see the worker's header).
+    const paired = await runWorker(perRound * rounds / 2, traced, true);
+    // Every traced call (warm-up included) must have reached MLflow, or the traced mode was not real.
+    const expectedTraces = rounds * (perRound + Number(opts.warmup)) + perRound * rounds / 2 + Number(opts.warmup);
+    const deadline = Date.now() + 60_000;
+    let exported = 0;
+    while ((exported = await countTraces(mlflowUrl, experiment)) < expectedTraces && Date.now() < deadline) await new Promise((d) => setTimeout(d, 500));
+
+    const stat = (xs) => ({ p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), mean: xs.reduce((a, b) => a + b, 0) / xs.length });
+    const diff = (a, b) => ({ p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99, mean: a.mean - b.mean });
+    const plain = stat(samples.plain);
+    const tr = stat(samples.traced);
+    const added = diff(tr, plain);
+    const pairTraced = stat(paired.samples);
+    const pairPlain = stat(paired.plainSamples);
+    const pairAdded = diff(pairTraced, pairPlain);
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const cpuAdded = mean(cpu.traced) - mean(cpu.plain);
+    console.log(`calls per mode: ${samples.plain.length} (${rounds} alternating rounds of separate processes, ${opts.warmup} warm-up calls each)`);
+    const ratio = report('traced generateContent, mean', { value: tr.mean, unit: 'µs', baseline: plain.mean, baselineLabel: 'untraced' });
+    report('traced generateContent, p50', { value: tr.p50, unit: 'µs', baseline: plain.p50, baselineLabel: 'untraced p50' });
+    report('traced generateContent, p99', { value: tr.p99, unit: 'µs', baseline: plain.p99, baselineLabel: 'untraced p99' });
+    const goalMet = added.p50 <= 300;
+    report('added by the preload, p50', { value: added.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet });
+    report('added by the preload, p99', { value: added.p99, unit: 'µs' });
+    report('CPU time per call, traced', { value: mean(cpu.traced), unit: 'µs', baseline: mean(cpu.plain), baselineLabel: 'untraced' });
+    console.log(`paired in one process (${paired.samples.length} pairs):`);
+    report('  traced call, p50', { value: pairTraced.p50, unit: 'µs', baseline: pairPlain.p50, baselineLabel: 'untraced client p50' });
+    report('  added, p50', { value: pairAdded.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet: pairAdded.p50 <= 300 });
+    report('  added, p99', { value: pairAdded.p99, unit: 'µs' });
+    console.log(`traces exported to MLflow: ${exported} of ${expectedTraces}`);
+    const file = writeResult('preload-overhead', {
+      summary: {
+        ratioMean: +ratio.toFixed(4), addedP50Us: Math.round(added.p50), addedP99Us: Math.round(added.p99), goalP50Us: 300, goalMet,
+        pairedAddedP50Us: Math.round(pairAdded.p50), pairedAddedP99Us: Math.round(pairAdded.p99), cpuAddedUsPerCall: Math.round(cpuAdded), exported, expectedTraces,
+      },
+      callsPerMode: samples.plain.length,
+      rounds,
+      warmupPerProcess: Number(opts.warmup),
+      untracedUs: plain,
+      tracedUs: tr,
+      addedUs: added,
+      cpuUsPerCall: { untraced: mean(cpu.plain), traced: mean(cpu.traced) },
+      paired: { pairs: paired.samples.length, tracedUs: pairTraced, untracedUs: pairPlain, addedUs: pairAdded },
+      loadAverage: (await import('node:os')).loadavg(),
+    });
+    console.log(`wrote ${file}`);
+    if (exported < expectedTraces) process.exitCode = 1;
+  } finally {
+    standin.stop();
+    await ownMlflow?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
