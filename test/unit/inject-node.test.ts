@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { TAG } from '../../src/model/runTags';
 import { startStandin } from '../fixtures/gemini/standin';
@@ -248,6 +250,13 @@ describe('Node preload: @google/genai traced into MLflow', function () {
         assert.equal(cs.name, 'Chat.sendMessageStream');
         assert.ok((cs.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0);
         assert.equal(cs.children[0].name, 'Models.generateContentStream');
+        // The chat has callable tools, so the SDK streams through its AFC loop: one round trip here.
+        const rt = cs.children[0].children;
+        assert.deepEqual(rt.map((c) => c.name), ['Models.generateContentStreamInternal']);
+        const csCall = calls.find((c) => c.method === 'streamGenerateContent' && JSON.stringify(c.body).includes('And tomorrow'))!;
+        assert.deepEqual(parsed(rt[0].attrs['mlflow.chat.tokenUsage']), usage(lastUsage(csCall)));
+        assert.equal(cs.attrs['mlflow.chat.tokenUsage'], undefined);
+        assert.equal(cs.children[0].attrs['mlflow.chat.tokenUsage'], undefined);
       }
       if (app.extra.includes('count')) {
         const ct = byLine('count').roots[0];
@@ -257,6 +266,21 @@ describe('Node preload: @google/genai traced into MLflow', function () {
       }
     });
   }
+
+  it('maps call sites through a .js.map on disk (tsc/esbuild output run by plain node)', async () => {
+    // Compile the TypeScript fixture the way a build would: CommonJS + a linked source map, no tsx.
+    const out = join(work, 'compiled', 'app.cjs');
+    await esbuild.build({ entryPoints: [join(apps, 'ts-tsx/app.ts')], outfile: out, format: 'cjs', platform: 'node', sourcemap: 'linked', bundle: false, logLevel: 'silent' });
+    const experiment = uniqueName('inject-compiled');
+    const env = await tracedEnv({ experiment, runId: randomUUID(), extra: { NODE_PATH: join(root, 'node_modules') } });
+    const res = await run(process.execPath, [out], env, join(out, '..'));
+    assert.equal(res.code, 0, res.stderr);
+    const source = join(apps, 'ts-tsx/app.ts');
+    const all = await traces(await experimentId(experiment), 5);
+    const lines = all.map((t) => t.roots[0].attrs['code.lineno']).sort((a, b) => Number(a) - Number(b));
+    assert.deepEqual(lines, ['generate', 'stream', 'chat', 'embed', 'fail'].map((n) => markedLine(source, n)));
+    for (const t of all) assert.equal(t.roots[0].attrs['code.filepath'], source);
+  });
 
   it('captureContent false keeps prompts and replies out but keeps model and tokens', async () => {
     const experiment = uniqueName('inject-nocapture');
@@ -325,5 +349,36 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     await new Promise((d) => setTimeout(d, 1000));
     const found = await mlflowRest<{ experiment?: unknown }>(`/api/2.0/mlflow/experiments/search`, { filter: `name = '${experiment}'`, max_results: 1 });
     assert.deepEqual((found as { experiments?: unknown[] }).experiments ?? [], [], 'nothing was written');
+  });
+});
+
+describe('Node preload: configuration from the environment', () => {
+  it('turns MLflow credentials into headers and keeps them out of the URL', () => {
+    const basic = readConfig({ MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000/', MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw' });
+    assert.equal(basic.baseUrl, 'http://127.0.0.1:5000');
+    assert.equal(basic.headers.authorization, `Basic ${Buffer.from('ann:pw').toString('base64')}`);
+    const bearer = readConfig({ MLFLOW_TRACKING_URI: 'https://mlflow.example.test/prefix', MLFLOW_TRACKING_TOKEN: 'tok' });
+    assert.equal(bearer.baseUrl, 'https://mlflow.example.test/prefix');
+    assert.equal(bearer.headers.authorization, 'Bearer tok');
+    const inUrl = readConfig({ MLFLOW_TRACKING_URI: 'http://bob:s%40cret@127.0.0.1:5000' });
+    assert.equal(inUrl.baseUrl, 'http://127.0.0.1:5000');
+    assert.equal(inUrl.headers.authorization, `Basic ${Buffer.from('bob:s@cret').toString('base64')}`);
+    const dbx = readConfig({ MLFLOW_TRACKING_URI: 'databricks', DATABRICKS_HOST: 'adb-1.azuredatabricks.net', DATABRICKS_TOKEN: 'dapi1' });
+    assert.equal(dbx.baseUrl, 'https://adb-1.azuredatabricks.net');
+    assert.equal(dbx.headers.authorization, 'Bearer dapi1');
+    assert.equal(dbx.unusable, undefined);
+    assert.match(readConfig({ MLFLOW_TRACKING_URI: 'databricks' }).unusable ?? '', /DATABRICKS_HOST and DATABRICKS_TOKEN/);
+    assert.match(readConfig({ MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' }).unusable ?? '', /not an http\(s\) server/);
+  });
+
+  it('reads the run tags and the content switch', () => {
+    const cfg = readConfig({ GEMINI_TRACE_RUN_ID: 'r1', GEMINI_TRACE_RUN_NAME: 'Launch app', GEMINI_TRACE_RUN_STARTED: '2026-01-01T00:00:00.000Z', GEMINI_TRACE_WORKSPACE: '/w', GEMINI_TRACE_CAPTURE_CONTENT: 'false', MLFLOW_EXPERIMENT_NAME: 'exp' });
+    assert.deepEqual(cfg.runTags, { [TAG.runtime]: 'node', [TAG.runId]: 'r1', [TAG.runName]: 'Launch app', [TAG.runStarted]: '2026-01-01T00:00:00.000Z', [TAG.workspace]: '/w' });
+    assert.equal(cfg.captureContent, false);
+    assert.equal(cfg.experimentName, 'exp');
+    assert.equal(cfg.baseUrl, 'http://127.0.0.1:5000', 'MLflow on its default port when nothing is set');
+    assert.equal(readConfig({}).captureContent, true);
+    assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '0' }), true);
+    assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '1' }), false);
   });
 });
