@@ -70,18 +70,17 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
   const rawId = raw.span_id ?? raw.spanId ?? ctx?.span_id;
   const id = toHexId(rawId, 8);
   const name = typeof raw.name === 'string' ? raw.name : raw.name == null ? '' : String(raw.name);
-  // Built only when a warning needs it: this runs once per span, up to 10^6 times.
-  const label = () => `span #${index}${name ? ` "${name.slice(0, 80)}"` : ''}`;
-  if (!id) return `${label()} has no span_id`;
-  if (!id.ok) warn(`${label()} has a malformed span_id (${describe(rawId)}); a stand-in id ${id.hex} is used`);
+  // The span's label is built only when a warning needs it: this runs up to 10^6 times.
+  if (!id) return `${where(index, name)} has no span_id`;
+  if (!id.ok) warn(`${where(index, name)} has a malformed span_id (${describe(rawId)}); a stand-in id ${id.hex} is used`);
 
   let parentId: string | null = null;
   const rawParent = raw.parent_span_id ?? raw.parentSpanId ?? raw.parent_id;
   if (rawParent !== undefined && rawParent !== null && rawParent !== '') {
     const p = toHexId(rawParent, 8);
-    if (!p) warn(`${label()} has an unreadable parent_span_id (${describe(rawParent)}); treated as a root`);
+    if (!p) warn(`${where(index, name)} has an unreadable parent_span_id (${describe(rawParent)}); treated as a root`);
     else {
-      if (!p.ok) warn(`${label()} has a malformed parent_span_id (${describe(rawParent)})`);
+      if (!p.ok) warn(`${where(index, name)} has a malformed parent_span_id (${describe(rawParent)})`);
       // OTel's all-zero parent means "no parent".
       parentId = /^0+$/.test(p.hex) ? null : p.hex;
     }
@@ -91,27 +90,31 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
   const rawStart = raw.start_time_unix_nano ?? raw.startTimeUnixNano ?? raw.start_time ?? raw.start_time_ns;
   let startNs = toNs(rawStart);
   if (startNs === undefined) {
-    warn(`${label()} has no readable start time (${describe(rawStart)}); placed at 0`);
+    warn(`${where(index, name)} has no readable start time (${describe(rawStart)}); placed at 0`);
     startNs = 0n;
   }
   const rawEnd = raw.end_time_unix_nano ?? raw.endTimeUnixNano ?? raw.end_time ?? raw.end_time_ns;
   let endNs: bigint | null = toNs(rawEnd) ?? null;
   if (endNs === 0n) endNs = null;
-  if (rawEnd != null && rawEnd !== 0 && rawEnd !== '0' && endNs === null) warn(`${label()} has an unreadable end time (${describe(rawEnd)}); treated as still running`);
+  if (rawEnd != null && rawEnd !== 0 && rawEnd !== '0' && endNs === null) warn(`${where(index, name)} has an unreadable end time (${describe(rawEnd)}); treated as still running`);
   if (endNs !== null && endNs < startNs) {
-    warn(`${label()} ends before it starts; its end is clamped to its start`);
+    warn(`${where(index, name)} ends before it starts; its end is clamped to its start`);
     endNs = startNs;
   }
 
-  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], label, warn) : decodeObjectAttributes(raw.attributes, encoding);
+  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], index, name, warn) : decodeObjectAttributes(raw.attributes, encoding);
   for (const key of STRUCTURED_KEYS) if (key in attributes) attributes[key] = decodeStructured(attributes[key]);
 
   const { status, message } = decodeStatus(raw, endNs);
-  const events = decodeEvents(raw.events, label, warn);
+  const events = decodeEvents(raw.events, index, name, warn);
   const span: DecodedSpan = { index, id: id.hex, parentId, name, startNs, endNs, status, attributes, events, encoding };
   if (t?.ok) span.otelTraceId = t.hex;
   if (message) span.statusMessage = message;
   return span;
+}
+
+function where(index: number, name: string): string {
+  return `span #${index}${name ? ` "${name.slice(0, 80)}"` : ''}`;
 }
 
 function describe(v: unknown): string {
@@ -132,14 +135,14 @@ function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript
   return out;
 }
 
-function decodeOtelAttributes(list: unknown[], label: () => string, warn: (m: string) => void): Record<string, unknown> {
+function decodeOtelAttributes(list: unknown[], index: number, name: string, warn: (m: string) => void): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let bad = 0;
   for (const kv of list) {
     if (!isRecord(kv) || typeof kv.key !== 'string') { bad++; continue; }
     out[kv.key] = decodeAnyValue(kv.value, 0);
   }
-  if (bad) warn(`${label()}: ${bad} attribute entr${bad === 1 ? 'y' : 'ies'} without a key ignored`);
+  if (bad) warn(`${where(index, name)}: ${bad} attribute entr${bad === 1 ? 'y' : 'ies'} without a key ignored`);
   return out;
 }
 
@@ -157,7 +160,10 @@ export function decodeAnyValue(v: unknown, depth: number): unknown {
   }
   if ('double_value' in v || 'doubleValue' in v) {
     const x = v.double_value ?? v.doubleValue;
-    return typeof x === 'string' ? (toNumber(x) ?? x) : x;
+    if (typeof x !== 'string') return x;
+    // proto3 JSON spells the non-finite doubles as strings.
+    if (x === 'NaN' || x === 'Infinity' || x === '-Infinity') return Number(x);
+    return toNumber(x) ?? x;
   }
   if ('array_value' in v || 'arrayValue' in v) {
     const arr = (v.array_value ?? v.arrayValue) as unknown;
@@ -200,10 +206,10 @@ function decodeStatus(raw: Record<string, unknown>, endNs: bigint | null): { sta
   return { status, message: typeof message === 'string' && message !== '' ? message : undefined };
 }
 
-function decodeEvents(raw: unknown, label: () => string, warn: (m: string) => void): SpanEvent[] {
+function decodeEvents(raw: unknown, index: number, name: string, warn: (m: string) => void): SpanEvent[] {
   if (raw == null) return [];
   if (!Array.isArray(raw)) {
-    warn(`${label()}: events is not a list; ignored`);
+    warn(`${where(index, name)}: events is not a list; ignored`);
     return [];
   }
   const out: SpanEvent[] = [];

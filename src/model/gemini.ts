@@ -116,9 +116,11 @@ function cleanConfig(config: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Parts of a turn on separate lines, turns separated by a blank line. (A response's text joins
+ *  its parts with nothing, as the SDKs' `.text` does; a prompt's parts are separate inputs.) */
 export function contentsText(contents: GeminiContent[]): string {
   return contents
-    .map((c) => c.parts.filter((p) => p.kind !== 'thought').map(partText).join(''))
+    .map((c) => c.parts.filter((p) => p.kind !== 'thought').map(partText).join('\n'))
     .filter((t) => t !== '')
     .join('\n\n');
 }

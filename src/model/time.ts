@@ -2,6 +2,7 @@
 // durations ("1.234s") and RFC 3339 timestamps. Nanoseconds stay bigint so nothing is rounded.
 
 const NS_PER_MS = 1_000_000n;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Nanoseconds from a number, decimal string, bigint or OTel HrTime `[s, ns]`. undefined when the
  *  value is missing or not a time. Numbers above 2^53 have already lost precision upstream; they
@@ -30,6 +31,8 @@ export function toNs(v: unknown): bigint | undefined {
 
 /** Milliseconds (with the sub-millisecond part as a fraction) from nanoseconds. */
 export function nsToMs(ns: bigint): number {
+  // Durations fit a double exactly; epoch times do not, so they are split first.
+  if (ns <= MAX_SAFE && ns >= -MAX_SAFE) return Number(ns) / 1e6;
   const whole = ns / NS_PER_MS;
   const rest = ns % NS_PER_MS;
   return Number(whole) + Number(rest) / 1e6;
