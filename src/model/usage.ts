@@ -73,7 +73,9 @@ export function spanUsage(attributes: Record<string, unknown>, outputs: unknown,
     const output = pick(attr, 'output_tokens') ?? 0;
     const total = pick(attr, 'total_tokens');
     const cached = pick(attr, 'cache_read_input_tokens') ?? (meta ? pick(meta, 'cached_content_token_count', 'cachedContentTokenCount') : undefined) ?? 0;
-    const thinking = (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
+    // Our Node preload adds `thoughts_tokens` to MLflow's keys (MLflow ignores extra keys).
+    const thinking = pick(attr, 'thoughts_tokens', 'thinking_tokens', 'reasoning_tokens')
+      ?? (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
     if (pick(attr, 'input_tokens', 'output_tokens', 'total_tokens') !== undefined) return finish(input, output, total, cached, thinking);
   }
   const gi = count(attributes['gen_ai.usage.input_tokens']);

@@ -101,6 +101,8 @@ describe('token usage', () => {
     const outputs = { usage_metadata: { prompt_token_count: 9, candidates_token_count: 1, thoughts_token_count: 2, total_token_count: 12 } };
     assert.deepEqual(spanUsage({ 'mlflow.chat.tokenUsage': { input_tokens: 9, output_tokens: 1, total_tokens: 12, cache_read_input_tokens: 4 } }, outputs, true),
       { input: 9, output: 3, total: 12, cached: 4, thinking: 2 });
+    assert.deepEqual(spanUsage({ 'mlflow.chat.tokenUsage': { input_tokens: 9, output_tokens: 1, total_tokens: 12, thoughts_tokens: 2 } }, null, true),
+      { input: 9, output: 3, total: 12, cached: 0, thinking: 2 }, 'the Node preload\'s thoughts_tokens key');
     assert.deepEqual(spanUsage({ 'gen_ai.usage.input_tokens': 3, 'gen_ai.usage.output_tokens': 4 }, null, false), { input: 3, output: 4, total: 7, cached: 0, thinking: 0 });
     assert.deepEqual(spanUsage({}, outputs, true), { input: 9, output: 3, total: 12, cached: 0, thinking: 2 });
     assert.equal(spanUsage({}, outputs, false), undefined, 'a CHAIN returning a response does not count it');
