@@ -2,8 +2,9 @@
 // - a natural exit ('beforeExit') flushes the batch processor; the export request's socket is
 //   unref'd and the processor's own export timeout (EXIT_BUDGET_MS) bounds the wait;
 // - `process.exit()` ('exit') runs no more async work, so spans still buffered (and calls still in
-//   flight, closed as interrupted) are sent by a short-lived child process that we wait for
-//   synchronously, at most EXIT_BUDGET_MS, and only when MLflow was reachable so far.
+//   flight, closed as interrupted, and batches whose request had not come back) are sent by a
+//   short-lived child process that we wait for synchronously, at most EXIT_BUDGET_MS, and only
+//   when MLflow was reachable so far. MLflow upserts spans by id, so a resent span is harmless.
 // Ctrl-C (SIGINT) keeps Node's default: we install no signal handlers, so the app's own handling
 // is unchanged; spans older than the export delay are already in MLflow by then.
 import { spawnSync } from 'node:child_process';
@@ -48,11 +49,14 @@ process.stdin.on('end', async () => {
 
 export function installExitHooks(p: Pipeline, warn: (line: string) => void): void {
   let flushing = false;
+  /** When the natural-exit flush began: the 'exit' path then only gets what is left of the budget. */
+  let exitFlushAt: number | undefined;
 
   process.on('beforeExit', () => {
     try {
       if (flushing || p.buffered.size === 0) return;
       flushing = true;
+      exitFlushAt ??= Date.now();
       const hold = setTimeout(() => {}, EXIT_BUDGET_MS);
       p.flush()
         .catch(() => {})
@@ -72,17 +76,22 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
         span.setAttribute('gemini_trace.interrupted', true);
         span.end();
       }
-      if (p.buffered.size === 0 || p.exporter.isDown()) return;
-      const spans = [...p.buffered];
+      const budget = EXIT_BUDGET_MS - (exitFlushAt === undefined ? 0 : Date.now() - exitFlushAt);
+      // After a natural-exit flush, batches still in flight had their chance: a server that slow
+      // would not take a resend within what is left of the budget either.
+      const resend = exitFlushAt === undefined ? [...p.inflight] : [];
+      if ((p.buffered.size === 0 && resend.length === 0) || p.exporter.isDown() || budget < 300) return;
+      const spans = [...resend, ...p.buffered];
       p.buffered.clear();
+      p.inflight.clear();
       const body = p.exporter.serialize(spans);
       if (!body) return;
       const t = p.exporter.target();
-      const header = JSON.stringify({ ...t, baseUrl: t.url.replace(/\/v1\/traces$/, ''), auth: authOnly(t.headers), timeoutMs: EXIT_BUDGET_MS - 300 });
+      const header = JSON.stringify({ ...t, baseUrl: t.url.replace(/\/v1\/traces$/, ''), auth: authOnly(t.headers), timeoutMs: budget - 200 });
       const r = spawnSync(process.execPath, ['-e', SENDER], {
         input: Buffer.concat([Buffer.from(`${header}\n`), Buffer.from(body)]),
         env: { ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH ?? '' },
-        timeout: EXIT_BUDGET_MS,
+        timeout: budget,
         stdio: ['pipe', 'ignore', 'pipe'],
         windowsHide: true,
       });

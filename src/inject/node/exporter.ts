@@ -23,8 +23,8 @@ export class MlflowExporter implements SpanExporter {
   constructor(
     private readonly cfg: PreloadConfig,
     private readonly warn: (line: string) => void,
-    /** Called with the spans of every batch the moment it is taken (sent or dropped). */
-    private readonly onTaken: (spans: ReadableSpan[]) => void = () => {},
+    /** Called with each batch when it is taken, and again when its request has settled. */
+    private readonly track: { taken(spans: ReadableSpan[]): void; settled(spans: ReadableSpan[]): void } = { taken() {}, settled() {} },
   ) {}
 
   /** Starts resolving the experiment id (idempotent); failures surface on export. */
@@ -34,6 +34,11 @@ export class MlflowExporter implements SpanExporter {
       throw e;
     });
     return this.experiment;
+  }
+
+  /** Resolves the experiment ahead of the first export; a server that is down is reported now. */
+  prefetch(): void {
+    this.experimentId().catch((e: unknown) => this.fail(e));
   }
 
   /** Where and how to send, for exit.ts's last-chance synchronous export. */
@@ -55,10 +60,14 @@ export class MlflowExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.onTaken(spans);
+    this.track.taken(spans);
     this.send(spans).then(
-      () => done({ code: ExportResultCode.SUCCESS }),
+      () => {
+        this.track.settled(spans);
+        done({ code: ExportResultCode.SUCCESS });
+      },
       (e: unknown) => {
+        this.track.settled(spans);
         this.fail(e);
         done({ code: ExportResultCode.FAILED, error: e instanceof Error ? e : new Error(String(e)) });
       },

@@ -21,6 +21,8 @@ export interface Pipeline {
   provider: TracerProvider;
   /** Ended spans the exporter has not taken yet. */
   buffered: Set<ReadableSpan>;
+  /** Spans whose export request has not settled (resending them is harmless: MLflow upserts). */
+  inflight: Set<ReadableSpan>;
   /** Spans started and not yet ended (a stream still being read, a call in flight). */
   live: Set<Span>;
   /** Exports everything buffered now. */
@@ -32,9 +34,18 @@ let pipeline: Pipeline | undefined;
 export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): Pipeline {
   if (pipeline) return pipeline;
   const buffered = new Set<ReadableSpan>();
+  const inflight = new Set<ReadableSpan>();
   const live = new Set<Span>();
-  const exporter = new MlflowExporter(cfg, warn, (spans) => {
-    for (const s of spans) buffered.delete(s);
+  const exporter = new MlflowExporter(cfg, warn, {
+    taken(spans) {
+      for (const s of spans) {
+        buffered.delete(s);
+        inflight.add(s);
+      }
+    },
+    settled(spans) {
+      for (const s of spans) inflight.delete(s);
+    },
   });
   const envDelay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY);
   const batch = new BatchSpanProcessor({
@@ -58,11 +69,9 @@ export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): P
     resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node' }),
     spanProcessors: [tracking, batch],
   });
-  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, live, flush: () => batch.forceFlush() };
+  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, inflight, live, flush: () => batch.forceFlush() };
   installExitHooks(pipeline, warn);
   // Resolve the experiment now, in the background, so the first export does not wait for it.
-  exporter.experimentId().catch(() => {
-    /* reported by the export that needs it */
-  });
+  exporter.prefetch();
   return pipeline;
 }
