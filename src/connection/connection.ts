@@ -153,8 +153,13 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
         return this.setState('down', error.message);
       case 'cancelled':
         return;
+      case 'unsupported':
+        // Missing an endpoint every MLflow has (no `since`): not an MLflow server, or a URI
+        // without its path prefix. Nothing will work there, so say so instead of "connected".
+        if (!error.details.since) return this.setState('down', error.message);
+        return this.setState('up', undefined); // an older MLflow: it answers, this request needs a newer one
       default:
-        // bad-request, not-found, unsupported: the server answered, the request was wrong.
+        // bad-request, not-found: the server answered, the request was wrong.
         return this.setState('up', undefined);
     }
   }

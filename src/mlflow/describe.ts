@@ -78,7 +78,7 @@ export function unsupported(baseUrl: string, url: string, request: string, since
   const need = since
     ? `this needs MLflow ≥ ${since}. Upgrade the server (\`pip install -U mlflow\`) and restart it`
     : `check that the tracking URI points at an MLflow server (and includes any path prefix) with ${SERVER_COMMAND}`;
-  return new MlflowError('unsupported', `MLflow at ${baseUrl} has no endpoint ${request} (${status}) — ${need}.`, { url, status });
+  return new MlflowError('unsupported', `MLflow at ${baseUrl} has no endpoint ${request} (${status}) — ${need}.`, { url, status, since });
 }
 
 export function notFound(baseUrl: string, url: string, serverMessage: string | undefined, errorCode: string | undefined): MlflowError {

@@ -19,7 +19,7 @@ export class MlflowError extends Error {
   constructor(
     readonly kind: MlflowErrorKind,
     message: string,
-    readonly details: { url?: string; status?: number; errorCode?: string; cause?: unknown } = {},
+    readonly details: { url?: string; status?: number; errorCode?: string; cause?: unknown; since?: string } = {},
   ) {
     super(message);
   }
