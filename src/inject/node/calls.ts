@@ -39,9 +39,13 @@ interface Runtime {
   warn: (line: string) => void;
 }
 let runtime: Runtime | undefined;
+/** The run tags as root-span attributes, built once. */
+let rootTags: Attributes = {};
 
 export function setRuntime(r: Runtime): void {
   runtime = r;
+  rootTags = {};
+  for (const [tag, value] of Object.entries(r.cfg.runTags)) rootTags[OTLP_TRACE_TAG_PREFIX + tag] = value;
 }
 
 export function captureContent(): boolean {
@@ -100,7 +104,7 @@ export class Call {
         attrs[CODE_ATTR.function] = site.function;
       }
       if (!parent) {
-        for (const [tag, value] of Object.entries(runtime.cfg.runTags)) attrs[OTLP_TRACE_TAG_PREFIX + tag] = value;
+        Object.assign(attrs, rootTags);
         attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;

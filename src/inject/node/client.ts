@@ -52,13 +52,21 @@ function wrapMethod(o: Obj, key: string, make: (original: Fn) => Fn): void {
   Object.defineProperty(o, key, { value: wrapper, writable: true, configurable: true, enumerable: own ? own.enumerable : false });
 }
 
-function afcEnabled(params: Params): boolean {
-  const tools = params?.config?.tools;
-  if (!Array.isArray(tools) || !tools.some(isCallableTool)) return false;
-  const afc = params?.config?.automaticFunctionCalling;
-  if (afc?.disable) return false;
-  const max = afc?.maximumRemoteCalls;
-  return max === undefined || max === null || (Number.isInteger(max) && (max as number) > 0);
+/** Whether the SDK will run its automatic function calling loop for these params (mirrors its
+ *  shouldDisableAfc); if so, the app's tools are hooked. Never throws. */
+function prepareAfc(params: Params): boolean {
+  try {
+    const tools = params?.config?.tools;
+    if (!Array.isArray(tools) || !tools.some(isCallableTool)) return false;
+    const afc = params?.config?.automaticFunctionCalling;
+    if (afc?.disable) return false;
+    const max = afc?.maximumRemoteCalls;
+    if (!(max === undefined || max === null || (Number.isInteger(max) && (max as number) > 0))) return false;
+    hookTools(params);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function wrapModels(models: Obj): void {
@@ -77,8 +85,7 @@ function wrapModels(models: Obj): void {
   wrapMethod(models, 'generateContent', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as Params;
-      const afc = afcEnabled(params);
-      if (afc) hookTools(params);
+      const afc = prepareAfc(params);
       const call = Call.start({ name: 'Models.generateContent', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()) });
       // Without AFC this span is the model call; with it, usage sits on each round trip's span
       // (unless the SDK gave us no round trips to hook, then here).
@@ -91,8 +98,7 @@ function wrapModels(models: Obj): void {
   wrapMethod(models, 'generateContentStream', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as Params;
-      const afc = afcEnabled(params);
-      if (afc) hookTools(params);
+      const afc = prepareAfc(params);
       const call = Call.start({ name: 'Models.generateContentStream', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()) });
       return tracedStream(call, () => original.apply(this, args), { usage: () => !afc || (call?.frame.innerCalls ?? 0) === 0, capture: capture() });
     },
