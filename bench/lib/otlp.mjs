@@ -27,6 +27,8 @@ export function traceSpans(t) {
   if (t.runId) tags.push(str('mlflow.traceTag.gemini_trace.run_id', t.runId));
   if (t.runName) tags.push(str('mlflow.traceTag.gemini_trace.run_name', t.runName));
   if (t.runStarted) tags.push(str('mlflow.traceTag.gemini_trace.run_started', t.runStarted));
+  // MLflow names a trace only from this tag (the Python SDK sets it from the root span).
+  if (t.name) tags.push(str('mlflow.traceTag.mlflow.traceName', t.name));
   const request = JSON.stringify({ model, contents: [{ role: 'user', parts: [{ text: prompt }] }] });
   const response = JSON.stringify({ candidates: [{ content: { role: 'model', parts: [{ text: reply }] }, finishReason: 'STOP' }] });
   const root = {

@@ -2,6 +2,7 @@
 // connection menu (switch server, credentials, log, local server).
 import * as vscode from 'vscode';
 import type { ConnectionImpl } from './connection';
+import { escapeMarkdown } from '../explorer/format';
 import { describeCredentials } from './credentials';
 import type { LocalServer } from './localServer';
 
@@ -34,11 +35,11 @@ export class ConnectionStatusBar implements vscode.Disposable {
     md.isTrusted = false;
     md.supportHtml = false;
     md.appendMarkdown('**MLflow tracking server**\n\n');
-    md.appendText(`${c.trackingUri} — ${word} (from ${c.trackingUriSource})\n`);
-    md.appendText(`Experiment: ${c.experimentName ?? (c.experimentId ? `id ${c.experimentId}` : 'Default')}\n`);
-    md.appendText(`Credentials: ${describeCredentials(c.credentialsInUse)}\n`);
-    if (this.local.url) md.appendText(`Local server: ${this.local.url} (stops with this window)\n`);
-    if (c.lastError) md.appendText(`\n${c.lastError}\n`);
+    md.appendMarkdown(escapeMarkdown(`${c.trackingUri} — ${word} (from ${c.trackingUriSource})\n`));
+    md.appendMarkdown(escapeMarkdown(`Experiment: ${c.experimentName ?? (c.experimentId ? `id ${c.experimentId}` : 'Default')}\n`));
+    md.appendMarkdown(escapeMarkdown(`Credentials: ${describeCredentials(c.credentialsInUse)}\n`));
+    if (this.local.url) md.appendMarkdown(escapeMarkdown(`Local server: ${this.local.url} (stops with this window)\n`));
+    if (c.lastError) md.appendMarkdown(escapeMarkdown(`\n${c.lastError}\n`));
     md.appendMarkdown('\n_Click for connection options._');
     this.item.tooltip = md;
   }

@@ -78,3 +78,18 @@ function firstString(v: unknown, depth: number): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Untrusted text as Markdown that renders exactly as written: every ASCII punctuation mark that
+ * Markdown could read (links, images, emphasis, HTML, autolinks via ":") is backslash-escaped,
+ * and line breaks stay line breaks. Unlike MarkdownString.appendText it keeps normal spaces, so
+ * long prompts still wrap in a hover.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\\`*_{}[\]()#+\-.!|<>~&:$"'=]/g, '\\$&')
+    .split('\n')
+    .map((l) => l.replace(/^[ \t]+/, (sp) => '\u00a0'.repeat(sp.length)))
+    .join('  \n');
+}

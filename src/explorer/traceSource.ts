@@ -113,6 +113,8 @@ export class ExperimentTraces {
   private inflight: Promise<void> | undefined;
   /** True when the experiment (under the filter) has no traces at all. */
   empty = false;
+  /** The tree asked once whether older runs exist (see probeOlderRuns). */
+  probed = false;
 
   constructor(
     private readonly api: Api,
@@ -166,24 +168,40 @@ export class ExperimentTraces {
     if (this.discoveryDone) return Promise.resolve();
     this.inflight ??= (async () => {
       try {
-        const known = [...this.runs.keys()].filter((id) => id !== OTHER_RUN);
-        const exclude = known.length <= MAX_EXCLUDED_RUNS;
-        // With exclusions, `<=` is safe (every result is a new run, so the cursor always moves);
-        // without, `<` avoids returning the same boundary traces forever.
-        const cursor = Number.isFinite(this.oldestSeenMs) ? `trace.timestamp_ms ${exclude ? '<=' : '<'} ${this.oldestSeenMs}` : undefined;
-        const clauses = exclude ? known.map((id) => `tags.\`${TAG.runId}\` != ${quoteValue(id)}`) : [`tags.\`${TAG.runId}\` IS NOT NULL`];
-        const page = await this.api().searchTraces(
-          { experimentIds: [this.experimentId], filter: andFilters(this.filter, cursor, ...clauses), orderBy: ORDER_NEWEST, maxResults: PAGE_SIZE },
-          o,
-        );
+        const { filter, exclude } = this.olderRunsFilter();
+        const page = await this.api().searchTraces({ experimentIds: [this.experimentId], filter, orderBy: ORDER_NEWEST, maxResults: PAGE_SIZE }, o);
         const before = this.runs.size;
         this.absorb(page.traces);
         this.discoveryDone = !page.nextPageToken || (exclude && this.runs.size === before);
+        this.probed = false;
       } finally {
         this.inflight = undefined;
       }
     })();
     return this.inflight;
+  }
+
+  /**
+   * Whether older runs exist beyond those known (one row at most), so "Load older runs" is
+   * offered only when there is something to load. False also ends discovery.
+   */
+  async probeOlderRuns(o?: RequestOptions): Promise<boolean> {
+    if (!this.discovered || this.discoveryDone) return false;
+    const { filter } = this.olderRunsFilter();
+    const page = await this.api().searchTraces({ experimentIds: [this.experimentId], filter, orderBy: ORDER_NEWEST, maxResults: 1 }, o);
+    const known = page.traces.every((t) => this.runs.has(t.tags?.[TAG.runId] ?? OTHER_RUN));
+    if (known) this.discoveryDone = true;
+    return !known;
+  }
+
+  private olderRunsFilter(): { filter: string | undefined; exclude: boolean } {
+    const known = [...this.runs.keys()].filter((id) => id !== OTHER_RUN);
+    const exclude = known.length <= MAX_EXCLUDED_RUNS;
+    // With exclusions, `<=` is safe (every result is a new run, so the cursor always moves);
+    // without, `<` avoids returning the same boundary traces forever.
+    const cursor = Number.isFinite(this.oldestSeenMs) ? `trace.timestamp_ms ${exclude ? '<=' : '<'} ${this.oldestSeenMs}` : undefined;
+    const clauses = exclude ? known.map((id) => `tags.\`${TAG.runId}\` != ${quoteValue(id)}`) : [`tags.\`${TAG.runId}\` IS NOT NULL`];
+    return { filter: andFilters(this.filter, cursor, ...clauses), exclude };
   }
 
   /** The paged trace list of one run (OTHER_RUN: traces without a run tag). */

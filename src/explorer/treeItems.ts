@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { TAG } from '../model/runTags';
 import type { Span, TraceSummary } from '../model/types';
-import { formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
+import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
 import { ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
 import { OTHER_RUN } from './traceSource';
 
@@ -35,7 +35,7 @@ function experimentItem(n: ExperimentNode): vscode.TreeItem {
   item.description = n.configured ? 'traced apps write here' : undefined;
   const md = plainMarkdown();
   md.appendMarkdown('**Experiment** ');
-  md.appendText(`${n.experiment.name}\nid ${n.experimentId}`);
+  md.appendMarkdown(escapeMarkdown(`${n.experiment.name}\nid ${n.experimentId}`));
   item.tooltip = md;
   return item;
 }
@@ -54,10 +54,10 @@ function runItem(n: RunNode): vscode.TreeItem {
   item.description = joinParts(n.active && 'running', started ? formatRelative(started) : undefined);
   const md = plainMarkdown();
   md.appendMarkdown(other ? '**Traces without a traced run**\n\n' : '**Traced run** ');
-  if (!other) md.appendText(`${n.run.name}\n`);
-  if (!other) md.appendText(`run id ${n.run.id}\n`);
-  if (n.run.startedMs) md.appendText(`started ${formatTimestamp(n.run.startedMs)}\n`);
-  if (n.run.newestMs) md.appendText(`latest trace ${formatTimestamp(n.run.newestMs)}`);
+  if (!other) md.appendMarkdown(escapeMarkdown(`${n.run.name}\n`));
+  if (!other) md.appendMarkdown(escapeMarkdown(`run id ${n.run.id}\n`));
+  if (n.run.startedMs) md.appendMarkdown(escapeMarkdown(`started ${formatTimestamp(n.run.startedMs)}\n`));
+  if (n.run.newestMs) md.appendMarkdown(escapeMarkdown(`latest trace ${formatTimestamp(n.run.newestMs)}`));
   item.tooltip = md;
   return item;
 }
@@ -100,16 +100,16 @@ function stateWord(state: TraceSummary['state']): string {
 export function traceTooltip(s: TraceSummary): vscode.MarkdownString {
   const md = plainMarkdown();
   md.appendMarkdown(`**${stateWord(s.state)}** `);
-  md.appendText(joinParts(formatLatency(s.durationMs), s.usage && `${s.usage.total} tokens (${s.usage.input} in, ${s.usage.output} out)`, formatTimestamp(s.requestTimeMs)));
+  md.appendMarkdown(escapeMarkdown(joinParts(formatLatency(s.durationMs), s.usage && `${s.usage.total} tokens (${s.usage.input} in, ${s.usage.output} out)`, formatTimestamp(s.requestTimeMs))));
   md.appendMarkdown('\n\n---\n\n**Request**\n\n');
-  md.appendText(clip(previewText(s.requestPreview)) || '(none)');
+  md.appendMarkdown(escapeMarkdown(clip(previewText(s.requestPreview)) || '(none)'));
   md.appendMarkdown('\n\n**Response**\n\n');
-  md.appendText(clip(previewText(s.responsePreview)) || '(none)');
+  md.appendMarkdown(escapeMarkdown(clip(previewText(s.responsePreview)) || '(none)'));
   md.appendMarkdown('\n\n---\n\n');
-  md.appendText(`Trace ${s.id}\n`);
-  if (s.models.length) md.appendText(`Model ${s.models.join(', ')}\n`);
+  md.appendMarkdown(escapeMarkdown(`Trace ${s.id}\n`));
+  if (s.models.length) md.appendMarkdown(escapeMarkdown(`Model ${s.models.join(', ')}\n`));
   const run = s.tags[TAG.runName];
-  if (run) md.appendText(`Run ${run}\n`);
+  if (run) md.appendMarkdown(escapeMarkdown(`Run ${run}\n`));
   return md;
 }
 
@@ -149,12 +149,12 @@ function spanItem(n: SpanNode): vscode.TreeItem {
   if (error) item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${n.traceId}/${sp.id}`, query: 'error' });
   const md = plainMarkdown();
   md.appendMarkdown(`**${error ? 'Failed span' : 'Span'}** `);
-  md.appendText(`${sp.name} (${sp.type})\n`);
-  md.appendText(joinParts(formatLatency(spanLatencyMs(sp)), sp.usage && `${sp.usage.total} tokens (${sp.usage.input} in, ${sp.usage.output} out)`, sp.model) + '\n');
-  if (sp.statusMessage) md.appendText(`\n${clip(sp.statusMessage)}\n`);
-  for (const ex of sp.exceptions.slice(0, 2)) md.appendText(`\n${ex.type}: ${clip(ex.message)}\n`);
-  if (sp.code) md.appendText(`\n${sp.code.filepath}:${sp.code.lineno}${sp.code.function ? ` (${sp.code.function})` : ''}\n`);
-  md.appendText(`\nSpan ${sp.id} in trace ${n.traceId}`);
+  md.appendMarkdown(escapeMarkdown(`${sp.name} (${sp.type})\n`));
+  md.appendMarkdown(escapeMarkdown(joinParts(formatLatency(spanLatencyMs(sp)), sp.usage && `${sp.usage.total} tokens (${sp.usage.input} in, ${sp.usage.output} out)`, sp.model) + '\n'));
+  if (sp.statusMessage) md.appendMarkdown(escapeMarkdown(`\n${clip(sp.statusMessage)}\n`));
+  for (const ex of sp.exceptions.slice(0, 2)) md.appendMarkdown(escapeMarkdown(`\n${ex.type}: ${clip(ex.message)}\n`));
+  if (sp.code) md.appendMarkdown(escapeMarkdown(`\n${sp.code.filepath}:${sp.code.lineno}${sp.code.function ? ` (${sp.code.function})` : ''}\n`));
+  md.appendMarkdown(escapeMarkdown(`\nSpan ${sp.id} in trace ${n.traceId}`));
   item.tooltip = md;
   item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: n.traceId, spanId: sp.id, experimentId: n.experimentId }] };
   return item;
@@ -178,7 +178,7 @@ function messageItem(n: MessageNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(icon, n.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
   if (n.detail) {
     const md = plainMarkdown();
-    md.appendText(n.detail);
+    md.appendMarkdown(escapeMarkdown(n.detail));
     item.tooltip = md;
   }
   if (n.command) item.command = n.command;

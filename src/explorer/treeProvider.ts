@@ -173,7 +173,17 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
         isEmptyFilter(this.filterValue) ? undefined : { command: 'geminiTrace.clearFilter', title: 'Clear Filter' })];
     }
     const nodes: Node[] = runs.map((r, i) => this.runNode(node, r, i === 0));
-    if (data.hasMoreRuns) nodes.push(this.moreNode(node, 'runs'));
+    if (data.hasMoreRuns) {
+      if (data.probed) nodes.push(this.moreNode(node, 'runs'));
+      else {
+        // Show the runs now; offer "Load older runs" once a one-row probe says there are some.
+        data.probed = true;
+        void data.probeOlderRuns().then(
+          (more) => more && this.changes.fire(node),
+          (e: unknown) => this.services.log.debug(`explorer: probing older runs failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
+      }
+    }
     return nodes;
   }
 

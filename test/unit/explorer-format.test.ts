@@ -1,7 +1,7 @@
 // Row formatting and filter compilation of the Traces view (pure functions; the filters' effect
 // on a real server is covered by explorer-source.test.ts).
 import * as assert from 'node:assert/strict';
-import { formatLatency, formatRelative, formatTokens, oneLine, previewText } from '../../src/explorer/format';
+import { escapeMarkdown, formatLatency, formatRelative, formatTokens, oneLine, previewText } from '../../src/explorer/format';
 import { andFilters, compileFilter, describeFilter, lintExpression, quoteValue } from '../../src/explorer/filter';
 
 describe('explorer format', () => {
@@ -45,6 +45,18 @@ describe('explorer format', () => {
     assert.equal(previewText('{"truncated": "ab'), '{"truncated": "ab');
     assert.equal(oneLine('a\n\n  b\tc'), 'a b c');
     assert.equal(oneLine('x'.repeat(100), 10), `${'x'.repeat(9)}…`);
+  });
+
+  it('escapes untrusted text for Markdown tooltips', () => {
+    const hostile = '[x](command:workbench.action.quit) ![i](http://a.b/c.png) <img src=x> *b* `c` # h\n    code\n1. list https://x.y';
+    const md = escapeMarkdown(hostile);
+    assert.doesNotMatch(md, /\]\(/, 'link syntax survived');
+    assert.doesNotMatch(md, /(^|[^\\])[<>*`#!\[]/, 'an unescaped Markdown character survived');
+    assert.doesNotMatch(md, /https:\/\//, 'a bare URL would autolink');
+    assert.match(md, /\n\u00a0{4}code/, 'indentation cannot open a code block');
+    assert.match(md, /list https\\:/, 'plain spaces stay (text wraps)');
+    // Unescaping gives the original back: nothing was lost.
+    assert.equal(md.replace(/ {2}\n/g, '\n').replace(/\u00a0/g, ' ').replace(/\\(.)/g, '$1'), hostile);
   });
 });
 

@@ -58,7 +58,11 @@ describe('explorer data layer (real MLflow)', function () {
       assert.equal(runs[0].startedMs, now - 301_000);
       assert.equal(data.hasMoreRuns, true, '175 traces do not fit one discovery page');
       assert.equal(calls.length, 2, `discovery is one page plus one untagged probe, was ${calls.join(',')}`);
-      // The next discovery page excludes known runs: nothing new exists, so discovery ends.
+      // A one-row probe (excluding known runs) says no older run exists.
+      calls = [];
+      assert.equal(await data.probeOlderRuns(), false);
+      assert.equal(data.hasMoreRuns, false);
+      assert.equal(calls.length, 1);
       await data.loadMoreRuns();
       assert.equal(data.hasMoreRuns, false);
       assert.equal(data.sortedRuns().length, 3);
@@ -126,6 +130,7 @@ describe('explorer data layer (real MLflow)', function () {
     const data = new ExperimentTraces(api, exp, undefined);
     await data.ensureRuns();
     assert.deepEqual(data.sortedRuns().map((r) => r.id), ['run-5', 'run-4']);
+    assert.equal(await data.probeOlderRuns(), true);
     let pages = 0;
     while (data.hasMoreRuns && pages < 10) {
       await data.loadMoreRuns();

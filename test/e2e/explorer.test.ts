@@ -1,0 +1,148 @@
+// Playwright clicks through the Traces view in the real VS Code workbench against a real MLflow:
+// runs and traces appear, a trace expands into its spans, the tooltip shows the previews, the
+// filter picker filters, a live trace arrives with a badge, and delete asks first. Screenshots go
+// to test-results/screenshots/ (and one to media/screenshots/explorer.png for the README).
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { openWorkbench } from '../../scripts/lib/workbench.mjs';
+import type { Workbench } from '../../scripts/lib/workbench.mjs';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs module shared with the scripts
+import { startMlflow } from '../../scripts/lib/mlflow.mjs';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs shared with the benchmarks
+import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
+
+const root = join(__dirname, '..', '..');
+const shots = join(root, 'test-results', 'screenshots');
+
+describe('Trace Explorer in the workbench (Playwright, real VS Code)', function () {
+  this.timeout(300_000);
+  let wb: Workbench | undefined;
+  let ownMlflow: { url: string; stop(): Promise<void> } | undefined;
+  let url: string;
+  let page: Page;
+  const experiment = `Gemini demo ${Date.now().toString(36)}`;
+  let expId: string;
+
+  const sidebar = () => page.locator('.part.sidebar');
+  const row = (text: string | RegExp): Locator => sidebar().locator('.monaco-list-row', { hasText: text }).first();
+  const shot = async (name: string) => {
+    await page.mouse.move(1300, 850); // no stray hover
+    await page.screenshot({ path: join(shots, name) });
+  };
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    url = process.env.GT_MLFLOW_URL ?? '';
+    if (!url) {
+      ownMlflow = await startMlflow();
+      url = ownMlflow!.url;
+    }
+    expId = await createExperiment(url, experiment);
+    const now = Date.now();
+    const chat = { runId: 'e2e-chat', runName: 'chat-app.js', runStarted: new Date(now - 130_000).toISOString() };
+    const rag = { runId: 'e2e-rag', runName: 'rag_pipeline.py', runStarted: new Date(now - 3_700_000).toISOString() };
+    await postTraces(url, expId, [
+      { ...rag, startMs: now - 3_600_000, name: 'retrieve_and_answer', prompt: 'Which regions had the highest Q3 growth?', durationMs: 2400, tokens: [812, 164] },
+      { ...rag, startMs: now - 3_550_000, name: 'retrieve_and_answer', prompt: 'Summarise the churn report in three bullets', durationMs: 3100, tokens: [1430, 210] },
+      { ...chat, startMs: now - 120_000, name: 'chat_turn', prompt: 'Plan a 3-day trip to Lisbon', durationMs: 1840, tokens: [42, 388] },
+      { ...chat, startMs: now - 90_000, name: 'chat_turn', prompt: 'Make day 2 about museums', durationMs: 1210, tokens: [455, 240], model: 'gemini-2.5-pro' },
+      { ...chat, startMs: now - 60_000, name: 'chat_turn', prompt: 'Book a table for four [[500]]', durationMs: 420, error: true },
+      { ...chat, startMs: now - 30_000, name: 'summarise', prompt: 'Summarise our conversation', durationMs: 960, tokens: [720, 96] },
+      { startMs: now - 20_000, name: 'smoke_test', prompt: 'ping', durationMs: 85, tokens: [1, 2] },
+    ]);
+    wb = await openWorkbench({ settings: { 'geminiTrace.trackingUri': url, 'geminiTrace.experiment': experiment, 'workbench.colorTheme': 'Default Dark Modern' } });
+    page = wb.page;
+  });
+
+  after(async () => {
+    await wb?.close();
+    await ownMlflow?.stop();
+  });
+
+  it('shows the experiment, its runs newest first and the newest run\'s traces', async () => {
+    const item = page.locator('.part.activitybar').getByRole('tab', { name: 'Gemini Traces' });
+    await item.waitFor({ state: 'visible', timeout: 60_000 });
+    await item.click();
+    await row('chat-app.js').waitFor({ state: 'visible', timeout: 90_000 });
+    const labels = await sidebar().locator('.monaco-list-row .label-name').allInnerTexts();
+    const at = (t: string) => labels.findIndex((l) => l.includes(t));
+    assert.ok(at(experiment) >= 0, `experiment missing: ${labels.join(' | ')}`);
+    assert.ok(at('chat-app.js') < at('rag_pipeline.py') && at('rag_pipeline.py') < at('Other traces'), `run order: ${labels.join(' | ')}`);
+    // The newest run opens by itself, newest trace first.
+    assert.ok(at('summarise') > at('chat-app.js') && at('summarise') < at('chat_turn'), `traces: ${labels.join(' | ')}`);
+    const summariseRow = row('summarise');
+    assert.match(await summariseRow.innerText(), /960 ms · 816 tok · \d+s ago/);
+    // The status bar names the server and its state.
+    const status = page.locator('.statusbar-item', { hasText: new URL(url).host });
+    await status.waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('explorer-tree.png');
+  });
+
+  it('expands a failed trace into spans, the failed span in the error colour', async () => {
+    const failed = row(/chat_turn[\s\S]*420 ms/);
+    await failed.locator('.monaco-tl-twistie').click();
+    const llm = row('Models.generateContent');
+    await llm.waitFor({ state: 'visible', timeout: 30_000 });
+    const color = await llm.locator('.codicon').first().evaluate((el) => getComputedStyle(el).color);
+    const errorColor = await page.evaluate(() => getComputedStyle(document.querySelector('.monaco-workbench')!).getPropertyValue('--vscode-errorForeground').trim());
+    assert.ok(errorColor, 'theme has an error colour');
+    assert.notEqual(color, await row('summarise').locator('.codicon').first().evaluate((el) => getComputedStyle(el).color), 'the failed span icon is not coloured differently');
+    await shot('explorer-spans.png');
+    copyFileSync(join(shots, 'explorer-spans.png'), join(root, 'media', 'screenshots', 'explorer.png'));
+  });
+
+  it('shows request, response and trace id in the tooltip', async () => {
+    await row(/chat_turn[\s\S]*1\.21 s/).locator('.label-name').hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Request' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    assert.match(text, /Make day 2 about museums/);
+    assert.match(text, /echo: Make day 2 about museums/);
+    assert.match(text, /Trace tr-[0-9a-f]{32}/);
+    await page.screenshot({ path: join(shots, 'explorer-tooltip.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('filters to errors from the view title and shows the filter in the description', async () => {
+    await sidebar().getByRole('button', { name: 'Filter Traces...' }).or(sidebar().getByRole('button', { name: 'Filter Traces…' })).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('Errors only');
+    await page.keyboard.press('Enter');
+    await sidebar().getByText('filter: errors').waitFor({ state: 'visible', timeout: 15_000 });
+    await row('rag_pipeline.py').waitFor({ state: 'detached', timeout: 15_000 });
+    await shot('explorer-filtered.png');
+    await sidebar().getByRole('button', { name: 'Clear Filter' }).click();
+    await row('rag_pipeline.py').waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
+  it('shows a trace written now, with a badge on the activity bar', async () => {
+    await postTraces(url, expId, [{ runId: 'e2e-chat', runName: 'chat-app.js', startMs: Date.now(), name: 'live_question', prompt: 'Is it sunny in Lisbon now?', durationMs: 700, tokens: [9, 30] }]);
+    await row('live_question').waitFor({ state: 'visible', timeout: 10_000 });
+    const badge = page.locator('.part.activitybar .badge-content').filter({ hasText: /^\d+$/ }).first();
+    await badge.waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('explorer-live.png');
+  });
+
+  it('deletes a trace after the confirmation dialog', async () => {
+    const target = row('smoke_test');
+    await target.click({ button: 'right' });
+    await page.locator('.context-view .action-label', { hasText: 'Delete Trace' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await dialog.innerText(), /Delete trace tr-[0-9a-f]{32} from MLflow\?/);
+    await page.screenshot({ path: join(shots, 'explorer-delete-confirm.png') });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await target.waitFor({ state: 'detached', timeout: 15_000 });
+    const r = await fetch(`${url}/api/3.0/mlflow/traces/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: expId } }], filter: "tags.`mlflow.traceName` = 'smoke_test'", max_results: 5 }),
+    });
+    assert.equal(((await r.json()) as { traces?: unknown[] }).traces?.length ?? 0, 0, 'the trace is still on the server');
+  });
+});
