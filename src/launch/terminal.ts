@@ -31,9 +31,12 @@ type Mutation = { op: 'replace' | 'prepend'; value: string };
 export class TerminalTracing implements vscode.Disposable {
   private run: TracedRun | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
+  // apply() awaits the connection's env; two overlapping ones could leave an older run's values.
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly services: Services, private readonly files: InjectionFiles) {
-    const refresh = () => { if (this.run) void this.apply(this.run).catch((e) => this.fail(e)); };
+    // Whichever run is current when the refresh gets its turn: never an older one.
+    const refresh = () => void this.serial(() => (this.run ? this.apply(this.run) : undefined)).catch((e) => this.fail(e));
     this.subscriptions.push(
       services.connection.onDidChange(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('geminiTrace')) refresh(); }),
@@ -59,7 +62,8 @@ export class TerminalTracing implements vscode.Disposable {
     }
     this.run = { id: stored.id, name: stored.name, startedAt: new Date(stored.startedAt), kind: 'terminal' };
     this.services.runs.add(this.run);
-    await this.apply(this.run);
+    const run = this.run;
+    await this.serial(() => this.apply(run));
   }
 
   async enable(): Promise<void> {
@@ -68,18 +72,29 @@ export class TerminalTracing implements vscode.Disposable {
     if (this.run) this.services.runs.end(this.run.id);
     const startedAt = new Date();
     const run: TracedRun = { id: randomUUID(), name: `Terminal ${startedAt.toLocaleTimeString()}`, startedAt, kind: 'terminal' };
-    await this.apply(run);
-    this.run = run;
+    await this.serial(async () => {
+      await this.apply(run);
+      this.run = run;
+    });
     this.services.runs.add(run);
     await this.services.context.workspaceState.update(STATE_KEY, { id: run.id, name: run.name, startedAt: startedAt.toISOString() } satisfies StoredRun);
     for (const p of problems) this.services.log.warn(p);
   }
 
+  private serial<T>(op: () => Promise<T> | T): Promise<T> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   async disable(): Promise<void> {
-    this.collection.clear();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) this.collection.getScoped({ workspaceFolder: folder }).clear();
-    if (this.run) this.services.runs.end(this.run.id);
-    this.run = undefined;
+    // In turn, after any pending apply, so none can undo this.
+    await this.serial(() => {
+      this.collection.clear();
+      for (const folder of vscode.workspace.workspaceFolders ?? []) this.collection.getScoped({ workspaceFolder: folder }).clear();
+      if (this.run) this.services.runs.end(this.run.id);
+      this.run = undefined;
+    });
     await this.services.context.workspaceState.update(STATE_KEY, undefined);
     this.services.log.info('terminal tracing off');
   }
@@ -106,16 +121,17 @@ export class TerminalTracing implements vscode.Disposable {
     const secret = Object.keys(connectionEnv).some((k) => k !== ENV.trackingUri);
     const c = this.collection;
     c.persistent = !secret;
-    c.description = new vscode.MarkdownString(
-      `Gemini Trace: Node and Python programs started here are traced into MLflow at \`${redactUri(settings.trackingUri)}\`` +
-        `${settings.experimentName ? ` (experiment \`${settings.experimentName}\`)` : ''}, run "${run.name}". ` +
-        'Turn off with **Gemini Trace: Stop Tracing Gemini Calls in New Terminals**.',
-    );
     if (!sameMutations(c, wanted)) {
       // Rebuilt, not patched, so a variable we no longer set (e.g. an experiment unset) goes away.
       c.clear();
       for (const [k, m] of wanted) c[m.op](k, m.value);
     }
+    // After clear(), which drops the description too.
+    c.description = new vscode.MarkdownString(
+      `Gemini Trace: Node and Python programs started here are traced into MLflow at \`${redactUri(settings.trackingUri)}\`` +
+        `${settings.experimentName ? ` (experiment \`${settings.experimentName}\`)` : ''}, run "${run.name}". ` +
+        'Turn off with **Gemini Trace: Stop Tracing Gemini Calls in New Terminals**.',
+    );
     // Multi-root: each folder's terminals say which folder their traces belong to.
     for (const folder of folders) {
       const scoped = c.getScoped({ workspaceFolder: folder });

@@ -1,0 +1,342 @@
+// Auto-trace inside a real VS Code against a real MLflow: the workspace's own "Node app (traced)"
+// launch configuration is started as F5 starts it (built-in js-debug runs it), "Run Without
+// Debugging" too, and a program typed into a new integrated terminal; each one's Gemini calls
+// (answered by the loopback stand-in) must arrive in MLflow tagged with its run. Also: what the
+// resolvers make of every supported config type, launch.json IntelliSense for "geminiTrace", and
+// the add-to-launch.json command.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { TraceDebugConfigurationProvider } from '../../src/launch/debugConfig';
+import { DebugRunTracker, RUN_ID_KEY } from '../../src/launch/debugRuns';
+import { injectionFiles, preloadNodeOptions } from '../../src/launch/env';
+import { ENV, TAG } from '../../src/model/runTags';
+import type { Services, TracedRun } from '../../src/services';
+import { startStandin } from '../fixtures/gemini/standin';
+import type { Standin } from '../fixtures/gemini/standin';
+import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+
+type TraceRow = { trace_id: string; request_preview?: string; tags?: Record<string, string> };
+
+const unique = (p: string) => `${p}-${Math.random().toString(36).slice(2, 10)}`;
+
+async function rest<T>(p: string, body?: unknown): Promise<T> {
+  const r = await fetch(`${mlflowUrl()}${p}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  if (!r.ok) throw new Error(`${p} -> ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+/** Traces of an experiment (by name) once at least `atLeast` are there. */
+function tracesOf(experiment: string, atLeast: number, timeoutMs = 45_000): Promise<TraceRow[]> {
+  return waitFor(async () => {
+    const exp = await rest<{ experiment?: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`).catch(() => undefined);
+    if (!exp?.experiment) return undefined;
+    const r = await rest<{ traces?: TraceRow[] }>('/api/3.0/mlflow/traces/search', {
+      locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp.experiment.experiment_id } }],
+      max_results: 100,
+    });
+    return (r.traces?.length ?? 0) >= atLeast ? r.traces : undefined;
+  }, timeoutMs, `${atLeast} trace(s) in MLflow experiment "${experiment}"`);
+}
+
+function assertRunTags(t: TraceRow, run: TracedRun, workspace: string, runtime = 'node'): void {
+  assert.equal(t.tags?.[TAG.runId], run.id, `trace ${t.trace_id}: run id`);
+  assert.equal(t.tags?.[TAG.runName], run.name);
+  assert.equal(t.tags?.[TAG.runStarted], run.startedAt.toISOString());
+  assert.equal(t.tags?.[TAG.workspace], workspace);
+  assert.equal(t.tags?.[TAG.runtime], runtime);
+}
+
+/** Starts a debug session and resolves with its configuration once it has terminated. */
+async function runToEnd(start: () => Thenable<boolean>, timeoutMs = 90_000): Promise<vscode.DebugConfiguration> {
+  let sessionId: string | undefined;
+  let config: vscode.DebugConfiguration | undefined;
+  const subs = [vscode.debug.onDidStartDebugSession((s) => { if (!sessionId && s.configuration[RUN_ID_KEY]) { sessionId = s.id; config = s.configuration; } })];
+  const ended = new Promise<void>((resolve) => subs.push(vscode.debug.onDidTerminateDebugSession((s) => { if (s.id === sessionId) resolve(); })));
+  try {
+    assert.equal(await start(), true, 'startDebugging refused the configuration');
+    await Promise.race([ended, new Promise((_, rej) => setTimeout(() => rej(new Error(`the debug session did not end within ${timeoutMs} ms`)), timeoutMs))]);
+    assert.ok(config);
+    return config;
+  } finally {
+    for (const s of subs) s.dispose();
+  }
+}
+
+describe('launch: auto-trace in a real VS Code', function () {
+  this.timeout(240_000);
+  let services: Services;
+  let standin: Standin;
+  let folder: vscode.WorkspaceFolder;
+  let repo: string;
+  const restore: (() => Promise<void> | void)[] = [];
+
+  before(async () => {
+    services = await getServices();
+    repo = getExtension().extensionPath;
+    folder = vscode.workspace.workspaceFolders![0];
+    standin = await startStandin();
+    // js-debug runs in this extension host and gives programs its environment, as VS Code's does
+    // for a user who exported these before starting VS Code.
+    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
+    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
+    process.env.GEMINI_API_KEY = 'test-key';
+    restore.push(() => {
+      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+  });
+
+  after(async () => {
+    for (const r of restore.reverse()) await r();
+    await standin?.close();
+    await closeAllEditors();
+  });
+
+  it('F5 on the workspace\'s "Node app (traced)" writes its Gemini calls to MLflow, tagged with the run', async () => {
+    const experiment = unique('launch-f5');
+    restore.push(await withSetting('geminiTrace', 'experiment', experiment));
+    standin.reset();
+    const config = await runToEnd(() => vscode.debug.startDebugging(folder, 'Node app (traced)'));
+
+    const run = services.runs.all.find((r) => r.id === config[RUN_ID_KEY]);
+    assert.ok(run, 'no TracedRun registered for the session');
+    assert.equal(run.kind, 'debug');
+    assert.equal(run.name, 'Node app (traced)');
+    assert.ok(run.debugSessionId && run.endedAt, 'the run is tied to its session and ended with it');
+    assert.equal(run.experimentName, experiment);
+    // The env VS Code handed js-debug: our preload first, then the run's variables.
+    const files = injectionFiles(path.join(repo, 'dist'));
+    assert.ok(String(config.env.NODE_OPTIONS).startsWith(preloadNodeOptions(files)), config.env.NODE_OPTIONS);
+    assert.equal(config.env[ENV.runId], run.id);
+    assert.equal(config.env[ENV.trackingUri], mlflowUrl());
+    assert.deepEqual(config.geminiTrace, { captureContent: true, experiment });
+
+    assert.ok(standin.calls.length >= 4, `the app made ${standin.calls.length} Gemini calls`); // plain, stream, chat ×2
+    const traces = await tracesOf(experiment, 3);
+    for (const t of traces) assertRunTags(t, run, folder.uri.fsPath);
+  });
+
+  it('"Run Without Debugging" is traced the same way, honouring captureContent: false', async () => {
+    const experiment = unique('launch-nodebug');
+    const prompt = 'a secret prompt that must stay out of the trace';
+    const config = await runToEnd(() =>
+      vscode.debug.startDebugging(folder, {
+        type: 'pwa-node', request: 'launch', name: 'hello without debugging',
+        program: path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs'), args: [prompt],
+        env: { NODE_OPTIONS: '--max-old-space-size=512' },
+        geminiTrace: { experiment, captureContent: false },
+      }, { noDebug: true }));
+    assert.equal(config.noDebug, true);
+    assert.ok(String(config.env.NODE_OPTIONS).endsWith(' --max-old-space-size=512'), 'the user\'s NODE_OPTIONS are kept, after ours');
+    assert.equal(config.env[ENV.captureContent], 'false');
+    const run = services.runs.all.find((r) => r.id === config[RUN_ID_KEY])!;
+    const [trace] = await tracesOf(experiment, 1);
+    assertRunTags(trace, run, folder.uri.fsPath);
+    assert.ok(!JSON.stringify(trace).includes('secret prompt'), 'the prompt reached the trace although captureContent is false');
+  });
+
+  it('leaves a launch alone when geminiTrace is false, or autoTrace is "off"; traces all with autoTrace "all"', async () => {
+    const seen: vscode.DebugConfiguration[] = [];
+    // A provider registered after ours sees what ours made of the config, in VS Code's own
+    // resolution pipeline; returning undefined then cancels the launch.
+    const spy = vscode.debug.registerDebugConfigurationProvider('pwa-node', {
+      resolveDebugConfigurationWithSubstitutedVariables: (_f, c) => { seen.push(c); return undefined; },
+    });
+    try {
+      const base = { type: 'pwa-node', request: 'launch', program: path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs') };
+      const resolve = async (c: object) => { await vscode.debug.startDebugging(folder, { name: 'spy', ...base, ...c } as vscode.DebugConfiguration); return seen[seen.length - 1]; };
+      assert.equal((await resolve({ geminiTrace: false }))[RUN_ID_KEY], undefined);
+      assert.equal((await resolve({}))[RUN_ID_KEY], undefined, 'launchConfigs mode traces only configs that ask');
+      const restoreMode = await withSetting('geminiTrace', 'autoTrace', 'all');
+      try {
+        const all = await resolve({});
+        assert.ok(all[RUN_ID_KEY] && String(all.env.NODE_OPTIONS).includes('preload.cjs'), 'autoTrace "all" traces a config without geminiTrace');
+        assert.equal((await resolve({ geminiTrace: false }))[RUN_ID_KEY], undefined, 'false opts out even with "all"');
+        assert.equal((await resolve({ request: 'attach', port: 9229 }))[RUN_ID_KEY], undefined, 'attach requests are never touched');
+      } finally {
+        await restoreMode();
+      }
+      const restoreOff = await withSetting('geminiTrace', 'autoTrace', 'off');
+      try {
+        assert.equal((await resolve({ geminiTrace: true }))[RUN_ID_KEY], undefined, 'autoTrace "off" turns tracing off');
+      } finally {
+        await restoreOff();
+      }
+    } finally {
+      spy.dispose();
+    }
+  });
+
+  it('runs its resolver for debugpy even without the Python extension', async () => {
+    let seen: vscode.DebugConfiguration | undefined;
+    const spy = vscode.debug.registerDebugConfigurationProvider('debugpy', {
+      resolveDebugConfigurationWithSubstitutedVariables: (_f, c) => { seen = c; return undefined; },
+    });
+    try {
+      await vscode.debug.startDebugging(folder, 'Python app (traced)');
+      assert.ok(seen?.[RUN_ID_KEY], 'our resolver did not run for debugpy');
+      assert.equal(String(seen.env.PYTHONPATH).split(path.delimiter)[0], path.join(repo, 'dist', 'inject', 'python'));
+      assert.equal(seen.env.NODE_OPTIONS, undefined, 'a Python launch gets no NODE_OPTIONS');
+    } finally {
+      spy.dispose();
+    }
+  });
+
+  it('stops a launch whose geminiTrace is invalid, saying how to fix it', async () => {
+    const ok = await vscode.debug.startDebugging(folder, {
+      type: 'node', request: 'launch', name: 'bad attribute', program: path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs'),
+      geminiTrace: { experimnet: 'typo' },
+    });
+    assert.equal(ok, false);
+    await closeAllEditors();
+  });
+
+  it('resolves every supported config type (defaults first, env after substitution)', async () => {
+    const tracker = new DebugRunTracker(services.runs);
+    const provider = new TraceDebugConfigurationProvider(services, injectionFiles(path.join(repo, 'dist')), tracker);
+    const envFile = path.join(workspaceDir(), 'launch-test.env');
+    writeFileSync(envFile, 'NODE_OPTIONS=--from-env-file\nPYTHONPATH=/from/env/file\n');
+    try {
+      const resolve = async (c: vscode.DebugConfiguration) => {
+        const first = await provider.resolveDebugConfiguration(folder, { ...c });
+        return provider.resolveDebugConfigurationWithSubstitutedVariables(folder, first);
+      };
+      for (const type of ['node', 'pwa-node', 'node-terminal']) {
+        const r = (await resolve({ type, request: 'launch', name: type, geminiTrace: { experiment: 'e1' }, env: { NODE_OPTIONS: '--mine' } }))!;
+        assert.deepEqual(r.geminiTrace, { experiment: 'e1', captureContent: true }, type);
+        assert.equal(r.env.NODE_OPTIONS, `${preloadNodeOptions(injectionFiles(path.join(repo, 'dist')))} --mine`, type);
+        assert.equal(r.env.PYTHONPATH, undefined, type);
+        assert.equal(r.env[ENV.experimentName], 'e1');
+        assert.equal(r.env[ENV.workspace], folder.uri.fsPath);
+        assert.equal(r.env[ENV.runName], type);
+        assert.ok(r[RUN_ID_KEY] && r.env[ENV.runId] === r[RUN_ID_KEY]);
+        const again = (await provider.resolveDebugConfigurationWithSubstitutedVariables(folder, r))!;
+        assert.equal(again.env.NODE_OPTIONS, r.env.NODE_OPTIONS, 'resolving twice (node → pwa-node) injects once');
+      }
+      for (const type of ['debugpy', 'python']) {
+        const r = (await resolve({ type, request: 'launch', name: type, geminiTrace: true, envFile }))!;
+        assert.equal(r.env.PYTHONPATH, `${path.join(repo, 'dist', 'inject', 'python')}${path.delimiter}/from/env/file`, type);
+        assert.equal(r.env.NODE_OPTIONS, undefined, type);
+        assert.equal(r.env[ENV.captureContent], 'true');
+      }
+      const fromFile = (await resolve({ type: 'node', request: 'launch', name: 'f', geminiTrace: true, envFile }))!;
+      assert.ok(fromFile.env.NODE_OPTIONS.endsWith(' --from-env-file'), 'NODE_OPTIONS from envFile is kept');
+      const deleted = (await resolve({ type: 'node', request: 'launch', name: 'd', geminiTrace: true, envFile, env: { NODE_OPTIONS: null } }))!;
+      assert.equal(deleted.env.NODE_OPTIONS, preloadNodeOptions(injectionFiles(path.join(repo, 'dist'))), 'env NODE_OPTIONS: null hides the envFile\'s');
+      assert.equal(await resolve({ type: 'node', request: 'launch', name: 'bad', geminiTrace: { trackingUri: 'file:///tmp/x' } }), null);
+    } finally {
+      rmSync(envFile, { force: true });
+      tracker.dispose();
+    }
+  });
+
+  it('traces programs typed into a new integrated terminal once turned on, and stops when turned off', async () => {
+    const experiment = unique('launch-terminal');
+    restore.push(await withSetting('geminiTrace', 'experiment', experiment));
+    assert.equal(await vscode.commands.executeCommand('geminiTrace.enableTerminalTracing'), true);
+    const c = services.context.environmentVariableCollection;
+    const run = services.runs.latest!;
+    assert.equal(run.kind, 'terminal');
+    assert.equal(c.get(ENV.runId)?.value, run.id);
+    assert.equal(c.get(ENV.experimentName)?.value, experiment);
+    assert.equal(c.get(ENV.trackingUri)?.value, mlflowUrl());
+    assert.equal(c.get('NODE_OPTIONS')?.type, vscode.EnvironmentVariableMutatorType.Prepend);
+    assert.ok(c.get('NODE_OPTIONS')?.value.startsWith('--require '));
+    assert.ok(c.get('PYTHONPATH')?.value.startsWith(path.join(repo, 'dist', 'inject', 'python')));
+    assert.ok(c.persistent, 'no credentials in the env: the collection survives a reload');
+    const description = c.description instanceof vscode.MarkdownString ? c.description.value : String(c.description);
+    assert.match(description, /Gemini Trace: Node and Python programs started here are traced into MLflow/);
+
+    // A real terminal: its shell runs the app with the env the collection gave it.
+    const out = path.join(workspaceDir(), 'terminal-out.txt');
+    const app = path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs');
+    const terminal = vscode.window.createTerminal({
+      name: 'gt launch test', shellPath: '/bin/sh', cwd: folder.uri,
+      // Terminals get the env of VS Code's pty host, not of this extension host: pass the stand-in's.
+      env: { GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
+      shellArgs: ['-c', `"${process.execPath}" "${app}" "typed in a terminal" > "${out}" 2>&1; echo "NODE_OPTIONS=$NODE_OPTIONS" >> "${out}"`],
+    });
+    try {
+      const text = await waitFor(() => {
+        const t = existsSync(out) ? readFileSync(out, 'utf8') : '';
+        return t.includes('NODE_OPTIONS=') ? t : undefined;
+      }, 60_000, 'the terminal program to finish');
+      assert.match(text, /reply: echo: typed in a terminal/);
+      const [trace] = await tracesOf(experiment, 1);
+      assertRunTags(trace, run, folder.uri.fsPath);
+    } finally {
+      terminal.dispose();
+      rmSync(out, { force: true });
+    }
+
+    await vscode.commands.executeCommand('geminiTrace.disableTerminalTracing');
+    assert.equal(c.get(ENV.runId), undefined);
+    assert.equal(c.get('NODE_OPTIONS'), undefined);
+    assert.ok(run.endedAt, 'turning it off ends the terminal run');
+  });
+
+  it('adds geminiTrace to a launch configuration, or creates one, in launch.json', async () => {
+    const file = path.join(workspaceDir(), '.vscode', 'launch.json');
+    const original = readFileSync(file, 'utf8');
+    try {
+      const configs = () => vscode.workspace.getConfiguration('launch', folder.uri).get<{ name: string; geminiTrace?: unknown }[]>('configurations') ?? [];
+      const created = await vscode.commands.executeCommand<string>('geminiTrace.addToLaunchConfig', { create: 'node' });
+      assert.equal(created, 'Node: Current File (Gemini Trace)');
+      await waitFor(() => configs().find((c) => c.name === created && c.geminiTrace === true), 10_000, 'the new configuration in launch.json');
+      const launch = vscode.workspace.getConfiguration('launch', folder.uri);
+      await launch.update('configurations', [...configs(), { type: 'node', request: 'launch', name: 'plain', program: '${file}' }], vscode.ConfigurationTarget.WorkspaceFolder);
+      await vscode.commands.executeCommand('geminiTrace.addToLaunchConfig', { name: 'plain' });
+      await waitFor(() => configs().find((c) => c.name === 'plain' && c.geminiTrace === true), 10_000, '"plain" to get geminiTrace');
+      assert.deepEqual(configs().find((c) => c.name === 'Node app (traced, experiment "examples")')?.geminiTrace, { experiment: 'examples' }, 'other configurations are untouched');
+      assert.match(readFileSync(file, 'utf8'), /"geminiTrace": true/);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
+  it('offers "geminiTrace" in launch.json IntelliSense and flags a wrong value', async () => {
+    const uri = vscode.Uri.file(path.join(workspaceDir(), '.vscode', 'launch.json'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    // A new node configuration (one that has no geminiTrace yet: JSON completion leaves out the
+    // properties an object already has), the cursor after its last property.
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('"name": "Node app (traced)"')) - 1;
+    assert.ok(line > 0);
+    const probe = '    { "type": "node", "request": "launch", "name": "probe", ';
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(line, 0), `${probe}},\n`);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const at = new vscode.Position(line, probe.length);
+      let labels: string[] = [];
+      await waitFor(async () => {
+        const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, at);
+        labels = l.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+        return labels.includes('geminiTrace');
+      }, 30_000, 'a "geminiTrace" completion in launch.json').catch((e: Error) => {
+        throw new Error(`${e.message}; offered: ${labels.slice(0, 60).join(', ')}`);
+      });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    const bad = new vscode.WorkspaceEdit();
+    const text = doc.getText();
+    const at = text.indexOf('"geminiTrace": true', text.indexOf('"name": "Node app (traced)"'));
+    bad.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + '"geminiTrace": true'.length)), '"geminiTrace": "yes"');
+    assert.ok(await vscode.workspace.applyEdit(bad));
+    try {
+      const line = doc.positionAt(at).line;
+      await waitFor(() => vscode.languages.getDiagnostics(uri).some((d) => d.range.start.line === line && /type/i.test(d.message)), 30_000, 'a diagnostic on "geminiTrace": "yes"').catch((e: Error) => {
+        const all = vscode.languages.getDiagnostics().map(([u, ds]) => `${u.toString()}: ${ds.map((d) => `${d.range.start.line}:${d.message}`).join(' | ')}`);
+        throw new Error(`${e.message} (line ${line}; doc dirty ${doc.isDirty}; text there: ${doc.lineAt(line).text}); diagnostics: ${all.join('\n')}`);
+      });
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await closeAllEditors();
+    }
+  });
+});
