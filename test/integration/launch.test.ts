@@ -49,7 +49,7 @@ function assertRunTags(t: TraceRow, run: TracedRun, workspace: string, runtime =
 }
 
 /** Starts a debug session and resolves with its configuration once it has terminated. */
-async function runToEnd(start: () => Thenable<boolean>, timeoutMs = 90_000): Promise<vscode.DebugConfiguration> {
+async function runToEnd(start: () => Thenable<boolean>, timeoutMs = 180_000): Promise<vscode.DebugConfiguration> {
   let sessionId: string | undefined;
   let config: vscode.DebugConfiguration | undefined;
   const subs = [vscode.debug.onDidStartDebugSession((s) => { if (!sessionId && s.configuration[RUN_ID_KEY]) { sessionId = s.id; config = s.configuration; } })];
@@ -65,7 +65,8 @@ async function runToEnd(start: () => Thenable<boolean>, timeoutMs = 90_000): Pro
 }
 
 describe('launch: auto-trace in a real VS Code', function () {
-  this.timeout(240_000);
+  // Generous: on a loaded CI machine one launch alone has taken 90 s.
+  this.timeout(400_000);
   let services: Services;
   let standin: Standin;
   let folder: vscode.WorkspaceFolder;
@@ -137,6 +138,33 @@ describe('launch: auto-trace in a real VS Code', function () {
     const [trace] = await tracesOf(experiment, 1);
     assertRunTags(trace, run, folder.uri.fsPath);
     assert.ok(!JSON.stringify(trace).includes('secret prompt'), 'the prompt reached the trace although captureContent is false');
+  });
+
+  it('traces a node-terminal launch: the env goes into the debug terminal js-debug opens', async () => {
+    const experiment = unique('launch-node-terminal');
+    const app = path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs');
+    let session: vscode.DebugSession | undefined;
+    const sub = vscode.debug.onDidStartDebugSession((s) => { if (!session && s.configuration[RUN_ID_KEY]) session = s; });
+    try {
+      const ok = await vscode.debug.startDebugging(folder, {
+        type: 'node-terminal', request: 'launch', name: 'hello in a debug terminal',
+        command: `"${process.execPath}" "${app}" "from a debug terminal"`, cwd: workspaceDir(),
+        // Debug terminals get the pty host's environment, not this extension host's.
+        env: { GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
+        geminiTrace: { experiment },
+      });
+      assert.equal(ok, true);
+      const s = await waitFor(() => session, 30_000, 'the node-terminal session');
+      const run = services.runs.all.find((r) => r.id === s.configuration[RUN_ID_KEY]);
+      assert.ok(run, 'no TracedRun for the node-terminal session');
+      const [trace] = await tracesOf(experiment, 1, 60_000);
+      assertRunTags(trace, run, folder.uri.fsPath);
+      await vscode.debug.stopDebugging(s);
+      await waitFor(() => run.endedAt, 30_000, 'the run to end with its session');
+    } finally {
+      sub.dispose();
+      for (const t of vscode.window.terminals) if (/debug|hello/i.test(t.name)) t.dispose();
+    }
   });
 
   it('leaves a launch alone when geminiTrace is false, or autoTrace is "off"; traces all with autoTrace "all"', async () => {
