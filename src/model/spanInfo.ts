@@ -90,7 +90,11 @@ export function toSpan(d: DecodedSpan): Span {
     children: [],
     depth: 0,
   };
-  if (d.otelTraceId) span.otelTraceId = d.otelTraceId;
+  // MLflow's id is "tr-" + the OTel trace id. Prefer it: the TypeScript SDK base64-encodes the
+  // "tr-…" string itself as if it were hex, so its span trace_id decodes to garbage.
+  const rid = attributes['mlflow.traceRequestId'];
+  const fromRequestId = typeof rid === 'string' && /^tr-[0-9a-f]{32}$/i.test(rid) ? rid.slice(3).toLowerCase() : undefined;
+  if (fromRequestId ?? d.otelTraceId) span.otelTraceId = fromRequestId ?? d.otelTraceId;
   if (d.statusMessage) span.statusMessage = d.statusMessage;
   const usage = spanUsage(attributes, outputs, modelCall);
   if (usage) span.usage = usage;

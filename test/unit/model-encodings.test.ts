@@ -62,6 +62,7 @@ function assertMatchesSdk(t: Trace, seeded: SeededTrace): void {
     assert.equal(got.status, STATUS[s.status] ?? s.status);
     assert.equal(got.orphan, false);
     assert.match(got.id, /^[0-9a-f]{16}$/);
+    assert.equal(got.otelTraceId, seeded.trace_id.slice(3));
     if (s.parent_id) {
       const parent = t.byId.get(s.parent_id)!;
       assert.ok(parent.children.includes(got));

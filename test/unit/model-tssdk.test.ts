@@ -70,6 +70,7 @@ describe('trace model on the TypeScript SDK encoding', function () {
     const t = norm({ info: { trace_id: id, state: 'ERROR' }, spans: text });
     checkTree(t);
     assert.equal(t.summary.id, id);
+    assert.ok(t.spans.every((s) => s.otelTraceId === id.slice(3)), 'the OTel trace id comes from mlflow.traceRequestId, not the garbled trace_id');
   });
 
   it('round-trips through a real MLflow server as the SDK logs it (StartTraceV3 + traces.json artifact)', async () => {
