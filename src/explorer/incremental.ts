@@ -31,6 +31,8 @@ export interface PollResult {
   overflow: boolean;
   /** Rows the server returned (0 when nothing changed). */
   rows: number;
+  /** Traces an experiment's first poll found: they existed before, so they are not "new". */
+  baseline: TraceSummary[];
 }
 
 export class IncrementalPoll {
@@ -62,7 +64,7 @@ export class IncrementalPoll {
   }
 
   async poll(experimentIds: readonly string[], userFilter: string | undefined, o?: RequestOptions): Promise<PollResult> {
-    const result: PollResult = { added: [], updated: [], overflow: false, rows: 0 };
+    const result: PollResult = { added: [], updated: [], overflow: false, rows: 0, baseline: [] };
     if (!experimentIds.length) return result;
     const ids = [...experimentIds];
     const filter = this.pollFilter(userFilter);
@@ -77,7 +79,7 @@ export class IncrementalPoll {
         if (this.recent.has(s.id)) continue;
         const isNew = this.baselined.has(expId);
         this.remember(s);
-        if (isNew) result.added.push(s);
+        (isNew ? result.added : result.baseline).push(s);
       }
       token = page.nextPageToken || undefined;
       pages += 1;

@@ -249,10 +249,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   /** Experiments a live poll should watch: loaded ones, the configured one, active runs'. */
   async watchedExperimentIds(): Promise<string[]> {
     const ids = new Set(this.data.keys());
-    const configured = await this.experiments.configured().catch(() => undefined);
+    // Errors propagate: an unreachable server must fail the poll, not pass as "nothing new".
+    const configured = await this.experiments.configured();
     if (configured) ids.add(configured.experiment_id);
     for (const run of this.services.runs.active) {
-      const id = await this.experiments.idForRun(run).catch(() => undefined);
+      const id = await this.experiments.idForRun(run);
       if (id) ids.add(id);
     }
     if (this.rootEmpty) for (const e of this.experiments.cachedList()) ids.add(e.experiment_id);
@@ -262,9 +263,17 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   /** One incremental poll; applies what it found to the tree and returns the new traces. */
   async pollOnce(signal?: AbortSignal): Promise<PollResult> {
     const ids = await this.watchedExperimentIds();
+    if (!ids.length) {
+      // Nothing to watch yet (no experiment exists): still find out whether the server answers.
+      await this.services.connection.client().health({ signal });
+      return { added: [], updated: [], overflow: false, rows: 0, baseline: [] };
+    }
     const live = this.live;
     const result = await live.poll(ids, this.filterString, { signal });
     if (live !== this.live) return { ...result, added: [], updated: [] }; // reloaded meanwhile
+    if ((this.rootEmpty || this.rootFailed) && result.baseline.length) {
+      this.apply(result.baseline); // the first traces of an empty server: show them
+    }
     if (result.overflow) {
       this.services.log.info('explorer: many traces arrived at once; reloading the lists');
       this.reload();

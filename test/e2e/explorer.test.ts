@@ -146,3 +146,28 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     assert.equal(((await r.json()) as { traces?: unknown[] }).traces?.length ?? 0, 0, 'the trace is still on the server');
   });
 });
+
+describe('Trace Explorer welcome view when no server answers (Playwright)', function () {
+  this.timeout(300_000);
+  let wb: Workbench | undefined;
+
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('explains the error and offers to start a local server or set the URL', async () => {
+    mkdirSync(shots, { recursive: true });
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    wb = await openWorkbench({ settings: { 'geminiTrace.trackingUri': 'http://127.0.0.1:9', 'workbench.colorTheme': 'Default Dark Modern' } });
+    const page = wb.page;
+    await page.locator('.part.activitybar').getByRole('tab', { name: 'Gemini Traces' }).click();
+    const welcome = page.locator('.part.sidebar .welcome-view-content');
+    await welcome.getByText('No MLflow server answers').waitFor({ state: 'visible', timeout: 90_000 });
+    for (const name of ['Start Local Server', 'Set Server URL', 'Show Log']) {
+      assert.equal(await welcome.getByRole('button', { name }).count(), 1, `no "${name}" button`);
+    }
+    await page.locator('.statusbar-item', { hasText: '127.0.0.1:9' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await page.mouse.move(1300, 850);
+    await page.screenshot({ path: join(shots, 'explorer-no-server.png') });
+  });
+});

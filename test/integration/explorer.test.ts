@@ -239,12 +239,16 @@ describe('Trace Explorer view', function () {
     const second = await lib.startMlflow();
     note(`second MLflow up at ${second.url} in ${Date.now() - t0} ms`);
     try {
-      const exp2 = await createExperiment(second.url, 'Default-2');
-      await postTraces(second.url, exp2, [{ startMs: Date.now() - 1000, runId: 'r2', runName: 'second.js', prompt: 'on the second server' }]);
       restore.push(await withSetting('geminiTrace', 'experiment', 'Default-2'));
       const undo = await withSetting('geminiTrace', 'trackingUri', second.url);
       try {
-        await waitFor(async () => (await children()).some((n) => isExp(n) && n.experiment.name === 'Default-2'), 20_000, 'the second server in the tree');
+        // A fresh server has no traces: an empty tree (the "No traces yet" welcome) and the context key.
+        await waitFor(async () => (await children()).length === 0 && services.connection.state === 'up' && hooks.provider.isEmpty, 30_000, 'the empty state of a fresh server');
+        note(`empty state on the fresh server after ${Date.now() - t0} ms`);
+        // The app creates its experiment and writes a trace: the live poll brings the tree in.
+        const exp2 = await createExperiment(second.url, 'Default-2');
+        await postTraces(second.url, exp2, [{ startMs: Date.now() - 1000, runId: 'r2', runName: 'second.js', prompt: 'on the second server' }]);
+        await waitFor(async () => !hooks.provider.isEmpty && (await children()).some((n) => isExp(n) && n.experiment.name === 'Default-2'), 30_000, 'the second server\'s first trace in the tree');
         assert.equal(services.connection.state, 'up');
         note(`tree shows the second server after ${Date.now() - t0} ms`);
 
