@@ -14,7 +14,6 @@ describe('activation in a real VS Code', () => {
   it('runs in a real VS Code extension host, on the copy of examples/', () => {
     const [major, minor] = vscode.version.split('.').map(Number);
     assert.ok(major === 1 && minor >= 95, `VS Code ${vscode.version} is older than the manifest's ^1.95.0`);
-    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'the test bed drives the web workbench of the VS Code server');
     const ws = workspaceDir();
     assert.ok(existsSync(join(ws, 'node-app')) && existsSync(join(ws, 'python-app')), `${ws} is not a copy of examples/`);
   });
