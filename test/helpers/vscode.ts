@@ -19,17 +19,20 @@ export async function getServices(): Promise<Services> {
   return getExtension().activate();
 }
 
+/** What a truthy result of T can be (so `waitFor(() => flag && editor)` yields the editor). */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /**
  * Polls `cond` until it returns a truthy value (returned) or the time runs out (throws, naming
  * `what` and the last error `cond` threw, so a failing test says what it was waiting for).
  */
-export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition', intervalMs = 100): Promise<NonNullable<T>> {
+export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition', intervalMs = 100): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await cond();
-      if (v) return v as NonNullable<T>;
+      if (v) return v as Truthy<T>;
     } catch (e) {
       last = e;
     }
