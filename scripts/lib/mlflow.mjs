@@ -20,7 +20,9 @@ export function freePort() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, keepData?: boolean, log?: (line: string) => void }} [opts]
+ * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, log?: (line: string) => void }} [opts]
+ *   unref: do not keep the caller's event loop alive (a lone mocha file exits when its tests end;
+ *   the exit and signal handlers still stop the server).
  * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
  */
 export async function startMlflow(opts = {}) {
@@ -50,6 +52,11 @@ export async function startMlflow(opts = {}) {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
+    if (opts.unref) {
+      child.unref();
+      child.stdout.unref();
+      child.stderr.unref();
+    }
     await waitHealthy(url, child, () => output);
   };
 
@@ -72,6 +79,13 @@ export async function startMlflow(opts = {}) {
     try { if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   };
   process.on('exit', onExit);
+  // A signal skips 'exit' handlers: stop the server, then die of the same signal.
+  const onSignal = (sig) => {
+    onExit();
+    process.off(sig, onSignal);
+    process.kill(process.pid, sig);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (process.listenerCount(sig) === 0) process.once(sig, onSignal);
 
   await launch();
   return {
@@ -84,6 +98,7 @@ export async function startMlflow(opts = {}) {
     stop: async () => {
       await kill();
       process.off('exit', onExit);
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(sig, onSignal);
       if (!opts.dataDir && !opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -10,7 +10,7 @@ export function mlflowUrl(): Promise<string> {
     // eslint-disable-next-line @typescript-eslint/ban-ts-comment
     // @ts-ignore -- plain .mjs module shared with the scripts
     const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
-    const s = await startMlflow();
+    const s = await startMlflow({ unref: true });
     process.env.GT_MLFLOW_URL = s.url;
     return s.url as string;
   })();
