@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { captureCallSite } from '../../src/inject/node/callsite';
 import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { TAG } from '../../src/model/runTags';
@@ -380,5 +381,27 @@ describe('Node preload: configuration from the environment', () => {
     assert.equal(readConfig({}).captureContent, true);
     assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '0' }), true);
     assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '1' }), false);
+  });
+});
+
+describe('Node preload: call sites', () => {
+  it('names the first frame outside node_modules and the preload, mapped to the .ts line', () => {
+    const site = (function caller() {
+      return captureCallSite(); // @call:here
+    })();
+    assert.equal(site?.filepath, __filename);
+    assert.equal(site?.lineno, markedLine(__filename, 'here'));
+    assert.equal(site?.function, 'caller');
+  });
+
+  it("uses a stack formatter the app installed (ts-node's source-map-support) when it moves the frame", () => {
+    const saved = Error.prepareStackTrace;
+    Error.prepareStackTrace = () => 'Error\n    at compiled (/virtual/src/app.ts:4242:7)';
+    try {
+      const site = captureCallSite();
+      assert.deepEqual(site, { filepath: '/virtual/src/app.ts', lineno: 4242, function: '<anonymous>' });
+    } finally {
+      Error.prepareStackTrace = saved;
+    }
   });
 });

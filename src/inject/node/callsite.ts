@@ -82,7 +82,8 @@ function firstUserSite(stack: NodeJS.CallSite[]): CallSite | undefined {
       const key = `${file}:${line}:${column}`;
       let site = resolved.get(key);
       if (!site) {
-        site = resolveFrame(file, line, column, f.getFunctionName() || '<module>');
+        const fn = f.getFunctionName() || (f.isToplevel() ? '<module>' : '<anonymous>');
+        site = viaInstalledFormatter(f, file, line, fn) ?? resolveFrame(file, line, column, fn);
         if (resolved.size >= MAX_RESOLVED) resolved.clear();
         resolved.set(key, site);
       }
@@ -92,6 +93,28 @@ function firstUserSite(stack: NodeJS.CallSite[]): CallSite | undefined {
     }
   }
   return undefined;
+}
+
+/** ts-node and other users of source-map-support map stack traces in their own
+ *  Error.prepareStackTrace (Node's default is undefined): let it format this one frame and read
+ *  the position back, when it moved. */
+function viaInstalledFormatter(frame: NodeJS.CallSite, file: string, line: number, fn: string): CallSite | undefined {
+  const format = Error.prepareStackTrace;
+  if (typeof format !== 'function') return undefined;
+  try {
+    const text: unknown = format(new Error(), [frame]);
+    if (typeof text !== 'string') return undefined;
+    const last = text.trimEnd().split('\n').pop() ?? '';
+    const m = /\(?((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?$/.exec(last.trim());
+    if (!m) return undefined;
+    const mappedFile = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
+    const mappedLine = Number(m[2]);
+    const rawPath = file.startsWith('file:') ? fileURLToPath(file) : file;
+    if ((mappedFile === rawPath && mappedLine === line) || !isAbsolute(mappedFile)) return undefined;
+    return { filepath: mappedFile, lineno: mappedLine, function: fn };
+  } catch {
+    return undefined;
+  }
 }
 
 function resolveFrame(file: string, line: number, column: number, fn: string): CallSite {
