@@ -72,7 +72,7 @@ export class App {
       this.timeline.dimNonCritical = !this.timeline.dimNonCritical;
       critical.classList.toggle('checked', this.timeline.dimNonCritical);
       critical.setAttribute('aria-pressed', String(this.timeline.dimNonCritical));
-      this.timeline.render();
+      this.timeline.redraw();
     }, 'toggle checked');
     critical.setAttribute('aria-pressed', 'true');
     const toolbar = el(

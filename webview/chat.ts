@@ -23,6 +23,9 @@ export function renderChat(chat: ChatView, spanId: string, actions: ValueActions
   if (chat.systemInstruction) root.appendChild(message(chat.systemInstruction, 'system', ref(['systemInstruction']), actions));
   chat.contents.forEach((c, i) => root.appendChild(message(c, textOf(c.role) || 'user', ref(['contents', i]), actions)));
 
+  const afc = automaticCalls(chat, spanId, actions);
+  if (afc) root.appendChild(afc);
+
   if (chat.candidates.length) {
     root.appendChild(el('div', { class: 'chat-divider', role: 'separator' }, chat.candidates.length > 1 ? `Response · ${chat.candidates.length} candidates` : 'Response'));
   }
@@ -47,6 +50,46 @@ export function renderChat(chat: ChatView, spanId: string, actions: ValueActions
     root.appendChild(extra);
   }
   return root;
+}
+
+/**
+ * Calls the SDK made on the model's behalf (automatic function calling) that no message shows:
+ * they live only in the response's history, so they get a block of their own, each call with
+ * the response that answered it.
+ */
+function automaticCalls(chat: ChatView, spanId: string, actions: ValueActions): HTMLElement | undefined {
+  const key = (name: unknown, v: unknown) => `${textOf(name)}\u0000${JSON.stringify(v ?? null)}`;
+  const shownCalls = new Set<string>();
+  const shownAnswers = new Set<string>();
+  for (const c of [...chat.contents, ...chat.candidates.map((x) => x.content)]) {
+    for (const p of c?.parts ?? []) {
+      if (p.kind === 'functionCall') shownCalls.add(key(p.name, p.args));
+      if (p.kind === 'functionResponse') shownAnswers.add(key(p.name, p.response));
+    }
+  }
+  const calls = (chat.functionCalls ?? []).map((c, i) => ({ c, i })).filter(({ c }) => !shownCalls.has(key(c.name, c.args)));
+  const answers = (chat.functionResponses ?? []).map((r, i) => ({ r, i })).filter(({ r }) => !shownAnswers.has(key(r.name, r.response)));
+  if (!calls.length && !answers.length) return undefined;
+  const box = el('div', { class: 'msg role-function' }, el('div', { class: 'msg-role' }, icon('symbol-method'), ' Automatic function calling'));
+  const ref = (path: (string | number)[]): ValueRef => ({ spanId, field: 'chat', path });
+  const used = new Set<number>();
+  for (const { c, i } of calls) {
+    box.appendChild(
+      el('div', { class: 'part part-call' }, el('div', { class: 'part-h' }, icon('symbol-method'), ' Call ', el('code', null, textOf(c.name))), jsonTree(c.args ?? {}, actions, { ref: ref(['functionCalls', i, 'args']), expandDepth: 3 })),
+    );
+    // Its answer: the same id, else the next unused response of the same name.
+    const match = answers.find(({ r, i: k }) => !used.has(k) && (c.id ? r.id === c.id : textOf(r.name) === textOf(c.name)));
+    if (match) {
+      used.add(match.i);
+      box.appendChild(responseBox(match.r.name, match.r.response, ref(['functionResponses', match.i, 'response']), actions));
+    }
+  }
+  for (const { r, i } of answers) if (!used.has(i)) box.appendChild(responseBox(r.name, r.response, ref(['functionResponses', i, 'response']), actions));
+  return box;
+}
+
+function responseBox(name: unknown, response: unknown, ref: ValueRef, actions: ValueActions): HTMLElement {
+  return el('div', { class: 'part part-response' }, el('div', { class: 'part-h' }, icon('reply'), ' Response from ', el('code', null, textOf(name))), jsonTree(response ?? null, actions, { ref, expandDepth: 3 }));
 }
 
 function message(c: Content, role: string, ref: ValueRef, actions: ValueActions, label?: string): HTMLElement {

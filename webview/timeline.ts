@@ -25,6 +25,10 @@ interface RowEls {
   meta: HTMLElement;
   bar: HTMLElement;
   span: number;
+  /** The visible row it shows, -1 when unused. */
+  rowIndex: number;
+  /** `Timeline.stamp` when it was last filled. */
+  stamp: number;
 }
 
 export interface TimelineEvents {
@@ -50,17 +54,19 @@ export class Timeline {
   private words: string[] = [];
   private current = -1;
   private frame = 0;
+  private stamp = 0;
   private nameWidth = 0.42;
   dimNonCritical = true;
 
   constructor(private readonly on: TimelineEvents) {
-    this.head = new WaterfallHead(this.win, () => this.render());
+    this.head = new WaterfallHead(this.win, () => this.redraw());
     this.spacer = el('div', { class: 'spacer' });
     this.layer = el('div', { class: 'rows-layer' });
     this.viewport = el('div', { class: 'viewport', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans' } }, this.spacer, this.layer);
     const sash = el('div', { class: 'name-sash', title: 'Drag to resize the name column', attrs: { 'aria-hidden': 'true' } });
     const headRow = el('div', { class: 'timeline-head' }, el('div', { class: 'head-name' }, 'Span', el('span', { class: 'head-hint' }, 'latency · tokens')), this.head.root, sash);
-    const body = el('div', { class: 'timeline-body' }, this.viewport, this.head.grid);
+    // Grid lines go first so the rows (and their hover and selection colours) paint over them.
+    const body = el('div', { class: 'timeline-body' }, this.head.grid, this.viewport);
     this.root = el('div', { class: 'timeline' }, headRow, body);
     this.setNameWidth(this.nameWidth);
     this.viewport.addEventListener('scroll', () => this.queueRender(), { passive: true });
@@ -72,7 +78,7 @@ export class Timeline {
     new ResizeObserver(() => {
       // The header must line up with the rows, which lose the scrollbar's width.
       this.root.style.setProperty('--sbw', `${this.viewport.offsetWidth - this.viewport.clientWidth}px`);
-      this.render();
+      this.redraw();
       this.head.update();
     }).observe(this.viewport);
   }
@@ -99,7 +105,7 @@ export class Timeline {
     this.spacer.style.height = `${this.rows.count * ROW_H}px`;
     this.viewport.setAttribute('aria-rowcount', String(this.rows.count));
     this.head.setData(t, header.nowMs);
-    this.render();
+    this.redraw();
   }
 
   collapsedIds(): Set<string> {
@@ -123,7 +129,7 @@ export class Timeline {
     if (this.rows.revealSpan(i)) this.relayout();
     this.selected = i;
     this.scrollToRow(this.rows.rowOf[i]);
-    this.render();
+    this.redraw();
     this.on.select(i, how);
   }
 
@@ -174,13 +180,13 @@ export class Timeline {
   zoom(factor: number): void {
     this.win.zoom(factor, 0.5);
     this.head.update();
-    this.render();
+    this.redraw();
   }
 
   fit(): void {
     this.win.reset();
     this.head.update();
-    this.render();
+    this.redraw();
   }
 
   /** Zooms the axis to span i with a little margin. */
@@ -191,14 +197,15 @@ export class Timeline {
     const pad = Math.max((e - s) * 0.05, 1e-3);
     this.win.set(s - pad, e + pad);
     this.head.update();
-    this.render();
+    this.redraw();
   }
 
   private relayout(): void {
     if (!this.rows) return;
+    this.invalidate();
     this.spacer.style.height = `${this.rows.count * ROW_H}px`;
     this.viewport.setAttribute('aria-rowcount', String(this.rows.count));
-    this.render();
+    this.redraw();
   }
 
   private scrollToRow(row: number): void {
@@ -213,7 +220,21 @@ export class Timeline {
     if (!this.frame) this.frame = requestAnimationFrame(() => this.render());
   }
 
-  /** Fills the pool with the rows in view. Cost: O(rows on screen). */
+  /** Marks every row for re-filling (selection, matches, zoom, data changed). */
+  private invalidate(): void {
+    this.stamp++;
+  }
+
+  /** Re-fills every row in view: after anything but a scroll. */
+  redraw(): void {
+    this.invalidate();
+    this.render();
+  }
+
+  /**
+   * Puts the rows in view on screen. Row r always lives in pool slot r % pool size, so scrolling
+   * by a few rows re-fills only the rows that came into view. Cost: O(rows that changed).
+   */
   render(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
@@ -224,20 +245,29 @@ export class Timeline {
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_H) - OVERSCAN);
     const last = Math.min(rows.count, Math.ceil((this.viewport.scrollTop + h) / ROW_H) + OVERSCAN);
     const need = last - first;
-    while (this.pool.length < need) this.pool.push(this.makeRow());
-    this.layer.style.transform = `translateY(${first * ROW_H}px)`;
+    if (this.pool.length < need) {
+      while (this.pool.length < need) this.pool.push(this.makeRow());
+      this.invalidate(); // the slot of each row moved
+      for (const r of this.pool) r.rowIndex = -1;
+    }
+    const size = this.pool.length;
     let active = '';
-    for (let k = 0; k < this.pool.length; k++) {
-      const r = this.pool[k];
-      if (k >= need) {
-        if (!r.row.hidden) r.row.hidden = true;
-        r.span = -1;
+    for (let r = first; r < first + size; r++) {
+      const el = this.pool[r % size];
+      if (r >= last) {
+        if (!el.row.hidden) el.row.hidden = true;
+        el.rowIndex = -1;
         continue;
       }
-      r.row.hidden = false;
-      const i = rows.visible[first + k];
-      this.fillRow(r, i, first + k);
-      if (i === this.selected) active = r.row.id;
+      const i = rows.visible[r];
+      if (el.rowIndex !== r) {
+        el.row.style.transform = `translateY(${r * ROW_H}px)`;
+        el.row.hidden = false;
+      }
+      if (el.rowIndex !== r || el.span !== i || el.stamp !== this.stamp) this.fillRow(el, i, r);
+      el.rowIndex = r;
+      el.stamp = this.stamp;
+      if (i === this.selected) active = el.row.id;
     }
     if (active) this.viewport.setAttribute('aria-activedescendant', active);
     else this.viewport.removeAttribute('aria-activedescendant');
@@ -257,7 +287,7 @@ export class Timeline {
       el('div', { class: 'bar-cell' }, bar),
     );
     this.layer.appendChild(row);
-    return { row, twistie, typeIcon: typeIconEl, name, flag, meta, bar, span: -1 };
+    return { row, twistie, typeIcon: typeIconEl, name, flag, meta, bar, span: -1, rowIndex: -1, stamp: -1 };
   }
 
   private fillRow(r: RowEls, i: number, rowIndex: number): void {
@@ -346,7 +376,7 @@ export class Timeline {
       this.win.pan((e.shiftKey ? e.deltaY || e.deltaX : e.deltaX) / Math.max(r.width, 1));
     } else return;
     this.head.update();
-    this.render();
+    this.redraw();
   }
 
   private onKey(e: KeyboardEvent): void {

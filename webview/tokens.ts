@@ -82,12 +82,14 @@ function chart(t: SpanTable, header: TraceHeader, selected: number, select: (i: 
       return s;
     };
     const end = t.end[k] < 0 ? header.nowMs : t.end[k];
-    const label = `${t.names[k]}${t.model[k] >= 0 ? ` · ${t.models[t.model[k]]}` : ''}`;
+    // Model calls often share one name; their parent (the step that made them) tells them apart.
+    const label = `${t.parent[k] >= 0 ? `${t.names[t.parent[k]]} › ` : ''}${t.names[k]}`;
+    const model = t.model[k] >= 0 ? ` · ${t.models[t.model[k]]}` : '';
     const row = el(
       'button',
       {
         class: `bar-row${k === selected ? ' selected' : ''}`,
-        title: `${label}\n${count(input)} input (${count(cached)} cached) · ${count(output)} output (${count(thinking)} thinking) · ${duration(end - t.start[k])}`,
+        title: `${label}${model}\n${count(input)} input (${count(cached)} cached) · ${count(output)} output (${count(thinking)} thinking) · ${duration(end - t.start[k])}`,
         attrs: { type: 'button', role: 'listitem' },
         on: { click: () => select(k) },
       },

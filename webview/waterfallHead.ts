@@ -71,7 +71,8 @@ export class WaterfallHead {
       label.style.left = x;
       line.style.left = x;
       label.textContent = axisLabel(v, step);
-      label.classList.toggle('first', k === 0 && w.pos(v) < 0.04);
+      label.classList.toggle('first', w.pos(v) < 0.04);
+      label.classList.toggle('last', w.pos(v) > 0.96);
     }
   }
 

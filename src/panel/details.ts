@@ -5,7 +5,7 @@ import type { GeminiCall, Span, Trace } from '../model/types';
 import { clipValue, resolvePath, type ClipLimits, DEFAULT_LIMITS } from './clip';
 import type { ChatView, SpanDetails, ValueRef } from './protocol';
 
-export function chatOf(span: Span): Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking' | 'functionCalls' | 'functionResponses'> | undefined {
+export function chatOf(span: Span): Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking'> | undefined {
   let call: GeminiCall | undefined;
   try {
     call = extractGemini(span);
@@ -14,9 +14,9 @@ export function chatOf(span: Span): Omit<GeminiCall, 'promptText' | 'responseTex
     return undefined;
   }
   if (!call || (!call.contents.length && !call.candidates.length && !call.systemInstruction)) return undefined;
-  // The flattened texts and call lists repeat what the contents hold; leave them out of the post.
+  // The flattened texts repeat what the parts hold; leave them out of the post.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { promptText, responseText, thinking, functionCalls, functionResponses, ...view } = call;
+  const { promptText, responseText, thinking, ...view } = call;
   return view;
 }
 

@@ -123,7 +123,9 @@ export type Clip<T> = T extends string
         ? { [K in keyof T]: Clip<T[K]> }
         : T;
 
-export type ChatView = Clip<Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking' | 'functionCalls' | 'functionResponses'>>;
+/** A Gemini call for the Chat tab. The flattened texts are left out (the parts hold them); the
+ *  call lists stay, as automatic function calling records some calls only there. */
+export type ChatView = Clip<Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking'>>;
 
 export interface SpanDetails {
   spanId: string;

@@ -76,6 +76,8 @@ export function registerPanel(services: Services): PanelManager {
       manager.open({ traceId: id });
       return id;
     }),
+    // For integration tests (as the explorer does): the live panels, to watch messages round-trip.
+    vscode.commands.registerCommand('geminiTrace.panel.testHooks', () => ({ manager })),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const ref = toTraceRef(state);

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// The trace panel on huge traces, in headless Chromium: the real webview bundle fed by the real
+// host-side session (test/helpers/panelPage.ts), against a baseline measured in the same run on
+// the same page: the same trace drawn as a plain, non-virtualised list of the same rows.
+//   node bench/panel-render.mjs [--sizes 10000,100000] [--runs 3]
+// Goals (issue 5): first render ≤ 300 ms at 10k spans, ≤ 1.5 s at 100k; scroll and expand frames
+// under 16 ms; webview bundle ≤ 400 KB minified.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { require as tsRequire } from 'tsx/cjs/api';
+import { generateTrace } from './gen-trace.mjs';
+import { percentile, report, root, writeResult } from './lib.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1];
+};
+const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
+const runs = Number(arg('runs', 3));
+
+execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+const { openPanelPage, closeBrowser } = tsRequire('../test/helpers/panelPage.ts', import.meta.url);
+const { normalizeTrace, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
+const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
+
+const median = (xs) => percentile(xs, 50);
+
+// ---- in-page measurements (plain functions: run inside Chromium) -------------------------------
+
+/** Per-frame main-thread work while scrolling `el` by `delta` px a frame: from the frame's start to
+ *  a task queued behind its rendering (script, style, layout, paint). */
+function scrollFrames([selector, steps, delta]) {
+  const el = document.querySelector(selector);
+  return new Promise((resolve) => {
+    const work = [];
+    let k = 0;
+    const tick = (ts) => {
+      setTimeout(() => {
+        if (k > 0) work.push(performance.now() - ts);
+        if (k++ >= steps) return resolve(work);
+        el.scrollTop = (el.scrollTop + delta) % Math.max(1, el.scrollHeight - el.clientHeight);
+        requestAnimationFrame(tick);
+      }, 0);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Synchronous cost of clicking `selector` (collapse or expand) until the layout is done. */
+function clickCost(selector) {
+  const target = document.querySelector(selector);
+  const t0 = performance.now();
+  target.click();
+  void document.body.offsetHeight;
+  document.querySelector('.row')?.getBoundingClientRect();
+  return performance.now() - t0;
+}
+
+/** The baseline: every span as a row in one plain list (same row markup and CSS as the panel). */
+function plainList() {
+  const t = window.__benchTable;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const total = Math.max(...Array.from(t.end).filter((x) => x >= 0), 1);
+    const timeline = document.createElement('div');
+    timeline.className = 'timeline';
+    timeline.style.setProperty('--name-w', '42%');
+    const body = document.createElement('div');
+    body.className = 'timeline-body';
+    const list = document.createElement('div');
+    list.className = 'viewport plain';
+    const colours = { LLM: 'c-model', CHAT_MODEL: 'c-model', TOOL: 'c-tool', RETRIEVER: 'c-retrieve', CHAIN: 'c-chain', AGENT: 'c-agent', EMBEDDING: 'c-embed' };
+    for (let i = 0; i < t.n; i++) {
+      const row = document.createElement('div');
+      row.className = `row ${colours[t.types[t.kind[i]]] ?? 'c-other'}`;
+      row.dataset.depth = String(t.depth[i]);
+      const name = document.createElement('div');
+      name.className = 'name-cell';
+      name.style.paddingLeft = `${4 + Math.min(t.depth[i], 48) * 12}px`;
+      const tw = document.createElement('span');
+      tw.className = `twistie codicon${t.subtreeEnd[i] > i + 1 ? ' codicon-chevron-down' : ''}`;
+      const nm = document.createElement('span');
+      nm.className = 'span-name';
+      nm.textContent = t.names[i];
+      const meta = document.createElement('span');
+      meta.className = 'span-meta';
+      meta.textContent = `${Math.round((t.end[i] < 0 ? total : t.end[i]) - t.start[i])} ms`;
+      name.append(tw, nm, meta);
+      const cell = document.createElement('div');
+      cell.className = 'bar-cell';
+      const bar = document.createElement('div');
+      bar.className = 'bar';
+      bar.style.left = `${(t.start[i] / total) * 100}%`;
+      bar.style.width = `${(((t.end[i] < 0 ? total : t.end[i]) - t.start[i]) / total) * 100}%`;
+      cell.append(bar);
+      row.append(name, cell);
+      list.append(row);
+    }
+    body.append(list);
+    timeline.append(body);
+    const app = document.querySelector('.app');
+    app.replaceChildren(timeline);
+    // Expanding and collapsing the root in a plain list hides or shows every other row.
+    list.firstChild.querySelector('.twistie').addEventListener('click', () => {
+      const hide = !list.classList.contains('collapsed');
+      list.classList.toggle('collapsed', hide);
+      for (let r = list.firstChild.nextSibling; r; r = r.nextSibling) r.hidden = hide;
+    });
+    void list.offsetHeight;
+    requestAnimationFrame(() => setTimeout(() => resolve({ ms: performance.now() - t0, nodes: document.getElementsByTagName('*').length }), 0));
+  });
+}
+
+function domNodes() {
+  return document.getElementsByTagName('*').length;
+}
+
+// ---- one size ---------------------------------------------------------------------------------
+
+async function measure(n) {
+  const g = generateTrace({ spans: n, encoding: 'python', seed: 7 });
+  let t0 = performance.now();
+  const trace = normalizeTrace({ info: g.info, spans: g.spansJson });
+  if (isTraceError(trace)) throw new Error(trace.error);
+  const normalizeMs = performance.now() - t0;
+  t0 = performance.now();
+  const session = new TraceSession(trace);
+  const tableMs = performance.now() - t0;
+
+  const first = [];
+  let scroll = [];
+  let wheel = [];
+  let expand = [];
+  let expandAll = [];
+  let nodes = 0;
+  for (let r = 0; r < runs; r++) {
+    const p = await openPanelPage(trace, { autoPost: false });
+    const { ms } = await p.postTrace({ session });
+    first.push(ms);
+    if (r === 0) {
+      await p.page.waitForTimeout(300);
+      nodes = await p.page.evaluate(domNodes);
+      await p.page.evaluate(() => document.querySelector('.viewport').focus());
+      wheel = await p.page.evaluate(scrollFrames, ['.viewport', 90, 100]);
+      scroll = await p.page.evaluate(scrollFrames, ['.viewport', 90, 37 * 22]);
+      await p.page.evaluate(() => (document.querySelector('.viewport').scrollTop = 0));
+      await p.page.waitForTimeout(100);
+      for (let k = 0; k < 5; k++) {
+        await p.page.evaluate(clickCost, '.row[data-span="0"] .twistie'); // collapse the root
+        await p.page.waitForTimeout(50);
+        expand.push(await p.page.evaluate(clickCost, '.row[data-span="0"] .twistie')); // expand it again
+        await p.page.waitForTimeout(50);
+      }
+      for (let k = 0; k < 3; k++) {
+        await p.page.evaluate(clickCost, 'button[title="Collapse all"]');
+        await p.page.waitForTimeout(50);
+        expandAll.push(await p.page.evaluate(clickCost, 'button[title="Expand all"]'));
+        await p.page.waitForTimeout(50);
+      }
+      if (p.problems.length) throw new Error(`panel page problems: ${p.problems.join('; ')}`);
+    }
+    await p.close();
+  }
+
+  // Baseline: same page and stylesheet, every span a DOM row.
+  const base = { first: [], scroll: [], wheel: [], expand: [], nodes: 0 };
+  for (let r = 0; r < runs; r++) {
+    const p = await openPanelPage(trace, { autoPost: false });
+    await p.page.evaluate(() => window.addEventListener('message', (e) => e.data?.method === 'benchData' && (window.__benchTable = e.data.params.table)));
+    await p.post({ kind: 'notification', method: 'benchData', params: { table: session.table } });
+    await p.page.waitForFunction(() => !!window.__benchTable);
+    const { ms, nodes: bn } = await p.page.evaluate(plainList);
+    base.first.push(ms);
+    if (r === 0) {
+      base.nodes = bn;
+      base.wheel = await p.page.evaluate(scrollFrames, ['.viewport', 90, 100]);
+      base.scroll = await p.page.evaluate(scrollFrames, ['.viewport', 90, 37 * 22]);
+      for (let k = 0; k < 3; k++) {
+        await p.page.evaluate(clickCost, '.viewport .row .twistie');
+        await p.page.waitForTimeout(50);
+        base.expand.push(await p.page.evaluate(clickCost, '.viewport .row .twistie'));
+        await p.page.waitForTimeout(50);
+      }
+    }
+    await p.close();
+  }
+  return { n, normalizeMs, tableMs, first, scroll, wheel, expand, expandAll, nodes, base };
+}
+
+const goals = { 10000: 300, 100000: 1500 };
+const results = [];
+for (const n of sizes) {
+  console.log(`\n--- ${n.toLocaleString('en-US')} spans`);
+  const m = await measure(n);
+  results.push(m);
+  const goal = goals[n];
+  report(`first render, ${n} spans (median of ${runs})`, { value: median(m.first), unit: 'ms', baseline: median(m.base.first), baselineLabel: 'plain list', goal: goal ? `≤ ${goal} ms` : undefined, goalMet: goal ? median(m.first) <= goal : undefined });
+  report(`wheel scroll (100 px a frame) frame work p95, ${n} spans`, { value: percentile(m.wheel, 95), unit: 'ms', baseline: percentile(m.base.wheel, 95), baselineLabel: 'plain list', goal: '< 16 ms', goalMet: percentile(m.wheel, 95) < 16 });
+  report(`page scroll (814 px a frame) frame work p95, ${n} spans`, { value: percentile(m.scroll, 95), unit: 'ms', baseline: percentile(m.base.scroll, 95), baselineLabel: 'plain list', goal: '< 16 ms', goalMet: percentile(m.scroll, 95) < 16 });
+  report(`expand root (${n - 1} rows) p95, ${n} spans`, { value: percentile(m.expand, 95), unit: 'ms', baseline: percentile(m.base.expand, 95), baselineLabel: 'plain list', goal: '< 16 ms', goalMet: percentile(m.expand, 95) < 16 });
+  report(`expand all p95, ${n} spans`, { value: percentile(m.expandAll, 95), unit: 'ms', goal: '< 16 ms', goalMet: percentile(m.expandAll, 95) < 16 });
+  report(`DOM elements, ${n} spans`, { value: m.nodes, unit: 'elements', baseline: m.base.nodes, baselineLabel: 'plain list' });
+  console.log(`host side: normalise ${m.normalizeMs.toFixed(0)} ms, span table ${m.tableMs.toFixed(0)} ms`);
+}
+closeBrowser && (await closeBrowser());
+
+const bundle = statSync(join(root, 'dist/webview.js')).size;
+report('webview bundle (minified)', { value: bundle / 1024, unit: 'KB', baseline: 400, baselineLabel: 'budget', goal: '≤ 400 KB', goalMet: bundle <= 400 * 1024 });
+
+const summary = {};
+for (const m of results) {
+  summary[`first render ${m.n}`] = `${median(m.first).toFixed(0)} ms (plain list ${median(m.base.first).toFixed(0)} ms, ×${(median(m.first) / median(m.base.first)).toFixed(3)})`;
+  summary[`wheel scroll p95 ${m.n}`] = `${percentile(m.wheel, 95).toFixed(1)} ms (plain list ${percentile(m.base.wheel, 95).toFixed(1)} ms)`;
+  summary[`page scroll p95 ${m.n}`] = `${percentile(m.scroll, 95).toFixed(1)} ms (plain list ${percentile(m.base.scroll, 95).toFixed(1)} ms)`;
+  summary[`expand p95 ${m.n}`] = `${percentile(m.expand, 95).toFixed(1)} ms (plain list ${percentile(m.base.expand, 95).toFixed(1)} ms)`;
+}
+summary['webview bundle'] = `${(bundle / 1024).toFixed(1)} KB`;
+const file = writeResult('panel-render', {
+  summary,
+  bundleBytes: bundle,
+  sizes: results.map((m) => ({
+    spans: m.n,
+    host: { normalizeMs: m.normalizeMs, tableMs: m.tableMs },
+    panel: { firstRenderMs: m.first, wheelFrameMs: { p50: percentile(m.wheel, 50), p95: percentile(m.wheel, 95), max: Math.max(...m.wheel) }, scrollFrameMs: { p50: percentile(m.scroll, 50), p95: percentile(m.scroll, 95), max: Math.max(...m.scroll) }, expandRootMs: m.expand, expandAllMs: m.expandAll, domElements: m.nodes },
+    plainList: { firstRenderMs: m.base.first, wheelFrameMs: { p50: percentile(m.base.wheel, 50), p95: percentile(m.base.wheel, 95), max: Math.max(...m.base.wheel) }, scrollFrameMs: { p50: percentile(m.base.scroll, 50), p95: percentile(m.base.scroll, 95), max: Math.max(...m.base.scroll) }, expandRootMs: m.base.expand, domElements: m.base.nodes },
+    ratios: { firstRender: median(m.first) / median(m.base.first), wheelP95: percentile(m.wheel, 95) / percentile(m.base.wheel, 95), scrollP95: percentile(m.scroll, 95) / percentile(m.base.scroll, 95), expandP95: percentile(m.expand, 95) / percentile(m.base.expand, 95) },
+  })),
+});
+console.log(`results: ${file}`);

@@ -1,0 +1,190 @@
+// The panel's host side, in Node: the flat span table (tree order, subtrees, critical path,
+// running spans), clipping of huge values and fetching them back whole, search, the message
+// guard, trace-id parsing, and the HTML shell's Content-Security-Policy.
+import assert from 'node:assert/strict';
+import { isTraceError, normalizeTrace } from '../../src/model/normalize';
+import type { Trace } from '../../src/model/types';
+import { clipValue, resolvePath } from '../../src/panel/clip';
+import { contentSecurityPolicy, panelHtml } from '../../src/panel/html';
+import { F, isClipped, isWebviewToHost, STATUS_CODES, TOK, TOKEN_COLS, type ClippedString } from '../../src/panel/protocol';
+import { parseQuery, TraceSession } from '../../src/panel/session';
+import { parseTraceIdInput, toTraceRef } from '../../src/panel/traceRef';
+import { markCriticalPath } from '../../src/panel/viewModel';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs generator shared with the benchmarks
+import { generateTrace } from '../../bench/gen-trace.mjs';
+
+type Gen = { info: unknown; spansJson: string };
+const gen = generateTrace as (o: Record<string, unknown>) => Gen;
+
+function trace(o: Record<string, unknown>): Trace {
+  const g = gen(o);
+  const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+  assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
+  return t;
+}
+
+describe('panel: span table', () => {
+  for (const encoding of ['python', 'typescript', 'otel']) {
+    it(`is a consistent tree-ordered table (${encoding} encoding)`, () => {
+      const t = trace({ spans: 3000, encoding, seed: 3 });
+      const s = new TraceSession(t);
+      const tb = s.table;
+      assert.equal(tb.n, 3000);
+      assert.equal(new Set(tb.ids).size, 3000);
+      assert.equal(tb.parent[0], -1);
+      assert.equal(tb.subtreeEnd[0], 3000, 'the root holds every span');
+      for (let i = 0; i < tb.n; i++) {
+        const p = tb.parent[i];
+        if (p >= 0) {
+          assert.ok(p < i, 'parents come before their children');
+          assert.equal(tb.depth[i], tb.depth[p] + 1);
+          assert.ok(tb.subtreeEnd[p] >= tb.subtreeEnd[i] && i < tb.subtreeEnd[p], 'a child lies inside its parent’s subtree');
+          assert.equal(t.byId.get(tb.ids[i])!.parentId, tb.ids[p]);
+        }
+        assert.ok(tb.end[i] >= tb.start[i]);
+      }
+      // Model calls carry their own usage, and it adds up to the trace's.
+      let input = 0;
+      for (let i = 0; i < tb.n; i++) if (tb.flags[i] & F.usage) input += tb.tokens[i * TOKEN_COLS + TOK.input];
+      assert.equal(input, t.usage.input);
+      assert.ok(input > 0);
+      assert.deepEqual(tb.models, ['gemini-2.5-flash']);
+      const h = s.payload(1).header;
+      assert.equal(h.spanCount, 3000);
+      assert.equal(h.runName, 'bench run');
+      assert.equal(h.status, 'OK');
+      assert.ok(h.durationMs! > 0 && Math.abs(h.durationMs! - tb.end[0]) < 1);
+    });
+  }
+
+  it('marks the critical path: walking back from the end, the last child to finish before the cursor', () => {
+    // root [0,100]: w [0,35]; y [40,100] with y1 [60,70] and y2 [45,98]; x [50,60] runs beside y.
+    const tb = {
+      n: 6,
+      parent: Int32Array.from([-1, 0, 0, 2, 2, 0]),
+      start: Float64Array.from([0, 0, 40, 60, 45, 50]),
+      end: Float64Array.from([100, 35, 100, 70, 98, 60]),
+      flags: new Uint8Array(6),
+    } as unknown as Parameters<typeof markCriticalPath>[0];
+    markCriticalPath(tb, 100);
+    const on = [...tb.flags].map((f) => !!(f & F.critical));
+    assert.deepEqual(on, [true, true, true, false, true, false]);
+  });
+
+  it('draws running spans open-ended and keeps "now" past every start', () => {
+    const t = trace({ spans: 200, inProgress: true, seed: 5 });
+    const s = new TraceSession(t);
+    const h = s.payload(1).header;
+    assert.equal(h.status, 'IN_PROGRESS');
+    assert.equal(h.durationMs, null);
+    const running = [...s.table.end].filter((e) => e < 0).length;
+    assert.ok(running >= 3, `${running} running spans`);
+    for (let i = 0; i < s.table.n; i++) assert.ok(h.nowMs >= s.table.start[i]);
+    assert.equal(s.table.status[0], STATUS_CODES.indexOf(t.roots[0].status));
+  });
+});
+
+describe('panel: clipped values', () => {
+  it('posts a 10 MB prompt as a few KB and gives the whole back by reference', () => {
+    const t = trace({ spans: 20, hugeBytes: 10 * 1024 * 1024, seed: 9 });
+    const s = new TraceSession(t);
+    const huge = t.spans.find((x) => JSON.stringify(x.inputs ?? '').length > 10_000_000)!;
+    assert.ok(huge, 'the generator put a 10 MB prompt somewhere');
+    const t0 = Date.now();
+    const d = s.details(huge.id);
+    assert.ok(JSON.stringify(d).length < 200_000, `details are ${JSON.stringify(d).length} characters`);
+    assert.ok(Date.now() - t0 < 2000);
+    const text = (d.chat!.contents[0].parts[0] as { text: unknown }).text;
+    assert.ok(isClipped(text) && text.$clipped === 'string');
+    const c = text as ClippedString;
+    assert.equal(c.length, 10 * 1024 * 1024);
+    assert.equal(c.head, 'x'.repeat(c.head.length));
+    assert.equal(s.fullValue(c.ref).length, 10 * 1024 * 1024);
+    // The same prompt under Inputs is clipped too, with its own path.
+    const raw = resolvePath(d.inputs, ['contents', 0, 'parts', 0, 'text']);
+    assert.ok(isClipped(raw));
+    assert.equal(s.fullValue((raw as ClippedString).ref).length, 10 * 1024 * 1024);
+    assert.throws(() => s.fullValue({ spanId: 'ffffffffffffffff', field: 'inputs', path: [] }), /no longer in the trace/);
+  });
+
+  it('clips long arrays and deep nesting, keeping a way back to the whole', () => {
+    const base = { spanId: 'a', field: 'outputs' as const };
+    const long = clipValue({ xs: Array.from({ length: 1200 }, (_, i) => i) }, base, { string: 100, items: 500, depth: 40 }) as { xs: unknown[] };
+    assert.equal(long.xs.length, 501);
+    const rest = long.xs[500];
+    assert.ok(isClipped(rest) && rest.$clipped === 'rest' && rest.omitted === 700);
+    assert.deepEqual(rest.ref.path, ['xs']);
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    const cut = clipValue(deep, base, { string: 1000, items: 10, depth: 5 });
+    const at5 = resolvePath(cut, ['d', 'd', 'd', 'd', 'd']);
+    assert.ok(isClipped(at5) && at5.$clipped === 'string' && at5.head.startsWith('{"d":'));
+  });
+});
+
+describe('panel: search', () => {
+  const t = trace({ spans: 2000, seed: 11, hostile: true });
+  const s = new TraceSession(t);
+  const names = (r: { indices: number[] }) => new Set(r.indices.map((i) => s.table.names[i]));
+
+  it('matches names, types, models and content, all words required', () => {
+    assert.deepEqual([...names(s.search('type:TOOL'))].sort(), ['get_weather', 'run_sql', 'search_web']);
+    assert.deepEqual([...names(s.search('name:retrieve'))], ['retrieve_docs']);
+    const weather = s.search('paris');
+    assert.ok(weather.indices.length > 100, 'content text is searched');
+    const both = s.search('type:tool paris');
+    assert.ok(both.indices.every((i) => s.table.types[s.table.kind[i]] === 'TOOL'));
+    assert.ok(s.search('status:error').indices.every((i) => s.table.status[i] === STATUS_CODES.indexOf('ERROR')));
+    assert.deepEqual(s.search('   ').indices, []);
+    assert.ok(s.search('"onerror=alert(1)"').indices.length > 0, 'quoted phrases match as one');
+    const sorted = [...weather.indices].sort((a, b) => a - b);
+    assert.deepEqual(weather.indices, sorted, 'indices come in tree order');
+  });
+
+  it('parses field prefixes and quotes', () => {
+    assert.deepEqual(parseQuery('type:LLM "two words" Name:x'), [
+      { field: 'type', word: 'llm' },
+      { field: 'any', word: 'two words' },
+      { field: 'name', word: 'x' },
+    ]);
+  });
+});
+
+describe('panel: messages, ids and HTML shell', () => {
+  it('accepts only well-formed webview messages', () => {
+    assert.ok(isWebviewToHost({ kind: 'command', method: 'ready', params: {} }));
+    assert.ok(isWebviewToHost({ kind: 'request', id: 3, method: 'search', params: { query: 'x' } }));
+    for (const bad of [null, 'ready', { kind: 'command', method: 'ready' }, { kind: 'request', method: 'search', params: {} }, { kind: 'reply', id: 1, method: 'x', params: {} }]) {
+      assert.equal(isWebviewToHost(bad), false, JSON.stringify(bad));
+    }
+  });
+
+  it('turns tree nodes, refs, ids and links into trace refs', () => {
+    const id = 'tr-0123456789abcdef0123456789abcdef';
+    assert.deepEqual(toTraceRef({ traceId: id, spanId: 'abc', experimentId: '2', label: 'x' }), { traceId: id, spanId: 'abc', experimentId: '2' });
+    assert.deepEqual(toTraceRef({ ref: { traceId: id } }), { traceId: id, spanId: undefined, experimentId: undefined });
+    assert.equal(toTraceRef({ spanId: 'x' }), undefined);
+    assert.equal(parseTraceIdInput(`http://127.0.0.1:5000/#/experiments/1/traces?selectedEvaluationId=${id.toUpperCase()}`), id);
+    assert.equal(parseTraceIdInput('0123456789abcdef0123456789ABCDEF'), id);
+    assert.equal(parseTraceIdInput('not an id!'), undefined);
+    assert.equal(parseTraceIdInput('  '), undefined);
+  });
+
+  it('serves a shell whose policy allows one nonced script and nothing remote or inline', () => {
+    const html = panelHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', script: 'https://x/dist/webview.js', codicons: 'https://x/dist/codicons/codicon.css' }, 'NONCE123');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1].replace(/&#39;|&apos;/g, "'") ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-NONCE123'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:\/\/(?!file\+)/);
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    assert.equal(scripts.length, 1);
+    assert.ok(scripts.every((s) => s.includes('nonce="NONCE123"') && /src="/.test(s)));
+    assert.doesNotMatch(html, /\son\w+=/i, 'no inline handlers');
+    assert.equal(contentSecurityPolicy('x', 'n').includes("style-src x"), true);
+    // Fresh nonces differ.
+    const n1 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];
+    const n2 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];
+    assert.ok(n1 && n2 && n1 !== n2 && n1.length >= 20);
+  });
+});

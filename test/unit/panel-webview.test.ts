@@ -1,0 +1,299 @@
+// The trace panel's real webview bundle in headless Chromium, under its real CSP, talking the real
+// protocol to the real host-side session (test/helpers/panelPage.ts). Traces come in every
+// encoding: synthetic ones from bench/gen-trace.mjs, and ones the real Python SDK wrote to a real
+// MLflow (read back through the product's client, from the tracking store and the artifact store).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { MlflowClient } from '../../src/mlflow/client';
+import { isTraceError, normalizeTrace } from '../../src/model/normalize';
+import type { Trace } from '../../src/model/types';
+import type { WebviewToHost } from '../../src/panel/protocol';
+import { TraceSession } from '../../src/panel/session';
+import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
+import { sharedSeed } from '../helpers/seed';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs generator shared with the benchmarks
+import { generateTrace } from '../../bench/gen-trace.mjs';
+
+const root = join(__dirname, '..', '..');
+const shots = join(root, 'test-results', 'screenshots');
+const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
+
+function synthetic(o: Record<string, unknown>): Trace {
+  const g = gen(o);
+  const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+  assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
+  return t;
+}
+
+async function fromMlflow(url: string, traceId: string): Promise<Trace> {
+  const full = await new MlflowClient({ trackingUri: url }).getTrace(traceId);
+  const t = normalizeTrace({ info: full.info, spans: full.data.spans });
+  assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
+  return t;
+}
+
+const rowCount = (p: PanelPage) => p.page.locator('.rows-layer .row:not([hidden])').count();
+const selectedName = (p: PanelPage) => p.page.locator('.row.selected .span-name').textContent();
+const tab = (p: PanelPage, label: string) => p.page.locator('vscode-tab-header', { hasText: label }).click();
+const lastSelected = (p: PanelPage) => [...p.messages].reverse().find((m): m is Extract<WebviewToHost, { method: 'selected' }> => m.method === 'selected')?.params.spanId;
+
+async function noProblems(p: PanelPage): Promise<void> {
+  assert.deepEqual(p.problems, [], 'console errors, page errors or CSP violations');
+  assert.deepEqual(p.dialogs, [], 'the page opened a dialog');
+}
+
+describe('panel webview in headless Chromium', function () {
+  this.timeout(180_000);
+  let p: PanelPage | undefined;
+
+  before(() => {
+    assert.ok(existsSync(join(root, 'dist', 'webview.js')), 'dist/webview.js is missing: run `node scripts/build.mjs` first');
+    mkdirSync(shots, { recursive: true });
+  });
+  afterEach(async () => {
+    await p?.close();
+    p = undefined;
+  });
+  after(() => closeBrowser());
+
+  for (const encoding of ['python', 'typescript', 'otel']) {
+    it(`renders a 1,000-span trace in the ${encoding} encoding`, async () => {
+      const t = synthetic({ spans: 1000, encoding, seed: 21 });
+      p = await openPanelPage(t);
+      await p.page.locator('.trace-name', { hasText: 'travel_agent' }).waitFor();
+      assert.match((await p.page.locator('.header-facts').textContent()) ?? '', /Spans1,000/);
+      const rows = await rowCount(p);
+      assert.ok(rows > 10 && rows < 120, `${rows} rows in the DOM for 1,000 spans`);
+      assert.equal(await selectedName(p), 'travel_agent', 'the root is selected first');
+      assert.ok((await p.page.locator('.bar').count()) > 10);
+      await noProblems(p);
+    });
+  }
+
+  describe('traces the real Python SDK wrote to a real MLflow', () => {
+    let url: string;
+    let seed: Awaited<ReturnType<typeof sharedSeed>>;
+    before(async function () {
+      this.timeout(300_000);
+      seed = await sharedSeed();
+      url = seed.mlflowUrl;
+    });
+
+    it('a function call: the call, its arguments, its response and the model in the Chat tab', async () => {
+      const t = await fromMlflow(url, seed.store.traces.gemini_function!.trace_id);
+      p = await openPanelPage(t);
+      const call = t.spans.find((s) => /generate_?content/i.test(s.name))!;
+      await p.postTrace({ focusSpanId: call.id });
+      await p.page.locator('.part-call').first().waitFor();
+      const chat = (await p.page.locator('.tab-chat').textContent()) ?? '';
+      // The SDK ran the function itself (automatic function calling): call and answer are shown.
+      assert.match(chat, /Automatic function calling\s*Call get_weather/);
+      assert.match(chat, /Response from get_weather.*sunny in/);
+      assert.match(chat, /What is the weather\?/);
+      assert.match(chat, /gemini-2\.5-flash/);
+      await noProblems(p);
+    });
+
+    it('thinking folded, system instruction, usage and finish reason', async () => {
+      const t = await fromMlflow(url, seed.store.traces.gemini_generate!.trace_id);
+      p = await openPanelPage(t);
+      const call = t.spans.find((s) => s.usage)!;
+      await p.postTrace({ focusSpanId: call.id });
+      const thought = p.page.locator('.part-thought').first();
+      await thought.waitFor();
+      assert.equal(await thought.evaluate((d) => (d as HTMLDetailsElement).open), false, 'thinking starts collapsed');
+      const chat = (await p.page.locator('.tab-chat').textContent()) ?? '';
+      assert.match(chat, /Answer briefly/);
+      assert.match(chat, /Name three rivers/);
+      assert.match(chat, /STOP/);
+      assert.match((await p.page.locator('.details-facts').textContent()) ?? '', /thinking/);
+      await noProblems(p);
+    });
+
+    it('inline data is noted, not dumped', async () => {
+      const seeded = seed.store.traces.gemini_inline!;
+      const t = await fromMlflow(url, seeded.trace_id);
+      p = await openPanelPage(t);
+      await p.postTrace({ focusSpanId: t.spans.find((s) => s.usage)!.id });
+      const note = p.page.locator('.part-data').first();
+      await note.waitFor();
+      assert.match((await note.textContent()) ?? '', /Inline data: image\/png, 1\.0 KB \(not shown\)/);
+      await noProblems(p);
+    });
+
+    it('an error trace from the artifact store (traces.json): exception and stack in Events', async () => {
+      const t = await fromMlflow(url, seed.artifacts.traces.error!.trace_id);
+      p = await openPanelPage(t);
+      const bad = t.spans.find((s) => s.exceptions.length)!;
+      await p.postTrace({ focusSpanId: bad.id });
+      await tab(p, 'Events');
+      const ex = p.page.locator('.tab-events .exception').first();
+      await ex.waitFor();
+      assert.match((await ex.textContent()) ?? '', /card declined/);
+      assert.ok((await p.page.locator('.row.error').count()) >= 1, 'the failed span is marked');
+      assert.match((await p.page.locator('.trace-header .status-badge').textContent()) ?? '', /Error/);
+      await noProblems(p);
+    });
+  });
+
+  it('shows hostile content as text and runs none of it', async () => {
+    const t = synthetic({ spans: 300, hostile: true, seed: 4 });
+    const evil = t.spans.find((s) => JSON.stringify(s.inputs ?? '').includes('onerror'))!;
+    // One more: a name that would run script if it were ever parsed as HTML.
+    t.spans[1].name = '<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script>';
+    p = await openPanelPage(t);
+    await p.postTrace({ focusSpanId: evil.id });
+    await p.page.locator('.tab-chat .part-text').first().waitFor();
+    for (const label of ['Inputs / Outputs', 'Attributes', 'Events', 'Tokens', 'Chat']) await tab(p, label);
+    await p.page.keyboard.press('/');
+    await p.page.keyboard.type('onerror');
+    await p.page.locator('.search-count', { hasText: /of/ }).waitFor();
+    const report = await p.page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      imgs: document.querySelectorAll('img').length,
+      inlineScripts: [...document.querySelectorAll('script')].filter((s) => !s.src).length,
+      links: document.querySelectorAll('body [href], a').length,
+      text: document.body.innerText,
+    }));
+    assert.equal(report.pwned, undefined);
+    assert.equal(report.imgs, 0);
+    assert.equal(report.inlineScripts, 0);
+    assert.equal(report.links, 0, 'no navigable link, command: or otherwise');
+    assert.ok(report.text.includes('<img src=x onerror=alert(1)>'), 'the prompt shows its markup as text');
+    await p.postTrace({ focusSpanId: t.spans[1].id });
+    assert.equal(await p.page.locator('.details-name .name-text').textContent(), t.spans[1].name, 'the span name shows as text');
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    const linky = t.spans.find((s) => JSON.stringify(s.inputs ?? '').includes('command:workbench'))!;
+    await p.postTrace({ focusSpanId: linky.id });
+    await p.page.locator('.tab-chat .md-link').first().waitFor();
+    assert.match((await p.page.locator('.tab-chat').textContent()) ?? '', /click \(command:workbench\.action\.terminal\.new\)/, 'a Markdown link shows its text and target');
+    assert.equal(await p.page.locator('.tab-chat a, .tab-chat [href]').count(), 0, 'and cannot be followed');
+    await p.page.screenshot({ path: join(shots, 'panel-hostile.png') });
+    await noProblems(p);
+  });
+
+  it('keeps a 10 MB prompt from freezing the panel, and offers all of it', async () => {
+    const t = synthetic({ spans: 50, hugeBytes: 10 * 1024 * 1024, seed: 8 });
+    const huge = t.spans.find((s) => JSON.stringify(s.inputs ?? '').length > 10_000_000)!;
+    p = await openPanelPage(t);
+    const t0 = Date.now();
+    await p.postTrace({ focusSpanId: huge.id });
+    const note = p.page.locator('.tab-chat .clip-note').first();
+    await note.waitFor();
+    assert.ok(Date.now() - t0 < 10_000, `the span opened in ${Date.now() - t0} ms`);
+    assert.match((await note.textContent()) ?? '', /Showing 8k characters of 10\.5M characters/);
+    await note.locator('button', { hasText: 'Show all' }).click();
+    await note.locator('.clip-status', { hasText: /Showing 524k characters of 10\.5M/ }).waitFor();
+    const pinged = Date.now();
+    assert.equal(await p.page.evaluate(() => 1 + 1), 2);
+    assert.ok(Date.now() - pinged < 2000, 'the page answers while the value is shown');
+    await note.locator('button', { hasText: 'Show more' }).click();
+    await note.locator('.clip-status', { hasText: /Showing 1(\.0)?M characters/ }).waitFor();
+    const opened = p.next('openInEditor');
+    await note.locator('button', { hasText: 'Open in Editor' }).click();
+    const open = await opened;
+    assert.equal((open.params as { ref: { spanId: string } }).ref.spanId, huge.id);
+    await noProblems(p);
+  });
+
+  it('is driven from the keyboard: arrows, Left/Right, Enter, / search with next and previous, G for code', async () => {
+    const t = synthetic({ spans: 500, seed: 13 });
+    const s = new TraceSession(t);
+    p = await openPanelPage(t);
+    const tb = s.table;
+    await p.page.locator('.viewport').focus();
+    await p.page.keyboard.press('ArrowDown');
+    await p.page.keyboard.press('ArrowDown');
+    assert.equal(await selectedName(p), tb.names[2]);
+    await p.page.waitForFunction((id) => document.querySelector('.row.selected')?.getAttribute('aria-selected') === 'true' && !!id, tb.ids[2]);
+    assert.equal(lastSelected(p), tb.ids[2]);
+    // Left on an open parent collapses it; Right opens it again.
+    await p.page.keyboard.press('Home');
+    const before = await p.page.locator('.viewport').evaluate((v) => Number(v.getAttribute('aria-rowcount')));
+    await p.page.keyboard.press('ArrowLeft');
+    assert.equal(await p.page.locator('.viewport').getAttribute('aria-rowcount'), '1', 'the root collapsed');
+    await p.page.keyboard.press('ArrowRight');
+    assert.equal(Number(await p.page.locator('.viewport').getAttribute('aria-rowcount')), before);
+    await p.page.keyboard.press('End');
+    assert.equal(await selectedName(p), tb.names[tb.n - 1]);
+    // / searches; Enter and Shift+Enter walk the matches in tree order.
+    await p.page.keyboard.press('/');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.tagName.toLowerCase()), 'vscode-textfield');
+    await p.page.keyboard.type('type:TOOL');
+    await p.page.locator('.search-count', { hasText: / of / }).waitFor();
+    const tools = s.search('type:TOOL').indices;
+    assert.match((await p.page.locator('.search-count').textContent()) ?? '', new RegExp(` of ${tools.length}$`));
+    await p.page.keyboard.press('Home');
+    await p.page.keyboard.press('Enter');
+    const first = await selectedName(p);
+    assert.ok(['get_weather', 'search_web', 'run_sql'].includes(first ?? ''), `${first} is a tool`);
+    await p.page.keyboard.press('Enter');
+    const second = lastSelected(p);
+    await p.page.keyboard.press('Shift+Enter');
+    assert.notEqual(lastSelected(p), second);
+    assert.ok((await p.page.locator('.row.match').count()) > 0, 'matches are highlighted');
+    await p.page.keyboard.press('Escape');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.classList.contains('viewport')), true, 'Escape returns to the tree');
+    const go = p.next('goToCode', 3000);
+    await p.page.keyboard.press('g');
+    assert.ok(await go, 'G asked the host to go to the code');
+    await p.page.keyboard.press('Enter');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.tagName.toLowerCase()), 'vscode-tab-header', 'Enter moves into the details');
+    await noProblems(p);
+  });
+
+  it('virtualises a 100,000-span trace: ~50 rows in the DOM, any row reachable', async () => {
+    const t = synthetic({ spans: 100_000, seed: 2 });
+    p = await openPanelPage(t, { autoPost: false });
+    const { ms } = await p.postTrace();
+    console.log(`      first render of 100,000 spans: ${ms.toFixed(0)} ms`);
+    assert.ok((await rowCount(p)) < 150);
+    assert.ok((await p.page.evaluate(() => document.getElementsByTagName('*').length)) < 8000);
+    await p.page.locator('.viewport').focus();
+    await p.page.keyboard.press('End');
+    const tb = p.session.table;
+    assert.equal(await selectedName(p), tb.names[tb.n - 1]);
+    assert.ok((await rowCount(p)) < 150);
+    await noProblems(p);
+  });
+
+  it('draws running spans open-ended and keeps the view across a refresh', async () => {
+    const t = synthetic({ spans: 200, inProgress: true, seed: 6 });
+    p = await openPanelPage(t);
+    assert.match((await p.page.locator('.trace-header .status-badge').textContent()) ?? '', /Running/);
+    assert.ok((await p.page.locator('.bar.open').count()) >= 1, 'an open-ended bar');
+    const pick = t.spans[5];
+    await p.postTrace({ focusSpanId: pick.id });
+    // The host re-reads the running trace: a new revision of the same trace keeps the selection.
+    const again = synthetic({ spans: 200, inProgress: true, seed: 6 });
+    await p.postTrace({ session: new TraceSession(again) });
+    assert.equal(await selectedName(p), pick.name);
+    assert.equal(lastSelected(p), pick.id);
+    await noProblems(p);
+  });
+
+  it('restores its view from saved state (a window reload)', async () => {
+    const t = synthetic({ spans: 300, seed: 17 });
+    const target = t.spans[42];
+    p = await openPanelPage(t, { savedState: { traceId: t.summary.id, spanId: target.id, tab: 'attributes', collapsed: [t.spans[1].id] } });
+    await p.page.locator('.row.selected', { hasText: target.name }).waitFor();
+    assert.match((await p.page.locator('vscode-tab-header[active]').textContent()) ?? '', /^Attributes/);
+    assert.equal(await p.page.locator(`.row[data-span="1"]`).getAttribute('aria-expanded'), 'false');
+    await noProblems(p);
+  });
+
+  it('sends the header buttons to the host, and looks right in the light theme', async () => {
+    const t = synthetic({ spans: 120, seed: 19 });
+    p = await openPanelPage(t, { theme: 'light' });
+    for (const [label, method] of [['Refresh', 'refresh'], ['Open in MLflow UI', 'openInMlflow'], ['Compare…', 'compare'], ['Copy ID', 'copy']] as const) {
+      const posted: Promise<WebviewToHost> = p.next(method, 3000);
+      await p.page.locator('vscode-button', { hasText: label }).click();
+      const m: WebviewToHost = await posted;
+      if (method === 'copy') assert.equal((m.params as { text: string }).text, t.summary.id);
+    }
+    await p.page.screenshot({ path: join(shots, 'panel-light.png') });
+    await noProblems(p);
+  });
+});
