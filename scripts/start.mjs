@@ -107,6 +107,7 @@ async function checkInChromium(server, url, screenshot) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
   const stops = [];
   let stopping;
   const shutdown = (code) => {
@@ -162,7 +163,7 @@ async function main() {
     const url = server.workbenchUrl(extensionPayload(server));
 
     const rule = '─'.repeat(72);
-    console.log(`\n${rule}\n${bold('Gemini Trace Explorer is running')}\n`);
+    console.log(`\n${rule}\n${bold('Gemini Trace Explorer is running')} (ready in ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     console.log(`  Open VS Code:  ${bold(url)}\n`);
     console.log(`  MLflow:        ${mlflow.url}  (store ${relative(root, dataDir)}/, UI in the browser)`);
     console.log(standin ? `  Gemini:        ${standin.url}  (local stand-in; the examples run offline)` : '  Gemini:        the real API (no stand-in found): set GEMINI_API_KEY');
