@@ -1,54 +1,11 @@
 // JSON helpers for span payloads: a lossless parse for wire bodies whose int64 nanosecond times
 // exceed 2^53, and a tolerant decode for attribute values that may or may not be JSON strings.
 
-/** Parses JSON, keeping integer literals beyond Number.MAX_SAFE_INTEGER as decimal strings
- *  (the convention of src/mlflow/types.ts `Int64`), so nanosecond times survive exactly.
- *  Throws SyntaxError like JSON.parse on malformed text. Linear time: one scan, then JSON.parse. */
-export function parseJsonLossless(text: string): unknown {
-  const pieces: string[] = [];
-  let last = 0;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      // Skip a string literal, honouring backslash escapes.
-      i++;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i += 2;
-        else if (d === 0x22) { i++; break; }
-        else i++;
-      }
-      continue;
-    }
-    if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      const start = i;
-      i++;
-      let integer = true;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d >= 0x30 && d <= 0x39) i++;
-        else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) { integer = false; i++; }
-        else break;
-      }
-      // 16+ digits may exceed 2^53 - 1 (9007199254740991, 16 digits); check exactly.
-      const digits = text.charCodeAt(start) === 0x2d ? i - start - 1 : i - start;
-      if (integer && digits >= 16) {
-        const literal = text.slice(start, i);
-        if (!Number.isSafeInteger(Number(literal))) {
-          pieces.push(text.slice(last, start), '"', literal, '"');
-          last = i;
-        }
-      }
-      continue;
-    }
-    i++;
-  }
-  if (last === 0) return JSON.parse(text);
-  pieces.push(text.slice(last));
-  return JSON.parse(pieces.join(''));
-}
+// One lossless parser for the whole extension: the MLflow client's (pure, no HTTP in it), which
+// is measured against JSON.parse in test/unit/mlflow-json.test.ts.
+import { parseJsonLossless } from '../mlflow/json';
+
+export { parseJsonLossless };
 
 const LONG_DIGITS = /\d{16}/;
 
