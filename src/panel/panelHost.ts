@@ -14,7 +14,7 @@ const POLL_MS = 2000;
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
   private revision = 0;
-  private ready = false;
+  private readyFlag = false;
   private loading: Promise<void> | undefined;
   private pendingFocus: string | undefined;
   private selected: string | undefined;
@@ -61,9 +61,18 @@ export class TracePanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => panel.visible && this.schedulePoll()),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
+        if (!panel.visible) this.readyFlag = false;
+        else this.schedulePoll();
+      }),
     );
     void this.load(false);
+  }
+
+  /** The webview's page is loaded and listening. */
+  get ready(): boolean {
+    return this.readyFlag;
   }
 
   get traceId(): string {
@@ -79,8 +88,9 @@ export class TracePanel implements vscode.Disposable {
     this.panel.reveal(undefined, false);
     if (!spanId) return;
     this.selected = spanId;
-    if (this.ready && this.session) this.notify('focusSpan', { spanId });
-    else this.pendingFocus = spanId;
+    if (this.readyFlag && this.session) this.notify('focusSpan', { spanId });
+    // Also kept for the next page load, in case this one is about to be replaced.
+    this.pendingFocus = spanId;
   }
 
   refresh(): Promise<void> {
@@ -90,7 +100,7 @@ export class TracePanel implements vscode.Disposable {
   private load(force: boolean): Promise<void> {
     if (this.loading) return this.loading;
     const traceId = this.ref.traceId;
-    if (!this.session && this.ready) this.notify('loading', { traceId, message: `Loading trace ${traceId}…` });
+    if (!this.session && this.readyFlag) this.notify('loading', { traceId, message: `Loading trace ${traceId}…` });
     this.loading = (async () => {
       try {
         const trace = await this.services.traces.get(traceId, { force });
@@ -123,7 +133,7 @@ export class TracePanel implements vscode.Disposable {
   }
 
   private postTrace(): void {
-    if (!this.ready || !this.session) return;
+    if (!this.readyFlag || !this.session) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
     this.notify('trace', this.session.payload(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
@@ -159,13 +169,14 @@ export class TracePanel implements vscode.Disposable {
     const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
     switch (method) {
       case 'ready':
-        this.ready = true;
+        this.readyFlag = true;
         if (this.session) this.postTrace();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
         return;
       case 'selected':
         this.selected = (p as Commands['selected']).spanId ?? undefined;
+        this.pendingFocus = undefined;
         return;
       case 'refresh':
         await this.load(true);

@@ -86,6 +86,15 @@ describe('trace panel and jump to code', function () {
 
   const panelOf = (id: string) => manager.get(id);
 
+  /** The trace's panel, drawn (opening it again if a test closed it). */
+  async function drawnPanel(id: string) {
+    if (!panelOf(id)) await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: id });
+    const p = await waitFor(() => panelOf(id), 10_000, `a panel for ${id}`);
+    await waitFor(() => p.renders.length > 0, 60_000, `the panel of ${id} to draw`);
+    return p;
+  }
+  const describe = (p: NonNullable<ReturnType<typeof panelOf>>) => JSON.stringify({ ready: p.ready, state: p.state, renders: p.renders.length, answered: p.answered, visible: p.panel.visible });
+
   before(async () => {
     services = await getServices();
     manager = ((await vscode.commands.executeCommand('geminiTrace.panel.testHooks')) as { manager: PanelManager }).manager;
@@ -133,14 +142,20 @@ describe('trace panel and jump to code', function () {
   });
 
   it('reveals the same panel focused on a span when opened again, and the webview follows', async () => {
-    const p = panelOf(traceId)!;
+    const id = await pythonTrace(['plan_trip', 'search_flights', 'book_hotel']);
+    const trace = await waitFor(async () => services.traces.get(id, { force: true }).catch(() => undefined), 20_000, `trace ${id}`);
+    const p = await drawnPanel(id);
+    await waitFor(() => (p.answered.spanDetails ?? 0) > 0, 30_000, 'details of the first span');
     const count = manager.all.length;
     const asked = p.answered.spanDetails ?? 0;
-    await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId, spanId: callSpan });
+    const target = trace.spans.find((s) => s.name === 'book_hotel')!;
+    await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: id, spanId: target.id });
     assert.equal(manager.all.length, count, 'no second panel for the same trace');
-    assert.equal(panelOf(traceId), p);
+    assert.equal(panelOf(id), p);
     // host → webview (focusSpan) → webview → host (selected, spanDetails request) → host → webview (reply)
-    await waitFor(() => p.state.spanId === callSpan && (p.answered.spanDetails ?? 0) > asked, 30_000, 'the webview to select the span and fetch its details');
+    await waitFor(() => p.state.spanId === target.id && (p.answered.spanDetails ?? 0) > asked, 30_000, 'the webview to select the span and fetch its details').catch((e: Error) => {
+      throw new Error(`${e.message}; panel ${describe(p)}`);
+    });
     assert.ok(p.panel.active, 'the panel is in front');
   });
 
@@ -155,7 +170,6 @@ describe('trace panel and jump to code', function () {
   });
 
   it('goes to the line of code that made a span, and back from that line to its spans', async () => {
-    await closeAllEditors();
     const result = await vscode.commands.executeCommand<GoToCodeResult>('geminiTrace.goToCode', { traceId, spanId: callSpan });
     assert.equal(result?.kind, 'recorded', JSON.stringify(result));
     const editor = vscode.window.activeTextEditor;
@@ -171,8 +185,8 @@ describe('trace panel and jump to code', function () {
   });
 
   it('the panel’s own code link runs Go to Code through the webview message', async () => {
-    await closeAllEditors();
-    const p = panelOf(traceId)!;
+    const p = await drawnPanel(traceId);
+    await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
     // What the webview posts when the user clicks the span's code link (or presses G).
     await (p as unknown as { onMessage(m: unknown): void }).onMessage({ kind: 'command', method: 'goToCode', params: { spanId: callSpan } });
     const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.fsPath === appPath ? vscode.window.activeTextEditor : undefined), 15_000, 'the editor at the call');
@@ -201,15 +215,16 @@ describe('trace panel and jump to code', function () {
   });
 
   it('refresh re-reads the trace and the webview redraws it', async () => {
-    const p = panelOf(traceId)!;
-    const before = p.renders.length;
+    const p = await drawnPanel(traceId);
+    p.reveal();
+    await waitFor(() => p.ready, 30_000, 'the webview page to be loaded');
+    const revision = Math.max(...p.renders.map((r) => r.revision));
     await (p as unknown as { onMessage(m: unknown): void }).onMessage({ kind: 'command', method: 'refresh', params: {} });
-    await waitFor(() => p.renders.length > before, 30_000, 'a redraw after refresh');
-    assert.ok(p.renders[p.renders.length - 1].revision > p.renders[0].revision);
+    await waitFor(() => p.renders.some((r) => r.revision > revision), 30_000, 'a redraw of the re-read trace');
   });
 
   it('closing a panel forgets it; opening the trace again makes a fresh one', async () => {
-    const p = panelOf(traceId)!;
+    const p = await drawnPanel(traceId);
     p.panel.dispose();
     await waitFor(() => !panelOf(traceId), 5000, 'the closed panel to be forgotten');
     await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId });
