@@ -183,8 +183,9 @@ describe('faults: MLflow unreachable, failing, or slow', function () {
   });
 
   it('lets nothing escape: no unhandled rejection or exception, no extension error in the host log', async () => {
-    // VS Code reports a rejection as unhandled after a second; give late ones that long.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Node reports a rejection once the microtask queue drains, VS Code after a further second;
+    // in this host the event arrived only after ~1 s (probed), so late ones get 3 s.
+    await new Promise((r) => setTimeout(r, 3000));
     const ours = escaped.filter(({ error }) => {
       const text = error instanceof Error ? `${error.stack ?? error.message}` : String(error);
       return text.includes(getExtension().extensionPath) || /MlflowError|Gemini Trace|MLflow at/.test(text);

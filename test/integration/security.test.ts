@@ -49,6 +49,17 @@ async function traceIds(expId: string): Promise<string[]> {
   return (r.traces ?? []).map((t) => t.trace_id);
 }
 
+/** Files named `name` under `dir`, skipping installed extensions and logs. */
+function findFiles(dir: string, name: string, depth = 5): string[] {
+  if (depth < 0 || !existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory() && !['extensions', 'logs', 'node_modules', 'CachedExtensionVSIXs'].includes(e.name)) out.push(...findFiles(path.join(dir, e.name), name, depth - 1));
+    else if (e.isFile() && e.name === name) out.push(path.join(dir, e.name));
+  }
+  return out;
+}
+
 /** Which secrets `text` holds, by name. */
 function leaks(text: string): string[] {
   return Object.entries(SECRETS).filter(([, v]) => text.includes(v)).map(([k]) => k);
@@ -231,12 +242,15 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     const hostLog = extensionHostLogFile(services);
     if (existsSync(hostLog)) check('extension host log', readFileSync(hostLog, 'utf8'));
 
-    // Settings: user (…/User/settings.json, two levels above globalStorage) and workspace.
-    const userDir = path.dirname(path.dirname(services.context.globalStorageUri.fsPath));
-    const settingsFiles = [path.join(userDir, 'settings.json'), path.join(workspaceDir(), '.vscode', 'settings.json'), path.join(workspaceDir(), '.vscode', 'launch.json')];
-    assert.ok(existsSync(settingsFiles[0]), `no user settings at ${settingsFiles[0]}`);
-    assert.match(readFileSync(settingsFiles[0], 'utf8'), new RegExp(proxy.url.replace(/[.:/]/g, '\\$&')), 'the user settings file is not the one the session wrote');
-    for (const f of settingsFiles) if (existsSync(f)) check(f, readFileSync(f, 'utf8'));
+    // Settings: every settings.json of this server (user, machine, …; user settings live two
+    // levels above globalStorage) and the workspace's .vscode files.
+    const userSettings = path.join(path.dirname(path.dirname(services.context.globalStorageUri.fsPath)), 'settings.json');
+    assert.ok(existsSync(userSettings), `no user settings at ${userSettings}`);
+    assert.match(readFileSync(userSettings, 'utf8'), new RegExp(proxy.url.replace(/[.:/]/g, '\\$&')), 'the user settings file is not the one the session wrote');
+    const serverData = path.resolve(userSettings, '..', '..', '..');
+    const settingsFiles = [...findFiles(serverData, 'settings.json'), ...['settings.json', 'launch.json'].map((f) => path.join(workspaceDir(), '.vscode', f)).filter(existsSync)];
+    assert.ok(settingsFiles.includes(userSettings), `the search under ${serverData} missed ${userSettings}`);
+    for (const f of settingsFiles) check(f, readFileSync(f, 'utf8'));
 
     // Every trace of the experiment, spans and all, as MLflow serves them.
     const all = await traceIds(expId);
@@ -268,7 +282,7 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     for (const dir of storage) for (const f of readdirSync(dir)) check(`${dir}/${f}`, readFileSync(path.join(dir, f)).toString('latin1'));
 
     assert.deepEqual(found, [], `secrets leaked:\n${found.join('\n')}`);
-    note(`searched ${all.length} traces, ${spy.panels.length} panels, ${log.length} B of extension log: no secret`);
+    note(`searched ${all.length} traces, ${spy.panels.length} panels, ${settingsFiles.length} settings files, ${log.length} B of extension log: no secret`);
   });
 
   it('serves every trace panel under a strict CSP with a fresh nonce on each script', async () => {
