@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { AuthConfig, MlflowApi } from '../mlflow/api';
 import { MlflowClient } from '../mlflow/client';
-import { isMlflowError } from '../mlflow/errors';
+import { isMlflowError, MlflowError } from '../mlflow/errors';
 import type { Connection, ConnectionState } from '../services';
 import { registerConnectionCommands } from './commands';
 import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
@@ -12,6 +12,7 @@ import { LocalServer } from './localServer';
 import { ConnectionStatusBar } from './statusBar';
 
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
+const WRITES = new Set(['createExperiment', 'deleteTraces', 'setTraceTag', 'deleteTraceTag']);
 const STATE_KEY = 'geminiTrace.connection';
 
 export function createConnection(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
@@ -35,6 +36,8 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   /** Settles when the credentials of the current server have been read. */
   private authLoaded: Promise<void>;
   private cached: { key: string; client: MlflowApi } | undefined;
+  /** Bumped by reset(): requests remember it, so a late answer from the old server is dropped. */
+  private generation = 0;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -113,12 +116,27 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
       if (prop === 'traceUiUrl') return (experimentId: string, traceId: string) => this.currentClient().traceUiUrl(experimentId, traceId);
       return async (...args: unknown[]) => {
         await this.authLoaded;
+        // Writes keep their real outcome: they did happen on the server they went to.
+        const generation = WRITES.has(prop) ? undefined : this.generation;
         const c = this.currentClient() as unknown as Record<string, (...a: unknown[]) => unknown>;
         if (typeof c[prop] !== 'function') throw new TypeError(`MlflowApi has no method ${prop}`);
-        return c[prop](...args);
+        try {
+          const result = await c[prop](...args);
+          if (generation !== undefined && generation !== this.generation) throw this.stale(prop);
+          return result;
+        } catch (e) {
+          // An answer (or failure) of the previous server must not be reported as the new one's state.
+          if (generation !== undefined && generation !== this.generation && !(isMlflowError(e) && e.kind === 'cancelled')) throw this.stale(prop);
+          throw e;
+        }
       };
     },
   });
+
+  /** A request that started before the server or credentials changed: its outcome is moot. */
+  private stale(method: string): MlflowError {
+    return new MlflowError('cancelled', `Request ${method} was dropped: the MLflow server or its credentials changed while it ran (now ${this.trackingUri}).`);
+  }
 
   private currentClient(): MlflowApi {
     const timeoutMs = Math.max(1000, vscode.workspace.getConfiguration('geminiTrace').get<number>('requestTimeout') ?? 30_000);
@@ -184,6 +202,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   /** Server, experiment or credentials changed: start over in 'connecting'. */
   private reset(why: string): void {
     this.log.info(`connection: ${why}; tracking URI ${this.trackingUri}`);
+    this.generation++;
     this.authLoaded = this.loadAuth();
     this.cached = undefined;
     this.currentState = 'connecting';
@@ -218,6 +237,8 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
 
   private setContextKey(): void {
     void vscode.commands.executeCommand('setContext', STATE_KEY, this.currentState);
+    // The welcome view can then name the server when it is the default one.
+    void vscode.commands.executeCommand('setContext', 'geminiTrace.defaultServer', this.trackingUri === DEFAULT_TRACKING_URI);
   }
 
   dispose(): void {

@@ -39,7 +39,8 @@ export class ConnectionStatusBar implements vscode.Disposable {
     md.appendMarkdown(escapeMarkdown(`Experiment: ${c.experimentName ?? (c.experimentId ? `id ${c.experimentId}` : 'Default')}\n`));
     md.appendMarkdown(escapeMarkdown(`Credentials: ${describeCredentials(c.credentialsInUse)}\n`));
     if (this.local.url) md.appendMarkdown(escapeMarkdown(`Local server: ${this.local.url} (stops with this window)\n`));
-    if (c.lastError) md.appendMarkdown(escapeMarkdown(`\n${c.lastError}\n`));
+    // The client writes **bold** command names for Markdown; shown escaped, so drop the stars.
+    if (c.lastError) md.appendMarkdown(escapeMarkdown(`\n${c.lastError.replace(/\*\*/g, '')}\n`));
     md.appendMarkdown('\n_Click for connection options._');
     this.item.tooltip = md;
   }

@@ -33,6 +33,10 @@ export function registerExplorer(services: Services): void {
   const updateState = () => {
     const filter = describeFilter(provider.filter);
     view.description = [filter && `filter: ${filter}`, provider.currentRunOnly && 'current run'].filter(Boolean).join(' · ') || undefined;
+    // A view alone in its container has its header (and so its description) merged away:
+    // the message above the tree keeps an active filter visible there too.
+    // (Never in an error state: a message would hide the welcome view and its buttons.)
+    view.message = [filter && `Filter: ${filter}`, provider.currentRunOnly && 'Current run only'].filter(Boolean).join(' — ') || undefined;
     void vscode.commands.executeCommand('setContext', 'geminiTrace.filtered', !!filter);
     void vscode.commands.executeCommand('setContext', 'geminiTrace.currentRunOnly', provider.currentRunOnly);
     void vscode.commands.executeCommand('setContext', 'geminiTrace.empty', provider.isEmpty);

@@ -115,6 +115,8 @@ export class ExperimentTraces {
   empty = false;
   /** The tree asked once whether older runs exist (see probeOlderRuns). */
   probed = false;
+  /** Traces the first discovery read (the newest of the experiment): the live poll's seed. */
+  discoveredTraces: TraceSummary[] = [];
 
   constructor(
     private readonly api: Api,
@@ -151,7 +153,9 @@ export class ExperimentTraces {
           this.api().searchTraces({ experimentIds: [this.experimentId], filter: untaggedFilter, orderBy: ORDER_NEWEST, maxResults: 1 }, o),
         ]);
         this.absorb(page.traces);
-        for (const info of untagged.traces) this.noteRun(summarize(info, this.experimentId));
+        const extra = untagged.traces.map((info) => summarize(info, this.experimentId));
+        for (const s of extra) this.noteRun(s);
+        this.discoveredTraces = [...page.traces.map((info) => summarize(info, this.experimentId)), ...extra];
         this.discoveryDone = !page.nextPageToken;
         this.empty = page.traces.length === 0;
         this.discovered = true;

@@ -32,10 +32,9 @@ function experimentItem(n: ExperimentNode): vscode.TreeItem {
   item.id = n.id;
   item.contextValue = 'experiment';
   item.iconPath = new vscode.ThemeIcon(n.configured ? 'beaker' : 'folder-library');
-  item.description = n.configured ? 'traced apps write here' : undefined;
   const md = plainMarkdown();
   md.appendMarkdown('**Experiment** ');
-  md.appendMarkdown(escapeMarkdown(`${n.experiment.name}\nid ${n.experimentId}`));
+  md.appendMarkdown(escapeMarkdown(`${n.experiment.name}\nid ${n.experimentId}${n.configured ? '\ntraced apps write here (geminiTrace.experiment)' : ''}`));
   item.tooltip = md;
   return item;
 }
@@ -141,7 +140,9 @@ function spanLatencyMs(span: Span): number | null {
 function spanItem(n: SpanNode): vscode.TreeItem {
   const sp = n.span;
   const error = sp.status === 'ERROR';
-  const item = new vscode.TreeItem(oneLine(sp.name, 60) || sp.id, sp.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  // Spans are loaded with their trace, so opening a root costs nothing: show its calls at once.
+  const state = !sp.children.length ? vscode.TreeItemCollapsibleState.None : sp.depth === 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+  const item = new vscode.TreeItem(oneLine(sp.name, 60) || sp.id, state);
   item.id = n.id;
   item.contextValue = sp.code ? 'span:code' : 'span';
   item.iconPath = new vscode.ThemeIcon(spanIcon(sp.type), error ? new vscode.ThemeColor('errorForeground') : undefined);

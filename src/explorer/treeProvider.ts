@@ -166,6 +166,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       return info ? [this.runNode(node, info, true)] : [];
     }
     await data.ensureRuns();
+    // The newest traces are known now: a later poll must not report them as new.
+    this.live.seed(data.discoveredTraces);
     this.live.markBaselined(node.experimentId);
     const runs = data.sortedRuns();
     if (!runs.length) {

@@ -80,6 +80,7 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     const status = page.locator('.statusbar-item', { hasText: new URL(url).host });
     await status.waitFor({ state: 'visible', timeout: 10_000 });
     await shot('explorer-tree.png');
+
   });
 
   it('expands a failed trace into spans, the failed span in the error colour', async () => {
@@ -87,12 +88,26 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     await failed.locator('.monaco-tl-twistie').click();
     const llm = row('Models.generateContent');
     await llm.waitFor({ state: 'visible', timeout: 30_000 });
-    const color = await llm.locator('.codicon').first().evaluate((el) => getComputedStyle(el).color);
-    const errorColor = await page.evaluate(() => getComputedStyle(document.querySelector('.monaco-workbench')!).getPropertyValue('--vscode-errorForeground').trim());
-    assert.ok(errorColor, 'theme has an error colour');
-    assert.notEqual(color, await row('summarise').locator('.codicon').first().evaluate((el) => getComputedStyle(el).color), 'the failed span icon is not coloured differently');
+    const icon = (r: Locator) => r.locator('.custom-view-tree-node-item-icon').first();
+    const themeColor = (variable: string) =>
+      page.evaluate((v) => {
+        const probe = document.createElement('div');
+        probe.style.color = `var(${v})`;
+        document.querySelector('.monaco-workbench')!.appendChild(probe);
+        const c = getComputedStyle(probe).color;
+        probe.remove();
+        return c;
+      }, variable);
+    // The icon in the theme's error colour, the label in the list's error colour (decoration).
+    assert.equal(await icon(llm).evaluate((el) => getComputedStyle(el).color), await themeColor('--vscode-errorForeground'));
+    // File decorations arrive a moment after the row renders.
+    const listError = await themeColor('--vscode-list-errorForeground');
+    const labelColor = () => llm.locator('.label-name').first().evaluate((el) => getComputedStyle(el).color);
+    for (let i = 0; i < 50 && (await labelColor()) !== listError; i++) await page.waitForTimeout(100);
+    assert.equal(await labelColor(), listError);
+    assert.notEqual(await row('summarise').locator('.label-name').first().evaluate((el) => getComputedStyle(el).color), listError);
+    assert.match(await llm.innerText(), /LLM/);
     await shot('explorer-spans.png');
-    copyFileSync(join(shots, 'explorer-spans.png'), join(root, 'media', 'screenshots', 'explorer.png'));
   });
 
   it('shows request, response and trace id in the tooltip', async () => {
@@ -104,6 +119,10 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     assert.match(text, /echo: Make day 2 about museums/);
     assert.match(text, /Trace tr-[0-9a-f]{32}/);
     await page.screenshot({ path: join(shots, 'explorer-tooltip.png') });
+    // The README's picture: the top of the tree with a failed trace opened and a tooltip.
+    await page.screenshot({ path: join(shots, 'explorer-readme.png'), clip: { x: 0, y: 0, width: 640, height: 440 } });
+    mkdirSync(join(root, 'media', 'screenshots'), { recursive: true });
+    copyFileSync(join(shots, 'explorer-readme.png'), join(root, 'media', 'screenshots', 'explorer.png'));
     await page.keyboard.press('Escape');
   });
 
@@ -113,7 +132,9 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('Errors only');
     await page.keyboard.press('Enter');
-    await sidebar().getByText('filter: errors').waitFor({ state: 'visible', timeout: 15_000 });
+    // The view's description holds it; alone in its container the view shows it as a message.
+    await sidebar().locator('.message', { hasText: 'Filter: errors' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await sidebar().locator('.pane-header .description').first().innerText(), 'filter: errors');
     await row('rag_pipeline.py').waitFor({ state: 'detached', timeout: 15_000 });
     await shot('explorer-filtered.png');
     await sidebar().getByRole('button', { name: 'Clear Filter' }).click();
@@ -129,6 +150,7 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
   });
 
   it('deletes a trace after the confirmation dialog', async () => {
+    await row('Other traces').locator('.monaco-tl-twistie').click();
     const target = row('smoke_test');
     await target.click({ button: 'right' });
     await page.locator('.context-view .action-label', { hasText: 'Delete Trace' }).click();
@@ -167,6 +189,10 @@ describe('Trace Explorer welcome view when no server answers (Playwright)', func
       assert.equal(await welcome.getByRole('button', { name }).count(), 1, `no "${name}" button`);
     }
     await page.locator('.statusbar-item', { hasText: '127.0.0.1:9' }).waitFor({ state: 'visible', timeout: 10_000 });
+    // Its tooltip says what failed; the welcome buttons stay (a view message would hide them).
+    await page.locator('.statusbar-item', { hasText: '127.0.0.1:9' }).hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'not reachable' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await welcome.getByRole('button', { name: 'Start Local Server' }).count(), 1);
     await page.mouse.move(1300, 850);
     await page.screenshot({ path: join(shots, 'explorer-no-server.png') });
   });
