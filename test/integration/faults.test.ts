@@ -182,6 +182,35 @@ describe('faults: MLflow unreachable, failing, or slow', function () {
     }
   });
 
+  it('(g) switching servers while the slow one is still answering: its late answer does not mark the new one up', async () => {
+    await waitFor(() => services.connection.trackingUri === proxy.url, 5000, 'the tracking URI to be the slow proxy');
+    hooks.provider.reload();
+    const slow = hooks.provider.getChildren(); // held 5 s by the proxy
+    await waitFor(() => proxy.seen.some((s) => Date.now() - s.at < 1000), 5000, 'a request in flight to the slow proxy');
+    const port = await closedPort();
+    const dead = `http://127.0.0.1:${port}`;
+    const undo = await withSetting('geminiTrace', 'trackingUri', dead);
+    try {
+      await waitFor(() => services.connection.trackingUri === dead, 5000, `the tracking URI to become ${dead}`);
+      await vscode.commands.executeCommand('geminiTrace.refresh');
+      await waitFor(() => services.connection.state === 'down', 10_000, 'the dead server to be reported down');
+      const states: string[] = [];
+      const sub = services.connection.onDidChange(() => states.push(services.connection.state));
+      try {
+        await slow; // the old server's answer arrives now
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        sub.dispose();
+      }
+      assert.ok(!states.includes('up'), `the late answer of ${proxy.url} flipped ${dead} to "up" for a while (states: ${states.join(' → ')})`);
+      note(`after the slow server's late answer: ${services.connection.state} (${services.connection.lastError ?? ''})`);
+      assert.equal(services.connection.state, 'down', `the late answer of ${proxy.url} marked ${dead} as ${services.connection.state}`);
+      assert.ok(services.connection.lastError?.includes(dead));
+    } finally {
+      await undo();
+    }
+  });
+
   it('lets nothing escape: no unhandled rejection or exception, no extension error in the host log', async () => {
     // Node reports a rejection once the microtask queue drains, VS Code after a further second;
     // in this host the event arrived only after ~1 s (probed), so late ones get 3 s.
