@@ -9,7 +9,7 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node } from '../../src/explorer/nodes';
 import type { ConnectionState, Services } from '../../src/services';
 import { closedPort, startDelayProxy, startFaultServer, type DelayProxy, type FaultKind } from '../fixtures/faults/servers';
-import { hostLogMark, hostLogSince, note, ourHostErrors } from '../helpers/hostSpy';
+import { hostLogMark, hostLogSince, note, ourHostErrors, spyOnWebviewPanels } from '../helpers/hostSpy';
 import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
@@ -208,6 +208,29 @@ describe('faults: MLflow unreachable, failing, or slow', function () {
       assert.ok(services.connection.lastError?.includes(dead));
     } finally {
       await undo();
+    }
+  });
+
+  it('(h) a trace panel opened against a failing server says what failed, where, and offers a retry', async () => {
+    const spy = spyOnWebviewPanels();
+    const server = await startFaultServer('500');
+    const undo = await withSetting('geminiTrace', 'trackingUri', server.url);
+    try {
+      await waitFor(() => services.connection.trackingUri === server.url, 5000, `the tracking URI to become ${server.url}`);
+      const traceId = `tr-${'0'.repeat(31)}1`;
+      await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId });
+      const panel = await waitFor(() => spy.panels.find((p) => p.viewType === 'geminiTrace.trace'), 10_000, 'a trace panel');
+      type Failed = { method: string; params: { message: string; canRetry: boolean } };
+      const failed = await waitFor(() => panel.posted.find((m): m is Failed => (m as Failed).method === 'failed'), 30_000, 'the panel to be told the load failed');
+      note(`panel against 500: ${failed.params.message}`);
+      assert.ok(failed.params.message.includes(server.url), `the panel's message does not name ${server.url}: ${failed.params.message}`);
+      assert.match(failed.params.message, /500/);
+      assert.equal(failed.params.canRetry, true);
+      panel.panel.dispose();
+    } finally {
+      spy.dispose();
+      await undo();
+      await server.close();
     }
   });
 
