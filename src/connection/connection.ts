@@ -8,6 +8,7 @@ import { isMlflowError, MlflowError } from '../mlflow/errors';
 import type { Connection, ConnectionState } from '../services';
 import { registerConnectionCommands } from './commands';
 import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
+import { redact } from './secrets';
 import { LocalServer } from './localServer';
 import { ConnectionStatusBar } from './statusBar';
 
@@ -244,11 +245,4 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
-}
-
-/** Replaces every secret in a log line with ***. */
-export function redact(message: string, secrets: string[]): string {
-  let out = message;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out;
 }

@@ -276,4 +276,41 @@ describe('Trace Explorer view', function () {
     }
     assert.deepEqual(errors.map(String), [], 'exceptions escaped');
   });
+
+  it('starts a local MLflow server on demand in the workspace\'s .mlflow/ folder, and stops it', async function () {
+    this.timeout(600_000);
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const target = `http://127.0.0.1:${port}`;
+    const ext = getExtension().extensionPath;
+    const undoPython = await withSetting('geminiTrace', 'localServer.python', join(ext, '.venv', 'bin', 'python'));
+    const undoUri = await withSetting('geminiTrace', 'trackingUri', target);
+    try {
+      await waitFor(() => services.connection.state === 'down', 30_000, `nothing to answer at ${target}`);
+      const t0 = Date.now();
+      const url = await vscode.commands.executeCommand<string | undefined>('geminiTrace.startLocalServer');
+      note(`local server up at ${url} in ${Date.now() - t0} ms`);
+      assert.equal(url, target, 'the configured loopback port is used when free');
+      assert.equal(services.connection.trackingUri, target);
+      await waitFor(() => services.connection.state === 'up', 30_000, 'the connection to the local server');
+      const ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
+      const { existsSync, readFileSync } = await import('node:fs');
+      assert.ok(existsSync(join(ws, '.mlflow', 'mlflow.db')), 'no sqlite store in the workspace .mlflow/');
+      assert.match(readFileSync(join(ws, '.mlflow', '.gitignore'), 'utf8'), /^\*$/m);
+      const env = await services.connection.injectionEnv();
+      assert.equal(env.MLFLOW_TRACKING_URI, target, 'traced processes are pointed at it');
+
+      await vscode.commands.executeCommand('geminiTrace.stopLocalServer');
+      const down = await fetch(`${target}/health`).then(() => false, () => true);
+      assert.ok(down, 'the server still answers after Stop');
+    } finally {
+      await undoUri();
+      await undoPython();
+    }
+  });
 });
