@@ -16,8 +16,6 @@ import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, wa
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const DELAY_MS = 5000;
-// Read when mocha loads the file: activation can only be timed if nothing has activated us yet.
-const inactiveAtLoad = vscode.extensions.getExtension(EXTENSION_ID)?.isActive === false;
 
 const escaped: { kind: string; error: unknown }[] = [];
 const onRejection = (error: unknown) => escaped.push({ kind: 'unhandledRejection', error });
@@ -60,7 +58,8 @@ describe('faults: MLflow unreachable, failing, or slow', function () {
     // Pointed at the slow proxy before the extension activates, so any request activation made
     // would show in the proxy's record (and would have to wait 5 s).
     restore.push(await withSetting('geminiTrace', 'trackingUri', proxy.url));
-    if (inactiveAtLoad) {
+    // Activation can only be timed if nothing (an earlier test file) has activated us yet.
+    if (vscode.extensions.getExtension(EXTENSION_ID)?.isActive === false) {
       const t0 = performance.now();
       services = await getExtension().activate();
       const t1 = Date.now();
