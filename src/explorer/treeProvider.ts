@@ -4,12 +4,13 @@
 import * as vscode from 'vscode';
 import type { Experiment } from '../mlflow/types';
 import { isMlflowError } from '../mlflow/errors';
-import type { Span, TraceSummary } from '../model/types';
+import type { TraceSummary } from '../model/types';
 import type { Services, TracedRun } from '../services';
 import { compileFilter, isEmptyFilter, type TraceFilter } from './filter';
 import { IncrementalPoll, type PollResult } from './incremental';
-import { ExperimentNode, LoadMoreNode, MessageNode, RunNode, SpanNode, TraceNode, type Node } from './nodes';
-import { ExperimentTraces, OTHER_RUN, type RunInfo } from './traceSource';
+import { NodeCache } from './nodeCache';
+import { ExperimentNode, MessageNode, RunNode, SpanNode, TraceNode, type LoadMoreNode, type Node } from './nodes';
+import { ExperimentTraces, OTHER_RUN } from './traceSource';
 import { treeItem, type ItemContext } from './treeItems';
 import { ExperimentResolver } from './experiments';
 
@@ -24,11 +25,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   private filterValue: TraceFilter = {};
   private currentRun = false;
   private data = new Map<string, ExperimentTraces>();
-  private expNodes = new Map<string, ExperimentNode>();
-  private runNodes = new Map<string, RunNode>();
-  private traceNodes = new Map<string, TraceNode>();
-  private spanNodes = new Map<string, SpanNode[]>();
-  private moreNodes = new Map<string, LoadMoreNode>();
+  private readonly nodes = new NodeCache();
   private live: IncrementalPoll;
   private rootEmpty = false;
   private anyTraces: Promise<boolean> | undefined;
@@ -76,10 +73,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   /** Forget every cached list and ask VS Code for the tree again. */
   reload(): void {
     this.data.clear();
-    this.runNodes.clear();
-    this.traceNodes.clear();
-    this.spanNodes.clear();
-    this.moreNodes.clear();
+    this.nodes.clearBelowExperiments();
     this.experiments.invalidate();
     this.anyTraces = undefined;
     this.live = new IncrementalPoll(() => this.services.connection.client());
@@ -102,7 +96,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       if (node instanceof ExperimentNode) return await this.experimentChildren(node);
       if (node instanceof RunNode) return await this.runChildren(node);
       if (node instanceof TraceNode) return await this.traceChildren(node);
-      if (node instanceof SpanNode) return this.spanChildren(node, node.span.children);
+      if (node instanceof SpanNode) return this.nodes.spans(node, node.span.children);
       return [];
     } catch (e) {
       this.services.connection.report(false, e);
@@ -152,8 +146,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       this.setEmpty(empty);
       if (empty) return [];
     }
-    const nodes: Node[] = shown.map((e) => this.expNode(e, e.experiment_id === configured?.experiment_id));
-    if (list.hasMore && !this.currentRun) nodes.push(this.moreNode(undefined, 'experiments'));
+    const nodes: Node[] = shown.map((e) => this.nodes.experiment(e, e.experiment_id === configured?.experiment_id));
+    if (list.hasMore && !this.currentRun) nodes.push(this.nodes.more(undefined, 'experiments'));
     return nodes;
   }
 
@@ -163,7 +157,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     if (this.currentRun) {
       const latest = this.services.runs.latest;
       const info = latest && data.runs.get(latest.id);
-      return info ? [this.runNode(node, info, true)] : [];
+      return info ? [this.nodes.run(this.isActive, node, info, true)] : [];
     }
     await data.ensureRuns();
     // The newest traces are known now: a later poll must not report them as new.
@@ -174,9 +168,9 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       return [new MessageNode(node, isEmptyFilter(this.filterValue) ? 'No traces in this experiment yet' : 'No traces match the filter', 'info', undefined,
         isEmptyFilter(this.filterValue) ? undefined : { command: 'geminiTrace.clearFilter', title: 'Clear Filter' })];
     }
-    const nodes: Node[] = runs.map((r, i) => this.runNode(node, r, i === 0));
+    const nodes: Node[] = runs.map((r, i) => this.nodes.run(this.isActive, node, r, i === 0));
     if (data.hasMoreRuns) {
-      if (data.probed) nodes.push(this.moreNode(node, 'runs'));
+      if (data.probed) nodes.push(this.nodes.more(node, 'runs'));
       else {
         // Show the runs now; offer "Load older runs" once a one-row probe says there are some.
         data.probed = true;
@@ -194,11 +188,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     await list.ensureFirst();
     this.live.seed(list.items);
     this.live.markBaselined(node.experimentId);
-    const nodes: Node[] = list.items.map((s) => this.traceNode(node, s));
+    const nodes: Node[] = list.items.map((s) => this.nodes.trace(node, s));
     if (!nodes.length) {
       return [new MessageNode(node, node.active ? 'Waiting for traces…' : isEmptyFilter(this.filterValue) ? 'No traces' : 'No traces match the filter', node.active ? 'loading' : 'info')];
     }
-    if (list.hasMore) nodes.push(this.moreNode(node, 'traces'));
+    if (list.hasMore) nodes.push(this.nodes.more(node, 'traces'));
     return nodes;
   }
 
@@ -206,17 +200,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     const trace = await this.services.traces.get(node.traceId);
     this.services.connection.report(true);
     if (!node.summary.name && trace.roots[0]) queueMicrotask(() => this.changes.fire(node)); // label from the root span
-    return this.spanChildren(node, trace.roots);
-  }
-
-  private spanChildren(parent: TraceNode | SpanNode, spans: readonly Span[]): Node[] {
-    const key = parent.id;
-    let nodes = this.spanNodes.get(key);
-    if (!nodes || nodes.length !== spans.length) {
-      nodes = spans.map((s) => new SpanNode(parent, s));
-      this.spanNodes.set(key, nodes);
-    }
-    return nodes;
+    return this.nodes.spans(node, trace.roots);
   }
 
   // ---- paging -----------------------------------------------------------------------------
@@ -241,7 +225,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       void vscode.window.showErrorMessage(`Gemini Trace: loading more failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       node.loading = false;
-      this.moreNodes.delete(node.id);
+      this.nodes.forgetMore(node);
       this.changes.fire(node.parent instanceof ExperimentNode || node.parent instanceof RunNode ? node.parent : undefined);
     }
   }
@@ -297,7 +281,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     const byExp = new Map<string, TraceSummary[]>();
     for (const t of traces) if (t.experimentId) byExp.set(t.experimentId, [...(byExp.get(t.experimentId) ?? []), t]);
     for (const [expId, ts] of byExp) {
-      const expNode = this.expNodes.get(expId);
+      const expNode = this.nodes.experimentNode(expId);
       if (!expNode) {
         if (!this.experiments.cachedList().some((e) => e.experiment_id === expId)) {
           this.experiments.invalidate(); // a new experiment appeared
@@ -309,14 +293,14 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       if (!data?.runsLoaded) continue;
       const { changedRuns, runsChanged } = data.insert(ts);
       for (const t of ts) {
-        const node = this.traceNodes.get(t.id);
+        const node = this.nodes.traceNode(t.id);
         if (node) {
           node.summary = t;
           this.changes.fire(node);
         }
       }
       if (runsChanged) this.changes.fire(expNode);
-      else for (const runId of changedRuns) this.changes.fire(this.runNodes.get(`${expId}\n${runId}`) ?? expNode);
+      else for (const runId of changedRuns) this.changes.fire(this.nodes.runNode(expId, runId) ?? expNode);
     }
   }
 
@@ -326,7 +310,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     for (const id of traceIds) {
       if (this.unseen.delete(id)) {
         changed = true;
-        const n = this.traceNodes.get(id);
+        const n = this.nodes.traceNode(id);
         if (n) this.changes.fire(n);
       }
     }
@@ -338,13 +322,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     this.live.forget(ids);
     for (const id of ids) {
       this.unseen.delete(id);
-      this.traceNodes.delete(id);
+      this.nodes.forgetTrace(id);
       this.services.traces.invalidate(id);
     }
     for (const [expId, data] of this.data) {
       for (const runId of data.remove(ids)) {
-        const n = this.runNodes.get(`${expId}\n${runId}`);
-        this.changes.fire(n ?? this.expNodes.get(expId));
+        const n = this.nodes.runNode(expId, runId);
+        this.changes.fire(n ?? this.nodes.experimentNode(expId));
       }
     }
   }
@@ -360,53 +344,9 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     return d;
   }
 
-  private expNode(e: Experiment, configured: boolean): ExperimentNode {
-    let n = this.expNodes.get(e.experiment_id);
-    if (n) {
-      n.experiment = e;
-      n.configured = configured;
-    } else {
-      n = new ExperimentNode(e, configured);
-      this.expNodes.set(e.experiment_id, n);
-    }
-    return n;
-  }
-
-  private runNode(parent: ExperimentNode, run: RunInfo, first: boolean): RunNode {
-    const key = `${parent.experimentId}\n${run.id}`;
-    const active = run.id !== OTHER_RUN && this.services.runs.active.some((r) => r.id === run.id);
-    let n = this.runNodes.get(key);
-    if (n) {
-      n.run = run;
-      n.active = active;
-    } else {
-      n = new RunNode(parent, run, active, first && parent.configured);
-      this.runNodes.set(key, n);
-    }
-    return n;
-  }
-
-  private traceNode(parent: RunNode, s: TraceSummary): TraceNode {
-    let n = this.traceNodes.get(s.id);
-    if (n && n.parent === parent) n.summary = s;
-    else {
-      n = new TraceNode(parent, s);
-      this.traceNodes.set(s.id, n);
-    }
-    return n;
-  }
-
-  private moreNode(parent: RunNode | ExperimentNode | undefined, what: LoadMoreNode['what']): LoadMoreNode {
-    const n = new LoadMoreNode(parent, what);
-    const existing = this.moreNodes.get(n.id);
-    if (existing) return existing;
-    this.moreNodes.set(n.id, n);
-    return n;
-  }
-
   /** Run nodes whose trace lists are loaded (for re-rendering relative times). */
   loadedRunNodes(): RunNode[] {
-    return [...this.runNodes.values()].filter((n) => this.data.get(n.experimentId)?.loadedList(n.run.id)?.loaded);
+    return this.nodes.runNodes().filter((n) => this.data.get(n.experimentId)?.loadedList(n.run.id)?.loaded);
   }
 
   refreshNode(node: Node | undefined): void {
@@ -414,18 +354,20 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   }
 
   findTraceNode(traceId: string): TraceNode | undefined {
-    return this.traceNodes.get(traceId);
+    return this.nodes.traceNode(traceId);
   }
 
   /** Loaded trace summaries, for the model quick pick and tests. */
   loadedSummaries(): TraceSummary[] {
-    return [...this.traceNodes.values()].map((n) => n.summary);
+    return this.nodes.traceNodes().map((n) => n.summary);
   }
 
   private readonly itemContext: ItemContext = {
-    rootSpanName: (traceId) => this.spanNodes.get(`trace:${traceId}`)?.[0]?.span.name,
+    rootSpanName: (traceId) => this.nodes.rootSpanName(traceId),
     isNew: (traceId) => this.unseen.has(traceId),
   };
+
+  private readonly isActive = (runId: string) => runId !== OTHER_RUN && this.services.runs.active.some((r) => r.id === runId);
 
   private windowRunsOf(e: Experiment): TracedRun[] {
     return this.services.runs.all.filter((r) => this.experiments.runExperimentName(r) === e.name);
@@ -453,7 +395,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
 
   private onRunsChange(): void {
     // A run started or ended: show it (even before its first trace) and update "running".
-    for (const n of this.expNodes.values()) {
+    for (const n of this.nodes.experimentNodes()) {
       const data = this.data.get(n.experimentId);
       if (!data?.runsLoaded && !this.currentRun) continue;
       this.changes.fire(n);

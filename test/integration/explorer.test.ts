@@ -210,6 +210,27 @@ describe('Trace Explorer view', function () {
     }
   });
 
+  it('toggles "current run only" to the newest traced run of this window', async () => {
+    services.runs.add({ id: 'it-new', name: 'new.py', startedAt: new Date(now - 61_000), kind: 'terminal', experimentName: expName });
+    try {
+      await vscode.commands.executeCommand('geminiTrace.currentRunOnly');
+      assert.equal(hooks.provider.currentRunOnly, true);
+      assert.equal(hooks.view.description, 'current run');
+      const roots = await children();
+      assert.equal(roots.length, 1, `only the run's experiment: ${roots.map(label).join(', ')}`);
+      const runs = await children(roots[0]);
+      assert.deepEqual(runs.map(label), ['new.py']);
+      assert.equal(item(runs[0]).contextValue, 'run:active');
+      assert.match(String(item(runs[0]).description), /^running/);
+      assert.ok((await children(runs[0])).every(isTrace));
+    } finally {
+      services.runs.end('it-new');
+      await vscode.commands.executeCommand('geminiTrace.allRuns');
+    }
+    assert.equal(hooks.view.description, undefined);
+    assert.ok((await children(await ourExperiment())).length >= 3);
+  });
+
   it('deletes only after confirmation; deleted traces leave the tree and the server', async () => {
     const run = await runNamed('Other traces');
     const [a, b] = (await children(run)) as TraceNode[];
