@@ -15,6 +15,7 @@ import { ConnectionStatusBar } from './statusBar';
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const WRITES = new Set(['createExperiment', 'deleteTraces', 'setTraceTag', 'deleteTraceTag']);
 const STATE_KEY = 'geminiTrace.connection';
+const DOWN_REPROBE_MS = 30_000;
 
 export function createConnection(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
   const connection = new ConnectionImpl(context, log);
@@ -22,6 +23,7 @@ export function createConnection(context: vscode.ExtensionContext, log: vscode.L
   const statusBar = new ConnectionStatusBar(connection, local);
   const commands = registerConnectionCommands(connection, local, log, context);
   connection.own(local, statusBar, ...commands);
+  connection.probeSoon();
   return connection;
 }
 
@@ -59,6 +61,28 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
         }
       }),
     );
+  }
+
+  private probeTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Asks /health soon (never during activation itself), so the status bar leaves "connecting"
+   * even when no view or run has made a request yet; while the server is down, asks again now
+   * and then so the status bar notices it is back even when nothing else polls.
+   */
+  probeSoon(delayMs = 500): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      if (this.currentState === 'up' || this.currentState === 'unauthorized') return; // already known
+      this.client().health().then(
+        () => this.report(true),
+        (e: unknown) => {
+          this.report(false, e);
+          if (this.currentState === 'down') this.probeSoon(DOWN_REPROBE_MS);
+        },
+      );
+    }, delayMs);
   }
 
   own(...d: vscode.Disposable[]): void {
@@ -210,6 +234,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
     this.error = undefined;
     this.setContextKey();
     this.emitter.fire();
+    this.probeSoon();
   }
 
   private async loadAuth(): Promise<void> {
@@ -234,6 +259,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
     this.currentState = next;
     this.setContextKey();
     this.emitter.fire();
+    if (next === 'down') this.probeSoon(DOWN_REPROBE_MS);
   }
 
   private setContextKey(): void {
@@ -243,6 +269,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
   }
 }
