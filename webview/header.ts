@@ -49,7 +49,7 @@ export class TraceHeaderView {
           ? el('span', { class: 'status-badge running' }, icon('loading', 'codicon-modifier-spin'), ' Running')
           : el('span', { class: 'status-badge ok' }, icon('pass'), ' OK');
     this.main.append(el('h1', { class: 'trace-name', title: h.name }, h.name), status, el('span', { class: 'trace-id', title: 'Trace id' }, h.traceId));
-    const fact = (label: string, value: string | Node, title?: string) => el('span', { class: 'fact', title: title ?? '' }, el('span', { class: 'fact-label' }, label), value);
+    const fact = (label: string, value: string | Node, title?: string) => el('span', { class: 'fact', title: title ?? '' }, el('span', { class: 'fact-label' }, label), ' ', value);
     this.facts.append(
       fact('Duration', h.durationMs === null ? `${duration(h.nowMs)}…` : duration(h.durationMs), h.durationMs === null ? 'Still running: shows the time so far' : 'Total latency'),
       fact('Started', `${dateTime(h.startEpochMs)} (${ago(h.startEpochMs)})`, new Date(h.startEpochMs).toISOString()),

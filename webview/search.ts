@@ -28,7 +28,11 @@ export class SearchBar {
   query = '';
 
   constructor(private readonly on: SearchEvents) {
-    this.field = el('vscode-textfield', { class: 'search-field', attrs: { placeholder: 'Search spans (/)  name:  type:  model:  status:', 'aria-label': 'Search spans' } }) as VscodeTextfield;
+    this.field = el('vscode-textfield', {
+      class: 'search-field',
+      title: 'Words match span names, types, models and content. Narrow a word with name:, type:, model: or status: (e.g. type:TOOL status:error); quote phrases.',
+      attrs: { placeholder: 'Search spans (/)', 'aria-label': 'Search spans' },
+    }) as VscodeTextfield;
     const searchIcon = el('span', { class: 'codicon codicon-search search-icon', attrs: { slot: 'content-before', 'aria-hidden': 'true' } });
     this.field.appendChild(searchIcon);
     this.countEl = el('span', { class: 'search-count', attrs: { 'aria-live': 'polite' } });

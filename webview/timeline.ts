@@ -55,7 +55,7 @@ export class Timeline {
   private current = -1;
   private frame = 0;
   private stamp = 0;
-  private nameWidth = 0.42;
+  private nameWidth = 0.5;
   dimNonCritical = true;
 
   constructor(private readonly on: TimelineEvents) {
@@ -480,7 +480,7 @@ export class Timeline {
       sash.addEventListener('pointerup', up);
     });
     sash.addEventListener('dblclick', () => {
-      this.setNameWidth(0.42);
+      this.setNameWidth(0.5);
       this.head.update();
     });
   }

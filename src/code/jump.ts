@@ -86,10 +86,20 @@ export async function openCodeLocation(loc: CodeLocation, tags?: Record<string, 
   const line = Math.min(Math.max(loc.lineno, 1), doc.lineCount) - 1;
   const text = doc.lineAt(line);
   const range = new vscode.Range(line, text.firstNonWhitespaceCharacterIndex, line, text.firstNonWhitespaceCharacterIndex);
-  const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true, viewColumn: vscode.ViewColumn.One });
+  const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true, viewColumn: codeColumn() });
   editor.revealRange(text.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   flash(editor, text.range);
   return editor;
+}
+
+/** From the trace panel, code opens beside it so the panel stays in view; otherwise where code already is. */
+function codeColumn(): vscode.ViewColumn {
+  const active = vscode.window.tabGroups.activeTabGroup;
+  if (active.activeTab?.input instanceof vscode.TabInputWebview) {
+    const other = vscode.window.tabGroups.all.find((g) => g !== active && g.tabs.some((t) => t.input instanceof vscode.TabInputText));
+    return other?.viewColumn ?? vscode.ViewColumn.Beside;
+  }
+  return vscode.window.activeTextEditor?.viewColumn ?? vscode.window.visibleTextEditors[0]?.viewColumn ?? vscode.ViewColumn.Active;
 }
 
 function flash(editor: vscode.TextEditor, range: vscode.Range): void {

@@ -63,7 +63,7 @@ describe('panel webview in headless Chromium', function () {
       const t = synthetic({ spans: 1000, encoding, seed: 21 });
       p = await openPanelPage(t);
       await p.page.locator('.trace-name', { hasText: 'travel_agent' }).waitFor();
-      assert.match((await p.page.locator('.header-facts').textContent()) ?? '', /Spans1,000/);
+      assert.match((await p.page.locator('.header-facts').textContent()) ?? '', /Spans 1,000/);
       const rows = await rowCount(p);
       assert.ok(rows > 10 && rows < 120, `${rows} rows in the DOM for 1,000 spans`);
       assert.equal(await selectedName(p), 'travel_agent', 'the root is selected first');

@@ -1,0 +1,190 @@
+// Playwright in the real VS Code workbench: a Python agent app runs through the real CLI and the
+// Python shim (Gemini via the loopback stand-in) into a real MLflow; then, as a user would: open
+// its trace from the Traces view, click a span, read its prompt, click "go to code" and see the
+// editor on the line that made the call; reload the window and find the panel restored.
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { FrameLocator, Page } from 'playwright-core';
+import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
+import type { Workbench } from '../../scripts/lib/workbench.mjs';
+import { startStandin, type Standin } from '../fixtures/gemini/standin';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs module shared with the scripts
+import { startMlflow } from '../../scripts/lib/mlflow.mjs';
+
+const root = join(__dirname, '..', '..');
+const shots = join(root, 'test-results', 'screenshots');
+const run = promisify(execFile);
+
+const AGENT = `"""A small travel agent: plans with Gemini, calls two tools, then answers with Gemini."""
+import os
+
+import mlflow
+from google import genai
+from google.genai import types
+
+client = genai.Client(api_key=os.environ["GEMINI_API_KEY"], http_options=types.HttpOptions(base_url=os.environ.get("GOOGLE_GEMINI_BASE_URL")))
+MODEL = "gemini-2.5-flash"
+
+
+@mlflow.trace(span_type="TOOL")
+def get_weather(city: str) -> dict:
+    return {"city": city, "celsius": 14, "sky": "showers"}
+
+
+@mlflow.trace(span_type="RETRIEVER")
+def search_guides(query: str) -> list:
+    return [{"title": "Paris in April", "text": "Layers and a light rain jacket."}]
+
+
+@mlflow.trace(span_type="AGENT")
+def plan_trip(question: str) -> str:
+    plan = client.models.generate_content(model=MODEL, contents=f"List the steps to answer: {question}")
+    weather = get_weather("Paris")
+    guides = search_guides("what to pack for Paris in April")
+    answer = client.models.generate_content(  # the answer
+        model=MODEL,
+        contents=f"Weather: {weather}. Guides: {guides}. Plan: {plan.text} Answer: {question}",
+        config=types.GenerateContentConfig(system_instruction="You are a concise travel assistant.", temperature=0.4),
+    )
+    return answer.text
+
+
+if __name__ == "__main__":
+    print(plan_trip("What should I pack for Paris in April?"))
+`;
+const ANSWER_LINE = AGENT.split('\n').findIndex((l) => l.includes('# the answer')) + 1;
+
+const PLAN_REPLY = {
+  candidates: [{ content: { role: 'model', parts: [{ text: '1. Check the April weather in Paris.\n2. Look up packing guides.\n3. Turn both into a short packing list.' }] }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: { promptTokenCount: 24, candidatesTokenCount: 31, totalTokenCount: 55 },
+  modelVersion: 'gemini-2.5-flash',
+};
+const ANSWER_REPLY = {
+  candidates: [{
+    content: {
+      role: 'model',
+      parts: [
+        { text: 'Showers and 14 °C: waterproof outer layer first, then warm mid-layers.', thought: true },
+        { text: '**Pack for showers and 14 °C:**\n\n- a light rain jacket and a compact umbrella\n- two warm layers (a sweater and a fleece)\n- waterproof walking shoes\n\n```text\nforecast: 14 °C, showers\n```' },
+      ],
+    },
+    finishReason: 'STOP',
+    index: 0,
+    safetyRatings: [
+      { category: 'HARM_CATEGORY_HARASSMENT', probability: 'NEGLIGIBLE' },
+      { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'NEGLIGIBLE' },
+    ],
+  }],
+  usageMetadata: { promptTokenCount: 182, candidatesTokenCount: 64, thoughtsTokenCount: 41, cachedContentTokenCount: 96, totalTokenCount: 287 },
+  modelVersion: 'gemini-2.5-flash',
+};
+
+/** The panel's page: VS Code nests each webview's document in an inner frame. */
+function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+describe('trace panel in the workbench (Playwright, real VS Code)', function () {
+  this.timeout(420_000);
+  let wb: Workbench | undefined;
+  let ownMlflow: { url: string; stop(): Promise<void> } | undefined;
+  let standin: Standin | undefined;
+  let folder: string;
+  let agentPath: string;
+  let traceId: string;
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    let url = process.env.GT_MLFLOW_URL;
+    if (!url) {
+      ownMlflow = await startMlflow();
+      url = ownMlflow!.url;
+    }
+    const experiment = `panel-e2e-${Date.now()}`;
+    folder = copyExamples();
+    agentPath = join(folder, 'trip-agent', 'agent.py');
+    mkdirSync(join(folder, 'trip-agent'), { recursive: true });
+    writeFileSync(agentPath, AGENT);
+    standin = await startStandin();
+    standin.enqueue('generateContent', { body: PLAN_REPLY });
+    standin.enqueue('generateContent', { body: ANSWER_REPLY });
+    await run(process.execPath, [join(root, 'dist', 'cli.js'), 'run', '--tracking-uri', url!, '--experiment', experiment, '--run-name', 'trip-agent', '--', join(root, '.venv', 'bin', 'python'), 'agent.py'], {
+      cwd: join(folder, 'trip-agent'),
+      env: { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
+    });
+    const exp = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experiment}`)).json()) as { experiment: { experiment_id: string } };
+    const found = (await (
+      await fetch(`${url}/api/3.0/mlflow/traces/search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp.experiment.experiment_id } }], max_results: 5 }),
+      })
+    ).json()) as { traces?: { trace_id: string }[] };
+    assert.equal(found.traces?.length, 1, 'the agent wrote one trace');
+    traceId = found.traces![0].trace_id;
+    wb = await openWorkbench({ folder, settings: { 'geminiTrace.trackingUri': url, 'geminiTrace.experiment': experiment, 'workbench.startupEditor': 'none' } });
+    await wb.page.setViewportSize({ width: 1600, height: 1000 });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await standin?.close();
+    await ownMlflow?.stop();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('opens the trace from the Traces view, shows a span’s prompt, and goes to its code', async () => {
+    const page = wb!.page;
+    await page.locator('.part.activitybar').getByRole('tab', { name: 'Gemini Traces' }).click();
+    const tree = page.locator('.part.sidebar [id="workbench.view.extension.geminiTrace"]');
+    // The newest run opens by itself; its trace is named after the agent's root span.
+    const row = tree.getByRole('treeitem', { name: /plan_trip/ }).first();
+    await row.waitFor({ state: 'visible', timeout: 90_000 });
+    await row.click();
+
+    const view = webview(page);
+    await view.locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 60_000 });
+    assert.match((await view.locator('.header-facts').innerText()).replace(/\s+/g, ' '), /Tokens 342 .*Run trip-agent/);
+    await page.screenshot({ path: join(shots, 'panel-e2e-opened.png') });
+
+    // Click the second model call: the answer.
+    await view.locator('.row', { hasText: 'Models.generate_content' }).nth(1).click();
+    const chat = view.locator('.tab-chat');
+    await chat.locator('.msg.role-user', { hasText: 'Guides:' }).waitFor();
+    assert.match(await chat.innerText(), /You are a concise travel assistant/);
+    assert.match(await chat.innerText(), /Pack for showers and 14 °C/);
+    assert.equal(await chat.locator('.msg.role-model .md li').count(), 3, 'the answer’s Markdown list is drawn as a list');
+    await page.mouse.move(10, 990);
+    await page.screenshot({ path: join(shots, 'panel-e2e-span.png') });
+    copyFileSync(join(shots, 'panel-e2e-span.png'), join(root, 'media', 'screenshots', 'panel.png'));
+
+    // Go to code: the link names the file and line; the editor opens there.
+    const link = view.locator('.code-link');
+    assert.match(await link.innerText(), new RegExp(`agent\\.py:${ANSWER_LINE}$`));
+    await link.click();
+    const tab = page.locator('.tabs-container .tab.active', { hasText: 'agent.py' });
+    await tab.waitFor({ timeout: 30_000 });
+    const status = page.locator('.statusbar-item[id="status.editor.selection"]');
+    await status.filter({ hasText: `Ln ${ANSWER_LINE},` }).waitFor({ timeout: 15_000 });
+    await page.locator('.monaco-editor .view-line', { hasText: '# the answer' }).waitFor();
+    await page.screenshot({ path: join(shots, 'panel-e2e-go-to-code.png') });
+  });
+
+  it('restores the panel after the window reloads', async () => {
+    const page = wb!.page;
+    await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).click();
+    await webview(page).locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 30_000 });
+    await page.reload();
+    await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).click({ timeout: 90_000 });
+    const view = webview(page);
+    await view.locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 90_000 });
+    await view.locator('.row.selected', { hasText: 'Models.generate_content' }).waitFor({ timeout: 30_000 });
+    assert.ok(traceId.startsWith('tr-'));
+    await page.screenshot({ path: join(shots, 'panel-e2e-restored.png') });
+  });
+});
