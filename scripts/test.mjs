@@ -44,6 +44,9 @@ if (suites.some((s) => s !== 'unit')) ensureSystemPackages();
 let checksFailed = 0;
 checksFailed += step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) ? 1 : 0;
 checksFailed += step('lint', 'npx', ['eslint', '.']) ? 1 : 0;
+// The .vsix must package non-interactively (no stdin in CI); it rebuilds dist/ for production,
+// so it runs before the development build the suites use.
+checksFailed += step('package (.vsix)', 'npm', ['run', '--silent', 'package'], { CI: 'true' }) ? 1 : 0;
 if (step('build', 'node', ['scripts/build.mjs', '--tests'])) {
   console.log('\n0 passed, 1 failed');
   process.exit(1);
@@ -83,6 +86,6 @@ try {
 console.log('\n=== timings');
 for (const [name, ms] of timings) console.log(`${name.padEnd(36)} ${(ms / 1000).toFixed(1)} s`);
 console.log(`${'total'.padEnd(36)} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-if (checksFailed) console.log(`(${checksFailed} of typecheck/lint failed, counted as failures)`);
+if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/package failed, counted as failures)`);
 console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 process.exit(tally.failed ? 1 : 0);
