@@ -111,10 +111,11 @@ export class ExperimentTraces {
   private discoveryDone = false;
   private oldestSeenMs = Number.POSITIVE_INFINITY;
   private inflight: Promise<void> | undefined;
+  private discovering: Promise<unknown> = Promise.resolve();
   /** True when the experiment (under the filter) has no traces at all. */
   empty = false;
-  /** The tree asked once whether older runs exist (see probeOlderRuns). */
-  probed = false;
+  /** The tree looked for a few older runs once, in the background, after the first page. */
+  prefetched = false;
   /** Traces the first discovery read (the newest of the experiment): the live poll's seed. */
   discoveredTraces: TraceSummary[] = [];
 
@@ -166,46 +167,38 @@ export class ExperimentTraces {
     return this.inflight;
   }
 
-  /** Next discovery page: older traces of runs not known yet. */
-  loadMoreRuns(o?: RequestOptions): Promise<void> {
-    if (!this.discovered) return this.ensureRuns(o);
-    if (this.discoveryDone) return Promise.resolve();
-    this.inflight ??= (async () => {
-      try {
-        const { filter, exclude } = this.olderRunsFilter();
-        const page = await this.api().searchTraces({ experimentIds: [this.experimentId], filter, orderBy: ORDER_NEWEST, maxResults: PAGE_SIZE }, o);
+  /**
+   * Finds up to `count` older runs, one request each: the newest trace among runs not known yet
+   * (`!=` on every known run id, which also skips untagged traces) names the next run. A run of
+   * 10,000 traces costs one row, not 100 pages. Returns how many runs it found.
+   */
+  discoverRuns(count: number, o?: RequestOptions): Promise<number> {
+    if (!this.discovered) return this.ensureRuns(o).then(() => 0);
+    if (this.discoveryDone) return Promise.resolve(0);
+    const run = async () => {
+      let found = 0;
+      while (found < count && !this.discoveryDone) {
+        const known = [...this.runs.keys()].filter((id) => id !== OTHER_RUN);
+        const exclude = known.length <= MAX_EXCLUDED_RUNS;
+        // With exclusions, `<=` is safe (every hit is a new run, so the cursor moves); without,
+        // `<` keeps boundary traces from coming back forever.
+        const cursor = Number.isFinite(this.oldestSeenMs) ? `trace.timestamp_ms ${exclude ? '<=' : '<'} ${this.oldestSeenMs}` : undefined;
+        const clauses = exclude ? known.map((id) => `tags.\`${TAG.runId}\` != ${quoteValue(id)}`) : [`tags.\`${TAG.runId}\` IS NOT NULL`];
+        const page = await this.api().searchTraces(
+          { experimentIds: [this.experimentId], filter: andFilters(this.filter, cursor, ...clauses), orderBy: ORDER_NEWEST, maxResults: exclude ? 1 : PAGE_SIZE },
+          o,
+        );
         const before = this.runs.size;
         this.absorb(page.traces);
-        this.discoveryDone = !page.nextPageToken || (exclude && this.runs.size === before);
-        this.probed = false;
-      } finally {
-        this.inflight = undefined;
+        found += this.runs.size - before;
+        if (!page.traces.length || (exclude && this.runs.size === before)) this.discoveryDone = true;
       }
-    })();
-    return this.inflight;
-  }
-
-  /**
-   * Whether older runs exist beyond those known (one row at most), so "Load older runs" is
-   * offered only when there is something to load. False also ends discovery.
-   */
-  async probeOlderRuns(o?: RequestOptions): Promise<boolean> {
-    if (!this.discovered || this.discoveryDone) return false;
-    const { filter } = this.olderRunsFilter();
-    const page = await this.api().searchTraces({ experimentIds: [this.experimentId], filter, orderBy: ORDER_NEWEST, maxResults: 1 }, o);
-    const known = page.traces.every((t) => this.runs.has(t.tags?.[TAG.runId] ?? OTHER_RUN));
-    if (known) this.discoveryDone = true;
-    return !known;
-  }
-
-  private olderRunsFilter(): { filter: string | undefined; exclude: boolean } {
-    const known = [...this.runs.keys()].filter((id) => id !== OTHER_RUN);
-    const exclude = known.length <= MAX_EXCLUDED_RUNS;
-    // With exclusions, `<=` is safe (every result is a new run, so the cursor always moves);
-    // without, `<` avoids returning the same boundary traces forever.
-    const cursor = Number.isFinite(this.oldestSeenMs) ? `trace.timestamp_ms ${exclude ? '<=' : '<'} ${this.oldestSeenMs}` : undefined;
-    const clauses = exclude ? known.map((id) => `tags.\`${TAG.runId}\` != ${quoteValue(id)}`) : [`tags.\`${TAG.runId}\` IS NOT NULL`];
-    return { filter: andFilters(this.filter, cursor, ...clauses), exclude };
+      return found;
+    };
+    // One discovery at a time: a click on "Load older runs" waits for the background one.
+    const p = this.discovering.then(run);
+    this.discovering = p.catch(() => undefined);
+    return p;
   }
 
   /** The paged trace list of one run (OTHER_RUN: traces without a run tag). */

@@ -14,6 +14,10 @@ import { ExperimentTraces, OTHER_RUN } from './traceSource';
 import { treeItem, type ItemContext } from './treeItems';
 import { ExperimentResolver } from './experiments';
 
+/** Older runs looked up in the background after an experiment's first page, and per click. */
+const PREFETCH_RUNS = 5;
+const MORE_RUNS = 10;
+
 export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changes = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changes.event;
@@ -170,13 +174,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     }
     const nodes: Node[] = runs.map((r, i) => this.nodes.run(this.isActive, node, r, i === 0));
     if (data.hasMoreRuns) {
-      if (data.probed) nodes.push(this.nodes.more(node, 'runs'));
+      if (data.prefetched) nodes.push(this.nodes.more(node, 'runs'));
       else {
-        // Show the runs now; offer "Load older runs" once a one-row probe says there are some.
-        data.probed = true;
-        void data.probeOlderRuns().then(
-          (more) => more && this.changes.fire(node),
-          (e: unknown) => this.services.log.debug(`explorer: probing older runs failed: ${e instanceof Error ? e.message : String(e)}`),
+        // Show these runs now; look for a few older ones in the background (one row each).
+        data.prefetched = true;
+        void data.discoverRuns(PREFETCH_RUNS).then(
+          () => this.changes.fire(node),
+          (e: unknown) => this.services.log.debug(`explorer: looking for older runs failed: ${e instanceof Error ? e.message : String(e)}`),
         );
       }
     }
@@ -215,7 +219,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
         await list.loadNext();
         this.live.seed(list.items);
       } else if (node.what === 'runs' && node.parent instanceof ExperimentNode) {
-        await this.dataFor(node.parent.experimentId).loadMoreRuns();
+        await this.dataFor(node.parent.experimentId).discoverRuns(MORE_RUNS);
       } else {
         await this.experiments.loadMore();
       }

@@ -58,13 +58,11 @@ describe('explorer data layer (real MLflow)', function () {
       assert.equal(runs[0].startedMs, now - 301_000);
       assert.equal(data.hasMoreRuns, true, '175 traces do not fit one discovery page');
       assert.equal(calls.length, 2, `discovery is one page plus one untagged probe, was ${calls.join(',')}`);
-      // A one-row probe (excluding known runs) says no older run exists.
+      // A one-row search excluding the known runs finds no older run: discovery ends.
       calls = [];
-      assert.equal(await data.probeOlderRuns(), false);
+      assert.equal(await data.discoverRuns(5), 0);
       assert.equal(data.hasMoreRuns, false);
       assert.equal(calls.length, 1);
-      await data.loadMoreRuns();
-      assert.equal(data.hasMoreRuns, false);
       assert.equal(data.sortedRuns().length, 3);
     });
 
@@ -119,7 +117,7 @@ describe('explorer data layer (real MLflow)', function () {
     });
   });
 
-  it('finds older runs page by page, never re-reading runs it knows', async () => {
+  it('finds older runs one row each, never re-reading runs it knows', async () => {
     const exp = await createExperiment(url, uniqueName('explorer-runs'));
     const now = Date.now();
     const seeds: Seed[] = [];
@@ -130,14 +128,15 @@ describe('explorer data layer (real MLflow)', function () {
     const data = new ExperimentTraces(api, exp, undefined);
     await data.ensureRuns();
     assert.deepEqual(data.sortedRuns().map((r) => r.id), ['run-5', 'run-4']);
-    assert.equal(await data.probeOlderRuns(), true);
-    let pages = 0;
-    while (data.hasMoreRuns && pages < 10) {
-      await data.loadMoreRuns();
-      pages++;
-    }
+    calls = [];
+    assert.equal(await data.discoverRuns(2), 2, 'one request per older run');
+    assert.equal(calls.length, 2);
+    assert.deepEqual(data.sortedRuns().map((r) => r.id), ['run-5', 'run-4', 'run-3', 'run-2']);
+    assert.equal(data.hasMoreRuns, true);
+    assert.equal(await data.discoverRuns(10), 2);
     assert.deepEqual(data.sortedRuns().map((r) => r.id), ['run-5', 'run-4', 'run-3', 'run-2', 'run-1', 'run-0']);
-    assert.ok(pages <= 5, `found 4 older runs in ${pages} pages`);
+    assert.equal(data.hasMoreRuns, false);
+    assert.equal(calls.length, 2 + 3, 'two more runs, then one empty answer');
   });
 
   describe('incremental live poll', () => {
