@@ -154,12 +154,26 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
   });
 
   it('deletes a trace after the confirmation dialog', async () => {
-    await row('Other traces').locator('.monaco-tl-twistie').click();
+    const other = row('Other traces');
+    if ((await other.getAttribute('aria-expanded')) !== 'true') await other.locator('.monaco-tl-twistie').click();
     const target = row('smoke_test');
+    await target.waitFor({ state: 'visible', timeout: 15_000 });
     await target.click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Delete Trace' }).click();
+    const item = page.locator('.context-view .action-label', { hasText: 'Delete Trace' });
+    try {
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(shots, 'explorer-delete-failed.png') });
+      throw e;
+    }
+    await item.click();
     const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    try {
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    } catch (e) {
+      await page.screenshot({ path: join(shots, 'explorer-delete-failed.png') });
+      throw e;
+    }
     assert.match(await dialog.innerText(), /Delete trace tr-[0-9a-f]{32} from MLflow\?/);
     await page.screenshot({ path: join(shots, 'explorer-delete-confirm.png') });
     await dialog.getByRole('button', { name: 'Delete' }).click();
