@@ -60,8 +60,10 @@ export async function startMlflow(opts = {}) {
     await waitHealthy(url, child, () => output);
   };
 
+  // A child that died of a signal has exitCode null and signalCode set: both mean "gone".
+  const running = () => child && child.exitCode === null && child.signalCode === null;
   const kill = async (signal = 'SIGTERM') => {
-    if (!child || child.exitCode !== null) return;
+    if (!running()) return;
     const exited = new Promise((r) => child.once('exit', r));
     try {
       process.kill(-child.pid, signal); // the whole group: uvicorn spawns workers
@@ -76,7 +78,7 @@ export async function startMlflow(opts = {}) {
   };
 
   const onExit = () => {
-    try { if (child && child.exitCode === null) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try { if (running()) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   };
   process.on('exit', onExit);
   // A signal skips 'exit' handlers: stop the server, then die of the same signal.
@@ -107,7 +109,7 @@ export async function startMlflow(opts = {}) {
 async function waitHealthy(url, child, output, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mlflow server exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
     try {
       const r = await fetch(`${url}/health`);
       if (r.ok) return;
