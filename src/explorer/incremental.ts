@@ -58,8 +58,12 @@ export class IncrementalPoll {
 
   /** The filter the next poll sends, for tests and the benchmark. */
   pollFilter(userFilter: string | undefined, now = Date.now()): string | undefined {
-    const from = (this.newestMs || now) - LOOKBACK_MS;
-    const known = [...this.recent.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_EXCLUDED).map(([id]) => quoteValue(id));
+    const newest = [...this.recent.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_EXCLUDED);
+    let from = (this.newestMs || now) - LOOKBACK_MS;
+    // More known traces in the window than the filter can exclude (busy live runs): start the
+    // window at the oldest excluded one, or every poll would return the known traces beyond it.
+    if (this.recent.size > MAX_EXCLUDED && newest.length) from = Math.max(from, newest[newest.length - 1][1]);
+    const known = newest.map(([id]) => quoteValue(id));
     return andFilters(userFilter, `trace.timestamp_ms >= ${Math.floor(from)}`, known.length ? `trace.request_id NOT IN (${known.join(', ')})` : undefined);
   }
 
