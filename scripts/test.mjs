@@ -58,26 +58,19 @@ const mlflow = await startMlflow();
 console.log(`MLflow ${mlflow.url} (store ${mlflow.dataDir})`);
 const env = { GT_MLFLOW_URL: mlflow.url };
 
+const mocha = (glob, timeoutMs) => ['npx', ['mocha', '--require', 'tsx/cjs', '--reporter', join(root, 'scripts/lib/mocha-reporter.cjs'), '--timeout', String(timeoutMs), glob]];
+const runners = {
+  unit: ['unit', ...mocha('test/unit/**/*.test.ts', 60_000)],
+  integration: ['integration (real VS Code)', 'node', ['scripts/run-vscode-tests.mjs']],
+  e2e: ['e2e (Playwright in the workbench)', ...mocha('test/e2e/**/*.test.ts', 180_000)],
+};
+
 try {
-  if (suites.includes('unit')) {
-    const file = join(results, 'unit.json');
+  for (const suite of suites) {
+    const [title, cmd, args] = runners[suite];
+    const file = join(results, `${suite}.json`);
     rmSync(file, { force: true });
-    const status = step('unit', 'npx', ['mocha', '--require', 'tsx/cjs', '--reporter', join(root, 'scripts/lib/mocha-reporter.cjs'),
-      '--timeout', '60000', 'test/unit/**/*.test.ts'], { ...env, GT_RESULTS_FILE: file });
-    suiteResult('unit', file, status);
-  }
-  if (suites.includes('integration')) {
-    const file = join(results, 'integration.json');
-    rmSync(file, { force: true });
-    const status = step('integration (real VS Code)', 'node', ['scripts/run-vscode-tests.mjs'], { ...env, GT_RESULTS_FILE: file });
-    suiteResult('integration', file, status);
-  }
-  if (suites.includes('e2e')) {
-    const file = join(results, 'e2e.json');
-    rmSync(file, { force: true });
-    const status = step('e2e (Playwright in the workbench)', 'npx', ['mocha', '--require', 'tsx/cjs', '--reporter', join(root, 'scripts/lib/mocha-reporter.cjs'),
-      '--timeout', '180000', 'test/e2e/**/*.test.ts'], { ...env, GT_RESULTS_FILE: file });
-    suiteResult('e2e', file, status);
+    suiteResult(suite, file, step(title, cmd, args, { ...env, GT_RESULTS_FILE: file }));
   }
 } finally {
   await mlflow.stop();
