@@ -36,7 +36,7 @@ let scopes = 0;
 
 interface Runtime {
   cfg: PreloadConfig;
-  warn: (line: string) => void;
+  warn: (line: string, key?: string) => void;
 }
 let runtime: Runtime | undefined;
 /** The run tags as root-span attributes, built once. */

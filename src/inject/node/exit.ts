@@ -1,6 +1,8 @@
 // Getting the last spans out when the app ends, without holding its exit for more than ~1.5 s:
-// - a natural exit ('beforeExit') flushes the batch processor; the export request's socket is
-//   unref'd and the processor's own export timeout (EXIT_BUDGET_MS) bounds the wait;
+// - a natural exit ('beforeExit') flushes the batch processor into the exporter's outbox and makes
+//   one attempt at sending everything the outbox holds (also spans held while MLflow was away,
+//   without waiting for their back-off); a ref'd timer of EXIT_BUDGET_MS is all that holds the
+//   process, as the request's socket is unref'd;
 // - `process.exit()` ('exit') runs no more async work, so spans still buffered (and calls still in
 //   flight, closed as interrupted, and batches whose request had not come back) are sent by a
 //   short-lived child process that we wait for synchronously, at most EXIT_BUDGET_MS, and only
@@ -51,11 +53,15 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
   let flushing = false;
   /** When the natural-exit flush began: the 'exit' path then only gets what is left of the budget. */
   let exitFlushAt: number | undefined;
+  /** Spans the outbox held at exit got their one attempt (a second 'beforeExit' must not retry
+   *  them again, or a down server would keep the process looping through 'beforeExit'). */
+  let outboxTried = false;
 
   process.on('beforeExit', () => {
     try {
-      if (flushing || p.buffered.size === 0) return;
+      if (flushing || (p.buffered.size === 0 && (outboxTried || p.exporter.holding() === 0))) return;
       flushing = true;
+      outboxTried = true;
       exitFlushAt ??= Date.now();
       const hold = setTimeout(() => {}, EXIT_BUDGET_MS);
       p.flush()

@@ -3,29 +3,43 @@
 // MLflow's REST API on the first export, never on the app's call path. The wire format comes from
 // the serializer `@opentelemetry/exporter-trace-otlp-proto` uses; the transport is our own because
 // that exporter's retrying transport schedules ref'd retry timers (1–5 s of backoff) that would
-// hold the app's exit while MLflow is down.
+// hold the app's exit while MLflow is down. Batches the processor hands over go to the bounded
+// outbox (outbox.ts), which sends them one request at a time and holds them while MLflow is away.
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
 import { HttpFailure, request } from './http';
+import { LIMITS, Outbox } from './outbox';
+import type { Verdict } from './outbox';
 
 const REQUEST_TIMEOUT_MS = 10_000;
-/** After a failure, batches are dropped for this long before MLflow is tried again. */
-const RETRY_AFTER_MS = 30_000;
+
+/** Prints a line on stderr once per key (the preload's warn). */
+export type Warn = (line: string, key?: string) => void;
 
 export class MlflowExporter implements SpanExporter {
   private experiment?: Promise<string>;
-  private downUntil = 0;
-  private warned = false;
+  private readonly outbox: Outbox;
 
   constructor(
     private readonly cfg: PreloadConfig,
-    private readonly warn: (line: string) => void,
-    /** Called with each batch when it is taken, and again when its request has settled. */
+    private readonly warn: Warn,
+    /** Called with spans when the outbox takes them, and again when they leave it (sent or dropped). */
     private readonly track: { taken(spans: ReadableSpan[]): void; settled(spans: ReadableSpan[]): void } = { taken() {}, settled() {} },
-  ) {}
+  ) {
+    this.outbox = new Outbox({
+      send: (spans) => this.attempt(spans),
+      taken: (spans) => track.taken(spans),
+      settled: (spans) => track.settled(spans),
+      overflow: (n) =>
+        this.warn(
+          `[gemini-trace] MLflow at ${cfg.baseUrl} has not taken Gemini traces for a while: the oldest ${n} span(s) held in memory were dropped (at most ${LIMITS.maxSpans} are kept). Newer ones are still kept and sent when it answers.`,
+          'overflow',
+        ),
+    });
+  }
 
   /** Starts resolving the experiment id (idempotent); failures surface on export. */
   experimentId(): Promise<string> {
@@ -38,7 +52,7 @@ export class MlflowExporter implements SpanExporter {
 
   /** Resolves the experiment ahead of the first export; a server that is down is reported now. */
   prefetch(): void {
-    this.experimentId().catch((e: unknown) => this.fail(e));
+    this.experimentId().catch((e: unknown) => this.fail(e, retryable(e)));
   }
 
   /** Where and how to send, for exit.ts's last-chance synchronous export. */
@@ -51,8 +65,19 @@ export class MlflowExporter implements SpanExporter {
     };
   }
 
+  /** Unusable, or the last request failed: exit.ts then does not wait for MLflow. */
   isDown(): boolean {
-    return !!this.cfg.unusable || Date.now() < this.downUntil;
+    return !!this.cfg.unusable || this.outbox.backingOff();
+  }
+
+  /** Spans the outbox holds. */
+  holding(): number {
+    return this.outbox.size;
+  }
+
+  /** One attempt now at everything held (see Outbox.drain). */
+  drain(): Promise<void> {
+    return this.outbox.drain();
   }
 
   serialize(spans: ReadableSpan[]): Uint8Array | undefined {
@@ -60,18 +85,17 @@ export class MlflowExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.track.taken(spans);
-    this.send(spans).then(
-      () => {
-        this.track.settled(spans);
-        done({ code: ExportResultCode.SUCCESS });
-      },
-      (e: unknown) => {
-        this.track.settled(spans);
-        this.fail(e);
-        done({ code: ExportResultCode.FAILED, error: e instanceof Error ? e : new Error(String(e)) });
-      },
-    );
+    if (this.cfg.unusable) {
+      this.fail(new Error(this.cfg.unusable), false);
+      this.track.taken(spans);
+      this.track.settled(spans);
+      done({ code: ExportResultCode.FAILED, error: new Error(this.cfg.unusable) });
+      return;
+    }
+    // Taken: from here the outbox answers for these spans, so the processor's ref'd export timer
+    // ends at once and never holds the app.
+    this.outbox.add(spans);
+    done({ code: ExportResultCode.SUCCESS });
   }
 
   async shutdown(): Promise<void> {}
@@ -79,9 +103,19 @@ export class MlflowExporter implements SpanExporter {
 
   private resolvedId?: string;
 
+  /** One request for one batch, and what the outbox should do with it. Never rejects. */
+  private async attempt(spans: ReadableSpan[]): Promise<Verdict> {
+    try {
+      await this.send(spans);
+      return 'sent';
+    } catch (e) {
+      const retry = retryable(e);
+      this.fail(e, retry);
+      return retry ? 'retry' : 'drop';
+    }
+  }
+
   private async send(spans: ReadableSpan[]): Promise<void> {
-    if (this.cfg.unusable) throw new Error(this.cfg.unusable);
-    if (Date.now() < this.downUntil) return; // dropped: the warning was already printed
     const id = await this.experimentId();
     const body = this.serialize(spans);
     if (!body) throw new Error('could not encode the spans as OTLP protobuf');
@@ -123,11 +157,8 @@ export class MlflowExporter implements SpanExporter {
     return request(method, `${this.cfg.baseUrl}${path}`, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
   }
 
-  private fail(e: unknown): void {
-    this.downUntil = Date.now() + RETRY_AFTER_MS;
-    if (this.warned) return;
-    this.warned = true;
-    this.warn(failureMessage(this.cfg, e));
+  private fail(e: unknown, retrying: boolean): void {
+    this.warn(failureMessage(this.cfg, e, retrying));
   }
 }
 
@@ -140,15 +171,25 @@ class HttpStatus extends Error {
   }
 }
 
+/** Whether MLflow may take the same request later: it was unreachable, slow, overloaded or failing
+ *  inside. Bad credentials, a missing endpoint or a deleted experiment will not mend themselves. */
+function retryable(e: unknown): boolean {
+  if (e instanceof HttpFailure) return true;
+  if (e instanceof HttpStatus) return e.status === 408 || e.status === 429 || e.status >= 500;
+  return false;
+}
+
 function excerpt(body: string): string {
   const t = body.replace(/\s+/g, ' ').trim();
   return t.length > 200 ? `${t.slice(0, 200)}…` : t || '(empty body)';
 }
 
 /** One line that says what went wrong and how to fix it. */
-export function failureMessage(cfg: PreloadConfig, e: unknown): string {
+export function failureMessage(cfg: PreloadConfig, e: unknown, retrying = false): string {
   const where = `MLflow at ${cfg.baseUrl}`;
-  const tail = 'Gemini traces from this process are dropped.';
+  const tail = retrying
+    ? `Gemini traces are held in memory (at most ${LIMITS.maxSpans} spans) and sent when it answers, if this process is still running.`
+    : 'Gemini traces from this process are dropped.';
   if (cfg.unusable) return `[gemini-trace] ${cfg.unusable}. ${tail}`;
   if (e instanceof HttpFailure && e.code === 'refused') {
     const port = (() => {

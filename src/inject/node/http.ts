@@ -1,6 +1,6 @@
 // One bounded HTTP request to MLflow from inside the user's process. The socket is unref'd so a
-// pending export never keeps the app alive (exit.ts decides how long exit may wait), and there
-// are no retries: a server that is down gets one warning and the spans are dropped.
+// pending export never keeps the app alive (exit.ts decides how long exit may wait). No retries
+// here: outbox.ts decides when a failed batch is tried again.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { context } from '@opentelemetry/api';

@@ -35,10 +35,11 @@ function start(): void {
   ignoreFile(__filename);
   ignoreDirectory(dirname(__filename));
 
-  let warned = false;
-  const warn = (line: string) => {
-    if (warned) return;
-    warned = true;
+  // One line per kind of trouble (MLflow unreachable, outbox full), so stderr gets a note, not a flood.
+  const warned = new Set<string>();
+  const warn = (line: string, key = 'mlflow') => {
+    if (warned.has(key)) return;
+    warned.add(key);
     try {
       process.stderr.write(`${line}\n`);
     } catch {

@@ -10,6 +10,7 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
 import { EXIT_BUDGET_MS, installExitHooks } from './exit';
 import { MlflowExporter } from './exporter';
+import type { Warn } from './exporter';
 
 /** Default export delay: short enough that a trace is readable in MLflow within a second of the
  *  call returning (bench/trace-latency.mjs), long enough to batch a burst of calls. */
@@ -21,17 +22,18 @@ export interface Pipeline {
   provider: TracerProvider;
   /** Ended spans the exporter has not taken yet. */
   buffered: Set<ReadableSpan>;
-  /** Spans whose export request has not settled (resending them is harmless: MLflow upserts). */
+  /** Spans the exporter's outbox holds: queued, or in a request that has not settled (resending
+   *  them is harmless: MLflow upserts spans by id). */
   inflight: Set<ReadableSpan>;
   /** Spans started and not yet ended (a stream still being read, a call in flight). */
   live: Set<Span>;
-  /** Exports everything buffered now. */
+  /** Hands everything buffered to the exporter and makes one attempt at sending all it holds. */
   flush: () => Promise<void>;
 }
 
 let pipeline: Pipeline | undefined;
 
-export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): Pipeline {
+export function getPipeline(cfg: PreloadConfig, warn: Warn): Pipeline {
   if (pipeline) return pipeline;
   const buffered = new Set<ReadableSpan>();
   const inflight = new Set<ReadableSpan>();
@@ -51,8 +53,8 @@ export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): P
   const batch = new BatchSpanProcessor({
     exporter,
     scheduledDelayMillis: Number.isFinite(envDelay) && envDelay > 0 ? envDelay : DEFAULT_DELAY_MS,
-    // The processor holds the event loop (a ref'd timer) for this long per export: it is what
-    // bounds the wait at exit. A slower export still completes; the processor just stops waiting.
+    // The exporter answers at once (its outbox takes the batch), so this ref'd timer is cleared
+    // straight away; it is only a backstop.
     exportTimeoutMillis: EXIT_BUDGET_MS,
   });
   const tracking: SpanProcessor = {
@@ -69,7 +71,7 @@ export function getPipeline(cfg: PreloadConfig, warn: (line: string) => void): P
     resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node' }),
     spanProcessors: [tracking, batch],
   });
-  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, inflight, live, flush: () => batch.forceFlush() };
+  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, inflight, live, flush: () => batch.forceFlush().catch(() => undefined).then(() => exporter.drain()) };
   installExitHooks(pipeline, warn);
   // Resolve the experiment now, in the background, so the first export does not wait for it.
   exporter.prefetch();

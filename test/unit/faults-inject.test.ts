@@ -1,0 +1,411 @@
+// Faults inside the traced process, with real parts: the Node preload and the Python shim injected
+// as src/launch/env.ts does, real @google/genai and google-genai against the Gemini stand-in, and
+// a real MLflow server of this file's own that the tests kill and restart on the same port (its
+// sqlite store survives), or put behind a proxy that answers 5 s late.
+//   - MLflow down at start, and killed mid-run: the app's stdout and exit code are unchanged, exit
+//     is within 2 s of the untraced run, and spans held while MLflow was away arrive once after it
+//     is back (Node: the preload's bounded outbox; Python: what MLflow's own client does).
+//   - MLflow slow: the app is not slowed.
+//   - Gemini failing (429, 500, a reset mid-stream): ERROR spans with the status, and the app sees
+//     exactly the error it sees untraced.
+//   - fork with the preload inherited and passed again: each process and thread traced once.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStandin } from '../fixtures/gemini/standin';
+import type { Standin } from '../fixtures/gemini/standin';
+import { startDelayProxy } from '../fixtures/faults/servers';
+import { App, attr, faultApps, plainEnv, python, rest, runToEnd, spansOf, tracedEnv, tracesByMarker, tracesOf, waitFor } from '../fixtures/apps/faults/harness';
+import type { Finished, Json, SpanRow } from '../fixtures/apps/faults/harness';
+import { mlflowUrl, uniqueName } from '../helpers/mlflow';
+
+interface Killable { url: string; port: number; kill(): Promise<void>; restart(): Promise<void>; stop(): Promise<void> }
+
+const driven = join(faultApps, 'driven.cjs');
+const drivenPy = join(faultApps, 'driven.py');
+const marker = (m: string) => `#${m}#`;
+const lineOf = (file: string, tag: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(tag)) + 1;
+const warnings = (stderr: string, prefix: string) => stderr.split('\n').filter((l) => l.includes(prefix));
+
+/** What the driven app prints for these lines. */
+const drivenStdout = (lines: string[]) => `${lines.map((l) => `${l}: echo: driven call ${marker(l)}`).join('\n')}\ndone\n`;
+
+/** The type on a span's exception event (a JSON string in Python's traces, plain in Node's). */
+function exceptionType(span: SpanRow): unknown {
+  const v = span.events.find((e) => e.name === 'exception')?.attributes?.['exception.type'];
+  try {
+    return typeof v === 'string' ? JSON.parse(v) : v;
+  } catch {
+    return v;
+  }
+}
+
+/** Each trace holds exactly one span, the model call, at the app's call line. */
+async function assertOneModelSpanEach(base: string, traces: Map<string, Json>, file: string, tag: string, name: string): Promise<void> {
+  const ids = new Set<string>();
+  for (const [m, t] of traces) {
+    ids.add(t.trace_id);
+    const spans = await spansOf(base, t.trace_id);
+    assert.equal(spans.length, 1, `${m}: one span, got ${spans.map((s) => s.name).join(', ')}`);
+    assert.equal(spans[0].name, name);
+    assert.equal(attr(spans[0], 'code.lineno'), lineOf(file, tag), `${m}: code.lineno`);
+  }
+  assert.equal(ids.size, traces.size, 'distinct trace ids');
+}
+
+describe('Injection under faults: MLflow down, killed, slow; Gemini failing; forks', function () {
+  this.timeout(600_000);
+  let standin: Standin;
+  let work: string;
+  let distDir: string;
+  let killable: Killable;
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'gt-faults-inject-'));
+    distDir = join(work, 'dist');
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the build script
+    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the scripts
+    const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
+    const [, s, k] = await Promise.all([buildNodeInject(distDir), startStandin(), startMlflow({ unref: true }), mlflowUrl()]);
+    standin = s;
+    killable = k as Killable;
+    // A fresh server answers its first requests slowly (seconds on a busy machine, long enough for
+    // a short app to exit before its experiment exists): one traced call through each server first,
+    // so the timings below measure the injection, not MLflow's start-up.
+    for (const base of [killable.url, await mlflowUrl()]) {
+      const experiment = uniqueName('faults-warmup');
+      const app = new App(process.execPath, [driven], nodeEnv(base, experiment));
+      await app.call('warmup');
+      await tracesByMarker(base, experiment, ['warmup'], marker, 60_000);
+      await app.end();
+    }
+  });
+  after(async () => {
+    await standin?.close();
+    await killable?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  // A test that failed half-way may have left the killable server down.
+  beforeEach(async () => {
+    const up = await fetch(`${killable.url}/health`).then((r) => r.ok, () => false);
+    if (!up) await killable.restart();
+  });
+
+  const nodeEnv = (trackingUri: string, experiment: string) => tracedEnv({ runtime: 'node', distDir, trackingUri, experiment, standinUrl: standin.url });
+  const pyEnv = (trackingUri: string, experiment: string) => tracedEnv({ runtime: 'python', distDir, trackingUri, experiment, standinUrl: standin.url });
+
+  /** The same lines through the untraced app: its stdout and exit delay are the yardstick. */
+  async function untraced(cmd: string, file: string, lines: string[]): Promise<Finished> {
+    const app = new App(cmd, [file], plainEnv(standin.url));
+    for (const l of lines) await app.call(l);
+    return app.end();
+  }
+
+  describe('Node preload', () => {
+    it('MLflow down at start: stdout unchanged, one warning, and the held traces arrive once it is up', async () => {
+      const experiment = uniqueName('faults-down-at-start');
+      await killable.kill();
+      const app = new App(process.execPath, [driven], nodeEnv(killable.url, experiment));
+      const early = ['down1', 'down2', 'down3'];
+      for (const l of early) {
+        await app.call(l);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      // Past the export delay: these spans have been tried and are held.
+      await waitFor('the warning', async () => (app.stderr.includes('[gemini-trace]') ? true : undefined), 10_000);
+      const t0 = Date.now();
+      await killable.restart();
+      const restartedIn = Date.now() - t0;
+      const held = await tracesByMarker(killable.url, experiment, early, marker, 30_000);
+      const arrivedIn = Date.now() - t0 - restartedIn;
+      await app.call('up1');
+      const all = await tracesByMarker(killable.url, experiment, [...early, 'up1'], marker, 15_000);
+      const res = await app.end();
+      const plain = await untraced(process.execPath, driven, [...early, 'up1']);
+
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, plain.stdout, 'stdout unchanged');
+      assert.equal(res.stdout, drivenStdout([...early, 'up1']));
+      const w = warnings(res.stderr, '[gemini-trace]');
+      assert.equal(w.length, 1, res.stderr);
+      assert.match(w[0], /refused the connection — start it with .* held in memory \(at most 2048 spans\) and sent when it answers/);
+      assert.ok(res.exitDelayMs < plain.exitDelayMs + 2000, `exit took ${Math.round(res.exitDelayMs)} ms after stdin closed, untraced ${Math.round(plain.exitDelayMs)} ms`);
+      assert.equal(held.size, 3);
+      await assertOneModelSpanEach(killable.url, all, driven, '@call:driven', 'Models.generateContent');
+      await new Promise((r) => setTimeout(r, 1500)); // a duplicate would have arrived by now
+      assert.equal((await tracesOf(killable.url, experiment)).length, 4, 'no trace twice');
+      console.log(`      MLflow restarted in ${restartedIn} ms; the 3 held traces were readable ${arrivedIn} ms after that`);
+    });
+
+    it('MLflow killed mid-run and restarted: held traces arrive once; killed again, exit within 2 s of untraced', async () => {
+      const experiment = uniqueName('faults-killed');
+      const app = new App(process.execPath, [driven], nodeEnv(killable.url, experiment));
+      const before = ['before1', 'before2'];
+      for (const l of before) await app.call(l);
+      await tracesByMarker(killable.url, experiment, before, marker, 20_000);
+
+      await killable.kill();
+      const during = ['during1', 'during2', 'during3', 'during4', 'during5'];
+      for (const l of during) {
+        await app.call(l);
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      await waitFor('the warning', async () => (app.stderr.includes('refused the connection') ? true : undefined), 10_000);
+      await killable.restart();
+      await tracesByMarker(killable.url, experiment, [...before, ...during], marker, 30_000);
+      await app.call('after1');
+      const all = await tracesByMarker(killable.url, experiment, [...before, ...during, 'after1'], marker, 15_000);
+
+      // Down again as the app ends: the exit must not wait on it.
+      await killable.kill();
+      await app.call('last1');
+      await new Promise((r) => setTimeout(r, 500));
+      const res = await app.end();
+      const lines = [...before, ...during, 'after1', 'last1'];
+      const plain = await untraced(process.execPath, driven, lines);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, plain.stdout, 'stdout unchanged');
+      assert.equal(warnings(res.stderr, '[gemini-trace]').length, 1, res.stderr);
+      assert.ok(res.exitDelayMs < plain.exitDelayMs + 2000, `exit took ${Math.round(res.exitDelayMs)} ms after stdin closed, untraced ${Math.round(plain.exitDelayMs)} ms`);
+      console.log(`      exit with MLflow down: ${Math.round(res.exitDelayMs)} ms after stdin closed (untraced ${Math.round(plain.exitDelayMs)} ms)`);
+
+      await killable.restart();
+      await assertOneModelSpanEach(killable.url, all, driven, '@call:driven', 'Models.generateContent');
+      const final = await tracesOf(killable.url, experiment);
+      // The call made while MLflow was down at exit is lost with the process (it was held in memory).
+      assert.equal(final.length, 8, `8 traces, each once (last1 died with the process): ${final.map((t: Json) => t.request_preview).join(' | ')}`);
+    });
+
+    it('MLflow answering 5 s late: the app is not slowed and exits within the budget', async () => {
+      const proxy = await startDelayProxy(await mlflowUrl(), 5000);
+      try {
+        const app = join(faultApps, '../node-cjs/app.cjs');
+        const cwd = join(app, '..');
+        const runs: { plain: Finished[]; traced: Finished[] } = { plain: [], traced: [] };
+        // Interleaved, so machine load hits both alike; the best of each is compared.
+        for (let i = 0; i < 3; i++) {
+          runs.plain.push(await runToEnd(process.execPath, [app], plainEnv(standin.url), cwd));
+          runs.traced.push(await runToEnd(process.execPath, [app], nodeEnv(proxy.url, uniqueName('faults-slow')), cwd));
+        }
+        for (const r of [...runs.plain, ...runs.traced]) assert.equal(r.code, 0, r.stderr);
+        for (const r of runs.traced) {
+          assert.equal(r.stdout, runs.plain[0].stdout, 'stdout unchanged');
+          assert.equal(r.stderr, '', 'a slow server is not an error');
+        }
+        assert.ok(proxy.seen.length > 0, 'the preload did talk to the slow server');
+        const best = (xs: Finished[], k: 'lastOutputMs' | 'ms') => Math.min(...xs.map((x) => x[k]));
+        const work = { plain: best(runs.plain, 'lastOutputMs'), traced: best(runs.traced, 'lastOutputMs') };
+        const total = { plain: best(runs.plain, 'ms'), traced: best(runs.traced, 'ms') };
+        console.log(`      app's calls done after ${Math.round(work.traced)} ms traced vs ${Math.round(work.plain)} ms untraced; exit at ${Math.round(total.traced)} vs ${Math.round(total.plain)} ms`);
+        assert.ok(work.traced <= work.plain * 1.25 + 300, `calls took ${Math.round(work.traced)} ms traced, ${Math.round(work.plain)} ms untraced`);
+        assert.ok(total.traced <= total.plain + 2000, `exit at ${Math.round(total.traced)} ms traced, ${Math.round(total.plain)} ms untraced`);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('Gemini 429, 500 and resets: the app sees exactly the untraced error; ERROR spans carry the status', async () => {
+      const file = join(faultApps, 'errors.cjs');
+      const experiment = uniqueName('faults-gemini-node');
+      const plain = await runToEnd(process.execPath, [file], plainEnv(standin.url));
+      const traced = await runToEnd(process.execPath, [file], nodeEnv(await mlflowUrl(), experiment));
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.equal(traced.stdout, plain.stdout, 'the same errors, messages, statuses and points of failure');
+      assert.match(plain.stdout, /^stream-reset: after \["echo: a strea"\] .*"message":"terminated"/m, 'the stream broke after its first chunk');
+      assert.equal(traced.stderr, '');
+
+      const base = await mlflowUrl();
+      const byLabel: Record<string, string> = {
+        '429': 'rate limited call', '500': 'server error call', 'stream-429': 'rate limited stream', 'stream-reset': 'breaks off mid-way', 'unary-reset': 'connection is reset',
+      };
+      const found = await tracesByMarker(base, experiment, Object.keys(byLabel), (k) => byLabel[k], 20_000);
+      const span = async (label: string) => {
+        const t = found.get(label);
+        assert.equal(t.state, 'ERROR', `${label}: an ERROR trace`);
+        const spans = await spansOf(base, t.trace_id);
+        assert.equal(spans.length, 1, label);
+        assert.equal(spans[0].status.code, 'STATUS_CODE_ERROR', label);
+        return spans[0];
+      };
+      const saw = (label: string) => JSON.parse(new RegExp(`^${label}: (?:after \\[.*?\\] )?(\\{.*\\})$`, 'm').exec(plain.stdout)![1]) as Json;
+      for (const [label, status] of [['429', 429], ['500', 500], ['stream-429', 429]] as const) {
+        const s = await span(label);
+        assert.equal(attr(s, 'http.response.status_code'), status, `${label}: status`);
+        assert.equal(s.status.message, saw(label).message, `${label}: the SDK's message`);
+        assert.equal(exceptionType(s), 'ApiError');
+      }
+      for (const label of ['stream-reset', 'unary-reset']) {
+        const s = await span(label);
+        assert.equal(s.status.message, saw(label).message, `${label}: the error's message`);
+        assert.equal(exceptionType(s), 'TypeError');
+      }
+      // The stream span keeps what arrived before the reset.
+      const partial = attr(await span('stream-reset'), 'mlflow.spanOutputs');
+      assert.equal(partial.candidates[0].content.parts[0].text, 'echo: a strea');
+    });
+
+    it('fork with the preload inherited and passed again, and a worker in the child: each traced once', async () => {
+      const experiment = uniqueName('faults-fork');
+      const copy = join(work, 'dist-copy');
+      cpSync(distDir, copy, { recursive: true });
+      const env = { ...nodeEnv(await mlflowUrl(), experiment), GT_EXPLICIT_PRELOAD: join(copy, 'inject/node/preload.cjs') };
+      const file = join(faultApps, 'fork.cjs');
+      const res = await runToEnd(process.execPath, [file], env);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stderr, '');
+      assert.deepEqual(res.stdout.trim().split('\n').sort(), [
+        'forked child: echo: fork test from the forked child (guarded)',
+        'parent: echo: fork test from the parent (guarded)',
+        'worker in child: echo: fork test from the worker in child (guarded)',
+      ]);
+      const base = await mlflowUrl();
+      const who = ['parent', 'forked child', 'worker in child'];
+      const found = await tracesByMarker(base, experiment, who, (w) => `from the ${w}"`, 20_000);
+      await assertOneModelSpanEach(base, found, file, '@call:fork', 'Models.generateContent');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await tracesOf(base, experiment)).length, 3, 'three traces, none twice');
+    });
+  });
+
+  describe('Python shim (MLflow\'s own export queue)', () => {
+    it('MLflow killed mid-run and restarted: what MLflow\'s client held arrives once; exit within 2 s while down', async () => {
+      const experiment = uniqueName('faults-py-killed');
+      const app = new App(python, [drivenPy], pyEnv(killable.url, experiment));
+      const before = ['pybefore1', 'pybefore2'];
+      for (const l of before) await app.call(l, 120_000);
+      await tracesByMarker(killable.url, experiment, before, marker, 30_000);
+
+      await killable.kill();
+      const during = ['pyduring1', 'pyduring2', 'pyduring3'];
+      const callMs: number[] = [];
+      for (const l of during) {
+        const t = performance.now();
+        await app.call(l);
+        callMs.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      const t0 = Date.now();
+      await killable.restart();
+      const restartedIn = Date.now() - t0;
+      // MLflow's REST client retries a refused upload with exponential back-off (urllib3: 2, 4,
+      // 8, 16, 32, 64 s…, MLFLOW_HTTP_REQUEST_MAX_RETRIES=7 by default) on the shim's upload threads.
+      await tracesByMarker(killable.url, experiment, [...before, ...during], marker, 90_000);
+      const arrivedIn = Date.now() - t0 - restartedIn;
+      await app.call('pyafter1');
+      const all = await tracesByMarker(killable.url, experiment, [...before, ...during, 'pyafter1'], marker, 30_000);
+
+      await killable.kill();
+      await app.call('pylast1');
+      await new Promise((r) => setTimeout(r, 500));
+      const res = await app.end();
+      const lines = [...before, ...during, 'pyafter1', 'pylast1'];
+      const plain = await untraced(python, drivenPy, lines);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stdout, plain.stdout, 'stdout unchanged');
+      assert.ok(callMs.every((ms) => ms < 5000), `calls while MLflow was down took ${callMs.map(Math.round).join(', ')} ms`);
+      assert.ok(res.exitDelayMs < plain.exitDelayMs + 2000, `exit took ${Math.round(res.exitDelayMs)} ms after stdin closed, untraced ${Math.round(plain.exitDelayMs)} ms`);
+      assert.match(res.stderr, /did not take the last traces within 1\.5 s/);
+      console.log(`      MLflow restarted in ${restartedIn} ms; the held Python traces were readable ${arrivedIn} ms after that; calls while down took ${callMs.map(Math.round).join(', ')} ms; exit while down ${Math.round(res.exitDelayMs)} ms after stdin closed (untraced ${Math.round(plain.exitDelayMs)} ms)`);
+
+      await killable.restart();
+      for (const [m, t] of all) {
+        const spans = await spansOf(killable.url, t.trace_id);
+        assert.ok(spans.some((s) => s.name === 'Models.generate_content'), `${m}: the model call`);
+      }
+      const final = await tracesOf(killable.url, experiment);
+      assert.equal(final.filter((t: Json) => /#py(before|during|after)\d#/.test(t.request_preview)).length, 6, 'each trace once');
+    });
+
+    it('MLflow down at start: the app runs untouched, and the shim says this process is not traced', async () => {
+      // The shim checks the server before paying for `import mlflow`; when nothing listens it
+      // leaves the process untraced for good (a server started later does not get its calls).
+      const experiment = uniqueName('faults-py-down');
+      await killable.kill();
+      try {
+        const app = new App(python, [drivenPy], pyEnv(killable.url, experiment));
+        await app.call('pydown1', 60_000);
+        const res = await app.end();
+        const plain = await untraced(python, drivenPy, ['pydown1']);
+        assert.equal(res.code, 0, res.stderr);
+        assert.equal(res.stdout, plain.stdout);
+        const w = warnings(res.stderr, 'gemini-trace:');
+        assert.equal(w.length, 1, res.stderr);
+        assert.match(w[0], /cannot be reached .* Gemini calls in this process are not traced/);
+      } finally {
+        await killable.restart();
+      }
+      assert.equal((await tracesOf(killable.url, experiment)).length, 0);
+    });
+
+    it('MLflow answering 5 s late: calls after start-up are not slowed; start-up pays the experiment lookup', async () => {
+      const base = await mlflowUrl();
+      const proxy = await startDelayProxy(base, 5000);
+      try {
+        const experiment = uniqueName('faults-py-slow');
+        await rest(base, '/api/2.0/mlflow/experiments/create', { name: experiment });
+        const lines = ['pyslow1', 'pyslow2', 'pyslow3', 'pyslow4'];
+        const measure = async (env: NodeJS.ProcessEnv) => {
+          const app = new App(python, [drivenPy], env);
+          const t = performance.now();
+          await app.call(lines[0], 120_000);
+          const first = performance.now() - t;
+          const t2 = performance.now();
+          for (const l of lines.slice(1)) await app.call(l);
+          const rest3 = performance.now() - t2;
+          return { first, rest3, res: await app.end() };
+        };
+        const fast = await measure(pyEnv(base, experiment));
+        const slow = await measure(pyEnv(proxy.url, experiment));
+        const plain = await measure(plainEnv(standin.url));
+        for (const r of [fast, slow, plain]) assert.equal(r.res.code, 0, r.res.stderr);
+        assert.equal(slow.res.stdout, plain.res.stdout);
+        console.log(`      first call answered after ${Math.round(slow.first)} ms (5 s MLflow) / ${Math.round(fast.first)} ms (fast MLflow) / ${Math.round(plain.first)} ms untraced; next 3 calls ${Math.round(slow.rest3)} / ${Math.round(fast.rest3)} / ${Math.round(plain.rest3)} ms; exit ${Math.round(slow.res.exitDelayMs)} / ${Math.round(fast.res.exitDelayMs)} / ${Math.round(plain.res.exitDelayMs)} ms after stdin closed`);
+        // Start-up: one synchronous experiment lookup (the shim's set_experiment) at 5 s, no more.
+        assert.ok(slow.first < fast.first + 5000 + 2500, 'start-up waits for one lookup, not more');
+        assert.ok(slow.rest3 < plain.rest3 + 1000, 'calls after start-up are not slowed by the slow server');
+        assert.ok(slow.res.exitDelayMs < plain.res.exitDelayMs + 2000, 'exit within 2 s of untraced');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('Gemini 429, 500 and resets: the app sees exactly the untraced error; ERROR spans carry it', async () => {
+      const file = join(faultApps, 'errors.py');
+      const experiment = uniqueName('faults-gemini-py');
+      const base = await mlflowUrl();
+      const plain = await runToEnd(python, [file], plainEnv(standin.url));
+      const traced = await runToEnd(python, [file], pyEnv(base, experiment));
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.equal(traced.stdout, plain.stdout, 'the same errors, messages, codes and points of failure');
+      assert.match(plain.stdout, /^stream-reset: after \["echo: a strea"\] .*RemoteProtocolError/m, 'the stream broke after its first chunk');
+      assert.doesNotMatch(traced.stderr, /gemini-trace:/);
+
+      const byLabel: Record<string, string> = {
+        '429': 'rate limited call', '500': 'server error call', 'stream-429': 'rate limited stream', 'stream-reset': 'breaks off mid-way', 'unary-reset': 'connection is reset',
+      };
+      const found = await tracesByMarker(base, experiment, Object.keys(byLabel), (k) => byLabel[k], 60_000);
+      const saw = (label: string) => JSON.parse(new RegExp(`^${label}: (?:after \\[.*?\\] )?(\\{.*\\})$`, 'm').exec(plain.stdout)![1]) as Json;
+      for (const label of Object.keys(byLabel)) {
+        const t = found.get(label);
+        assert.equal(t.state, 'ERROR', `${label}: an ERROR trace`);
+        const spans = await spansOf(base, t.trace_id);
+        const root = spans.find((s) => !s.parent_span_id)!;
+        assert.equal(root.status.code, 'STATUS_CODE_ERROR', label);
+        const type = String(exceptionType(root));
+        assert.ok(saw(label).class.endsWith(type), `${label}: exception ${type} is the app's ${saw(label).class}`);
+        const message = root.events.find((e) => e.name === 'exception')!.attributes!['exception.message'];
+        assert.ok(String(message).includes(saw(label).message.slice(0, 40)), `${label}: exception message ${message}`);
+        if (saw(label).code) assert.match(JSON.stringify(root.status), new RegExp(String(saw(label).code)), `${label}: the status code`);
+      }
+      const partial = attr((await spansOf(base, found.get('stream-reset').trace_id))[0], 'mlflow.spanOutputs');
+      assert.match(JSON.stringify(partial), /echo: a strea/, 'the stream span keeps what arrived before the reset');
+    });
+  });
+});
