@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // The one test entry point (`npm test`): installs what the suites need, type-checks, lints,
-// builds, starts one real MLflow server for the whole run, runs each suite, and closes with a
-// single "N passed, N failed, N skipped" line over all of them.
+// builds, runs each suite against real MLflow servers, and closes with a single
+// "N passed, N failed, N skipped" line over all of them.
+//
+// Isolation: each unit test file runs in its own mocha process (two at a time) and starts its own
+// MLflow when it needs one; the VS Code suites get a fresh server each. One test that wedges a
+// server (seen once: a shared server stopped answering mid-run) then fails only itself.
 //   node scripts/test.mjs [unit] [integration] [e2e]      (default: all)
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './lib/python.mjs';
+import { ensureVenv, root } from './lib/python.mjs';
 import { startMlflow } from './lib/mlflow.mjs';
 import { ensureSystemPackages } from './lib/system.mjs';
 
@@ -17,6 +21,7 @@ const results = join(root, 'test-results');
 mkdirSync(results, { recursive: true });
 const timings = [];
 const tally = { passed: 0, failed: 0, skipped: 0 };
+const failedTitles = [];
 
 function step(name, cmd, args, env = {}) {
   const t0 = Date.now();
@@ -32,10 +37,15 @@ function suiteResult(name, file, status) {
     tally.passed += r.passed;
     tally.failed += r.failed;
     tally.skipped += r.skipped;
-    if (status !== 0 && r.failed === 0) tally.failed += 1; // crashed after its tests
+    for (const f of r.failures ?? []) failedTitles.push(`${name}: ${f.title}`);
+    if (status !== 0 && r.failed === 0) {
+      tally.failed += 1; // crashed after its tests
+      failedTitles.push(`${name}: exited ${status} after its tests`);
+    }
   } else if (status !== 0) {
     console.error(`${name}: no results (exit ${status})`);
     tally.failed += 1;
+    failedTitles.push(`${name}: no results (exit ${status})`);
   }
 }
 
@@ -53,32 +63,70 @@ if (step('build', 'node', ['scripts/build.mjs', '--tests'])) {
 }
 tally.failed += checksFailed;
 
-console.log('\n=== mlflow server');
-const mlflow = await startMlflow();
-console.log(`MLflow ${mlflow.url} (store ${mlflow.dataDir})`);
-const env = { GT_MLFLOW_URL: mlflow.url };
+const reporter = join(root, 'scripts/lib/mocha-reporter.cjs');
+const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
+const UNIT_JOBS = 2;
 
-const mocha = (glob, timeoutMs) => ['npx', ['mocha', '--require', 'tsx/cjs', '--reporter', join(root, 'scripts/lib/mocha-reporter.cjs'), '--timeout', String(timeoutMs), glob]];
-const runners = {
-  unit: ['unit', ...mocha('test/unit/**/*.test.ts', 60_000)],
-  integration: ['integration (real VS Code)', 'node', ['scripts/run-vscode-tests.mjs']],
-  e2e: ['e2e (Playwright in the workbench)', ...mocha('test/e2e/**/*.test.ts', 180_000)],
-};
+/** Runs one mocha file in its own process; its output is printed whole when it ends. */
+function mochaFile(file, resultFile) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const env = { ...process.env, GT_RESULTS_FILE: resultFile };
+    delete env.GT_MLFLOW_URL; // each file starts its own server if it needs one
+    const child = spawn(process.execPath, [mochaBin, '--require', 'tsx/cjs', '--reporter', reporter, '--timeout', '60000', file], { cwd: root, env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code, signal) => {
+      process.stdout.write(`\n--- ${file} (${((Date.now() - t0) / 1000).toFixed(1)} s)${out}`);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
 
-try {
-  for (const suite of suites) {
-    const [title, cmd, args] = runners[suite];
+async function unitSuite() {
+  const t0 = Date.now();
+  console.log(`\n=== unit (one process per file, ${UNIT_JOBS} at a time)`);
+  const dir = join(results, 'unit');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const files = readdirSync(join(root, 'test/unit')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/unit/${f}`);
+  const queue = [...files];
+  await Promise.all(
+    Array.from({ length: UNIT_JOBS }, async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        const resultFile = join(dir, `${file.replace(/^.*\//, '')}.json`);
+        suiteResult(file, resultFile, await mochaFile(file, resultFile));
+      }
+    }),
+  );
+  timings.push(['unit', Date.now() - t0]);
+}
+
+/** A VS Code suite with a fresh MLflow of its own. */
+async function serverSuite(suite, title, cmd, args) {
+  const mlflow = await startMlflow();
+  try {
     const file = join(results, `${suite}.json`);
     rmSync(file, { force: true });
-    suiteResult(suite, file, step(title, cmd, args, { ...env, GT_RESULTS_FILE: file }));
+    suiteResult(suite, file, step(title, cmd, args, { GT_MLFLOW_URL: mlflow.url, GT_RESULTS_FILE: file }));
+  } finally {
+    await mlflow.stop();
   }
-} finally {
-  await mlflow.stop();
+}
+
+// Before any suite: parallel unit files must not race to create the venv.
+ensureVenv();
+if (suites.includes('unit')) await unitSuite();
+if (suites.includes('integration')) await serverSuite('integration', 'integration (real VS Code)', 'node', ['scripts/run-vscode-tests.mjs']);
+if (suites.includes('e2e')) {
+  await serverSuite('e2e', 'e2e (Playwright in the workbench)', process.execPath, [mochaBin, '--require', 'tsx/cjs', '--reporter', reporter, '--timeout', '180000', 'test/e2e/**/*.test.ts']);
 }
 
 console.log('\n=== timings');
 for (const [name, ms] of timings) console.log(`${name.padEnd(36)} ${(ms / 1000).toFixed(1)} s`);
 console.log(`${'total'.padEnd(36)} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/package failed, counted as failures)`);
+if (failedTitles.length) console.log(`\n=== failed\n${failedTitles.join('\n')}`);
 console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 process.exit(tally.failed ? 1 : 0);
