@@ -90,9 +90,19 @@ async function traces(experimentId: string, expected: number, timeoutMs = 20_000
   return out;
 }
 
-async function experimentId(name: string): Promise<string> {
-  const r = await mlflowRest<{ experiment: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-  return r.experiment.experiment_id;
+/** The experiment's id, once it exists: the preload may hand its last spans (and the experiment's
+ *  creation) to a sender that finishes after the app has exited. */
+async function experimentId(name: string, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await mlflowRest<{ experiment: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
+      return r.experiment.experiment_id;
+    } catch (e) {
+      if (Date.now() > deadline || !/RESOURCE_DOES_NOT_EXIST/.test(String(e))) throw e;
+      await new Promise((d) => setTimeout(d, 250));
+    }
+  }
 }
 
 const usage = (u: Json) => ({ input_tokens: u.promptTokenCount, output_tokens: u.candidatesTokenCount, total_tokens: u.totalTokenCount });

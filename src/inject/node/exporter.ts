@@ -10,6 +10,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
+import { SENDER_LINGER_MS } from './handoff';
 import { HttpFailure, request } from './http';
 import { LIMITS, Outbox } from './outbox';
 import type { Verdict } from './outbox';
@@ -43,10 +44,16 @@ export class MlflowExporter implements SpanExporter {
 
   /** Starts resolving the experiment id (idempotent); failures surface on export. */
   experimentId(): Promise<string> {
-    this.experiment ??= this.resolveExperiment().catch((e: unknown) => {
-      this.experiment = undefined; // try again once the server is back
-      throw e;
-    });
+    this.experiment ??= this.resolveExperiment().then(
+      (id) => {
+        this.failing = false;
+        return id;
+      },
+      (e: unknown) => {
+        this.experiment = undefined; // try again once the server is back
+        throw e;
+      },
+    );
     return this.experiment;
   }
 
@@ -55,7 +62,7 @@ export class MlflowExporter implements SpanExporter {
     this.experimentId().catch((e: unknown) => this.fail(e, retryable(e)));
   }
 
-  /** Where and how to send, for exit.ts's last-chance synchronous export. */
+  /** Where and how to send, for the sender that takes over at exit (handoff.ts). */
   target(): { url: string; headers: Record<string, string>; experimentId?: string; experimentName?: string } {
     return {
       url: `${this.cfg.baseUrl}/v1/traces`,
@@ -65,14 +72,29 @@ export class MlflowExporter implements SpanExporter {
     };
   }
 
-  /** Unusable, or the last request failed: exit.ts then does not wait for MLflow. */
+  /** Unusable, or the last request (a batch or the experiment lookup) failed. */
   isDown(): boolean {
-    return !!this.cfg.unusable || this.outbox.backingOff();
+    return !!this.cfg.unusable || this.failing || this.outbox.backingOff();
+  }
+
+  /** The configuration cannot reach any MLflow (e.g. a file: tracking URI). */
+  unusable(): boolean {
+    return !!this.cfg.unusable;
   }
 
   /** Spans the outbox holds. */
   holding(): number {
     return this.outbox.size;
+  }
+
+  /** Every span held (see Outbox.unsent). */
+  unsent(): ReadableSpan[] {
+    return this.outbox.unsent();
+  }
+
+  /** MLflow has answered this process at least once (any HTTP answer): it is there, if slow or down for now. */
+  reached(): boolean {
+    return this.answered;
   }
 
   /** One attempt now at everything held (see Outbox.drain). */
@@ -102,6 +124,10 @@ export class MlflowExporter implements SpanExporter {
   async forceFlush(): Promise<void> {}
 
   private resolvedId?: string;
+  /** Any HTTP answer from MLflow so far. */
+  private answered = false;
+  /** The last request failed and none has succeeded since. */
+  private failing = false;
 
   /** One request for one batch, and what the outbox should do with it. Never rejects. */
   private async attempt(spans: ReadableSpan[]): Promise<Verdict> {
@@ -120,6 +146,8 @@ export class MlflowExporter implements SpanExporter {
     const body = this.serialize(spans);
     if (!body) throw new Error('could not encode the spans as OTLP protobuf');
     const r = await request('POST', `${this.cfg.baseUrl}/v1/traces`, { ...this.cfg.headers, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body, REQUEST_TIMEOUT_MS);
+    this.answered = true;
+    this.failing = false;
     if (r.status < 200 || r.status > 299) throw new HttpStatus(r.status, `answered HTTP ${r.status} to POST /v1/traces: ${excerpt(r.body)}`);
   }
 
@@ -151,14 +179,17 @@ export class MlflowExporter implements SpanExporter {
     return exp?.experiment_id;
   }
 
-  private rest(method: 'GET' | 'POST', path: string, body?: unknown) {
+  private async rest(method: 'GET' | 'POST', path: string, body?: unknown) {
     const headers: Record<string, string> = { ...this.cfg.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return request(method, `${this.cfg.baseUrl}${path}`, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
+    const r = await request(method, `${this.cfg.baseUrl}${path}`, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
+    this.answered = true;
+    return r;
   }
 
   private fail(e: unknown, retrying: boolean): void {
-    this.warn(failureMessage(this.cfg, e, retrying));
+    this.failing = true;
+    this.warn(failureMessage(this.cfg, e, retrying, this.answered));
   }
 }
 
@@ -185,11 +216,14 @@ function excerpt(body: string): string {
 }
 
 /** One line that says what went wrong and how to fix it. */
-export function failureMessage(cfg: PreloadConfig, e: unknown, retrying = false): string {
+export function failureMessage(cfg: PreloadConfig, e: unknown, retrying = false, reachedBefore = false): string {
   const where = `MLflow at ${cfg.baseUrl}`;
-  const tail = retrying
-    ? `Gemini traces are held in memory (at most ${LIMITS.maxSpans} spans) and sent when it answers, if this process is still running.`
-    : 'Gemini traces from this process are dropped.';
+  const held = `Gemini traces are held in memory (at most ${LIMITS.maxSpans} spans) and sent when it answers`;
+  const tail = !retrying
+    ? 'Gemini traces from this process are dropped.'
+    : reachedBefore
+      ? `${held}, also for ${Math.round(SENDER_LINGER_MS / 60_000)} minutes after this process ends.`
+      : `${held} while this process runs.`;
   if (cfg.unusable) return `[gemini-trace] ${cfg.unusable}. ${tail}`;
   if (e instanceof HttpFailure && e.code === 'refused') {
     const port = (() => {

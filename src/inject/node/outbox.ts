@@ -70,6 +70,13 @@ export class Outbox {
     return this.queue.length;
   }
 
+  /** Everything held, oldest first, also spans a request under way carries: when the process
+   *  ends, that request's fate is unknown (a server slow to read it loses it with the connection),
+   *  and MLflow stores a span sent twice once. */
+  unsent(): ReadableSpan[] {
+    return [...this.queue];
+  }
+
   /** The last request failed and the next waits for its back-off. */
   backingOff(): boolean {
     return this.backoffMs > 0;

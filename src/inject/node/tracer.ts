@@ -22,9 +22,6 @@ export interface Pipeline {
   provider: TracerProvider;
   /** Ended spans the exporter has not taken yet. */
   buffered: Set<ReadableSpan>;
-  /** Spans the exporter's outbox holds: queued, or in a request that has not settled (resending
-   *  them is harmless: MLflow upserts spans by id). */
-  inflight: Set<ReadableSpan>;
   /** Spans started and not yet ended (a stream still being read, a call in flight). */
   live: Set<Span>;
   /** Hands everything buffered to the exporter and makes one attempt at sending all it holds. */
@@ -36,18 +33,12 @@ let pipeline: Pipeline | undefined;
 export function getPipeline(cfg: PreloadConfig, warn: Warn): Pipeline {
   if (pipeline) return pipeline;
   const buffered = new Set<ReadableSpan>();
-  const inflight = new Set<ReadableSpan>();
   const live = new Set<Span>();
   const exporter = new MlflowExporter(cfg, warn, {
     taken(spans) {
-      for (const s of spans) {
-        buffered.delete(s);
-        inflight.add(s);
-      }
+      for (const s of spans) buffered.delete(s);
     },
-    settled(spans) {
-      for (const s of spans) inflight.delete(s);
-    },
+    settled() {},
   });
   const envDelay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY);
   const batch = new BatchSpanProcessor({
@@ -71,7 +62,7 @@ export function getPipeline(cfg: PreloadConfig, warn: Warn): Pipeline {
     resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node' }),
     spanProcessors: [tracking, batch],
   });
-  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, inflight, live, flush: () => batch.forceFlush().catch(() => undefined).then(() => exporter.drain()) };
+  pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, live, flush: () => batch.forceFlush().catch(() => undefined).then(() => exporter.drain()) };
   installExitHooks(pipeline, warn);
   // Resolve the experiment now, in the background, so the first export does not wait for it.
   exporter.prefetch();
