@@ -34,9 +34,9 @@ export class MlflowExporter implements SpanExporter {
       send: (spans) => this.attempt(spans),
       taken: (spans) => track.taken(spans),
       settled: (spans) => track.settled(spans),
-      overflow: (n) =>
+      overflow: () =>
         this.warn(
-          `[gemini-trace] MLflow at ${cfg.baseUrl} has not taken Gemini traces for a while: the oldest ${n} span(s) held in memory were dropped (at most ${LIMITS.maxSpans} are kept). Newer ones are still kept and sent when it answers.`,
+          `[gemini-trace] MLflow at ${cfg.baseUrl} has not taken Gemini traces for a while: the oldest spans held in memory are being dropped (at most ${LIMITS.maxSpans} are kept). Newer ones are still kept and sent when it answers.`,
           'overflow',
         ),
     });

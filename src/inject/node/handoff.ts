@@ -5,7 +5,8 @@
 //   as soon as it has read it. Credentials are not written there: they reach the sender in its
 //   environment, as they reached the app.
 // - The sender has no NODE_OPTIONS (the preload never loads into it) and no stdio: it never
-//   writes to the app's terminal. It retries with a capped back-off and gives up after SENDER_LINGER_MS.
+//   writes to the app's terminal. It retries with a capped back-off and gives up once MLflow has
+//   taken nothing for SENDER_LINGER_MS (a slow server that keeps taking batches keeps it going).
 // - MLflow upserts spans by id, so a span sent twice (its first request's answer was lost with the
 //   process) is stored once.
 import { spawn } from 'node:child_process';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { MlflowExporter } from './exporter';
 
-/** How long the sender may keep trying; the only bound on its life. */
+/** How long the sender keeps trying without MLflow taking a batch: what bounds its life. */
 export const SENDER_LINGER_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 /** Spans per request: MLflow ingests a big request slowly, and a smaller one that fails costs less. */
@@ -38,7 +39,7 @@ const h = JSON.parse(all.subarray(0, nl).toString('utf8'));
 let at = nl + 1;
 const bodies = h.sizes.map((n) => { const b = all.subarray(at, at + n); at += n; return b; });
 const auth = JSON.parse(process.env.${AUTH_ENV} || '{}');
-const deadline = Date.now() + h.lingerMs;
+let deadline = Date.now() + h.lingerMs;
 class Retry extends Error {}
 const call = async (method, url, headers, body) => {
   const left = deadline - Date.now();
@@ -70,6 +71,7 @@ const experiment = async () => {
         id = id || (await experiment());
         await call('POST', h.baseUrl + '/v1/traces', { ...auth, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body);
         wait = 500;
+        deadline = Date.now() + h.lingerMs;
         break;
       } catch (e) {
         if (!(e instanceof Retry) || Date.now() + wait >= deadline) return;
