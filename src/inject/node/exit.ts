@@ -51,7 +51,7 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
         span.setAttribute('gemini_trace.interrupted', true);
         span.end();
       }
-      spans = [...p.buffered, ...p.exporter.unsent()];
+      spans = [...p.buffered, ...p.exporter.heldSpans()];
       p.buffered.clear();
       if (spans.length === 0 || p.exporter.unusable() || (!p.exporter.reached() && p.exporter.isDown())) return;
       handOff(spans, p.exporter);

@@ -87,9 +87,9 @@ export class MlflowExporter implements SpanExporter {
     return this.outbox.size;
   }
 
-  /** Every span held (see Outbox.unsent). */
-  unsent(): ReadableSpan[] {
-    return this.outbox.unsent();
+  /** Every span held (see Outbox.heldSpans). */
+  heldSpans(): ReadableSpan[] {
+    return this.outbox.heldSpans();
   }
 
   /** MLflow has answered this process at least once (any HTTP answer): it is there, if slow or down for now. */

@@ -10,7 +10,7 @@
 // - MLflow upserts spans by id, so a span sent twice (its first request's answer was lost with the
 //   process) is stored once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -109,8 +109,13 @@ export function handOff(spans: ReadableSpan[], exporter: MlflowExporter): void {
     env: { ...passThrough(), ELECTRON_RUN_AS_NODE: '1', [AUTH_ENV]: JSON.stringify(authOnly(t.headers)) },
     windowsHide: true,
   });
-  child.on('error', () => {}); // a failed spawn is reported by its exit code, which nobody awaits
+  child.on('error', () => {}); // nobody is left to hear of it
   child.unref();
+  if (child.pid === undefined) {
+    // Not started: the spans file must not stay behind on disk.
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('could not start a sender process');
+  }
 }
 
 /** What the sender needs of the app's environment to reach the same server the same way. */

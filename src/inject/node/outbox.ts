@@ -4,7 +4,7 @@
 // capped exponential back-off; spans that end meanwhile just join the queue, so a restarted server
 // gets everything held since it went down, each span once.
 // - Never keeps the app alive: the back-off timer is unref'd (and the request sockets are, in
-//   http.ts); exit.ts decides how long exit may wait for a last attempt.
+//   http.ts); exit.ts decides how long exit may wait for a last attempt, and hands on the rest.
 // - Bounded: at most LIMITS.maxSpans spans or about LIMITS.maxBytes of attributes; past either the
 //   oldest spans go, with one note on stderr.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -73,7 +73,7 @@ export class Outbox {
   /** Everything held, oldest first, also spans a request under way carries: when the process
    *  ends, that request's fate is unknown (a server slow to read it loses it with the connection),
    *  and MLflow stores a span sent twice once. */
-  unsent(): ReadableSpan[] {
+  heldSpans(): ReadableSpan[] {
     return [...this.queue];
   }
 

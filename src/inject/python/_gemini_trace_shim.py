@@ -195,7 +195,14 @@ class DaemonExportQueue:
     """Stands in for MLflow's AsyncTraceExportQueue (same put/flush/activate surface). MLflow's
     runs its uploads on non-daemon threads that Python joins at exit, so an MLflow that stops
     answering would hold the program's exit for minutes; these threads are daemons, and the
-    exit hook below waits for them at most EXIT_BUDGET_S."""
+    exit hook below waits for them at most EXIT_BUDGET_S.
+
+    When MLflow goes away mid-run (checked in test/unit/faults-inject.test.ts): each upload is
+    retried by MLflow's own REST client (urllib3 back-off 2, 4, 8, 16… s, up to
+    MLFLOW_HTTP_REQUEST_MAX_RETRIES, 7 by default) on these threads, so traces made while it was
+    down arrive once it is back, if the program still runs; the queue is bounded (1000 uploads,
+    then one warning and drops). Uploads still pending at exit are dropped after EXIT_BUDGET_S.
+    A server that is down when the program starts leaves the process untraced (see setup)."""
 
     workers = 4
 
