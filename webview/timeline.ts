@@ -1,42 +1,19 @@
 // The span tree with waterfall bars. Rows are virtualised: a fixed pool of row elements is
 // re-filled as the viewport scrolls, so a 100,000-span trace keeps ~50 rows in the DOM and a
 // scroll frame costs the same as for ten spans.
-import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable, type TraceHeader } from '../src/panel/protocol';
+import type { SpanTable, TraceHeader } from '../src/panel/protocol';
 import { TimeWindow } from './axis';
-import { el, highlighted } from './dom';
-import { compact, duration } from './format';
+import { el } from './dom';
+import { fillRow, makeRow, ROW_H, type RowEls } from './rowView';
 import { RowModel } from './rows';
-import { typeColour, typeIcon } from './spanStyle';
+import { timelineKey, type TimelineEvents } from './timelineKeys';
+import { wirePointer } from './timelinePointer';
 import { WaterfallHead } from './waterfallHead';
 
-export const ROW_H = 22;
-const OVERSCAN = 8;
-const INDENT = 12;
-const MAX_INDENT_LEVELS = 48;
-const ERROR = STATUS_CODES.indexOf('ERROR');
-const RUNNING = STATUS_CODES.indexOf('IN_PROGRESS');
+export type { TimelineEvents } from './timelineKeys';
 
-interface RowEls {
-  row: HTMLElement;
-  twistie: HTMLElement;
-  typeIcon: HTMLElement;
-  name: HTMLElement;
-  flag: HTMLElement;
-  meta: HTMLElement;
-  bar: HTMLElement;
-  span: number;
-  /** The visible row it shows, -1 when unused. */
-  rowIndex: number;
-  /** `Timeline.stamp` when it was last filled. */
-  stamp: number;
-}
-
-export interface TimelineEvents {
-  select(i: number, how: 'pointer' | 'keyboard' | 'program'): void;
-  open(i: number): void;
-  goToCode(i: number): void;
-  search(): void;
-}
+/** Rows drawn beyond each edge of the view: scrolling within them needs no work at all. */
+const OVERSCAN = 6;
 
 export class Timeline {
   readonly root: HTMLElement;
@@ -54,30 +31,30 @@ export class Timeline {
   private words: string[] = [];
   private current = -1;
   private frame = 0;
+  /** The rows the pool holds, and the stamp they were drawn at. */
+  private drawn = { first: 0, last: 0, stamp: -1 };
   private stamp = 0;
   private nameWidth = 0.5;
   dimNonCritical = true;
 
-  constructor(private readonly on: TimelineEvents) {
+  constructor(readonly on: TimelineEvents) {
     this.head = new WaterfallHead(this.win, () => this.redraw());
     this.spacer = el('div', { class: 'spacer' });
     this.layer = el('div', { class: 'rows-layer' });
     this.viewport = el('div', { class: 'viewport', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans' } }, this.spacer, this.layer);
     const sash = el('div', { class: 'name-sash', title: 'Drag to resize the name column', attrs: { 'aria-hidden': 'true' } });
     const headRow = el('div', { class: 'timeline-head' }, el('div', { class: 'head-name' }, 'Span', el('span', { class: 'head-hint' }, 'latency · tokens')), this.head.root, sash);
-    // Grid lines go first so the rows (and their hover and selection colours) paint over them.
-    const body = el('div', { class: 'timeline-body' }, this.head.grid, this.viewport);
+    // The rows scroll on the compositor (an opaque, promoted scroller); the grid lines ride above.
+    const body = el('div', { class: 'timeline-body' }, this.viewport, this.head.grid);
     this.root = el('div', { class: 'timeline' }, headRow, body);
     this.setNameWidth(this.nameWidth);
     this.viewport.addEventListener('scroll', () => this.queueRender(), { passive: true });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
-    this.viewport.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
-    this.layer.addEventListener('click', (e) => this.onClick(e));
-    this.layer.addEventListener('dblclick', (e) => this.onDblClick(e));
-    this.wireSash(sash);
+    wirePointer(this, this.layer, sash);
     new ResizeObserver(() => {
       // The header must line up with the rows, which lose the scrollbar's width.
       this.root.style.setProperty('--sbw', `${this.viewport.offsetWidth - this.viewport.clientWidth}px`);
+      this.setNameWidth(this.nameWidth);
       this.redraw();
       this.head.update();
     }).observe(this.viewport);
@@ -118,9 +95,12 @@ export class Timeline {
     return this.nameWidth;
   }
 
+  /** The name column as a fraction of the rows' width, set in pixels so the header, the rows and
+   *  the grid lines (which do not share one box) line up exactly. */
   setNameWidth(f: number): void {
     this.nameWidth = Math.min(Math.max(f, 0.15), 0.8);
-    this.root.style.setProperty('--name-w', `${(this.nameWidth * 100).toFixed(2)}%`);
+    const width = this.viewport.clientWidth || this.root.clientWidth || 800;
+    this.root.style.setProperty('--name-w', `${Math.round(this.nameWidth * width)}px`);
   }
 
   /** Selects span i, uncollapsing its ancestors and scrolling it into view. */
@@ -217,7 +197,12 @@ export class Timeline {
   }
 
   private queueRender(): void {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.render());
+    if (this.frame) return;
+    // Still inside the rows already drawn (the overscan): nothing to do this frame.
+    const top = Math.floor(this.viewport.scrollTop / ROW_H);
+    const bottom = Math.ceil((this.viewport.scrollTop + this.viewport.clientHeight) / ROW_H);
+    if (this.drawn.stamp === this.stamp && top >= this.drawn.first && bottom <= this.drawn.last) return;
+    this.frame = requestAnimationFrame(() => this.render());
   }
 
   /** Marks every row for re-filling (selection, matches, zoom, data changed). */
@@ -269,219 +254,37 @@ export class Timeline {
       el.stamp = this.stamp;
       if (i === this.selected) active = el.row.id;
     }
-    if (active) this.viewport.setAttribute('aria-activedescendant', active);
-    else this.viewport.removeAttribute('aria-activedescendant');
+    this.drawn = { first, last, stamp: this.stamp };
+    if (active) {
+      if (this.viewport.getAttribute('aria-activedescendant') !== active) this.viewport.setAttribute('aria-activedescendant', active);
+    } else this.viewport.removeAttribute('aria-activedescendant');
   }
 
   private makeRow(): RowEls {
-    const twistie = el('span', { class: 'twistie codicon' });
-    const typeIconEl = el('span', { class: 'type-icon codicon' });
-    const name = el('span', { class: 'span-name' });
-    const flag = el('span', { class: 'span-flag codicon' });
-    const meta = el('span', { class: 'span-meta' });
-    const bar = el('div', { class: 'bar' });
-    const row = el(
-      'div',
-      { class: 'row', role: 'treeitem', attrs: { id: `row-${this.pool.length}` } },
-      el('div', { class: 'name-cell' }, twistie, typeIconEl, name, flag, meta),
-      el('div', { class: 'bar-cell' }, bar),
-    );
-    this.layer.appendChild(row);
-    return { row, twistie, typeIcon: typeIconEl, name, flag, meta, bar, span: -1, rowIndex: -1, stamp: -1 };
+    const r = makeRow(`row-${this.pool.length}`);
+    this.layer.appendChild(r.row);
+    return r;
   }
 
   private fillRow(r: RowEls, i: number, rowIndex: number): void {
-    const t = this.t!;
-    const hdr = this.header!;
-    const type = t.types[t.kind[i]];
-    const flags = t.flags[i];
-    const status = t.status[i];
-    const error = status === ERROR;
-    const running = status === RUNNING || t.end[i] < 0;
-    const colour = typeColour(type);
-    const match = this.matchOf ? this.matchOf[i] === 1 : false;
-    r.row.className = `row ${colour}${i === this.selected ? ' selected' : ''}${error ? ' error' : ''}${match ? ' match' : ''}${i === this.current ? ' current' : ''}${
-      this.dimNonCritical && !(flags & F.critical) ? ' off-path' : ''
-    }`;
-    r.row.dataset.span = String(i);
-    r.row.setAttribute('aria-level', String(t.depth[i] + 1));
-    r.row.setAttribute('aria-selected', String(i === this.selected));
-    r.row.setAttribute('aria-rowindex', String(rowIndex + 1));
-    const hasKids = t.subtreeEnd[i] > i + 1;
-    if (hasKids) r.row.setAttribute('aria-expanded', String(!this.rows!.collapsed[i]));
-    else r.row.removeAttribute('aria-expanded');
-    // Only what changed is touched: re-filling the same span (e.g. on selection) stays cheap.
-    if (r.span !== i || match || this.words.length) {
-      r.span = i;
-      r.name.parentElement!.style.paddingLeft = `${4 + Math.min(t.depth[i], MAX_INDENT_LEVELS) * INDENT}px`;
-      r.typeIcon.className = `type-icon codicon codicon-${typeIcon(type)}`;
-      r.typeIcon.title = type;
-      if (match && this.words.length) highlighted(r.name, t.names[i], this.words);
-      else r.name.textContent = t.names[i];
-    }
-    r.twistie.className = `twistie codicon${hasKids ? (this.rows!.collapsed[i] ? ' codicon-chevron-right' : ' codicon-chevron-down') : ''}`;
-    r.flag.className = `span-flag codicon${error ? ' codicon-error' : running ? ' codicon-loading codicon-modifier-spin' : flags & F.orphan ? ' codicon-warning' : ''}`;
-    r.flag.title = error ? 'Error' : running ? 'Still running' : flags & F.orphan ? 'Orphan: its parent span is missing from the trace' : '';
-    const end = running ? hdr.nowMs : t.end[i];
-    const dur = end - t.start[i];
-    let meta = running ? `${duration(dur)}…` : duration(dur);
-    if (flags & F.usage) meta = `${compact(t.tokens[i * TOKEN_COLS + TOK.total] || t.tokens[i * TOKEN_COLS + TOK.input] + t.tokens[i * TOKEN_COLS + TOK.output])} tok · ${meta}`;
-    r.meta.textContent = meta;
-    const x0 = this.win.pos(t.start[i]);
-    const x1 = this.win.pos(end);
-    const bar = r.bar;
-    if (x1 < 0 || x0 > 1) {
-      bar.hidden = true;
-    } else {
-      bar.hidden = false;
-      const left = Math.max(x0, 0);
-      bar.style.left = `${left * 100}%`;
-      bar.style.width = `${Math.max(Math.min(x1, 1) - left, 0) * 100}%`;
-      bar.className = `bar${running ? ' open' : ''}${x0 < 0 ? ' cut-start' : ''}${x1 > 1 ? ' cut-end' : ''}`;
-    }
-    r.row.title = `${t.names[i]} · ${type} · ${duration(dur)}${running ? ' (running)' : ''}${error ? ' · ERROR' : ''}`;
-  }
-
-  private spanAt(e: Event): number {
-    const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
-    return row?.dataset.span ? Number(row.dataset.span) : -1;
-  }
-
-  private onClick(e: MouseEvent): void {
-    const i = this.spanAt(e);
-    if (i < 0) return;
-    if ((e.target as HTMLElement).classList.contains('twistie')) this.toggle(i);
-    else this.select(i, 'pointer');
-    this.viewport.focus({ preventScroll: true });
-  }
-
-  private onDblClick(e: MouseEvent): void {
-    const i = this.spanAt(e);
-    if (i < 0) return;
-    if ((e.target as HTMLElement).closest('.bar-cell')) this.zoomToSpan(i);
-    else if (!(e.target as HTMLElement).classList.contains('twistie')) this.toggle(i);
-  }
-
-  private onWheel(e: WheelEvent): void {
-    const cell = (e.target as HTMLElement).closest('.bar-cell');
-    if (!cell) return;
-    const r = cell.getBoundingClientRect();
-    const anchor = Math.min(Math.max((e.clientX - r.left) / Math.max(r.width, 1), 0), 1);
-    if (e.ctrlKey || e.metaKey) {
-      e.preventDefault();
-      this.win.zoom(Math.pow(1.0015, e.deltaY), anchor);
-    } else if (e.shiftKey || Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-      if (!this.win.zoomed) return;
-      e.preventDefault();
-      this.win.pan((e.shiftKey ? e.deltaY || e.deltaX : e.deltaX) / Math.max(r.width, 1));
-    } else return;
-    this.head.update();
-    this.redraw();
+    fillRow(r, i, rowIndex, {
+      t: this.t!,
+      nowMs: this.header!.nowMs,
+      rows: this.rows!,
+      selected: this.selected,
+      current: this.current,
+      matchOf: this.matchOf,
+      words: this.words,
+      dimNonCritical: this.dimNonCritical,
+      win: this.win,
+    });
   }
 
   private onKey(e: KeyboardEvent): void {
-    const t = this.t;
-    const rows = this.rows;
-    if (!t || !rows || e.altKey) return;
-    const row = this.selected >= 0 ? rows.rowOf[this.selected] : -1;
-    const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_H) - 1);
-    const go = (r: number) => {
-      const clamped = Math.min(Math.max(r, 0), rows.count - 1);
-      if (clamped >= 0) this.select(rows.visible[clamped], 'keyboard');
-    };
-    const mod = e.ctrlKey || e.metaKey;
-    let handled = true;
-    switch (e.key) {
-      case 'ArrowDown':
-        go(row + 1);
-        break;
-      case 'ArrowUp':
-        go(row < 0 ? 0 : row - 1);
-        break;
-      case 'PageDown':
-        go(row + page);
-        break;
-      case 'PageUp':
-        go(row - page);
-        break;
-      case 'Home':
-        go(0);
-        break;
-      case 'End':
-        go(rows.count - 1);
-        break;
-      case 'ArrowRight':
-        if (this.selected < 0) go(0);
-        else if (rows.hasChildren(this.selected) && rows.collapsed[this.selected]) this.toggle(this.selected, true);
-        else if (rows.hasChildren(this.selected)) go(row + 1);
-        break;
-      case 'ArrowLeft':
-        if (this.selected < 0) break;
-        if (rows.hasChildren(this.selected) && !rows.collapsed[this.selected]) this.toggle(this.selected, false);
-        else if (t.parent[this.selected] >= 0) this.select(t.parent[this.selected], 'keyboard');
-        break;
-      case 'Enter':
-        if (this.selected >= 0) this.on.open(this.selected);
-        break;
-      case ' ':
-        if (this.selected >= 0) this.toggle(this.selected);
-        break;
-      case '/':
-        this.on.search();
-        break;
-      case 'f':
-      case 'F':
-        if (mod) this.on.search();
-        else handled = false;
-        break;
-      case 'g':
-        if (!mod && this.selected >= 0) this.on.goToCode(this.selected);
-        else handled = false;
-        break;
-      case '+':
-      case '=':
-        this.zoom(0.5);
-        break;
-      case '-':
-        this.zoom(2);
-        break;
-      case '0':
-        this.fit();
-        break;
-      case 'z':
-        if (this.selected >= 0) this.zoomToSpan(this.selected);
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) {
+    if (!this.t || !this.rows) return;
+    if (timelineKey(e, this, this.t, this.rows, this.on)) {
       e.preventDefault();
       e.stopPropagation();
     }
-  }
-
-  private wireSash(sash: HTMLElement): void {
-    sash.addEventListener('pointerdown', (e) => {
-      e.preventDefault();
-      sash.setPointerCapture(e.pointerId);
-      sash.classList.add('active');
-      const r = this.root.getBoundingClientRect();
-      const move = (m: PointerEvent) => {
-        this.setNameWidth((m.clientX - r.left) / Math.max(r.width, 1));
-        this.head.update();
-      };
-      const up = () => {
-        sash.classList.remove('active');
-        sash.removeEventListener('pointermove', move);
-        sash.removeEventListener('pointerup', up);
-        this.root.dispatchEvent(new CustomEvent('name-width', { bubbles: true }));
-      };
-      sash.addEventListener('pointermove', move);
-      sash.addEventListener('pointerup', up);
-    });
-    sash.addEventListener('dblclick', () => {
-      this.setNameWidth(0.5);
-      this.head.update();
-    });
   }
 }

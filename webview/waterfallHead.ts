@@ -93,7 +93,8 @@ export class WaterfallHead {
     const dpr = window.devicePixelRatio || 1;
     c.width = Math.round(width * dpr);
     c.height = Math.round(MINIMAP_H * dpr);
-    const ctx = c.getContext('2d');
+    // A software canvas: a GPU-promoted one would pull the panel below it into a composited layer.
+    const ctx = c.getContext('2d', { willReadFrequently: true });
     if (!ctx) return;
     ctx.scale(dpr, dpr);
     ctx.clearRect(0, 0, width, MINIMAP_H);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { openCodeLocation } from '../code/jump';
 import { isMlflowError } from '../mlflow/errors';
+import type { Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
@@ -114,7 +115,7 @@ export class TracePanel implements vscode.Disposable {
         }
         this.session = new TraceSession(trace, url);
         this.revision++;
-        this.panel.title = shortTitle(this.session.payload(this.revision).header.name, trace.status === 'IN_PROGRESS');
+        this.panel.title = shortTitle(this.session.payload(this.revision).header.name, isRunning(trace));
         this.postTrace();
       } catch (e) {
         if (this.disposed) return;
@@ -141,7 +142,7 @@ export class TracePanel implements vscode.Disposable {
 
   /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
   private schedulePoll(): void {
-    if (this.poll || this.disposed || !this.session || this.session.trace.status !== 'IN_PROGRESS' || !this.panel.visible) return;
+    if (this.poll || this.disposed || !this.session || !isRunning(this.session.trace) || !this.panel.visible) return;
     this.poll = setTimeout(() => {
       this.poll = undefined;
       if (this.panel.visible) void this.load(true);
@@ -265,6 +266,10 @@ export async function runOptional(command: string, what: string, ...args: unknow
     return;
   }
   await vscode.commands.executeCommand(command, ...args);
+}
+
+function isRunning(t: Trace): boolean {
+  return t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS';
 }
 
 function shortTitle(name: string, running = false): string {

@@ -2,6 +2,8 @@
 // running spans), clipping of huge values and fetching them back whole, search, the message
 // guard, trace-id parsing, and the HTML shell's Content-Security-Policy.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import { clipValue, resolvePath } from '../../src/panel/clip';
@@ -186,5 +188,14 @@ describe('panel: messages, ids and HTML shell', () => {
     const n1 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];
     const n2 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];
     assert.ok(n1 && n2 && n1 !== n2 && n1.length >= 20);
+  });
+
+  it('webview code never parses HTML or evaluates strings', () => {
+    const dir = join(__dirname, '..', '..', 'webview');
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      // Comments may name the APIs (to say they are not used); code may not.
+      const code = readFileSync(join(dir, f), 'utf8').replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+      assert.doesNotMatch(code, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|\.srcdoc\s*=|setAttribute\(\s*['"](on|style|href|src)/, f);
+    }
   });
 });

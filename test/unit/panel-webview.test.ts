@@ -174,6 +174,70 @@ describe('panel webview in headless Chromium', function () {
     await noProblems(p);
   });
 
+  it('renders model Markdown as DOM: headings, lists, tables, code, emphasis, links as inert text', async () => {
+    const t = synthetic({ spans: 30, seed: 23 });
+    const call = t.spans.find((s) => s.type === 'CHAT_MODEL')!;
+    const md = [
+      '# Plan',
+      'Some **bold**, *em*, `code` and ~~gone~~ with a [link](https://example.com) and <b>raw html</b>.',
+      '',
+      '1. first',
+      '2. second',
+      '   - nested a',
+      '   - nested b',
+      '',
+      '| city | temp |',
+      '| --- | --- |',
+      '| Paris | 14 |',
+      '',
+      '> quoted',
+      '',
+      '```python',
+      'print("<script>alert(1)</script>")',
+      '```',
+    ].join('\n');
+    call.outputs = { candidates: [{ content: { role: 'model', parts: [{ text: md }] }, finish_reason: 'STOP' }] };
+    p = await openPanelPage(t);
+    await p.postTrace({ focusSpanId: call.id });
+    const answer = p.page.locator('.tab-chat .msg.role-model .md').first();
+    await answer.waitFor();
+    const shape = await answer.evaluate((md) => ({
+      h: md.querySelector('.md-h1')?.textContent,
+      strong: md.querySelector('strong')?.textContent,
+      em: md.querySelector('em')?.textContent,
+      code: md.querySelector('.md-inline-code')?.textContent,
+      strike: md.querySelector('s')?.textContent,
+      link: md.querySelector('.md-link')?.textContent,
+      anchors: md.querySelectorAll('a, [href]').length,
+      ol: md.querySelectorAll('ol > li').length,
+      nested: md.querySelectorAll('ol li ul > li').length,
+      cells: [...md.querySelectorAll('td')].map((c) => c.textContent),
+      quote: md.querySelector('blockquote')?.textContent?.trim(),
+      pre: md.querySelector('pre code')?.textContent,
+      lang: md.querySelector('pre code')?.getAttribute('data-lang'),
+      scripts: md.querySelectorAll('script, b').length,
+      raw: md.textContent?.includes('<b>raw html</b>'),
+    }));
+    assert.deepEqual(shape, {
+      h: 'Plan',
+      strong: 'bold',
+      em: 'em',
+      code: 'code',
+      strike: 'gone',
+      link: 'link (https://example.com)',
+      anchors: 0,
+      ol: 2,
+      nested: 2,
+      cells: ['Paris', '14'],
+      quote: 'quoted',
+      pre: 'print("<script>alert(1)</script>")',
+      lang: 'python',
+      scripts: 0,
+      raw: true,
+    });
+    await noProblems(p);
+  });
+
   it('keeps a 10 MB prompt from freezing the panel, and offers all of it', async () => {
     const t = synthetic({ spans: 50, hugeBytes: 10 * 1024 * 1024, seed: 8 });
     const huge = t.spans.find((s) => JSON.stringify(s.inputs ?? '').length > 10_000_000)!;
@@ -280,7 +344,8 @@ describe('panel webview in headless Chromium', function () {
     p = await openPanelPage(t, { savedState: { traceId: t.summary.id, spanId: target.id, tab: 'attributes', collapsed: [t.spans[1].id] } });
     await p.page.locator('.row.selected', { hasText: target.name }).waitFor();
     assert.match((await p.page.locator('vscode-tab-header[active]').textContent()) ?? '', /^Attributes/);
-    assert.equal(await p.page.locator(`.row[data-span="1"]`).getAttribute('aria-expanded'), 'false');
+    await p.page.evaluate(() => (document.querySelector('.viewport')!.scrollTop = 0));
+    assert.equal(await p.page.locator(`.row[data-span="1"]`).getAttribute('aria-expanded'), 'false', 'the collapsed span stays collapsed');
     await noProblems(p);
   });
 
