@@ -58,6 +58,7 @@ export async function startMlflow(opts = {}) {
       child.stderr.unref();
     }
     await waitHealthy(url, child, () => output);
+    await warmUp(url);
   };
 
   // A child that died of a signal has exitCode null and signalCode set: both mean "gone".
@@ -119,4 +120,30 @@ async function waitHealthy(url, child, output, timeoutMs = 120_000) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`mlflow server at ${url} not healthy after ${timeoutMs} ms:\n${output()}`);
+}
+
+/**
+ * A fresh server does much first-use work on its first experiment and first trace write (seconds
+ * here), long enough for a traced app's bounded exit to drop its uploads. Tests are about the
+ * product, not a cold server, so each server is warmed up once and left as it was: the warm-up
+ * trace and experiment are deleted. Best effort: a failure here never fails start-up.
+ */
+async function warmUp(url) {
+  const post = (path, body, headers = {}) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+  try {
+    const name = `gt-warmup-${process.pid}-${Date.now()}`;
+    const { experiment_id: id } = await (await post('/api/2.0/mlflow/experiments/create', { name })).json();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const hex = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+    const traceId = hex(32);
+    const span = { traceId, spanId: hex(16), name: 'warm-up', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n), status: { code: 1 } };
+    await post('/v1/traces', { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 'warm-up' }, spans: [span] }] }] }, { 'x-mlflow-experiment-id': id });
+    const found = await (await post('/api/3.0/mlflow/traces/search', { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }], max_results: 10 })).json();
+    const ids = (found.traces ?? []).map((t) => t.trace_id);
+    if (ids.length) await post('/api/3.0/mlflow/traces/delete-traces', { experiment_id: id, request_ids: ids });
+    await post('/api/2.0/mlflow/experiments/delete', { experiment_id: id });
+  } catch {
+    /* a cold server is slower, not broken */
+  }
 }
