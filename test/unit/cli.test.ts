@@ -189,7 +189,10 @@ describe('cli: gemini-trace', function () {
     async function tracesOf(experiment: string, atLeast: number, why: string): Promise<{ trace_id: string; tags?: Record<string, string> }[]> {
       const deadline = Date.now() + 30000;
       let traces: { trace_id: string; tags?: Record<string, string> }[] = [];
-      while (traces.length < atLeast && Date.now() < deadline) {
+      // A trace can be readable before its run tags are (the Python shim's tags come in a later
+      // upload), so wait for tagged traces, not just traces.
+      const ready = () => traces.length >= atLeast && traces.every((t) => t.tags?.[TAG.runId]);
+      while (!ready() && Date.now() < deadline) {
         const exp = await mlflowRest<{ experiment?: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(experiment)}`).catch(() => undefined);
         if (exp?.experiment) {
           const r = await mlflowRest<{ traces?: { trace_id: string; tags?: Record<string, string> }[] }>('/api/3.0/mlflow/traces/search', {
@@ -198,7 +201,7 @@ describe('cli: gemini-trace', function () {
           });
           traces = r.traces ?? [];
         }
-        if (traces.length < atLeast) await new Promise((r) => setTimeout(r, 500));
+        if (!ready()) await new Promise((r) => setTimeout(r, 500));
       }
       assert.ok(traces.length >= atLeast, `${traces.length} of ${atLeast} traces reached experiment ${experiment} within 30 s; app stderr:\n${why}`);
       return traces;
