@@ -34,7 +34,7 @@ export function generateTrace(opts = {}) {
   const hex = (n) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
   const traceHex = hex(32);
   const t0 = BigInt(opts.startMs ?? Date.now() - 120_000) * 1_000_000n;
-  const file = opts.filepath ?? '/work/examples/python/agent.py';
+  const file = opts.filepath ?? '/home/dev/examples/python/agent.py';
   const spans = [];
   let hugeLeft = opts.hugeBytes ?? 0;
 

@@ -43,7 +43,7 @@ export function traceSpans(t) {
     attributes: [str('mlflow.spanType', 'LLM'), str('mlflow.llm.model', model), str('mlflow.llm.provider', 'gemini'),
       str('mlflow.message.format', 'gemini'), str('mlflow.spanInputs', request), str('mlflow.spanOutputs', response),
       str('mlflow.chat.tokenUsage', JSON.stringify({ input_tokens: inTok, output_tokens: outTok, total_tokens: inTok + outTok })),
-      str('code.filepath', '/work/app/index.js'), int('code.lineno', 12)],
+      str('code.filepath', '/home/dev/app/index.js'), int('code.lineno', 12)],
   };
   if (t.error) child.events = [{ name: 'exception', timeUnixNano: String(start + dur - 1_000_000n), attributes: [str('exception.type', 'ServerError'), str('exception.message', 'INTERNAL: the stand-in failed')] }];
   return { traceId, spans: [root, child] };

@@ -110,7 +110,7 @@ describe('trace model on traces written by the real MLflow Python SDK', function
         assert.deepEqual(llm.usage, { input: 11, output: 7, total: 18, cached: 3, thinking: 0 });
         assert.deepEqual(llm.cost, { input: 0.25, output: 0.5, total: 0.75, currency: 'USD' });
         assert.equal(llm.model, 'gemini-2.5-flash');
-        assert.deepEqual(llm.code, { filepath: '/work/app/trip.py', lineno: 42, function: 'summarize' });
+        assert.deepEqual(llm.code, { filepath: '/home/dev/app/trip.py', lineno: 42, function: 'summarize' });
         assert.deepEqual(llm.outputs, { text: 'Sunny, 21 C' });
         // Leaf-only usage: the two LLM spans add up, and agree with MLflow's own trace total.
         assert.deepEqual(t.usage, { input: 16, output: 9, total: 25, cached: 3, thinking: 0 });

@@ -39,7 +39,7 @@ function checkTree(t: Trace): void {
   });
   // Gemini's candidates exclude thoughts (12 + 6 + 3 = 21): thinking is folded into output.
   assert.deepEqual(llm.usage, { input: 12, output: 9, total: 21, cached: 0, thinking: 3 });
-  assert.deepEqual(llm.code, { filepath: '/work/app/shop.ts', lineno: 9, function: 'handleRequest' });
+  assert.deepEqual(llm.code, { filepath: '/home/dev/app/shop.ts', lineno: 9, function: 'handleRequest' });
   const tool = t.byId.get('5555eeee6666ffff')!;
   assert.deepEqual(tool.exceptions, [{ type: 'Error', message: 'out of stock', stacktrace: TS_STACK }]);
   assert.equal(tool.statusMessage, 'Error: out of stock');
