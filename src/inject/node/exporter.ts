@@ -4,7 +4,8 @@
 // the serializer `@opentelemetry/exporter-trace-otlp-proto` uses; the transport is our own because
 // that exporter's retrying transport schedules ref'd retry timers (1–5 s of backoff) that would
 // hold the app's exit while MLflow is down. Batches the processor hands over go to the bounded
-// outbox (outbox.ts), which sends them one request at a time and holds them while MLflow is away.
+// outbox (outbox.ts), which sends them and holds them while MLflow is away; what it still holds
+// when the process ends goes to a sender process (handoff.ts, from exit.ts).
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';

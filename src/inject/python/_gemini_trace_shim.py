@@ -4,15 +4,13 @@ sitecustomize the moment the program imports `google.genai`).
 What it adds to `mlflow.gemini.autolog()`: the run tags of src/model/runTags.ts on every trace,
 the program's call site (code.filepath/lineno/function) on every Gemini span, streaming calls
 (see _gemini_trace_spans), GEMINI_TRACE_CAPTURE_CONTENT=false, and an exit that never waits on
-MLflow for more than EXIT_BUDGET_S. Any failure here turns tracing off, never the program.
+MLflow (see _gemini_trace_export). Any failure here turns tracing off, never the program.
 """
 
 import atexit
 import os
 import sys
-import threading
 
-EXIT_BUDGET_S = 1.5
 # The server already accepted a TCP connection (see _refused), so a slow first answer is worth waiting for.
 SETUP_TIMEOUT_S = 10
 RUN_TAGS = {
@@ -75,7 +73,10 @@ def setup():
     os.environ.setdefault("MLFLOW_ASYNC_TRACE_LOGGING_MAX_INTERVAL_MILLIS", "300")
     uri = _tracking_uri()
     # Before anything can create MLflow's exporter (set_experiment may), so it gets our queue.
-    restore_queue = _install_daemon_export_queue()
+    import _gemini_trace_export
+
+    _gemini_trace_export.set_warn(warn_once)
+    restore_queue = _gemini_trace_export.install_daemon_export_queue()
     problem = _select_experiment(uri)
     if problem:
         restore_queue()
@@ -188,128 +189,14 @@ def _short(e):
     return (text[:200] + "…") if len(text) > 200 else text
 
 
-# ---- export: daemon threads and a bounded wait at exit ------------------------------------------
-
-
-class DaemonExportQueue:
-    """Stands in for MLflow's AsyncTraceExportQueue (same put/flush/activate surface). MLflow's
-    runs its uploads on non-daemon threads that Python joins at exit, so an MLflow that stops
-    answering would hold the program's exit for minutes; these threads are daemons, and the
-    exit hook below waits for them at most EXIT_BUDGET_S.
-
-    When MLflow goes away mid-run (checked in test/unit/faults-inject.test.ts): each upload is
-    retried by MLflow's own REST client (urllib3 back-off 2, 4, 8, 16… s, up to
-    MLFLOW_HTTP_REQUEST_MAX_RETRIES, 7 by default) on these threads, so traces made while it was
-    down arrive once it is back, if the program still runs; the queue is bounded (1000 uploads,
-    then one warning and drops). Uploads still pending at exit are dropped after EXIT_BUDGET_S.
-    A server that is down when the program starts leaves the process untraced (see setup)."""
-
-    workers = 4
-
-    def __init__(self):
-        self._reset()
-        _queues.append(self)
-        if len(_queues) == 1 and hasattr(os, "register_at_fork"):
-            # A forked child has none of its parent's threads: give it fresh queues and workers.
-            os.register_at_fork(after_in_child=lambda: [q._reset() for q in _queues])
-
-    def _reset(self):
-        import queue
-
-        self._queue = queue.Queue(maxsize=1000)
-        self._threads = []
-        self._lock = threading.Lock()
-
-    def is_active(self):
-        return True
-
-    def activate(self):
-        pass
-
-    def put(self, task):
-        with self._lock:
-            if len(self._threads) < self.workers and self._queue.unfinished_tasks >= len(self._threads):
-                t = threading.Thread(target=self._work, name="GeminiTraceExport", daemon=True)
-                t.start()
-                self._threads.append(t)
-        try:
-            self._queue.put_nowait(task)
-        except Exception:
-            warn_once("queue-full", "MLflow is not keeping up; some traces were dropped.")
-
-    def _work(self):
-        while True:
-            task = self._queue.get()
-            try:
-                task.handle()  # MLflow's Task.handle logs and swallows its own errors
-            except Exception:
-                pass
-            finally:
-                self._queue.task_done()
-
-    def flush(self, terminate=False, timeout=None):
-        """Waits until every queued upload is done (or `timeout` seconds); True when drained."""
-        import time
-
-        deadline = None if timeout is None else time.monotonic() + timeout
-        q = self._queue
-        with q.all_tasks_done:
-            while q.unfinished_tasks:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                q.all_tasks_done.wait(left)
-        return True
-
-    def pending(self):
-        return self._queue.unfinished_tasks
-
-
-_queues = []
-
-
-def _install_daemon_export_queue():
-    """Swaps our queue in for MLflow's trace exporter; returns a function that undoes it."""
-    try:
-        import mlflow.tracing.export.mlflow_v3 as v3
-
-        original = v3.AsyncTraceExportQueue
-        v3.AsyncTraceExportQueue = DaemonExportQueue
-
-        def restore():
-            v3.AsyncTraceExportQueue = original
-
-        return restore
-    except Exception:
-        return lambda: None  # an MLflow without this seam keeps its own queue and exit behaviour
+# ---- export: see _gemini_trace_export --------------------------------------------------------------
 
 
 def _flush_before_exit():
-    """Hands the last spans to the exporter and waits for the uploads, within EXIT_BUDGET_S."""
-    import time
+    """Exit: the last uploads get EXIT_WAIT_S here, the rest go to a sender process."""
+    import _gemini_trace_export
 
-    start = time.monotonic()
-
-    def drain():
-        try:
-            import mlflow
-
-            mlflow.flush_trace_async_logging(terminate=False)  # batch processors -> our queues
-        except Exception:
-            pass
-
-    t = threading.Thread(target=drain, name="GeminiTraceExitFlush", daemon=True)
-    t.start()
-    t.join(EXIT_BUDGET_S)
-    left = max(0.0, EXIT_BUDGET_S - (time.monotonic() - start))
-    drained = not t.is_alive() and all(q.flush(timeout=left) for q in _queues)
-    if not drained:
-        pending = sum(q.pending() for q in _queues)
-        warn_once(
-            "exit-drop",
-            "MLflow at %s did not take the last traces within %.1f s; %s upload(s) dropped at exit."
-            % (_redact(_tracking_uri()), EXIT_BUDGET_S, pending or "some"),
-        )
+    _gemini_trace_export.flush_before_exit(_redact(_tracking_uri()))
     # `import mlflow` grows the heap by a few hundred thousand objects, and the interpreter's final
     # garbage collections walk them all (measured: seconds of exit time on a busy machine). At exit
     # nothing needs that memory back, so move today's objects out of the collector's sight.
