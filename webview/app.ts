@@ -132,7 +132,10 @@ export class App {
     if (p.header.warnings.length && !sameTrace) this.notice(`This trace was read with ${p.header.warnings.length} warning(s): ${p.header.warnings[0]}`, 'warning');
     const collapsedIds = restoring && this.state?.collapsed ? new Set(this.state.collapsed) : undefined;
     this.timeline.setData(p.table, p.header, { sameTrace, collapsedIds });
-    if (restoring && this.state?.view) this.timeline.win.set(this.state.view[0], this.state.view[1]);
+    if (restoring && this.state?.view) {
+      this.timeline.win.set(this.state.view[0], this.state.view[1]);
+      this.timeline.head.update();
+    }
     if (restoring && this.state?.scrollTop) this.timeline.viewport.scrollTop = this.state.scrollTop;
     const want = p.focusSpanId ?? (sameTrace ? this.selectedId : restoring ? this.state?.spanId : undefined);
     const idx = want ? p.table.ids.indexOf(want) : -1;
@@ -189,6 +192,10 @@ export class App {
     } else if (e.key === 'F5' || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'r' && !inField)) {
       e.preventDefault();
       this.refresh();
+    } else if (e.key === 'Escape' && (e.target as HTMLElement).closest?.('.details')) {
+      // Back from the details to the span list, where the keyboard left off.
+      e.preventDefault();
+      this.timeline.viewport.focus();
     }
   }
 

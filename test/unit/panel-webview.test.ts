@@ -262,7 +262,7 @@ describe('panel webview in headless Chromium', function () {
     await noProblems(p);
   });
 
-  it('is driven from the keyboard: arrows, Left/Right, Enter, / search with next and previous, G for code', async () => {
+  it('is driven from the keyboard: arrows, Left/Right, Enter and Escape, / search with next and previous, G for code', async () => {
     const t = synthetic({ spans: 500, seed: 13 });
     const s = new TraceSession(t);
     p = await openPanelPage(t);
@@ -305,6 +305,8 @@ describe('panel webview in headless Chromium', function () {
     assert.ok(await go, 'G asked the host to go to the code');
     await p.page.keyboard.press('Enter');
     assert.equal(await p.page.evaluate(() => document.activeElement?.tagName.toLowerCase()), 'vscode-tab-header', 'Enter moves into the details');
+    await p.page.keyboard.press('Escape');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.classList.contains('viewport')), true, 'Escape goes back to the spans');
     await noProblems(p);
   });
 
