@@ -4,8 +4,10 @@
 // sqlite store survives), or put behind a proxy that answers 5 s late.
 //   - MLflow down at start, and killed mid-run: the app's stdout and exit code are unchanged, exit
 //     is within 2 s of the untraced run, and spans held while MLflow was away arrive once after it
-//     is back (Node: the preload's bounded outbox; Python: what MLflow's own client does).
-//   - MLflow slow: the app is not slowed.
+//     is back (Node: the preload's bounded outbox; Python: what MLflow's own client does), also
+//     those still held when the app ended (the sender process each side leaves at exit).
+//   - The Node outbox is bounded: past 2,048 held spans the oldest go, with one note.
+//   - MLflow slow: the app is not slowed (Python: after its start-up experiment lookup).
 //   - Gemini failing (429, 500, a reset mid-stream): ERROR spans with the status, and the app sees
 //     exactly the error it sees untraced.
 //   - fork with the preload inherited and passed again: each process and thread traced once.
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { startDelayProxy } from '../fixtures/faults/servers';
-import { App, reapSenders, attr, faultApps, plainEnv, python, rest, runToEnd, spansOf, tracedEnv, tracesByMarker, tracesOf, waitFor } from '../fixtures/apps/faults/harness';
+import { App, attr, faultApps, plainEnv, python, reapSenders, rest, runToEnd, spansOf, tracedEnv, tracesByMarker, tracesOf, waitFor } from '../fixtures/apps/faults/harness';
 import type { Finished, Json, SpanRow } from '../fixtures/apps/faults/harness';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
 
