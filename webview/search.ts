@@ -75,15 +75,16 @@ export class SearchBar {
 
   /** Re-runs the query against a refreshed trace. */
   rerun(): void {
-    if (this.query) this.changed(true);
+    // A refresh (or the host focusing a span) keeps the selection: only the matches update.
+    if (this.query) this.changed(true, false);
   }
 
-  private changed(now = false): void {
+  private changed(now = false, move = true): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), now ? 0 : 150);
+    this.timer = setTimeout(() => void this.run(move), now ? 0 : 150);
   }
 
-  private async run(): Promise<void> {
+  private async run(move = true): Promise<void> {
     const q = String(this.field.value ?? '').trim();
     this.query = q;
     const seq = ++this.seq;
@@ -100,10 +101,10 @@ export class SearchBar {
       const r = await this.on.query(q);
       if (seq !== this.seq) return; // a newer query superseded this one
       this.matches = r.indices;
-      this.pos = -1;
+      this.pos = move ? -1 : this.matches.indexOf(this.on.selected());
       this.on.matches(r.indices, highlightWords(q), this.filter);
       this.showCount(r.truncated);
-      if (this.matches.length) this.step(1, true);
+      if (this.matches.length && move) this.step(1, true);
     } catch (e) {
       if (seq === this.seq) this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
     }

@@ -17,7 +17,7 @@ const CALLS = 1000;
 const TASKS = 20;
 
 describe('Node preload under load: 1,000 calls from 20 concurrent tasks', function () {
-  this.timeout(240_000);
+  this.timeout(360_000);
   let standin: Standin;
   let work: string;
   let distDir: string;
@@ -55,7 +55,9 @@ describe('Node preload under load: 1,000 calls from 20 concurrent tasks', functi
     const res = await runToEnd(process.execPath, [load], tracedEnv({ runtime: 'node', distDir, trackingUri: base, experiment, standinUrl: standin.url, extra }));
     const ranMs = Date.now() - t0;
     assert.equal(res.code, 0, res.stderr);
-    assert.equal(res.stderr, '', 'no warning: nothing was dropped');
+    // A busy MLflow may time a batch out: the preload then says it holds the spans and retries,
+    // which is fine; a line saying spans were dropped is not.
+    assert.doesNotMatch(res.stderr, /dropped|could not be handed/, 'nothing was dropped');
     const summary = JSON.parse(res.stdout) as { ok: number; failed: number; ms: number; peakRss: number };
     assert.equal(summary.ok, CALLS, 'every call answered with its own echo');
     assert.equal(summary.failed, 0);
@@ -63,7 +65,7 @@ describe('Node preload under load: 1,000 calls from 20 concurrent tasks', functi
 
     // All 1,000 traces, each marker in exactly one (tracesByMarker fails on a marker seen twice).
     const markers = Array.from({ length: CALLS }, (_, i) => String(i));
-    const byMarker = await tracesByMarker(base, experiment, markers, (m) => `#${m}#`, 90_000);
+    const byMarker = await tracesByMarker(base, experiment, markers, (m) => `#${m}#`, 180_000);
     const arrivedMs = Date.now() - t0;
     const all = await tracesOf(base, experiment);
     assert.equal(all.length, CALLS, 'exactly 1,000 traces: none merged, none doubled');

@@ -167,7 +167,9 @@ describe('panel webview in headless Chromium', function () {
     assert.equal(await p.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     const linky = t.spans.find((s) => JSON.stringify(s.inputs ?? '').includes('command:workbench'))!;
     await p.postTrace({ focusSpanId: linky.id });
-    await p.page.locator('.tab-chat .md-link').first().waitFor();
+    // The previous span's chat also has a .md-link (its <img> autolink): wait for this one's,
+    // which the still-active search must not replace by jumping back to its match.
+    await p.page.locator('.tab-chat .md-link-target', { hasText: 'command:workbench' }).first().waitFor();
     assert.match((await p.page.locator('.tab-chat').textContent()) ?? '', /click \(command:workbench\.action\.terminal\.new\)/, 'a Markdown link shows its text and target');
     assert.equal(await p.page.locator('.tab-chat a, .tab-chat [href]').count(), 0, 'and cannot be followed');
     await p.page.screenshot({ path: join(shots, 'panel-hostile.png') });
