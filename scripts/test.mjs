@@ -105,11 +105,19 @@ async function unitSuite() {
 
 /** A VS Code suite with a fresh MLflow of its own. */
 async function serverSuite(suite, title, cmd, args) {
-  const mlflow = await startMlflow();
+  // The server's own log, kept for when the suite fails: a wedged or erroring MLflow shows there.
+  const logFile = join(results, `mlflow-${suite}.log`);
+  rmSync(logFile, { force: true });
+  const mlflow = await startMlflow({ logFile });
   try {
     const file = join(results, `${suite}.json`);
     rmSync(file, { force: true });
+    const before = tally.failed;
     suiteResult(suite, file, step(title, cmd, args, { GT_MLFLOW_URL: mlflow.url, GT_RESULTS_FILE: file }));
+    if (tally.failed > before) {
+      const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+      console.log(`\n--- MLflow server log of the ${suite} suite (last 40 of ${lines.length} lines; all in ${logFile})\n${lines.slice(-40).join('\n')}`);
+    }
   } finally {
     await mlflow.stop();
   }

@@ -1,7 +1,7 @@
 // Starts a real `mlflow server` on a free loopback port with a throw-away sqlite store, waits for
 // /health, and stops it (and its worker processes) on stop() or when this process exits.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +20,13 @@ export function freePort() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, log?: (line: string) => void }} [opts]
+ * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string }} [opts]
+ *   logFile: where the server's output goes (default: server.log in its data folder). A file, not a
+ *   pipe: a pipe that its reader stops draining (a caller blocked in spawnSync, say) fills up and
+ *   the server then blocks on its next access-log line and stops answering.
  *   unref: do not keep the caller's event loop alive (a lone mocha file exits when its tests end;
  *   the exit and signal handlers still stop the server).
- * @returns {Promise<{ url: string, port: number, dataDir: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, dataDir: string, logFile: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
  */
 export async function startMlflow(opts = {}) {
   ensureVenv();
@@ -31,33 +34,34 @@ export async function startMlflow(opts = {}) {
   mkdirSync(join(dataDir, 'artifacts'), { recursive: true });
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
+  const logFile = opts.logFile ?? join(dataDir, 'server.log');
   let child;
-  let output = '';
+  const output = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(-20000);
+    } catch {
+      return '';
+    }
+  };
 
   const launch = async () => {
-    output = '';
-    child = spawn(
-      venvBin('mlflow'),
-      [
-        'server', '--host', '127.0.0.1', '--port', String(port),
-        '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
-        '--artifacts-destination', join(dataDir, 'artifacts'),
-        '--workers', '1',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
-    );
-    const onData = (d) => {
-      output = (output + d).slice(-20000);
-      opts.log?.(String(d));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    if (opts.unref) {
-      child.unref();
-      child.stdout.unref();
-      child.stderr.unref();
+    const fd = openSync(logFile, 'a');
+    try {
+      child = spawn(
+        venvBin('mlflow'),
+        [
+          'server', '--host', '127.0.0.1', '--port', String(port),
+          '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
+          '--artifacts-destination', join(dataDir, 'artifacts'),
+          '--workers', '1',
+        ],
+        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
+      );
+    } finally {
+      closeSync(fd); // the child holds its own copy
     }
-    await waitHealthy(url, child, () => output);
+    if (opts.unref) child.unref();
+    await waitHealthy(url, child, output);
     await warmUp(url);
   };
 
@@ -95,6 +99,7 @@ export async function startMlflow(opts = {}) {
     url,
     port,
     dataDir,
+    logFile,
     /** Stops the server; the sqlite store survives for restart(). */
     kill: () => kill('SIGKILL'),
     restart: async () => { await kill(); await launch(); },
