@@ -168,6 +168,15 @@ describe('Trace Explorer in the workbench (Playwright, real VS Code)', function 
     }
     await item.click();
     const dialog = page.locator('.monaco-dialog-box');
+    // VS Code's context menu sometimes ignores the click (seen here: the menu stayed open with the
+    // item highlighted and no dialog). Click again, then try Enter on the focused item.
+    const menu = page.locator('.context-view .monaco-menu');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await dialog.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false)) break;
+      if (!(await menu.isVisible())) break;
+      if (attempt < 2) await item.click();
+      else await page.keyboard.press('Enter');
+    }
     try {
       await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     } catch (e) {

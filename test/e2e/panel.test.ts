@@ -178,12 +178,25 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     const page = wb!.page;
     await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).click();
     await webview(page).locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 30_000 });
-    await page.reload();
+    // Reload as a user does (Developer: Reload Window): the workbench saves its editor layout on
+    // that shutdown. A bare page reload races the browser storage flush and sometimes restores no
+    // editors at all (seen: neither the panel nor agent.py came back).
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget input');
+    await palette.fill('>Developer: Reload Window');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Developer: Reload Window' }).first().waitFor({ timeout: 15_000 });
+    await Promise.all([page.waitForEvent('load', { timeout: 90_000 }), page.keyboard.press('Enter')]);
     await page.locator('.part.activitybar').waitFor({ timeout: 90_000 });
-    await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).click({ timeout: 90_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).click({ timeout: 90_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: join(shots, 'panel-e2e-restore-failed.png') });
+      throw e;
+    });
     const view = webview(page);
     await view.locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 90_000 });
-    await view.locator('.row.selected', { hasText: 'Models.generate_content' }).waitFor({ timeout: 30_000 });
+    await view.locator('.row.selected', { hasText: 'Models.generate_content' }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: join(shots, 'panel-e2e-restore-failed.png') });
+      throw e;
+    });
     assert.ok(traceId.startsWith('tr-'));
     await page.screenshot({ path: join(shots, 'panel-e2e-restored.png') });
   });
