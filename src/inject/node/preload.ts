@@ -7,23 +7,29 @@
 // inherit NODE_OPTIONS and are traced once each; worker threads are their own JS realm with their
 // own guard, so Gemini calls made in a worker are traced by that worker's copy.
 // GEMINI_TRACE_ACTIVE=0 turns it off while leaving NODE_OPTIONS alone.
+//
+// Only type imports at the top: the modules themselves (OpenTelemetry among them) are required
+// inside start(), so that anything they throw while initialising lands in its try/catch and the
+// app starts untraced instead of crashing.
 import { dirname } from 'node:path';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { ignoreFile } from './callsite';
-import { setRuntime } from './calls';
-import { instrumentClient } from './client';
-import { readConfig, tracingDisabled } from './config';
-import { GeminiInstrumentation } from './instrumentation';
+import type * as Callsite from './callsite';
+import type * as Calls from './calls';
+import type * as Client from './client';
+import type * as Config from './config';
+import type * as Instrumentation from './instrumentation';
 
 const VERSION = '0.1.0';
 const GUARD = Symbol.for('gemini-trace.node.preload');
 
 type Guarded = { [GUARD]?: { version: string; file: string } };
 
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
 function start(): void {
   // Node also runs --require preloads in its module-loader thread (a worker with no parentPort,
   // where the ESM hooks live): nothing to trace there. A user's Worker has a parentPort.
   if (!isMainThread && !parentPort) return;
+  const { readConfig, tracingDisabled } = require('./config') as typeof Config;
   const g = globalThis as Guarded;
   const proc = process as unknown as Guarded;
   if (g[GUARD] || proc[GUARD] || tracingDisabled()) return;
@@ -31,9 +37,14 @@ function start(): void {
   Object.defineProperty(g, GUARD, { value: marker, enumerable: false });
   Object.defineProperty(proc, GUARD, { value: marker, enumerable: false });
 
+  const { ignoreFile } = require('./callsite') as typeof Callsite;
+  const { setRuntime } = require('./calls') as typeof Calls;
+  const { instrumentClient } = require('./client') as typeof Client;
+  const { GeminiInstrumentation } = require('./instrumentation') as typeof Instrumentation;
+
   // Frames in our own bundles (preload.cjs, esm-hook.mjs) are never the user's call site.
   ignoreFile(__filename);
-  ignoreDirectory(dirname(__filename));
+  for (const f of ['preload.cjs', 'esm-hook.mjs', 'esm-loader.mjs']) ignoreFile(`${dirname(__filename)}/${f}`);
 
   // One line per kind of trouble (MLflow unreachable, outbox full), so stderr gets a note, not a flood.
   const warned = new Set<string>();
@@ -49,10 +60,7 @@ function start(): void {
   setRuntime({ cfg: readConfig(), warn });
   new GeminiInstrumentation(VERSION, instrumentClient);
 }
-
-function ignoreDirectory(dir: string): void {
-  for (const f of ['preload.cjs', 'esm-hook.mjs', 'esm-loader.mjs']) ignoreFile(`${dir}/${f}`);
-}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 try {
   start();
