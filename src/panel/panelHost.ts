@@ -5,6 +5,7 @@ import { openCodeLocation } from '../code/jump';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
+import { CompareController } from './compareHost';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
@@ -22,6 +23,7 @@ export class TracePanel implements vscode.Disposable {
   private poll: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly comparer: CompareController;
   /** What the webview reported drawing (newest last): for the log and for tests to wait on. */
   readonly renders: Commands['rendered'][] = [];
   /** Requests answered, by method: lets a test see a round trip complete. */
@@ -50,6 +52,7 @@ export class TracePanel implements vscode.Disposable {
   ) {
     this.pendingFocus = ref.spanId;
     this.selected = ref.spanId;
+    this.comparer = new CompareController(services, (s) => this.notify('compareView', s));
     const root = services.context.extensionUri;
     const webview = panel.webview;
     webview.options = TracePanel.options(services);
@@ -188,8 +191,15 @@ export class TracePanel implements vscode.Disposable {
         await vscode.env.openExternal(vscode.Uri.parse(url));
         return;
       }
-      case 'compare':
-        await runOptional('geminiTrace.compareWith', 'Compare', ref((p as Commands['compare']).spanId));
+      case 'compare': {
+        const spanId = (p as Commands['compare']).spanId;
+        // A span (from the details) compares that span; the header's Compare… opens the Compare view.
+        if (spanId) await runOptional('geminiTrace.compareWith', 'Compare', ref(spanId));
+        else await this.comparer.start(this.session?.trace, this.ref.experimentId);
+        return;
+      }
+      case 'openPairDiff':
+        await this.comparer.openDiff(p as Commands['openPairDiff']);
         return;
       case 'copy': {
         const c = p as Commands['copy'];

@@ -2,6 +2,7 @@
 // GitLens style: commands (webview → host, no reply), requests (webview → host, one reply each,
 // matched by id) and notifications (host → webview). Imported by both sides, so it holds only
 // types and plain constants: no `vscode`, no DOM, no Node.
+import type { CompareSummary } from '../diff/summary';
 import type { CodeLocation, Cost, GeminiCall, SpanStatus, TokenUsage } from '../model/types';
 
 export const VIEW_TYPE = 'geminiTrace.trace';
@@ -160,7 +161,10 @@ export interface Commands {
   selected: { spanId: string | null };
   refresh: Record<string, never>;
   openInMlflow: Record<string, never>;
+  /** With a span: compare that span (quick picks, native diff). Without: the trace's Compare view. */
   compare: { spanId?: string };
+  /** A row of the Compare view: open the native diff of that pair of model calls. */
+  openPairDiff: { leftTraceId: string; leftSpanId: string; rightTraceId: string; rightSpanId: string; view: 'prompt' | 'response' };
   copy: { text: string; what: string };
   goToCode: { spanId: string };
   openInEditor: { ref: ValueRef; language?: string };
@@ -194,7 +198,14 @@ export interface Notifications {
   failed: { traceId: string; message: string; canRetry: boolean };
   focusSpan: { spanId: string };
   notice: { message: string; severity: 'info' | 'warning' | 'error' };
+  /** The Compare view: two traces side by side, or progress, or why there is no summary. */
+  compareView: CompareViewState;
 }
+
+export type CompareViewState =
+  | { state: 'loading'; message: string }
+  | { state: 'ready'; summary: CompareSummary }
+  | { state: 'failed'; message: string };
 
 export type CommandMessage = { [K in keyof Commands]: { kind: 'command'; method: K; params: Commands[K] } }[keyof Commands];
 export type RequestMessage = {
