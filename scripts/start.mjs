@@ -165,7 +165,7 @@ async function main() {
     const rule = '─'.repeat(72);
     console.log(`\n${rule}\n${bold('Gemini Trace Explorer is running')} (ready in ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     console.log(`  Open VS Code:  ${bold(url)}\n`);
-    console.log(`  MLflow:        ${mlflow.url}  (store ${relative(root, dataDir)}/, UI in the browser)`);
+    console.log(`  MLflow:        ${mlflow.url}  (store ${relative(root, dataDir)}/, log ${relative(root, mlflow.logFile)}, UI in the browser)`);
     console.log(standin ? `  Gemini:        ${standin.url}  (local stand-in; the examples run offline)` : '  Gemini:        the real API (no stand-in found): set GEMINI_API_KEY');
     console.log(`  Workspace:     examples/  (Run and Debug → "Node app (traced)", then the Gemini Traces icon)`);
     console.log(`\n  ${args.check ? 'Checking it in headless Chromium…' : 'Press Ctrl-C to stop.'}\n${rule}\n`);
