@@ -1,7 +1,8 @@
 // The panel's page: header on top, the timeline and the span details side by side in resizable
 // panes. Owns the view state that survives hiding the panel or reloading the window.
 import type { VscodeSplitLayout } from '@vscode-elements/elements/dist/vscode-split-layout/vscode-split-layout.js';
-import type { Notifications, SpanTable, TraceHeader, TracePayload, ValueRef } from '../src/panel/protocol';
+import type { CompareViewState, Notifications, SpanTable, TraceHeader, TracePayload, ValueRef } from '../src/panel/protocol';
+import { CompareView } from './compare';
 import { DetailsPane, type TabId } from './details';
 import { clear, el, iconButton } from './dom';
 import { TraceHeaderView } from './header';
@@ -20,6 +21,7 @@ export class App {
   private readonly banner: HTMLElement;
   private readonly overlay: HTMLElement;
   private readonly split: VscodeSplitLayout;
+  private readonly compare: CompareView;
   private t: SpanTable | undefined;
   private hdr: TraceHeader | undefined;
   private revision = 0;
@@ -38,7 +40,7 @@ export class App {
     this.header = new TraceHeaderView({
       refresh: () => this.refresh(),
       openInMlflow: () => host.command('openInMlflow', {}),
-      compare: () => host.command('compare', { spanId: this.selectedId }),
+      compare: () => host.command('compare', {}),
       copyId: () => this.hdr && host.command('copy', { text: this.hdr.traceId, what: 'trace id' }),
     });
     this.timeline = new Timeline({
@@ -97,7 +99,12 @@ export class App {
     this.banner = el('div', { class: 'banner', role: 'status' });
     this.banner.hidden = true;
     this.overlay = el('div', { class: 'overlay' });
-    this.root = el('div', { class: 'app' }, this.header.root, this.banner, this.split, this.overlay);
+    this.compare = new CompareView({
+      back: () => this.closeCompare(),
+      openDiff: (p, view) => p.leftSpanId && p.rightSpanId && this.lastCompare && host.command('openPairDiff', { leftTraceId: this.lastCompare.left.traceId, leftSpanId: p.leftSpanId, rightTraceId: this.lastCompare.right.traceId, rightSpanId: p.rightSpanId, view }),
+      reveal: (spanId) => (this.closeCompare(), this.focusSpan(spanId)),
+    });
+    this.root = el('div', { class: 'app' }, this.header.root, this.banner, this.split, this.compare.root, this.overlay);
     this.root.addEventListener('name-width', () => this.saveSoon());
     this.timeline.viewport.addEventListener('scroll', () => this.saveSoon(), { passive: true });
     document.addEventListener('keydown', (e) => this.globalKey(e));
@@ -107,6 +114,7 @@ export class App {
     host.on('trace', (p) => this.showTrace(p));
     host.on('focusSpan', (p) => this.focusSpan(p.spanId));
     host.on('notice', (p) => this.notice(p.message, p.severity));
+    host.on('compareView', (p) => this.showCompare(p));
     this.showOverlay(this.state ? `Loading trace ${this.state.traceId}…` : 'Loading trace…', true);
   }
 
@@ -150,6 +158,22 @@ export class App {
     requestAnimationFrame(() => setTimeout(() => this.host.command('rendered', { revision: p.revision, spans: p.table.n, ms: performance.now() - t0 }), 0));
   }
 
+  private lastCompare: Extract<CompareViewState, { state: 'ready' }>['summary'] | undefined;
+
+  /** The Compare view takes the place of the span panes until Back or Escape. */
+  private showCompare(s: CompareViewState): void {
+    this.lastCompare = s.state === 'ready' ? s.summary : undefined;
+    this.split.hidden = true;
+    this.compare.show(s, this.hdr?.traceId);
+  }
+
+  private closeCompare(): void {
+    this.compare.hide();
+    this.lastCompare = undefined;
+    this.split.hidden = false;
+    this.timeline.viewport.focus({ preventScroll: true });
+  }
+
   private focusSpan(spanId: string): void {
     const i = this.t ? this.t.ids.indexOf(spanId) : -1;
     if (i >= 0) this.timeline.select(i, 'program');
@@ -186,6 +210,7 @@ export class App {
 
   private globalKey(e: KeyboardEvent): void {
     const inField = (e.target as HTMLElement).closest?.('vscode-textfield, input, textarea');
+    if (this.compare.visible) return; // the Compare view handles its own keys (Escape: back)
     if ((e.key === '/' && !inField) || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f')) {
       e.preventDefault();
       this.search.focus();

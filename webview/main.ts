@@ -11,13 +11,14 @@ import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { App } from './app';
 import baseCss from './base.css';
+import compareCss from './compare.css';
 import detailsCss from './details.css';
 import timelineCss from './timeline.css';
 import { Host } from './rpc';
 
 function adoptStyles(): void {
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}`);
+  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}\n${compareCss}`);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
