@@ -3,8 +3,12 @@
 // model calls, and the spans added or removed (matched by name path, with multiplicity).
 import assert from 'node:assert/strict';
 import { compareSummary } from '../../src/diff/summary';
+import { MlflowClient } from '../../src/mlflow/client';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
+import { startStandin } from '../fixtures/gemini/standin';
+import { mlflowUrl, uniqueName } from '../helpers/mlflow';
+import { seedTraces } from '../helpers/seed';
 
 let seq = 0;
 const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
@@ -52,7 +56,7 @@ function trace(root: SpanSpec, startMs: number, opts: { currency?: string } = {}
 
 const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
 
-function before(): Trace {
+function beforeRun(): Trace {
   return trace(
     {
       name: 'agent',
@@ -69,7 +73,7 @@ function before(): Trace {
   );
 }
 
-function after(): Trace {
+function afterRun(): Trace {
   return trace(
     {
       name: 'agent',
@@ -89,8 +93,8 @@ function after(): Trace {
 
 describe('compare summary', () => {
   it('reports latency, tokens by kind and cost of each side with deltas', () => {
-    const a = before();
-    const b = after();
+    const a = beforeRun();
+    const b = afterRun();
     const s = compareSummary(a, b);
     assert.equal(s.left.traceId, a.summary.id);
     assert.equal(s.right.traceId, b.summary.id);
@@ -112,8 +116,8 @@ describe('compare summary', () => {
   });
 
   it('puts the earlier trace on the left whatever the argument order', () => {
-    const a = before();
-    const b = after();
+    const a = beforeRun();
+    const b = afterRun();
     const s = compareSummary(b, a);
     assert.equal(s.left.traceId, a.summary.id);
     assert.equal(s.latencyDeltaMs, 50);
@@ -121,8 +125,8 @@ describe('compare summary', () => {
   });
 
   it('pairs the model calls by call site and flags what changed', () => {
-    const a = before();
-    const b = after();
+    const a = beforeRun();
+    const b = afterRun();
     const s = compareSummary(a, b);
     assert.equal(s.pairs.length, 3);
     const [plan, summarise, pack] = s.pairs;
@@ -144,8 +148,8 @@ describe('compare summary', () => {
   });
 
   it('lists added and removed spans by name path, counting repeats', () => {
-    const a = before();
-    const b = after();
+    const a = beforeRun();
+    const b = afterRun();
     const s = compareSummary(a, b);
     assert.deepEqual(
       s.added.map((x) => [x.path.join(' / '), x.count]),
@@ -163,7 +167,7 @@ describe('compare summary', () => {
     assert.equal(b.byId.get(s.added[1].spanIds[0])?.code?.lineno, 30);
     assert.equal(s.truncated, false);
     // The same trace against itself: nothing added, nothing removed, nothing changed.
-    const same = compareSummary(a, before());
+    const same = compareSummary(a, beforeRun());
     assert.deepEqual([same.added, same.removed], [[], []]);
     assert.ok(same.pairs.every((p) => !p.promptChanged && !p.responseChanged));
     assert.equal(same.latencyDeltaMs, 0);
@@ -179,7 +183,7 @@ describe('compare summary', () => {
 
   it('has no cost delta when a side lacks a cost or the currencies differ, and no pairs without model calls', () => {
     const plain = (start: number) => trace({ name: 'job', at: 0, ms: 5, children: [{ name: 'tool', type: 'TOOL', at: 1, ms: 2 }] }, start);
-    const s = compareSummary(plain(T0), before());
+    const s = compareSummary(plain(T0), beforeRun());
     assert.equal(s.costDelta, undefined);
     assert.equal(s.left.cost, undefined);
     assert.equal(s.left.modelCalls, 0);
@@ -188,7 +192,7 @@ describe('compare summary', () => {
     assert.deepEqual(none.pairs, []);
     assert.deepEqual(none.tokenDelta, { input: 0, output: 0, thinking: 0, cached: 0, total: 0 });
     const eur = trace({ name: 'agent', at: 0, ms: 5, children: [{ name: 'models.generateContent', at: 1, ms: 2, call: { prompt: 'p', answer: 'r', line: 10, tokens: [1, 1], cost: 0.5 } }] }, T0 + 9_000_000, { currency: 'EUR' });
-    assert.equal(compareSummary(before(), eur).costDelta, undefined);
+    assert.equal(compareSummary(beforeRun(), eur).costDelta, undefined);
   });
 
   it('walks a 10,000-deep chain in linear time, and names a deep path by its ends', () => {
@@ -221,5 +225,52 @@ describe('compare summary', () => {
     assert.deepEqual(path.slice(0, 2), ['top', 'n1']);
     assert.equal(path[path.length - 1], 'extra');
     assert.equal(path[path.length - 2], `n${10_000 % 3}`);
+  });
+});
+
+describe('compare summary on two turns of a chat the real Python SDK wrote to a real MLflow', function () {
+  this.timeout(300_000);
+  let first: Trace;
+  let second: Trace;
+
+  before(async function () {
+    this.timeout(300_000);
+    const url = await mlflowUrl();
+    const standin = await startStandin();
+    try {
+      const seeded = await seedTraces({ mlflowUrl: url, experiment: uniqueName('compare'), only: ['gemini_chat'], geminiUrl: standin.url });
+      const chat = seeded.traces.gemini_chat!;
+      const client = new MlflowClient({ trackingUri: url });
+      const read = async (id: string) => {
+        const full = await client.getTrace(id);
+        const t = normalizeTrace({ info: full.info, spans: full.data.spans });
+        assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
+        return t;
+      };
+      [first, second] = await Promise.all([read(chat.first_turn!.trace_id), read(chat.trace_id)]);
+    } finally {
+      await standin.close();
+    }
+  });
+
+  it('the second turn resends the history: more input tokens, the same output, one changed call, the same spans', () => {
+    const s = compareSummary(second, first);
+    assert.equal(s.left.traceId, first.summary.id, 'the first turn is the earlier trace');
+    // The stand-in counts words: turn 1 sends "Hello chat" (2) and gets "echo: Hello chat" (3);
+    // turn 2 sends those plus "And again" (2 + 3 + 2) and gets "echo: And again" (3).
+    assert.deepEqual([s.left.usage.input, s.left.usage.output, s.left.usage.total], [2, 3, 5]);
+    assert.deepEqual([s.right.usage.input, s.right.usage.output, s.right.usage.total], [7, 3, 10]);
+    assert.deepEqual(s.tokenDelta, { input: 5, output: 0, thinking: 0, cached: 0, total: 5 });
+    assert.ok(s.left.durationMs! > 0 && s.right.durationMs! > 0);
+    assert.ok(Math.abs(s.latencyDeltaMs! - (s.right.durationMs! - s.left.durationMs!)) < 1e-9);
+    assert.equal(s.pairs.length, 1);
+    const [pair] = s.pairs;
+    assert.ok(first.byId.get(pair.leftSpanId!) && second.byId.get(pair.rightSpanId!), 'the pair names a span of each trace');
+    assert.equal(pair.promptChanged, true);
+    assert.equal(pair.responseChanged, true);
+    assert.equal(pair.tokenDelta.input, 5);
+    assert.deepEqual([s.added, s.removed], [[], []], 'both turns have the same span names and shape');
+    if (s.left.cost && s.right.cost) assert.ok(Math.abs(s.costDelta!.total - (s.right.cost.total - s.left.cost.total)) < 1e-12);
+    else assert.equal(s.costDelta, undefined);
   });
 });

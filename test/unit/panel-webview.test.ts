@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { compareSummary } from '../../src/diff/summary';
 import { MlflowClient } from '../../src/mlflow/client';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
@@ -350,6 +351,93 @@ describe('panel webview in headless Chromium', function () {
     assert.match((await p.page.locator('vscode-tab-header[active]').textContent()) ?? '', /^Attributes/);
     await p.page.evaluate(() => (document.querySelector('.viewport')!.scrollTop = 0));
     assert.equal(await p.page.locator(`.row[data-span="1"]`).getAttribute('aria-expanded'), 'false', 'the collapsed span stays collapsed');
+    await noProblems(p);
+  });
+
+  it('shows the Compare view: deltas, paired calls whose buttons ask for their diff, added/removed spans; Escape returns', async () => {
+    const now = Date.now();
+    const before = synthetic({ spans: 60, seed: 41, startMs: now - 600_000 });
+    const after = synthetic({ spans: 80, seed: 42, startMs: now - 60_000 });
+    // Names that would run script if ever parsed as HTML: the earlier trace's, and a span only the later one has.
+    before.summary.name = '<img src=x onerror="window.__pwned=3">';
+    const leaf = after.spans.filter((x) => !x.children.length).pop()!;
+    leaf.name = '<script>window.__pwned=4</script><b>leaf</b>';
+    p = await openPanelPage(after);
+    const asked = p.next('compare', 3000);
+    await p.page.locator('vscode-button', { hasText: 'Compare…' }).click();
+    assert.deepEqual((await asked).params, {}, 'the header asks for the trace-level Compare view');
+    const view = p.page.locator('.compare-view');
+    await p.post({ kind: 'notification', method: 'compareView', params: { state: 'loading', message: 'Reading trace tr-x…' } });
+    await view.locator('.compare-message', { hasText: 'Reading trace tr-x' }).waitFor();
+
+    const s = compareSummary(after, before);
+    assert.equal(s.left.traceId, before.summary.id, 'the earlier trace is on the left');
+    await p.post({ kind: 'notification', method: 'compareView', params: { state: 'ready', summary: s } });
+    await view.locator('.compare-pairs').waitFor();
+    assert.equal(await p.page.locator('.main-split').isHidden(), true, 'the view replaces the span panes');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.classList.contains('compare-back')), true, 'focus lands on Back');
+    const sides = (await view.locator('.compare-sides').textContent()) ?? '';
+    assert.ok(sides.includes(before.summary.name) && sides.includes(before.summary.id) && sides.includes(after.summary.id), sides);
+    assert.match(sides, /After \(this trace\)/);
+    const metric = async (label: string) => (await view.locator('.compare-metrics tr', { has: p!.page.locator('th', { hasText: label }) }).first().textContent()) ?? '';
+    const nf = (n: number) => Math.abs(n).toLocaleString('en-US');
+    const tokens = await metric('Tokens');
+    assert.ok(tokens.includes(nf(s.left.usage.total)) && tokens.includes(nf(s.right.usage.total)), tokens);
+    assert.ok(tokens.includes(`${s.tokenDelta.total > 0 ? '+' : '−'}${nf(s.tokenDelta.total)}`), `signed delta in "${tokens}"`);
+    assert.ok((await metric('thinking')).includes(nf(s.right.usage.thinking)));
+    assert.match(await metric('Latency'), /[+−]/);
+    const upOrDown = await view.locator('.compare-metrics .delta.up, .compare-metrics .delta.down').first().evaluate((e) => getComputedStyle(e).color);
+    assert.notEqual(upOrDown, await view.locator('.compare-metrics th').first().evaluate((e) => getComputedStyle(e).color), 'deltas are coloured');
+
+    // Each paired row's buttons ask the host for that pair's native diff.
+    const rows = view.locator('.pair-row');
+    assert.equal(await rows.count(), s.pairs.length);
+    const i = s.pairs.findIndex((x) => x.leftSpanId && x.rightSpanId);
+    const pair = s.pairs[i];
+    const want = { leftTraceId: s.left.traceId, leftSpanId: pair.leftSpanId, rightTraceId: s.right.traceId, rightSpanId: pair.rightSpanId };
+    for (const view of ['prompt', 'response'] as const) {
+      const sent = p.next('openPairDiff', 3000);
+      await rows.nth(i).locator('button', { hasText: view === 'prompt' ? 'Prompt diff' : 'Response diff' }).click();
+      assert.deepEqual((await sent).params, { ...want, view });
+    }
+    // From the keyboard: Tab reaches the row, Enter opens its diff.
+    await view.locator('.compare-back').focus();
+    const onPairedRow = () => p!.page.evaluate(() => !!document.activeElement?.matches('.pair-row:not(.unpaired)'));
+    for (let k = 0; k < 60 && !(await onPairedRow()); k++) await p.page.keyboard.press('Tab');
+    const focused = await p.page.evaluate(() => [...document.querySelectorAll('.pair-row')].indexOf(document.activeElement!));
+    assert.ok(focused >= 0, 'Tab reaches a paired row');
+    const sent = p.next('openPairDiff', 3000);
+    await p.page.keyboard.press('Enter');
+    const byEnter = (await sent).params as { leftSpanId: string; rightSpanId: string; view: string };
+    assert.deepEqual([byEnter.leftSpanId, byEnter.rightSpanId], [s.pairs[focused].leftSpanId, s.pairs[focused].rightSpanId]);
+    assert.equal(byEnter.view, s.pairs[focused].promptChanged || !s.pairs[focused].responseChanged ? 'prompt' : 'response');
+
+    // Spans only in one trace, by name path; the hostile name is text.
+    const added = (await view.locator('.compare-spans.added').textContent()) ?? '';
+    assert.ok(added.includes(leaf.name), 'the renamed span is listed as added, as text');
+    assert.ok(s.removed.length > 0);
+    assert.ok(((await view.locator('.compare-spans.removed').textContent()) ?? '').includes(s.removed[0].path[s.removed[0].path.length - 1]));
+    const safe = await p.page.evaluate(() => ({ pwned: (window as unknown as { __pwned?: number }).__pwned, imgs: document.querySelectorAll('img').length, bold: document.querySelectorAll('.compare-view b').length }));
+    assert.deepEqual(safe, { pwned: undefined, imgs: 0, bold: 0 });
+    await p.page.screenshot({ path: join(shots, 'panel-compare.png') });
+
+    await p.page.keyboard.press('Escape');
+    assert.equal(await view.isHidden(), true, 'Escape leaves the Compare view');
+    assert.equal(await p.page.locator('.main-split').isVisible(), true);
+    assert.equal(await p.page.evaluate(() => document.activeElement?.classList.contains('viewport')), true, 'and returns to the spans');
+
+    // The other trace deleted, and traces without model calls: a message, never an empty table.
+    await p.post({ kind: 'notification', method: 'compareView', params: { state: 'failed', message: 'Trace tr-gone was not found on http://127.0.0.1:5000: it may have been deleted.' } });
+    await view.locator('[role=alert]', { hasText: 'may have been deleted' }).waitFor();
+    assert.equal(await view.locator('table').count(), 0);
+    await view.locator('button', { hasText: 'Back to spans' }).click();
+    assert.equal(await view.isHidden(), true);
+    const bare = (startMs: number) => synthetic({ spans: 1, seed: 5, startMs });
+    await p.post({ kind: 'notification', method: 'compareView', params: { state: 'ready', summary: compareSummary(bare(now - 5000), bare(now)) } });
+    await view.locator('.compare-calls .compare-message', { hasText: 'Neither trace holds a Gemini model call' }).waitFor();
+    assert.equal(await view.locator('.compare-pairs').count(), 0);
+    await p.page.keyboard.press('Escape');
+    assert.equal(await view.isHidden(), true);
     await noProblems(p);
   });
 
