@@ -11,9 +11,11 @@ import * as vscode from 'vscode';
 import type { GoToCodeResult } from '../../src/code/jump';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node as TreeNode } from '../../src/explorer/nodes';
+import type { CompareViewState } from '../../src/panel/protocol';
 import type { PanelManager } from '../../src/panel/register';
 import type { Services } from '../../src/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
+import { readExtensionLog, spyOnWebviewPanels } from '../helpers/hostSpy';
 import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 
 const run = promisify(execFile);
@@ -191,6 +193,52 @@ describe('trace panel and jump to code', function () {
     await (p as unknown as { onMessage(m: unknown): void }).onMessage({ kind: 'command', method: 'goToCode', params: { spanId: callSpan } });
     const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.fsPath === appPath ? vscode.window.activeTextEditor : undefined), 15_000, 'the editor at the call');
     assert.equal(editor.selection.active.line + 1, CALL_LINE);
+  });
+
+  it('Compare… in the header shows this trace beside another, and a paired call opens its native diff', async () => {
+    const spy = spyOnWebviewPanels();
+    try {
+      const other = await runApp('Plan a <b>trip</b> to Rome');
+      const p = await drawnPanel(other);
+      const captured = await waitFor(() => spy.panels.find((c) => c.panel === p.panel), 5000, 'the spied panel of the second run');
+      const views = () => captured.posted.filter((m): m is { kind: 'notification'; method: 'compareView'; params: CompareViewState } => (m as { method?: string }).method === 'compareView').map((m) => m.params);
+      // As the webview posts them; the host handles commands in the background.
+      const onMessage = (m: unknown) => (p as unknown as { onMessage(m: unknown): void }).onMessage(m);
+      // What the header's Compare… posts; the host asks which trace in a quick pick: take the first.
+      onMessage({ kind: 'command', method: 'compare', params: {} });
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const ready = await waitFor(() => views().find((v) => v.state !== 'loading'), 30_000, 'the Compare view summary');
+      assert.equal(ready.state, 'ready', JSON.stringify(ready));
+      const summary = (ready as Extract<CompareViewState, { state: 'ready' }>).summary;
+      // The pick offers the experiment's other traces, newest first; this run is the newest, so
+      // the picked one is earlier and goes on the left.
+      const picked = summary.left.traceId;
+      assert.notEqual(picked, other);
+      assert.equal(summary.right.traceId, other, 'the later run on the right');
+      assert.ok(summary.left.startEpochMs <= summary.right.startEpochMs);
+      assert.equal(summary.latencyDeltaMs, (summary.right.durationMs ?? 0) - (summary.left.durationMs ?? 0));
+      assert.equal(summary.pairs.length, 1, JSON.stringify(summary.pairs));
+      const [pair] = summary.pairs;
+      assert.equal(pair.by, 'site');
+      assert.equal(pair.promptChanged, true);
+      assert.deepEqual([summary.added.length, summary.removed.length], [0, 0], 'same spans on both sides');
+
+      onMessage({ kind: 'command', method: 'openPairDiff', params: { leftTraceId: picked, leftSpanId: pair.leftSpanId, rightTraceId: other, rightSpanId: pair.rightSpanId, view: 'prompt' } });
+      const input = await waitFor(() => {
+        const i = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return i instanceof vscode.TabInputTextDiff ? i : undefined;
+      }, 15_000, 'the prompt diff editor');
+      const [left, right] = await Promise.all([vscode.workspace.openTextDocument(input.original), vscode.workspace.openTextDocument(input.modified)]);
+      assert.match(left.getText(), /── user ──/);
+      assert.doesNotMatch(left.getText(), /trip<\/b> to Rome/, 'the left side is the picked trace');
+      assert.match(right.getText(), /trip<\/b> to Rome/);
+      // A diff request for traces not on screen is refused (and said so), not opened.
+      onMessage({ kind: 'command', method: 'openPairDiff', params: { leftTraceId: 'tr-0', leftSpanId: 'a', rightTraceId: other, rightSpanId: 'b', view: 'prompt' } });
+      await waitFor(() => /openPairDiff failed: That comparison is no longer open/.test(readExtensionLog(services)), 10_000, 'the refusal in the extension log');
+    } finally {
+      spy.dispose();
+    }
   });
 
   it('without a recorded location, finds the function by name, or says plainly that nothing is known', async () => {
