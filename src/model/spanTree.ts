@@ -60,10 +60,16 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
     if (p === -1) rootIdx.push(i);
     else (childIdx[p] ??= []).push(i);
   }
+  // Siblings that start in the same clock tick (a quick tool call and the model call after it)
+  // go by end time, so the one that finished first comes first; then in input order.
   const byStart = (a: number, b: number) => {
     const x = nodes[a].startNs;
     const y = nodes[b].startNs;
-    return x < y ? -1 : x > y ? 1 : a - b;
+    if (x !== y) return x < y ? -1 : 1;
+    const ex = nodes[a].endNs;
+    const ey = nodes[b].endNs;
+    if (ex !== null && ey !== null && ex !== ey) return ex < ey ? -1 : 1;
+    return a - b;
   };
   // Real roots first, then the orphans and cut cycles, each group in start order.
   rootIdx.sort((a, b) => Number(isDetached(nodes[a])) - Number(isDetached(nodes[b])) || byStart(a, b));

@@ -23,7 +23,7 @@ const apps = join(root, 'test/fixtures/apps');
 const tsxBin = join(root, 'node_modules/.bin/tsx');
 
 type Json = Record<string, unknown>;
-interface SpanView { id: string; parent?: string; name: string; start: number; status: string; attrs: Json; events: { name: string; attrs: Json }[]; children: SpanView[] }
+interface SpanView { id: string; parent?: string; name: string; start: bigint; end: bigint; status: string; attrs: Json; events: { name: string; attrs: Json }[]; children: SpanView[] }
 interface TraceView { id: string; state: string; tags: Record<string, string>; metadata: Record<string, string>; roots: SpanView[]; spans: SpanView[] }
 interface RunResult { code: number | null; stdout: string; stderr: string; ms: number }
 
@@ -78,13 +78,16 @@ async function traces(experimentId: string, expected: number, timeoutMs = 20_000
   for (const info of infos) {
     const { trace } = await mlflowRest<{ trace: { spans: Json[] } }>(`/api/3.0/mlflow/traces/get?trace_id=${info.trace_id}`);
     const spans: SpanView[] = trace.spans.map((s) => ({
-      id: s.span_id as string, parent: (s.parent_span_id as string) || undefined, name: s.name as string, start: Number(s.start_time_unix_nano),
+      id: s.span_id as string, parent: (s.parent_span_id as string) || undefined, name: s.name as string, start: BigInt(String(s.start_time_unix_nano)), end: BigInt(String(s.end_time_unix_nano)),
       status: ((s.status as Json)?.code as string) ?? '', attrs: attrsOf(s.attributes as Json[]),
       events: ((s.events as Json[]) ?? []).map((e) => ({ name: e.name as string, attrs: attrsOf(e.attributes as Json[]) })), children: [],
     }));
     const byId = new Map(spans.map((s) => [s.id, s]));
     for (const s of spans) if (s.parent) byId.get(s.parent)?.children.push(s);
-    for (const s of spans) s.children.sort((a, b) => a.start - b.start);
+    // Exact nanoseconds (a double rounds them); a tool that runs within the clock's resolution
+    // starts when the next model call does, so ties go by end time.
+    const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
+    for (const s of spans) s.children.sort((a, b) => cmp(a.start, b.start) || cmp(a.end, b.end));
     out.push({ id: info.trace_id as string, state: info.state as string, tags: info.tags as Record<string, string>, metadata: (info.trace_metadata ?? {}) as Record<string, string>, spans, roots: spans.filter((s) => !s.parent || !byId.has(s.parent)) });
   }
   return out;
