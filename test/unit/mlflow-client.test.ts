@@ -124,7 +124,7 @@ describe('MlflowClient against a real MLflow server', function () {
         pages++;
       } while (pageToken);
       assert.equal(pages, 3); // 8 traces: 3 + 3 + 2
-      // The two SDK processes wrote concurrently, so compare as sets; each page was in time order.
+      // Compared as sets: each page was in time order, the two SDK processes' clocks may differ.
       assert.deepEqual([...seen].sort(), [...storeIds, ...artifactIds, errorId].sort());
     });
 

@@ -156,12 +156,16 @@ def _select_experiment(uri):
             mlflow.set_experiment(experiment_id=experiment_id)
         elif name:
             try:
-                mlflow.set_experiment(name)
+                exp = mlflow.set_experiment(name)
             except Exception:
                 # Another process may have created it between our lookup and create.
                 if client.get_experiment_by_name(name) is None:
                     raise
-                mlflow.set_experiment(name)
+                exp = mlflow.set_experiment(name)
+            # When another process creates the experiment at the same moment, MLflow 3.17's
+            # set_experiment returns it without making it active: make sure it is.
+            if exp is not None and getattr(fluent, "_active_experiment_id", None) != exp.experiment_id:
+                mlflow.set_experiment(experiment_id=exp.experiment_id)
         else:
             client.search_experiments(max_results=1)  # reachability only: traces go to Default
         return None
