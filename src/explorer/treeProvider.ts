@@ -261,14 +261,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     const live = this.live;
     const result = await live.poll(ids, this.filterString, { signal });
     if (live !== this.live) return { ...result, added: [], updated: [] }; // reloaded meanwhile
-    if ((this.rootEmpty || this.rootFailed) && result.baseline.length) {
-      this.apply(result.baseline); // the first traces of an empty server: show them
-    }
     if (result.overflow) {
       this.services.log.info('explorer: many traces arrived at once; reloading the lists');
       this.reload();
     } else {
-      this.apply([...result.added, ...result.updated]);
+      // Baseline traces are not new (no badge), but a list loaded just before they landed lacks
+      // them: they go in like the rest (on an empty server this shows its first traces).
+      this.apply([...result.baseline, ...result.added, ...result.updated]);
     }
     for (const t of result.added) this.unseen.add(t.id);
     return result;
@@ -389,8 +388,10 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       // New server, experiment or credentials: everything cached belongs to the old one.
       this.reload();
     } else if (state === 'up' && this.rootFailed) {
+      // Back after an outage (perhaps a restarted or restored server): what was cached may be
+      // stale, e.g. a list read while the server was coming back. Read everything again.
       this.rootFailed = false;
-      this.changes.fire(undefined);
+      this.reload();
     } else if ((state === 'down' || state === 'unauthorized') && !this.rootFailed) {
       this.rootFailed = true;
       this.changes.fire(undefined);
