@@ -1,6 +1,7 @@
 // Shared by every benchmark: percentiles, a ratio line against a baseline measured in the same
 // run (the machines are shared and noisy, so absolute numbers alone mean little), and the JSON
 // record in bench/results/.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,4 +34,18 @@ export function writeResult(bench, data) {
 
 function fmt(n) {
   return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
+}
+
+/** The Gemini stand-in in a process of its own (test/fixtures/gemini/cli.ts), so the benchmark's
+ *  own event loop measures only the app side; resolves with its URL and a stop(). */
+export function startStandin() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'test/fixtures/gemini/cli.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    child.on('error', reject);
+    child.stdout.once('data', (d) => {
+      const m = /GEMINI_STANDIN_URL=(\S+)/.exec(String(d));
+      if (m) resolve({ url: m[1], stop: () => child.kill() });
+      else reject(new Error(`unexpected stand-in output: ${d}`));
+    });
+  });
 }

@@ -17,23 +17,12 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
-import { report, root, writeResult } from './lib.mjs';
+import { report, root, startStandin, writeResult } from './lib.mjs';
 
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '1000' }, tasks: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } } });
 const app = join(root, 'test/fixtures/apps/faults/load.cjs');
 const TIME = '/usr/bin/time';
 
-function startStandin() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'test/fixtures/gemini/cli.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-    child.on('error', reject);
-    child.stdout.once('data', (d) => {
-      const m = /GEMINI_STANDIN_URL=(\S+)/.exec(String(d));
-      if (m) resolve({ url: m[1], stop: () => child.kill() });
-      else reject(new Error(`unexpected stand-in output: ${d}`));
-    });
-  });
-}
 
 /** One run of the app; peak RSS from the kernel when /usr/bin/time is there. */
 function runApp(env) {

@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
-import { percentile, report, root, writeResult } from './lib.mjs';
+import { percentile, report, root, startStandin, writeResult } from './lib.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({ options: { calls: { type: 'string', default: '20' }, worker: { type: 'boolean', default: false } } });
@@ -74,17 +74,6 @@ async function directPost(url, experimentId, tag) {
   return (await readableAt(url, experimentId, tag)) - sent;
 }
 
-function startStandin() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'test/fixtures/gemini/cli.ts')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
-    child.on('error', reject);
-    child.stdout.once('data', (d) => {
-      const m = /GEMINI_STANDIN_URL=(\S+)/.exec(String(d));
-      if (m) resolve({ url: m[1], stop: () => child.kill() });
-      else reject(new Error(`unexpected stand-in output: ${d}`));
-    });
-  });
-}
 
 async function main() {
   const calls = Number(opts.calls);
