@@ -12,6 +12,9 @@ export const ENV = {
   workspace: 'GEMINI_TRACE_WORKSPACE',
   /** "false" keeps prompts and responses out of traces. */
   captureContent: 'GEMINI_TRACE_CAPTURE_CONTENT',
+  /** A file the injector rewrites (its text: the time in ms) after each upload MLflow accepted, so
+   *  the Traces view asks MLflow for new traces when there are some instead of on every tick. */
+  signal: 'GEMINI_TRACE_SIGNAL',
   trackingUri: 'MLFLOW_TRACKING_URI',
   experimentName: 'MLFLOW_EXPERIMENT_NAME',
   experimentId: 'MLFLOW_EXPERIMENT_ID',
