@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// Cost of one incremental live poll when nothing changed, against the cost of the full cold
-// first page measured in the same run, on the same 10,000-trace experiment and real MLflow.
-// Goal (issue 4): ≤ 5 % of the first page. Also checks that such a poll transfers zero traces,
-// and reports bytes on the wire beside time (an empty MLflow search has a fixed server cost of a
-// few ms, most of the idle poll's time).
+// Cost of one live poll when nothing changed, against the cost of the full cold first page
+// measured in the same run, on the same 10,000-trace experiment and real MLflow. Goal (issue 4):
+// ≤ 5 % of the first page.
+// A live tick when nothing changed asks MLflow nothing: it reads the activity signal file
+// (src/explorer/activity.ts) and finds it unchanged. That tick is the goal's measure. MLflow is
+// still asked once per idlePollInterval (the safety net for writers that send no signal): that
+// incremental search is measured too, checked to transfer zero traces, and reported per request
+// and per idle second. (Any MLflow request that touches its database has a fixed cost of a few
+// ms, so no search can be made cheap enough to run every second within the goal.)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { report, writeResult } from './lib.mjs';
-import { benchExperiment, coldFirstPage, loadExplorer, median, mlflowServer } from './lib/explorer.mjs';
+import { benchExperiment, coldFirstPage, load, loadExplorer, median, mlflowServer } from './lib/explorer.mjs';
 
 const COUNT = Number(process.env.GT_BENCH_TRACES) || 10_000;
 const PAGES = 20;
@@ -33,6 +40,19 @@ try {
   const mods = await loadExplorer();
   const exp = await benchExperiment(server.url, COUNT);
   const client = new mods.MlflowClient({ trackingUri: server.url });
+  const { ActivityGate } = await load('../../src/explorer/activity.ts');
+  const signalDir = mkdtempSync(join(tmpdir(), 'gt-bench-signal-'));
+  const signalFile = join(signalDir, 'activity.signal');
+  writeFileSync(signalFile, String(Date.now())); // a traced process wrote it once, earlier
+  const IDLE_MS = 5000; // geminiTrace.explorer.idlePollInterval's default
+  const gate = new ActivityGate(signalFile, () => ({ idleMs: IDLE_MS, hotMs: 10_000 }));
+  const idleState = { pending: false, activeRuns: 1, failing: false };
+  await gate.reason(idleState); // the first tick reads the file
+  gate.asked();
+  if ((await gate.reason(idleState)) !== 'unsignalled-run') throw new Error('the gate should poll a run that never signalled');
+  writeFileSync(signalFile, String(Date.now())); // …now it has: ticks after the hot window are idle
+  await gate.reason(idleState, Date.now() - 60_000); // the signal, as if it came a minute ago
+  gate.asked();
   await coldFirstPage(mods, client, exp.name); // warm-up
 
   // The view's poller after a first page: seeded with what it showed, then polling. Pages and
@@ -44,30 +64,47 @@ try {
   await poll.poll([first.experimentId], undefined); // warm-up
   const pages = [];
   const polls = [];
+  const ticks = [];
   let rows = 0;
+  let asked = 0;
   for (let i = 0; i < PAGES; i++) {
     const page = await coldFirstPage(mods, new mods.MlflowClient({ trackingUri: server.url }), exp.name);
     pages.push(page.totalMs);
     for (let j = 0; j < POLLS / PAGES; j++) {
-      const t = performance.now();
+      let t = performance.now();
       const r = await poll.poll([first.experimentId], undefined);
       polls.push(performance.now() - t);
       rows += r.rows + r.added.length + r.updated.length;
+      t = performance.now();
+      // The tick the poller runs (the last ask was just now, as in a view polling every second).
+      if (await gate.reason(idleState)) asked++;
+      ticks.push(performance.now() - t);
+      gate.asked();
     }
   }
+  rmSync(signalDir, { recursive: true, force: true });
+  if (asked) throw new Error(`${asked} idle ticks would have asked MLflow; they must not`);
   const pageBytes = await measureBytes(() => coldFirstPage(mods, new mods.MlflowClient({ trackingUri: server.url }), exp.name));
   const pollBytes = await measureBytes(() => poll.poll([first.experimentId], undefined));
   if (rows) throw new Error(`an idle poll returned ${rows} traces; it must return none`);
 
   const pageMs = median(pages);
   const pollMs = median(polls);
-  const ratio = pollMs / pageMs;
+  const tickMs = median(ticks);
+  const ratio = tickMs / pageMs;
+  const perIdleSecond = pollMs / (IDLE_MS / 1000);
   console.log(`experiment ${exp.name} (${COUNT} traces); poll filter: ${poll.pollFilter(undefined).slice(0, 120)}…`);
-  report('idle incremental poll', { value: pollMs, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page', goal: `≤ ${GOAL * 100} %`, goalMet: ratio <= GOAL });
-  report('  bytes on the wire', { value: pollBytes, unit: 'B', baseline: pageBytes, baselineLabel: 'cold first page' });
+  report('idle live tick (signal unchanged: no request)', { value: tickMs, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page', goal: `≤ ${GOAL * 100} %`, goalMet: ratio <= GOAL });
+  report(`safety-net incremental search (once per ${IDLE_MS / 1000} s)`, { value: pollMs, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page' });
+  report('  its cost per idle second', { value: perIdleSecond, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page' });
+  report('  its bytes on the wire', { value: pollBytes, unit: 'B', baseline: pageBytes, baselineLabel: 'cold first page' });
   const file = writeResult('live-poll', {
-    summary: `${(ratio * 100).toFixed(1)} % of first page (${pollMs.toFixed(1)} / ${pageMs.toFixed(0)} ms; goal ≤ ${GOAL * 100} %: ${ratio <= GOAL ? 'met' : 'NOT met'})`,
+    summary: `idle tick ${(ratio * 100).toFixed(2)} % of first page (${tickMs.toFixed(2)} / ${pageMs.toFixed(0)} ms; goal ≤ ${GOAL * 100} %: ${ratio <= GOAL ? 'met' : 'NOT met'}); safety-net search every ${IDLE_MS / 1000} s ${((pollMs / pageMs) * 100).toFixed(1)} % a request, ${((perIdleSecond / pageMs) * 100).toFixed(1)} % per idle second`,
     traces: COUNT,
+    idleTickMedianMs: tickMs,
+    idleTickP90Ms: [...ticks].sort((a, b) => a - b)[Math.ceil(ticks.length * 0.9) - 1],
+    idlePollIntervalMs: IDLE_MS,
+    searchPerIdleSecondMs: perIdleSecond,
     pollMedianMs: pollMs,
     pollP90Ms: [...polls].sort((a, b) => a - b)[Math.ceil(POLLS * 0.9) - 1],
     firstPageMedianMs: pageMs,

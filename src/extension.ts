@@ -1,5 +1,7 @@
 // activate() wires the parts together and does nothing else: no network request runs here,
 // so activation never waits on a slow or absent MLflow server.
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCodeLens } from './code/register';
 import { registerJumpToCode } from './code/jump';
@@ -26,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): Services {
     connection,
     runs,
     traces: new TraceStoreImpl(connection, log),
+    activitySignal: activitySignalFile(context, log),
     onDidSeeNewTraces: newTraces.event,
     fireNewTraces: (t) => newTraces.fire(t),
   };
@@ -41,6 +44,19 @@ export function activate(context: vscode.ExtensionContext): Services {
   log.info(`Gemini Trace Explorer ${context.extension.packageJSON.version} active (VS Code ${vscode.version})`);
   // Returned as the extension's API so integration tests can reach the live services.
   return services;
+}
+
+/** Per workspace (so it survives a reload, as the terminals' persisted environment does). The
+ *  folder must exist: the injected processes write the file but never create folders. */
+function activitySignalFile(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): string | undefined {
+  const dir = (context.storageUri ?? context.globalStorageUri).fsPath;
+  try {
+    mkdirSync(dir, { recursive: true });
+    return path.join(dir, 'activity.signal');
+  } catch (e) {
+    log.warn(`live updates: cannot create ${dir} (${e instanceof Error ? e.message : String(e)}); the Traces view asks MLflow on every tick instead`);
+    return undefined;
+  }
 }
 
 export function deactivate(): void {

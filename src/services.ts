@@ -67,6 +67,9 @@ export interface Services {
   readonly connection: Connection;
   readonly runs: RunRegistry;
   readonly traces: TraceStore;
+  /** The file traced processes rewrite after each upload MLflow accepted (ENV.signal); the live
+   *  poll reads it to know when to ask MLflow. Undefined when no storage folder is available. */
+  readonly activitySignal: string | undefined;
   /** Fired by the explorer's live poll with traces it had not seen (CodeLens listens). */
   readonly onDidSeeNewTraces: vscode.Event<TraceSummary[]>;
   fireNewTraces(traces: TraceSummary[]): void;

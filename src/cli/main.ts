@@ -43,6 +43,8 @@ function tracedEnv(options: CliOptions, runName: string): { env: EnvVars; proble
       // Inside a traced VS Code terminal the folder is known already; elsewhere the cwd is the project.
       workspace: base.lookup(ENV.workspace) || process.cwd(),
       run: { id: randomUUID(), name: runName, startedAt: new Date() },
+      // Set in a traced VS Code terminal: that window then hears of this run's traces at once.
+      signalFile: base.lookup(ENV.signal) || undefined,
     },
     files,
     runtimes,

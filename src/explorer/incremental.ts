@@ -56,6 +56,11 @@ export class IncrementalPoll {
     this.baselined.add(experimentId);
   }
 
+  /** Traces seen in progress that the next poll re-reads. */
+  get pending(): boolean {
+    return this.inProgress.size > 0;
+  }
+
   /** The filter the next poll sends, for tests and the benchmark. */
   pollFilter(userFilter: string | undefined, now = Date.now()): string | undefined {
     const newest = [...this.recent.entries()].sort((a, b) => b[1] - a[1]).slice(0, MAX_EXCLUDED);

@@ -1,13 +1,18 @@
-// When to poll: while a traced run is active or the Traces view is visible, every
-// geminiTrace.explorer.pollInterval ms; never otherwise. While the server is unreachable the
-// interval backs off exponentially (the poll doubles as the probe that notices it is back).
+// When to poll: while a traced run is active or the Traces view is visible, a tick every
+// geminiTrace.explorer.pollInterval ms; never otherwise. A tick asks MLflow only when the
+// activity gate says so (a signal from a traced process, traces in progress, or the
+// idlePollInterval safety net); otherwise it costs one read of a small local file. While the
+// server is unreachable the interval backs off exponentially (the poll doubles as the probe).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { ActivityGate, type PollReason } from './activity';
 import type { TraceTreeProvider } from './treeProvider';
 
 /** A restarted local server is noticed within seconds, a dead remote one costs one small request per 10 s. */
 const MAX_BACKOFF_MS = 10_000;
 const MIN_INTERVAL_MS = 250;
+/** After a signal, every tick asks MLflow this long: a trace's spans and tags arrive in turns. */
+const HOT_MS = 10_000;
 
 export class LivePoller implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
@@ -16,7 +21,8 @@ export class LivePoller implements vscode.Disposable {
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
   /** Total polls and rows, for tests and the log. */
-  readonly stats = { polls: 0, rows: 0, failures: 0 };
+  readonly stats = { polls: 0, rows: 0, failures: 0, skipped: 0, reasons: {} as Partial<Record<PollReason, number>> };
+  readonly gate: ActivityGate;
 
   constructor(
     private readonly services: Services,
@@ -24,15 +30,19 @@ export class LivePoller implements vscode.Disposable {
     private readonly view: vscode.TreeView<unknown>,
     private readonly onNew: (count: number) => void,
   ) {
+    this.gate = new ActivityGate(services.activitySignal, () => ({
+      idleMs: Math.max(this.interval(), vscode.workspace.getConfiguration('geminiTrace').get<number>('explorer.idlePollInterval') ?? 5000),
+      hotMs: HOT_MS,
+    }));
     this.subs.push(
-      view.onDidChangeVisibility(() => this.kick()),
-      services.runs.onDidChange(() => this.kick()),
+      view.onDidChangeVisibility(() => this.kick(true)),
+      services.runs.onDidChange(() => this.kick(true)),
       services.connection.onDidChange(() => {
         // A new server or credentials: try at once rather than after a long back-off.
         if (services.connection.state === 'connecting') this.failures = 0;
-        this.kick();
+        this.kick(true);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('geminiTrace.explorer.pollInterval') && this.kick()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('geminiTrace.explorer') && this.kick(true)),
     );
     this.kick();
   }
@@ -50,8 +60,10 @@ export class LivePoller implements vscode.Disposable {
     return this.failures ? Math.min(MAX_BACKOFF_MS, base * 2 ** this.failures) : base;
   }
 
-  /** Re-evaluate: start right away if wanted and idle, stop if not wanted. */
-  kick(): void {
+  /** Re-evaluate: start right away if wanted and idle, stop if not wanted. `ask`: that tick asks
+   *  MLflow whatever the activity signal says (the view was shown, a run started, a new server). */
+  kick(ask = false): void {
+    if (ask) this.gate.force();
     if (!this.wanted()) {
       this.stop();
       return;
@@ -73,6 +85,14 @@ export class LivePoller implements vscode.Disposable {
     const ac = new AbortController();
     this.running = ac;
     try {
+      const reason = await this.gate.reason({ pending: this.provider.livePending, activeRuns: this.services.runs.active.length, failing: this.failures > 0 });
+      if (ac.signal.aborted) return;
+      if (!reason) {
+        this.stats.skipped += 1;
+        return;
+      }
+      this.stats.reasons[reason] = (this.stats.reasons[reason] ?? 0) + 1;
+      this.gate.asked();
       const r = await this.provider.pollOnce(ac.signal);
       this.stats.polls += 1;
       this.stats.rows += r.rows;

@@ -250,6 +250,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     return [...ids].slice(0, 100);
   }
 
+  /** Traces in progress that the live poll still re-reads. */
+  get livePending(): boolean {
+    return this.live.pending;
+  }
+
   /** One incremental poll; applies what it found to the tree and returns the new traces. */
   async pollOnce(signal?: AbortSignal): Promise<PollResult> {
     const ids = await this.watchedExperimentIds();

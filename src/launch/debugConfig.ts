@@ -114,6 +114,7 @@ export class TraceDebugConfigurationProvider implements vscode.DebugConfiguratio
         captureContent: o.captureContent ?? captureContent,
         workspace: (folder ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath,
         run,
+        signalFile: this.services.activitySignal,
       },
       files: this.files,
       runtimes: [runtime],

@@ -62,6 +62,8 @@ export interface TraceSettings {
   /** Absolute path of the workspace folder the program belongs to. */
   workspace?: string;
   run: RunInfo;
+  /** The activity signal file (ENV.signal) of the window that starts the process. */
+  signalFile?: string;
 }
 
 /** The GEMINI_TRACE_* and MLFLOW_* variables of runTags.ts `ENV` for one run. */
@@ -76,6 +78,7 @@ export function traceVariables(s: TraceSettings): Record<string, string> {
   };
   if (s.experimentName) vars[ENV.experimentName] = s.experimentName;
   if (s.workspace) vars[ENV.workspace] = s.workspace;
+  if (s.signalFile) vars[ENV.signal] = s.signalFile;
   return vars;
 }
 

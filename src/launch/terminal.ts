@@ -110,6 +110,7 @@ export class TerminalTracing implements vscode.Disposable {
       captureContent: cfg.get<boolean>('captureContent', true),
       workspace: folders[0]?.uri.fsPath,
       run,
+      signalFile: this.services.activitySignal,
     };
     if (settings.experimentName) run.experimentName = settings.experimentName;
     const vars = injectionVariables({ settings, files: this.files, runtimes, connectionEnv });

@@ -2,7 +2,7 @@
 // seeded experiments, runs, traces and spans; paging past 100; filters; a trace written during
 // the test appearing live; delete; and recovery when the server stops and comes back.
 import * as assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
@@ -184,14 +184,36 @@ describe('Trace Explorer view', function () {
     assert.equal((await children(await ourExperiment())).length, 3);
   });
 
-  it('shows a trace written during the test within about a second, with a badge until opened', async () => {
+  it('an idle view reads the signal file each tick and asks MLflow only once per idlePollInterval', async () => {
+    const restore = await withSetting('geminiTrace', 'explorer.idlePollInterval', 60_000);
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // the setting change's own poll passes
+      const before = { ...hooks.poller.stats };
+      await new Promise((r) => setTimeout(r, 3500));
+      const after = hooks.poller.stats;
+      note(`3.5 s idle: ${after.polls - before.polls} request(s) to MLflow, ${after.skipped - before.skipped} tick(s) that only read the signal file`);
+      assert.equal(after.polls - before.polls, 0, 'no request to MLflow while nothing signals');
+      assert.ok(after.skipped - before.skipped >= 2, `ticks kept running (${after.skipped - before.skipped})`);
+    } finally {
+      await restore();
+    }
+  });
+
+  it('shows a trace within about a second of its signal, with a badge until opened', async () => {
+    // The safety net is out of reach (60 s): only the signal a traced process writes after each
+    // accepted upload (ENV.signal; the injectors' side is tested in inject-node/inject-python)
+    // can bring the trace in this fast.
+    const restore = await withSetting('geminiTrace', 'explorer.idlePollInterval', 60_000);
     const run = await runNamed('new.py');
     await children(run); // loaded, as on screen
     const seen: TraceSummary[] = [];
     const sub = services.onDidSeeNewTraces((t) => seen.push(...t));
     try {
+      assert.ok(services.activitySignal, 'the window has a signal file');
+      await new Promise((r) => setTimeout(r, 1500)); // the setting change's own poll passes
       const t0 = Date.now();
       await postTraces(mlflowUrl(), expId, [{ startMs: Date.now(), runId: 'it-new', runName: 'new.py', prompt: 'live arrival' }]);
+      writeFileSync(services.activitySignal, String(Date.now()));
       const written = Date.now();
       const node = await waitFor(async () => ((await children(run)) as TraceNode[]).find((t) => /live arrival/.test(t.summary.requestPreview ?? '')), 5000, 'the live trace in the run');
       const latency = Date.now() - written;
@@ -207,6 +229,7 @@ describe('Trace Explorer view', function () {
       await waitFor(() => !hooks.provider.unseen.has(node.traceId), 5000, 'selecting the trace to mark it seen');
     } finally {
       sub.dispose();
+      await restore();
     }
   });
 
