@@ -12,6 +12,8 @@ export interface PreloadConfig {
   captureContent: boolean;
   /** Trace tags every root span carries (TAG.* → value). */
   runTags: Record<string, string>;
+  /** The file to rewrite after each accepted upload (signal.ts), when the extension asked for one. */
+  signalFile?: string;
   /** Why tracing cannot export at all (e.g. a file: tracking URI), reported once. */
   unusable?: string;
 }
@@ -73,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PreloadConfig 
     experimentName: (env[ENV.experimentName] ?? '').trim() || undefined,
     captureContent: !(capture === 'false' || capture === '0' || capture === 'no' || capture === 'off'),
     runTags,
+    signalFile: (env[ENV.signal] ?? '').trim() || undefined,
     unusable,
   };
 }

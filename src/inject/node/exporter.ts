@@ -15,6 +15,7 @@ import { SENDER_LINGER_MS } from './handoff';
 import { HttpFailure, request } from './http';
 import { LIMITS, Outbox } from './outbox';
 import type { Verdict } from './outbox';
+import { signaller } from './signal';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -24,6 +25,8 @@ export type Warn = (line: string, key?: string) => void;
 export class MlflowExporter implements SpanExporter {
   private experiment?: Promise<string>;
   private readonly outbox: Outbox;
+  /** Tells the Traces view MLflow has new traces (signal.ts). */
+  private readonly signal: () => void;
 
   constructor(
     private readonly cfg: PreloadConfig,
@@ -31,6 +34,7 @@ export class MlflowExporter implements SpanExporter {
     /** Called with spans when the outbox takes them, and again when they leave it (sent or dropped). */
     private readonly track: { taken(spans: ReadableSpan[]): void; settled(spans: ReadableSpan[]): void } = { taken() {}, settled() {} },
   ) {
+    this.signal = signaller(cfg.signalFile);
     this.outbox = new Outbox({
       send: (spans) => this.attempt(spans),
       taken: (spans) => track.taken(spans),
@@ -134,6 +138,7 @@ export class MlflowExporter implements SpanExporter {
   private async attempt(spans: ReadableSpan[]): Promise<Verdict> {
     try {
       await this.send(spans);
+      this.signal();
       return 'sent';
     } catch (e) {
       const retry = retryable(e);
