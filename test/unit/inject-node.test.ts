@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { captureCallSite } from '../../src/inject/node/callsite';
 import { readConfig, tracingDisabled } from '../../src/inject/node/config';
+import { MIN_GAP_MS, signaller } from '../../src/inject/node/signal';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
-import { TAG } from '../../src/model/runTags';
+import { ENV, TAG } from '../../src/model/runTags';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { RecordedCall, Standin } from '../fixtures/gemini/standin';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
@@ -151,7 +152,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
 
   const fixtures = [
     { label: 'CommonJS', file: join(apps, 'node-cjs/app.cjs'), cmd: process.execPath, extra: [] as string[] },
-    { label: 'ESM', file: join(apps, 'node-esm/app.mjs'), cmd: process.execPath, extra: ['chatStream', 'count'] },
+    { label: 'ESM', file: join(apps, 'node-esm/app.mjs'), cmd: process.execPath, extra: ['chatStream', 'count'], signal: true },
     { label: 'TypeScript via tsx', file: join(apps, 'ts-tsx/app.ts'), cmd: tsxBin, extra: [] as string[] },
   ];
 
@@ -160,12 +161,25 @@ describe('Node preload: @google/genai traced into MLflow', function () {
       const experiment = uniqueName(`inject-${app.label.split(' ')[0].toLowerCase()}`);
       const runId = randomUUID();
       standin.reset();
-      const res = await run(app.cmd, [app.file], await tracedEnv({ experiment, runId }), join(app.file, '..'));
+      // The file the extension watches to know MLflow took an upload (src/inject/node/signal.ts).
+      // Only the exporter in the app signals, not the exit sender that takes a fast app's last
+      // spans; so the stream call (the second) answers late and the first trace's upload is
+      // accepted while the app runs. Checked on the second app: a fresh MLflow can take seconds
+      // over its first span ingest.
+      const signal = app.signal ? join(work, `signal-${runId}`) : undefined;
+      if (signal) standin.enqueue('streamGenerateContent', { delayMs: 1500 });
+      const startedAt = Date.now();
+      const res = await run(app.cmd, [app.file], await tracedEnv({ experiment, runId, extra: signal ? { [ENV.signal]: signal } : {} }), join(app.file, '..'));
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.stderr, '', 'the preload writes nothing when all is well');
       assert.match(res.stdout, /^generate: echo: Say hello/m);
       const calls = [...standin.calls];
       const all = await traces(await experimentId(experiment), 5 + app.extra.length);
+      if (signal) {
+        assert.ok(existsSync(signal), 'the signal file was written after an accepted upload');
+        const signalled = Number(readFileSync(signal, 'utf8'));
+        assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
+      }
       const byLine = (name: string) => {
         const line = markedLine(app.file, name);
         const found = all.filter((t) => t.roots[0].attrs['code.lineno'] === line);
@@ -299,14 +313,19 @@ describe('Node preload: @google/genai traced into MLflow', function () {
   it('captureContent false keeps prompts and replies out but keeps model and tokens', async () => {
     const experiment = uniqueName('inject-nocapture');
     const file = join(apps, 'node-cjs/app.cjs');
-    const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), capture: false }), join(file, '..'));
+    // Also: a signal file the preload cannot write (no such folder) changes nothing for the app.
+    const badSignal = join(work, 'no-such-dir', 'signal');
+    const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), capture: false, extra: { [ENV.signal]: badSignal } }), join(file, '..'));
     assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr, '', 'an unwritable signal file is not reported');
+    assert.equal(res.stdout, (await run(process.execPath, [file], plainEnv(), join(file, '..'))).stdout, 'stdout as without tracing');
     const all = await traces(await experimentId(experiment), 5);
     const text = JSON.stringify(all.map((t) => t.spans.map((s) => [s.attrs['mlflow.spanInputs'], s.attrs['mlflow.spanOutputs']])));
     for (const secret of ['Say hello', 'echo:', 'Stream a short', 'weather in Paris', 'sunny', 'embed this']) assert.ok(!text.includes(secret), `"${secret}" must not be recorded`);
     const gen = all.find((t) => t.roots[0].attrs['code.lineno'] === markedLine(file, 'generate'))!.roots[0];
     assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
     assert.ok((parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json).total_tokens as number > 0);
+    assert.ok(!existsSync(join(work, 'no-such-dir')), 'no folder made for the signal');
   });
 
   it('traces the parent, a worker thread and a child process once each; a second preload copy adds nothing', async () => {
@@ -392,8 +411,48 @@ describe('Node preload: configuration from the environment', () => {
     assert.equal(cfg.experimentName, 'exp');
     assert.equal(cfg.baseUrl, 'http://127.0.0.1:5000', 'MLflow on its default port when nothing is set');
     assert.equal(readConfig({}).captureContent, true);
+    assert.equal(readConfig({ GEMINI_TRACE_SIGNAL: ' /tmp/sig ' }).signalFile, '/tmp/sig');
+    assert.equal(readConfig({ GEMINI_TRACE_SIGNAL: '  ' }).signalFile, undefined);
     assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '0' }), true);
     assert.equal(tracingDisabled({ GEMINI_TRACE_ACTIVE: '1' }), false);
+  });
+});
+
+describe('Node preload: the upload signal file', () => {
+  const until = async (cond: () => boolean, ms = 2000) => {
+    for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await new Promise((d) => setTimeout(d, 10));
+    return cond();
+  };
+
+  it('writes the time in ms at most once per gap, and shrugs off a path it cannot write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gt-signal-'));
+    try {
+      const file = join(dir, 'signal');
+      const signal = signaller(file);
+      const before = Date.now();
+      // Wait for the text, not the file: writeFile creates it empty, then writes.
+      const written = () => existsSync(file) && readFileSync(file, 'utf8') !== '';
+      signal();
+      assert.ok(await until(written), 'first signal written');
+      const t = Number(readFileSync(file, 'utf8'));
+      assert.ok(t >= before && t <= Date.now(), `time in ms, got ${t}`);
+      rmSync(file);
+      signal(); // within the gap: skipped
+      await new Promise((d) => setTimeout(d, 100));
+      assert.ok(!existsSync(file), `a second signal within ${MIN_GAP_MS} ms writes nothing`);
+      await new Promise((d) => setTimeout(d, MIN_GAP_MS));
+      signal();
+      assert.ok(await until(written), 'written again after the gap');
+      // No folder, a path that is a folder, an empty setting: nothing thrown, nothing made.
+      assert.doesNotThrow(() => signaller(join(dir, 'missing', 'signal'))());
+      assert.doesNotThrow(() => signaller(dir)());
+      assert.doesNotThrow(() => signaller('bad\0path')());
+      assert.doesNotThrow(() => signaller(undefined)());
+      await new Promise((d) => setTimeout(d, 100));
+      assert.ok(!existsSync(join(dir, 'missing')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,13 +3,14 @@
 // the traces are read back through MLflow's REST API.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
+import { ENV } from '../../src/model/runTags';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { startStandin } from '../fixtures/gemini/standin';
 import { appTmp, reapSenders } from '../fixtures/apps/faults/harness';
@@ -148,10 +149,14 @@ describe('Python shim (sitecustomize) with a real MLflow and the Gemini stand-in
 
   it('traces every call with run tags, code locations, tokens, streaming, tools and the 429', async () => {
     const experiment = uniqueName('py-shim');
-    const r = await runApp(tracedEnv(await mlflowUrl(), experiment));
+    // Also: a signal file the shim cannot write (no such folder) changes nothing for the app.
+    const missing = join(tmpdir(), `gt-no-such-dir-${Date.now()}`);
+    const r = await runApp({ ...tracedEnv(await mlflowUrl(), experiment), [ENV.signal]: join(missing, 'signal') });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, baseline.stdout, 'tracing leaves stdout unchanged');
     assert.doesNotMatch(r.stderr, /gemini-trace:/, 'no warning when MLflow is up');
+    assert.doesNotMatch(r.stderr, /signal|Traceback/i, 'an unwritable signal file is not reported');
+    assert.ok(!existsSync(missing), 'no folder made for the signal');
     assert.ok(r.exitDelayMs <= baseline.exitDelayMs + 2000, `exit took ${r.exitDelayMs} ms after the last line (untraced ${baseline.exitDelayMs} ms)`);
 
     const calls: RecordedCall[] = [...standin.calls];
@@ -236,10 +241,21 @@ describe('Python shim (sitecustomize) with a real MLflow and the Gemini stand-in
 
   it('keeps prompts and responses out with captureContent false, tokens and code locations in', async () => {
     const experiment = uniqueName('py-shim-nocontent');
-    const r = await runApp(tracedEnv(await mlflowUrl(), experiment, { captureContent: false }));
+    // The file the extension watches to know MLflow took an upload (_gemini_trace_export._signal);
+    // checked on this second traced run: a fresh MLflow can take seconds over its first uploads.
+    const signal = join(mkdtempSync(join(tmpdir(), 'gt-py-signal-')), 'signal');
+    const startedAt = Date.now();
+    const r = await runApp({ ...tracedEnv(await mlflowUrl(), experiment, { captureContent: false }), [ENV.signal]: signal });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, baseline.stdout);
     const t = await appTraces(experiment);
+    try {
+      assert.ok(existsSync(signal), 'the signal file was written after an upload');
+      const signalled = Number(readFileSync(signal, 'utf8'));
+      assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
+    } finally {
+      rmSync(dirname(signal), { recursive: true, force: true });
+    }
     for (const { info, spans } of Object.values(t)) {
       assert.equal(info.request_preview ?? '', '', 'no prompt in the trace preview');
       for (const s of spans) {
