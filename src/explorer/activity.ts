@@ -60,6 +60,12 @@ export class ActivityGate {
     return undefined;
   }
 
+  /** Every tick asks MLflow for hotMs from now: a traced run just started or ended. A process's
+   *  last traces may go up after it ended, from its exit sender, which sends no signal. */
+  heat(now = Date.now()): void {
+    this.hotUntil = Math.max(this.hotUntil, now + this.opts().hotMs);
+  }
+
   /** MLflow was asked (successfully or not) at `now`. */
   asked(now = Date.now()): void {
     this.lastAsked = now;

@@ -36,7 +36,10 @@ export class LivePoller implements vscode.Disposable {
     }));
     this.subs.push(
       view.onDidChangeVisibility(() => this.kick(true)),
-      services.runs.onDidChange(() => this.kick(true)),
+      services.runs.onDidChange(() => {
+        this.gate.heat();
+        this.kick(true);
+      }),
       services.connection.onDidChange(() => {
         // A new server or credentials: try at once rather than after a long back-off.
         if (services.connection.state === 'connecting') this.failures = 0;

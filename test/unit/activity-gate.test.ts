@@ -67,6 +67,15 @@ describe('ActivityGate (when the live poll asks MLflow)', () => {
     assert.equal(await tick(g, 21_000, running), undefined);
   });
 
+  it('heat() asks every tick for hotMs (a run just ended: its exit sender sends no signal)', async () => {
+    const g = new ActivityGate(file, opts);
+    await tick(g, 0);
+    g.heat(1000);
+    assert.equal(await tick(g, 2000), 'hot');
+    assert.equal(await tick(g, 10_999), 'hot');
+    assert.equal(await tick(g, 11_000), undefined);
+  });
+
   it('force() makes the next tick ask; no file or an unreadable one is simply no signal', async () => {
     const none = new ActivityGate(undefined, opts);
     assert.equal(await tick(none, 0), 'first');
