@@ -102,6 +102,7 @@ describe('launch: auto-trace in a real VS Code', function () {
     const experiment = unique('launch-f5');
     restore.push(await withSetting('geminiTrace', 'experiment', experiment));
     standin.reset();
+    const started = Date.now();
     const config = await runToEnd(() => vscode.debug.startDebugging(folder, 'Node app (traced)'));
 
     const run = services.runs.all.find((r) => r.id === config[RUN_ID_KEY]);
@@ -120,6 +121,15 @@ describe('launch: auto-trace in a real VS Code', function () {
     assert.ok(standin.calls.length >= 4, `the app made ${standin.calls.length} Gemini calls`); // plain, stream, chat ×2
     const traces = await tracesOf(experiment, 3);
     for (const t of traces) assertRunTags(t, run, folder.uri.fsPath);
+    // The real preload tells this window's Traces view of its uploads (from the app, or from its
+    // exit sender when the app ended first), through the file the view reads each tick.
+    assert.ok(services.activitySignal, 'the window has an activity signal file');
+    assert.equal(config.env[ENV.signal], services.activitySignal);
+    const signalled = await waitFor(() => {
+      const ms = existsSync(services.activitySignal!) ? Number(readFileSync(services.activitySignal!, 'utf8')) : NaN;
+      return ms >= started && ms <= Date.now() ? ms : undefined;
+    }, 30_000, 'the app to signal an accepted upload');
+    assert.ok(signalled >= started);
   });
 
   it('"Run Without Debugging" is traced the same way, honouring captureContent: false', async () => {

@@ -68,12 +68,13 @@ export class MlflowExporter implements SpanExporter {
   }
 
   /** Where and how to send, for the sender that takes over at exit (handoff.ts). */
-  target(): { url: string; headers: Record<string, string>; experimentId?: string; experimentName?: string } {
+  target(): { url: string; headers: Record<string, string>; experimentId?: string; experimentName?: string; signalFile?: string } {
     return {
       url: `${this.cfg.baseUrl}/v1/traces`,
       headers: { ...this.cfg.headers, 'content-type': 'application/x-protobuf' },
       experimentId: this.resolvedId,
       experimentName: this.cfg.experimentName,
+      signalFile: this.cfg.signalFile,
     };
   }
 

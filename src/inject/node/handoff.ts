@@ -72,6 +72,8 @@ const experiment = async () => {
         await call('POST', h.baseUrl + '/v1/traces', { ...auth, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body);
         wait = 500;
         deadline = Date.now() + h.lingerMs;
+        // As the app's exporter does (signal.ts): the Traces view asks MLflow now.
+        if (h.signalFile) fs.writeFile(h.signalFile, String(Date.now()), () => {});
         break;
       } catch (e) {
         if (!(e instanceof Retry) || Date.now() + wait >= deadline) return;
@@ -96,6 +98,7 @@ export function handOff(spans: ReadableSpan[], exporter: MlflowExporter): void {
     baseUrl: t.url.replace(/\/v1\/traces$/, ''),
     experimentId: t.experimentId,
     experimentName: t.experimentName,
+    signalFile: t.signalFile,
     sizes: bodies.map((b) => b.byteLength),
     lingerMs: SENDER_LINGER_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
