@@ -81,7 +81,7 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, c: RowContext): 
   const running = t.status[i] === RUNNING || t.end[i] < 0;
   const match = c.matchOf ? c.matchOf[i] === 1 : false;
   const selected = i === c.selected;
-  const cls = `row ${typeColour(type)}${selected ? ' selected' : ''}${error ? ' error' : ''}${match ? ' match' : ''}${i === c.current ? ' current' : ''}${
+  const cls = `row${selected ? ' selected' : ''}${error ? ' error' : ''}${match ? ' match' : ''}${i === c.current ? ' current' : ''}${
     c.dimNonCritical && !(flags & F.critical) ? ' off-path' : ''
   }`;
   put(r, 'class', cls, (v) => (r.row.className = v));
@@ -94,7 +94,7 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, c: RowContext): 
   const indent = `${4 + Math.min(t.depth[i], MAX_INDENT_LEVELS) * INDENT}px`;
   put(r, 'indent', indent, (v) => (r.name.parentElement!.style.paddingLeft = v));
   put(r, 'type', type, (v) => {
-    r.typeIcon.className = `type-icon codicon codicon-${typeIcon(v)}`;
+    r.typeIcon.className = `type-icon codicon codicon-${typeIcon(v)} ${typeColour(v)}`;
     r.typeIcon.title = v;
   });
   // Names with search matches are rebuilt with <mark>s; plain ones are updated in place.
@@ -121,7 +121,7 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, c: RowContext): 
     put(r, 'bar', 'hidden', () => (r.bar.hidden = true));
   } else {
     const left = Math.max(x0, 0);
-    const geometry = `${left * 100}%|${Math.max(Math.min(x1, 1) - left, 0) * 100}%|bar${running ? ' open' : ''}${x0 < 0 ? ' cut-start' : ''}${x1 > 1 ? ' cut-end' : ''}`;
+    const geometry = `${left * 100}%|${Math.max(Math.min(x1, 1) - left, 0) * 100}%|bar ${typeColour(type)}${running ? ' open' : ''}${x0 < 0 ? ' cut-start' : ''}${x1 > 1 ? ' cut-end' : ''}`;
     put(r, 'bar', geometry, (v) => {
       const [l, w, k] = v.split('|');
       r.bar.hidden = false;
