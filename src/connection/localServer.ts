@@ -60,10 +60,15 @@ export class LocalServer implements vscode.Disposable {
         choose,
       );
       if (pick === choose) {
+        this.log.info('local server: not started — set geminiTrace.localServer.python to a Python that has mlflow, then start it again');
         await vscode.commands.executeCommand('workbench.action.openSettings', 'geminiTrace.localServer.python');
         return undefined;
       }
-      if (pick !== install) return undefined;
+      if (pick !== install) {
+        // The offer was dismissed: say in the log what to do, since the notification is gone.
+        this.log.info('local server: not started — no Python with mlflow was found and installing it was declined. Set geminiTrace.localServer.python to a Python that has mlflow, or run "Start Local MLflow Server" again and choose Install MLflow.');
+        return undefined;
+      }
       py = await installMlflow(this.context, this.log);
       if (!py) return undefined;
     }

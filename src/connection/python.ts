@@ -32,7 +32,9 @@ async function candidates(context: vscode.ExtensionContext, log: vscode.LogOutpu
     for (const d of ['.venv', 'venv']) out.push({ python: venvPython(join(f.uri.fsPath, d)), source: `workspace ${d}` });
   }
   for (const p of IS_WIN ? ['python', 'py'] : ['python3', 'python']) out.push({ python: p, source: 'PATH' });
-  // Bare names are resolved on PATH by the OS; paths must exist.
+  // Bare names are resolved on PATH by the OS; paths must exist. A configured one that does not
+  // is the user's mistake to hear about, not to skip in silence.
+  if (setting && /[\\/]/.test(setting) && !existsSync(setting)) log.warn(`local server: geminiTrace.localServer.python is ${setting}, which does not exist; looking for another Python with mlflow`);
   return out.filter((c) => !/[\\/]/.test(c.python) || existsSync(c.python));
 }
 
@@ -76,7 +78,9 @@ export async function findPythonWithMlflow(context: vscode.ExtensionContext, log
     const v = await mlflowVersion(c.python);
     log.debug(`local server: ${c.python} (${c.source}) ${v ? `has mlflow ${v}` : 'has no mlflow'}`);
     if (v) return { python: c.python, mlflowVersion: v, source: c.source };
+    if (c.source.startsWith('setting')) log.warn(`local server: ${c.python} (geminiTrace.localServer.python) cannot import mlflow — install it there (${c.python} -m pip install mlflow) or clear the setting; looking elsewhere`);
   }
+  log.info(`local server: no Python with mlflow among ${[...seen].join(', ') || 'no candidates'}`);
   return undefined;
 }
 
