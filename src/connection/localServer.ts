@@ -119,10 +119,14 @@ export class LocalServer implements vscode.Disposable {
     );
     if (!ok) {
       const exited = child.exitCode !== null || child.signalCode !== null;
+      // 'exit' can come before the last output: wait briefly for the pipes to close so the reason is in `tail`.
+      if (exited) await new Promise((r) => (child.stdout?.readableEnded && child.stderr?.readableEnded ? r(undefined) : (child.once('close', r), setTimeout(r, 1000))));
       this.kill('SIGTERM');
       const why = exited ? `mlflow server exited: ${tail.trim().split('\n').slice(-2).join(' ')}` : 'it did not become healthy in time (or you cancelled)';
-      const pick = await vscode.window.showErrorMessage(`Gemini Trace: the local MLflow server did not start — ${why}`, 'Show Log');
-      if (pick) this.log.show();
+      this.log.error(`local server: did not start — ${why}`);
+      // Not awaited: until the user closes the notification, start() would stay pending and every
+      // later "Start Local MLflow Server" would join it and do nothing.
+      void vscode.window.showErrorMessage(`Gemini Trace: the local MLflow server did not start — ${why}`, 'Show Log').then((pick) => pick && this.log.show());
       return undefined;
     }
     this.serverUrl = url;

@@ -154,8 +154,8 @@ export async function installMlflow(context: vscode.ExtensionContext, log: vscod
       return undefined;
     }
     log.error(`local server: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`);
-    const pick = await vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log');
-    if (pick) log.show();
+    // Not awaited, so the start that asked for the install ends now, not when the notification closes.
+    void vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && log.show());
     return undefined;
   }
   const v = await mlflowVersion(venvPython(dir));
