@@ -3,7 +3,7 @@
 // (workbench.action.acceptSelectedQuickOpenItem), Escape (workbench.action.closeQuickOpen), and
 // closing a notification (notifications.clearAll).
 //
-// What it observes: the extension's showQuickPick / showInputBox / showInformationMessage calls
+// What it observes: the extension's showQuickPick / showInputBox / showInformationMessage / showErrorMessage calls
 // pass through wrappers (the extension shares this `vscode` API object, see hostSpy.ts) that
 // forward to the real ones and keep a record. The record also says when the widget is really on
 // screen: VS Code reports a quick pick's focused item through onDidSelectItem, and validates an
@@ -35,6 +35,7 @@ export interface InputSeen {
 }
 
 export interface MessageSeen {
+  severity: 'info' | 'error';
   message: string;
   items: unknown[];
   settled: boolean;
@@ -53,7 +54,7 @@ export interface QuickInputDriver extends vscode.Disposable {
   choose(p: PickSeen, label: RegExp): Promise<void>;
   /** The n-th input box, once it is on screen. */
   input(n: number): Promise<InputSeen>;
-  /** The n-th information message whose text matches, once it was shown. */
+  /** The first information or error message whose text matches, once it was shown. */
   message(text: RegExp): Promise<MessageSeen>;
   enter(): Promise<void>;
   escape(): Promise<void>;
@@ -72,9 +73,10 @@ export function driveQuickInput(): QuickInputDriver {
     showQuickPick: (items: unknown, options?: vscode.QuickPickOptions, token?: vscode.CancellationToken) => Thenable<unknown>;
     showInputBox: typeof vscode.window.showInputBox;
     showInformationMessage: (message: string, ...rest: unknown[]) => Thenable<unknown>;
+    showErrorMessage: (message: string, ...rest: unknown[]) => Thenable<unknown>;
   };
   const win = vscode.window as unknown as Win;
-  const original = { showQuickPick: win.showQuickPick, showInputBox: win.showInputBox, showInformationMessage: win.showInformationMessage };
+  const original = { showQuickPick: win.showQuickPick, showInputBox: win.showInputBox, showInformationMessage: win.showInformationMessage, showErrorMessage: win.showErrorMessage };
   const picks: PickSeen[] = [];
   const inputs: InputSeen[] = [];
   const messages: MessageSeen[] = [];
@@ -106,9 +108,14 @@ export function driveQuickInput(): QuickInputDriver {
   };
 
   win.showInformationMessage = (message, ...rest) => {
-    const seen: MessageSeen = { message, items: rest, settled: false, result: undefined };
+    const seen: MessageSeen = { severity: 'info', message, items: rest, settled: false, result: undefined };
     messages.push(seen);
     return track(seen, original.showInformationMessage.call(vscode.window, message, ...rest));
+  };
+  win.showErrorMessage = (message, ...rest) => {
+    const seen: MessageSeen = { severity: 'error', message, items: rest, settled: false, result: undefined };
+    messages.push(seen);
+    return track(seen, original.showErrorMessage.call(vscode.window, message, ...rest));
   };
 
   if (vscode.window.showInputBox !== win.showInputBox) throw new Error('vscode.window cannot be observed here: the API object is frozen');

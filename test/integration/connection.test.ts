@@ -6,11 +6,12 @@
 //     proves the typed secret is what the extension sends. Escape at every step changes nothing;
 //     Clear Credentials from the menu removes them.
 //  2. Finding a Python for "Start Local MLflow Server" with geminiTrace.localServer.python unset:
-//     a workspace .venv with mlflow is found, named in the log, and runs the server; when no
+//     a workspace .venv with mlflow is found, named in the log, and runs the server; a server
+//     that dies at start ends the command with its reason (and Start works again); when no
 //     candidate has mlflow the offer to create a venv appears, and dismissing it creates nothing.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -302,6 +303,36 @@ describe('connection: credentials typed into the prompts; a Python for the local
       }
     });
 
+    it('a server that fails to start ends the command with its reason, and Start works again while the error is still on screen', async function () {
+      // A Python that has mlflow, but whose `mlflow server` dies at once (as a broken install would).
+      const dir = mkdtempSync(path.join(tmpdir(), 'gt-brokenmlflow-'));
+      const broken = path.join(dir, 'python');
+      writeFileSync(broken, `#!/bin/sh\nif [ "$1" = "-m" ] && [ "$2" = "mlflow" ]; then echo "gt-fixture: mlflow server cannot start here" >&2; exit 3; fi\nexec "${projectPython()}" "$@"\n`, { mode: 0o755 });
+      const target = `http://127.0.0.1:${await freePort()}`;
+      const undo = [await withSetting('geminiTrace', 'trackingUri', target), await withSetting('geminiTrace', 'localServer.python', broken)];
+      const d = (ui = driveQuickInput());
+      try {
+        await waitFor(() => connection.state === 'down', 30_000, `nothing to answer at ${target}`);
+        for (const attempt of [1, 2]) {
+          const mark = readExtensionLog(services).length;
+          const url = await vscode.commands.executeCommand<string | undefined>('geminiTrace.startLocalServer');
+          assert.equal(url, undefined, `attempt ${attempt} reported a server`);
+          const errors = d.messages.filter((m) => m.severity === 'error');
+          assert.equal(errors.length, attempt, `attempt ${attempt}: ${errors.length} error messages`);
+          assert.match(errors[attempt - 1].message, /local MLflow server did not start — mlflow server exited: gt-fixture: mlflow server cannot start here/);
+          assert.equal(errors[attempt - 1].settled, false, 'the command waited for the error to be closed');
+          const log = logSince(mark);
+          assert.match(log, new RegExp(`local server: using ${broken.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(mlflow [\\d.]+, setting geminiTrace\\.localServer\\.python\\)`), `attempt ${attempt} did not look for a Python:\n${log.slice(-1500)}`);
+          assert.match(log, /local server: did not start — mlflow server exited/);
+        }
+        assert.equal(connection.trackingUri, target);
+      } finally {
+        await vscode.commands.executeCommand('notifications.clearAll');
+        for (const u of undo.reverse()) await u();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('offers to create a venv when no candidate has mlflow; dismissing the offer creates nothing and says why', async function () {
       // A PATH whose only python3 is a real interpreter without mlflow: the project venv's base Python.
       const bin = path.join(mkdtempSync(path.join(tmpdir(), 'gt-nopython-')), 'bin');
@@ -333,6 +364,8 @@ describe('connection: credentials typed into the prompts; a Python for the local
         const log = logSince(mark);
         assert.match(log, new RegExp(`${bare.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(setting geminiTrace\\.localServer\\.python\\) has no mlflow`));
         assert.match(log, /python3 \(PATH\) has no mlflow/);
+        assert.match(log, /cannot import mlflow — install it there/, 'no warning that the configured Python lacks mlflow');
+        assert.match(log, /no Python with mlflow among /);
         assert.match(log, /local server: not started/, `no line says why nothing started:\n${log.slice(-2000)}`);
         assert.doesNotMatch(log, /local server: using|\[mlflow\]|\$ .* -m venv/, 'something was installed or started');
         assert.ok(!existsSync(managedVenvDir(services.context)), 'a venv was created although the offer was dismissed');
