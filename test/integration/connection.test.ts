@@ -315,7 +315,10 @@ describe('connection: credentials typed into the prompts; a Python for the local
         await waitFor(() => connection.state === 'down', 30_000, `nothing to answer at ${target}`);
         for (const attempt of [1, 2]) {
           const mark = readExtensionLog(services).length;
-          const url = await vscode.commands.executeCommand<string | undefined>('geminiTrace.startLocalServer');
+          const url = await Promise.race([
+            vscode.commands.executeCommand<string | undefined>('geminiTrace.startLocalServer'),
+            sleep(45_000).then(() => Promise.reject(new Error(`attempt ${attempt}: Start Local MLflow Server did not end while its error notification was open`))),
+          ]);
           assert.equal(url, undefined, `attempt ${attempt} reported a server`);
           const errors = d.messages.filter((m) => m.severity === 'error');
           assert.equal(errors.length, attempt, `attempt ${attempt}: ${errors.length} error messages`);
