@@ -3,6 +3,7 @@
 import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../src/panel/protocol';
 import type { TimeWindow } from './axis';
 import { el, highlighted } from './dom';
+import { glyph } from './glyphs';
 import { compact, duration } from './format';
 import type { RowModel } from './rows';
 import { typeColour, typeIcon } from './spanStyle';
@@ -58,8 +59,8 @@ export interface RowContext {
 }
 
 export function makeRow(id: string): RowEls {
-  const twistie = el('span', { class: 'twistie codicon' });
-  const typeIconEl = el('span', { class: 'type-icon codicon' });
+  const twistie = el('span', { class: 'twistie glyph', attrs: { 'aria-hidden': 'true' } });
+  const typeIconEl = el('span', { class: 'type-icon glyph', attrs: { 'aria-hidden': 'true' } });
   const name = el('span', { class: 'span-name' });
   const flag = el('span', { class: 'span-flag codicon' });
   const meta = el('span', { class: 'span-meta' });
@@ -94,7 +95,8 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, c: RowContext): 
   const indent = `${4 + Math.min(t.depth[i], MAX_INDENT_LEVELS) * INDENT}px`;
   put(r, 'indent', indent, (v) => (r.name.parentElement!.style.paddingLeft = v));
   put(r, 'type', type, (v) => {
-    r.typeIcon.className = `type-icon codicon codicon-${typeIcon(v)} ${typeColour(v)}`;
+    text(r.typeIcon, glyph(typeIcon(v)));
+    r.typeIcon.className = `type-icon glyph ${typeColour(v)}`;
     r.typeIcon.title = v;
   });
   // Names with search matches are rebuilt with <mark>s; plain ones are updated in place.
@@ -103,7 +105,7 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, c: RowContext): 
     highlighted(r.name, t.names[i], c.words);
     r.last.name = '';
   } else put(r, 'name', t.names[i], (v) => text(r.name, v));
-  put(r, 'twistie', hasKids ? (c.rows.collapsed[i] ? 'codicon-chevron-right' : 'codicon-chevron-down') : '', (v) => (r.twistie.className = `twistie codicon ${v}`));
+  put(r, 'twistie', hasKids ? glyph(c.rows.collapsed[i] ? 'chevron-right' : 'chevron-down') : '', (v) => text(r.twistie, v));
   const flag = error ? 'codicon-error' : running ? 'codicon-loading codicon-modifier-spin' : flags & F.orphan ? 'codicon-warning' : '';
   put(r, 'flag', flag, (v) => {
     r.flag.className = `span-flag codicon ${v}`;

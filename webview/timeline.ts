@@ -14,6 +14,8 @@ export type { TimelineEvents } from './timelineKeys';
 
 /** Rows drawn beyond each edge of the view: scrolling within them needs no work at all. */
 const OVERSCAN = 6;
+/** After a jump, the overscan rows are filled this much later, off the frame that showed the jump. */
+const OVERSCAN_DELAY_MS = 30;
 
 export class Timeline {
   readonly root: HTMLElement;
@@ -31,6 +33,7 @@ export class Timeline {
   private words: string[] = [];
   private current = -1;
   private frame = 0;
+  private overscanTimer: ReturnType<typeof setTimeout> | undefined;
   /** The rows the pool holds, and the stamp they were drawn at. */
   private drawn = { first: 0, last: 0, stamp: -1 };
   private stamp = 0;
@@ -219,16 +222,22 @@ export class Timeline {
   /**
    * Puts the rows in view on screen. Row r always lives in pool slot r % pool size, so scrolling
    * by a few rows re-fills only the rows that came into view. Cost: O(rows that changed).
+   * On a jump (a page, a dragged scrollbar, an expand) only the rows in view are filled in this
+   * frame; the overscan rows beyond them follow in a later task, unless the next frame moved on.
    */
   render(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    clearTimeout(this.overscanTimer);
+    this.overscanTimer = undefined;
     const t = this.t;
     const rows = this.rows;
     if (!t || !rows) return;
     const h = this.viewport.clientHeight || 600;
-    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_H) - OVERSCAN);
-    const last = Math.min(rows.count, Math.ceil((this.viewport.scrollTop + h) / ROW_H) + OVERSCAN);
+    const top = Math.floor(this.viewport.scrollTop / ROW_H);
+    const bottom = Math.min(rows.count, Math.ceil((this.viewport.scrollTop + h) / ROW_H));
+    const first = Math.max(0, top - OVERSCAN);
+    const last = Math.min(rows.count, bottom + OVERSCAN);
     const need = last - first;
     if (this.pool.length < need) {
       while (this.pool.length < need) this.pool.push(this.makeRow());
@@ -236,6 +245,7 @@ export class Timeline {
       for (const r of this.pool) r.rowIndex = -1;
     }
     const size = this.pool.length;
+    let stale = false;
     let active = '';
     for (let r = first; r < first + size; r++) {
       const el = this.pool[r % size];
@@ -245,19 +255,31 @@ export class Timeline {
         continue;
       }
       const i = rows.visible[r];
-      if (el.rowIndex !== r) {
-        el.row.style.transform = `translateY(${r * ROW_H}px)`;
-        el.row.hidden = false;
+      if (el.rowIndex !== r || el.span !== i || el.stamp !== this.stamp) {
+        if (r < top || r >= bottom) {
+          stale = true; // an overscan row: later
+          continue;
+        }
+        this.place(el, r, i);
       }
-      if (el.rowIndex !== r || el.span !== i || el.stamp !== this.stamp) this.fillRow(el, i, r);
-      el.rowIndex = r;
-      el.stamp = this.stamp;
       if (i === this.selected) active = el.row.id;
     }
-    this.drawn = { first, last, stamp: this.stamp };
+    this.drawn = stale ? { first: top, last: bottom, stamp: this.stamp } : { first, last, stamp: this.stamp };
+    if (stale) this.overscanTimer = setTimeout(() => this.render(), OVERSCAN_DELAY_MS);
     if (active) {
       if (this.viewport.getAttribute('aria-activedescendant') !== active) this.viewport.setAttribute('aria-activedescendant', active);
     } else this.viewport.removeAttribute('aria-activedescendant');
+  }
+
+  /** Fills pool element `el` with span i as visible row r. */
+  private place(el: RowEls, r: number, i: number): void {
+    if (el.rowIndex !== r) {
+      el.row.style.transform = `translateY(${r * ROW_H}px)`;
+      el.row.hidden = false;
+    }
+    this.fillRow(el, i, r);
+    el.rowIndex = r;
+    el.stamp = this.stamp;
   }
 
   private makeRow(): RowEls {

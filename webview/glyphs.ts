@@ -1,0 +1,24 @@
+// Codicon glyphs as text, for the timeline rows. A row that swaps its icon by changing a text
+// node only lays that text out again; swapping a codicon-* class re-styles the element and
+// re-creates its ::before box, which, for every row re-filled in a scroll frame, adds up. The
+// code points are read from the codicon stylesheet itself (once per icon name), so the bundled
+// font and the names never drift apart.
+
+const cache = new Map<string, string>();
+
+/** The character codicon `name` draws, or '' when the stylesheet does not know it (yet). */
+export function glyph(name: string): string {
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  const probe = document.createElement('span');
+  probe.className = `codicon codicon-${name}`;
+  probe.style.position = 'absolute';
+  probe.style.visibility = 'hidden';
+  document.body.appendChild(probe);
+  const content = getComputedStyle(probe, '::before').content;
+  probe.remove();
+  const g = /^(["'])(.+)\1$/su.exec(content)?.[2] ?? '';
+  // A miss is not remembered: the stylesheet may still be loading.
+  if (g) cache.set(name, g);
+  return g;
+}
