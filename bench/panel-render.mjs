@@ -153,6 +153,7 @@ async function measure(n) {
 
   const first = [];
   let scroll = [];
+  let scrollCold = [];
   let wheel = [];
   let cpu = {};
   let expand = [];
@@ -168,9 +169,13 @@ async function measure(n) {
       nodes = await p.page.evaluate(domNodes);
       await p.page.evaluate(() => document.querySelector('.viewport').focus());
       const w = await scrollCost(p.page, 100);
+      // The first page-sized frames after opening pay one-time costs (JIT, the renderer's text
+      // shaping caches filling with the trace's words): measured apart, then the steady state.
+      const cold = await scrollCost(p.page, 37 * 22);
       const s = await scrollCost(p.page, 37 * 22);
       wheel = w.wall;
       scroll = s.wall;
+      scrollCold = cold.wall;
       cpu = { wheel: w.cpuPerFrame, page: s.cpuPerFrame };
       await p.page.evaluate(() => (document.querySelector('.viewport').scrollTop = 0));
       await p.page.waitForTimeout(100);
@@ -209,6 +214,7 @@ async function measure(n) {
       if (r === 0) {
         base.nodes = bn;
         const w = await scrollCost(p.page, 100);
+        await scrollCost(p.page, 37 * 22); // as for the panel: the steady state is compared
         const s = await scrollCost(p.page, 37 * 22);
         base.wheel = w.wall;
         base.scroll = s.wall;
@@ -236,7 +242,7 @@ async function measure(n) {
     }
     await p.close().catch(() => undefined);
   }
-  return { n, normalizeMs, tableMs, first, scroll, wheel, cpu, expand, expandAll, nodes, base };
+  return { n, normalizeMs, tableMs, first, scroll, scrollCold, wheel, cpu, expand, expandAll, nodes, base };
 }
 
 const goals = { 10000: 300, 100000: 1500 };
@@ -252,6 +258,7 @@ for (const n of sizes) {
   report(`first render, ${n} spans (median of ${runs})`, { value: median(m.first), unit: 'ms', baseline: median(bl(m.base.first)), baselineLabel: 'plain list', goal: goal ? `≤ ${goal} ms` : undefined, goalMet: goal ? median(m.first) <= goal : undefined });
   report(`wheel scroll (100 px a frame) frame work p95, ${n} spans`, { value: percentile(m.wheel, 95), unit: 'ms', baseline: percentile(bl(m.base.wheel), 95), baselineLabel: 'plain list', goal: '< 16 ms', goalMet: percentile(m.wheel, 95) < 16 });
   report(`wheel scroll main-thread CPU per frame, ${n} spans`, { value: m.cpu.wheel, unit: 'ms', baseline: m.base.cpu.wheel ?? NaN, baselineLabel: 'plain list', goal: '< 16 ms', goalMet: m.cpu.wheel < 16 });
+  report(`page scroll (814 px a frame), first 90 frames after opening, frame work p95, ${n} spans`, { value: percentile(m.scrollCold, 95), unit: 'ms' });
   report(`page scroll (814 px a frame) frame work p95, ${n} spans`, { value: percentile(m.scroll, 95), unit: 'ms', baseline: percentile(bl(m.base.scroll), 95), baselineLabel: 'plain list', goal: '< 16 ms', goalMet: percentile(m.scroll, 95) < 16 });
   report(`page scroll main-thread CPU per frame, ${n} spans`, { value: m.cpu.page, unit: 'ms', baseline: m.base.cpu.page ?? NaN, baselineLabel: 'plain list', goal: '< 16 ms', goalMet: m.cpu.page < 16 });
   report(`expand root (${n - 1} rows) p95, ${n} spans`, { value: percentile(m.expand, 95), unit: 'ms', baseline: m.base.expandTimedOut ? m.base.expandTimedOut : percentile(bl(m.base.expand), 95), baselineLabel: m.base.expandTimedOut ? 'plain list (gave up after)' : 'plain list', goal: '< 16 ms', goalMet: percentile(m.expand, 95) < 16 });
@@ -269,7 +276,7 @@ const fmtBase = (xs, f) => (xs.length ? f(xs) : 'failed');
 for (const m of results) {
   summary[`first render ${m.n}`] = `${median(m.first).toFixed(0)} ms (plain list ${fmtBase(m.base.first, (x) => `${median(x).toFixed(0)} ms, ×${(median(m.first) / median(x)).toFixed(3)}`)})`;
   summary[`wheel scroll p95 ${m.n}`] = `${percentile(m.wheel, 95).toFixed(1)} ms, CPU ${m.cpu.wheel.toFixed(1)} ms/frame (plain list ${fmtBase(m.base.wheel, (x) => `${percentile(x, 95).toFixed(1)} ms`)})`;
-  summary[`page scroll p95 ${m.n}`] = `${percentile(m.scroll, 95).toFixed(1)} ms, CPU ${m.cpu.page.toFixed(1)} ms/frame (plain list ${fmtBase(m.base.scroll, (x) => `${percentile(x, 95).toFixed(1)} ms`)})`;
+  summary[`page scroll p95 ${m.n}`] = `${percentile(m.scroll, 95).toFixed(1)} ms (first 90 frames after opening ${percentile(m.scrollCold, 95).toFixed(1)} ms), CPU ${m.cpu.page.toFixed(1)} ms/frame (plain list ${fmtBase(m.base.scroll, (x) => `${percentile(x, 95).toFixed(1)} ms`)})`;
   summary[`expand p95 ${m.n}`] = `${percentile(m.expand, 95).toFixed(1)} ms (plain list ${m.base.expandTimedOut ? `over ${m.base.expandTimedOut / 1000} s` : fmtBase(m.base.expand, (x) => `${percentile(x, 95).toFixed(1)} ms`)})`;
 }
 summary['webview bundle'] = `${(bundle / 1024).toFixed(1)} KB`;
@@ -280,7 +287,7 @@ const file = writeResult('panel-render', {
   sizes: results.map((m) => ({
     spans: m.n,
     host: { normalizeMs: m.normalizeMs, tableMs: m.tableMs },
-    panel: { firstRenderMs: m.first, cpuPerFrameMs: m.cpu, wheelFrameMs: { p50: percentile(m.wheel, 50), p95: percentile(m.wheel, 95), max: Math.max(...m.wheel) }, scrollFrameMs: { p50: percentile(m.scroll, 50), p95: percentile(m.scroll, 95), max: Math.max(...m.scroll) }, expandRootMs: m.expand, expandAllMs: m.expandAll, domElements: m.nodes },
+    panel: { firstRenderMs: m.first, cpuPerFrameMs: m.cpu, wheelFrameMs: { p50: percentile(m.wheel, 50), p95: percentile(m.wheel, 95), max: Math.max(...m.wheel) }, scrollFrameMs: { p50: percentile(m.scroll, 50), p95: percentile(m.scroll, 95), max: Math.max(...m.scroll) }, scrollFirstFramesMs: { p50: percentile(m.scrollCold, 50), p95: percentile(m.scrollCold, 95), max: Math.max(...m.scrollCold) }, expandRootMs: m.expand, expandAllMs: m.expandAll, domElements: m.nodes },
     plainList: m.base.crashed
       ? { crashed: m.base.crashed, firstRenderMs: m.base.first }
       : { firstRenderMs: m.base.first, cpuPerFrameMs: m.base.cpu, wheelFrameMs: { p50: percentile(m.base.wheel, 50), p95: percentile(m.base.wheel, 95), max: Math.max(...m.base.wheel) }, scrollFrameMs: { p50: percentile(m.base.scroll, 50), p95: percentile(m.base.scroll, 95), max: Math.max(...m.base.scroll) }, expandRootMs: m.base.expand, expandTimedOutAfterMs: m.base.expandTimedOut, domElements: m.base.nodes },
