@@ -83,6 +83,13 @@ const ANSWER_REPLY = {
   modelVersion: 'gemini-2.5-flash',
 };
 
+/** The agent's earlier run (compared in the Compare view): a shorter answer, fewer tokens. */
+const EARLIER_ANSWER_REPLY = {
+  candidates: [{ content: { role: 'model', parts: [{ text: 'Pack a rain jacket and a sweater.' }] }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: { promptTokenCount: 182, candidatesTokenCount: 9, totalTokenCount: 191 },
+  modelVersion: 'gemini-2.5-flash',
+};
+
 /** The panel's page: VS Code nests each webview's document in an inner frame. */
 function webview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -110,21 +117,24 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     mkdirSync(join(folder, 'trip-agent'), { recursive: true });
     writeFileSync(agentPath, AGENT);
     standin = await startStandin();
-    standin.enqueue('generateContent', { body: PLAN_REPLY });
-    standin.enqueue('generateContent', { body: ANSWER_REPLY });
-    await run(process.execPath, [join(root, 'dist', 'cli.js'), 'run', '--tracking-uri', url!, '--experiment', experiment, '--run-name', 'trip-agent', '--', join(root, '.venv', 'bin', 'python'), 'agent.py'], {
-      cwd: join(folder, 'trip-agent'),
-      env: { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
-    });
+    // Two runs of the agent: an earlier one (for the Compare view), then the one the tests open.
+    for (const answer of [EARLIER_ANSWER_REPLY, ANSWER_REPLY]) {
+      standin.enqueue('generateContent', { body: PLAN_REPLY });
+      standin.enqueue('generateContent', { body: answer });
+      await run(process.execPath, [join(root, 'dist', 'cli.js'), 'run', '--tracking-uri', url!, '--experiment', experiment, '--run-name', 'trip-agent', '--', join(root, '.venv', 'bin', 'python'), 'agent.py'], {
+        cwd: join(folder, 'trip-agent'),
+        env: { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
+      });
+    }
     const exp = (await (await fetch(`${url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experiment}`)).json()) as { experiment: { experiment_id: string } };
     const found = (await (
       await fetch(`${url}/api/3.0/mlflow/traces/search`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp.experiment.experiment_id } }], max_results: 5 }),
+        body: JSON.stringify({ locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: exp.experiment.experiment_id } }], max_results: 5, order_by: ['timestamp_ms DESC'] }),
       })
     ).json()) as { traces?: { trace_id: string }[] };
-    assert.equal(found.traces?.length, 1, 'the agent wrote one trace');
+    assert.equal(found.traces?.length, 2, 'each run of the agent wrote one trace');
     traceId = found.traces![0].trace_id;
     wb = await openWorkbench({ folder, settings: { 'geminiTrace.trackingUri': url, 'geminiTrace.experiment': experiment, 'workbench.startupEditor': 'none' } });
     await wb.page.setViewportSize({ width: 1600, height: 1000 });
@@ -199,5 +209,29 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     });
     assert.ok(traceId.startsWith('tr-'));
     await page.screenshot({ path: join(shots, 'panel-e2e-restored.png') });
+  });
+
+  it('compares the trace with the earlier run in the Compare view, and opens a response diff', async () => {
+    const page = wb!.page;
+    await page.locator('.tabs-container .tab', { hasText: 'plan_trip' }).first().click();
+    const view = webview(page);
+    await view.locator('.trace-name', { hasText: 'plan_trip' }).first().waitFor({ timeout: 30_000 });
+    await view.locator('vscode-button', { hasText: 'Compare…' }).click();
+    // The host's quick pick, in the workbench: the other trace of this experiment.
+    const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'plan_trip' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    const compare = view.locator('.compare-view');
+    await compare.locator('.compare-pairs').waitFor({ timeout: 30_000 });
+    const text = (await compare.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /Before .*\(this trace\)|\(this trace\).*After/, 'both sides named, this trace marked');
+    assert.match(text, /\+55|−55|-55|\+96|\+151/, `a token delta between the runs: ${text.slice(0, 600)}`);
+    await page.mouse.move(10, 990);
+    await page.screenshot({ path: join(shots, 'panel-e2e-compare.png') });
+    copyFileSync(join(shots, 'panel-e2e-compare.png'), join(root, 'media', 'screenshots', 'compare.png'));
+    // A pair's response diff opens in VS Code's diff editor.
+    await compare.locator('.compare-pairs button', { hasText: 'Response diff' }).last().click();
+    await page.locator('.tabs-container .tab.active', { hasText: /↔|vs|Response/ }).waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 30_000 });
   });
 });
