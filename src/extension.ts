@@ -54,7 +54,7 @@ function activitySignalFile(context: vscode.ExtensionContext, log: vscode.LogOut
     mkdirSync(dir, { recursive: true });
     return path.join(dir, 'activity.signal');
   } catch (e) {
-    log.warn(`live updates: cannot create ${dir} (${e instanceof Error ? e.message : String(e)}); the Traces view asks MLflow on every tick instead`);
+    log.warn(`live updates: cannot create ${dir} (${e instanceof Error ? e.message : String(e)}); the Traces view asks MLflow on every tick while a traced run is active, and every idlePollInterval otherwise`);
     return undefined;
   }
 }

@@ -5,7 +5,7 @@
 // server is unreachable the interval backs off exponentially (the poll doubles as the probe).
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { ActivityGate, type PollReason } from './activity';
+import { ActivityGate } from './activity';
 import type { TraceTreeProvider } from './treeProvider';
 
 /** A restarted local server is noticed within seconds, a dead remote one costs one small request per 10 s. */
@@ -20,8 +20,8 @@ export class LivePoller implements vscode.Disposable {
   private failures = 0;
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
-  /** Total polls and rows, for tests and the log. */
-  readonly stats = { polls: 0, rows: 0, failures: 0, skipped: 0, reasons: {} as Partial<Record<PollReason, number>> };
+  /** Requests to MLflow, rows, failures, and ticks that only read the signal file: for tests. */
+  readonly stats = { polls: 0, rows: 0, failures: 0, skipped: 0 };
   readonly gate: ActivityGate;
 
   constructor(
@@ -94,7 +94,6 @@ export class LivePoller implements vscode.Disposable {
         this.stats.skipped += 1;
         return;
       }
-      this.stats.reasons[reason] = (this.stats.reasons[reason] ?? 0) + 1;
       this.gate.asked();
       const r = await this.provider.pollOnce(ac.signal);
       this.stats.polls += 1;

@@ -72,6 +72,17 @@ export async function withSetting(section: string, key: string, value: unknown):
   return () => Promise.resolve(vscode.workspace.getConfiguration(section).update(key, before, vscode.ConfigurationTarget.Global));
 }
 
+/** Runs a suite's undo steps newest first; one failing step is reported and the rest still run. */
+export async function undoAll(steps: (() => unknown)[], report: (line: string) => void): Promise<void> {
+  for (const undo of steps.reverse()) {
+    try {
+      await undo();
+    } catch (e) {
+      report(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
 /** Closes all editors so one test's tabs never leak into the next. */
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');

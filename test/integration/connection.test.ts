@@ -23,7 +23,7 @@ import type { Services } from '../../src/services';
 import { startAuthProxy, type AuthProxy } from '../helpers/authProxy';
 import { note, readExtensionLog } from '../helpers/hostSpy';
 import { driveQuickInput, type QuickInputDriver } from '../helpers/quickInput';
-import { getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
 
 const tag = Math.random().toString(36).slice(2, 10);
 const TOKEN = `gtTypedToken-${tag}-41b7`;
@@ -98,13 +98,7 @@ describe('connection: credentials typed into the prompts; a Python for the local
   });
 
   after(async () => {
-    for (const r of restore.reverse()) {
-      try {
-        await r();
-      } catch (e) {
-        note(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
+    await undoAll(restore, note);
   });
 
   it('is refused without credentials, then connects with a Bearer token typed into "Set MLflow Credentials…"', async () => {

@@ -21,7 +21,7 @@ import type { Services } from '../../src/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
@@ -188,13 +188,7 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
   });
 
   after(async () => {
-    for (const r of restore.reverse()) {
-      try {
-        await r();
-      } catch (e) {
-        note(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
+    await undoAll(restore, note);
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'info');
     await closeAllEditors();
   });
