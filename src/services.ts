@@ -56,8 +56,9 @@ export interface RunRegistry {
 }
 
 export interface TraceStore {
-  /** Full trace (with spans), cached until invalidated. Rejects with MlflowError or Error. */
-  get(traceId: string, opts?: { force?: boolean; signal?: AbortSignal }): Promise<Trace>;
+  /** Full trace (with spans), cached until invalidated. Rejects with MlflowError or Error.
+   *  `onProgress` hears how reading a large trace is going, when this call starts the read. */
+  get(traceId: string, opts?: { force?: boolean; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<Trace>;
   invalidate(traceId?: string): void;
 }
 

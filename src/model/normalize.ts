@@ -4,10 +4,11 @@ import type { TraceInfo } from '../mlflow/types';
 import { decodeSpan, detectObjectEncoding } from './encodings';
 import { isRecord, parseJsonLossless } from './json';
 import { toSpan } from './spanInfo';
-import { buildSpanTree } from './spanTree';
+import { spanTreeSteps } from './spanTree';
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from './steps';
 import { summarizeTraceInfo } from './summary';
 import { msToNs } from './time';
-import { ZERO_USAGE, rollUp } from './usage';
+import { ZERO_USAGE, rollUpSteps } from './usage';
 import { Warnings } from './warnings';
 import type { Span, SpanStatus, Trace, TraceError } from './types';
 
@@ -18,8 +19,17 @@ export { spanTypeOf, spanDurationMs } from './spanInfo';
  * `spans`: the span list of any encoding, or `{spans: [...]}` (traces.json), or its JSON text.
  */
 export function normalizeTrace(input: { info: unknown; spans: unknown }): Trace | TraceError {
+  return runToEnd(normalizeSteps(input));
+}
+
+/** normalizeTrace in slices that give the event loop back (see steps.ts): for the extension host. */
+export function normalizeTraceSliced(input: { info: unknown; spans: unknown }, o?: SliceOptions): Promise<Trace | TraceError> {
+  return runSliced(normalizeSteps(input), o);
+}
+
+function* normalizeSteps(input: { info: unknown; spans: unknown }): Steps<Trace | TraceError> {
   try {
-    return normalize(input);
+    return yield* normalize(input);
   } catch (e) {
     // Last line of defence: a bug here must not take the panel down with it.
     return { error: `Could not read this trace: ${e instanceof Error ? e.message : String(e)}` };
@@ -30,7 +40,7 @@ export function isTraceError(t: Trace | TraceError): t is TraceError {
   return 'error' in t;
 }
 
-function normalize(input: { info: unknown; spans: unknown }): Trace | TraceError {
+function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | TraceError> {
   if (!isRecord(input)) return { error: `Expected a trace payload object with info and spans, got ${kind(input)}.` };
   const warnings = new Warnings();
   const info = unwrapInfo(input.info);
@@ -42,6 +52,7 @@ function normalize(input: { info: unknown; spans: unknown }): Trace | TraceError
   }
 
   const objectEncoding = detectObjectEncoding(list);
+  yield 0;
   const nodes: Span[] = [];
   const bad = warnings.sink('span');
   for (let i = 0; i < list.length; i++) {
@@ -57,13 +68,14 @@ function normalize(input: { info: unknown; spans: unknown }): Trace | TraceError
       bad(`span #${i} "${d.name.slice(0, 80)}": ${e instanceof Error ? e.message : String(e)}; shown without derived details`);
       nodes.push({ ...d, type: 'UNKNOWN', inputs: null, outputs: null, exceptions: [], orphan: false, children: [], depth: 0 });
     }
+    if (pauseHere(i)) yield (0.7 * i) / list.length;
   }
   if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
 
-  const tree = buildSpanTree(nodes, warnings);
+  const tree = yield* scaled(spanTreeSteps(nodes, warnings), 0.7, 0.95);
   const summary = summarizeTraceInfo((info ?? {}) as unknown as TraceInfo);
   if (!summary.id) summary.id = traceIdFromSpans(tree.spans) ?? '';
-  const roll = rollUp(tree.spans, tree.roots);
+  const roll = yield* scaled(rollUpSteps(tree.spans, tree.roots), 0.95, 1);
 
   const expected = Number(sizeStat(summary.metadata['mlflow.trace.sizeStats']));
   if (Number.isFinite(expected) && expected > nodes.length) {

@@ -2,6 +2,7 @@
 // parent chains that loop, and 10^6-span fan-outs must all come out as a tree, in linear time
 // (plus the sort of each child list) and without recursion, so depth cannot overflow the stack.
 import { stableHash } from './ids';
+import { pauseHere, type Steps } from './steps';
 import type { Span } from './types';
 import type { Warnings } from './warnings';
 
@@ -12,8 +13,9 @@ export interface SpanTree {
   byId: Map<string, Span>;
 }
 
-/** `nodes` arrive in payload order with `children` empty; they are linked in place. */
-export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
+/** `nodes` arrive in payload order with `children` empty; they are linked in place. As steps
+ *  (see steps.ts), pausable between blocks of spans. */
+export function* spanTreeSteps(nodes: Span[], warnings: Warnings): Steps<SpanTree> {
   const n = nodes.length;
   const byId = new Map<string, Span>();
   // One map only (10^6 string keys cost seconds on a busy machine): a span's payload index rides
@@ -35,6 +37,7 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
     }
     s.depth = i;
     byId.set(s.id, s);
+    if (pauseHere(i)) yield (0.3 * i) / n;
   }
 
   const parent = new Int32Array(n).fill(-1);
@@ -49,9 +52,11 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
       s.cycleBroken = true;
       warnings.add('cycle', `Span "${short(s.name)}" (${s.id}) is its own parent; shown at the top level`);
     } else parent[i] = p;
+    if (pauseHere(i)) yield 0.3 + (0.05 * i) / n;
   }
 
   breakCycles(nodes, parent, warnings);
+  yield 0.37;
 
   const childIdx: number[][] = new Array(n);
   const rootIdx: number[] = [];
@@ -59,6 +64,7 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
     const p = parent[i];
     if (p === -1) rootIdx.push(i);
     else (childIdx[p] ??= []).push(i);
+    if (pauseHere(i)) yield 0.37 + (0.03 * i) / n;
   }
   // Siblings that start in the same clock tick (a quick tool call and the model call after it)
   // go by end time, so the one that finished first comes first; then in input order.
@@ -78,6 +84,7 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
     if (!c) continue;
     if (c.length > 1) c.sort(byStart);
     nodes[i].children = c.map((j) => nodes[j]);
+    if (pauseHere(i)) yield 0.4 + (0.4 * i) / n;
   }
 
   const roots = rootIdx.map((i) => nodes[i]);
@@ -90,6 +97,7 @@ export function buildSpanTree(nodes: Span[], warnings: Warnings): SpanTree {
   while (stack.length) {
     const s = stack.pop()!;
     spans.push(s);
+    if (pauseHere(spans.length)) yield 0.8 + (0.2 * spans.length) / n;
     for (let c = s.children.length - 1; c >= 0; c--) {
       s.children[c].depth = s.depth + 1;
       stack.push(s.children[c]);

@@ -15,6 +15,7 @@
 // - a parent whose own call outweighs its children: the parent's figure.
 // Nothing is ever counted twice along a root-to-leaf path. Cost uses the same rule.
 import { isRecord, toNumber } from './json';
+import { pauseHere, type Steps } from './steps';
 import type { Cost, Span, TokenUsage } from './types';
 
 export const ZERO_USAGE: Readonly<TokenUsage> = Object.freeze({ input: 0, output: 0, total: 0, cached: 0, thinking: 0 });
@@ -133,8 +134,9 @@ export interface Rollup {
 }
 
 /** Subtree usage and cost for every span and the trace totals. `spans` must be in depth-first
- *  order (parents before children); walked once backwards, so no recursion. */
-export function rollUp(spans: Span[], roots: Span[]): Rollup {
+ *  order (parents before children); walked once backwards, so no recursion. As steps (see
+ *  steps.ts), pausable between blocks of spans. */
+export function* rollUpSteps(spans: Span[], roots: Span[]): Steps<Rollup> {
   const usage = new Map<Span, TokenUsage>();
   const cost = new Map<Span, Cost>();
   for (let i = spans.length - 1; i >= 0; i--) {
@@ -151,6 +153,7 @@ export function rollUp(spans: Span[], roots: Span[]): Rollup {
     if (u) usage.set(s, u);
     const k = s.cost && kidsCost ? maxCost(s.cost, kidsCost) : (s.cost ?? kidsCost);
     if (k) cost.set(s, k);
+    if (pauseHere(i)) yield 1 - i / spans.length;
   }
   let totalUsage: TokenUsage | undefined;
   let totalCost: Cost | undefined;

@@ -107,7 +107,11 @@ export class TracePanel implements vscode.Disposable {
     if (!this.session && this.readyFlag) this.notify('loading', { traceId, message: `Loading trace ${traceId}…` });
     this.loading = (async () => {
       try {
-        const trace = await this.services.traces.get(traceId, { force });
+        // A first load says how far it has got; a refresh keeps the trace on screen instead.
+        const progress = (message: string): void => {
+          if (!this.session && this.readyFlag) this.notify('loading', { traceId, message });
+        };
+        const trace = await this.services.traces.get(traceId, { force, onProgress: progress });
         if (this.disposed) return;
         let url: string | undefined;
         const exp = trace.summary.experimentId ?? this.ref.experimentId;
@@ -116,7 +120,9 @@ export class TracePanel implements vscode.Disposable {
         } catch {
           url = undefined; // a client that cannot name the page just hides the button
         }
-        this.session = new TraceSession(trace, url);
+        const session = await TraceSession.sliced(trace, url, { onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
+        if (this.disposed) return;
+        this.session = session;
         this.revision++;
         this.panel.title = shortTitle(this.session.payload(this.revision).header.name, isRunning(trace));
         this.postTrace();

@@ -1,31 +1,55 @@
 // One open trace on the host side: the table posted to the webview, and the answers to its
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../model/steps';
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
 import type { Requests, SpanTable, TracePayload, ValueRef } from './protocol';
-import { buildHeader, buildTable, treeOrder } from './viewModel';
+import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
 
 const MAX_MATCHES = 20_000;
 /** Characters of searchable text kept in memory across all spans of one trace. */
 const HAYSTACK_BUDGET = 32_000_000;
 const HAYSTACK_PER_SPAN = 256_000;
 
+interface Layout {
+  order: Span[];
+  table: SpanTable;
+  indexOf: Map<string, number>;
+}
+
+function* layoutSteps(trace: Trace): Steps<Layout> {
+  const order = yield* scaled(treeOrderSteps(trace), 0, 0.2);
+  const table = yield* scaled(tableSteps(trace, order), 0.2, 0.9);
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < order.length; i++) {
+    indexOf.set(order[i].id, i);
+    if (pauseHere(i)) yield 0.9 + (0.1 * i) / order.length;
+  }
+  return { order, table, indexOf };
+}
+
 export class TraceSession {
   readonly order: Span[];
   readonly table: SpanTable;
-  private readonly indexOf = new Map<string, number>();
+  private readonly indexOf: Map<string, number>;
   private haystacks: (string | undefined)[] = [];
   private haystackChars = 0;
+
+  /** A session built in slices that give the event loop back (see model/steps.ts). */
+  static async sliced(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
+    return new TraceSession(trace, mlflowUrl, await runSliced(layoutSteps(trace), o));
+  }
 
   constructor(
     readonly trace: Trace,
     private readonly mlflowUrl?: string,
+    layout: Layout = runToEnd(layoutSteps(trace)),
   ) {
-    this.order = treeOrder(trace);
-    this.table = buildTable(trace, this.order);
-    this.order.forEach((s, i) => this.indexOf.set(s.id, i));
+    this.order = layout.order;
+    this.table = layout.table;
+    this.indexOf = layout.indexOf;
   }
 
   payload(revision: number, focusSpanId?: string): TracePayload {

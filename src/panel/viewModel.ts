@@ -2,12 +2,13 @@
 // Flat typed arrays instead of an object graph keep a 100k-span trace cheap to post and to read.
 import type { Span, Trace } from '../model/types';
 import { TAG } from '../model/runTags';
+import { pauseHere, type Steps } from '../model/steps';
 import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable, type TraceHeader } from './protocol';
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 
 /** Spans in depth-first tree order, following `children` from the roots, each span once. */
-export function treeOrder(trace: Trace): Span[] {
+export function* treeOrderSteps(trace: Trace): Steps<Span[]> {
   const out: Span[] = [];
   const seen = new Set<Span>();
   const stack: Span[] = [...trace.roots].reverse();
@@ -16,6 +17,7 @@ export function treeOrder(trace: Trace): Span[] {
     if (seen.has(s)) continue;
     seen.add(s);
     out.push(s);
+    if (pauseHere(out.length)) yield out.length / trace.spans.length;
     for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]);
   }
   // A span the tree did not reach (a model bug) is still shown, at the root.
@@ -23,7 +25,8 @@ export function treeOrder(trace: Trace): Span[] {
   return out;
 }
 
-export function buildTable(trace: Trace, order: Span[] = treeOrder(trace)): SpanTable {
+/** The table, as steps (see model/steps.ts), pausable between blocks of spans. */
+export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
   const n = order.length;
   const t0 = trace.startNs;
   const index = new Map<Span, number>();
@@ -48,7 +51,10 @@ export function buildTable(trace: Trace, order: Span[] = treeOrder(trace)): Span
     model: new Int32Array(n),
     tokens: new Float64Array(n * TOKEN_COLS),
   };
-  for (let i = 0; i < n; i++) index.set(order[i], i);
+  for (let i = 0; i < n; i++) {
+    index.set(order[i], i);
+    if (pauseHere(i)) yield (0.2 * i) / n;
+  }
   for (let i = 0; i < n; i++) {
     const s = order[i];
     table.ids[i] = s.id;
@@ -93,6 +99,7 @@ export function buildTable(trace: Trace, order: Span[] = treeOrder(trace)): Span
       }
       table.model[i] = m;
     } else table.model[i] = -1;
+    if (pauseHere(i)) yield 0.2 + (0.7 * i) / n;
   }
   // Subtree ends, from the back: a span's subtree ends where its last descendant's does.
   for (let i = n - 1; i >= 0; i--) table.subtreeEnd[i] = i + 1;

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// How long the extension host is busy, and how long it is blocked, reading a large trace for the
+// panel: the body's JSON parse (as src/mlflow/http.ts does it), normalising (src/model), and the
+// panel's layout (src/panel/session.ts). The host is one thread shared by every extension, so the
+// longest stretch without a turn of the event loop matters as much as the total.
+//   node bench/host-read.mjs [--sizes 10000,100000] [--runs 3]
+// Baseline, in the same run: JSON.parse of the same text, the least any reader of it pays in one
+// block. "One go" is the read as it was before it was sliced (normalizeTrace, new TraceSession).
+import { setImmediate } from 'node:timers';
+import { require as tsRequire } from 'tsx/cjs/api';
+import { generateTrace } from './gen-trace.mjs';
+import { percentile, report, writeResult } from './lib.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1];
+};
+const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
+const runs = Number(arg('runs', 3));
+
+const { parseJsonLossless } = tsRequire('../src/mlflow/json.ts', import.meta.url);
+const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
+const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
+const median = (xs) => percentile(xs, 50);
+
+/** Wall time of `work`, and the longest gap between turns of the event loop while it ran. */
+async function watched(work) {
+  let last = performance.now();
+  let longest = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  running = false;
+  longest = Math.max(longest, performance.now() - last);
+  return { ms, longest };
+}
+
+const check = (t) => {
+  if (isTraceError(t)) throw new Error(t.error);
+  return t;
+};
+
+const results = [];
+for (const n of sizes) {
+  console.log(`\n--- ${n.toLocaleString('en-US')} spans`);
+  const { info, spansJson: text } = generateTrace({ spans: n, encoding: 'python', seed: 7 });
+  const m = { n, bytes: text.length, parse: [], oneGo: [], sliced: [], slicedBlock: [], slicedBlockAfterParse: [] };
+  // Interleaved rounds: load on a shared machine shifts within seconds.
+  for (let r = 0; r < runs; r++) {
+    globalThis.gc?.();
+    m.parse.push((await watched(async () => JSON.parse(text))).ms);
+    globalThis.gc?.();
+    m.oneGo.push((await watched(async () => new TraceSession(check(normalizeTrace({ info, spans: parseJsonLossless(text) }))))).ms);
+    globalThis.gc?.();
+    let spans;
+    const parse = await watched(async () => (spans = parseJsonLossless(text)));
+    const rest = await watched(async () => TraceSession.sliced(check(await normalizeTraceSliced({ info, spans })), undefined));
+    m.sliced.push(parse.ms + rest.ms);
+    m.slicedBlock.push(Math.max(parse.longest, rest.longest));
+    m.slicedBlockAfterParse.push(rest.longest);
+    spans = undefined;
+  }
+  const mb = (text.length / 1e6).toFixed(0);
+  report(`host read, one go, ${n} spans (${mb} MB; median of ${runs})`, { value: median(m.oneGo), unit: 'ms', baseline: median(m.parse), baselineLabel: 'JSON.parse of the same text' });
+  report(`host read, sliced, ${n} spans: total`, { value: median(m.sliced), unit: 'ms', baseline: median(m.oneGo), baselineLabel: 'one go' });
+  report(`host read, sliced, ${n} spans: longest block`, { value: median(m.slicedBlock), unit: 'ms', baseline: median(m.oneGo), baselineLabel: 'one go (one block)' });
+  report(`host read, sliced, ${n} spans: longest block after the body's parse`, { value: median(m.slicedBlockAfterParse), unit: 'ms', baseline: median(m.parse), baselineLabel: 'JSON.parse of the same text' });
+  results.push(m);
+}
+
+const big = results[results.length - 1];
+writeResult('host-read', {
+  results,
+  summary: {
+    spans: big.n,
+    oneGoMs: Math.round(median(big.oneGo)),
+    slicedMs: Math.round(median(big.sliced)),
+    longestBlockMs: Math.round(median(big.slicedBlock)),
+    longestBlockAfterParseMs: Math.round(median(big.slicedBlockAfterParse)),
+    jsonParseMs: Math.round(median(big.parse)),
+  },
+});

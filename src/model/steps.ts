@@ -1,0 +1,50 @@
+// Long pure computations written once as generators, run either at once (tests, small traces) or
+// in slices that give the event loop back between them. The extension host is one thread shared
+// by every extension: reading a 100,000-span trace in one go would freeze them all for seconds.
+// Each `yield` is a point where the work may pause, and carries the fraction done (0..1).
+
+export type Steps<T> = Generator<number, T, void>;
+
+/** Runs the steps to the end without pausing. */
+export function runToEnd<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export interface SliceOptions {
+  /** Longest stretch of work before the event loop gets a turn. */
+  sliceMs?: number;
+  /** Called at each pause with the fraction done. */
+  onProgress?: (fraction: number) => void;
+  /** Checked at each pause: an aborted run stops there and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Runs the steps, pausing (a macrotask, so I/O and other extensions run) every `sliceMs`. */
+export async function runSliced<T>(steps: Steps<T>, o: SliceOptions = {}): Promise<T> {
+  const sliceMs = o.sliceMs ?? 25;
+  let sliceStart = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart < sliceMs) continue;
+    o.onProgress?.(r.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    o.signal?.throwIfAborted();
+    sliceStart = performance.now();
+  }
+}
+
+/** True every `every` iterations: where a loop over spans offers to pause. */
+export const pauseHere = (i: number, every = 512): boolean => i % every === every - 1;
+
+/** The same steps, their progress mapped onto [from, to] of a larger whole. */
+export function* scaled<T>(steps: Steps<T>, from: number, to: number): Steps<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    yield from + r.value * (to - from);
+  }
+}

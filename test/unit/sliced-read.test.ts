@@ -1,0 +1,103 @@
+// Reading a large trace in slices (model/steps.ts): the extension host must keep serving other
+// work while a 100,000-span trace is read, and the sliced result must be the very same as the
+// one-go result.
+import assert from 'node:assert/strict';
+import { isTraceError, normalizeTrace, normalizeTraceSliced } from '../../src/model/normalize';
+import { runSliced, runToEnd, type Steps } from '../../src/model/steps';
+import type { Trace } from '../../src/model/types';
+import { TraceSession } from '../../src/panel/session';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs generator shared with the benchmarks
+import { generateTrace } from '../../bench/gen-trace.mjs';
+
+const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
+
+function ok(t: Trace | { error: string }): Trace {
+  assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
+  return t;
+}
+
+/** Longest gap between turns of the event loop while `work` runs, and how many turns it got. */
+async function loopTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number; longestGapMs: number }> {
+  let turns = 0;
+  let last = performance.now();
+  let longestGapMs = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - last);
+    last = now;
+    turns++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const value = await work();
+  running = false;
+  return { value, turns, longestGapMs };
+}
+
+describe('reading a trace in slices', () => {
+  it('gives the same trace and table as reading it in one go, for every encoding', async () => {
+    for (const encoding of ['python', 'typescript', 'otel']) {
+      const g = gen({ spans: 6000, encoding, seed: 11 });
+      const whole = ok(normalizeTrace({ info: g.info, spans: g.spansJson }));
+      // sliceMs 0: pause at every chance, the most interleaving there can be.
+      const sliced = ok(await normalizeTraceSliced({ info: g.info, spans: g.spansJson }, { sliceMs: 0 }));
+      assert.equal(sliced.spans.length, 6000, encoding);
+      assert.deepEqual(sliced.spans.map((s) => s.id), whole.spans.map((s) => s.id), encoding);
+      assert.deepEqual(sliced.spans.map((s) => s.depth), whole.spans.map((s) => s.depth), encoding);
+      assert.deepEqual(sliced.usage, whole.usage, encoding);
+      assert.deepEqual(sliced.warnings, whole.warnings, encoding);
+      const a = new TraceSession(whole).table;
+      const b = (await TraceSession.sliced(sliced, undefined, { sliceMs: 0 })).table;
+      assert.deepEqual(b.ids, a.ids, encoding);
+      assert.deepEqual(b.subtreeEnd, a.subtreeEnd, encoding);
+      assert.deepEqual(b.flags, a.flags, encoding);
+      assert.deepEqual(b.tokens, a.tokens, encoding);
+    }
+  });
+
+  it('lets the event loop run while a 60,000-span trace is read and laid out', async function () {
+    this.timeout(120_000);
+    const g = gen({ spans: 60_000, encoding: 'python', seed: 5 });
+    const spans = JSON.parse(g.spansJson) as unknown; // the HTTP layer's part, not under test here
+    const progress: number[] = [];
+    const read = await loopTurns(() => normalizeTraceSliced({ info: g.info, spans }, { onProgress: (f) => progress.push(f) }));
+    const trace = ok(read.value);
+    assert.equal(trace.spans.length, 60_000);
+    assert.ok(read.turns > 5, `the event loop ran ${read.turns} times during the read`);
+    assert.ok(progress.length > 5, `${progress.length} progress reports`);
+    assert.ok(progress.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= progress[i - 1])), `progress rises within 0..1: ${progress.slice(0, 8).join(', ')}…`);
+    const layout = await loopTurns(() => TraceSession.sliced(trace, undefined));
+    assert.equal(layout.value.table.n, 60_000);
+    assert.ok(layout.turns > 2, `the event loop ran ${layout.turns} times during the layout`);
+    // The one-go read of the same spans gives the loop no turn at all: the difference is real.
+    const oneGo = await loopTurns(async () => normalizeTrace({ info: g.info, spans }));
+    assert.equal(oneGo.turns, 0);
+  });
+
+  it('stops at the next pause when its signal is aborted', async () => {
+    const g = gen({ spans: 20_000, encoding: 'otel', seed: 2 });
+    const controller = new AbortController();
+    let reports = 0;
+    const run = normalizeTraceSliced(
+      { info: g.info, spans: g.spansJson },
+      { sliceMs: 0, signal: controller.signal, onProgress: () => ++reports === 3 && controller.abort(new Error('closed')) },
+    );
+    await assert.rejects(run, /closed/);
+    assert.equal(reports, 3, 'no step ran after the abort');
+  });
+
+  it('runs any steps the same way at once or in slices', async () => {
+    function* count(n: number): Steps<number> {
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        sum += i;
+        yield i / n;
+      }
+      return sum;
+    }
+    assert.equal(runToEnd(count(1000)), 499_500);
+    assert.equal(await runSliced(count(1000), { sliceMs: 0 }), 499_500);
+  });
+});
