@@ -7,6 +7,8 @@ import { authorizationHeader, type Endpoint } from './auth';
 import * as describe from './describe';
 import { MlflowError } from './errors';
 import { parseJsonLossless } from './json';
+import { parseJsonSteps } from './jsonSteps';
+import { runSliced } from '../model/steps';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -23,6 +25,9 @@ export interface HttpRequest {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bodies longer than this are parsed in slices: the extension host is shared, and JSON.parse of
+ *  a 100,000-span trace (84 MB) would hold it for a second. */
+const SLICED_PARSE_CHARS = 1 << 20;
 
 /** MLflow's error body: {"error_code": "...", "message": "..."}. */
 interface MlflowErrorBody {
@@ -100,10 +105,11 @@ export class Http {
       if (req.response === 'text') return text as T;
       if (text.trim() === '') return {} as T;
       try {
-        const parsed = parseJsonLossless(text);
+        const parsed = text.length > SLICED_PARSE_CHARS ? await runSliced(parseJsonSteps(text), { signal: opts.signal }) : parseJsonLossless(text);
         if (parsed === null || typeof parsed !== 'object') throw new SyntaxError(`expected a JSON object, got ${JSON.stringify(parsed).slice(0, 40)}`);
         return parsed as T;
       } catch (e) {
+        if (opts.signal?.aborted) throw describe.cancelled(baseUrl, url, label);
         throw describe.malformed(baseUrl, url, label, status, text, e instanceof Error ? e.message : undefined);
       }
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { MlflowClient } from '../../src/mlflow/client';
 import { MlflowError } from '../../src/mlflow/errors';
+import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { FullTrace } from '../../src/mlflow/types';
 import { writeTraces } from '../fixtures/mlflow/writeTraces';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
@@ -77,24 +78,45 @@ describe('MlflowClient against a real MLflow server', function () {
     let artifactIds: string[];
     let errorId: string;
     let nsTraces: Record<'store' | 'artifacts', string>;
+    let largeTraces: Record<'store' | 'artifacts', string>;
+    const FILLER = 1_500_000; // a body over 1 MB, which the client parses in slices
     const exp = uniqueName('client-traces');
     // 2026-01-01T00:00:00.123456789Z: above 2^53, and not representable as a double.
     const startNs = '1767225600123456789';
 
     before(async () => {
-      const [store, legacy, failing, nsStore, nsArtifacts] = await writeTraces(url, [
+      const [store, legacy, failing, nsStore, nsArtifacts, largeStore, largeArtifacts] = await writeTraces(url, [
         { experiment: exp, count: 4, name: 'store', tags: { suite: 'client' } },
         { experiment: exp, count: 3, name: 'legacy', spansTo: 'artifacts' },
         { experiment: exp, name: 'failing', error: true },
         { experiment: uniqueName('ns'), name: 'timed', startNs },
         { experiment: uniqueName('ns'), name: 'timed', startNs, spansTo: 'artifacts' },
+        { experiment: uniqueName('large'), name: 'large', inputChars: FILLER },
+        { experiment: uniqueName('large'), name: 'large', inputChars: FILLER, spansTo: 'artifacts' },
       ]);
       expId = store.experimentId;
       storeIds = store.traceIds;
       artifactIds = legacy.traceIds;
       errorId = failing.traceIds[0];
       nsTraces = { store: nsStore.traceIds[0], artifacts: nsArtifacts.traceIds[0] };
+      largeTraces = { store: largeStore.traceIds[0], artifacts: largeArtifacts.traceIds[0] };
     });
+
+    for (const spansTo of ['store', 'artifacts'] as const) {
+      it(`reads a trace body over 1 MB (parsed in slices) exactly (${spansTo})`, async () => {
+        logs.length = 0;
+        const t = await client.getTrace(largeTraces[spansTo]);
+        const size = Number(/→ 200 \(\d+ ms, (\d+) B\)/.exec(logs.find((l) => /traces\/get|traces\.json|get-trace-artifact/.test(l)) ?? '')?.[1]);
+        assert.ok(size > 1_048_576, `the body was ${size} B: ${logs.join('\n')}`);
+        assert.match(String(spanField(t.data.spans.find((s) => spanField(s, 'name') === 'large'), 'start_time_unix_nano')), /^\d{19}$/, 'times stay exact decimal strings');
+        // Read as the product reads it: each encoding's inputs decoded by the trace model.
+        const trace = normalizeTrace({ info: t.info, spans: t.data.spans });
+        assert.ok(!isTraceError(trace), isTraceError(trace) ? trace.error : '');
+        const filler = String((trace.spans.find((s) => s.name === 'large')?.inputs as { filler?: string } | undefined)?.filler ?? '');
+        assert.equal(filler.length, FILLER);
+        assert.ok(filler.startsWith('"quoted" 1767225600123456789 '), filler.slice(0, 40));
+      });
+    }
 
     it('searches with a filter and an order', async () => {
       const { traces } = await client.searchTraces({ experimentIds: [expId], filter: "trace.status = 'ERROR'" });

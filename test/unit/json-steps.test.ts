@@ -1,0 +1,105 @@
+// The sliced JSON parser for large bodies (src/mlflow/jsonSteps.ts): the very value
+// parseJsonLossless gives, and the very error, for any text, whether a value is parsed whole or
+// taken apart; and it gives the event loop turns while it reads a trace-sized body.
+import assert from 'node:assert/strict';
+import { parseJsonLossless } from '../../src/mlflow/json';
+import { parseJsonSteps } from '../../src/mlflow/jsonSteps';
+import { runSliced, runToEnd } from '../../src/model/steps';
+// eslint-disable-next-line @typescript-eslint/ban-ts-comment
+// @ts-ignore -- plain .mjs generator shared with the benchmarks
+import { generateTrace } from '../../bench/gen-trace.mjs';
+
+const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
+
+function outcome(f: () => unknown): { value?: unknown; error?: string } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+/** Both parsers on one text, with every chunk size from "take everything apart" to "whole". */
+function same(text: string): void {
+  const expected = outcome(() => parseJsonLossless(text));
+  for (const chunk of [1, 2, 7, 64, 1 << 20]) {
+    const got = outcome(() => runToEnd(parseJsonSteps(text, chunk)));
+    assert.deepStrictEqual(got, expected, `chunk ${chunk}: ${JSON.stringify(text).slice(0, 200)}`);
+  }
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('parseJsonSteps', () => {
+  it('gives what parseJsonLossless gives, on containers, primitives, escapes and big integers', () => {
+    for (const text of [
+      '{}', '[]', ' [ ] ', '{ }', '[[],{},[[]],{"a":{}}]', '"s"', '0', '-0.5e-3', 'true', 'null',
+      '12345678901234567890', '[12345678901234567890, -9007199254740993, 9007199254740991]',
+      String.raw`{"e": "x\"y\\", "k\\\"": "\u00e9\n", "nested": "{\"t\": 1767225600123456789}"}`,
+      '{"a":1,"b":2,"a":3}', '{"2":"b","1":"a","x":{"10":1,"9":2}}',
+      '{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}}',
+      '\n\t{ "spans" :\r\n [ { "id" : 1 } , { "id" : 2 } ] }\n',
+    ]) same(text);
+  });
+
+  it('keeps a "__proto__" key as an own property, never the prototype', () => {
+    const v = runToEnd(parseJsonSteps('{"a": {"__proto__": {"polluted": true}}}', 1)) as { a: Record<string, unknown> };
+    assert.equal(Object.getPrototypeOf(v.a), Object.prototype);
+    assert.deepEqual(Object.keys(v.a), ['__proto__']);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('fails on malformed text with JSON.parse\'s own message', () => {
+    for (const text of ['', ' ', '{', '[1,]', '{"a":1,}', '{"a" 1}', '{a:1}', '[1] x', '[1 2]', '{"a":[1,{"b":"x}]}', '"unterminated', '[tru]', '[01]', '{"a":1}}', '[[1]'])
+      same(text);
+  });
+
+  it('agrees with parseJsonLossless on 300 random documents, taken apart at random sizes', () => {
+    const r = rng(42);
+    const str = () => JSON.stringify(['', 'a', 'é"\\', '\u2028', '{"x": 1}', '1767225600123456789'][Math.floor(r() * 6)] + 'x'.repeat(Math.floor(r() * 5)));
+    const num = () => ['0', '-1', '3.25', '1e21', '12345678901234567890', '-9007199254740993', '9007199254740991'][Math.floor(r() * 7)];
+    const ws = () => [' ', '', '\n', '\t '][Math.floor(r() * 4)];
+    const value = (depth: number): string => {
+      const k = r();
+      if (depth > 4 || k < 0.3) return [str, num, () => 'true', () => 'null'][Math.floor(r() * 4)]();
+      const n = Math.floor(r() * 5);
+      if (k < 0.65) return `[${ws()}${Array.from({ length: n }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+      return `{${ws()}${Array.from({ length: n }, () => `${str()}${ws()}:${ws()}${value(depth + 1)}`).join(',')}${ws()}}`;
+    };
+    for (let k = 0; k < 300; k++) {
+      let text = ws() + value(0) + ws();
+      // One in five is broken somewhere, to compare the errors too.
+      if (k % 5 === 4) {
+        const at = Math.floor(r() * text.length);
+        text = text.slice(0, at) + [',', '}', '"', ''][Math.floor(r() * 4)] + text.slice(at + 1);
+      }
+      same(text);
+    }
+  });
+
+  it('reads a trace body the same as parseJsonLossless, giving the event loop turns', async function () {
+    this.timeout(120_000);
+    for (const encoding of ['python', 'otel']) {
+      const { spansJson } = gen({ spans: 20_000, encoding, seed: 9 });
+      let turns = 0;
+      let running = true;
+      const tick = () => {
+        turns++;
+        if (running) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const v = await runSliced(parseJsonSteps(spansJson));
+      running = false;
+      assert.deepStrictEqual(v, parseJsonLossless(spansJson), encoding);
+      assert.ok(turns > 3, `${encoding}: the event loop ran ${turns} times during the parse`);
+    }
+  });
+});
