@@ -9,6 +9,7 @@ import { TraceHeaderView } from './header';
 import type { Host, SavedState } from './rpc';
 import { SearchBar } from './search';
 import { Timeline } from './timeline';
+import { unpackTable } from '../src/panel/wireTable';
 
 const MAX_SAVED_COLLAPSED = 2000;
 
@@ -131,7 +132,16 @@ export class App {
     const t0 = performance.now();
     const sameTrace = !!this.hdr && this.hdr.traceId === p.header.traceId;
     const restoring = !sameTrace && this.state?.traceId === p.header.traceId;
-    this.t = p.table;
+    let t: SpanTable;
+    try {
+      t = unpackTable(p.table);
+    } catch (e) {
+      const message = `This trace could not be shown: ${e instanceof Error ? e.message : String(e)}. Use Refresh to read it again.`;
+      if (this.t) this.notice(message, 'error'); // the trace already on screen stays
+      else this.showOverlay(message, false);
+      return;
+    }
+    this.t = t;
     this.hdr = p.header;
     this.revision = p.revision;
     this.header.busy(false);
@@ -139,15 +149,15 @@ export class App {
     this.hideOverlay();
     if (p.header.warnings.length && !sameTrace) this.notice(`This trace was read with ${p.header.warnings.length} warning(s): ${p.header.warnings[0]}`, 'warning');
     const collapsedIds = restoring && this.state?.collapsed ? new Set(this.state.collapsed) : undefined;
-    this.timeline.setData(p.table, p.header, { sameTrace, collapsedIds });
+    this.timeline.setData(t, p.header, { sameTrace, collapsedIds });
     if (restoring && this.state?.view) {
       this.timeline.win.set(this.state.view[0], this.state.view[1]);
       this.timeline.head.update();
     }
     if (restoring && this.state?.scrollTop) this.timeline.viewport.scrollTop = this.state.scrollTop;
     const want = p.focusSpanId ?? (sameTrace ? this.selectedId : restoring ? this.state?.spanId : undefined);
-    const idx = want ? p.table.ids.indexOf(want) : -1;
-    if (!p.table.n) this.details.showEmpty('This trace has no spans.');
+    const idx = want ? t.ids.indexOf(want) : -1;
+    if (!t.n) this.details.showEmpty('This trace has no spans.');
     else this.timeline.select(idx >= 0 ? idx : sameTrace && this.timeline.selected >= 0 ? this.timeline.selected : 0, 'program');
     if (restoring && this.state?.query) this.search.set(this.state.query);
     else if (sameTrace) this.search.rerun();
@@ -155,7 +165,7 @@ export class App {
     this.save();
     if (!sameTrace) this.timeline.viewport.focus({ preventScroll: true });
     // Report once the browser has painted the rows.
-    requestAnimationFrame(() => setTimeout(() => this.host.command('rendered', { revision: p.revision, spans: p.table.n, ms: performance.now() - t0 }), 0));
+    requestAnimationFrame(() => setTimeout(() => this.host.command('rendered', { revision: p.revision, spans: t.n, ms: performance.now() - t0 }), 0));
   }
 
   private lastCompare: Extract<CompareViewState, { state: 'ready' }>['summary'] | undefined;

@@ -124,7 +124,7 @@ export class TracePanel implements vscode.Disposable {
         if (this.disposed) return;
         this.session = session;
         this.revision++;
-        this.panel.title = shortTitle(this.session.payload(this.revision).header.name, isRunning(trace));
+        this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
       } catch (e) {
         if (this.disposed) return;
@@ -192,7 +192,7 @@ export class TracePanel implements vscode.Disposable {
         await this.load(true);
         return;
       case 'openInMlflow': {
-        const url = this.session?.payload(this.revision).header.mlflowUrl;
+        const url = this.session?.header().mlflowUrl;
         if (!url) throw new Error('This trace has no MLflow UI page: its experiment is unknown.');
         await vscode.env.openExternal(vscode.Uri.parse(url));
         return;

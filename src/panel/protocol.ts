@@ -4,6 +4,7 @@
 // types and plain constants: no `vscode`, no DOM, no Node.
 import type { CompareSummary } from '../diff/summary';
 import type { CodeLocation, Cost, GeminiCall, SpanStatus, TokenUsage } from '../model/types';
+import type { WireTable } from './wireTable';
 
 export const VIEW_TYPE = 'geminiTrace.trace';
 
@@ -35,8 +36,8 @@ export const TOKEN_COLS = 5;
 /**
  * Every span of a trace as parallel typed arrays, indexed by the span's position in depth-first
  * tree order (so a span's subtree is the index range [i, subtreeEnd[i])). A 100k-span trace is
- * a handful of buffers and four string arrays, which VS Code posts to the webview far faster
- * than a graph of 100k objects, and which the webview reads without allocating.
+ * a handful of buffers and a few strings on the wire (wireTable.ts), which VS Code posts to the
+ * webview far faster than a graph of 100k objects, and which the webview reads without allocating.
  */
 export interface SpanTable {
   n: number;
@@ -184,7 +185,8 @@ export interface Requests {
 
 export interface TracePayload {
   header: TraceHeader;
-  table: SpanTable;
+  /** The span table, its string columns packed (wireTable.ts). */
+  table: WireTable;
   /** Bumped on each refresh of the same trace: the webview keeps its view state across one. */
   revision: number;
   /** Select and reveal this span. */

@@ -5,8 +5,9 @@ import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps }
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
-import type { Requests, SpanTable, TracePayload, ValueRef } from './protocol';
+import type { Requests, SpanTable, TraceHeader, TracePayload, ValueRef } from './protocol';
 import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
+import { packTable, type WireTable } from './wireTable';
 
 const MAX_MATCHES = 20_000;
 /** Characters of searchable text kept in memory across all spans of one trace. */
@@ -34,6 +35,8 @@ export class TraceSession {
   readonly order: Span[];
   readonly table: SpanTable;
   private readonly indexOf: Map<string, number>;
+  /** The table as posted, packed once (see wireTable.ts). */
+  private wire: WireTable | undefined;
   private haystacks: (string | undefined)[] = [];
   private haystackChars = 0;
 
@@ -52,8 +55,13 @@ export class TraceSession {
     this.indexOf = layout.indexOf;
   }
 
+  header(): TraceHeader {
+    return buildHeader(this.trace, this.table, this.mlflowUrl);
+  }
+
   payload(revision: number, focusSpanId?: string): TracePayload {
-    return { header: buildHeader(this.trace, this.table, this.mlflowUrl), table: this.table, revision, focusSpanId };
+    this.wire ??= packTable(this.table);
+    return { header: this.header(), table: this.wire, revision, focusSpanId };
   }
 
   spanIndex(spanId: string): number | undefined {

@@ -12,6 +12,7 @@ import { F, isClipped, isWebviewToHost, STATUS_CODES, TOK, TOKEN_COLS, type Clip
 import { parseQuery, TraceSession } from '../../src/panel/session';
 import { parseTraceIdInput, toTraceRef } from '../../src/panel/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
+import { packTable, unpackTable, type WireTable } from '../../src/panel/wireTable';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
@@ -197,5 +198,36 @@ describe('panel: messages, ids and HTML shell', () => {
       const code = readFileSync(join(dir, f), 'utf8').replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
       assert.doesNotMatch(code, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|\.srcdoc\s*=|setAttribute\(\s*['"](on|style|href|src)/, f);
     }
+  });
+});
+
+describe('panel: the table on the wire', () => {
+  it('packs and unpacks the string columns exactly, hostile strings included', () => {
+    const t = trace({ spans: 500, encoding: 'otel', seed: 4 });
+    const s = new TraceSession(t);
+    const odd = ['', 'a\u0000b', '\uD800 lone', '😀 emoji', '</script>', 'x'.repeat(10_000)];
+    const names = [...s.table.names.slice(0, 494), ...odd];
+    const wire = packTable({ ...s.table, names });
+    assert.equal(typeof wire.names.text, 'string');
+    assert.ok(wire.names.ends instanceof Uint32Array);
+    const back = unpackTable(wire);
+    assert.deepEqual(back.ids, s.table.ids);
+    assert.deepEqual(back.names, names);
+    assert.equal(back.tokens, s.table.tokens, 'typed arrays travel as they are');
+    // What the session posts is the packed form, built once.
+    const p = s.payload(1);
+    assert.deepEqual(unpackTable(p.table).names, s.table.names);
+    assert.equal(s.payload(2).table, p.table);
+  });
+
+  it('rejects a malformed pack instead of drawing wrong rows', () => {
+    const good = packTable(new TraceSession(trace({ spans: 20, encoding: 'python', seed: 1 })).table);
+    const bad: [string, WireTable][] = [
+      ['ends past the text', { ...good, names: { text: 'ab', ends: new Uint32Array(20).fill(3) } }],
+      ['ends going backwards', { ...good, ids: { text: good.ids.text, ends: good.ids.ends.slice().reverse() } }],
+      ['too few strings', { ...good, ids: { text: 'a', ends: new Uint32Array([1]) } }],
+      ['not a pack', { ...good, names: ['a'] as unknown as WireTable['names'] }],
+    ];
+    for (const [what, w] of bad) assert.throws(() => unpackTable(w), /malformed|holds/, what);
   });
 });
