@@ -13,6 +13,7 @@
 // bench/host-read.mjs.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { openWorkbench } from '../scripts/lib/workbench.mjs';
@@ -28,8 +29,21 @@ const elapsed = (() => {
   return () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 })();
 
+/** Generating a 100k-span trace takes seconds, in which the server closes the idle keep-alive
+ *  connection; the next request on it fails ("other side closed"). Such a failure is retried. */
+async function retried(f) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (attempt === 3 || !(e instanceof TypeError)) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function rest(base, path, body) {
-  const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await retried(() => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
   if (!r.ok) throw new Error(`${path} → ${r.status}: ${(await r.text()).slice(0, 300)}`);
   return r.json();
 }
@@ -42,8 +56,10 @@ async function logTrace(base, experimentId, spans) {
   const started = await rest(base, '/api/3.0/mlflow/traces', { trace: { trace_info: info } });
   const path = started.trace.trace_info.tags['mlflow.artifactLocation'].replace(/^mlflow-artifacts:\/*/, '');
   const url = `${base}/api/2.0/mlflow-artifacts/artifacts/${path}/traces.json`;
-  const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: g.spansJson });
-  if (!put.ok) throw new Error(`PUT traces.json → ${put.status}`);
+  await retried(async () => {
+    const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: g.spansJson });
+    if (!put.ok) throw new Error(`PUT traces.json → ${put.status}`);
+  });
   return { traceId, url, bytes: g.spansJson.length };
 }
 
@@ -116,6 +132,9 @@ try {
     report(`  reopened, its trace still kept by the extension`, { value: m.reopen[0], unit: 'ms', baseline: median(base.open), baselineLabel: '10-span trace' });
   }
   writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), reopenMs: m.reopen[0], fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: median(base.open) }])) });
+} catch (e) {
+  if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
+  throw e;
 } finally {
   await wb?.close();
   await mlflow.stop();
