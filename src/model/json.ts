@@ -8,10 +8,15 @@ import { parseJsonLossless } from '../mlflow/json';
 export { parseJsonLossless };
 
 const LONG_DIGITS = /\d{16}/;
+// eslint-disable-next-line no-control-regex -- JSON strings may not hold raw control characters
+const PLAIN_JSON_STRING = /^"[^"\\\u0000-\u001f]*"$/;
 
 /** JSON.parse that reports failure instead of throwing, lossless for big integers (Python's
  *  traces.json nests JSON in strings, so an int64 inside an input would otherwise round). */
 export function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  // The commonest attribute value in Python's traces.json is a JSON string with nothing to
+  // unescape ("\"CHAIN\""): sliced out instead of parsed, it is the same value, found faster.
+  if (text.charCodeAt(0) === 34 && PLAIN_JSON_STRING.test(text)) return { ok: true, value: text.slice(1, -1) };
   try {
     return { ok: true, value: LONG_DIGITS.test(text) ? parseJsonLossless(text) : JSON.parse(text) };
   } catch {

@@ -2,8 +2,8 @@
 // checked on the shapes MLflow and the Gemini SDKs produce.
 import assert from 'node:assert/strict';
 import type { TraceInfo } from '../../src/mlflow/types';
-import { toHexId } from '../../src/model/ids';
-import { parseJsonLossless } from '../../src/model/json';
+import { base64ToHex, toHexId } from '../../src/model/ids';
+import { parseJsonLossless, tryParseJson } from '../../src/model/json';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { summarizeTraceInfo } from '../../src/model/summary';
 import { formatDurationMs, nsToMs, parseDurationMs, parseTimestampMs, toNs } from '../../src/model/time';
@@ -32,6 +32,26 @@ describe('trace model parsers', () => {
     const v = parseJsonLossless('{"a":1795240184268380943,"b":-9007199254740993,"c":9007199254740991,"d":1.5e300,"e":"1795240184268380943","f":"x\\"1795240184268380943","g":[12345678901234567890]}');
     assert.deepEqual(v, { a: '1795240184268380943', b: '-9007199254740993', c: 9007199254740991, d: 1.5e300, e: '1795240184268380943', f: 'x"1795240184268380943', g: ['12345678901234567890'] });
     assert.throws(() => parseJsonLossless('{"a":'), SyntaxError);
+  });
+
+  it('attribute values: tryParseJson decodes as JSON.parse does, plain strings included', () => {
+    for (const text of ['"CHAIN"', '""', '"a\\"b"', '"tab\there"', '"raw\u0001control"', '"\\u00e9"', '"1795240184268380943"', '"unterminated', '"a"b"', 'plain text', '{"x": 1}', '12', '"\uD800"']) {
+      let expected: unknown;
+      try {
+        expected = { ok: true, value: JSON.parse(text) };
+      } catch {
+        expected = { ok: false };
+      }
+      assert.deepEqual(tryParseJson(text), expected, text);
+    }
+  });
+
+  it('ids: base64 (standard, URL-safe, unpadded) decodes as Buffer does; anything else is not base64', () => {
+    for (let n = 0; n < 20; n++) {
+      const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 97 + n * 31) % 256));
+      for (const b64 of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('base64').replace(/=+$/, '')]) assert.equal(base64ToHex(b64), bytes.toString('hex'), b64);
+    }
+    for (const bad of ['a', 'ab=c', '====', 'a===', '!!!!', 'é', 'ab===']) assert.equal(base64ToHex(bad), undefined, bad);
   });
 
   it('times: ns from numbers, strings, bigint, HrTime; durations; RFC 3339 with ns fractions', () => {
