@@ -41,6 +41,7 @@ export const DARK: Record<string, string> = {
   'list-hoverBackground': '#2a2d2e',
   'list-activeSelectionBackground': '#04395e',
   'list-activeSelectionForeground': '#ffffff',
+  'list-activeSelectionIconForeground': '#ffffff',
   'list-inactiveSelectionBackground': '#37373d',
   'list-focusOutline': '#0078d4',
   'list-filterMatchBackground': '#ea5c0055',

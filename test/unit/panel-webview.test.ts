@@ -276,6 +276,9 @@ describe('panel webview in headless Chromium', function () {
     assert.equal(await selectedName(p), tb.names[2]);
     await p.page.waitForFunction((id) => document.querySelector('.row.selected')?.getAttribute('aria-selected') === 'true' && !!id, tb.ids[2]);
     assert.equal(lastSelected(p), tb.ids[2]);
+    // The selected row's icons take the selection's icon colour, not their type colour.
+    const iconColours = await p.page.locator('.row.selected').evaluate((r) => [r.querySelector('.type-icon'), r.querySelector('.twistie'), r].map((e) => getComputedStyle(e!).color));
+    assert.deepEqual(iconColours, [iconColours[2], iconColours[2], 'rgb(255, 255, 255)'], 'icons in the selected row');
     // Left on an open parent collapses it; Right opens it again.
     await p.page.keyboard.press('Home');
     const before = await p.page.locator('.viewport').evaluate((v) => Number(v.getAttribute('aria-rowcount')));
