@@ -136,9 +136,9 @@ export class App {
     try {
       t = unpackTable(p.table);
     } catch (e) {
-      const message = `This trace could not be shown: ${e instanceof Error ? e.message : String(e)}. Use Refresh to read it again.`;
-      if (this.t) this.notice(message, 'error'); // the trace already on screen stays
-      else this.showOverlay(message, false);
+      const message = `This trace could not be shown: ${e instanceof Error ? e.message : String(e)}.`;
+      if (this.t) this.notice(`${message} Use Refresh to read it again.`, 'error'); // the trace on screen stays
+      else this.showFailed({ traceId: p.header.traceId, message, canRetry: true });
       return;
     }
     this.t = t;

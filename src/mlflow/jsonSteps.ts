@@ -2,14 +2,18 @@
 // 100,000-span trace is 84 MB, and JSON.parse of it holds the extension host for a second.
 // The containers of such a body are taken apart here, a few at a time, as steps (see
 // model/steps.ts); every value that fits in CHUNK characters is handed whole to
-// parseJsonLossless, so almost all the parsing still happens at native speed. The result is the
-// same value parseJsonLossless(text) gives. Malformed input is handed to parseJsonLossless too, so
-// it fails with JSON.parse's own message and position.
+// parseJsonLossless, so a trace body is still parsed almost entirely at native speed. The
+// result is the same value parseJsonLossless(text) gives. Malformed input up to 1 MB is handed to
+// parseJsonLossless too, so it fails with JSON.parse's own message and position. Large containers
+// of tiny values (a million numbers) are slower here than in one JSON.parse, each value being a
+// piece of its own; trace bodies, whose pieces are spans, are not.
 import { pauseHere, type Steps } from '../model/steps';
 import { parseJsonLossless } from './json';
 
 /** Values up to this many characters are parsed whole. */
 const CHUNK = 64 * 1024;
+/** Malformed text up to this long is parsed again whole for JSON.parse's exact error. */
+const RE_PARSE_CHARS = 1 << 20;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const PRIMITIVE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
@@ -27,17 +31,21 @@ interface Frame {
 /** `chunk`: values up to this many characters are parsed whole (smaller in tests, to reach every
  *  path on small inputs). */
 export function* parseJsonSteps(text: string, chunk = CHUNK): Steps<unknown> {
+  const at = { i: 0 };
   try {
-    return yield* build(text, chunk);
+    return yield* build(text, chunk, at);
   } catch (e) {
-    // A piece that failed to parse names its position in the piece: the whole text, parsed
-    // again, fails with the position in the text (or, were this scanner wrong, parses).
     if (!(e instanceof Malformed || e instanceof SyntaxError)) throw e;
-    return parseJsonLossless(text);
+    // A piece that failed to parse names its position in the piece. Up to a megabyte the whole
+    // text is parsed again, to fail with JSON.parse's own message and position; a larger one
+    // would hold the host for seconds, so the error says where the bad piece starts instead.
+    if (text.length <= RE_PARSE_CHARS) return parseJsonLossless(text);
+    const detail = e instanceof SyntaxError ? `: ${e.message}` : '';
+    throw new SyntaxError(`Malformed JSON in the value at character ${at.i} of ${text.length}${detail}`);
   }
 }
 
-function* build(text: string, chunk: number): Steps<unknown> {
+function* build(text: string, chunk: number, at: { i: number }): Steps<unknown> {
   const stack: Frame[] = [];
   let result: unknown;
   /** Puts a finished value into the container being built, or makes it the result. */
@@ -72,10 +80,12 @@ function* build(text: string, chunk: number): Steps<unknown> {
     }
   };
 
+  let noScanBefore = 0;
   let i = skipSpace(text, 0);
   for (let step = 0; i >= 0; step++) {
     if (pauseHere(step, 8)) yield i / text.length;
     i = skipSpace(text, i);
+    at.i = i;
     const top = stack[stack.length - 1];
     // An empty container closing.
     if (top && top.count === 0 && text.charCodeAt(i) === (Array.isArray(top.value) ? 93 /* ] */ : 125) /* } */) {
@@ -94,8 +104,11 @@ function* build(text: string, chunk: number): Steps<unknown> {
     // A value: parsed whole when small; a large container is opened and built from its parts.
     const v = text.charCodeAt(i);
     if (v === 123 /* { */ || v === 91 /* [ */) {
-      const end = containerEnd(text, i, chunk);
+      // Inside the first half of a scan that ran out, a container is opened without scanning:
+      // deep nesting would otherwise rescan the same `chunk` characters once per level.
+      const end = i < noScanBefore ? -1 : containerEnd(text, i, chunk);
       if (end < 0) {
+        if (i >= noScanBefore) noScanBefore = i + chunk / 2;
         stack.push({ value: v === 123 ? {} : [], count: 0 });
         i++;
       } else i = finish(parseJsonLossless(text.slice(i, end)), end);
@@ -115,11 +128,12 @@ function skipSpace(text: string, i: number): number {
   }
 }
 
-/** The index just past the string literal that opens at `i`. */
-function stringEnd(text: string, i: number): number {
+/** The index just past the string literal that opens at `i`; 0 when it does not end before `stop`. */
+function stringEnd(text: string, i: number, stop = text.length): number {
   if (text.charCodeAt(i) !== QUOTE) throw new Malformed();
   let q = text.indexOf('"', i + 1);
   while (q !== -1) {
+    if (q >= stop) return 0;
     let b = 0;
     while (text.charCodeAt(q - 1 - b) === BACKSLASH) b++;
     if (b % 2 === 0) return q + 1;
@@ -134,14 +148,17 @@ function primitiveEnd(text: string, i: number): number {
   return PRIMITIVE.lastIndex;
 }
 
-/** The index just past the container that opens at `i`, or -1 when it runs past `limit` characters. */
+/** The index just past the container that opens at `i`, or -1 when it runs past `limit` characters
+ *  (a string running past the limit included: its end is not looked for). */
 function containerEnd(text: string, i: number, limit: number): number {
   const stop = Math.min(text.length, i + limit);
   let depth = 0;
   for (let j = i; j < stop; j++) {
     const c = text.charCodeAt(j);
-    if (c === QUOTE) j = stringEnd(text, j) - 1;
-    else if (c === 123 || c === 91) depth++;
+    if (c === QUOTE) {
+      j = stringEnd(text, j, stop) - 1;
+      if (j < 0) return -1;
+    } else if (c === 123 || c === 91) depth++;
     else if (c === 125 || c === 93) {
       if (--depth === 0) return j + 1;
     }

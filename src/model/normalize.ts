@@ -56,6 +56,7 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
   const nodes: Span[] = [];
   const bad = warnings.sink('span');
   for (let i = 0; i < list.length; i++) {
+    if (pauseHere(i)) yield (0.7 * i) / list.length;
     const d = decodeSpan(list[i], i, objectEncoding, bad);
     if (typeof d === 'string') {
       bad(`${d}; skipped`);
@@ -68,7 +69,6 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
       bad(`span #${i} "${d.name.slice(0, 80)}": ${e instanceof Error ? e.message : String(e)}; shown without derived details`);
       nodes.push({ ...d, type: 'UNKNOWN', inputs: null, outputs: null, exceptions: [], orphan: false, children: [], depth: 0 });
     }
-    if (pauseHere(i)) yield (0.7 * i) / list.length;
   }
   if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
 

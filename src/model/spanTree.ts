@@ -80,11 +80,11 @@ export function* spanTreeSteps(nodes: Span[], warnings: Warnings): Steps<SpanTre
   // Real roots first, then the orphans and cut cycles, each group in start order.
   rootIdx.sort((a, b) => Number(isDetached(nodes[a])) - Number(isDetached(nodes[b])) || byStart(a, b));
   for (let i = 0; i < n; i++) {
+    if (pauseHere(i)) yield 0.4 + (0.4 * i) / n; // first: most spans are leaves and skip the rest
     const c = childIdx[i];
     if (!c) continue;
     if (c.length > 1) c.sort(byStart);
     nodes[i].children = c.map((j) => nodes[j]);
-    if (pauseHere(i)) yield 0.4 + (0.4 * i) / n;
   }
 
   const roots = rootIdx.map((i) => nodes[i]);

@@ -22,6 +22,8 @@ export class TracePanel implements vscode.Disposable {
   private selected: string | undefined;
   private poll: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** Aborted when the panel closes. */
+  private readonly closed = new AbortController();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
   /** What the webview reported drawing (newest last): for the log and for tests to wait on. */
@@ -120,7 +122,7 @@ export class TracePanel implements vscode.Disposable {
         } catch {
           url = undefined; // a client that cannot name the page just hides the button
         }
-        const session = await TraceSession.sliced(trace, url, { onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
+        const session = await TraceSession.sliced(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
         if (this.disposed) return;
         this.session = session;
         this.revision++;
@@ -266,6 +268,7 @@ export class TracePanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.closed.abort(); // a layout still running for this panel stops at its next pause
     if (this.poll) clearTimeout(this.poll);
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();

@@ -62,6 +62,25 @@ describe('parseJsonSteps', () => {
       same(text);
   });
 
+  it('reads 150,000 levels of nesting in linear time, and names where a large malformed body breaks', () => {
+    const depth = 150_000;
+    const text = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    let v = runToEnd(parseJsonSteps(text));
+    let levels = 0;
+    while (Array.isArray(v)) {
+      v = v[0];
+      levels++;
+    }
+    assert.equal(levels, depth);
+    assert.equal(v, 1);
+    // Over 1 MB, a malformed body is not parsed again whole (that would hold the host): the
+    // error names the value where the text breaks.
+    const body = `{"spans": [${Array.from({ length: 20_000 }, (_, i) => `{"i": ${i}, "pad": "${'x'.repeat(60)}"}`).join(',')}]}`;
+    const broken = body.slice(0, 700_000) + ']' + body.slice(700_001);
+    assert.ok(broken.length > 1 << 20);
+    assert.throws(() => runToEnd(parseJsonSteps(broken)), (e: unknown) => e instanceof SyntaxError && /^Malformed JSON in the value at character \d+ of \d+/.test(e.message) && Number(/character (\d+)/.exec(e.message)?.[1]) > 690_000);
+  });
+
   it('agrees with parseJsonLossless on 300 random documents, taken apart at random sizes', () => {
     const r = rng(42);
     const str = () => JSON.stringify(['', 'a', 'é"\\', '\u2028', '{"x": 1}', '1767225600123456789'][Math.floor(r() * 6)] + 'x'.repeat(Math.floor(r() * 5)));

@@ -48,12 +48,8 @@ describe('reading a trace in slices', () => {
       assert.deepEqual(sliced.spans.map((s) => s.depth), whole.spans.map((s) => s.depth), encoding);
       assert.deepEqual(sliced.usage, whole.usage, encoding);
       assert.deepEqual(sliced.warnings, whole.warnings, encoding);
-      const a = new TraceSession(whole).table;
-      const b = (await TraceSession.sliced(sliced, undefined, { sliceMs: 0 })).table;
-      assert.deepEqual(b.ids, a.ids, encoding);
-      assert.deepEqual(b.subtreeEnd, a.subtreeEnd, encoding);
-      assert.deepEqual(b.flags, a.flags, encoding);
-      assert.deepEqual(b.tokens, a.tokens, encoding);
+      // Every column; `nowMs`-dependent flags cannot differ: the generated trace has ended.
+      assert.deepEqual((await TraceSession.sliced(sliced, undefined, { sliceMs: 0 })).table, new TraceSession(whole).table, encoding);
     }
   });
 
@@ -71,9 +67,6 @@ describe('reading a trace in slices', () => {
     const layout = await loopTurns(() => TraceSession.sliced(trace, undefined));
     assert.equal(layout.value.table.n, 60_000);
     assert.ok(layout.turns > 2, `the event loop ran ${layout.turns} times during the layout`);
-    // The one-go read of the same spans gives the loop no turn at all: the difference is real.
-    const oneGo = await loopTurns(async () => normalizeTrace({ info: g.info, spans }));
-    assert.equal(oneGo.turns, 0);
   });
 
   it('stops at the next pause when its signal is aborted', async () => {
