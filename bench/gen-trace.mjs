@@ -175,7 +175,8 @@ function encode(spans, traceHex, encoding) {
   return JSON.stringify({ spans: out }).replace(/"__NS__(\d+)"/g, '$1');
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// Run as a command, not imported (checked without import.meta, which the CJS test bundles lack).
+if (/gen-trace\.mjs$/.test(process.argv[1] ?? '')) {
   const arg = (name, dflt) => {
     const i = process.argv.indexOf(`--${name}`);
     return i < 0 ? dflt : process.argv[i + 1];

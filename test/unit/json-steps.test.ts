@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { parseJsonLossless } from '../../src/mlflow/json';
 import { parseJsonSteps } from '../../src/mlflow/jsonSteps';
 import { runSliced, runToEnd } from '../../src/model/steps';
+import { loopTurns } from '../helpers/loopTurns';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
@@ -108,15 +109,7 @@ describe('parseJsonSteps', () => {
     this.timeout(120_000);
     for (const encoding of ['python', 'otel']) {
       const { spansJson } = gen({ spans: 20_000, encoding, seed: 9 });
-      let turns = 0;
-      let running = true;
-      const tick = () => {
-        turns++;
-        if (running) setImmediate(tick);
-      };
-      setImmediate(tick);
-      const v = await runSliced(parseJsonSteps(spansJson));
-      running = false;
+      const { value: v, turns } = await loopTurns(() => runSliced(parseJsonSteps(spansJson)));
       assert.deepStrictEqual(v, parseJsonLossless(spansJson), encoding);
       assert.ok(turns > 3, `${encoding}: the event loop ran ${turns} times during the parse`);
     }

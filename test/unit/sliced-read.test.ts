@@ -6,6 +6,7 @@ import { isTraceError, normalizeTrace, normalizeTraceSliced } from '../../src/mo
 import { runSliced, runToEnd, type Steps } from '../../src/model/steps';
 import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
+import { loopTurns } from '../helpers/loopTurns';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
@@ -15,25 +16,6 @@ const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; sp
 function ok(t: Trace | { error: string }): Trace {
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
   return t;
-}
-
-/** Longest gap between turns of the event loop while `work` runs, and how many turns it got. */
-async function loopTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number; longestGapMs: number }> {
-  let turns = 0;
-  let last = performance.now();
-  let longestGapMs = 0;
-  let running = true;
-  const tick = () => {
-    const now = performance.now();
-    longestGapMs = Math.max(longestGapMs, now - last);
-    last = now;
-    turns++;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const value = await work();
-  running = false;
-  return { value, turns, longestGapMs };
 }
 
 describe('reading a trace in slices', () => {
