@@ -98,9 +98,16 @@ describe('Trace Explorer view', function () {
     assert.ok(traces.every(isTrace));
     const [hostile, failing, ok] = traces; // newest first
     assert.match(ok.summary.requestPreview ?? '', /ok call/);
+    // "Nm ago" is counted from when the row is drawn; a slow start-up can push the seeded
+    // call (now − 60 s) past two minutes before this line runs, so take the age around the call.
+    const minutesOld = () => Math.floor((Date.now() - (now - 60_000)) / 60_000);
+    const youngest = minutesOld();
     const okItem = item(ok);
+    const oldest = minutesOld();
     assert.equal(okItem.contextValue, 'trace');
-    assert.match(String(okItem.description), /^1\.2\d s · 30 tok · 1m ago$/);
+    const ago = /^1\.2\d s · 30 tok · (\d+)m ago$/.exec(String(okItem.description));
+    assert.ok(ago, `description: ${okItem.description}`);
+    assert.ok(+ago[1] >= youngest && +ago[1] <= oldest, `"${ago[1]}m ago" for a call ${youngest}–${oldest} min old`);
     assert.equal((okItem.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.equal((okItem.iconPath as vscode.ThemeIcon).color?.id, 'testing.iconPassed');
     assert.deepEqual(okItem.command?.arguments, [{ traceId: ok.traceId, experimentId: expId }]);
