@@ -1,9 +1,13 @@
-// The span tree with waterfall bars. Rows are virtualised: a fixed pool of row elements is
-// re-filled as the viewport scrolls, so a 100,000-span trace keeps ~50 rows in the DOM and a
-// scroll frame costs the same as for ten spans.
+// The span tree with waterfall bars. Rows are virtualised twice over: a canvas paints the rows in
+// view (rowPainter.ts), and a small pool of row elements laid over it carries what assistive
+// technology and the pointer need (rowView.ts). While scrolling, only the canvas is painted; the
+// elements catch up once the scrolling pauses. A 100,000-span trace keeps ~50 rows in the DOM and
+// a scroll frame costs the same as for ten spans.
 import type { SpanTable, TraceHeader } from '../src/panel/protocol';
 import { TimeWindow } from './axis';
 import { el } from './dom';
+import { partAt, rowFacts, type RowContext } from './rowFacts';
+import { RowCanvas } from './rowPainter';
 import { fillRow, makeRow, ROW_H, type RowEls } from './rowView';
 import { RowModel } from './rows';
 import { timelineKey, type TimelineEvents } from './timelineKeys';
@@ -14,8 +18,8 @@ export type { TimelineEvents } from './timelineKeys';
 
 /** Rows drawn beyond each edge of the view: scrolling within them needs no work at all. */
 const OVERSCAN = 6;
-/** After a jump, the overscan rows are filled this much later, off the frame that showed the jump. */
-const OVERSCAN_DELAY_MS = 30;
+/** The row elements follow the canvas once scrolling has paused this long. */
+const SETTLE_MS = 120;
 
 export class Timeline {
   readonly root: HTMLElement;
@@ -28,22 +32,28 @@ export class Timeline {
   private header: TraceHeader | undefined;
   private readonly spacer: HTMLElement;
   private readonly layer: HTMLElement;
+  private readonly semantics: HTMLElement;
+  private readonly canvas: RowCanvas;
   private readonly pool: RowEls[] = [];
+  private hover = -1;
   private matchOf: Uint8Array | undefined;
   private words: string[] = [];
   private current = -1;
   private frame = 0;
-  private overscanTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The rows the pool holds, and the stamp they were drawn at. */
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The rows the canvas holds, and the stamp they were painted at. */
   private drawn = { first: 0, last: 0, stamp: -1 };
   private stamp = 0;
   private nameWidth = 0.5;
+  private namePx = 400;
   dimNonCritical = true;
 
   constructor(readonly on: TimelineEvents) {
     this.head = new WaterfallHead(this.win, () => this.redraw());
     this.spacer = el('div', { class: 'spacer' });
-    this.layer = el('div', { class: 'rows-layer' });
+    this.canvas = new RowCanvas(() => this.redraw());
+    this.semantics = el('div', { class: 'row-semantics' });
+    this.layer = el('div', { class: 'rows-layer' }, this.canvas.canvas, this.semantics);
     this.viewport = el('div', { class: 'viewport', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans' } }, this.spacer, this.layer);
     const sash = el('div', { class: 'name-sash', title: 'Drag to resize the name column', attrs: { 'aria-hidden': 'true' } });
     const headRow = el('div', { class: 'timeline-head' }, el('div', { class: 'head-name' }, 'Span', el('span', { class: 'head-hint' }, 'latency · tokens')), this.head.root, sash);
@@ -53,6 +63,16 @@ export class Timeline {
     this.setNameWidth(this.nameWidth);
     this.viewport.addEventListener('scroll', () => this.queueRender(), { passive: true });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
+    // The selected row's colours depend on focus, as in VS Code's own lists.
+    this.viewport.addEventListener('focus', () => this.repaint());
+    this.viewport.addEventListener('blur', () => this.repaint());
+    // VS Code swaps the body's theme class and the colour variables on <html> with the theme.
+    const themed = new MutationObserver(() => {
+      this.canvas.themeChanged();
+      this.repaint();
+    });
+    themed.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    themed.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
     wirePointer(this, this.layer, sash);
     new ResizeObserver(() => {
       // The header must line up with the rows, which lose the scrollbar's width.
@@ -103,7 +123,9 @@ export class Timeline {
   setNameWidth(f: number): void {
     this.nameWidth = Math.min(Math.max(f, 0.15), 0.8);
     const width = this.viewport.clientWidth || this.root.clientWidth || 800;
-    this.root.style.setProperty('--name-w', `${Math.round(this.nameWidth * width)}px`);
+    this.namePx = Math.round(this.nameWidth * width);
+    this.root.style.setProperty('--name-w', `${this.namePx}px`);
+    this.repaint();
   }
 
   /** Selects span i, uncollapsing its ancestors and scrolling it into view. */
@@ -201,11 +223,11 @@ export class Timeline {
 
   private queueRender(): void {
     if (this.frame) return;
-    // Still inside the rows already drawn (the overscan): nothing to do this frame.
+    // Still inside the rows already painted (the overscan): nothing to do this frame.
     const top = Math.floor(this.viewport.scrollTop / ROW_H);
     const bottom = Math.ceil((this.viewport.scrollTop + this.viewport.clientHeight) / ROW_H);
     if (this.drawn.stamp === this.stamp && top >= this.drawn.first && bottom <= this.drawn.last) return;
-    this.frame = requestAnimationFrame(() => this.render());
+    this.frame = requestAnimationFrame(() => this.render(true));
   }
 
   /** Marks every row for re-filling (selection, matches, zoom, data changed). */
@@ -216,36 +238,51 @@ export class Timeline {
   /** Re-fills every row in view: after anything but a scroll. */
   redraw(): void {
     this.invalidate();
-    this.render();
+    this.render(false);
   }
 
   /**
-   * Puts the rows in view on screen. Row r always lives in pool slot r % pool size, so scrolling
-   * by a few rows re-fills only the rows that came into view. Cost: O(rows that changed).
-   * On a jump (a page, a dragged scrollbar, an expand) only the rows in view are filled in this
-   * frame; the overscan rows beyond them follow in a later task, unless the next frame moved on.
+   * Puts the rows in view on screen: paints them, with an overscan each side, on the canvas, and
+   * fills the row elements for them, at once or, while scrolling, once the scrolling pauses.
    */
-  render(): void {
+  render(scrolling = false): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
-    clearTimeout(this.overscanTimer);
-    this.overscanTimer = undefined;
-    const t = this.t;
     const rows = this.rows;
-    if (!t || !rows) return;
+    if (!this.t || !rows) return;
     const h = this.viewport.clientHeight || 600;
     const top = Math.floor(this.viewport.scrollTop / ROW_H);
-    const bottom = Math.min(rows.count, Math.ceil((this.viewport.scrollTop + h) / ROW_H));
     const first = Math.max(0, top - OVERSCAN);
-    const last = Math.min(rows.count, bottom + OVERSCAN);
+    const last = Math.min(rows.count, Math.ceil((this.viewport.scrollTop + h) / ROW_H) + OVERSCAN);
+    this.canvas.size(this.viewport.clientWidth || 800, Math.ceil(h / ROW_H) + 1 + 2 * OVERSCAN);
+    this.drawn = { first, last, stamp: this.stamp };
+    this.repaint();
+    clearTimeout(this.settleTimer);
+    if (scrolling) this.settleTimer = setTimeout(() => this.syncRows(), SETTLE_MS);
+    else this.syncRows();
+  }
+
+  /** Paints the canvas again for the rows it holds: hover, focus, theme. */
+  private repaint(): void {
+    if (!this.rows || !this.canvas) return;
+    const { first, last } = this.drawn;
+    this.canvas.paint(first, last, this.rows.visible, this.context(), { nameWidth: this.namePx, focused: document.activeElement === this.viewport, hover: this.hover });
+  }
+
+  /** Fills the row elements for the rows the canvas shows. Row r lives in pool slot r % pool size,
+   *  so after a small scroll only the rows that came into view are filled again. */
+  private syncRows(): void {
+    this.settleTimer = undefined;
+    const rows = this.rows;
+    if (!this.t || !rows) return;
+    const { first, last } = this.drawn;
     const need = last - first;
     if (this.pool.length < need) {
       while (this.pool.length < need) this.pool.push(this.makeRow());
-      this.invalidate(); // the slot of each row moved
-      for (const r of this.pool) r.rowIndex = -1;
+      for (const r of this.pool) r.rowIndex = -1; // the slot of each row moved
     }
     const size = this.pool.length;
-    let stale = false;
+    const c = this.context();
     let active = '';
     for (let r = first; r < first + size; r++) {
       const el = this.pool[r % size];
@@ -256,40 +293,52 @@ export class Timeline {
       }
       const i = rows.visible[r];
       if (el.rowIndex !== r || el.span !== i || el.stamp !== this.stamp) {
-        if (r < top || r >= bottom) {
-          stale = true; // an overscan row: later
-          continue;
+        if (el.rowIndex !== r) {
+          el.row.style.transform = `translateY(${r * ROW_H}px)`;
+          el.row.hidden = false;
         }
-        this.place(el, r, i);
+        fillRow(el, i, r, rowFacts(i, c), this.words);
+        el.rowIndex = r;
+        el.stamp = this.stamp;
       }
       if (i === this.selected) active = el.row.id;
     }
-    this.drawn = stale ? { first: top, last: bottom, stamp: this.stamp } : { first, last, stamp: this.stamp };
-    if (stale) this.overscanTimer = setTimeout(() => this.render(), OVERSCAN_DELAY_MS);
     if (active) {
       if (this.viewport.getAttribute('aria-activedescendant') !== active) this.viewport.setAttribute('aria-activedescendant', active);
     } else this.viewport.removeAttribute('aria-activedescendant');
   }
 
-  /** Fills pool element `el` with span i as visible row r. */
-  private place(el: RowEls, r: number, i: number): void {
-    if (el.rowIndex !== r) {
-      el.row.style.transform = `translateY(${r * ROW_H}px)`;
-      el.row.hidden = false;
-    }
-    this.fillRow(el, i, r);
-    el.rowIndex = r;
-    el.stamp = this.stamp;
+  /** The span drawn at a point of the rows layer, and the part of its row there. */
+  spanAt(clientX: number, clientY: number): { span: number; part: 'twistie' | 'name' | 'bar' } | undefined {
+    if (!this.t || !this.rows) return undefined;
+    const box = this.layer.getBoundingClientRect();
+    const r = Math.floor((clientY - box.top) / ROW_H);
+    if (r < 0 || r >= this.rows.count) return undefined;
+    const span = this.rows.visible[r];
+    return { span, part: partAt(clientX - box.left, rowFacts(span, this.context()).indent, this.namePx) };
+  }
+
+  /** The bar column's box on screen, for zooming and panning around the pointer. */
+  barBox(): { left: number; width: number } {
+    const box = this.layer.getBoundingClientRect();
+    return { left: box.left + this.namePx + 8, width: box.width - this.namePx - 16 };
+  }
+
+  /** Shows the pointer's row as hovered (painted: the row elements are never seen). */
+  setHover(span: number): void {
+    if (span === this.hover) return;
+    this.hover = span;
+    this.repaint();
   }
 
   private makeRow(): RowEls {
     const r = makeRow(`row-${this.pool.length}`);
-    this.layer.appendChild(r.row);
+    this.semantics.appendChild(r.row);
     return r;
   }
 
-  private fillRow(r: RowEls, i: number, rowIndex: number): void {
-    fillRow(r, i, rowIndex, {
+  private context(): RowContext {
+    return {
       t: this.t!,
       nowMs: this.header!.nowMs,
       rows: this.rows!,
@@ -299,7 +348,7 @@ export class Timeline {
       words: this.words,
       dimNonCritical: this.dimNonCritical,
       win: this.win,
-    });
+    };
   }
 
   private onKey(e: KeyboardEvent): void {

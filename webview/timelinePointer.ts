@@ -3,31 +3,40 @@
 // the sash between the columns resizes the name column.
 import type { Timeline } from './timeline';
 
-function spanAt(e: Event): number {
-  const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
-  return row?.dataset.span ? Number(row.dataset.span) : -1;
+type Hit = { span: number; part: 'twistie' | 'name' | 'bar' } | undefined;
+
+/** The row and part an event is for. A row element says so itself (also for a click without
+ *  coordinates, as assistive technology sends); where the row elements have not caught up with a
+ *  scroll yet, the event lands on the canvas and its coordinates tell. */
+function hitOf(tl: Timeline, e: MouseEvent): Hit {
+  const target = e.target as HTMLElement;
+  const row = target.closest<HTMLElement>('.row');
+  if (!row?.dataset.span) return tl.spanAt(e.clientX, e.clientY);
+  const part = target.classList.contains('twistie') ? 'twistie' : target.closest('.name-cell') ? 'name' : 'bar';
+  return { span: Number(row.dataset.span), part };
 }
 
 export function wirePointer(tl: Timeline, layer: HTMLElement, sash: HTMLElement): void {
   layer.addEventListener('click', (e) => {
-    const i = spanAt(e);
-    if (i < 0) return;
-    if ((e.target as HTMLElement).classList.contains('twistie')) tl.toggle(i);
-    else tl.select(i, 'pointer');
+    const hit = hitOf(tl, e);
+    if (!hit) return;
+    if (hit.part === 'twistie') tl.toggle(hit.span);
+    else tl.select(hit.span, 'pointer');
     tl.viewport.focus({ preventScroll: true });
   });
   layer.addEventListener('dblclick', (e) => {
-    const i = spanAt(e);
-    if (i < 0) return;
-    if ((e.target as HTMLElement).closest('.bar-cell')) tl.zoomToSpan(i);
-    else if (!(e.target as HTMLElement).classList.contains('twistie')) tl.toggle(i);
+    const hit = hitOf(tl, e);
+    if (!hit) return;
+    if (hit.part === 'bar') tl.zoomToSpan(hit.span);
+    else if (hit.part === 'name') tl.toggle(hit.span);
   });
+  layer.addEventListener('pointermove', (e) => tl.setHover(hitOf(tl, e)?.span ?? -1));
+  layer.addEventListener('pointerleave', () => tl.setHover(-1));
   tl.viewport.addEventListener(
     'wheel',
     (e) => {
-      const cell = (e.target as HTMLElement).closest('.bar-cell');
-      if (!cell) return;
-      const r = cell.getBoundingClientRect();
+      if (hitOf(tl, e)?.part !== 'bar') return;
+      const r = tl.barBox();
       const anchor = Math.min(Math.max((e.clientX - r.left) / Math.max(r.width, 1), 0), 1);
       if (e.ctrlKey || e.metaKey) {
         e.preventDefault();

@@ -117,6 +117,8 @@ export const LIGHT: Record<string, string> = {
   'list-hoverBackground': '#f2f2f2',
   'list-activeSelectionBackground': '#e8e8e8',
   'list-activeSelectionForeground': '#000000',
+  // Not DARK's white: white icons on this light grey selection would all but vanish.
+  'list-activeSelectionIconForeground': '#000000',
   'list-inactiveSelectionBackground': '#e4e6f1',
   'list-focusOutline': '#005fb8',
   'icon-foreground': '#3b3b3b',

@@ -11,6 +11,7 @@ import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import type { WebviewToHost } from '../../src/panel/protocol';
 import { TraceSession } from '../../src/panel/session';
+import { dominant, nearest, paintedColours, rowsWithBars, themeColour } from '../helpers/paintedRows';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { sharedSeed } from '../helpers/seed';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
@@ -35,7 +36,7 @@ async function fromMlflow(url: string, traceId: string): Promise<Trace> {
   return t;
 }
 
-const rowCount = (p: PanelPage) => p.page.locator('.rows-layer .row:not([hidden])').count();
+const rowCount = (p: PanelPage) => p.page.locator('.row-semantics .row:not([hidden])').count();
 const selectedName = (p: PanelPage) => p.page.locator('.row.selected .span-name').textContent();
 const tab = (p: PanelPage, label: string) => p.page.locator('vscode-tab-header', { hasText: label }).click();
 const lastSelected = (p: PanelPage) => [...p.messages].reverse().find((m): m is Extract<WebviewToHost, { method: 'selected' }> => m.method === 'selected')?.params.spanId;
@@ -68,7 +69,7 @@ describe('panel webview in headless Chromium', function () {
       const rows = await rowCount(p);
       assert.ok(rows > 10 && rows < 120, `${rows} rows in the DOM for 1,000 spans`);
       assert.equal(await selectedName(p), 'travel_agent', 'the root is selected first');
-      assert.ok((await p.page.locator('.bar').count()) > 10);
+      assert.ok((await rowsWithBars(p.page)) > 10, 'bars are painted');
       await noProblems(p);
     });
   }
@@ -134,6 +135,8 @@ describe('panel webview in headless Chromium', function () {
       await ex.waitFor();
       assert.match((await ex.textContent()) ?? '', /card declined/);
       assert.ok((await p.page.locator('.row.error').count()) >= 1, 'the failed span is marked');
+      const error = await themeColour(p.page, '--vscode-errorForeground');
+      assert.ok((await paintedColours(p.page, '.row.error', 'bar'))?.has(error), `the failed span's bar is painted in ${error}`);
       assert.match((await p.page.locator('.trace-header .status-badge').textContent()) ?? '', /Error/);
       await noProblems(p);
     });
@@ -277,8 +280,14 @@ describe('panel webview in headless Chromium', function () {
     await p.page.waitForFunction((id) => document.querySelector('.row.selected')?.getAttribute('aria-selected') === 'true' && !!id, tb.ids[2]);
     assert.equal(lastSelected(p), tb.ids[2]);
     // The selected row's icons take the selection's icon colour, not their type colour.
-    const iconColours = await p.page.locator('.row.selected').evaluate((r) => [r.querySelector('.type-icon'), r.querySelector('.twistie'), r].map((e) => getComputedStyle(e!).color));
-    assert.deepEqual(iconColours, [iconColours[2], iconColours[2], 'rgb(255, 255, 255)'], 'icons in the selected row');
+    const selection = await themeColour(p.page, '--vscode-list-activeSelectionBackground');
+    const iconColour = await themeColour(p.page, '--vscode-list-activeSelectionIconForeground');
+    assert.equal(dominant(await paintedColours(p.page, '.row.selected', 'row')), selection, 'the focused selection is painted behind the row');
+    const icon = await paintedColours(p.page, '.row.selected', 'icon');
+    const typeColours = await Promise.all(['purple', 'orange', 'green', 'blue', 'yellow'].map((c) => themeColour(p!.page, `--vscode-charts-${c}`)));
+    const toIcon = nearest(icon, iconColour);
+    assert.ok(toIcon < 40, `the type icon takes the selection's icon colour ${iconColour} (nearest pixel ${toIcon.toFixed(0)} away)`);
+    for (const c of typeColours) assert.ok(nearest(icon, c) > toIcon + 40, `and not a type colour (${c} is ${nearest(icon, c).toFixed(0)} away)`);
     // Left on an open parent collapses it; Right opens it again.
     await p.page.keyboard.press('Home');
     const before = await p.page.locator('.viewport').evaluate((v) => Number(v.getAttribute('aria-rowcount')));
@@ -335,7 +344,12 @@ describe('panel webview in headless Chromium', function () {
     const t = synthetic({ spans: 200, inProgress: true, seed: 6 });
     p = await openPanelPage(t);
     assert.match((await p.page.locator('.trace-header .status-badge').textContent()) ?? '', /Running/);
-    assert.ok((await p.page.locator('.bar.open').count()) >= 1, 'an open-ended bar');
+    const running = p.page.locator('.row', { hasText: 'still running' }).first();
+    await running.waitFor();
+    const bar = await paintedColours(p.page, `#${await running.getAttribute('id')}`, 'bar');
+    // Open-ended: the bar fades out, so it is painted in many shades, where a closed one has its
+    // colour and a few anti-aliased edge pixels.
+    assert.ok(bar && bar.size > 8, `an open-ended bar (${bar?.size} colours)`);
     const pick = t.spans[5];
     await p.postTrace({ focusSpanId: pick.id });
     // The host re-reads the running trace: a new revision of the same trace keeps the selection.
