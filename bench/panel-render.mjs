@@ -5,7 +5,7 @@
 //   node bench/panel-render.mjs [--sizes 10000,100000] [--runs 3]
 // Goals (issue 5): first render ≤ 300 ms at 10k spans, ≤ 1.5 s at 100k; scroll and expand frames
 // under 16 ms; webview bundle ≤ 400 KB minified.
-/* global document, window, requestAnimationFrame -- the in-page measurements run inside Chromium */
+/* global document, window, requestAnimationFrame, getComputedStyle -- the in-page measurements run inside Chromium */
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -60,50 +60,61 @@ function clickCost(selector) {
   return performance.now() - t0;
 }
 
-/** The baseline: every span as a row in one plain list (same row markup and CSS as the panel). */
+/** The baseline: every span as a row in one plain list, in normal flow, drawn with the DOM as the
+ *  panel's rows look: chevron and type icon (codicons), name, latency, and a bar on the time axis.
+ *  Styled through the CSSOM, as the panel's CSP allows; the panel's own row CSS is for its
+ *  absolutely placed row elements and would stack every row at the top. */
 function plainList() {
   const t = window.__benchTable;
+  const css = getComputedStyle(document.body);
+  const colour = (v) => css.getPropertyValue(v).trim();
+  const colours = { LLM: 'purple', CHAT_MODEL: 'purple', TOOL: 'orange', RETRIEVER: 'green', CHAIN: 'blue', AGENT: 'blue', EMBEDDING: 'yellow' };
+  const icons = { LLM: 'sparkle', CHAT_MODEL: 'sparkle', TOOL: 'tools', RETRIEVER: 'search', CHAIN: 'link', AGENT: 'robot', EMBEDDING: 'symbol-array' };
+  const style = (e, props) => Object.assign(e.style, props);
   return new Promise((resolve) => {
     const t0 = performance.now();
     const total = Math.max(...Array.from(t.end).filter((x) => x >= 0), 1);
-    const timeline = document.createElement('div');
-    timeline.className = 'timeline';
-    timeline.style.setProperty('--name-w', '42%');
-    const body = document.createElement('div');
-    body.className = 'timeline-body';
     const list = document.createElement('div');
     list.className = 'viewport plain';
-    const colours = { LLM: 'c-model', CHAT_MODEL: 'c-model', TOOL: 'c-tool', RETRIEVER: 'c-retrieve', CHAIN: 'c-chain', AGENT: 'c-agent', EMBEDDING: 'c-embed' };
     for (let i = 0; i < t.n; i++) {
+      const type = t.types[t.kind[i]];
+      const bar = colour(`--vscode-charts-${colours[type] ?? 'blue'}`);
       const row = document.createElement('div');
-      row.className = `row ${colours[t.types[t.kind[i]]] ?? 'c-other'}`;
-      row.dataset.depth = String(t.depth[i]);
+      style(row, { display: 'flex', height: '22px', lineHeight: '22px', whiteSpace: 'nowrap', cursor: 'pointer' });
       const name = document.createElement('div');
-      name.className = 'name-cell';
-      name.style.paddingLeft = `${4 + Math.min(t.depth[i], 48) * 12}px`;
+      style(name, { display: 'flex', alignItems: 'center', width: '42%', flex: 'none', boxSizing: 'border-box', paddingLeft: `${4 + Math.min(t.depth[i], 48) * 12}px`, paddingRight: '8px', overflow: 'hidden' });
       const tw = document.createElement('span');
       tw.className = `twistie codicon${t.subtreeEnd[i] > i + 1 ? ' codicon-chevron-down' : ''}`;
+      style(tw, { width: '16px', flex: 'none' });
+      const ic = document.createElement('span');
+      ic.className = `codicon codicon-${icons[type] ?? 'symbol-event'}`;
+      style(ic, { width: '18px', flex: 'none', color: bar });
       const nm = document.createElement('span');
-      nm.className = 'span-name';
       nm.textContent = t.names[i];
+      style(nm, { overflow: 'hidden', textOverflow: 'ellipsis', minWidth: '0' });
       const meta = document.createElement('span');
-      meta.className = 'span-meta';
       meta.textContent = `${Math.round((t.end[i] < 0 ? total : t.end[i]) - t.start[i])} ms`;
-      name.append(tw, nm, meta);
+      style(meta, { marginLeft: 'auto', paddingLeft: '10px', flex: 'none', color: colour('--vscode-descriptionForeground') });
+      name.append(tw, ic, nm, meta);
       const cell = document.createElement('div');
-      cell.className = 'bar-cell';
-      const bar = document.createElement('div');
-      bar.className = 'bar';
-      bar.style.left = `${(t.start[i] / total) * 100}%`;
-      bar.style.width = `${(((t.end[i] < 0 ? total : t.end[i]) - t.start[i]) / total) * 100}%`;
-      cell.append(bar);
+      style(cell, { position: 'relative', flex: '1', margin: '0 8px' });
+      const b = document.createElement('div');
+      style(b, {
+        position: 'absolute',
+        top: '5px',
+        height: '12px',
+        minWidth: '2px',
+        borderRadius: '2px',
+        background: bar,
+        left: `${(t.start[i] / total) * 100}%`,
+        width: `${(((t.end[i] < 0 ? total : t.end[i]) - t.start[i]) / total) * 100}%`,
+      });
+      cell.append(b);
       row.append(name, cell);
       list.append(row);
     }
-    body.append(list);
-    timeline.append(body);
     const app = document.querySelector('.app');
-    app.replaceChildren(timeline);
+    app.replaceChildren(list);
     // Expanding and collapsing the root in a plain list hides or shows every other row.
     list.firstChild.querySelector('.twistie').addEventListener('click', () => {
       const hide = !list.classList.contains('collapsed');
@@ -178,6 +189,8 @@ async function measure(n) {
       scrollCold = cold.wall;
       cpu = { wheel: w.cpuPerFrame, page: s.cpuPerFrame };
       await p.page.evaluate(() => (document.querySelector('.viewport').scrollTop = 0));
+      // The row elements (what the clicks land on) follow a scroll once it pauses.
+      await p.page.waitForSelector('.row[data-span="0"]:not([hidden]) .twistie', { state: 'attached' });
       await p.page.waitForTimeout(100);
       for (let k = 0; k < 5; k++) {
         await p.page.evaluate(clickCost, '.row[data-span="0"] .twistie'); // collapse the root
@@ -222,7 +235,7 @@ async function measure(n) {
         step('plain list scrolled');
         // Folding the root of a plain list hides every other row: on 100k rows that can run for
         // many minutes, so it gets a time limit, and running out of it is the measurement.
-        const limited = (ms) => Promise.race([p.page.evaluate(clickCost, '.viewport .row .twistie'), new Promise((r) => setTimeout(() => r(undefined), ms))]);
+        const limited = (ms) => Promise.race([p.page.evaluate(clickCost, '.viewport.plain .twistie'), new Promise((r) => setTimeout(() => r(undefined), ms))]);
         for (let k = 0; k < (n > 20_000 ? 1 : 3); k++) {
           const folded = await limited(EXPAND_LIMIT_MS);
           if (folded === undefined) {
@@ -231,7 +244,7 @@ async function measure(n) {
             break;
           }
           await p.page.waitForTimeout(50);
-          base.expand.push(await p.page.evaluate(clickCost, '.viewport .row .twistie'));
+          base.expand.push(await p.page.evaluate(clickCost, '.viewport.plain .twistie'));
           await p.page.waitForTimeout(50);
         }
       }

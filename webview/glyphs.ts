@@ -1,8 +1,6 @@
-// Codicon glyphs as text, for the timeline rows. A row that swaps its icon by changing a text
-// node only lays that text out again; swapping a codicon-* class re-styles the element and
-// re-creates its ::before box, which, for every row re-filled in a scroll frame, adds up. The
-// code points are read from the codicon stylesheet itself (once per icon name), so the bundled
-// font and the names never drift apart.
+// Codicon glyphs as text, for the row canvas, which can only draw icons as characters of the
+// codicon font. The code points are read from the codicon stylesheet itself (once per icon name),
+// so the bundled font and the names never drift apart.
 
 const cache = new Map<string, string>();
 

@@ -1,13 +1,13 @@
-// One accessible timeline row. The canvas draws what is seen (rowPainter.ts); these elements,
+// The timeline's row elements. The canvas draws what is seen (rowPainter.ts); these elements,
 // laid over it but never painted, carry what a screen reader reads (treeitem, level, expanded,
-// selected), the tooltip, and the hit target a click or a test lands on. Built once, re-filled for
-// whichever span lands in its slot. Trace text goes in through textContent only.
+// selected), the tooltip, and the hit target a click or a test lands on. A small pool, each built
+// once and re-filled for whichever span lands in its slot. Trace text goes in through textContent only.
 import { el, highlighted } from './dom';
-import type { RowFacts } from './rowFacts';
+import { ROW_H, rowFacts, type RowContext, type RowFacts } from './rowFacts';
 
-export { ROW_H } from './rowFacts';
+export { ROW_H };
 
-export interface RowEls {
+interface RowEls {
   row: HTMLElement;
   cell: HTMLElement;
   twistie: HTMLElement;
@@ -31,7 +31,7 @@ function put(r: RowEls, key: string, value: string, write: (v: string) => void):
 
 const FLAG_TEXT: Record<string, string> = { error: 'error', running: 'still running', orphan: 'orphan: its parent span is missing' };
 
-export function makeRow(id: string): RowEls {
+function makeRow(id: string): RowEls {
   const twistie = el('span', { class: 'twistie', attrs: { 'aria-hidden': 'true' } });
   const name = el('span', { class: 'span-name' });
   const flag = el('span', { class: 'span-flag' });
@@ -41,7 +41,7 @@ export function makeRow(id: string): RowEls {
   return { row, cell, twistie, name, flag, meta, span: -1, rowIndex: -1, stamp: -1, last: {} };
 }
 
-export function fillRow(r: RowEls, i: number, rowIndex: number, f: RowFacts, words: readonly string[]): void {
+function fillRow(r: RowEls, i: number, rowIndex: number, f: RowFacts, words: readonly string[]): void {
   const cls = `row${f.selected ? ' selected' : ''}${f.error ? ' error' : ''}${f.match ? ' match' : ''}${f.current ? ' current' : ''}${f.offPath ? ' off-path' : ''}`;
   put(r, 'class', cls, (v) => (r.row.className = v));
   put(r, 'span', String(i), (v) => (r.row.dataset.span = v));
@@ -59,4 +59,47 @@ export function fillRow(r: RowEls, i: number, rowIndex: number, f: RowFacts, wor
   put(r, 'meta', f.meta, (v) => (r.meta.textContent = v));
   put(r, 'title', f.title, (v) => (r.row.title = v));
   r.span = i;
+}
+
+export class RowElements {
+  readonly root = el('div', { class: 'row-semantics' });
+  private readonly pool: RowEls[] = [];
+
+  /**
+   * Shows rows first..last-1 (spans from `visible`). Row r lives in pool slot r % pool size, so
+   * after a small scroll only the rows that came into view are filled again; `stamp` changes when
+   * every row must be. Returns the id of the selected span's element, '' when it is not shown.
+   */
+  fill(first: number, last: number, visible: Int32Array, c: RowContext, stamp: number): string {
+    if (this.pool.length < last - first) {
+      while (this.pool.length < last - first) {
+        const r = makeRow(`row-${this.pool.length}`);
+        this.root.appendChild(r.row);
+        this.pool.push(r);
+      }
+      for (const r of this.pool) r.rowIndex = -1; // the slot of each row moved
+    }
+    const size = this.pool.length;
+    let active = '';
+    for (let r = first; r < first + size; r++) {
+      const e = this.pool[r % size];
+      if (r >= last) {
+        if (!e.row.hidden) e.row.hidden = true;
+        e.rowIndex = -1;
+        continue;
+      }
+      const i = visible[r];
+      if (e.rowIndex !== r || e.span !== i || e.stamp !== stamp) {
+        if (e.rowIndex !== r) {
+          e.row.style.transform = `translateY(${r * ROW_H}px)`;
+          e.row.hidden = false;
+        }
+        fillRow(e, i, r, rowFacts(i, c), c.words);
+        e.rowIndex = r;
+        e.stamp = stamp;
+      }
+      if (i === c.selected) active = e.row.id;
+    }
+    return active;
+  }
 }

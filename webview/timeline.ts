@@ -8,7 +8,7 @@ import { TimeWindow } from './axis';
 import { el } from './dom';
 import { partAt, rowFacts, type RowContext } from './rowFacts';
 import { RowCanvas } from './rowPainter';
-import { fillRow, makeRow, ROW_H, type RowEls } from './rowView';
+import { ROW_H, RowElements } from './rowView';
 import { RowModel } from './rows';
 import { timelineKey, type TimelineEvents } from './timelineKeys';
 import { wirePointer } from './timelinePointer';
@@ -32,9 +32,8 @@ export class Timeline {
   private header: TraceHeader | undefined;
   private readonly spacer: HTMLElement;
   private readonly layer: HTMLElement;
-  private readonly semantics: HTMLElement;
   private readonly canvas: RowCanvas;
-  private readonly pool: RowEls[] = [];
+  private readonly elements: RowElements;
   private hover = -1;
   private matchOf: Uint8Array | undefined;
   private words: string[] = [];
@@ -52,8 +51,8 @@ export class Timeline {
     this.head = new WaterfallHead(this.win, () => this.redraw());
     this.spacer = el('div', { class: 'spacer' });
     this.canvas = new RowCanvas(() => this.redraw());
-    this.semantics = el('div', { class: 'row-semantics' });
-    this.layer = el('div', { class: 'rows-layer' }, this.canvas.canvas, this.semantics);
+    this.elements = new RowElements();
+    this.layer = el('div', { class: 'rows-layer' }, this.canvas.canvas, this.elements.root);
     this.viewport = el('div', { class: 'viewport', role: 'tree', tabIndex: 0, attrs: { 'aria-label': 'Spans' } }, this.spacer, this.layer);
     const sash = el('div', { class: 'name-sash', title: 'Drag to resize the name column', attrs: { 'aria-hidden': 'true' } });
     const headRow = el('div', { class: 'timeline-head' }, el('div', { class: 'head-name' }, 'Span', el('span', { class: 'head-hint' }, 'latency · tokens')), this.head.root, sash);
@@ -269,40 +268,11 @@ export class Timeline {
     this.canvas.paint(first, last, this.rows.visible, this.context(), { nameWidth: this.namePx, focused: document.activeElement === this.viewport, hover: this.hover });
   }
 
-  /** Fills the row elements for the rows the canvas shows. Row r lives in pool slot r % pool size,
-   *  so after a small scroll only the rows that came into view are filled again. */
+  /** Fills the row elements for the rows the canvas shows, and points the tree at the selected one. */
   private syncRows(): void {
     this.settleTimer = undefined;
-    const rows = this.rows;
-    if (!this.t || !rows) return;
-    const { first, last } = this.drawn;
-    const need = last - first;
-    if (this.pool.length < need) {
-      while (this.pool.length < need) this.pool.push(this.makeRow());
-      for (const r of this.pool) r.rowIndex = -1; // the slot of each row moved
-    }
-    const size = this.pool.length;
-    const c = this.context();
-    let active = '';
-    for (let r = first; r < first + size; r++) {
-      const el = this.pool[r % size];
-      if (r >= last) {
-        if (!el.row.hidden) el.row.hidden = true;
-        el.rowIndex = -1;
-        continue;
-      }
-      const i = rows.visible[r];
-      if (el.rowIndex !== r || el.span !== i || el.stamp !== this.stamp) {
-        if (el.rowIndex !== r) {
-          el.row.style.transform = `translateY(${r * ROW_H}px)`;
-          el.row.hidden = false;
-        }
-        fillRow(el, i, r, rowFacts(i, c), this.words);
-        el.rowIndex = r;
-        el.stamp = this.stamp;
-      }
-      if (i === this.selected) active = el.row.id;
-    }
+    if (!this.t || !this.rows) return;
+    const active = this.elements.fill(this.drawn.first, this.drawn.last, this.rows.visible, this.context(), this.stamp);
     if (active) {
       if (this.viewport.getAttribute('aria-activedescendant') !== active) this.viewport.setAttribute('aria-activedescendant', active);
     } else this.viewport.removeAttribute('aria-activedescendant');
@@ -329,12 +299,6 @@ export class Timeline {
     if (span === this.hover) return;
     this.hover = span;
     this.repaint();
-  }
-
-  private makeRow(): RowEls {
-    const r = makeRow(`row-${this.pool.length}`);
-    this.semantics.appendChild(r.row);
-    return r;
   }
 
   private context(): RowContext {
