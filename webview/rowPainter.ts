@@ -11,6 +11,8 @@ export interface PaintView {
   nameWidth: number;
   focused: boolean;
   hover: number;
+  /** Opacity of still-running bars, which pulse while the trace runs (1: no pulse). */
+  pulse: number;
 }
 
 const FLAG_GLYPH: Record<string, [string, keyof Palette]> = { error: ['error', 'error'], running: ['loading', 'foreground'], orphan: ['warning', 'warning'] };
@@ -52,8 +54,9 @@ export class RowCanvas {
     this.canvas.style.height = `${rows * ROW_H}px`;
   }
 
-  /** Paints rows first..last-1 (at most the rows it has room for), spans from `visible`. */
-  paint(first: number, last: number, visible: Int32Array, c: RowContext, view: PaintView): void {
+  /** Paints rows first..last-1 (at most the rows it has room for), spans from `visible`.
+   *  Returns whether a still-running span was among them. */
+  paint(first: number, last: number, visible: Int32Array, c: RowContext, view: PaintView): boolean {
     const p = (this.palette ??= this.loadPalette());
     const ctx = this.ctx;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
@@ -63,10 +66,14 @@ export class RowCanvas {
     ctx.textBaseline = 'middle';
     this.canvas.style.transform = `translateY(${first * ROW_H}px)`;
     const end = Math.min(last, first + this.rowsFit);
+    let running = false;
     for (let r = first; r < end; r++) {
       const i = visible[r];
-      this.row(rowFacts(i, c), (r - first) * ROW_H, i === view.hover, c.words, view, p);
+      const f = rowFacts(i, c);
+      running ||= f.running;
+      this.row(f, (r - first) * ROW_H, i === view.hover, c.words, view, p);
     }
+    return running;
   }
 
   private row(f: RowFacts, y: number, hover: boolean, words: readonly string[], view: PaintView, p: Palette): void {
@@ -123,17 +130,17 @@ export class RowCanvas {
       ctx.fillText(glyph(g), at, mid);
     }
     ctx.restore();
-    if (f.bar) this.bar(f, y, view.nameWidth + 8, w - 8, p);
+    if (f.bar) this.bar(f, y, view.nameWidth + 8, w - 8, p, f.running ? view.pulse : 1);
   }
 
-  private bar(f: RowFacts, y: number, x0: number, x1: number, p: Palette): void {
+  private bar(f: RowFacts, y: number, x0: number, x1: number, p: Palette, alpha: number): void {
     const b = f.bar!;
     const ctx = this.ctx;
     const width = x1 - x0;
     const left = x0 + b.left * width;
     const w = Math.max(b.width * width, 2);
     const colour = f.error ? p.error : p.slots[f.colour];
-    ctx.globalAlpha = f.offPath && !f.error ? 0.38 : 1;
+    ctx.globalAlpha = (f.offPath && !f.error ? 0.38 : 1) * alpha;
     if (f.running) {
       // An open-ended bar fades out to the right: the span has no end yet.
       const g = this.ctx.createLinearGradient(left, 0, left + w, 0);

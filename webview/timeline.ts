@@ -20,6 +20,10 @@ export type { TimelineEvents } from './timelineKeys';
 const OVERSCAN = 6;
 /** The row elements follow the canvas once scrolling has paused this long. */
 const SETTLE_MS = 120;
+/** Running bars pulse with this period, repainted this often. */
+const PULSE_MS = 1600;
+const PULSE_STEP_MS = 100;
+const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
 export class Timeline {
   readonly root: HTMLElement;
@@ -40,6 +44,7 @@ export class Timeline {
   private current = -1;
   private frame = 0;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  private pulseTimer: ReturnType<typeof setTimeout> | undefined;
   /** The rows the canvas holds, and the stamp they were painted at. */
   private drawn = { first: 0, last: 0, stamp: -1 };
   private stamp = 0;
@@ -65,6 +70,8 @@ export class Timeline {
     // The selected row's colours depend on focus, as in VS Code's own lists.
     this.viewport.addEventListener('focus', () => this.repaint());
     this.viewport.addEventListener('blur', () => this.repaint());
+    // A hidden panel stops the pulse of running bars; shown again, it starts it again.
+    document.addEventListener('visibilitychange', () => this.repaint());
     // VS Code swaps the body's theme class and the colour variables on <html> with the theme.
     const themed = new MutationObserver(() => {
       this.canvas.themeChanged();
@@ -265,7 +272,13 @@ export class Timeline {
   private repaint(): void {
     if (!this.rows || !this.canvas) return;
     const { first, last } = this.drawn;
-    this.canvas.paint(first, last, this.rows.visible, this.context(), { nameWidth: this.namePx, focused: document.activeElement === this.viewport, hover: this.hover });
+    const moving = !REDUCED_MOTION.matches;
+    const pulse = moving ? 0.775 + 0.225 * Math.cos((performance.now() / PULSE_MS) * 2 * Math.PI) : 1;
+    const view = { nameWidth: this.namePx, focused: document.activeElement === this.viewport, hover: this.hover, pulse };
+    const running = this.canvas.paint(first, last, this.rows.visible, this.context(), view);
+    // Running bars pulse, a few frames a second, while any is in view and the panel is seen.
+    clearTimeout(this.pulseTimer);
+    if (running && moving && document.visibilityState === 'visible') this.pulseTimer = setTimeout(() => this.repaint(), PULSE_STEP_MS);
   }
 
   /** Fills the row elements for the rows the canvas shows, and points the tree at the selected one. */

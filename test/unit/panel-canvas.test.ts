@@ -61,6 +61,29 @@ describe('panel webview: painted rows', function () {
     assert.deepEqual(p.problems, []);
   });
 
+  it('pulses running bars, unless the user asks for reduced motion', async () => {
+    const g = generateTrace({ spans: 40, seed: 6, encoding: 'python', inProgress: true });
+    const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+    assert.ok(!isTraceError(t));
+    p = await openPanelPage(t);
+    const id = `#${await p.page.locator('.row', { hasText: 'still running' }).first().getAttribute('id')}`;
+    // Half a pulse apart (1.6 s period): the bar's most-painted shade differs.
+    const shades = async () => {
+      const seen = new Set<string | undefined>();
+      for (let k = 0; k < 4; k++) {
+        const bar = await paintedColours(p!.page, id, 'bar');
+        bar?.delete(dominant(await paintedColours(p!.page, id, 'row'))!); // the background
+        seen.add(dominant(bar));
+        await p!.page.waitForTimeout(400);
+      }
+      return seen.size;
+    };
+    assert.ok((await shades()) > 1, 'the running bar pulses');
+    await p.page.emulateMedia({ reducedMotion: 'reduce' });
+    await p.page.waitForTimeout(300);
+    assert.equal(await shades(), 1, 'and holds still under reduced motion');
+  });
+
   it('follows a theme change without a reload', async () => {
     p = await openPanelPage(synthetic({ spans: 50, seed: 3 }));
     const row = '.row[aria-rowindex="2"]';
