@@ -7,15 +7,10 @@
 // Baseline, in the same run: JSON.parse of the same text, the least any reader of it pays in one
 // block. "One go" is the read as it was before it was sliced (parseJsonLossless, normalizeTrace,
 // new TraceSession).
-import { setImmediate } from 'node:timers';
 import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
-import { percentile, report, writeResult } from './lib.mjs';
+import { arg, percentile, report, writeResult } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
 
@@ -24,26 +19,14 @@ const { parseJsonSteps } = tsRequire('../src/mlflow/jsonSteps.ts', import.meta.u
 const { runSliced } = tsRequire('../src/model/steps.ts', import.meta.url);
 const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
 const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
+const { loopTurns } = tsRequire('../test/helpers/loopTurns.ts', import.meta.url);
 const median = (xs) => percentile(xs, 50);
 
 /** Wall time of `work`, and the longest gap between turns of the event loop while it ran. */
 async function watched(work) {
-  let last = performance.now();
-  let longest = 0;
-  let running = true;
-  const tick = () => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
   const t0 = performance.now();
-  await work();
-  const ms = performance.now() - t0;
-  running = false;
-  longest = Math.max(longest, performance.now() - last);
-  return { ms, longest };
+  const { longestGapMs } = await loopTurns(work);
+  return { ms: performance.now() - t0, longest: longestGapMs };
 }
 
 const check = (t) => {

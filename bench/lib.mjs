@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const resultsDir = join(root, 'bench', 'results');
 
+/** The value after `--name` on the command line, or `dflt`. */
+export function arg(name, dflt) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1];
+}
+
 export function percentile(values, p) {
   if (!values.length) return NaN;
   const s = [...values].sort((a, b) => a - b);

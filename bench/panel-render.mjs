@@ -12,12 +12,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
-import { percentile, report, root, writeResult } from './lib.mjs';
+import { arg, percentile, report, root, writeResult } from './lib.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? dflt : process.argv[i + 1];
-};
 const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
 

@@ -41,7 +41,8 @@ export interface RowFacts {
   /** 'error' | 'running' | 'orphan' | '' */
   flag: string;
   meta: string;
-  title: string;
+  /** Duration in ms (up to now for a running span). */
+  durationMs: number;
   error: boolean;
   running: boolean;
   selected: boolean;
@@ -52,6 +53,11 @@ export interface RowFacts {
   expanded: boolean;
   /** The bar as fractions of the bar cell; undefined when it lies outside the shown time window. */
   bar: { left: number; width: number; cutStart: boolean; cutEnd: boolean } | undefined;
+}
+
+/** Left padding of a row's name cell at tree depth `depth`, in px. */
+export function indentOf(depth: number): number {
+  return 4 + Math.min(depth, MAX_INDENT_LEVELS) * INDENT;
 }
 
 export function rowFacts(i: number, c: RowContext): RowFacts {
@@ -76,11 +82,11 @@ export function rowFacts(i: number, c: RowContext): RowFacts {
     twistie: hasKids ? (expanded ? 'chevron-down' : 'chevron-right') : '',
     colour: typeColour(type),
     level: t.depth[i] + 1,
-    indent: 4 + Math.min(t.depth[i], MAX_INDENT_LEVELS) * INDENT,
+    indent: indentOf(t.depth[i]),
     name: t.names[i],
     flag: error ? 'error' : running ? 'running' : flags & F.orphan ? 'orphan' : '',
     meta,
-    title: `${t.names[i]} · ${type} · ${duration(dur)}${running ? ' (running)' : ''}${error ? ' · ERROR' : ''}`,
+    durationMs: dur,
     error,
     running,
     selected: i === c.selected,

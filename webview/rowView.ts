@@ -3,6 +3,7 @@
 // selected), the tooltip, and the hit target a click or a test lands on. A small pool, each built
 // once and re-filled for whichever span lands in its slot. Trace text goes in through textContent only.
 import { el, highlighted } from './dom';
+import { duration } from './format';
 import { ROW_H, rowFacts, type RowContext, type RowFacts } from './rowFacts';
 
 export { ROW_H };
@@ -57,7 +58,8 @@ function fillRow(r: RowEls, i: number, rowIndex: number, f: RowFacts, words: rea
   } else put(r, 'name', f.name, (v) => (r.name.textContent = v));
   put(r, 'flag', FLAG_TEXT[f.flag] ?? '', (v) => (r.flag.textContent = v));
   put(r, 'meta', f.meta, (v) => (r.meta.textContent = v));
-  put(r, 'title', f.title, (v) => (r.row.title = v));
+  // The tooltip lives only here: the canvas never needs it, so it is not built while painting.
+  put(r, 'title', `${f.name} · ${f.type} · ${duration(f.durationMs)}${f.running ? ' (running)' : ''}${f.error ? ' · ERROR' : ''}`, (v) => (r.row.title = v));
   r.span = i;
 }
 

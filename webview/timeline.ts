@@ -6,7 +6,7 @@
 import type { SpanTable, TraceHeader } from '../src/panel/protocol';
 import { TimeWindow } from './axis';
 import { el } from './dom';
-import { partAt, rowFacts, type RowContext } from './rowFacts';
+import { indentOf, partAt, type RowContext } from './rowFacts';
 import { RowCanvas } from './rowPainter';
 import { ROW_H, RowElements } from './rowView';
 import { RowModel } from './rows';
@@ -298,7 +298,7 @@ export class Timeline {
     const r = Math.floor((clientY - box.top) / ROW_H);
     if (r < 0 || r >= this.rows.count) return undefined;
     const span = this.rows.visible[r];
-    return { span, part: partAt(clientX - box.left, rowFacts(span, this.context()).indent, this.namePx) };
+    return { span, part: partAt(clientX - box.left, indentOf(this.t.depth[span]), this.namePx) };
   }
 
   /** The bar column's box on screen, for zooming and panning around the pointer. */

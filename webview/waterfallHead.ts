@@ -4,7 +4,8 @@ import type { SpanTable } from '../src/panel/protocol';
 import { ticks, type TimeWindow } from './axis';
 import { el } from './dom';
 import { axisLabel } from './format';
-import { COLOUR_VARS, typeColour } from './spanStyle';
+import { readPalette } from './palette';
+import { typeColour } from './spanStyle';
 
 const MINIMAP_H = 36;
 
@@ -99,9 +100,9 @@ export class WaterfallHead {
     ctx.scale(dpr, dpr);
     ctx.clearRect(0, 0, width, MINIMAP_H);
     const total = Math.max(this.win.total, 1e-3);
-    const css = getComputedStyle(document.body);
-    const colours = t.types.map((ty) => css.getPropertyValue(COLOUR_VARS[typeColour(ty)]).trim() || '#888');
-    const errorColour = css.getPropertyValue(COLOUR_VARS['c-error']).trim() || '#f14c4c';
+    const palette = readPalette();
+    const colours = t.types.map((ty) => palette.slots[typeColour(ty)]);
+    const errorColour = palette.error;
     const rowH = Math.max(MINIMAP_H / Math.max(t.n, 1), 0.5);
     const h = Math.min(Math.max(rowH, 1), 4);
     ctx.globalAlpha = t.n > 2000 ? 0.6 : 0.9;
