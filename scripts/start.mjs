@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { freePort, startMlflow } from './lib/mlflow.mjs';
 import { ensureVenv, root, venvDir } from './lib/python.mjs';
 import { ensureVsCodeServer, startVsCodeServer } from './lib/vscode-server.mjs';
+import { BROWSER_PACKAGES, ensureSystemPackages, VSCODE_SERVER_PACKAGES } from './lib/system.mjs';
 import { extensionLog, extensionPayload, launchChromium } from './lib/workbench.mjs';
 
 const fancy = Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.NO_COLOR;
@@ -124,6 +125,8 @@ async function main() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void shutdown(0));
 
   try {
+    // A fresh machine has none of these; the browser is only for --check (a user opens the URL in their own).
+    ensureSystemPackages(args.check ? [...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES] : VSCODE_SERVER_PACKAGES);
     say('building the extension');
     const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error(`the build failed (exit ${build.status}); see above`);
