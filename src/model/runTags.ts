@@ -45,3 +45,39 @@ export const GT_ATTR = {
 /** MLflow's OTLP ingest turns a root span's `mlflow.traceTag.<key>` attributes into trace tags
  *  (sqlalchemy_store._log_spans_once), so the Node preload tags runs with no extra request. */
 export const OTLP_TRACE_TAG_PREFIX = 'mlflow.traceTag.';
+
+/**
+ * `mlflow.message.format` per wire format: which model-call adapter reads a span. Both tracers
+ * (Node and Python) write the same format for the same call; frameworks' own spans carry none and
+ * are recognised by their attributes (`gen_ai.*`, `ai.*`).
+ */
+export const MESSAGE_FORMAT = {
+  /** models.generateContent / chats: inputs `{model, contents, config}`, outputs the response. */
+  generateContent: 'gemini',
+  /** interactions.create / get: inputs the request body, outputs the Interaction resource (REST field names). */
+  interactions: 'gemini.interactions',
+  /** A Live API turn: inputs `{messages: [client messages]}`, outputs `{messages: [server messages], …}`. */
+  live: 'gemini.live',
+  /** OpenAI chat completions (OpenAI-compatible endpoints, gateways). */
+  openaiChat: 'openai.chat',
+} as const;
+
+/** Span attributes of the Interactions and Live surfaces, written alike by both tracers. */
+export const GEMINI_ATTR = {
+  interactionId: 'gemini.interaction.id',
+  previousInteractionId: 'gemini.interaction.previous_id',
+  /** The status the app last saw: in_progress, requires_action, completed, failed, cancelled, … */
+  interactionStatus: 'gemini.interaction.status',
+  agent: 'gemini.agent',
+  background: 'gemini.interaction.background',
+  liveSessionId: 'gemini.live.session_id',
+} as const;
+
+/** Trace tags of the Interactions and Live surfaces (root-span attributes with OTLP_TRACE_TAG_PREFIX). */
+export const GEMINI_TAG = {
+  /** Id of the first interaction of a `previous_interaction_id` chain within one process: the
+   *  Traces view groups a run's traces with the same value into one conversation. */
+  conversation: 'gemini_trace.conversation',
+  /** "true" on a trace whose process exited before it observed the work's end (background agent). */
+  unfinished: 'gemini_trace.unfinished',
+} as const;
