@@ -64,6 +64,7 @@ export class App {
       ...actions,
       goToCode: (spanId) => host.command('goToCode', { spanId }),
       openLocation: (filepath, lineno) => host.command('openLocation', { filepath, lineno }),
+      openLink: (url) => host.command('openLink', { url }),
       compare: (spanId) => host.command('compare', { spanId }),
       select: (i) => this.timeline.select(i, 'pointer'),
       tabChanged: () => this.saveSoon(),

@@ -1,46 +1,52 @@
-// The Chat tab: a Gemini call shown the way Gemini shapes it. Roles, text parts as Markdown,
-// function calls and responses with their JSON, thinking folded away, inline data noted (never
-// dumped), then each candidate with its finish reason and safety ratings.
+// The Chat tab: a model call shown the way its API shapes it. Roles, text parts as Markdown,
+// function calls and responses with their JSON, thinking folded away, media noted (never dumped),
+// then the answer: each candidate with its finish reason, safety ratings and grounding, or an
+// ordered run of steps (an interaction, a Live turn). Warnings and errors come first.
 import type { ChatView, ValueRef } from '../src/panel/protocol';
 import { el, icon } from './dom';
-import { bytes, tokenSplit } from './format';
+import { count, tokenSplit } from './format';
 import { jsonTree } from './jsonTree';
-import { longText, textOf, type ValueActions } from './longText';
+import { linkList } from './chatTools';
+import { inlinePart } from './chatParts';
+import { renderSteps } from './chatSteps';
+import type { ChatActions, Part } from './chatTypes';
+import { textOf } from './longText';
 
-type Content = NonNullable<ChatView['systemInstruction']>;
-type Part = Content['parts'][number];
+type Message = ChatView['request'][number];
+type Choice = ChatView['response'][number];
 
-const ROLE_ICON: Record<string, string> = { user: 'account', model: 'sparkle', system: 'settings-gear', function: 'symbol-method', tool: 'tools' };
+export type { ChatActions } from './chatTypes';
 
-export function renderChat(chat: ChatView, spanId: string, actions: ValueActions): HTMLElement {
+const ROLE_ICON: Record<string, string> = { user: 'account', model: 'sparkle', assistant: 'sparkle', system: 'settings-gear', function: 'symbol-method', tool: 'tools' };
+const DONE = new Set(['completed', 'complete', 'stop']);
+const RUNNING = new Set(['in_progress', 'queued', 'requires_action', 'requires_continuation']);
+
+export function renderChat(chat: ChatView, spanId: string, actions: ChatActions): HTMLElement {
   const root = el('div', { class: 'chat' });
   const ref = (path: (string | number)[]): ValueRef => ({ spanId, field: 'chat', path });
-  const meta: (string | HTMLElement)[] = [];
-  if (chat.model) meta.push(el('span', { class: 'chip' }, icon('sparkle'), ` ${textOf(chat.model)}`));
-  if (chat.usage) meta.push(el('span', { class: 'chip', title: 'Tokens used by this call' }, icon('symbol-numeric'), ` ${tokenSplit(chat.usage)}`));
-  if (meta.length) root.appendChild(el('div', { class: 'chat-meta' }, ...meta));
+  const chips = meta(chat);
+  if (chips) root.appendChild(chips);
+  for (const w of chat.warnings ?? []) root.appendChild(el('div', { class: 'chat-note warning', role: 'note' }, icon('warning'), ' ', textOf(w)));
+  for (const e of chat.errors ?? []) root.appendChild(el('div', { class: 'chat-note error', role: 'note' }, icon('error'), ' ', e.code ? el('strong', null, `${textOf(e.code)}: `) : null, textOf(e.message)));
 
-  if (chat.systemInstruction) root.appendChild(message(chat.systemInstruction, 'system', ref(['systemInstruction']), actions));
-  chat.contents.forEach((c, i) => root.appendChild(message(c, textOf(c.role) || 'user', ref(['contents', i]), actions)));
+  if (chat.system) root.appendChild(message(chat.system, 'system', ref(['system']), actions));
+  chat.request.forEach((c, i) => root.appendChild(message(c, textOf(c.role) || 'user', ref(['request', i]), actions)));
 
   const afc = automaticCalls(chat, spanId, actions);
   if (afc) root.appendChild(afc);
 
-  if (chat.candidates.length) {
-    root.appendChild(el('div', { class: 'chat-divider', role: 'separator' }, chat.candidates.length > 1 ? `Response · ${chat.candidates.length} candidates` : 'Response'));
-  }
-  chat.candidates.forEach((cand, i) => {
-    const m = message(cand.content, textOf(cand.content?.role) || 'model', ref(['candidates', i, 'content']), actions, chat.candidates.length > 1 ? `Candidate ${i + 1}` : undefined);
-    const foot = el('div', { class: 'msg-foot' });
-    if (cand.finishReason) {
-      const fr = textOf(cand.finishReason);
-      foot.appendChild(el('span', { class: `chip finish ${fr === 'STOP' ? '' : 'warn'}`.trim(), title: 'Finish reason' }, icon(fr === 'STOP' ? 'pass' : 'warning'), ` ${fr}`));
-    }
-    if (cand.safetyRatings?.length) foot.appendChild(safety(cand.safetyRatings));
-    if (foot.childElementCount) m.appendChild(foot);
+  const n = chat.response.length;
+  if (n) root.appendChild(el('div', { class: 'chat-divider', role: 'separator' }, n > 1 ? `Response · ${n} candidates` : 'Response'));
+  chat.response.forEach((cand, i) => {
+    const label = n > 1 ? `Candidate ${i + 1}` : undefined;
+    const mref = ref(['response', i, 'message']);
+    const role = textOf(cand.message?.role) || 'model';
+    const m = chat.ordered ? stepsMessage(cand.message, role, mref, actions) : message(cand.message, role, mref, actions, label);
+    const foot = footer(cand, actions);
+    if (foot) m.appendChild(foot);
     root.appendChild(m);
   });
-  if (!chat.contents.length && !chat.candidates.length) root.appendChild(el('p', { class: 'empty' }, 'This call carries no messages.'));
+  if (!chat.request.length && !chat.response.length) root.appendChild(el('p', { class: 'empty' }, 'This call carries no messages.'));
 
   const cfg = chat.config && typeof chat.config === 'object' ? Object.keys(chat.config) : [];
   if (cfg.length || chat.tools) {
@@ -52,16 +58,47 @@ export function renderChat(chat: ChatView, spanId: string, actions: ValueActions
   return root;
 }
 
+function meta(chat: ChatView): HTMLElement | undefined {
+  const chips: HTMLElement[] = [];
+  if (chat.model) chips.push(el('span', { class: 'chip' }, icon('sparkle'), ` ${textOf(chat.model)}`));
+  if (chat.agent) chips.push(el('span', { class: 'chip', title: 'The agent this interaction ran' }, icon('robot'), ` ${textOf(chat.agent)}`));
+  if (chat.usage) {
+    const tool = chat.usage.toolUse ? ` · ${count(chat.usage.toolUse)} tool use` : '';
+    chips.push(el('span', { class: 'chip', title: 'Tokens used by this call' }, icon('symbol-numeric'), ` ${tokenSplit(chat.usage)}${tool}`));
+  }
+  if (chat.status) {
+    const s = textOf(chat.status);
+    const kind = DONE.has(s.toLowerCase()) ? 'pass' : RUNNING.has(s.toLowerCase()) ? 'loading' : 'warning';
+    chips.push(el('span', { class: `chip status ${kind === 'warning' ? 'warn' : ''}`.trim(), title: 'Status' }, icon(kind, kind === 'loading' ? 'codicon-modifier-spin' : ''), ` ${s}`));
+  }
+  const ids = chat.ids;
+  if (ids?.interaction) chips.push(el('span', { class: 'chip muted', title: `Interaction id${ids.previous ? `; continues ${textOf(ids.previous)}` : ''}` }, icon('comment-discussion'), ` ${textOf(ids.interaction)}`));
+  if (ids?.session) chips.push(el('span', { class: 'chip muted', title: 'Live session id' }, icon('broadcast'), ` ${textOf(ids.session)}`));
+  return chips.length ? el('div', { class: 'chat-meta' }, ...chips) : undefined;
+}
+
+function footer(cand: Choice, actions: ChatActions): HTMLElement | undefined {
+  const foot = el('div', { class: 'msg-foot' });
+  if (cand.finishReason) {
+    const fr = textOf(cand.finishReason);
+    const ok = DONE.has(fr.toLowerCase());
+    foot.appendChild(el('span', { class: `chip finish ${ok ? '' : 'warn'}`.trim(), title: 'Finish reason' }, icon(ok ? 'pass' : 'warning'), ` ${fr}`));
+  }
+  if (cand.safety?.length) foot.appendChild(safety(cand.safety));
+  if (cand.grounding) foot.appendChild(grounding(cand.grounding, actions));
+  return foot.childElementCount ? foot : undefined;
+}
+
 /**
  * Calls the SDK made on the model's behalf (automatic function calling) that no message shows:
  * they live only in the response's history, so they get a block of their own, each call with
  * the response that answered it.
  */
-function automaticCalls(chat: ChatView, spanId: string, actions: ValueActions): HTMLElement | undefined {
+function automaticCalls(chat: ChatView, spanId: string, actions: ChatActions): HTMLElement | undefined {
   const key = (name: unknown, v: unknown) => `${textOf(name)}\u0000${JSON.stringify(v ?? null)}`;
   const shownCalls = new Set<string>();
   const shownAnswers = new Set<string>();
-  for (const c of [...chat.contents, ...chat.candidates.map((x) => x.content)]) {
+  for (const c of [...chat.request, ...chat.response.map((x) => x.message)]) {
     for (const p of c?.parts ?? []) {
       if (p.kind === 'functionCall') shownCalls.add(key(p.name, p.args));
       if (p.kind === 'functionResponse') shownAnswers.add(key(p.name, p.response));
@@ -88,57 +125,32 @@ function automaticCalls(chat: ChatView, spanId: string, actions: ValueActions): 
   return box;
 }
 
-function responseBox(name: unknown, response: unknown, ref: ValueRef, actions: ValueActions): HTMLElement {
+function responseBox(name: unknown, response: unknown, ref: ValueRef, actions: ChatActions): HTMLElement {
   return el('div', { class: 'part part-response' }, el('div', { class: 'part-h' }, icon('reply'), ' Response from ', el('code', null, textOf(name))), jsonTree(response ?? null, actions, { ref, expandDepth: 3 }));
 }
 
-function message(c: Content, role: string, ref: ValueRef, actions: ValueActions, label?: string): HTMLElement {
+function roleBox(role: string, label?: string): HTMLElement {
   const r = role.toLowerCase();
   const m = el('div', { class: `msg role-${/^[a-z_-]+$/.test(r) ? r : 'other'}` });
   m.appendChild(el('div', { class: 'msg-role' }, icon(ROLE_ICON[r] ?? 'comment'), ` ${label ?? role}`));
-  const parts = Array.isArray(c?.parts) ? c.parts : [];
-  if (!parts.length) m.appendChild(el('div', { class: 'empty' }, '(no parts)'));
-  parts.forEach((p, i) => m.appendChild(part(p, { ...ref, path: [...ref.path, 'parts', i] }, actions)));
   return m;
 }
 
-function part(p: Part, ref: ValueRef, actions: ValueActions): HTMLElement {
-  switch (p.kind) {
-    case 'text':
-      return el('div', { class: 'part part-text' }, longText(p.text, actions, { markdown: true }));
-    case 'thought': {
-      const d = el('details', { class: 'part part-thought' }, el('summary', null, icon('lightbulb'), ' Thinking'));
-      d.appendChild(longText(p.text, actions, { markdown: true }));
-      return d;
-    }
-    case 'functionCall':
-      return el(
-        'div',
-        { class: 'part part-call' },
-        el('div', { class: 'part-h' }, icon('symbol-method'), ' Function call ', el('code', null, textOf(p.name)), p.id ? el('span', { class: 'muted' }, ` #${textOf(p.id)}`) : null),
-        jsonTree(p.args ?? {}, actions, { ref: { ...ref, path: [...ref.path, 'args'] }, expandDepth: 3 }),
-      );
-    case 'functionResponse':
-      return el(
-        'div',
-        { class: 'part part-response' },
-        el('div', { class: 'part-h' }, icon('reply'), ' Function response ', el('code', null, textOf(p.name)), p.id ? el('span', { class: 'muted' }, ` #${textOf(p.id)}`) : null),
-        jsonTree(p.response ?? null, actions, { ref: { ...ref, path: [...ref.path, 'response'] }, expandDepth: 3 }),
-      );
-    case 'inlineData':
-      return el('div', { class: 'part part-data' }, icon('file-media'), ` Inline data: ${textOf(p.mimeType) || 'unknown type'}, ${bytes(p.bytes)} (not shown)`);
-    case 'fileData':
-      return el('div', { class: 'part part-data' }, icon('file'), ` File: `, el('span', { class: 'md-link' }, textOf(p.uri)), p.mimeType ? ` (${textOf(p.mimeType)})` : '');
-    case 'executableCode':
-      return el('div', { class: 'part part-code' }, el('div', { class: 'part-h' }, icon('code'), ` Code${p.language ? ` (${textOf(p.language)})` : ''}`), longText(p.code, actions, { cls: 'code' }));
-    case 'codeExecutionResult':
-      return el('div', { class: 'part part-code' }, el('div', { class: 'part-h' }, icon('terminal'), ` Result${p.outcome ? `: ${textOf(p.outcome)}` : ''}`), longText(p.output, actions, { cls: 'code' }));
-    default:
-      return el('div', { class: 'part part-other' }, jsonTree((p as { value?: unknown }).value ?? p, actions, { ref: { ...ref, path: [...ref.path, 'value'] }, expandDepth: 1 }));
-  }
+function message(c: Message, role: string, ref: ValueRef, actions: ChatActions, label?: string): HTMLElement {
+  const m = roleBox(role, label);
+  const parts: readonly Part[] = Array.isArray(c?.parts) ? c.parts : [];
+  if (!parts.length) m.appendChild(el('div', { class: 'empty' }, '(no parts)'));
+  parts.forEach((p, i) => m.appendChild(inlinePart(p, { ...ref, path: [...ref.path, 'parts', i] }, actions)));
+  return m;
 }
 
-function safety(ratings: NonNullable<ChatView['candidates'][number]['safetyRatings']>): HTMLElement {
+function stepsMessage(c: Message, role: string, ref: ValueRef, actions: ChatActions): HTMLElement {
+  const m = roleBox(role, 'Steps');
+  m.appendChild(renderSteps(Array.isArray(c?.parts) ? c.parts : [], ref, actions));
+  return m;
+}
+
+function safety(ratings: NonNullable<Choice['safety']>): HTMLElement {
   const d = el('details', { class: 'safety' });
   const flagged = ratings.filter((r) => r.blocked || !['NEGLIGIBLE', 'LOW'].includes(textOf(r.probability)));
   d.appendChild(el('summary', null, icon(flagged.length ? 'warning' : 'shield'), ` Safety ratings${flagged.length ? ` · ${flagged.length} flagged` : ''}`));
@@ -149,5 +161,13 @@ function safety(ratings: NonNullable<ChatView['candidates'][number]['safetyRatin
   }
   d.appendChild(t);
   if (flagged.length) d.open = true;
+  return d;
+}
+
+function grounding(g: NonNullable<Choice['grounding']>, actions: ChatActions): HTMLElement {
+  const d = el('details', { class: 'grounding' }, el('summary', null, icon('globe'), ` Grounding · ${g.links.length} source${g.links.length === 1 ? '' : 's'}`));
+  if (g.queries.length) d.appendChild(el('ul', { class: 'queries' }, ...g.queries.map((q) => el('li', null, icon('search'), ` ${textOf(q)}`))));
+  if (g.links.length) d.appendChild(linkList(g.links, actions));
+  if (g.urls.length) d.appendChild(linkList(g.urls.map((u) => ({ url: u.url, title: `${textOf(u.url)} — ${textOf(u.status) || 'status not recorded'}` })), actions));
   return d;
 }

@@ -5,7 +5,7 @@ import type { SpanDetails, SpanTable, TraceHeader } from '../src/panel/protocol'
 import { renderChat } from './chat';
 import { clear, el, icon, iconButton, linkButton } from './dom';
 import { duration, tokenSplit } from './format';
-import type { ValueActions } from './longText';
+import type { ChatActions } from './chatTypes';
 import { renderAttributes, renderEvents, renderIO } from './sections';
 import { typeColour, typeIcon } from './spanStyle';
 import { renderTokens } from './tokens';
@@ -14,7 +14,7 @@ export const TABS = ['chat', 'io', 'attributes', 'events', 'tokens'] as const;
 export type TabId = (typeof TABS)[number];
 const LABELS: Record<TabId, string> = { chat: 'Chat', io: 'Inputs / Outputs', attributes: 'Attributes', events: 'Events', tokens: 'Tokens' };
 
-export interface DetailsEvents extends ValueActions {
+export interface DetailsEvents extends ChatActions {
   goToCode(spanId: string): void;
   openLocation(file: string, line: number): void;
   compare(spanId: string): void;
@@ -84,7 +84,7 @@ export class DetailsPane {
       c.hidden = !n;
       c.textContent = n ? String(n) : '';
     };
-    fill('chat', d.chat ? renderChat(d.chat, d.spanId, this.on) : el('p', { class: 'empty' }, 'This span is not a Gemini call. Its raw inputs and outputs are under Inputs / Outputs.'));
+    fill('chat', d.chat ? renderChat(d.chat, d.spanId, this.on) : el('p', { class: 'empty' }, 'This span is not a model call. Its raw inputs and outputs are under Inputs / Outputs.'));
     fill('io', renderIO(d, this.on));
     fill('attributes', renderAttributes(d, this.on), Object.keys(d.attributes).length);
     fill('events', renderEvents(d, this.on, (f, l) => this.on.openLocation(f, l)), d.events.length + d.exceptions.length || undefined);

@@ -1,7 +1,7 @@
 // Opening diffs: span against span in the native diff editor, and trace against trace through a
 // pairing summary whose rows open the diff of each pair.
 import * as vscode from 'vscode';
-import { extractGemini } from '../model/gemini';
+import { readModelCall } from '../model/call/read';
 import type { Services, TraceRef } from '../services';
 import { diffUri, loadCall, whyNotDiffable } from './documents';
 import { describePair, pairCalls, type CallPair } from './pairing';
@@ -48,7 +48,7 @@ export async function compareTraces(services: Services, left: TraceRef, right: T
   const [a, b] = await Promise.all([services.traces.get(left.traceId), services.traces.get(right.traceId)]);
   const pairs = pairCalls(a, b);
   if (!pairs.length) {
-    throw new UserFacingError(`Neither ${left.traceId} nor ${right.traceId} holds a Gemini model call with a recorded prompt or response, so there is nothing to pair.`);
+    throw new UserFacingError(`Neither ${left.traceId} nor ${right.traceId} holds a Gemini model call (or another model call) with a recorded prompt or response, so there is nothing to pair.`);
   }
   const chosen = pick ? await pick(pairs) : await pickPair(pairs, `${a.summary.name ?? left.traceId} ↔ ${b.summary.name ?? right.traceId}`);
   if (!chosen) return pairs;
@@ -80,7 +80,7 @@ export async function compareRefs(services: Services, a: TraceRef, b: TraceRef, 
     if (!r.spanId) return false;
     const t = await services.traces.get(r.traceId);
     const s = t.byId.get(r.spanId);
-    return !!s && !!extractGemini(s);
+    return !!s && !!readModelCall(s);
   };
   if (a.spanId && b.spanId && (await spanCall(a)) && (await spanCall(b))) return openSpanDiff(services, a, b, view);
   if (a.spanId && b.spanId) {

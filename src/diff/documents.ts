@@ -1,8 +1,9 @@
 // Read-only virtual documents for the native diff editor, one per (trace, span, view). The URI
 // carries everything needed to rebuild the text, so a diff tab survives a window reload.
 import * as vscode from 'vscode';
-import { extractGemini } from '../model/gemini';
-import type { GeminiCall, Span, Trace } from '../model/types';
+import { readModelCall } from '../model/call/read';
+import type { ModelCall } from '../model/call/types';
+import type { Span, Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
 import { renderView, VIEW_TITLES, type DiffView } from './text';
 
@@ -19,20 +20,20 @@ export function diffUri(ref: Required<Pick<TraceRef, 'traceId' | 'spanId'>>, vie
 export function whyNotDiffable(trace: Trace, spanId: string, view: DiffView): string | undefined {
   const span = trace.byId.get(spanId);
   if (!span) return `Span ${spanId} is not in trace ${trace.summary.id} any more. Refresh the Traces view and pick again.`;
-  const call = extractGemini(span);
-  if (!call) return `"${span.name}" (${span.type}) is not a Gemini model call, so it has no prompt or response to compare. Pick an LLM span, or compare the whole traces.`;
-  if (view === 'prompt' && !call.contents.length && !call.systemInstruction)
+  const call = readModelCall(span);
+  if (!call) return `"${span.name}" (${span.type}) is not a Gemini model call (nor any other model call the extension reads), so it has no prompt or response to compare. Pick an LLM span, or compare the whole traces.`;
+  if (view === 'prompt' && !call.request.length && !call.system)
     return `"${span.name}" has no recorded prompt. Was it traced with captureContent: false?`;
-  if (view === 'response' && !call.candidates.length && !call.responseText && !call.functionCalls.length)
+  if (view === 'response' && !call.response.length && !call.responseText && !call.functionCalls.length)
     return `"${span.name}" has no recorded response${span.status === 'ERROR' ? ': the call failed' + (span.statusMessage ? ` (${span.statusMessage})` : '') : ''}.`;
   return undefined;
 }
 
-export async function loadCall(services: Services, ref: TraceRef): Promise<{ trace: Trace; span: Span; call: GeminiCall }> {
+export async function loadCall(services: Services, ref: TraceRef): Promise<{ trace: Trace; span: Span; call: ModelCall }> {
   if (!ref.spanId) throw new Error('No span given: pick a model-call span.');
   const trace = await services.traces.get(ref.traceId);
   const span = trace.byId.get(ref.spanId);
-  const call = span && extractGemini(span);
+  const call = span && readModelCall(span);
   if (!span || !call) throw new Error(whyNotDiffable(trace, ref.spanId, 'config'));
   return { trace, span, call };
 }

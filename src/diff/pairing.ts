@@ -1,19 +1,18 @@
 // Pairs the model calls of two traces so "what changed between runs" is answered call by call:
 // first by call site (the code location the preload/shim recorded), then by order among the rest.
-import { extractGemini } from '../model/gemini';
-import type { GeminiCall, Span, Trace } from '../model/types';
+import { spanCalls, type SpanCall } from '../model/call/trace';
+import type { Span, Trace } from '../model/types';
 import { renderPrompt, renderResponse } from './text';
 
-export interface ModelCall {
-  span: Span;
-  call: GeminiCall;
+/** A model call, the span that recorded it, and where in the code it was made. */
+export interface CallAtSite extends SpanCall {
   /** "file:line", or undefined when no location was recorded. */
   site?: string;
 }
 
 export interface CallPair {
-  left?: ModelCall;
-  right?: ModelCall;
+  left?: CallAtSite;
+  right?: CallAtSite;
   /** How the pair was made. */
   by: 'site' | 'order' | 'unpaired';
   promptChanged: boolean;
@@ -23,33 +22,16 @@ export interface CallPair {
   latencyDeltaMs: number;
 }
 
-/** The spans that are model calls: they carry a Gemini request and no descendant does. */
-export function modelCalls(trace: Trace): ModelCall[] {
-  const withCall = new Map<Span, GeminiCall>();
-  for (const span of trace.spans) {
-    const call = extractGemini(span);
-    if (call && (call.contents.length || call.candidates.length || call.responseText)) withCall.set(span, call);
-  }
-  // trace.spans is in pre-order, so walking it backwards sees every child before its parent.
-  const callBelow = new Set<Span>();
-  for (let i = trace.spans.length - 1; i >= 0; i--) {
-    const s = trace.spans[i];
-    if (s.children.some((c) => withCall.has(c) || callBelow.has(c))) callBelow.add(s);
-  }
-  const out: ModelCall[] = [];
-  for (const [span, call] of withCall) {
-    // A chat span wraps its model call: keep the innermost so pairs compare like with like.
-    if (callBelow.has(span)) continue;
-    out.push({ span, call, site: span.code ? `${span.code.filepath}:${span.code.lineno}` : undefined });
-  }
-  return out.sort((a, b) => (a.span.startNs < b.span.startNs ? -1 : a.span.startNs > b.span.startNs ? 1 : 0));
+/** The trace's model calls (model/call/trace.ts) with their call sites. */
+export function modelCalls(trace: Trace): CallAtSite[] {
+  return spanCalls(trace).map((c) => ({ ...c, site: c.span.code ? `${c.span.code.filepath}:${c.span.code.lineno}` : undefined }));
 }
 
 function durationMs(s: Span): number {
   return s.endNs === null ? 0 : Number(s.endNs - s.startNs) / 1e6;
 }
 
-function makePair(left: ModelCall | undefined, right: ModelCall | undefined, by: CallPair['by']): CallPair {
+function makePair(left: CallAtSite | undefined, right: CallAtSite | undefined, by: CallPair['by']): CallPair {
   const lu = left?.call.usage ?? left?.span.usage;
   const ru = right?.call.usage ?? right?.span.usage;
   const d = (k: 'input' | 'output' | 'thinking' | 'cached' | 'total') => (ru?.[k] ?? 0) - (lu?.[k] ?? 0);
@@ -67,11 +49,11 @@ function makePair(left: ModelCall | undefined, right: ModelCall | undefined, by:
 export function pairCalls(a: Trace, b: Trace): CallPair[] {
   const left = modelCalls(a);
   const right = modelCalls(b);
-  const usedRight = new Set<ModelCall>();
+  const usedRight = new Set<CallAtSite>();
   const pairs: CallPair[] = [];
-  const leftover: ModelCall[] = [];
+  const leftover: CallAtSite[] = [];
   // Same site, in order: the n-th call at a site pairs with the n-th call at that site.
-  const bySite = new Map<string, ModelCall[]>();
+  const bySite = new Map<string, CallAtSite[]>();
   for (const r of right) if (r.site) (bySite.get(r.site) ?? bySite.set(r.site, []).get(r.site)!).push(r);
   for (const l of left) {
     const r = l.site ? bySite.get(l.site)?.shift() : undefined;

@@ -1,7 +1,11 @@
-// Stable, readable text forms of one Gemini call, made to be diffed line by line: the same call
+// Stable, readable text forms of one model call, made to be diffed line by line: the same call
 // always renders to the same text (object keys sorted, fixed section order), and everything is
 // plain text, so hostile prompt content can only ever show up as characters in a document.
-import type { GeminiCall, GeminiContent, GeminiPart, Span } from '../model/types';
+import type { Message, ModelCall, ModelUsage, Part } from '../model/call/types';
+import type { Span } from '../model/types';
+import { stableJson } from '../model/call/stableJson';
+
+export { stableJson };
 
 export type DiffView = 'prompt' | 'response' | 'config';
 
@@ -11,23 +15,7 @@ export const VIEW_TITLES: Record<DiffView, string> = {
   config: 'Config and usage',
 };
 
-/** JSON with sorted keys and 2-space indent, so key order never shows up as a change. */
-export function stableJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  const sort = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return v.toString();
-    if (v === null || typeof v !== 'object') return v;
-    if (seen.has(v)) return '[circular]';
-    seen.add(v);
-    if (Array.isArray(v)) return v.map(sort);
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sort((v as Record<string, unknown>)[k]);
-    return out;
-  };
-  return JSON.stringify(sort(value), null, 2) ?? 'undefined';
-}
-
-function renderPart(p: GeminiPart): string {
+function renderPart(p: Part): string {
   switch (p.kind) {
     case 'text':
       return p.text;
@@ -36,36 +24,56 @@ function renderPart(p: GeminiPart): string {
     case 'functionCall':
       return `[function call] ${p.name}${p.id ? ` (id ${p.id})` : ''}\n${stableJson(p.args ?? {})}`;
     case 'functionResponse':
-      return `[function response] ${p.name}${p.id ? ` (id ${p.id})` : ''}\n${stableJson(p.response ?? {})}`;
-    case 'inlineData':
-      return `[inline data] ${p.mimeType}, ${p.bytes} bytes`;
-    case 'fileData':
-      return `[file] ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}`;
-    case 'executableCode':
-      return `[code${p.language ? ` ${p.language}` : ''}]\n${p.code}`;
-    case 'codeExecutionResult':
-      return `[code result${p.outcome ? ` ${p.outcome}` : ''}]\n${p.output}`;
+      return `[function response] ${p.name}${p.id ? ` (id ${p.id})` : ''}${p.isError ? ' (error)' : ''}\n${stableJson(p.response ?? {})}`;
+    case 'media':
+      if (p.uri) return `[file] ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}`;
+      return `[inline data] ${p.mimeType ?? 'unknown type'}, ${p.bytes ?? 0} bytes${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}`;
+    case 'toolCall':
+      if (p.tool === 'code_execution') return `[code${p.language ? ` ${p.language}` : ''}]\n${p.code ?? ''}`;
+      return [`[${p.tool} call]${p.name ? ` ${p.name}` : ''}${p.server ? ` on ${p.server}` : ''}${p.id ? ` (id ${p.id})` : ''}`, ...(p.queries ?? []).map((q) => `query: ${q}`), ...(p.urls ?? []).map((u) => `url: ${u}`), ...(p.args !== undefined ? [stableJson(p.args)] : [])].join('\n');
+    case 'toolResult':
+      if (p.tool === 'code_execution' && p.output !== undefined) return `[code result${p.outcome ? ` ${p.outcome}` : ''}]\n${p.output}`;
+      return [
+        `[${p.tool} result]${p.name ? ` ${p.name}` : ''}${p.id ? ` (id ${p.id})` : ''}${p.isError ? ' (error)' : ''}`,
+        ...(p.links ?? []).map((l) => `link: ${l.url}${l.title ? ` (${l.title})` : ''}`),
+        ...(p.urls ?? []).map((u) => `url: ${u.url}${u.status ? ` — ${u.status}` : ''}`),
+        ...(p.output !== undefined ? [p.output] : []),
+        ...(p.result !== undefined ? [stableJson(p.result)] : []),
+      ].join('\n');
+    case 'transcription':
+      return `[${p.of === 'input' ? 'heard' : 'spoken'}] ${p.text}`;
+    case 'event':
+      return `[${p.name}]${p.detail ? ` ${p.detail}` : ''}`;
     case 'other':
-      return `[part]\n${stableJson(p.value)}`;
+      return `[part${p.type ? ` ${p.type}` : ''}]\n${stableJson(p.value)}`;
   }
 }
 
-function renderContent(c: GeminiContent): string {
+function renderContent(c: Message): string {
   return [`── ${c.role || 'user'} ──`, ...c.parts.map(renderPart)].join('\n');
 }
 
-export function renderPrompt(call: GeminiCall): string {
+export function renderPrompt(call: ModelCall): string {
   const out: string[] = [];
-  if (call.systemInstruction?.parts.length) {
-    out.push('── system instruction ──', ...call.systemInstruction.parts.map(renderPart), '');
+  if (call.system?.parts.length) {
+    out.push('── system instruction ──', ...call.system.parts.map(renderPart), '');
   }
-  for (const c of call.contents) out.push(renderContent(c), '');
+  for (const c of call.request) out.push(renderContent(c), '');
   if (call.tools !== undefined) out.push('── tools ──', stableJson(call.tools), '');
   return out.join('\n').trimEnd() + '\n';
 }
 
-export function renderResponse(call: GeminiCall): string {
+/** Alternative candidates are summed up (thinking, text, calls, finish reasons); an ordered run of
+ *  steps (an interaction, a Live turn) is rendered step by step, as it happened. */
+export function renderResponse(call: ModelCall): string {
   const out: string[] = [];
+  if (call.ordered) {
+    for (const c of call.response) out.push(renderContent(c.message), '');
+    if (!call.response.some((c) => c.message.parts.length)) out.push('(no steps)', '');
+    if (call.status) out.push('── status ──', call.status, '');
+    for (const e of call.errors) out.push('── error ──', `${e.code ? `${e.code}: ` : ''}${e.message}`, '');
+    return out.join('\n').trimEnd() + '\n';
+  }
   if (call.thinking) out.push('── thinking ──', call.thinking, '');
   out.push('── text ──', call.responseText || '(no text)', '');
   if (call.functionCalls.length) {
@@ -73,15 +81,16 @@ export function renderResponse(call: GeminiCall): string {
     for (const f of call.functionCalls) out.push(`${f.name}${f.id ? ` (id ${f.id})` : ''}`, stableJson(f.args ?? {}));
     out.push('');
   }
-  const reasons = call.candidates.map((c) => c.finishReason).filter(Boolean);
+  const reasons = call.response.map((c) => c.finishReason).filter(Boolean);
   out.push(`── finish reason ──`, reasons.length ? reasons.join(', ') : '(none recorded)');
   return out.join('\n') + '\n';
 }
 
-export function renderConfig(call: GeminiCall, span: Span): string {
-  const usage = call.usage ?? span.usage;
+export function renderConfig(call: ModelCall, span: Span): string {
+  const usage: ModelUsage | undefined = call.usage ?? span.usage;
   const out = [
     `model: ${call.model ?? span.model ?? '(unknown)'}`,
+    ...(call.agent ? [`agent: ${call.agent}`] : []),
     `span: ${span.name} (${span.type})`,
     `status: ${span.status}${span.statusMessage ? ` — ${span.statusMessage}` : ''}`,
     '',
@@ -92,6 +101,7 @@ export function renderConfig(call: GeminiCall, span: Span): string {
   ];
   if (usage) {
     out.push(`input:    ${usage.input}`, `output:   ${usage.output}`, `thinking: ${usage.thinking}`, `cached:   ${usage.cached}`, `total:    ${usage.total}`);
+    if (usage.toolUse) out.push(`tool use: ${usage.toolUse}`);
   } else {
     out.push('(not recorded)');
   }
@@ -99,7 +109,7 @@ export function renderConfig(call: GeminiCall, span: Span): string {
   return out.join('\n') + '\n';
 }
 
-export function renderView(view: DiffView, call: GeminiCall, span: Span): string {
+export function renderView(view: DiffView, call: ModelCall, span: Span): string {
   if (view === 'prompt') return renderPrompt(call);
   if (view === 'response') return renderResponse(call);
   return renderConfig(call, span);

@@ -6,6 +6,7 @@
 //    JSON (camelCase), a chat's `{message}`, and for streams the list of chunks;
 //  - the raw REST body (`{contents, systemInstruction, generationConfig, tools}`).
 import { field, partText, stripNulls, toContents } from './geminiContent';
+import { groundingOf } from './geminiGrounding';
 import { isRecord } from './json';
 import { parseUsage, geminiUsageMetadata } from './usage';
 import type { GeminiCall, GeminiCandidate, GeminiContent, GeminiPart, Span } from './types';
@@ -171,6 +172,8 @@ function mergeResponses(list: Record<string, unknown>[]): Merged {
       if (typeof finish === 'string') cand.finishReason = finish;
       const ratings = field(c, 'safety_ratings');
       if (Array.isArray(ratings)) cand.safetyRatings = ratings.filter(isRecord).map(rating);
+      const grounding = groundingOf(c);
+      if (grounding) cand.grounding = grounding;
     });
   }
   const candidates = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
@@ -180,7 +183,9 @@ function mergeResponses(list: Record<string, unknown>[]): Merged {
 function appendPart(parts: GeminiPart[], p: GeminiPart): void {
   const last = parts[parts.length - 1];
   if (last && (last.kind === 'text' || last.kind === 'thought') && last.kind === p.kind) {
-    parts[parts.length - 1] = { kind: last.kind, text: last.text + (p as { text: string }).text };
+    const joined: GeminiPart = { kind: last.kind, text: last.text + (p as { text: string }).text };
+    if (last.signature || p.signature) joined.signature = true;
+    parts[parts.length - 1] = joined;
   } else parts.push(p);
 }
 

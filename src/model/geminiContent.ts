@@ -28,6 +28,17 @@ function looksLikeContent(v: unknown): v is Record<string, unknown> {
 export function toPart(p: unknown): GeminiPart {
   if (typeof p === 'string') return { kind: 'text', text: p };
   if (!isRecord(p)) return { kind: 'other', value: p };
+  const part = partOf(p);
+  // Gemini 3 puts an opaque thought signature on the part it belongs to; only its presence is kept.
+  const sig = field(p, 'thought_signature');
+  if (typeof sig !== 'string' || sig === '') return part;
+  // A part that is nothing but a signature is the tail of the model's thinking.
+  if (part.kind === 'other' && Object.keys(p).every((k) => p[k] === null || /^thought(_signature|Signature)?$/.test(k))) return { kind: 'thought', text: '', signature: true };
+  part.signature = true;
+  return part;
+}
+
+function partOf(p: Record<string, unknown>): GeminiPart {
   const text = field(p, 'text');
   if (typeof text === 'string') return field(p, 'thought') === true ? { kind: 'thought', text } : { kind: 'text', text };
   const fc = field(p, 'function_call');
@@ -73,7 +84,7 @@ export function toPart(p: unknown): GeminiPart {
 /** Size of inline data without keeping it: base64 text, a byte array, a size a recorder noted,
  *  or MLflow's attachment reference (3.x moves the bytes out of the span and writes
  *  `mlflow-attachment://<uuid>?content_type=…&trace_id=…&size=N` in their place). */
-function byteSize(data: unknown): number {
+export function byteSize(data: unknown): number {
   if (typeof data === 'string') {
     if (data.startsWith('mlflow-attachment://')) {
       const m = /[?&]size=(\d+)/.exec(data);

@@ -25,7 +25,8 @@ export function spanTypeOf(attributes: Record<string, unknown>): string {
 
 /** A span that is one model call (so its response's usage metadata is its own usage). */
 export function isModelCallSpan(type: string, attributes: Record<string, unknown>): boolean {
-  return MODEL_CALL_TYPES.has(type) || attributes['mlflow.message.format'] === 'gemini';
+  const format = attributes['mlflow.message.format'];
+  return MODEL_CALL_TYPES.has(type) || (typeof format === 'string' && (format === 'gemini' || format.startsWith('gemini.')));
 }
 
 /** `exception` events (OTel semantic conventions), in the order they were recorded. */
@@ -63,6 +64,7 @@ function modelOf(attributes: Record<string, unknown>, inputs: unknown, modelCall
   return modelName(attributes['mlflow.llm.model'])
     ?? modelName(attributes['gen_ai.request.model'])
     ?? modelName(attributes['gen_ai.response.model'])
+    ?? modelName(attributes['ai.model.id'])
     ?? (modelCall && isRecord(inputs) ? modelName(inputs.model) : undefined);
 }
 

@@ -118,7 +118,7 @@ export interface TraceError {
 
 // ---- Gemini messages -------------------------------------------------------------------
 
-export type GeminiPart =
+export type GeminiPart = (
   | { kind: 'text'; text: string }
   | { kind: 'thought'; text: string }
   | { kind: 'functionCall'; name: string; args: unknown; id?: string }
@@ -127,7 +127,11 @@ export type GeminiPart =
   | { kind: 'fileData'; mimeType?: string; uri: string }
   | { kind: 'executableCode'; language?: string; code: string }
   | { kind: 'codeExecutionResult'; outcome?: string; output: string }
-  | { kind: 'other'; value: unknown };
+  | { kind: 'other'; value: unknown }
+) & {
+  /** A thought signature came with the part (set only when one did). */
+  signature?: true;
+};
 
 export interface GeminiContent {
   role: string;
@@ -138,6 +142,8 @@ export interface GeminiCandidate {
   content: GeminiContent;
   finishReason?: string;
   safetyRatings?: { category: string; probability: string; blocked?: boolean }[];
+  /** Search queries, sources and retrieved URLs (set only when the response grounded itself). */
+  grounding?: { queries: string[]; links: { url: string; title?: string }[]; urls: { url: string; status?: string }[] };
 }
 
 export interface GeminiCall {

@@ -57,7 +57,7 @@ export function parseUsage(v: unknown): TokenUsage | undefined {
 /** Applies the TokenUsage contract: thinking is part of output, cached part of input. Gemini
  *  reports candidates WITHOUT thoughts (prompt + candidates + thoughts = total); MLflow copies
  *  that candidates figure into output_tokens, so thoughts are folded in when the sum says so. */
-function finish(input: number, output: number, reportedTotal: number | undefined, cached: number, thinking: number): TokenUsage {
+export function finish(input: number, output: number, reportedTotal: number | undefined, cached: number, thinking: number): TokenUsage {
   let out = output;
   if (thinking > 0 && (reportedTotal === undefined ? true : input + output + thinking === reportedTotal)) out += thinking;
   return { input, output: out, total: reportedTotal ?? input + out, cached, thinking };
@@ -82,9 +82,17 @@ export function spanUsage(attributes: Record<string, unknown>, outputs: unknown,
   const gi = count(attributes['gen_ai.usage.input_tokens']);
   const go = count(attributes['gen_ai.usage.output_tokens']);
   if (gi !== undefined || go !== undefined) {
-    const thinking = (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
-    const cached = count(attributes['gen_ai.usage.cache_read_input_tokens']) ?? 0;
+    const thinking = count(attributes['gen_ai.usage.reasoning.output_tokens']) ?? (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
+    const cached = count(attributes['gen_ai.usage.cache_read.input_tokens'] ?? attributes['gen_ai.usage.cache_read_input_tokens']) ?? 0;
     return finish(gi ?? 0, go ?? 0, count(attributes['gen_ai.usage.total_tokens']), cached, thinking);
+  }
+  // The AI SDK's own attributes (its outer generateText span has no gen_ai.* usage): v5+ names,
+  // then v4's. Its output tokens already include reasoning tokens.
+  const ai = (k: string) => count(attributes[`ai.usage.${k}`]);
+  const ain = ai('inputTokens') ?? ai('promptTokens');
+  const aout = ai('outputTokens') ?? ai('completionTokens');
+  if (ain !== undefined || aout !== undefined) {
+    return finish(ain ?? 0, aout ?? 0, ai('totalTokens') ?? (ain ?? 0) + (aout ?? 0), ai('cachedInputTokens') ?? ai('inputTokenDetails.cacheReadTokens') ?? 0, ai('reasoningTokens') ?? 0);
   }
   if (isModelCall && meta) return parseUsage(meta);
   return undefined;

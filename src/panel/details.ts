@@ -1,29 +1,27 @@
 // One span's details for the webview, built on request (never for all spans up front), with every
 // large value clipped. Pure: no vscode.
-import { extractGemini } from '../model/gemini';
-import type { GeminiCall, Span, Trace } from '../model/types';
+import { readModelCall } from '../model/call/read';
+import type { ModelCall } from '../model/call/types';
+import type { Span, Trace } from '../model/types';
 import { clipValue, resolvePath, type ClipLimits, DEFAULT_LIMITS } from './clip';
 import type { ChatView, SpanDetails, ValueRef } from './protocol';
 
-export function chatOf(span: Span): Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking'> | undefined {
-  let call: GeminiCall | undefined;
-  try {
-    call = extractGemini(span);
-  } catch {
-    // A span the extractor cannot read still shows its raw inputs and outputs.
-    return undefined;
-  }
-  if (!call || (!call.contents.length && !call.candidates.length && !call.systemInstruction)) return undefined;
+/** The model call a span records, as the Chat tab shows it; undefined for other spans (and for
+ *  spans no adapter can read, which still show their raw inputs and outputs). */
+export function chatOf(span: Span, call: ModelCall | undefined = readModelCall(span)): Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'> | undefined {
+  if (!call || (!call.request.length && !call.response.length && !call.system)) return undefined;
   // The flattened texts repeat what the parts hold; leave them out of the post.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { promptText, responseText, thinking, ...view } = call;
   return view;
 }
 
-export function spanDetails(trace: Trace, span: Span, index: number, limits: ClipLimits = DEFAULT_LIMITS): SpanDetails {
+/** `call`: the span's model call when the caller already read it (with warnings that need the
+ *  rest of the trace, such as dropped thought signatures). */
+export function spanDetails(trace: Trace, span: Span, index: number, limits: ClipLimits = DEFAULT_LIMITS, call?: ModelCall): SpanDetails {
   const ms = (ns: bigint) => Number(ns - trace.startNs) / 1e6;
   const base = (field: ValueRef['field']) => ({ spanId: span.id, field });
-  const chat = chatOf(span);
+  const chat = chatOf(span, call ?? readModelCall(span));
   return {
     spanId: span.id,
     index,

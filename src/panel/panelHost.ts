@@ -6,6 +6,7 @@ import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
 import { CompareController } from './compareHost';
+import { safeWebLink } from './webLink';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
@@ -231,6 +232,13 @@ export class TracePanel implements vscode.Disposable {
         const c = p as Commands['openLocation'];
         if (typeof c.filepath !== 'string' || !Number.isFinite(c.lineno)) return;
         await openCodeLocation({ filepath: c.filepath, lineno: Math.max(1, Math.floor(c.lineno)) }, this.session?.trace.summary.tags);
+        return;
+      }
+      case 'openLink': {
+        const url = safeWebLink((p as Commands['openLink']).url);
+        if (!url) throw new Error('Only http and https links open from the trace panel.');
+        // openExternal asks the user first (VS Code's link protection) unless they trusted the site.
+        await vscode.env.openExternal(vscode.Uri.parse(url, true));
         return;
       }
       case 'rendered': {

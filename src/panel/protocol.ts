@@ -3,7 +3,8 @@
 // matched by id) and notifications (host → webview). Imported by both sides, so it holds only
 // types and plain constants: no `vscode`, no DOM, no Node.
 import type { CompareSummary } from '../diff/summary';
-import type { CodeLocation, Cost, GeminiCall, SpanStatus, TokenUsage } from '../model/types';
+import type { ModelCall } from '../model/call/types';
+import type { CodeLocation, Cost, SpanStatus, TokenUsage } from '../model/types';
 import type { WireTable } from './wireTable';
 
 export const VIEW_TYPE = 'geminiTrace.trace';
@@ -125,9 +126,9 @@ export type Clip<T> = T extends string
         ? { [K in keyof T]: Clip<T[K]> }
         : T;
 
-/** A Gemini call for the Chat tab. The flattened texts are left out (the parts hold them); the
+/** A model call for the Chat tab. The flattened texts are left out (the parts hold them); the
  *  call lists stay, as automatic function calling records some calls only there. */
-export type ChatView = Clip<Omit<GeminiCall, 'promptText' | 'responseText' | 'thinking'>>;
+export type ChatView = Clip<Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'>>;
 
 export interface SpanDetails {
   spanId: string;
@@ -171,6 +172,9 @@ export interface Commands {
   openInEditor: { ref: ValueRef; language?: string };
   /** A file and line named inside trace content (a stack frame): opened like a span's code. */
   openLocation: { filepath: string; lineno: number };
+  /** A web link in trace content (a search result, a cited source): the host opens it through
+   *  VS Code's external-link confirmation; the webview itself never navigates. */
+  openLink: { url: string };
   /** The webview drew a payload: how long it took, for the log (and for tests to wait on). */
   rendered: { revision: number; spans: number; ms: number };
 }

@@ -1,6 +1,10 @@
 // One open trace on the host side: the table posted to the webview, and the answers to its
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
+import { readModelCall } from '../model/call/read';
+import { signatureWarnings } from '../model/call/signatures';
+import { spanCalls } from '../model/call/trace';
+import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../model/steps';
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
@@ -39,6 +43,8 @@ export class TraceSession {
   private wire: WireTable | undefined;
   private haystacks: (string | undefined)[] = [];
   private haystackChars = 0;
+  /** Per model-call span, what only the whole trace can tell (dropped thought signatures). */
+  private turnWarnings: Map<string, string[]> | undefined;
 
   /** A session built in slices that give the event loop back (see model/steps.ts). */
   static async sliced(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
@@ -71,7 +77,22 @@ export class TraceSession {
   details(spanId: string): Requests['spanDetails']['result'] {
     const i = this.indexOf.get(spanId);
     if (i === undefined) throw new Error(`Span ${spanId} is not in trace ${this.trace.summary.id}.`);
-    return spanDetails(this.trace, this.order[i], i);
+    const span = this.order[i];
+    return spanDetails(this.trace, span, i, undefined, this.callOf(span));
+  }
+
+  /** The span's model call with the warnings that need the calls before it. The trace's calls are
+   *  read once, and only when a call resends history (so most spans never pay for it). */
+  private callOf(span: Span): ModelCall | undefined {
+    const call = readModelCall(span);
+    if (!call?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return call;
+    if (!this.turnWarnings) {
+      const turns = spanCalls(this.trace);
+      const warnings = signatureWarnings(turns.map((t) => ({ label: t.span.name, call: t.call })));
+      this.turnWarnings = new Map(turns.map((t, k) => [t.span.id, warnings[k]]));
+    }
+    const more = this.turnWarnings.get(span.id);
+    return more?.length ? { ...call, warnings: [...call.warnings, ...more] } : call;
   }
 
   fullValue(ref: ValueRef): string {
@@ -118,7 +139,10 @@ export class TraceSession {
     const cached = this.haystacks[i];
     if (cached !== undefined) return cached;
     const s = this.order[i];
-    const text = `${safeStringify(s.inputs)}\n${safeStringify(s.outputs)}\n${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
+    // A model call's own text first (what the Chat tab shows, whatever its wire format), then the raw payloads.
+    const call = readModelCall(s);
+    const said = call ? `${call.promptText}\n${call.responseText}\n${call.thinking}\n` : '';
+    const text = `${said}${safeStringify(s.inputs)}\n${safeStringify(s.outputs)}\n${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
       .slice(0, HAYSTACK_PER_SPAN)
       .toLowerCase();
     // Past the budget, text is rebuilt per query rather than held: memory stays flat.

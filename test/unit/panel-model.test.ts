@@ -98,7 +98,7 @@ describe('panel: clipped values', () => {
     const d = s.details(huge.id);
     assert.ok(JSON.stringify(d).length < 200_000, `details are ${JSON.stringify(d).length} characters`);
     assert.ok(Date.now() - t0 < 2000);
-    const text = (d.chat!.contents[0].parts[0] as { text: unknown }).text;
+    const text = (d.chat!.request[0].parts[0] as { text: unknown }).text;
     assert.ok(isClipped(text) && text.$clipped === 'string');
     const c = text as ClippedString;
     assert.equal(c.length, 10 * 1024 * 1024);
