@@ -51,15 +51,17 @@ export function parseUsage(v: unknown): TokenUsage | undefined {
   if (input === undefined && output === undefined && reportedTotal === undefined) return undefined;
   const cached = pick(v, 'cache_read_input_tokens', 'cached_content_token_count', 'cachedContentTokenCount') ?? 0;
   const thinking = pick(v, 'thoughts_token_count', 'thoughtsTokenCount', 'reasoning_tokens') ?? 0;
-  return finish(input ?? 0, output ?? 0, reportedTotal, cached, thinking);
+  return finish(input ?? 0, output ?? 0, reportedTotal, cached, thinking, pick(v, 'tool_use_prompt_token_count', 'toolUsePromptTokenCount') ?? 0);
 }
 
 /** Applies the TokenUsage contract: thinking is part of output, cached part of input. Gemini
  *  reports candidates WITHOUT thoughts (prompt + candidates + thoughts = total); MLflow copies
  *  that candidates figure into output_tokens, so thoughts are folded in when the sum says so. */
-export function finish(input: number, output: number, reportedTotal: number | undefined, cached: number, thinking: number): TokenUsage {
+export function finish(input: number, output: number, reportedTotal: number | undefined, cached: number, thinking: number, toolUse = 0): TokenUsage {
   let out = output;
-  if (thinking > 0 && (reportedTotal === undefined ? true : input + output + thinking === reportedTotal)) out += thinking;
+  // Gemini's total also counts tool-use prompt tokens (prompt + candidates + thoughts + tool use).
+  const sum = input + output + thinking;
+  if (thinking > 0 && (reportedTotal === undefined || sum === reportedTotal || sum + toolUse === reportedTotal)) out += thinking;
   return { input, output: out, total: reportedTotal ?? input + out, cached, thinking };
 }
 
@@ -77,7 +79,8 @@ export function spanUsage(attributes: Record<string, unknown>, outputs: unknown,
     // Our Node preload adds `thoughts_tokens` to MLflow's keys (MLflow ignores extra keys).
     const thinking = pick(attr, 'thoughts_tokens', 'thinking_tokens', 'reasoning_tokens')
       ?? (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
-    if (pick(attr, 'input_tokens', 'output_tokens', 'total_tokens') !== undefined) return finish(input, output, total, cached, thinking);
+    const toolUse = pick(attr, 'tool_use_prompt_tokens') ?? (meta ? pick(meta, 'tool_use_prompt_token_count', 'toolUsePromptTokenCount') : undefined) ?? 0;
+    if (pick(attr, 'input_tokens', 'output_tokens', 'total_tokens') !== undefined) return finish(input, output, total, cached, thinking, toolUse);
   }
   const gi = count(attributes['gen_ai.usage.input_tokens']);
   const go = count(attributes['gen_ai.usage.output_tokens']);

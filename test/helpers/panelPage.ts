@@ -11,7 +11,7 @@ import type { Trace } from '../../src/model/types';
 import { panelHtml } from '../../src/panel/html';
 import type { HostToWebview, SpanTable, WebviewToHost } from '../../src/panel/protocol';
 import { TraceSession } from '../../src/panel/session';
-import { themeVars } from './vscodeTheme';
+import { themeVars, type Theme } from './vscodeTheme';
 
 const root = join(__dirname, '..', '..');
 
@@ -33,7 +33,7 @@ export interface PanelPage {
 }
 
 export interface PanelPageOptions {
-  theme?: 'dark' | 'light';
+  theme?: Theme;
   width?: number;
   height?: number;
   /** Post the trace as soon as the webview says it is ready (default true). */

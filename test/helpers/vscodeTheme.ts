@@ -146,7 +146,24 @@ export const LIGHT: Record<string, string> = {
   'panelTitle-inactiveForeground': '#3b3b3b',
 };
 
-export function themeVars(theme: 'dark' | 'light'): Record<string, string> {
-  const src = theme === 'dark' ? DARK : LIGHT;
+/** Dark High Contrast: black, white text, a contrast border on every widget. */
+export const HIGH_CONTRAST: Record<string, string> = {
+  ...DARK,
+  foreground: '#ffffff',
+  descriptionForeground: '#ffffff',
+  'editor-background': '#000000',
+  'editor-foreground': '#ffffff',
+  'editorWidget-background': '#0c141f',
+  'editorWidget-border': '#6fc3df',
+  'textCodeBlock-background': '#000000',
+  contrastBorder: '#6fc3df',
+  contrastActiveBorder: '#f38518',
+  focusBorder: '#f38518',
+};
+
+export type Theme = 'dark' | 'light' | 'high-contrast';
+
+export function themeVars(theme: Theme): Record<string, string> {
+  const src = theme === 'dark' ? DARK : theme === 'light' ? LIGHT : HIGH_CONTRAST;
   return Object.fromEntries(Object.entries(src).map(([k, v]) => [`--vscode-${k}`, v]));
 }

@@ -93,8 +93,8 @@ function usageOf(u: unknown): ModelUsage | undefined {
   if (!isRecord(u)) return undefined;
   const n = (k: string) => toNumber(u[k]);
   if (n('total_input_tokens') === undefined && n('total_output_tokens') === undefined && n('total_tokens') === undefined) return undefined;
-  const usage: ModelUsage = finish(n('total_input_tokens') ?? 0, n('total_output_tokens') ?? 0, n('total_tokens'), n('total_cached_tokens') ?? 0, n('total_thought_tokens') ?? 0);
   const tool = n('total_tool_use_tokens');
+  const usage: ModelUsage = finish(n('total_input_tokens') ?? 0, n('total_output_tokens') ?? 0, n('total_tokens'), n('total_cached_tokens') ?? 0, n('total_thought_tokens') ?? 0, tool ?? 0);
   return tool ? { ...usage, toolUse: tool } : usage;
 }
 

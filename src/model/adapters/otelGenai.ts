@@ -116,7 +116,8 @@ function fromOlderForms(span: Span, names: Map<string, string>, system: Message 
       if (m[1] === 'system' && !out.request.length) out.system = { role: 'system', parts: [...(out.system?.parts ?? []), ...msg.parts] };
       else out.request.push(msg);
     } else if (e.name === 'gen_ai.choice') {
-      const inner = isRecord(body.message) ? body.message : body;
+      const msg = parsed(body.message);
+      const inner = isRecord(msg) ? msg : body;
       const c: Choice = { message: legacyMessage('assistant', inner, names) };
       if (typeof body.finish_reason === 'string') c.finishReason = body.finish_reason;
       out.response.push(c);
