@@ -2,7 +2,7 @@
 // selection for multi-select menus), a plain TraceRef, or nothing (then the view's selection).
 import * as vscode from 'vscode';
 import type { Services, TraceRef } from '../services';
-import { LoadMoreNode, TraceNode, toTraceRef, type Node } from './nodes';
+import { ConversationNode, LoadMoreNode, TraceNode, toTraceRef, type Node } from './nodes';
 import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
 
@@ -122,5 +122,5 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
 
 /** Trace nodes among a selection (used by the badge: selecting marks as seen). */
 export function traceIdsOf(nodes: readonly Node[]): string[] {
-  return nodes.filter((n): n is TraceNode => n instanceof TraceNode).map((n) => n.traceId);
+  return nodes.flatMap((n) => (n instanceof TraceNode ? [n.traceId] : n instanceof ConversationNode ? n.traces.map((t) => t.id) : []));
 }

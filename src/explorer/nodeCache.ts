@@ -2,19 +2,21 @@
 // events (and reveal) by object identity, and a live update must refresh exactly one node.
 import type { Experiment } from '../mlflow/types';
 import type { Span, TraceSummary } from '../model/types';
-import { ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode } from './nodes';
+import { ConversationNode, ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode } from './nodes';
 import type { RunInfo } from './traceSource';
 
 export class NodeCache {
   private readonly exps = new Map<string, ExperimentNode>();
   private readonly runs = new Map<string, RunNode>();
   private readonly traces = new Map<string, TraceNode>();
+  private readonly conversations = new Map<string, ConversationNode>();
   private readonly spanLists = new Map<string, SpanNode[]>();
   private readonly mores = new Map<string, LoadMoreNode>();
 
   /** After a reload: runs, traces and spans are rebuilt; experiment nodes (and their expansion) stay. */
   clearBelowExperiments(): void {
     this.runs.clear();
+    this.conversations.clear();
     this.traces.clear();
     this.spanLists.clear();
     this.mores.clear();
@@ -46,7 +48,18 @@ export class NodeCache {
     return n;
   }
 
-  trace(parent: RunNode, s: TraceSummary): TraceNode {
+  conversation(parent: RunNode, conversationId: string, traces: TraceSummary[]): ConversationNode {
+    const probe = new ConversationNode(parent, conversationId, traces);
+    const n = this.conversations.get(probe.id);
+    if (n && n.parent === parent) {
+      n.traces = traces;
+      return n;
+    }
+    this.conversations.set(probe.id, probe);
+    return probe;
+  }
+
+  trace(parent: RunNode | ConversationNode, s: TraceSummary): TraceNode {
     let n = this.traces.get(s.id);
     if (n && n.parent === parent) n.summary = s;
     else {
@@ -99,6 +112,9 @@ export class NodeCache {
   }
   traceNodes(): TraceNode[] {
     return [...this.traces.values()];
+  }
+  conversationNode(id: string): ConversationNode | undefined {
+    return this.conversations.get(id);
   }
 
   /** Name of a trace's root span once its spans were shown (labels unnamed traces). */

@@ -6,7 +6,7 @@ import type { Span, TraceSummary } from '../model/types';
 import type { TraceRef } from '../services';
 import type { RunInfo } from './traceSource';
 
-export type Node = ExperimentNode | RunNode | TraceNode | SpanNode | LoadMoreNode | MessageNode;
+export type Node = ExperimentNode | RunNode | ConversationNode | TraceNode | SpanNode | LoadMoreNode | MessageNode;
 
 export class ExperimentNode {
   readonly kind = 'experiment';
@@ -41,10 +41,27 @@ export class RunNode {
   }
 }
 
+/** The traces of one run that continue one another (interactions chained by previous id). */
+export class ConversationNode {
+  readonly kind = 'conversation';
+  constructor(
+    readonly parent: RunNode,
+    readonly conversationId: string,
+    /** First turn first. */
+    public traces: TraceSummary[],
+  ) {}
+  get id(): string {
+    return `conv:${this.parent.experimentId}:${this.parent.run.id}:${this.conversationId}`;
+  }
+  get experimentId(): string {
+    return this.parent.experimentId;
+  }
+}
+
 export class TraceNode implements TraceRef {
   readonly kind = 'trace';
   constructor(
-    readonly parent: RunNode,
+    readonly parent: RunNode | ConversationNode,
     public summary: TraceSummary,
   ) {}
   get id(): string {

@@ -12,6 +12,8 @@ import { TraceTreeProvider } from './treeProvider';
 
 export const VIEW_ID = 'geminiTrace.traces';
 const RELATIVE_TIME_REFRESH_MS = 60_000;
+/** How often a running trace's elapsed time is redrawn (from cache: no request). */
+const ELAPSED_REFRESH_MS = 1_000;
 
 /** What integration tests reach through the undeclared command geminiTrace.explorer.testHooks. */
 export interface ExplorerHooks {
@@ -50,12 +52,18 @@ export function registerExplorer(services: Services): void {
     for (const n of provider.loadedRunNodes()) provider.refreshNode(n);
   }, RELATIVE_TIME_REFRESH_MS);
 
+  const elapsed = setInterval(() => {
+    if (!view.visible) return;
+    for (const n of provider.runningTraceNodes()) provider.refreshNode(n);
+  }, ELAPSED_REFRESH_MS);
+
   const hooks: ExplorerHooks = { provider, view, poller };
   services.context.subscriptions.push(
     provider,
     view,
     poller,
     new vscode.Disposable(() => clearInterval(clock)),
+    new vscode.Disposable(() => clearInterval(elapsed)),
     vscode.window.registerFileDecorationProvider(new ErrorDecorations()),
     provider.onDidChangeState(updateState),
     view.onDidChangeSelection((e) => provider.markSeen(traceIdsOf(e.selection)) && updateBadge()),

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { TAG } from '../model/runTags';
 import type { Span, TraceSummary } from '../model/types';
 import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
-import { ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
+import { conversationFacts, conversationLabel } from './conversations';
+import { ConversationNode, ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
 import { OTHER_RUN } from './traceSource';
 
 /** Scheme of resourceUris that only exist so the decoration provider can colour error rows. */
@@ -16,11 +17,14 @@ export interface ItemContext {
   /** Root span name of a trace whose spans are already cached, for unnamed traces. */
   rootSpanName(traceId: string): string | undefined;
   isNew(traceId: string): boolean;
+  /** The clock running traces count their elapsed time by. */
+  now(): number;
 }
 
 export function treeItem(node: Node, ctx: ItemContext): vscode.TreeItem {
   if (node instanceof ExperimentNode) return experimentItem(node);
   if (node instanceof RunNode) return runItem(node);
+  if (node instanceof ConversationNode) return conversationItem(node, ctx);
   if (node instanceof TraceNode) return traceItem(node, ctx);
   if (node instanceof SpanNode) return spanItem(node);
   if (node instanceof LoadMoreNode) return loadMoreItem(node);
@@ -71,11 +75,29 @@ function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
   item.id = n.id;
   item.contextValue = s.state === 'ERROR' ? 'trace:error' : s.state === 'IN_PROGRESS' ? 'trace:running' : 'trace';
   item.iconPath = stateIcon(s.state);
-  item.description = joinParts(ctx.isNew(s.id) && '●', formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
+  // A background agent's trace stays in progress while it works: say for how long, live.
+  const running = s.state === 'IN_PROGRESS' ? `running ${formatLatency(Math.max(0, ctx.now() - s.requestTimeMs))}` : undefined;
+  item.description = joinParts(ctx.isNew(s.id) && '●', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
   if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
   item.tooltip = traceTooltip(s);
   item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
   item.accessibilityInformation = { label: `Trace ${item.label as string}, ${stateWord(s.state)}, ${item.description || ''}` };
+  return item;
+}
+
+function conversationItem(n: ConversationNode, ctx: ItemContext): vscode.TreeItem {
+  const f = conversationFacts(n);
+  const item = new vscode.TreeItem(oneLine(conversationLabel(n), 60), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = n.id;
+  item.contextValue = 'conversation';
+  item.iconPath = f.running ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon('comment-discussion', f.failed ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+  const unseen = n.traces.some((t) => ctx.isNew(t.id));
+  item.description = joinParts(unseen && '●', `${f.turns} turns`, f.running ? 'running' : formatLatency(f.durationMs), f.tokens !== undefined ? formatTokens(f.tokens) : undefined, formatRelative(f.lastMs));
+  const md = plainMarkdown();
+  md.appendMarkdown('**Conversation** ');
+  md.appendMarkdown(escapeMarkdown(`${f.turns} turns chained by previous_interaction_id${f.running ? ', one still running' : ''}${f.failed ? ', one or more failed' : ''}\nfirst interaction ${n.conversationId}\nlatest turn ${formatTimestamp(f.lastMs)}`));
+  item.tooltip = md;
+  item.accessibilityInformation = { label: `Conversation of ${f.turns} turns, ${item.description}` };
   return item;
 }
 

@@ -9,7 +9,8 @@ import type { Services, TracedRun } from '../services';
 import { compileFilter, isEmptyFilter, type TraceFilter } from './filter';
 import { IncrementalPoll, type PollResult } from './incremental';
 import { NodeCache } from './nodeCache';
-import { ExperimentNode, MessageNode, RunNode, SpanNode, TraceNode, type LoadMoreNode, type Node } from './nodes';
+import { groupConversations, isConversation } from './conversations';
+import { ConversationNode, ExperimentNode, MessageNode, RunNode, SpanNode, TraceNode, type LoadMoreNode, type Node } from './nodes';
 import { ExperimentTraces, OTHER_RUN } from './traceSource';
 import { treeItem, type ItemContext } from './treeItems';
 import { ExperimentResolver } from './experiments';
@@ -99,6 +100,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       if (!node) return await this.rootChildren();
       if (node instanceof ExperimentNode) return await this.experimentChildren(node);
       if (node instanceof RunNode) return await this.runChildren(node);
+      if (node instanceof ConversationNode) return node.traces.map((s) => this.nodes.trace(node, s));
       if (node instanceof TraceNode) return await this.traceChildren(node);
       if (node instanceof SpanNode) return this.nodes.spans(node, node.span.children);
       return [];
@@ -192,7 +194,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     await list.ensureFirst();
     this.live.seed(list.items);
     this.live.markBaselined(node.experimentId);
-    const nodes: Node[] = list.items.map((s) => this.nodes.trace(node, s));
+    const nodes: Node[] = groupConversations(list.items).map((e) => (isConversation(e) ? this.nodes.conversation(node, e.conversationId, e.traces) : this.nodes.trace(node, e)));
     if (!nodes.length) {
       return [new MessageNode(node, node.active ? 'Waiting for traces…' : isEmptyFilter(this.filterValue) ? 'No traces' : 'No traces match the filter', node.active ? 'loading' : 'info')];
     }
@@ -303,6 +305,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       for (const t of ts) {
         const node = this.nodes.traceNode(t.id);
         if (node) {
+          // A trace that finished (a background run observed to its end) has new spans: read them again.
+          if (node.summary.state === 'IN_PROGRESS' && t.state !== 'IN_PROGRESS') this.services.traces.invalidate(t.id);
           node.summary = t;
           this.changes.fire(node);
         }
@@ -365,6 +369,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     return this.nodes.traceNode(traceId);
   }
 
+  /** Trace nodes of traces still in progress, whose elapsed time the view keeps current. */
+  runningTraceNodes(): TraceNode[] {
+    return this.nodes.traceNodes().filter((n) => n.summary.state === 'IN_PROGRESS');
+  }
+
   /** Loaded trace summaries, for the model quick pick and tests. */
   loadedSummaries(): TraceSummary[] {
     return this.nodes.traceNodes().map((n) => n.summary);
@@ -373,6 +382,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   private readonly itemContext: ItemContext = {
     rootSpanName: (traceId) => this.nodes.rootSpanName(traceId),
     isNew: (traceId) => this.unseen.has(traceId),
+    now: () => Date.now(),
   };
 
   private readonly isActive = (runId: string) => runId !== OTHER_RUN && this.services.runs.active.some((r) => r.id === runId);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trace } from '../../src/model/types';
 import type { WebviewToHost } from '../../src/panel/protocol';
+import { safeWebLink } from '../../src/panel/webLink';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { HIGH_CONTRAST } from '../helpers/vscodeTheme';
 import { agentRun, builtinTools, droppedSignature, single } from '../fixtures/surfaces/interactions';
@@ -124,6 +125,14 @@ describe('panel: Interactions and Live in headless Chromium', function () {
     assert.match((await p.page.locator('.trace-header .status-badge').textContent()) ?? '', /Running/);
     assert.match((await p.page.locator('.chat-meta').textContent()) ?? '', /in_progress/);
     await noProblems(p);
+  });
+
+  it('the host opens only plain web links', () => {
+    assert.equal(safeWebLink('https://example.test/a?b=1#c'), 'https://example.test/a?b=1#c');
+    assert.equal(safeWebLink('http://example.test'), 'http://example.test/');
+    for (const bad of ['command:workbench.action.quit', 'file:///etc/passwd', 'javascript:alert(1)', 'vscode://x', 'https://user:pw@example.test/', 'not a url', 7, null, `https://e.test/${'a'.repeat(9000)}`]) {
+      assert.equal(safeWebLink(bad), undefined, String(bad).slice(0, 40));
+    }
   });
 
   for (const theme of ['light', 'high-contrast'] as const) {
