@@ -139,10 +139,11 @@ export class TraceSession {
     const cached = this.haystacks[i];
     if (cached !== undefined) return cached;
     const s = this.order[i];
-    // A model call's own text first (what the Chat tab shows, whatever its wire format), then the raw payloads.
+    // A model call's own text first (what the Chat tab shows, whatever its wire format), then the
+    // raw attributes (which hold the span's inputs and outputs too, so they are not added twice).
     const call = readModelCall(s);
     const said = call ? `${call.promptText}\n${call.responseText}\n${call.thinking}\n` : '';
-    const text = `${said}${safeStringify(s.inputs)}\n${safeStringify(s.outputs)}\n${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
+    const text = `${said}${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
       .slice(0, HAYSTACK_PER_SPAN)
       .toLowerCase();
     // Past the budget, text is rebuilt per query rather than held: memory stays flat.
