@@ -120,7 +120,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
   ];
 }
 
-/** Trace nodes among a selection (used by the badge: selecting marks as seen). */
+/** Traces among a selection, a conversation's turns included (the badge: selecting marks as seen). */
 export function traceIdsOf(nodes: readonly Node[]): string[] {
   return nodes.flatMap((n) => (n instanceof TraceNode ? [n.traceId] : n instanceof ConversationNode ? n.traces.map((t) => t.id) : []));
 }

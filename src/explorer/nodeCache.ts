@@ -113,9 +113,6 @@ export class NodeCache {
   traceNodes(): TraceNode[] {
     return [...this.traces.values()];
   }
-  conversationNode(id: string): ConversationNode | undefined {
-    return this.conversations.get(id);
-  }
 
   /** Name of a trace's root span once its spans were shown (labels unnamed traces). */
   rootSpanName(traceId: string): string | undefined {

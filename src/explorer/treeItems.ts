@@ -2,7 +2,7 @@
 // prompts and responses, which are hostile input: plain text only (appendText escapes Markdown),
 // never trusted, never HTML, so a crafted prompt cannot render links, images or commands.
 import * as vscode from 'vscode';
-import { TAG } from '../model/runTags';
+import { GEMINI_TAG, TAG } from '../model/runTags';
 import type { Span, TraceSummary } from '../model/types';
 import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
 import { conversationFacts, conversationLabel } from './conversations';
@@ -74,10 +74,12 @@ function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
   const item = new vscode.TreeItem(traceLabel(s, ctx.rootSpanName(s.id)), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = n.id;
   item.contextValue = s.state === 'ERROR' ? 'trace:error' : s.state === 'IN_PROGRESS' ? 'trace:running' : 'trace';
-  item.iconPath = stateIcon(s.state);
+  // A background run the process did not see to its end was exported as it stood when it exited.
+  const unfinished = s.tags[GEMINI_TAG.unfinished] === 'true';
+  item.iconPath = unfinished ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('editorWarning.foreground')) : stateIcon(s.state);
   // A background agent's trace stays in progress while it works: say for how long, live.
-  const running = s.state === 'IN_PROGRESS' ? `running ${formatLatency(Math.max(0, ctx.now() - s.requestTimeMs))}` : undefined;
-  item.description = joinParts(ctx.isNew(s.id) && '●', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
+  const running = s.state === 'IN_PROGRESS' && !unfinished ? `running ${formatLatency(Math.max(0, ctx.now() - s.requestTimeMs))}` : undefined;
+  item.description = joinParts(ctx.isNew(s.id) && '●', unfinished && 'unfinished', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
   if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
   item.tooltip = traceTooltip(s);
   item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };

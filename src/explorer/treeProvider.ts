@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Experiment } from '../mlflow/types';
 import { isMlflowError } from '../mlflow/errors';
+import { GEMINI_TAG } from '../model/runTags';
 import type { TraceSummary } from '../model/types';
 import type { Services, TracedRun } from '../services';
 import { compileFilter, isEmptyFilter, type TraceFilter } from './filter';
@@ -371,7 +372,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
 
   /** Trace nodes of traces still in progress, whose elapsed time the view keeps current. */
   runningTraceNodes(): TraceNode[] {
-    return this.nodes.traceNodes().filter((n) => n.summary.state === 'IN_PROGRESS');
+    return this.nodes.traceNodes().filter((n) => n.summary.state === 'IN_PROGRESS' && n.summary.tags[GEMINI_TAG.unfinished] !== 'true');
   }
 
   /** Loaded trace summaries, for the model quick pick and tests. */

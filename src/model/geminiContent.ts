@@ -5,6 +5,7 @@
 import { isRecord, toNumber } from './json';
 import { base64ByteLength } from './ids';
 import type { GeminiContent, GeminiPart } from './types';
+import { compact } from './call/text';
 
 /** Property by snake_case or camelCase name, treating null as absent. */
 export function field(o: Record<string, unknown>, snake: string): unknown {
@@ -151,15 +152,6 @@ export function partText(p: GeminiPart): string {
       return p.output;
     default:
       return `[${compact(p.value)}]`;
-  }
-}
-
-function compact(v: unknown): string {
-  try {
-    const s = JSON.stringify(v) ?? String(v);
-    return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
-  } catch {
-    return String(v);
   }
 }
 

@@ -10,6 +10,7 @@ import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from 
 import type { PanelManager } from '../../src/panel/register';
 import { agentRun, conversation, single } from '../fixtures/surfaces/interactions';
 import { experimentId, writeOtlp, type Written } from '../fixtures/surfaces/spec';
+import { GEMINI_TAG } from '../../src/model/runTags';
 import { mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
@@ -24,6 +25,7 @@ describe('Interactions in the Traces view and the panel', function () {
   let expId: string;
   let turns: Written[];
   let agent: Written;
+  let unfinished: Written;
   const start = Date.now() - 60_000;
 
   const children = (n?: Node) => hooks.provider.getChildren(n);
@@ -45,6 +47,9 @@ describe('Interactions in the Traces view and the panel', function () {
     for (let i = 0; i < specs.length; i++) turns.push(await writeOtlp(mlflowUrl(), expId, specs[i], start + i * 5_000));
     await writeOtlp(mlflowUrl(), expId, single('run-it'), start + 20_000);
     agent = await writeOtlp(mlflowUrl(), expId, agentRun({ running: true, run: 'run-it' }), Date.now() - 3_000);
+    // A run whose process exited before the agent finished: exported as it stood, tagged unfinished.
+    const cut = agentRun({ run: 'run-it' });
+    unfinished = await writeOtlp(mlflowUrl(), expId, { ...cut, name: 'cut short', tags: { ...cut.tags, [GEMINI_TAG.unfinished]: 'true' } }, start + 30_000);
     restore.push(await withSetting('geminiTrace', 'experiment', name));
     await vscode.commands.executeCommand('geminiTrace.traces.focus');
     await vscode.commands.executeCommand('geminiTrace.refresh');
@@ -62,7 +67,7 @@ describe('Interactions in the Traces view and the panel', function () {
     }, 30_000, 'the run to list its traces');
     const convs = entries.filter(isConv);
     assert.equal(convs.length, 1, `one conversation among ${entries.map((e) => e.kind).join(', ')}`);
-    assert.equal(entries.filter(isTrace).length, 2, 'the single interaction and the agent run stay traces');
+    assert.equal(entries.filter(isTrace).length, 3, 'the single interaction and the agent runs stay traces');
     const conv = convs[0];
     assert.equal(conv.conversationId, 'int_conv_1');
     const inside = (await children(conv)).filter(isTrace);
@@ -94,6 +99,14 @@ describe('Interactions in the Traces view and the panel', function () {
     assert.equal((item(done).iconPath as vscode.ThemeIcon).id, 'pass');
     const spans = await children(done);
     assert.ok(spans.length >= 1, 'its spans read again after it finished');
+  });
+
+  it('marks a run its process did not see to the end as unfinished, not running', async () => {
+    const node = (await children(await run())).find((n): n is TraceNode => isTrace(n) && n.traceId === unfinished.traceId);
+    assert.ok(node, 'the cut-short agent trace is listed');
+    assert.match(String(item(node).description), /^unfinished · /);
+    assert.equal((item(node).iconPath as vscode.ThemeIcon).id, 'debug-disconnect');
+    assert.ok(!hooks.provider.runningTraceNodes().includes(node));
   });
 
   it('opens an interaction in the panel and answers its span details', async () => {

@@ -2,10 +2,11 @@
 // raw REST bodies) → ModelCall. The reading itself is model/gemini.ts, unchanged; this maps its
 // Gemini shapes onto the model call's, keeping its derived texts exactly as they were.
 import { extractGemini } from '../gemini';
-import { isRecord, toNumber } from '../json';
+import { isRecord } from '../json';
 import type { GeminiCandidate, Span } from '../types';
 import type { Choice, ModelCall, ModelUsage } from '../call/types';
 import { fromGeminiContent as message } from './geminiParts';
+import { withToolUse } from './values';
 
 export function fromGenerateContent(span: Span): ModelCall | undefined {
   const g = extractGemini(span);
@@ -30,18 +31,14 @@ export function fromGenerateContent(span: Span): ModelCall | undefined {
   if (g.tools !== undefined) call.tools = g.tools;
   const schema = g.config.response_json_schema ?? g.config.responseJsonSchema ?? g.config.response_schema ?? g.config.responseSchema;
   if (schema !== undefined) call.responseSchema = schema;
-  if (g.usage) call.usage = withToolUse(g.usage, span);
+  if (g.usage) call.usage = toolUseOf(g.usage, span);
   return call;
 }
 
-/** Tool-use prompt tokens, which MLflow's usage attribute lacks: from our tracers' extra key or
- *  the response's usage metadata. */
-function withToolUse(usage: ModelUsage, span: Span): ModelUsage {
-  const attr = span.attributes['mlflow.chat.tokenUsage'];
+function toolUseOf(usage: ModelUsage, span: Span): ModelUsage {
   const outs = Array.isArray(span.outputs) ? span.outputs[span.outputs.length - 1] : span.outputs;
   const meta = isRecord(outs) ? (outs.usage_metadata ?? outs.usageMetadata) : undefined;
-  const n = toNumber(isRecord(attr) ? attr.tool_use_prompt_tokens : undefined) ?? toNumber(isRecord(meta) ? (meta.tool_use_prompt_token_count ?? meta.toolUsePromptTokenCount) : undefined);
-  return n ? { ...usage, toolUse: n } : usage;
+  return withToolUse(usage, span.attributes['mlflow.chat.tokenUsage'], isRecord(meta) ? (meta.tool_use_prompt_token_count ?? meta.toolUsePromptTokenCount) : undefined);
 }
 
 function choice(c: GeminiCandidate): Choice {

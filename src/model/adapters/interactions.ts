@@ -8,7 +8,7 @@ import { finishCall } from '../call/text';
 import type { Message, ModelCall, ModelError, ModelUsage, Part } from '../call/types';
 import type { Span } from '../types';
 import { anyStepParts, contentPart } from './interactionSteps';
-import { isRecord, name, opt, records, str, stripNulls, toNumber } from './values';
+import { isRecord, name, opt, records, str, stripNulls, toNumber, withToolUse } from './values';
 
 /** Request fields that are generation settings (besides generation_config's own). */
 const CONFIG_FIELDS = ['response_format', 'response_mime_type', 'response_modalities', 'agent_config', 'background', 'store', 'stream', 'service_tier', 'safety_settings', 'cached_content', 'labels'];
@@ -96,9 +96,4 @@ function usageOf(u: unknown): ModelUsage | undefined {
   const tool = n('total_tool_use_tokens');
   const usage: ModelUsage = finish(n('total_input_tokens') ?? 0, n('total_output_tokens') ?? 0, n('total_tokens'), n('total_cached_tokens') ?? 0, n('total_thought_tokens') ?? 0, tool ?? 0);
   return tool ? { ...usage, toolUse: tool } : usage;
-}
-
-function withToolUse(usage: ModelUsage, attr: unknown): ModelUsage {
-  const n = isRecord(attr) ? toNumber(attr.tool_use_prompt_tokens) : undefined;
-  return n ? { ...usage, toolUse: n } : usage;
 }

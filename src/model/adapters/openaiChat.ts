@@ -161,6 +161,5 @@ function usageOf(u: unknown): ModelUsage | undefined {
   const pd = isRecord(u.prompt_tokens_details) ? u.prompt_tokens_details : isRecord(u.input_tokens_details) ? u.input_tokens_details : {};
   const cd = isRecord(u.completion_tokens_details) ? u.completion_tokens_details : isRecord(u.output_tokens_details) ? u.output_tokens_details : {};
   // Reasoning tokens are already inside completion_tokens: total = prompt + completion.
-  const usage = finish(input ?? 0, output ?? 0, toNumber(u.total_tokens) ?? (input ?? 0) + (output ?? 0), toNumber(pd.cached_tokens) ?? 0, toNumber(cd.reasoning_tokens) ?? 0);
-  return usage;
+  return finish(input ?? 0, output ?? 0, toNumber(u.total_tokens) ?? (input ?? 0) + (output ?? 0), toNumber(pd.cached_tokens) ?? 0, toNumber(cd.reasoning_tokens) ?? 0);
 }

@@ -2,7 +2,7 @@
 // so every reader returns undefined (or an empty list) instead of throwing.
 import { byteSize, field, stripNulls } from '../geminiContent';
 import { isRecord, toNumber, tryParseJson } from '../json';
-import type { Link, Part } from '../call/types';
+import type { Link, ModelUsage, Part } from '../call/types';
 
 export { field, isRecord, stripNulls, toNumber };
 
@@ -75,4 +75,11 @@ export function links(v: unknown): Link[] {
     out.push(title ? { url, title } : { url });
   }
   return out;
+}
+
+/** Usage with its tool-use prompt tokens, which MLflow's usage attribute lacks: our tracers add
+ *  `tool_use_prompt_tokens` to it; else the first of `fallbacks` that is a count. */
+export function withToolUse(usage: ModelUsage, attr: unknown, ...fallbacks: unknown[]): ModelUsage {
+  const n = (isRecord(attr) ? toNumber(attr.tool_use_prompt_tokens) : undefined) ?? fallbacks.map(toNumber).find((x) => x !== undefined);
+  return n ? { ...usage, toolUse: n } : usage;
 }
