@@ -11,7 +11,7 @@ import type { PanelManager } from '../../src/panel/register';
 import { agentRun, conversation, single } from '../fixtures/surfaces/interactions';
 import { experimentId, writeOtlp, type Written } from '../fixtures/surfaces/spec';
 import { GEMINI_TAG } from '../../src/model/runTags';
-import { mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
+import { getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
 const isRun = (n: Node): n is RunNode => n.kind === 'run';
@@ -39,6 +39,7 @@ describe('Interactions in the Traces view and the panel', function () {
   };
 
   before(async () => {
+    await getServices(); // activates the extension when this file runs alone
     hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
     const name = `interactions-it-${Date.now().toString(36)}`;
     expId = await experimentId(mlflowUrl(), name);
