@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { fromInteractions, inputMessages } from '../../src/model/adapters/interactions';
 import { readModelCall } from '../../src/model/call/read';
 import type { ModelCall, Part } from '../../src/model/call/types';
+import { pairCalls } from '../../src/diff/pairing';
 import { renderPrompt, renderResponse } from '../../src/diff/text';
 import type { Span } from '../../src/model/types';
 import { AGENT, MODEL, agentCancelled, agentRun, builtinTools, conversation, failing, single, streamed } from '../fixtures/surfaces/interactions';
@@ -124,6 +125,16 @@ describe('model call: Interactions', () => {
       at = i;
     }
     assert.match(response, /── status ──\ncompleted/);
+  });
+
+  it('pairs interactions across two runs like any model call (Compare, diffs)', () => {
+    const [pair] = pairCalls(toTrace(single()), toTrace(streamed()));
+    assert.equal(pair.by, 'site');
+    assert.equal(pair.promptChanged, false);
+    assert.equal(pair.responseChanged, false);
+    const [changed] = pairCalls(toTrace(single()), toTrace(builtinTools()));
+    assert.equal(changed.promptChanged, true);
+    assert.equal(changed.tokenDelta.input, 410 - 12);
   });
 
   it('reads input as a string, a content block, content blocks, steps, or old {role, content} turns', () => {
