@@ -4,7 +4,10 @@
 // models.generateContent(Stream): its model round trips go through the prototype methods
 // generateContentWithContinuation / generateContentStreamWithContinuation, shadowed here per
 // instance, and its tools through each CallableTool's callTool, wrapped once per tool object.
+// The Interactions API (interactions.ts) and the Live API (live.ts) have modules of their own.
 import { Call, captureContent, currentFrame, traced } from './calls';
+import { instrumentInteractionsGetter } from './interactions';
+import { instrumentLive } from './live';
 import { chatInputs, isCallableTool, modelInputs, responseOutputs } from './spans';
 import { tracedStream } from './stream';
 
@@ -16,6 +19,8 @@ const WRAPPED = Symbol.for('gemini-trace.wrapped');
 
 export function instrumentClient(ai: unknown): void {
   if (!ai || typeof ai !== 'object') return;
+  instrumentInteractionsGetter(ai);
+  instrumentLive(ai);
   const { models, chats } = ai as { models?: Obj; chats?: Obj };
   if (models && typeof models === 'object' && !models[WRAPPED]) {
     mark(models);

@@ -17,7 +17,7 @@ export const ATTR = {
   errorType: 'error.type',
 } as const;
 
-export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN';
+export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'UNKNOWN';
 
 /** Largest JSON kept for one input/output attribute; beyond it a preview replaces the value so a
  *  huge embedding batch or inline image never bloats an export. */
@@ -236,6 +236,7 @@ export function errorAttributes(err: unknown): Attributes {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
+  if (isObj(err) && typeof err.message === 'string') return err.message;
   try {
     return String(err);
   } catch {

@@ -1,0 +1,334 @@
+// Tracing `ai.interactions` (@google/genai's Interactions API): create, get, cancel and delete.
+// The client is a lazy getter on GoogleGenAI.prototype; it is wrapped once, and each Interactions
+// object it makes gets its four methods wrapped in place. The Python tracer writes the same shape.
+//
+// SPAN SHAPE (mlflow.message.format = "gemini.interactions", mlflow.llm.provider = "gemini")
+// - One span per SDK call: `Interactions.create` | `Interactions.get` | `Interactions.cancel` |
+//   `Interactions.delete`. mlflow.spanType: CHAT_MODEL for create/get of a model interaction, AGENT
+//   for an agent interaction (`agent` in the request or the reply), UNKNOWN for cancel/delete.
+// - Attributes: mlflow.llm.model = model | gemini.agent = agent; gemini.interaction.id (the reply's
+//   id; with automatic continuation the last hop's), gemini.interaction.previous_id,
+//   gemini.interaction.status (the last status seen), gemini.interaction.background (create);
+//   request settings from generation_config: gen_ai.request.temperature / top_p / max_tokens /
+//   seed / stop_sequences, gemini.request.thinking_level / thinking_summaries; gemini.request.tools
+//   = the tool types offered; mlflow.chat.tools = the function declarations in MLflow's schema;
+//   code.filepath / code.lineno / code.function = the app's call site (source-mapped).
+// - mlflow.spanInputs: create → the request body as the app passed it, REST field names (input,
+//   model | agent, previous_interaction_id, system_instruction, generation_config,
+//   response_format, tools, stream, background, agent_config, store, …), without the SDK-only
+//   api_version / automatic_continuation and without transport options (the second argument);
+//   mcp_server tools' header values → "[redacted]". get → {id, stream?, last_event_id?,
+//   include_input?}; cancel / delete → {id}.
+// - mlflow.spanOutputs: the Interaction as the API returned it (REST field names, without the
+//   SDK's sdkHttpResponse; output_text and continuation_ids as the SDK adds them). A stream's
+//   output is the Interaction assembled from its events, the same shape. delete → the reply (null).
+// - Media: an audio or video content item `{type, mime_type, data}` is recorded as `{type,
+//   mime_type, bytes, duration_ms?}` (duration for PCM); images and documents too when their base64
+//   is 256 KiB or more.
+// - mlflow.chat.tokenUsage, on the one span that first saw the interaction's final usage (a
+//   finished status; ids remembered per process, so a later get of the same interaction adds no
+//   usage): {input_tokens: total_input_tokens, output_tokens: total_output_tokens, total_tokens,
+//   cache_read_input_tokens?: total_cached_tokens, thoughts_tokens?: total_thought_tokens,
+//   tool_use_prompt_tokens?: total_tool_use_tokens}.
+// - Streams (create or get with stream: true): the span ends when the app has read the stream to
+//   its end (or stopped: gemini_trace.stream_closed_early = true); gemini_trace.stream_events = the
+//   number of events; gemini_trace.time_to_first_chunk_ms = time to the first `step.delta`;
+//   gemini.interaction.step_usage = JSON list aligned with the steps of each step's `step_usage`
+//   (null where none), when the stream gave any; gemini_trace.stream_unparsed = true if an event
+//   could not be read (the app still got every event untouched).
+// - Status ERROR with the message: HTTP errors (the SDK's error, http.response.status_code), an
+//   `error` event in a stream (error.type = its code), and a create/get that saw the interaction
+//   end `failed` or `cancelled` ("Interaction failed: <the API's error messages>"). A cancel call
+//   that worked is OK; the run it cancelled ends as an error.
+// - Trace tags (root spans): gemini_trace.conversation = the id of the first interaction of its
+//   previous_interaction_id chain in this process, on every create of the chain, the first
+//   included; every create that starts no chain carries its own id, so a conversation is a group of
+//   two or more traces with the same value.
+// - Background runs (`background: true`): one trace per run. Root `Interactions.background`
+//   (AGENT for an agent, CHAIN for a model), inputs = the request body, outputs = the last
+//   Interaction seen, the same interaction attributes. Its children: the create and every later
+//   get / cancel / delete of that id, wherever in the app they run, each with its own call site.
+//   The root ends when a call sees a finished status (anything but in_progress, queued,
+//   requires_continuation): OK, or ERROR for failed / cancelled. Meanwhile the children are
+//   exported as they end, so MLflow holds the trace as IN_PROGRESS (a trace whose root span has
+//   not arrived); the run tags reach it with them (they are resource attributes too, tracer.ts).
+//   If the process exits first the root is exported with no status (MLflow shows OK), the last
+//   status seen in gemini.interaction.status and the trace tag gemini_trace.unfinished = "true".
+// - Automatic continuation (the SDK's hops of one long decode) stays one span: the SDK merges the
+//   hops' steps and usage, and continuation_ids lists them. The Interactions client runs no tools
+//   itself, so there are no TOOL spans: function calls come back as steps (status requires_action).
+import type { Attributes } from '@opentelemetry/api';
+import { GEMINI_ATTR, GEMINI_TAG, GT_ATTR, MESSAGE_FORMAT } from '../../model/runTags';
+import { Call, captureContent } from './calls';
+import type { Frame } from './calls';
+import { exitFinalizers } from './exit';
+import { createAttributes, createInputs, failure, getInputs, interactionOutputs, interactionUsage, isFailed, isObj, isRunning } from './interactionShape';
+import type { Obj } from './interactionShape';
+import { watchStream } from './interactionStream';
+import type { InteractionAssembler } from './interactionStream';
+import { toJson } from './spans';
+
+type Fn = (...args: unknown[]) => unknown;
+const WRAPPED = Symbol.for('gemini-trace.wrapped');
+const MAX_REMEMBERED = 10_000;
+
+/** Ids (and continuation hop ids) whose final usage a span has already carried. */
+const counted = new Set<string>();
+/** Interaction id → the conversation (first interaction of its chain) it belongs to. */
+const conversations = new Map<string, string>();
+
+interface Run {
+  root: Call;
+  agent: boolean;
+  last?: Obj;
+}
+/** Background runs whose root is still open, by interaction id. */
+const runs = new Map<string, Run>();
+
+function remember<K, V>(m: Map<K, V> | Set<K>, key: K, value?: V): void {
+  if (m.size >= MAX_REMEMBERED) m.delete(m.keys().next().value as K);
+  if (m instanceof Map) m.set(key, value as V);
+  else m.add(key);
+}
+
+/** Wraps the `interactions` getter of the client's class (once), so each Interactions object it
+ *  hands out is instrumented before the app sees it. */
+export function instrumentInteractionsGetter(ai: object): void {
+  for (let proto = Object.getPrototypeOf(ai); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, 'interactions');
+    if (!d) continue;
+    if (typeof d.get !== 'function' || (d.get as { [WRAPPED]?: boolean })[WRAPPED] || !d.configurable) return;
+    const original = d.get;
+    const get = function interactions(this: unknown) {
+      const value = original.call(this);
+      try {
+        instrumentInteractions(value);
+      } catch {
+        /* the client works untraced */
+      }
+      return value;
+    };
+    Object.defineProperty(get, WRAPPED, { value: true });
+    Object.defineProperty(proto, 'interactions', { ...d, get });
+    return;
+  }
+}
+
+function wrap(o: Record<string | symbol, unknown>, key: string, make: (original: Fn) => Fn): void {
+  const original = o[key];
+  if (typeof original !== 'function') return;
+  const wrapper = make(original as Fn);
+  Object.defineProperty(wrapper, 'name', { value: (original as Fn).name || key });
+  Object.defineProperty(o, key, { value: wrapper, writable: true, configurable: true, enumerable: false });
+}
+
+export function instrumentInteractions(target: unknown): void {
+  if (!target || typeof target !== 'object' || (target as Record<symbol, unknown>)[WRAPPED]) return;
+  const o = target as Record<string | symbol, unknown>;
+  Object.defineProperty(o, WRAPPED, { value: true, enumerable: false });
+  wrap(o, 'create', (original) => function create(this: unknown, ...args: unknown[]) {
+    return traceCreate(args[0], () => original.apply(this, args));
+  });
+  wrap(o, 'get', (original) => function get(this: unknown, ...args: unknown[]) {
+    return traceById('get', args[0], args[1], () => original.apply(this, args));
+  });
+  wrap(o, 'cancel', (original) => function cancel(this: unknown, ...args: unknown[]) {
+    return traceById('cancel', args[0], args[1], () => original.apply(this, args));
+  });
+  wrap(o, 'delete', (original) => function del(this: unknown, ...args: unknown[]) {
+    return traceById('delete', args[0], args[1], () => original.apply(this, args));
+  });
+}
+
+const isAgent = (v: unknown): boolean => isObj(v) && typeof v.agent === 'string';
+
+function traceCreate(params: unknown, invoke: () => unknown): unknown {
+  const capture = captureContent();
+  const p = isObj(params) ? params : {};
+  const agent = isAgent(p);
+  const attributes: Attributes = { ...createAttributes(p), [GEMINI_ATTR.background]: p.background === true };
+  if (typeof p.previous_interaction_id === 'string') attributes[GEMINI_ATTR.previousInteractionId] = p.previous_interaction_id;
+  let root: Call | undefined;
+  if (p.background === true) {
+    root = Call.start({ name: 'Interactions.background', type: agent ? 'AGENT' : 'CHAIN', format: MESSAGE_FORMAT.interactions, inputs: () => createInputs(params, capture), attributes });
+  }
+  const call = Call.start({
+    name: 'Interactions.create', type: agent ? 'AGENT' : 'CHAT_MODEL', format: MESSAGE_FORMAT.interactions,
+    inputs: () => createInputs(params, capture), attributes, ...(root ? { parent: root.frame } : {}),
+  });
+  const run: Run | undefined = root ? { root, agent } : undefined;
+  return observe(call, invoke, capture, {
+    seen(interaction) {
+      const head = root ?? call;
+      if (!head || typeof interaction.id !== 'string') return;
+      const prev = typeof p.previous_interaction_id === 'string' ? p.previous_interaction_id : undefined;
+      const conversation = prev ? (conversations.get(prev) ?? prev) : interaction.id;
+      for (const id of [interaction.id, ...(Array.isArray(interaction.continuation_ids) ? interaction.continuation_ids : [])]) {
+        if (typeof id === 'string' && !conversations.has(id)) remember(conversations, id, conversation);
+      }
+      head.tag(GEMINI_TAG.conversation, conversation);
+      if (run && !runs.has(interaction.id) && !run.root.done) {
+        remember(runs, interaction.id, run);
+        exitFinalizers.add(abandonRuns);
+      }
+    },
+    ended(interaction, err) {
+      if (run) settleRun(run, interaction, err);
+    },
+  });
+}
+
+function traceById(kind: 'get' | 'cancel' | 'delete', id: unknown, params: unknown, invoke: () => unknown): unknown {
+  const capture = captureContent();
+  const run = typeof id === 'string' ? runs.get(id) : undefined;
+  const name = `Interactions.${kind}`;
+  const type = kind === 'get' ? (run?.agent ? 'AGENT' : 'CHAT_MODEL') : 'UNKNOWN';
+  const inputs = () => (kind === 'get' ? getInputs(id, params) : { id });
+  const call = Call.start({ name, type, format: MESSAGE_FORMAT.interactions, inputs, attributes: { [GEMINI_ATTR.interactionId]: String(id) }, ...(run ? { parent: run.root.frame as Frame } : {}) });
+  return observe(call, invoke, capture, {
+    seen(interaction) {
+      if (kind === 'get' && isAgent(interaction)) call?.set({ 'mlflow.spanType': 'AGENT' });
+    },
+    ended(interaction, err) {
+      if (!run) return;
+      if (kind === 'delete' && !err) {
+        run.root.set({ [GEMINI_ATTR.interactionStatus]: 'deleted' });
+        return settleRun(run, undefined, undefined, true);
+      }
+      if (!err) settleRun(run, interaction, undefined);
+    },
+    usage: kind !== 'delete',
+    errorOnFailed: kind === 'get',
+  });
+}
+
+interface Observer {
+  /** The interaction's id is known (create: for the conversation and the run). */
+  seen(interaction: Obj): void;
+  /** The call ended: with the last interaction seen, or the error. */
+  ended(interaction: Obj | undefined, err?: unknown): void;
+  usage?: boolean;
+  errorOnFailed?: boolean;
+}
+
+/** Runs the SDK call and ends its span on the reply, on the error, or when its stream ends. */
+function observe(call: Call | undefined, invoke: () => unknown, capture: boolean, ob: Observer): unknown {
+  if (!call) return invoke();
+  const usage = ob.usage ?? true;
+  const errorOnFailed = ob.errorOnFailed ?? true;
+  let result: unknown;
+  try {
+    result = invoke();
+  } catch (e) {
+    call.fail(e);
+    ob.ended(undefined, e);
+    throw e;
+  }
+  if (!(result instanceof Promise)) return result;
+  return result.then(
+    (value: unknown) => {
+      try {
+        if (isObj(value) && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function') {
+          return watchStream(value, {
+            firstDelta: () => call.firstChunk(),
+            end: (asm, how, err) => endStream(call, asm, how, err, capture, ob, usage, errorOnFailed),
+          });
+        }
+        const interaction = isObj(value) ? value : undefined;
+        if (interaction) ob.seen(interaction);
+        finish(call, interaction, value, capture, usage, errorOnFailed);
+        ob.ended(interaction);
+      } catch {
+        /* tracing only */
+      }
+      return value;
+    },
+    (e: unknown) => {
+      call.fail(e);
+      ob.ended(undefined, e);
+      throw e;
+    },
+  );
+}
+
+/** Ends a span on an interaction (or a delete's reply): outputs, attributes, usage once, status. */
+function finish(call: Call, interaction: Obj | undefined, value: unknown, capture: boolean, usage: boolean, errorOnFailed: boolean, extra: Obj = {}): void {
+  const attrs: Record<string, string | number | boolean> = { ...(extra as Record<string, string | number | boolean>) };
+  if (interaction) {
+    if (typeof interaction.id === 'string') attrs[GEMINI_ATTR.interactionId] = interaction.id;
+    if (typeof interaction.status === 'string') attrs[GEMINI_ATTR.interactionStatus] = interaction.status;
+    if (typeof interaction.previous_interaction_id === 'string') attrs[GEMINI_ATTR.previousInteractionId] = interaction.previous_interaction_id;
+    if (typeof interaction.agent === 'string') attrs[GEMINI_ATTR.agent] = interaction.agent;
+    if (usage && !isRunning(interaction.status)) call.usage(countOnce(interaction));
+  }
+  const outputs = () => (interaction ? interactionOutputs(interaction, capture) : (value ?? null));
+  if (interaction && errorOnFailed && isFailed(interaction.status)) call.fail(failure(interaction), outputs, attrs);
+  else call.succeed(outputs, undefined, attrs);
+}
+
+/** The usage to record for this interaction, unless a span already carried it. */
+function countOnce(interaction: Obj): Obj | undefined {
+  const ids = [interaction.id, ...(Array.isArray(interaction.continuation_ids) ? interaction.continuation_ids : [])].filter((x): x is string => typeof x === 'string');
+  if (ids.some((id) => counted.has(id))) return undefined;
+  const usage = interactionUsage(interaction.usage);
+  if (usage) for (const id of ids) remember(counted, id);
+  return usage;
+}
+
+function endStream(call: Call, asm: InteractionAssembler | undefined, how: 'done' | 'early' | 'error', err: unknown, capture: boolean, ob: Observer, usage: boolean, errorOnFailed: boolean): void {
+  const interaction = asm?.result();
+  const extra: Obj = { [GT_ATTR.streamEvents]: asm?.events ?? 0 };
+  if (!asm) extra[GT_ATTR.streamUnparsed] = true;
+  if (how === 'early') extra[GT_ATTR.streamClosedEarly] = true;
+  const steps = asm?.perStepUsage();
+  if (steps) extra[GEMINI_ATTR.stepUsage] = toJson(steps);
+  if (interaction) ob.seen(interaction);
+  if (how === 'error') {
+    call.fail(err, () => (interaction ? interactionOutputs(interaction, capture) : null), extra as Record<string, string | number | boolean>);
+    ob.ended(interaction, err);
+    return;
+  }
+  if (asm?.error) {
+    const e = { name: typeof asm.error.code === 'string' ? asm.error.code : 'InteractionStreamError', message: String(asm.error.message ?? 'The stream reported an error.') };
+    call.fail(e, () => (interaction ? interactionOutputs(interaction, capture) : null), extra as Record<string, string | number | boolean>);
+    ob.ended(interaction, e);
+    return;
+  }
+  finish(call, interaction, null, capture, usage, errorOnFailed, extra);
+  ob.ended(interaction);
+}
+
+/** A call of a background run ended: its root ends once the run reached a finished status. */
+function settleRun(run: Run, interaction: Obj | undefined, err: unknown, deleted = false): void {
+  if (run.root.done) return;
+  if (interaction) run.last = interaction;
+  const capture = captureContent();
+  const outputs = () => (run.last ? interactionOutputs(run.last, capture) : null);
+  const attrs: Record<string, string> = {};
+  if (typeof run.last?.id === 'string') attrs[GEMINI_ATTR.interactionId] = run.last.id;
+  if (typeof run.last?.status === 'string' && !deleted) attrs[GEMINI_ATTR.interactionStatus] = run.last.status;
+  run.root.set(attrs);
+  // The create itself failed (HTTP error): there is no run to wait for.
+  if (err && !run.last) return close(run, () => run.root.fail(err, outputs));
+  if (deleted) return close(run, () => run.root.succeed(outputs));
+  const status = run.last?.status;
+  if (status === undefined || isRunning(status)) return;
+  if (isFailed(status)) close(run, () => run.root.fail(failure(run.last!), outputs));
+  else close(run, () => run.root.succeed(outputs));
+}
+
+function close(run: Run, end: () => void): void {
+  for (const [id, r] of runs) if (r === run) runs.delete(id);
+  end();
+}
+
+/** At exit: runs the app never saw finish are exported as they were last seen, tagged unfinished. */
+function abandonRuns(): void {
+  const capture = captureContent();
+  for (const run of new Set(runs.values())) {
+    close(run, () => {
+      run.root.tag(GEMINI_TAG.unfinished, 'true');
+      run.root.abandon(() => (run.last ? interactionOutputs(run.last, capture) : null));
+    });
+  }
+}
