@@ -4,7 +4,6 @@
 // The preload is built privately (scripts/lib/node-inject.mjs) so a concurrent `npm run build`
 // cannot pull it away mid-test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,96 +17,13 @@ import { ENV, TAG } from '../../src/model/runTags';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { RecordedCall, Standin } from '../fixtures/gemini/standin';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
+import { plainEnv as plainAppEnv, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';
+import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
+import type { Json } from '../helpers/traceView';
 
 const root = resolve(__dirname, '../..');
 const apps = join(root, 'test/fixtures/apps');
 const tsxBin = join(root, 'node_modules/.bin/tsx');
-
-type Json = Record<string, unknown>;
-interface SpanView { id: string; parent?: string; name: string; start: bigint; end: bigint; status: string; attrs: Json; events: { name: string; attrs: Json }[]; children: SpanView[] }
-interface TraceView { id: string; state: string; tags: Record<string, string>; metadata: Record<string, string>; roots: SpanView[]; spans: SpanView[] }
-interface RunResult { code: number | null; stdout: string; stderr: string; ms: number }
-
-/** The line of `// @call:<name>` in a fixture (1-based): where that call's span must point. */
-function markedLine(file: string, name: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(`// @call:${name}`));
-  assert.ok(i >= 0, `no // @call:${name} in ${file}`);
-  return i + 1;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunResult> {
-  const started = performance.now();
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
-/** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
-function anyValue(v: Json): unknown {
-  if ('string_value' in v) return v.string_value;
-  if ('int_value' in v) return Number(v.int_value);
-  if ('double_value' in v) return v.double_value;
-  if ('bool_value' in v) return v.bool_value;
-  if ('kvlist_value' in v) return Object.fromEntries(((v.kvlist_value as Json).values as Json[] ?? []).map((kv) => [kv.key, anyValue(kv.value as Json)]));
-  if ('array_value' in v) return (((v.array_value as Json).values as Json[]) ?? []).map((x) => anyValue(x));
-  return undefined;
-}
-const attrsOf = (list: Json[] | undefined): Json => Object.fromEntries((list ?? []).map((kv) => [kv.key as string, anyValue(kv.value as Json)]));
-/** MLflow may hand a JSON attribute back parsed or as its JSON text. */
-const parsed = (v: unknown): unknown => (typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v);
-
-async function traces(experimentId: string, expected: number, timeoutMs = 20_000): Promise<TraceView[]> {
-  const deadline = Date.now() + timeoutMs;
-  let infos: Json[] = [];
-  for (;;) {
-    const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', {
-      locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }], max_results: 100, order_by: ['timestamp_ms ASC'],
-    });
-    infos = r.traces ?? [];
-    if (infos.length >= expected || Date.now() > deadline) break;
-    await new Promise((d) => setTimeout(d, 250));
-  }
-  assert.equal(infos.length, expected, `traces in experiment ${experimentId}`);
-  const out: TraceView[] = [];
-  for (const info of infos) {
-    const { trace } = await mlflowRest<{ trace: { spans: Json[] } }>(`/api/3.0/mlflow/traces/get?trace_id=${info.trace_id}`);
-    const spans: SpanView[] = trace.spans.map((s) => ({
-      id: s.span_id as string, parent: (s.parent_span_id as string) || undefined, name: s.name as string, start: BigInt(String(s.start_time_unix_nano)), end: BigInt(String(s.end_time_unix_nano)),
-      status: ((s.status as Json)?.code as string) ?? '', attrs: attrsOf(s.attributes as Json[]),
-      events: ((s.events as Json[]) ?? []).map((e) => ({ name: e.name as string, attrs: attrsOf(e.attributes as Json[]) })), children: [],
-    }));
-    const byId = new Map(spans.map((s) => [s.id, s]));
-    for (const s of spans) if (s.parent) byId.get(s.parent)?.children.push(s);
-    // Exact nanoseconds (a double rounds them); a tool that runs within the clock's resolution
-    // starts when the next model call does, so ties go by end time.
-    const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
-    for (const s of spans) s.children.sort((a, b) => cmp(a.start, b.start) || cmp(a.end, b.end));
-    out.push({ id: info.trace_id as string, state: info.state as string, tags: info.tags as Record<string, string>, metadata: (info.trace_metadata ?? {}) as Record<string, string>, spans, roots: spans.filter((s) => !s.parent || !byId.has(s.parent)) });
-  }
-  return out;
-}
-
-/** The experiment's id, once it exists: the preload may hand its last spans (and the experiment's
- *  creation) to a sender that finishes after the app has exited. */
-async function experimentId(name: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await mlflowRest<{ experiment: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-      return r.experiment.experiment_id;
-    } catch (e) {
-      if (Date.now() > deadline || !/RESOURCE_DOES_NOT_EXIST/.test(String(e))) throw e;
-      await new Promise((d) => setTimeout(d, 250));
-    }
-  }
-}
 
 const usage = (u: Json) => ({ input_tokens: u.promptTokenCount, output_tokens: u.candidatesTokenCount, total_tokens: u.totalTokenCount });
 const lastUsage = (call: RecordedCall) => (call.method === 'streamGenerateContent' ? [...call.response].reverse().find((c: Json) => c.usageMetadata)?.usageMetadata : call.response.usageMetadata);
@@ -134,21 +50,9 @@ describe('Node preload: @google/genai traced into MLflow', function () {
   });
 
   /** The app's environment: the injector's variables on a clean base (no inherited tracing). */
-  async function tracedEnv(opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }): Promise<NodeJS.ProcessEnv> {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
-    const vars = injectionVariables({
-      settings: { trackingUri: opts.trackingUri ?? (await mlflowUrl()), experimentName: opts.experiment, captureContent: opts.capture ?? true, workspace: apps, run: { id: opts.runId, name: 'inject-node test', startedAt: new Date('2026-01-02T03:04:05Z') } },
-      files: injectionFiles(opts.dist ?? distDir),
-      runtimes: ['node'],
-    });
-    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key', ...vars, ...opts.extra };
-  }
-  const plainEnv = (): NodeJS.ProcessEnv => {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
-    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
-  };
+  const tracedEnv = (opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }) =>
+    tracedAppEnv({ ...opts, standinUrl: standin.url, distDir: opts.dist ?? distDir, workspace: apps });
+  const plainEnv = () => plainAppEnv(standin.url);
 
   const fixtures = [
     { label: 'CommonJS', file: join(apps, 'node-cjs/app.cjs'), cmd: process.execPath, extra: [] as string[] },

@@ -251,16 +251,23 @@ function observe(call: Call | undefined, invoke: () => unknown, capture: boolean
   );
 }
 
+type Attrs = Record<string, string | number | boolean>;
+
+/** What a span says about the interaction it saw. */
+function interactionAttrs(interaction: Obj | undefined): Attrs {
+  const attrs: Attrs = {};
+  if (!interaction) return attrs;
+  if (typeof interaction.id === 'string') attrs[GEMINI_ATTR.interactionId] = interaction.id;
+  if (typeof interaction.status === 'string') attrs[GEMINI_ATTR.interactionStatus] = interaction.status;
+  if (typeof interaction.previous_interaction_id === 'string') attrs[GEMINI_ATTR.previousInteractionId] = interaction.previous_interaction_id;
+  if (typeof interaction.agent === 'string') attrs[GEMINI_ATTR.agent] = interaction.agent;
+  return attrs;
+}
+
 /** Ends a span on an interaction (or a delete's reply): outputs, attributes, usage once, status. */
-function finish(call: Call, interaction: Obj | undefined, value: unknown, capture: boolean, usage: boolean, errorOnFailed: boolean, extra: Obj = {}): void {
-  const attrs: Record<string, string | number | boolean> = { ...(extra as Record<string, string | number | boolean>) };
-  if (interaction) {
-    if (typeof interaction.id === 'string') attrs[GEMINI_ATTR.interactionId] = interaction.id;
-    if (typeof interaction.status === 'string') attrs[GEMINI_ATTR.interactionStatus] = interaction.status;
-    if (typeof interaction.previous_interaction_id === 'string') attrs[GEMINI_ATTR.previousInteractionId] = interaction.previous_interaction_id;
-    if (typeof interaction.agent === 'string') attrs[GEMINI_ATTR.agent] = interaction.agent;
-    if (usage && !isRunning(interaction.status)) call.usage(countOnce(interaction));
-  }
+function finish(call: Call, interaction: Obj | undefined, value: unknown, capture: boolean, usage: boolean, errorOnFailed: boolean, extra: Attrs = {}): void {
+  const attrs = { ...extra, ...interactionAttrs(interaction) };
+  if (interaction && usage && !isRunning(interaction.status)) call.usage(countOnce(interaction));
   const outputs = () => (interaction ? interactionOutputs(interaction, capture) : (value ?? null));
   if (interaction && errorOnFailed && isFailed(interaction.status)) call.fail(failure(interaction), outputs, attrs);
   else call.succeed(outputs, undefined, attrs);
@@ -277,21 +284,17 @@ function countOnce(interaction: Obj): Obj | undefined {
 
 function endStream(call: Call, asm: InteractionAssembler | undefined, how: 'done' | 'early' | 'error', err: unknown, capture: boolean, ob: Observer, usage: boolean, errorOnFailed: boolean): void {
   const interaction = asm?.result();
-  const extra: Obj = { [GT_ATTR.streamEvents]: asm?.events ?? 0 };
+  const extra: Attrs = { [GT_ATTR.streamEvents]: asm?.events ?? 0 };
   if (!asm) extra[GT_ATTR.streamUnparsed] = true;
   if (how === 'early') extra[GT_ATTR.streamClosedEarly] = true;
   const steps = asm?.perStepUsage();
   if (steps) extra[GEMINI_ATTR.stepUsage] = toJson(steps);
   if (interaction) ob.seen(interaction);
-  if (how === 'error') {
-    call.fail(err, () => (interaction ? interactionOutputs(interaction, capture) : null), extra as Record<string, string | number | boolean>);
-    ob.ended(interaction, err);
-    return;
-  }
-  if (asm?.error) {
-    const e = { name: typeof asm.error.code === 'string' ? asm.error.code : 'InteractionStreamError', message: String(asm.error.message ?? 'The stream reported an error.') };
-    call.fail(e, () => (interaction ? interactionOutputs(interaction, capture) : null), extra as Record<string, string | number | boolean>);
-    ob.ended(interaction, e);
+  // The transport failed mid-stream, or the stream said so in an `error` event.
+  const streamError = how === 'error' ? err : asm?.error ? { name: typeof asm.error.code === 'string' ? asm.error.code : 'InteractionStreamError', message: String(asm.error.message ?? 'The stream reported an error.') } : undefined;
+  if (streamError) {
+    call.fail(streamError, () => (interaction ? interactionOutputs(interaction, capture) : null), { ...extra, ...interactionAttrs(interaction) });
+    ob.ended(interaction, streamError);
     return;
   }
   finish(call, interaction, null, capture, usage, errorOnFailed, extra);
