@@ -178,6 +178,39 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     assert.equal(done.tags['gemini_trace.unfinished'], undefined);
   });
 
+  it('Live sessions: audio as metadata, an interruption, goAway, an error close, and one open at exit', async () => {
+    const file = join(apps, 'node-cjs/live-edges.cjs');
+    const { res, experiment } = await runTraced(process.execPath, file);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout, 'audio: message\ngoaway: closed 1000\nbroken: closed 1011\nleft: message\n');
+    const [audio, away, broken, left] = await traces(await experimentId(experiment), 4, 20_000, { settled: true });
+    for (const t of [audio, away, broken, left]) {
+      assert.equal(t.roots[0].name, 'Live.session');
+      assert.equal(Number(a(t.roots[0], 'code.lineno')), markedLine(file, 'connect'));
+    }
+    const out = (t: TraceView) => a(t.roots[0], 'mlflow.spanOutputs');
+    assert.ok(!JSON.stringify(audio.spans.map((s) => s.attrs)).includes('"data"'), 'no audio bytes anywhere');
+    const turn = audio.roots[0].children[0];
+    assert.equal(Number(a(turn, 'code.lineno')), markedLine(file, 'audioSend'));
+    assert.deepEqual(a(turn, 'mlflow.spanInputs').messages, [
+      { realtimeInput: { audio: { mimeType: 'audio/pcm;rate=16000', bytes: 12800, durationMs: 400, chunks: 4 } } },
+      { realtimeInput: { text: 'Please stop me [[interrupt]]' } },
+    ]);
+    const turnOut = a(turn, 'mlflow.spanOutputs');
+    assert.equal(turnOut.interrupted, true);
+    assert.equal(turnOut.turn_complete, true);
+    assert.equal(turnOut.text, '');
+    assert.equal(turnOut.output_transcription, 'echo: Please ');
+    assert.deepEqual(turnOut.messages[0], { serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', bytes: 4800, durationMs: 100 } }] }, outputTranscription: { text: 'echo: Please ' } } });
+    assert.deepEqual(turnOut.messages[1], { serverContent: { interrupted: true } });
+    assert.deepEqual([out(audio).ended_by, audio.state], ['client', 'OK']);
+    assert.deepEqual([out(away).ended_by, out(away).close_code, out(away).go_away, away.state], ['server', 1000, { timeLeft: '0s' }, 'OK']);
+    assert.deepEqual([out(broken).ended_by, out(broken).close_code, broken.state], ['server', 1011, 'ERROR']);
+    assert.match(broken.roots[0].statusMessage, /code 1011/);
+    assert.deepEqual([out(left).ended_by, out(left).turns, left.state], ['exit', 1, 'OK']);
+    assert.ok(a(left.roots[0].children[0], 'mlflow.chat.tokenUsage').total_tokens > 0);
+  });
+
   for (const mode of ['leave', 'exit'] as const) {
     it(`an app that ${mode === 'exit' ? 'calls process.exit()' : 'returns'} while its background agent runs: the trace is exported, unfinished`, async () => {
       const file = join(apps, 'node-cjs/interactions-exit.cjs');
