@@ -1,6 +1,6 @@
 // Tracing `ai.interactions` (@google/genai's Interactions API): create, get, cancel and delete.
-// The client is a lazy getter on GoogleGenAI.prototype; it is wrapped once, and each Interactions
-// object it makes gets its four methods wrapped in place. The Python tracer writes the same shape.
+// The client is a lazy getter on GoogleGenAI.prototype; each traced client gets its own getter that
+// wraps the four methods of the Interactions object in place. The Python tracer writes the same shape.
 //
 // SPAN SHAPE (mlflow.message.format = "gemini.interactions", mlflow.llm.provider = "gemini")
 // - One span per SDK call: `Interactions.create` | `Interactions.get` | `Interactions.cancel` |
@@ -91,25 +91,29 @@ function remember<K, V>(m: Map<K, V> | Set<K>, key: K, value?: V): void {
   else m.add(key);
 }
 
-/** Wraps the `interactions` getter of the client's class (once), so each Interactions object it
- *  hands out is instrumented before the app sees it. */
+/** Shadows the client's `interactions` getter (a lazy getter on its class) with one on the
+ *  instance, so the Interactions object it hands out is instrumented before the app sees it. Per
+ *  instance, like models and chats: a client made from the unwrapped class stays untraced. */
 export function instrumentInteractionsGetter(ai: object): void {
+  if (Object.prototype.hasOwnProperty.call(ai, 'interactions')) return;
   for (let proto = Object.getPrototypeOf(ai); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, 'interactions');
     if (!d) continue;
-    if (typeof d.get !== 'function' || (d.get as { [WRAPPED]?: boolean })[WRAPPED] || !d.configurable) return;
     const original = d.get;
-    const get = function interactions(this: unknown) {
-      const value = original.call(this);
-      try {
-        instrumentInteractions(value);
-      } catch {
-        /* the client works untraced */
-      }
-      return value;
-    };
-    Object.defineProperty(get, WRAPPED, { value: true });
-    Object.defineProperty(proto, 'interactions', { ...d, get });
+    if (typeof original !== 'function') return;
+    Object.defineProperty(ai, 'interactions', {
+      configurable: true,
+      enumerable: false,
+      get: function interactions(this: unknown) {
+        const value = original.call(this);
+        try {
+          instrumentInteractions(value);
+        } catch {
+          /* the client works untraced */
+        }
+        return value;
+      },
+    });
     return;
   }
 }
