@@ -2,8 +2,42 @@
 // src/launch/env.ts builds, on a clean base with no inherited tracing) or untraced, against the
 // Gemini stand-in. Shared by the preload's end-to-end tests.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
+import { startStandin } from '../fixtures/gemini/standin';
+import type { Standin } from '../fixtures/gemini/standin';
 import { mlflowUrl } from './mlflow';
+
+export interface PreloadBed {
+  /** A temp folder of the file's own, removed after its tests. */
+  work: string;
+  /** The preload built privately into it (a concurrent `npm run build` cannot pull it away). */
+  distDir: string;
+  standin: Standin;
+}
+
+/** Registers a describe block's hooks: builds the preload, starts the stand-in and the test MLflow
+ *  before its tests, and cleans up after them. The fields are set once `before` has run. */
+export function preloadBed(prefix: string): PreloadBed {
+  const bed = {} as PreloadBed;
+  before(async () => {
+    bed.work = mkdtempSync(join(tmpdir(), prefix));
+    bed.distDir = join(bed.work, 'dist');
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the build script
+    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
+    await buildNodeInject(bed.distDir);
+    bed.standin = await startStandin();
+    await mlflowUrl();
+  });
+  after(async () => {
+    await bed.standin?.close();
+    if (bed.work) rmSync(bed.work, { recursive: true, force: true });
+  });
+  return bed;
+}
 
 export interface RunResult { code: number | null; stdout: string; stderr: string; ms: number }
 

@@ -6,16 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TAG } from '../../src/model/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
-import { startStandin } from '../fixtures/gemini/standin';
-import type { Standin } from '../fixtures/gemini/standin';
 import { assertInteractionsApp, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
-import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
-import { plainEnv, run, tracedEnv } from '../helpers/runApp';
+import { mlflowRest, uniqueName } from '../helpers/mlflow';
+import { plainEnv, preloadBed, run, tracedEnv } from '../helpers/runApp';
 import { experimentId, markedLine, parsed, traces, traceView } from '../helpers/traceView';
 import type { Json, SpanView, TraceView } from '../helpers/traceView';
 
@@ -29,33 +25,16 @@ const a = (s: SpanView, k: string): Any => parsed(s.attrs[k]);
 
 describe('Node preload: the Interactions and Live APIs traced into MLflow', function () {
   this.timeout(240_000);
-  let standin: Standin;
-  let work: string;
-  let distDir: string;
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'gt-inject-interactions-'));
-    distDir = join(work, 'dist');
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the build script
-    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
-    await buildNodeInject(distDir);
-    standin = await startStandin();
-    await mlflowUrl();
-  });
-  after(async () => {
-    await standin?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const bed = preloadBed('gt-inject-interactions-');
 
   /** Runs an app traced with its own experiment and API key (its stand-in calls are told apart by the key). */
   async function runTraced(cmd: string, file: string, opts: { args?: string[]; capture?: boolean } = {}) {
     const experiment = uniqueName('inject-interactions');
     const runId = randomUUID();
     const key = `key-${runId}`;
-    const env = await tracedEnv({ standinUrl: standin.url, distDir, experiment, runId, workspace: apps, capture: opts.capture, extra: { GEMINI_API_KEY: key } });
+    const env = await tracedEnv({ standinUrl: bed.standin.url, distDir: bed.distDir, experiment, runId, workspace: apps, capture: opts.capture, extra: { GEMINI_API_KEY: key } });
     const res = await run(cmd, [file, ...(opts.args ?? [])], env, join(file, '..'));
-    return { res, experiment, runId, calls: () => standin.calls.filter((c) => c.apiKey === key) };
+    return { res, experiment, runId, calls: () => bed.standin.calls.filter((c) => c.apiKey === key) };
   }
 
   const fixtures = [
@@ -69,7 +48,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
       const { res, experiment, runId, calls } = await runTraced(app.cmd, app.file);
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.stderr, '', 'the preload writes nothing when all is well');
-      const untraced = await run(app.cmd, [app.file], plainEnv(standin.url), join(app.file, '..'));
+      const untraced = await run(app.cmd, [app.file], plainEnv(bed.standin.url), join(app.file, '..'));
       assert.equal(res.stdout, untraced.stdout, 'the app prints the same traced and untraced');
       const all = await traces(await experimentId(experiment), SCENARIO_TRACES, 30_000, { settled: true });
       assertInteractionsApp({ traces: all, file: app.file, calls: calls(), label: app.label, tags: { [TAG.runId]: runId, [TAG.runtime]: 'node', [TAG.workspace]: apps } });
@@ -91,7 +70,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const { res, experiment, calls } = await runTraced(process.execPath, file);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, '');
-    const untraced = await run(process.execPath, [file], plainEnv(standin.url), join(file, '..'));
+    const untraced = await run(process.execPath, [file], plainEnv(bed.standin.url), join(file, '..'));
     const typeLine = (out: string) => out.split('\n').find((l) => l.startsWith('type '));
     assert.equal(typeLine(res.stdout), 'type Stream true function');
     assert.equal(typeLine(res.stdout), typeLine(untraced.stdout), 'the same Stream class traced and untraced');
@@ -149,7 +128,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const file = join(apps, 'node-cjs/interactions-exit.cjs');
     const experiment = uniqueName('inject-inprogress');
     const runId = randomUUID();
-    const env = await tracedEnv({ standinUrl: standin.url, distDir, experiment, runId, workspace: apps });
+    const env = await tracedEnv({ standinUrl: bed.standin.url, distDir: bed.distDir, experiment, runId, workspace: apps });
     const child = spawn(process.execPath, [file, 'watch'], { env, cwd: join(file, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('close', done));
     let seen: TraceView | undefined;

@@ -14,10 +14,9 @@ import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { MIN_GAP_MS, signaller } from '../../src/inject/node/signal';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { ENV, TAG } from '../../src/model/runTags';
-import { startStandin } from '../fixtures/gemini/standin';
-import type { RecordedCall, Standin } from '../fixtures/gemini/standin';
+import type { RecordedCall } from '../fixtures/gemini/standin';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
-import { plainEnv as plainAppEnv, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';
+import { plainEnv as plainAppEnv, preloadBed, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';
 import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
 import type { Json } from '../helpers/traceView';
 
@@ -30,29 +29,12 @@ const lastUsage = (call: RecordedCall) => (call.method === 'streamGenerateConten
 
 describe('Node preload: @google/genai traced into MLflow', function () {
   this.timeout(240_000);
-  let standin: Standin;
-  let work: string;
-  let distDir: string;
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'gt-inject-node-'));
-    distDir = join(work, 'dist');
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the build script
-    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
-    await buildNodeInject(distDir);
-    standin = await startStandin();
-    await mlflowUrl();
-  });
-  after(async () => {
-    await standin?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const bed = preloadBed('gt-inject-node-');
 
   /** The app's environment: the injector's variables on a clean base (no inherited tracing). */
   const tracedEnv = (opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }) =>
-    tracedAppEnv({ ...opts, standinUrl: standin.url, distDir: opts.dist ?? distDir, workspace: apps });
-  const plainEnv = () => plainAppEnv(standin.url);
+    tracedAppEnv({ ...opts, standinUrl: bed.standin.url, distDir: opts.dist ?? bed.distDir, workspace: apps });
+  const plainEnv = () => plainAppEnv(bed.standin.url);
 
   const fixtures = [
     { label: 'CommonJS', file: join(apps, 'node-cjs/app.cjs'), cmd: process.execPath, extra: [] as string[] },
@@ -64,20 +46,20 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     it(`${app.label}: traces generate, stream, chat with tools, embedding and a 429 at their lines`, async () => {
       const experiment = uniqueName(`inject-${app.label.split(' ')[0].toLowerCase()}`);
       const runId = randomUUID();
-      standin.reset();
+      bed.standin.reset();
       // The file the extension watches to know MLflow took an upload (src/inject/node/signal.ts).
       // Only the exporter in the app signals, not the exit sender that takes a fast app's last
       // spans; so the stream call (the second) answers late and the first trace's upload is
       // accepted while the app runs. Checked on the second app: a fresh MLflow can take seconds
       // over its first span ingest.
-      const signal = app.signal ? join(work, `signal-${runId}`) : undefined;
-      if (signal) standin.enqueue('streamGenerateContent', { delayMs: 1500 });
+      const signal = app.signal ? join(bed.work, `signal-${runId}`) : undefined;
+      if (signal) bed.standin.enqueue('streamGenerateContent', { delayMs: 1500 });
       const startedAt = Date.now();
       const res = await run(app.cmd, [app.file], await tracedEnv({ experiment, runId, extra: signal ? { [ENV.signal]: signal } : {} }), join(app.file, '..'));
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.stderr, '', 'the preload writes nothing when all is well');
       assert.match(res.stdout, /^generate: echo: Say hello/m);
-      const calls = [...standin.calls];
+      const calls = [...bed.standin.calls];
       const all = await traces(await experimentId(experiment), 5 + app.extra.length);
       if (signal) {
         assert.ok(existsSync(signal), 'the signal file was written after an accepted upload');
@@ -201,7 +183,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
 
   it('maps call sites through a .js.map on disk (tsc/esbuild output run by plain node)', async () => {
     // Compile the TypeScript fixture the way a build would: CommonJS + a linked source map, no tsx.
-    const out = join(work, 'compiled', 'app.cjs');
+    const out = join(bed.work, 'compiled', 'app.cjs');
     await esbuild.build({ entryPoints: [join(apps, 'ts-tsx/app.ts')], outfile: out, format: 'cjs', platform: 'node', sourcemap: 'linked', bundle: false, logLevel: 'silent' });
     const experiment = uniqueName('inject-compiled');
     const env = await tracedEnv({ experiment, runId: randomUUID(), extra: { NODE_PATH: join(root, 'node_modules') } });
@@ -218,7 +200,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     const experiment = uniqueName('inject-nocapture');
     const file = join(apps, 'node-cjs/app.cjs');
     // Also: a signal file the preload cannot write (no such folder) changes nothing for the app.
-    const badSignal = join(work, 'no-such-dir', 'signal');
+    const badSignal = join(bed.work, 'no-such-dir', 'signal');
     const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), capture: false, extra: { [ENV.signal]: badSignal } }), join(file, '..'));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, '', 'an unwritable signal file is not reported');
@@ -229,13 +211,13 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     const gen = all.find((t) => t.roots[0].attrs['code.lineno'] === markedLine(file, 'generate'))!.roots[0];
     assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
     assert.ok((parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json).total_tokens as number > 0);
-    assert.ok(!existsSync(join(work, 'no-such-dir')), 'no folder made for the signal');
+    assert.ok(!existsSync(join(bed.work, 'no-such-dir')), 'no folder made for the signal');
   });
 
   it('traces the parent, a worker thread and a child process once each; a second preload copy adds nothing', async () => {
     const experiment = uniqueName('inject-family');
-    const second = join(work, 'dist-copy');
-    cpSync(distDir, second, { recursive: true });
+    const second = join(bed.work, 'dist-copy');
+    cpSync(bed.distDir, second, { recursive: true });
     const env = await tracedEnv({ experiment, runId: randomUUID() });
     // Two installs injected into one process (e.g. a terminal and a launch config both did it).
     env.NODE_OPTIONS = `${env.NODE_OPTIONS} ${injectionVariables({ settings: { trackingUri: await mlflowUrl(), captureContent: true, run: { id: 'x', name: 'x', startedAt: new Date() } }, files: injectionFiles(second), runtimes: ['node'] }).NODE_OPTIONS}`;

@@ -4,7 +4,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { withoutMedia } from './media';
 import type { MediaPolicy } from './media';
-import { toJson } from './spans';
+import { mappedUsage, toJson } from './spans';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -69,19 +69,12 @@ export function interactionOutputs(interaction: unknown, capture: boolean): unkn
   return out;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /** `mlflow.chat.tokenUsage` from an Interaction's `usage`. */
 export function interactionUsage(usage: unknown): Obj | undefined {
-  if (!isObj(usage)) return undefined;
-  const input = num(usage.total_input_tokens);
-  const output = num(usage.total_output_tokens);
-  const total = num(usage.total_tokens);
-  if (input === undefined && output === undefined && total === undefined) return undefined;
-  const out: Obj = { input_tokens: input ?? 0, output_tokens: output ?? 0, total_tokens: total ?? (input ?? 0) + (output ?? 0) };
-  const extra: Array<[string, string]> = [['total_cached_tokens', 'cache_read_input_tokens'], ['total_thought_tokens', 'thoughts_tokens'], ['total_tool_use_tokens', 'tool_use_prompt_tokens']];
-  for (const [from, to] of extra) if (num(usage[from]) !== undefined) out[to] = usage[from];
-  return out;
+  return mappedUsage(usage, {
+    input: 'total_input_tokens', output: ['total_output_tokens'], total: 'total_tokens',
+    cached: 'total_cached_tokens', thoughts: 'total_thought_tokens', toolUse: 'total_tool_use_tokens',
+  });
 }
 
 // OTel GenAI request attributes from generation_config, so spans filter by them without parsing JSON.

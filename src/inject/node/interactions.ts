@@ -67,8 +67,8 @@ import type { Obj } from './interactionShape';
 import { watchStream } from './interactionStream';
 import type { InteractionAssembler } from './interactionStream';
 import { toJson } from './spans';
+import { wrapMethod } from './wrap';
 
-type Fn = (...args: unknown[]) => unknown;
 const WRAPPED = Symbol.for('gemini-trace.wrapped');
 const MAX_REMEMBERED = 10_000;
 
@@ -118,28 +118,20 @@ export function instrumentInteractionsGetter(ai: object): void {
   }
 }
 
-function wrap(o: Record<string | symbol, unknown>, key: string, make: (original: Fn) => Fn): void {
-  const original = o[key];
-  if (typeof original !== 'function') return;
-  const wrapper = make(original as Fn);
-  Object.defineProperty(wrapper, 'name', { value: (original as Fn).name || key });
-  Object.defineProperty(o, key, { value: wrapper, writable: true, configurable: true, enumerable: false });
-}
-
 export function instrumentInteractions(target: unknown): void {
   if (!target || typeof target !== 'object' || (target as Record<symbol, unknown>)[WRAPPED]) return;
   const o = target as Record<string | symbol, unknown>;
   Object.defineProperty(o, WRAPPED, { value: true, enumerable: false });
-  wrap(o, 'create', (original) => function create(this: unknown, ...args: unknown[]) {
+  wrapMethod(o, 'create', (original) => function create(this: unknown, ...args: unknown[]) {
     return traceCreate(args[0], () => original.apply(this, args));
   });
-  wrap(o, 'get', (original) => function get(this: unknown, ...args: unknown[]) {
+  wrapMethod(o, 'get', (original) => function get(this: unknown, ...args: unknown[]) {
     return traceById('get', args[0], args[1], () => original.apply(this, args));
   });
-  wrap(o, 'cancel', (original) => function cancel(this: unknown, ...args: unknown[]) {
+  wrapMethod(o, 'cancel', (original) => function cancel(this: unknown, ...args: unknown[]) {
     return traceById('cancel', args[0], args[1], () => original.apply(this, args));
   });
-  wrap(o, 'delete', (original) => function del(this: unknown, ...args: unknown[]) {
+  wrapMethod(o, 'delete', (original) => function del(this: unknown, ...args: unknown[]) {
     return traceById('delete', args[0], args[1], () => original.apply(this, args));
   });
 }

@@ -37,8 +37,9 @@ import { captureContent } from './calls';
 import { exitFinalizers } from './exit';
 import { LiveSession } from './liveSession';
 import { recordedConfig } from './spans';
+import { wrapMethod } from './wrap';
+import type { Fn } from './wrap';
 
-type Fn = (...args: unknown[]) => unknown;
 type Obj = Record<string | symbol, unknown>;
 const WRAPPED = Symbol.for('gemini-trace.wrapped');
 
@@ -51,19 +52,11 @@ function endOpenSessions(): void {
   for (const s of [...open]) s.end('exit');
 }
 
-function wrapOwn(o: Obj, key: string, make: (original: Fn) => Fn): void {
-  const original = o[key];
-  if (typeof original !== 'function') return;
-  const wrapper = make(original as Fn);
-  Object.defineProperty(wrapper, 'name', { value: (original as Fn).name || key });
-  Object.defineProperty(o, key, { value: wrapper, writable: true, configurable: true, enumerable: false });
-}
-
 export function instrumentLive(ai: unknown): void {
   const live = (ai as { live?: Obj } | null)?.live;
   if (!live || typeof live !== 'object' || live[WRAPPED] || typeof live.connect !== 'function') return;
   Object.defineProperty(live, WRAPPED, { value: true, enumerable: false });
-  wrapOwn(live, 'connect', (original) => function connect(this: unknown, ...args: unknown[]) {
+  wrapMethod(live, 'connect', (original) => function connect(this: unknown, ...args: unknown[]) {
     return traceConnect(live, args[0], () => original.apply(this, args));
   });
 }
@@ -119,7 +112,7 @@ function hookFactory(live: Obj): void {
   const factory = live.webSocketFactory as Obj | undefined;
   if (!factory || typeof factory !== 'object' || factory[WRAPPED]) return;
   Object.defineProperty(factory, WRAPPED, { value: true, enumerable: false });
-  wrapOwn(factory, 'create', (original) => function create(this: unknown, ...args: unknown[]) {
+  wrapMethod(factory, 'create', (original) => function create(this: unknown, ...args: unknown[]) {
     const [url, headers, callbacks] = args as [unknown, unknown, Record<string, Fn | undefined> | undefined];
     // The music API shares the factory: only BidiGenerateContent sockets are sessions we trace.
     const session = typeof url === 'string' && /BidiGenerateContent/.test(url) ? connecting.get(live)?.shift() : undefined;
@@ -142,7 +135,7 @@ function hookFactory(live: Obj): void {
     tap('onclose', (e) => session.closed(e?.code, e?.reason));
     const conn = original.call(this, url, headers, tapped) as Obj;
     if (conn && typeof conn === 'object') {
-      wrapOwn(conn, 'send', (send) => function (this: unknown, ...a: unknown[]) {
+      wrapMethod(conn, 'send', (send) => function (this: unknown, ...a: unknown[]) {
         try {
           session.sent(a[0]);
         } catch {
@@ -150,7 +143,7 @@ function hookFactory(live: Obj): void {
         }
         return send.apply(this, a);
       });
-      wrapOwn(conn, 'close', (close) => function (this: unknown, ...a: unknown[]) {
+      wrapMethod(conn, 'close', (close) => function (this: unknown, ...a: unknown[]) {
         session.closing();
         return close.apply(this, a);
       });

@@ -2,6 +2,7 @@
 // both ways, with every inline blob reduced to its mime type, size and duration, and runs of
 // media-only messages (streamed audio chunks) folded into one entry. Pure functions.
 import { withoutMedia } from './media';
+import { mappedUsage } from './spans';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -88,16 +89,10 @@ export function appendMessage(list: Obj[], msg: Obj): boolean {
 /** `mlflow.chat.tokenUsage` from a Live usageMetadata (the Live API says responseTokenCount
  *  where generateContent says candidatesTokenCount). */
 export function liveUsage(u: unknown): Obj | undefined {
-  if (!isObj(u)) return undefined;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const input = n(u.promptTokenCount);
-  const output = n(u.responseTokenCount) ?? n(u.candidatesTokenCount);
-  const total = n(u.totalTokenCount);
-  if (input === undefined && output === undefined && total === undefined) return undefined;
-  const out: Obj = { input_tokens: input ?? 0, output_tokens: output ?? 0, total_tokens: total ?? (input ?? 0) + (output ?? 0) };
-  const extra: Array<[string, string]> = [['cachedContentTokenCount', 'cache_read_input_tokens'], ['thoughtsTokenCount', 'thoughts_tokens'], ['toolUsePromptTokenCount', 'tool_use_prompt_tokens']];
-  for (const [from, to] of extra) if (n(u[from]) !== undefined) out[to] = u[from];
-  return out;
+  return mappedUsage(u, {
+    input: 'promptTokenCount', output: ['responseTokenCount', 'candidatesTokenCount'], total: 'totalTokenCount',
+    cached: 'cachedContentTokenCount', thoughts: 'thoughtsTokenCount', toolUse: 'toolUsePromptTokenCount',
+  });
 }
 
 /** Adds one usage into a running sum (the session's total, informational). */
