@@ -127,7 +127,7 @@ export class Call {
     }
   }
 
-  /** Sets span attributes (never throws); a trace tag only takes on a trace's root. */
+  /** Sets span attributes while the span is open (never throws). */
   set(attrs: Attributes): void {
     try {
       if (!this.ended) this.span.setAttributes(attrs);
@@ -185,12 +185,11 @@ export class Call {
 
   /** Ends the span with neither OK nor ERROR: its work's outcome is unknown (a background run the
    *  process stopped watching). MLflow records such a trace as OK; tags say what happened. */
-  abandon(outputs: () => unknown, extra?: Attributes): void {
+  abandon(outputs: () => unknown): void {
     if (this.ended) return;
     this.ended = true;
     try {
       this.span.setAttribute(ATTR.outputs, toJson(outputs()));
-      if (extra) this.span.setAttributes(extra);
     } catch {
       /* ignore */
     }

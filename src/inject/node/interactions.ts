@@ -59,9 +59,8 @@
 //   itself, so there are no TOOL spans: function calls come back as steps (status requires_action).
 import type { Attributes } from '@opentelemetry/api';
 import { GEMINI_ATTR, GEMINI_TAG, GT_ATTR, MESSAGE_FORMAT } from '../../model/runTags';
+import { BackgroundRun } from './backgroundRuns';
 import { Call, captureContent } from './calls';
-import type { Frame } from './calls';
-import { exitFinalizers } from './exit';
 import { createAttributes, createInputs, failure, getInputs, interactionOutputs, interactionUsage, isFailed, isObj, isRunning } from './interactionShape';
 import type { Obj } from './interactionShape';
 import { watchStream } from './interactionStream';
@@ -76,14 +75,6 @@ const MAX_REMEMBERED = 10_000;
 const counted = new Set<string>();
 /** Interaction id → the conversation (first interaction of its chain) it belongs to. */
 const conversations = new Map<string, string>();
-
-interface Run {
-  root: Call;
-  agent: boolean;
-  last?: Obj;
-}
-/** Background runs whose root is still open, by interaction id. */
-const runs = new Map<string, Run>();
 
 function remember<K, V>(m: Map<K, V> | Set<K>, key: K, value?: V): void {
   if (m.size >= MAX_REMEMBERED) m.delete(m.keys().next().value as K);
@@ -152,7 +143,7 @@ function traceCreate(params: unknown, invoke: () => unknown): unknown {
     name: 'Interactions.create', type: agent ? 'AGENT' : 'CHAT_MODEL', format: MESSAGE_FORMAT.interactions,
     inputs: () => createInputs(params, capture), attributes, ...(root ? { parent: root.frame } : {}),
   });
-  const run: Run | undefined = root ? { root, agent } : undefined;
+  const run = root && new BackgroundRun(root, agent);
   return observe(call, invoke, capture, {
     seen(interaction) {
       const head = root ?? call;
@@ -163,35 +154,30 @@ function traceCreate(params: unknown, invoke: () => unknown): unknown {
         if (typeof id === 'string' && !conversations.has(id)) remember(conversations, id, conversation);
       }
       head.tag(GEMINI_TAG.conversation, conversation);
-      if (run && !runs.has(interaction.id) && !run.root.done) {
-        remember(runs, interaction.id, run);
-        exitFinalizers.add(abandonRuns);
-      }
+      run?.watch(interaction.id);
     },
     ended(interaction, err) {
-      if (run) settleRun(run, interaction, err);
+      run?.settle(interaction, err);
     },
   });
 }
 
 function traceById(kind: 'get' | 'cancel' | 'delete', id: unknown, params: unknown, invoke: () => unknown): unknown {
   const capture = captureContent();
-  const run = typeof id === 'string' ? runs.get(id) : undefined;
+  const run = BackgroundRun.of(id);
   const name = `Interactions.${kind}`;
   const type = kind === 'get' ? (run?.agent ? 'AGENT' : 'CHAT_MODEL') : 'UNKNOWN';
   const inputs = () => (kind === 'get' ? getInputs(id, params) : { id });
-  const call = Call.start({ name, type, format: MESSAGE_FORMAT.interactions, inputs, attributes: { [GEMINI_ATTR.interactionId]: String(id) }, ...(run ? { parent: run.root.frame as Frame } : {}) });
+  const call = Call.start({ name, type, format: MESSAGE_FORMAT.interactions, inputs, attributes: { [GEMINI_ATTR.interactionId]: String(id) }, ...(run ? { parent: run.root.frame } : {}) });
   return observe(call, invoke, capture, {
     seen(interaction) {
       if (kind === 'get' && isAgent(interaction)) call?.set({ 'mlflow.spanType': 'AGENT' });
     },
     ended(interaction, err) {
-      if (!run) return;
-      if (kind === 'delete' && !err) {
-        run.root.set({ [GEMINI_ATTR.interactionStatus]: 'deleted' });
-        return settleRun(run, undefined, undefined, true);
-      }
-      if (!err) settleRun(run, interaction, undefined);
+      // A failed poll (a 404, a timeout) says nothing about the run: it stays open.
+      if (!run || err) return;
+      if (kind === 'delete') run.deleted();
+      else run.settle(interaction);
     },
     usage: kind !== 'delete',
     errorOnFailed: kind === 'get',
@@ -295,39 +281,4 @@ function endStream(call: Call, asm: InteractionAssembler | undefined, how: 'done
   }
   finish(call, interaction, null, capture, usage, errorOnFailed, extra);
   ob.ended(interaction);
-}
-
-/** A call of a background run ended: its root ends once the run reached a finished status. */
-function settleRun(run: Run, interaction: Obj | undefined, err: unknown, deleted = false): void {
-  if (run.root.done) return;
-  if (interaction) run.last = interaction;
-  const capture = captureContent();
-  const outputs = () => (run.last ? interactionOutputs(run.last, capture) : null);
-  const attrs: Record<string, string> = {};
-  if (typeof run.last?.id === 'string') attrs[GEMINI_ATTR.interactionId] = run.last.id;
-  if (typeof run.last?.status === 'string' && !deleted) attrs[GEMINI_ATTR.interactionStatus] = run.last.status;
-  run.root.set(attrs);
-  // The create itself failed (HTTP error): there is no run to wait for.
-  if (err && !run.last) return close(run, () => run.root.fail(err, outputs));
-  if (deleted) return close(run, () => run.root.succeed(outputs));
-  const status = run.last?.status;
-  if (status === undefined || isRunning(status)) return;
-  if (isFailed(status)) close(run, () => run.root.fail(failure(run.last!), outputs));
-  else close(run, () => run.root.succeed(outputs));
-}
-
-function close(run: Run, end: () => void): void {
-  for (const [id, r] of runs) if (r === run) runs.delete(id);
-  end();
-}
-
-/** At exit: runs the app never saw finish are exported as they were last seen, tagged unfinished. */
-function abandonRuns(): void {
-  const capture = captureContent();
-  for (const run of new Set(runs.values())) {
-    close(run, () => {
-      run.root.tag(GEMINI_TAG.unfinished, 'true');
-      run.root.abandon(() => (run.last ? interactionOutputs(run.last, capture) : null));
-    });
-  }
 }
