@@ -64,7 +64,7 @@ const DELTA_STEP: Record<string, string> = {
 function mergeUsage(usages: Obj[]): Obj | undefined {
   if (usages.length <= 1) return usages[0];
   const out: Obj = { ...usages[usages.length - 1] };
-  for (const k of Object.keys(out)) {
+  for (const k of new Set(usages.flatMap((u) => Object.keys(u)))) {
     const vals = usages.map((u) => u[k]);
     if (vals.every((v) => typeof v === 'number' || v === undefined)) out[k] = vals.reduce((a: number, v) => a + ((v as number) ?? 0), 0);
   }

@@ -69,18 +69,34 @@ import { toJson } from './spans';
 import { wrapMethod } from './wrap';
 
 const WRAPPED = Symbol.for('gemini-trace.wrapped');
-const MAX_REMEMBERED = 10_000;
+/** A bounded memory of recent ids: two generations of at most MAX entries each, the older
+ *  dropped whole when the newer fills (constant time, unlike evicting one Map entry at a time). */
+class Recent<V> {
+  private static readonly MAX = 10_000;
+  private old = new Map<string, V>();
+  private young = new Map<string, V>();
+
+  get(key: string): V | undefined {
+    return this.young.get(key) ?? this.old.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.young.has(key) || this.old.has(key);
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= Recent.MAX) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
 
 /** Ids (and continuation hop ids) whose final usage a span has already carried. */
-const counted = new Set<string>();
+const counted = new Recent<true>();
 /** Interaction id → the conversation (first interaction of its chain) it belongs to. */
-const conversations = new Map<string, string>();
-
-function remember<K, V>(m: Map<K, V> | Set<K>, key: K, value?: V): void {
-  if (m.size >= MAX_REMEMBERED) m.delete(m.keys().next().value as K);
-  if (m instanceof Map) m.set(key, value as V);
-  else m.add(key);
-}
+const conversations = new Recent<string>();
 
 /** Shadows the client's `interactions` getter (a lazy getter on its class) with one on the
  *  instance, so the Interactions object it hands out is instrumented before the app sees it. Per
@@ -151,7 +167,7 @@ function traceCreate(params: unknown, invoke: () => unknown): unknown {
       const prev = typeof p.previous_interaction_id === 'string' ? p.previous_interaction_id : undefined;
       const conversation = prev ? (conversations.get(prev) ?? prev) : interaction.id;
       for (const id of [interaction.id, ...(Array.isArray(interaction.continuation_ids) ? interaction.continuation_ids : [])]) {
-        if (typeof id === 'string' && !conversations.has(id)) remember(conversations, id, conversation);
+        if (typeof id === 'string' && !conversations.has(id)) conversations.set(id, conversation);
       }
       head.tag(GEMINI_TAG.conversation, conversation);
       run?.watch(interaction.id);
@@ -260,7 +276,7 @@ function countOnce(interaction: Obj): Obj | undefined {
   const ids = [interaction.id, ...(Array.isArray(interaction.continuation_ids) ? interaction.continuation_ids : [])].filter((x): x is string => typeof x === 'string');
   if (ids.some((id) => counted.has(id))) return undefined;
   const usage = interactionUsage(interaction.usage);
-  if (usage) for (const id of ids) remember(counted, id);
+  if (usage) for (const id of ids) counted.set(id, true);
   return usage;
 }
 
