@@ -46,6 +46,8 @@ export const GT_ATTR = {
   streamClosedEarly: 'gemini_trace.stream_closed_early',
   /** An event of a streamed interaction could not be read: the output holds what came before. */
   streamUnparsed: 'gemini_trace.stream_unparsed',
+  /** The app passed the stream to tee / pipeTo / pipeThrough, which read it out of the tracer's sight. */
+  streamHandedOn: 'gemini_trace.stream_handed_on',
 } as const;
 
 /** MLflow's OTLP ingest turns a root span's `mlflow.traceTag.<key>` attributes into trace tags

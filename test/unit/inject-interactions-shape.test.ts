@@ -3,7 +3,8 @@
 // and events), the stream wrapper the app reads, media as metadata, and what the spans record.
 import assert from 'node:assert/strict';
 import { createAttributes, createInputs, failure, interactionOutputs, interactionUsage } from '../../src/inject/node/interactionShape';
-import { InteractionAssembler, watchStream } from '../../src/inject/node/interactionStream';
+import { InteractionAssembler } from '../../src/inject/node/interactionStream';
+import { watchStream } from '../../src/inject/node/streamTap';
 import { appendMessage, camelTop, liveUsage, MAX_TURN_MESSAGES, parseFrame, recordedMessage } from '../../src/inject/node/liveShape';
 import { base64Bytes, pcmDurationMs, withoutMedia } from '../../src/inject/node/media';
 import { interactionEvents } from '../fixtures/gemini/interactionEvents';
@@ -95,7 +96,12 @@ describe('Node preload: Interactions stream assembly', () => {
 });
 
 describe('Node preload: the stream the app reads', () => {
-  class Stream extends ReadableStream<unknown> {}
+  class Stream extends ReadableStream<unknown> {
+    async *[Symbol.asyncIterator](): AsyncGenerator<unknown> {
+      // As the SDK's Stream: iteration through ReadableStream's own async iterator.
+      yield* (ReadableStream.prototype as unknown as { [Symbol.asyncIterator](this: unknown): AsyncIterable<unknown> })[Symbol.asyncIterator].call(this);
+    }
+  }
   const source = (events: unknown[], fail?: Error) => {
     let i = 0;
     const s = new ReadableStream<unknown>({
@@ -106,54 +112,74 @@ describe('Node preload: the stream the app reads', () => {
       },
     });
     Object.setPrototypeOf(s, Stream.prototype);
-    return s;
+    return s as Stream;
   };
   const watch = () => {
     const seen: { first: number; end?: [string, unknown, unknown] } = { first: 0 };
     return { seen, w: { firstDelta: () => seen.first++, end: (asm: Any, how: string, err: unknown) => (seen.end = [how, asm?.result(), err]) } };
   };
+  const events = () => interactionEvents(finished({ model: 'm', input: 'hi' }));
 
-  it('hands on the very same event objects, keeps the class, and assembles on the way', async () => {
-    const events = interactionEvents(finished({ model: 'm', input: 'hi' }));
+  it('the app keeps the SDK’s own stream and gets the very same event objects; the span sees them on their way', async () => {
+    const evs = events();
     const { seen, w } = watch();
-    const out = watchStream(source(events), w);
-    assert.ok(out instanceof Stream);
+    const src = source(evs);
+    assert.equal(watchStream(src, w), src, 'the same object');
+    assert.deepEqual(Object.keys(src), [], 'no enumerable property added');
     const got: unknown[] = [];
-    for await (const e of out as unknown as AsyncIterable<unknown>) got.push(e);
-    assert.equal(got.length, events.length);
-    got.forEach((e, i) => assert.equal(e, events[i], 'same object'));
+    for await (const e of src as unknown as AsyncIterable<unknown>) got.push(e);
+    assert.equal(got.length, evs.length);
+    got.forEach((e, i) => assert.equal(e, evs[i], 'same object'));
     assert.equal(seen.first, 1);
     assert.equal(seen.end![0], 'done');
     assert.equal((seen.end![1] as Any).output_text, 'echo: hi');
   });
 
-  it('an early stop cancels the source; a source error reaches the app as the same error object', async () => {
-    const events = interactionEvents(finished({ model: 'm', input: 'hi' }));
-    const { seen, w } = watch();
+  it('getReader() is seen too; an early stop or cancel ends the span; a failure reaches the app as the same error', async () => {
+    const evs = events();
+    const r1 = watch();
+    const reader = (watchStream(source(evs), r1.w) as Stream).getReader();
+    for (let i = 0; i < evs.length; i++) assert.equal((await reader.read()).value, evs[i]);
+    assert.equal((await reader.read()).done, true);
+    assert.equal(r1.seen.end![0], 'done');
+    const r2 = watch();
     let n = 0;
-    for await (const _e of watchStream(source(events), w) as AsyncIterable<unknown>) if (++n === 2) break;
-    assert.equal(seen.end![0], 'early');
+    for await (const _e of watchStream(source(evs), r2.w) as unknown as AsyncIterable<unknown>) if (++n === 2) break;
+    assert.equal(r2.seen.end![0], 'early');
+    const r3 = watch();
+    await (watchStream(source(evs), r3.w) as Stream).cancel('not needed');
+    assert.equal(r3.seen.end![0], 'early');
     const boom = new Error('connection reset');
-    const second = watch();
-    const reader = (watchStream(source(events.slice(0, 2), boom), second.w) as ReadableStream<unknown>).getReader();
-    await reader.read();
-    await reader.read();
-    await assert.rejects(reader.read(), (e) => e === boom);
-    assert.equal(second.seen.end![0], 'error');
-    assert.equal(second.seen.end![2], boom);
+    const r4 = watch();
+    const failing = (watchStream(source(evs.slice(0, 2), boom), r4.w) as Stream).getReader();
+    await failing.read();
+    await failing.read();
+    await assert.rejects(failing.read(), (e) => e === boom);
+    assert.deepEqual([r4.seen.end![0], r4.seen.end![2]], ['error', boom]);
   });
 
-  it('an event it cannot read stops the assembly, not the stream', async () => {
+  it('tee() and pipeThrough() read out of sight: the span ends there, marked handed on; the app still gets everything', async () => {
+    const evs = events();
+    const { seen, w } = watch();
+    const [a, b] = (watchStream(source(evs), w) as Stream).tee();
+    assert.equal(seen.end![0], 'handed-on');
+    const got: unknown[] = [];
+    for await (const e of a as unknown as AsyncIterable<unknown>) got.push(e);
+    await b.cancel();
+    assert.equal(got.length, evs.length);
+  });
+
+  it('an event it cannot read stops the assembly, not the stream; anything that is not a stream passes through', async () => {
     const hostile = new Proxy({}, { get() { throw new Error('no reading me'); } });
-    const events = [hostile, { event_type: 'step.delta', index: 0, delta: { type: 'text', text: 'x' } }];
+    const evs = [hostile, { event_type: 'step.delta', index: 0, delta: { type: 'text', text: 'x' } }];
     const { seen, w } = watch();
     const got: unknown[] = [];
-    for await (const e of watchStream(source(events), w) as AsyncIterable<unknown>) got.push(e);
+    for await (const e of watchStream(source(evs), w) as unknown as AsyncIterable<unknown>) got.push(e);
     assert.equal(got[0], hostile);
     assert.equal(got.length, 2);
     assert.deepEqual(seen.end!.slice(0, 2), ['done', undefined]);
     const other = { not: 'a stream' };
-    assert.equal(watchStream(other, w), other, 'anything else passes through');
+    assert.equal(watchStream(other, w), other);
   });
 });
 

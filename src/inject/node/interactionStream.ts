@@ -1,9 +1,7 @@
-// A streamed interaction (create or get with `stream: true`): the SDK hands the app a `Stream` of
-// server-sent events, a ReadableStream. The app gets instead a ReadableStream of the same class
-// (same prototype, so `for await`, `getReader()`, `values()`, `tee()` behave alike) that pulls each
-// event from the SDK's stream only when the app asks for one, passes the same event objects on,
-// and meanwhile assembles them into the Interaction a non-streamed call would have returned.
-// An event we cannot read stops the assembly, never the stream.
+// A streamed interaction's events (create or get with `stream: true`) assembled into the
+// Interaction a non-streamed call would have returned: steps from `step.start` and their deltas,
+// status and usage from the lifecycle events, continuation hops merged as the SDK merges them.
+// streamTap.ts feeds it the events the app reads.
 import { isObj } from './interactionShape';
 import type { Obj } from './interactionShape';
 
@@ -219,68 +217,4 @@ function outputText(steps: Obj[]): string {
     for (let j = content.length - 1; j >= 0; j--) if (content[j].type === 'text') parts.push(String(content[j].text ?? ''));
   }
   return parts.reverse().join('');
-}
-
-export interface StreamWatch {
-  /** The first step delta reached the app. */
-  firstDelta(): void;
-  /** The stream ended: read to its end, stopped early by the app, or failed with an error. */
-  end(asm: InteractionAssembler | undefined, how: 'done' | 'early' | 'error', err?: unknown): void;
-}
-
-/** The app's stream: the SDK's events, pulled on demand, seen on their way. */
-export function watchStream(source: unknown, watch: StreamWatch): unknown {
-  const iterable = source as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> } | null;
-  if (!iterable || typeof iterable[Symbol.asyncIterator] !== 'function' || typeof ReadableStream !== 'function') return source;
-  let it: AsyncIterator<unknown> | undefined;
-  let asm: InteractionAssembler | undefined = new InteractionAssembler();
-  let ended = false;
-  const end = (how: 'done' | 'early' | 'error', err?: unknown) => {
-    if (ended) return;
-    ended = true;
-    try {
-      watch.end(asm, how, err);
-    } catch {
-      /* tracing only */
-    }
-  };
-  const out = new ReadableStream<unknown>(
-    {
-      async pull(controller) {
-        it ??= iterable[Symbol.asyncIterator]!();
-        let r: IteratorResult<unknown>;
-        try {
-          r = await it.next();
-        } catch (e) {
-          end('error', e);
-          throw e;
-        }
-        if (r.done) {
-          end('done');
-          controller.close();
-          return;
-        }
-        if (asm) {
-          try {
-            if (asm.add(r.value)) watch.firstDelta();
-          } catch {
-            asm = undefined; // an event we cannot read: stop assembling, keep streaming
-          }
-        }
-        controller.enqueue(r.value);
-      },
-      async cancel(reason) {
-        end('early');
-        if (it) await it.return?.(reason);
-        else await (source as { cancel?: (r: unknown) => Promise<void> }).cancel?.(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  try {
-    Object.setPrototypeOf(out, Object.getPrototypeOf(source));
-  } catch {
-    /* a plain ReadableStream still iterates */
-  }
-  return out;
 }

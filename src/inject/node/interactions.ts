@@ -31,8 +31,9 @@
 //   cache_read_input_tokens?: total_cached_tokens, thoughts_tokens?: total_thought_tokens,
 //   tool_use_prompt_tokens?: total_tool_use_tokens}.
 // - Streams (create or get with stream: true): the span ends when the app has read the stream to
-//   its end (or stopped: gemini_trace.stream_closed_early = true); gemini_trace.stream_events = the
-//   number of events; gemini_trace.time_to_first_chunk_ms = time to the first `step.delta`;
+//   its end (or stopped: gemini_trace.stream_closed_early = true; or passed to tee / pipeTo /
+//   pipeThrough, which read it out of sight: gemini_trace.stream_handed_on = true, the output as far
+//   as the app had read); gemini_trace.stream_events = the number of events; gemini_trace.time_to_first_chunk_ms = time to the first `step.delta`;
 //   gemini.interaction.step_usage = JSON list aligned with the steps of each step's `step_usage`
 //   (null where none), when the stream gave any; gemini_trace.stream_unparsed = true if an event
 //   could not be read (the app still got every event untouched).
@@ -63,8 +64,9 @@ import { BackgroundRun } from './backgroundRuns';
 import { Call, captureContent } from './calls';
 import { createAttributes, createInputs, failure, getInputs, interactionOutputs, interactionUsage, isFailed, isObj, isRunning } from './interactionShape';
 import type { Obj } from './interactionShape';
-import { watchStream } from './interactionStream';
 import type { InteractionAssembler } from './interactionStream';
+import { watchStream } from './streamTap';
+import type { StreamEnd } from './streamTap';
 import { toJson } from './spans';
 import { wrapMethod } from './wrap';
 
@@ -280,11 +282,12 @@ function countOnce(interaction: Obj): Obj | undefined {
   return usage;
 }
 
-function endStream(call: Call, asm: InteractionAssembler | undefined, how: 'done' | 'early' | 'error', err: unknown, capture: boolean, ob: Observer, usage: boolean, errorOnFailed: boolean): void {
+function endStream(call: Call, asm: InteractionAssembler | undefined, how: StreamEnd, err: unknown, capture: boolean, ob: Observer, usage: boolean, errorOnFailed: boolean): void {
   const interaction = asm?.result();
   const extra: Attrs = { [GT_ATTR.streamEvents]: asm?.events ?? 0 };
   if (!asm) extra[GT_ATTR.streamUnparsed] = true;
   if (how === 'early') extra[GT_ATTR.streamClosedEarly] = true;
+  if (how === 'handed-on') extra[GT_ATTR.streamHandedOn] = true;
   const steps = asm?.perStepUsage();
   if (steps) extra[GEMINI_ATTR.stepUsage] = toJson(steps);
   if (interaction) ob.seen(interaction);

@@ -141,9 +141,10 @@ const GENERATE_USAGE: UsageFields = {
 
 /** `mlflow.chat.tokenUsage` from a usage report. Keys beyond MLflow's schema (thinking, tool-use
  *  prompt) are kept: MLflow stores them on the span and ignores them in sums. */
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
 export function mappedUsage(u: unknown, f: UsageFields): Obj | undefined {
   if (!isObj(u)) return undefined;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   const input = num(u[f.input]);
   const output = f.output.map((k) => num(u[k])).find((v) => v !== undefined);
   const total = num(u[f.total]);
