@@ -33,10 +33,12 @@
 // - Streams (create or get with stream: true): the span ends when the app has read the stream to
 //   its end (or stopped: gemini_trace.stream_closed_early = true; or passed to tee / pipeTo /
 //   pipeThrough, which read it out of sight: gemini_trace.stream_handed_on = true, the output as far
-//   as the app had read); gemini_trace.stream_events = the number of events; gemini_trace.time_to_first_chunk_ms = time to the first `step.delta`;
+//   as the app had read); gemini_trace.stream_events = the number of events;
+//   gemini_trace.time_to_first_chunk_ms = time to the first `step.delta`;
 //   gemini.interaction.step_usage = JSON list aligned with the steps of each step's `step_usage`
 //   (null where none), when the stream gave any; gemini_trace.stream_unparsed = true if an event
-//   could not be read (the app still got every event untouched).
+//   could not be read (the app still got every event untouched). The app keeps the SDK's own
+//   Stream object (streamTap.ts).
 // - Status ERROR with the message: HTTP errors (the SDK's error, http.response.status_code), an
 //   `error` event in a stream (error.type = its code), and a create/get that saw the interaction
 //   end `failed` or `cancelled` ("Interaction failed: <the API's error messages>"). A cancel call
@@ -48,9 +50,12 @@
 // - Background runs (`background: true`): one trace per run. Root `Interactions.background`
 //   (AGENT for an agent, CHAIN for a model), inputs = the request body, outputs = the last
 //   Interaction seen, the same interaction attributes. Its children: the create and every later
-//   get / cancel / delete of that id, wherever in the app they run, each with its own call site.
+//   get / cancel / delete of that id, wherever in the app they run, each with its own call site
+//   (a poll of a run this process did not create is a trace of its own). A delete ends the run
+//   (gemini.interaction.status = deleted). At most 1000 runs are watched at once.
 //   The root ends when a call sees a finished status (anything but in_progress, queued,
-//   requires_continuation): OK, or ERROR for failed / cancelled. Meanwhile the children are
+//   requires_continuation): OK, or ERROR for failed / cancelled. A create that failed, or whose
+//   stream never named the run, ends it with the create. Meanwhile the children are
 //   exported as they end, so MLflow holds the trace as IN_PROGRESS (a trace whose root span has
 //   not arrived); the run tags reach it with them (they are resource attributes too, tracer.ts).
 //   If the process exits first the root is exported with no status (MLflow shows OK), the last
