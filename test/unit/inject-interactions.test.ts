@@ -88,7 +88,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     assert.equal(hopCalls.length, 3, 'the SDK continued the decode over three requests');
     assert.deepEqual(printed('hops'), hopCalls.flatMap((c) => c.response.map((e: unknown) => JSON.stringify(e))));
 
-    const all = await traces(await experimentId(experiment), 6, 30_000, { settled: true });
+    const all = await traces(await experimentId(experiment), 7, 30_000, { settled: true });
     const at = (name: string) => all.find((t) => Number(a(t.roots[0], 'code.lineno')) === markedLine(file, name))!;
     for (const [name, text] of [['forAwait', 'Stream with thoughts'], ['reader', 'Stream a function call']] as const) {
       const s = at(name).roots[0];
@@ -119,6 +119,9 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     assert.equal(a(resumed.roots[0], 'mlflow.spanType'), 'CHAIN');
     assert.deepEqual(resumed.roots[0].children.map((s) => [s.name, Number(a(s, 'code.lineno'))]), [['Interactions.create', markedLine(file, 'bgCreate')], ['Interactions.get', markedLine(file, 'resume')]]);
     assert.equal(a(resumed.roots[0].children[1], 'gemini.interaction.status'), 'completed');
+    const del = at('delete').roots[0];
+    assert.deepEqual([del.name, a(del, 'mlflow.spanType'), del.status, a(del, 'gemini.interaction.id')], ['Interactions.delete', 'UNKNOWN', 'STATUS_CODE_OK', mine.find((c) => c.method === 'interactions.delete')!.id]);
+    assert.deepEqual(a(del, 'mlflow.spanInputs'), { id: a(del, 'gemini.interaction.id') });
     const resumedGet = mine.find((c) => c.method === 'interactions.get' && c.query?.stream === 'true')!;
     assert.deepEqual(printed('resume'), resumedGet.response.map((e: unknown) => JSON.stringify(e)));
     assert.deepEqual(a(resumed.roots[0].children[1], 'mlflow.spanOutputs').steps, interactionReply(createWith('Think in the background').body).steps);
