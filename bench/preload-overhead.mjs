@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// What the Node preload adds to a `models.generateContent` call, against the local Gemini stand-in,
-// measured against the same app uninstrumented in the same run. The two modes alternate in rounds
-// (separate processes, so each is warmed up the same way and machine noise hits both), with a real
-// MLflow server receiving the traced calls' spans.
-//   node bench/preload-overhead.mjs [--calls 2000] [--rounds 4] [--warmup 200]
-// Goal: p50 added time ≤ 0.3 ms.
+// What the Node preload adds to a Gemini call, against the local Gemini stand-in, measured against
+// the same app uninstrumented in the same run. The two modes alternate in rounds (separate
+// processes, so each is warmed up the same way and machine noise hits both), with a real MLflow
+// server receiving the traced calls' spans.
+//   node bench/preload-overhead.mjs [--api generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200]
+// --api (one or more, comma-separated; all three by default), each into its own result file:
+//   generate       models.generateContent, the whole call (bench/results/preload-overhead.json)
+//   interactions   interactions.create, the whole call (preload-overhead-interactions.json)
+//   stream         interactions.create({stream: true}): time to the first step delta, then the
+//                  stream is read to its end (the span's assembly runs on every event)
+// Goal: p50 added time ≤ 0.3 ms (a streamed interaction's time to first step: unchanged within noise).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +24,32 @@ import { percentile, report, root, startStandin, writeResult } from './lib.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({
-  options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false } },
+  options: { api: { type: 'string', default: 'generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false } },
 });
+
+/** One call of the measured kind; resolves with the microseconds it measures. */
+const CALLS = {
+  generate: async (ai, i) => {
+    const t0 = performance.now();
+    await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: `benchmark call number ${i}`, config: { temperature: 0.5 } });
+    return (performance.now() - t0) * 1000;
+  },
+  interactions: async (ai, i) => {
+    const t0 = performance.now();
+    await ai.interactions.create({ model: 'gemini-3-flash-preview', input: `benchmark call number ${i}`, generation_config: { temperature: 0.5 } });
+    return (performance.now() - t0) * 1000;
+  },
+  stream: async (ai, i) => {
+    const t0 = performance.now();
+    const stream = await ai.interactions.create({ model: 'gemini-3-flash-preview', input: `benchmark call number ${i}`, stream: true });
+    let first;
+    for await (const event of stream) if (first === undefined && event.event_type === 'step.delta') first = performance.now();
+    return (first - t0) * 1000;
+  },
+};
+const LABEL = { generate: 'generateContent', interactions: 'interactions.create', stream: 'streamed interaction, time to first step' };
+const apis = opts.api.split(',').map((x) => x.trim()).filter(Boolean);
+for (const api of apis) if (!CALLS[api]) throw new Error(`--api takes ${Object.keys(CALLS).join(', ')}; got "${api}"`);
 
 if (opts.worker) {
   // The app: sequential calls, each timed around the await (µs), plus the process's CPU time.
@@ -36,7 +65,7 @@ if (opts.worker) {
     if (Unwrapped === GoogleGenAI) throw new Error('paired mode needs the preload (no traced class to compare with)');
     plain = new Unwrapped({ apiKey: 'test-key' });
   }
-  const ask = (ai, i) => ai.models.generateContent({ model: 'gemini-2.5-flash', contents: `benchmark call number ${i}`, config: { temperature: 0.5 } });
+  const ask = CALLS[apis[0]];
   for (let i = 0; i < Number(opts.warmup); i++) {
     await ask(traced, i);
     if (plain) await ask(plain, i);
@@ -46,11 +75,7 @@ if (opts.worker) {
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < Number(opts.worker); i++) {
     const pair = plain ? (i % 2 ? [traced, plain] : [plain, traced]) : [traced];
-    for (const ai of pair) {
-      const t0 = performance.now();
-      await ask(ai, i);
-      (ai === plain ? plainSamples : samples).push((performance.now() - t0) * 1000);
-    }
+    for (const ai of pair) (ai === plain ? plainSamples : samples).push(await ask(ai, i));
   }
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(JSON.stringify({ samples, plainSamples, cpuUsPerCall: (cpu.user + cpu.system) / samples.length }));
@@ -58,9 +83,9 @@ if (opts.worker) {
   await main();
 }
 
-function runWorker(calls, env, paired = false) {
+function runWorker(api, calls, env, paired = false) {
   return new Promise((resolve, reject) => {
-    const args = [self, '--worker', String(calls), '--warmup', opts.warmup, ...(paired ? ['--paired'] : [])];
+    const args = [self, '--worker', String(calls), '--warmup', opts.warmup, '--api', api, ...(paired ? ['--paired'] : [])];
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -87,91 +112,100 @@ async function countTraces(url, experiment) {
 }
 
 async function main() {
-  const calls = Number(opts.calls);
-  const rounds = Math.max(2, Number(opts.rounds));
-  const perRound = Math.ceil(calls / rounds);
   const work = mkdtempSync(join(tmpdir(), 'gt-bench-overhead-'));
   const ownMlflow = process.env.GT_MLFLOW_URL ? undefined : await startMlflow();
   const mlflowUrl = process.env.GT_MLFLOW_URL ?? ownMlflow.url;
   const standin = await startStandin();
   try {
-    const { preload, esmHook } = await buildNodeInject(join(work, 'dist'));
-    const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
-    for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
-    const experiment = `bench-overhead-${randomUUID().slice(0, 8)}`;
-    const traced = {
-      ...base,
-      NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
-      GEMINI_TRACE_ACTIVE: '1',
-      MLFLOW_TRACKING_URI: mlflowUrl,
-      MLFLOW_EXPERIMENT_NAME: experiment,
-      GEMINI_TRACE_RUN_ID: randomUUID(),
-    };
-    const samples = { plain: [], traced: [] };
-    const cpu = { plain: [], traced: [] };
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
-      for (const mode of order) {
-        const w = await runWorker(perRound, mode === 'traced' ? traced : base);
-        samples[mode].push(...w.samples);
-        cpu[mode].push(w.cpuUsPerCall);
-      }
-      process.stdout.write(`round ${r + 1}/${rounds} done\n`);
-    }
-    // The same number of calls again, paired inside one traced process (see the worker's header).
-    const paired = await runWorker(perRound * rounds / 2, traced, true);
-    // The traced calls (warm-up included) should all reach MLflow: proof the traced mode was real.
-    const expectedTraces = rounds * (perRound + Number(opts.warmup)) + perRound * rounds / 2 + Number(opts.warmup);
-    const deadline = Date.now() + 60_000;
-    let exported = 0;
-    while ((exported = await countTraces(mlflowUrl, experiment)) < expectedTraces && Date.now() < deadline) await new Promise((d) => setTimeout(d, 500));
-
-    const stat = (xs) => ({ p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), mean: xs.reduce((a, b) => a + b, 0) / xs.length });
-    const diff = (a, b) => ({ p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99, mean: a.mean - b.mean });
-    const plain = stat(samples.plain);
-    const tr = stat(samples.traced);
-    const added = diff(tr, plain);
-    const pairTraced = stat(paired.samples);
-    const pairPlain = stat(paired.plainSamples);
-    const pairAdded = diff(pairTraced, pairPlain);
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const cpuAdded = mean(cpu.traced) - mean(cpu.plain);
-    console.log(`calls per mode: ${samples.plain.length} (${rounds} alternating rounds of separate processes, ${opts.warmup} warm-up calls each)`);
-    const ratio = report('traced generateContent, mean', { value: tr.mean, unit: 'µs', baseline: plain.mean, baselineLabel: 'untraced' });
-    report('traced generateContent, p50', { value: tr.p50, unit: 'µs', baseline: plain.p50, baselineLabel: 'untraced p50' });
-    report('traced generateContent, p99', { value: tr.p99, unit: 'µs', baseline: plain.p99, baselineLabel: 'untraced p99' });
-    const goalMet = added.p50 <= 300;
-    report('added by the preload, p50', { value: added.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet });
-    report('added by the preload, p99', { value: added.p99, unit: 'µs' });
-    report('CPU time per call, traced', { value: mean(cpu.traced), unit: 'µs', baseline: mean(cpu.plain), baselineLabel: 'untraced' });
-    console.log(`paired in one process (${paired.samples.length} pairs):`);
-    report('  traced call, p50', { value: pairTraced.p50, unit: 'µs', baseline: pairPlain.p50, baselineLabel: 'untraced client p50' });
-    report('  added, p50', { value: pairAdded.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet: pairAdded.p50 <= 300 });
-    report('  added, p99', { value: pairAdded.p99, unit: 'µs' });
-    console.log(`traces in MLflow: ${exported} of ${expectedTraces}${exported < expectedTraces ? ' (the rest still ingesting after 60 s, or dropped by the bounded export queue at this call rate)' : ''}`);
-    const file = writeResult('preload-overhead', {
-      summary: {
-        ratioMean: +ratio.toFixed(4), addedP50Us: Math.round(added.p50), addedP99Us: Math.round(added.p99), goalP50Us: 300, goalMet,
-        pairedAddedP50Us: Math.round(pairAdded.p50), pairedAddedP99Us: Math.round(pairAdded.p99), cpuAddedUsPerCall: Math.round(cpuAdded), exported, expectedTraces,
-      },
-      callsPerMode: samples.plain.length,
-      rounds,
-      warmupPerProcess: Number(opts.warmup),
-      untracedUs: plain,
-      tracedUs: tr,
-      addedUs: added,
-      cpuUsPerCall: { untraced: mean(cpu.plain), traced: mean(cpu.traced) },
-      paired: { pairs: paired.samples.length, tracedUs: pairTraced, untracedUs: pairPlain, addedUs: pairAdded },
-      loadAverage: (await import('node:os')).loadavg(),
-    });
-    console.log(`wrote ${file}`);
-    if (exported === 0) {
-      console.error('no traced call reached MLflow: the traced mode did not trace');
-      process.exitCode = 1;
+    const dist = await buildNodeInject(join(work, 'dist'));
+    for (const api of apis) {
+      console.log(`\n--- ${LABEL[api]}`);
+      await measure(api, dist, standin, mlflowUrl);
     }
   } finally {
     standin.stop();
     await ownMlflow?.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function measure(api, { preload, esmHook }, standin, mlflowUrl) {
+  const calls = Number(opts.calls);
+  const rounds = Math.max(2, Number(opts.rounds));
+  const perRound = Math.ceil(calls / rounds);
+  const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
+  for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
+  const experiment = `bench-overhead-${randomUUID().slice(0, 8)}`;
+  const traced = {
+    ...base,
+    NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
+    GEMINI_TRACE_ACTIVE: '1',
+    MLFLOW_TRACKING_URI: mlflowUrl,
+    MLFLOW_EXPERIMENT_NAME: experiment,
+    GEMINI_TRACE_RUN_ID: randomUUID(),
+  };
+  const samples = { plain: [], traced: [] };
+  const cpu = { plain: [], traced: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
+    for (const mode of order) {
+      const w = await runWorker(api, perRound, mode === 'traced' ? traced : base);
+      samples[mode].push(...w.samples);
+      cpu[mode].push(w.cpuUsPerCall);
+    }
+    process.stdout.write(`round ${r + 1}/${rounds} done\n`);
+  }
+  // The same number of calls again, paired inside one traced process (see the worker's header).
+  const paired = await runWorker(api, perRound * rounds / 2, traced, true);
+  // The traced calls (warm-up included) should all reach MLflow: proof the traced mode was real.
+  const expectedTraces = rounds * (perRound + Number(opts.warmup)) + perRound * rounds / 2 + Number(opts.warmup);
+  const deadline = Date.now() + 60_000;
+  let exported = 0;
+  while ((exported = await countTraces(mlflowUrl, experiment)) < expectedTraces && Date.now() < deadline) await new Promise((d) => setTimeout(d, 500));
+
+  const stat = (xs) => ({ p50: percentile(xs, 50), p90: percentile(xs, 90), p99: percentile(xs, 99), mean: xs.reduce((a, b) => a + b, 0) / xs.length });
+  const diff = (a, b) => ({ p50: a.p50 - b.p50, p90: a.p90 - b.p90, p99: a.p99 - b.p99, mean: a.mean - b.mean });
+  const plain = stat(samples.plain);
+  const tr = stat(samples.traced);
+  const added = diff(tr, plain);
+  const pairTraced = stat(paired.samples);
+  const pairPlain = stat(paired.plainSamples);
+  const pairAdded = diff(pairTraced, pairPlain);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const cpuAdded = mean(cpu.traced) - mean(cpu.plain);
+  console.log(`calls per mode: ${samples.plain.length} (${rounds} alternating rounds of separate processes, ${opts.warmup} warm-up calls each)`);
+  const what = LABEL[api];
+  const ratio = report(`traced ${what}, mean`, { value: tr.mean, unit: 'µs', baseline: plain.mean, baselineLabel: 'untraced' });
+  report(`traced ${what}, p50`, { value: tr.p50, unit: 'µs', baseline: plain.p50, baselineLabel: 'untraced p50' });
+  report(`traced ${what}, p99`, { value: tr.p99, unit: 'µs', baseline: plain.p99, baselineLabel: 'untraced p99' });
+  const goalMet = added.p50 <= 300;
+  report('added by the preload, p50', { value: added.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet });
+  report('added by the preload, p99', { value: added.p99, unit: 'µs' });
+  report('CPU time per call, traced', { value: mean(cpu.traced), unit: 'µs', baseline: mean(cpu.plain), baselineLabel: 'untraced' });
+  console.log(`paired in one process (${paired.samples.length} pairs):`);
+  report('  traced call, p50', { value: pairTraced.p50, unit: 'µs', baseline: pairPlain.p50, baselineLabel: 'untraced client p50' });
+  report('  added, p50', { value: pairAdded.p50, unit: 'µs', goal: 'p50 ≤ 300 µs', goalMet: pairAdded.p50 <= 300 });
+  report('  added, p99', { value: pairAdded.p99, unit: 'µs' });
+  console.log(`traces in MLflow: ${exported} of ${expectedTraces}${exported < expectedTraces ? ' (the rest still ingesting after 60 s, or dropped by the bounded export queue at this call rate)' : ''}`);
+  const file = writeResult(api === 'generate' ? 'preload-overhead' : `preload-overhead-${api}`, {
+    api,
+    summary: {
+      ratioMean: +ratio.toFixed(4), addedP50Us: Math.round(added.p50), addedP99Us: Math.round(added.p99), goalP50Us: 300, goalMet,
+      pairedAddedP50Us: Math.round(pairAdded.p50), pairedAddedP99Us: Math.round(pairAdded.p99), cpuAddedUsPerCall: Math.round(cpuAdded), exported, expectedTraces,
+    },
+    callsPerMode: samples.plain.length,
+    rounds,
+    warmupPerProcess: Number(opts.warmup),
+    untracedUs: plain,
+    tracedUs: tr,
+    addedUs: added,
+    cpuUsPerCall: { untraced: mean(cpu.plain), traced: mean(cpu.traced) },
+    paired: { pairs: paired.samples.length, tracedUs: pairTraced, untracedUs: pairPlain, addedUs: pairAdded },
+    loadAverage: (await import('node:os')).loadavg(),
+  });
+  console.log(`wrote ${file}`);
+  if (exported === 0) {
+    console.error('no traced call reached MLflow: the traced mode did not trace');
+    process.exitCode = 1;
   }
 }

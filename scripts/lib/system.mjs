@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 export const VSCODE_SERVER_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep'];
 /** Headless Chromium for the webview, workbench and `npm start -- --check` runs. */
 export const BROWSER_PACKAGES = ['chromium'];
+/** The Gemini stand-in's throwaway TLS certificate (google-genai's Live client speaks only wss://). */
+export const STANDIN_PACKAGES = ['openssl'];
 
 function installed(pkg) {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed') === true;
@@ -24,7 +26,7 @@ function venvPackages() {
  * Installs what is missing of `packages` (default: everything both scripts use).
  * @param {string[]} [packages]
  */
-export function ensureSystemPackages(packages = [...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES]) {
+export function ensureSystemPackages(packages = [...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES, ...STANDIN_PACKAGES]) {
   if (!existsSync('/usr/bin/dpkg-query')) return; // not Debian: the README's list is the guide
   const need = [...packages, ...venvPackages()].filter((p) => !installed(p));
   if (!need.length) return;

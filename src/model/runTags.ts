@@ -40,6 +40,14 @@ export const CODE_ATTR = {
 /** Extra span attributes the Node preload writes beyond MLflow's own. */
 export const GT_ATTR = {
   timeToFirstChunkMs: 'gemini_trace.time_to_first_chunk_ms',
+  /** Events a streamed interaction delivered. */
+  streamEvents: 'gemini_trace.stream_events',
+  /** The app stopped reading a stream before its end. */
+  streamClosedEarly: 'gemini_trace.stream_closed_early',
+  /** An event of a streamed interaction could not be read: the output holds what came before. */
+  streamUnparsed: 'gemini_trace.stream_unparsed',
+  /** The app passed the stream to tee / pipeTo / pipeThrough, which read it out of the tracer's sight. */
+  streamHandedOn: 'gemini_trace.stream_handed_on',
 } as const;
 
 /** MLflow's OTLP ingest turns a root span's `mlflow.traceTag.<key>` attributes into trace tags
@@ -70,6 +78,8 @@ export const GEMINI_ATTR = {
   interactionStatus: 'gemini.interaction.status',
   agent: 'gemini.agent',
   background: 'gemini.interaction.background',
+  /** JSON list aligned with a streamed interaction's steps: each step's `step_usage` (null where none). */
+  stepUsage: 'gemini.interaction.step_usage',
   liveSessionId: 'gemini.live.session_id',
 } as const;
 

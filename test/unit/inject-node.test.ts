@@ -4,7 +4,6 @@
 // The preload is built privately (scripts/lib/node-inject.mjs) so a concurrent `npm run build`
 // cannot pull it away mid-test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,140 +14,27 @@ import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { MIN_GAP_MS, signaller } from '../../src/inject/node/signal';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { ENV, TAG } from '../../src/model/runTags';
-import { startStandin } from '../fixtures/gemini/standin';
-import type { RecordedCall, Standin } from '../fixtures/gemini/standin';
+import type { RecordedCall } from '../fixtures/gemini/standin';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
+import { plainEnv as plainAppEnv, preloadBed, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';
+import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
+import type { Json } from '../helpers/traceView';
 
 const root = resolve(__dirname, '../..');
 const apps = join(root, 'test/fixtures/apps');
 const tsxBin = join(root, 'node_modules/.bin/tsx');
-
-type Json = Record<string, unknown>;
-interface SpanView { id: string; parent?: string; name: string; start: bigint; end: bigint; status: string; attrs: Json; events: { name: string; attrs: Json }[]; children: SpanView[] }
-interface TraceView { id: string; state: string; tags: Record<string, string>; metadata: Record<string, string>; roots: SpanView[]; spans: SpanView[] }
-interface RunResult { code: number | null; stdout: string; stderr: string; ms: number }
-
-/** The line of `// @call:<name>` in a fixture (1-based): where that call's span must point. */
-function markedLine(file: string, name: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(`// @call:${name}`));
-  assert.ok(i >= 0, `no // @call:${name} in ${file}`);
-  return i + 1;
-}
-
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunResult> {
-  const started = performance.now();
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
-/** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
-function anyValue(v: Json): unknown {
-  if ('string_value' in v) return v.string_value;
-  if ('int_value' in v) return Number(v.int_value);
-  if ('double_value' in v) return v.double_value;
-  if ('bool_value' in v) return v.bool_value;
-  if ('kvlist_value' in v) return Object.fromEntries(((v.kvlist_value as Json).values as Json[] ?? []).map((kv) => [kv.key, anyValue(kv.value as Json)]));
-  if ('array_value' in v) return (((v.array_value as Json).values as Json[]) ?? []).map((x) => anyValue(x));
-  return undefined;
-}
-const attrsOf = (list: Json[] | undefined): Json => Object.fromEntries((list ?? []).map((kv) => [kv.key as string, anyValue(kv.value as Json)]));
-/** MLflow may hand a JSON attribute back parsed or as its JSON text. */
-const parsed = (v: unknown): unknown => (typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v);
-
-async function traces(experimentId: string, expected: number, timeoutMs = 20_000): Promise<TraceView[]> {
-  const deadline = Date.now() + timeoutMs;
-  let infos: Json[] = [];
-  for (;;) {
-    const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', {
-      locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }], max_results: 100, order_by: ['timestamp_ms ASC'],
-    });
-    infos = r.traces ?? [];
-    if (infos.length >= expected || Date.now() > deadline) break;
-    await new Promise((d) => setTimeout(d, 250));
-  }
-  assert.equal(infos.length, expected, `traces in experiment ${experimentId}`);
-  const out: TraceView[] = [];
-  for (const info of infos) {
-    const { trace } = await mlflowRest<{ trace: { spans: Json[] } }>(`/api/3.0/mlflow/traces/get?trace_id=${info.trace_id}`);
-    const spans: SpanView[] = trace.spans.map((s) => ({
-      id: s.span_id as string, parent: (s.parent_span_id as string) || undefined, name: s.name as string, start: BigInt(String(s.start_time_unix_nano)), end: BigInt(String(s.end_time_unix_nano)),
-      status: ((s.status as Json)?.code as string) ?? '', attrs: attrsOf(s.attributes as Json[]),
-      events: ((s.events as Json[]) ?? []).map((e) => ({ name: e.name as string, attrs: attrsOf(e.attributes as Json[]) })), children: [],
-    }));
-    const byId = new Map(spans.map((s) => [s.id, s]));
-    for (const s of spans) if (s.parent) byId.get(s.parent)?.children.push(s);
-    // Exact nanoseconds (a double rounds them); a tool that runs within the clock's resolution
-    // starts when the next model call does, so ties go by end time.
-    const cmp = (x: bigint, y: bigint) => (x < y ? -1 : x > y ? 1 : 0);
-    for (const s of spans) s.children.sort((a, b) => cmp(a.start, b.start) || cmp(a.end, b.end));
-    out.push({ id: info.trace_id as string, state: info.state as string, tags: info.tags as Record<string, string>, metadata: (info.trace_metadata ?? {}) as Record<string, string>, spans, roots: spans.filter((s) => !s.parent || !byId.has(s.parent)) });
-  }
-  return out;
-}
-
-/** The experiment's id, once it exists: the preload may hand its last spans (and the experiment's
- *  creation) to a sender that finishes after the app has exited. */
-async function experimentId(name: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await mlflowRest<{ experiment: { experiment_id: string } }>(`/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-      return r.experiment.experiment_id;
-    } catch (e) {
-      if (Date.now() > deadline || !/RESOURCE_DOES_NOT_EXIST/.test(String(e))) throw e;
-      await new Promise((d) => setTimeout(d, 250));
-    }
-  }
-}
 
 const usage = (u: Json) => ({ input_tokens: u.promptTokenCount, output_tokens: u.candidatesTokenCount, total_tokens: u.totalTokenCount });
 const lastUsage = (call: RecordedCall) => (call.method === 'streamGenerateContent' ? [...call.response].reverse().find((c: Json) => c.usageMetadata)?.usageMetadata : call.response.usageMetadata);
 
 describe('Node preload: @google/genai traced into MLflow', function () {
   this.timeout(240_000);
-  let standin: Standin;
-  let work: string;
-  let distDir: string;
-
-  before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'gt-inject-node-'));
-    distDir = join(work, 'dist');
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the build script
-    const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
-    await buildNodeInject(distDir);
-    standin = await startStandin();
-    await mlflowUrl();
-  });
-  after(async () => {
-    await standin?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const bed = preloadBed('gt-inject-node-');
 
   /** The app's environment: the injector's variables on a clean base (no inherited tracing). */
-  async function tracedEnv(opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }): Promise<NodeJS.ProcessEnv> {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
-    const vars = injectionVariables({
-      settings: { trackingUri: opts.trackingUri ?? (await mlflowUrl()), experimentName: opts.experiment, captureContent: opts.capture ?? true, workspace: apps, run: { id: opts.runId, name: 'inject-node test', startedAt: new Date('2026-01-02T03:04:05Z') } },
-      files: injectionFiles(opts.dist ?? distDir),
-      runtimes: ['node'],
-    });
-    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key', ...vars, ...opts.extra };
-  }
-  const plainEnv = (): NodeJS.ProcessEnv => {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|GT_)/.test(k)) base[k] = v;
-    return { ...base, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
-  };
+  const tracedEnv = (opts: { experiment: string; runId: string; trackingUri?: string; capture?: boolean; dist?: string; extra?: NodeJS.ProcessEnv }) =>
+    tracedAppEnv({ ...opts, standinUrl: bed.standin.url, distDir: opts.dist ?? bed.distDir, workspace: apps });
+  const plainEnv = () => plainAppEnv(bed.standin.url);
 
   const fixtures = [
     { label: 'CommonJS', file: join(apps, 'node-cjs/app.cjs'), cmd: process.execPath, extra: [] as string[] },
@@ -160,20 +46,20 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     it(`${app.label}: traces generate, stream, chat with tools, embedding and a 429 at their lines`, async () => {
       const experiment = uniqueName(`inject-${app.label.split(' ')[0].toLowerCase()}`);
       const runId = randomUUID();
-      standin.reset();
+      bed.standin.reset();
       // The file the extension watches to know MLflow took an upload (src/inject/node/signal.ts).
       // Only the exporter in the app signals, not the exit sender that takes a fast app's last
       // spans; so the stream call (the second) answers late and the first trace's upload is
       // accepted while the app runs. Checked on the second app: a fresh MLflow can take seconds
       // over its first span ingest.
-      const signal = app.signal ? join(work, `signal-${runId}`) : undefined;
-      if (signal) standin.enqueue('streamGenerateContent', { delayMs: 1500 });
+      const signal = app.signal ? join(bed.work, `signal-${runId}`) : undefined;
+      if (signal) bed.standin.enqueue('streamGenerateContent', { delayMs: 1500 });
       const startedAt = Date.now();
       const res = await run(app.cmd, [app.file], await tracedEnv({ experiment, runId, extra: signal ? { [ENV.signal]: signal } : {} }), join(app.file, '..'));
       assert.equal(res.code, 0, res.stderr);
       assert.equal(res.stderr, '', 'the preload writes nothing when all is well');
       assert.match(res.stdout, /^generate: echo: Say hello/m);
-      const calls = [...standin.calls];
+      const calls = [...bed.standin.calls];
       const all = await traces(await experimentId(experiment), 5 + app.extra.length);
       if (signal) {
         assert.ok(existsSync(signal), 'the signal file was written after an accepted upload');
@@ -297,7 +183,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
 
   it('maps call sites through a .js.map on disk (tsc/esbuild output run by plain node)', async () => {
     // Compile the TypeScript fixture the way a build would: CommonJS + a linked source map, no tsx.
-    const out = join(work, 'compiled', 'app.cjs');
+    const out = join(bed.work, 'compiled', 'app.cjs');
     await esbuild.build({ entryPoints: [join(apps, 'ts-tsx/app.ts')], outfile: out, format: 'cjs', platform: 'node', sourcemap: 'linked', bundle: false, logLevel: 'silent' });
     const experiment = uniqueName('inject-compiled');
     const env = await tracedEnv({ experiment, runId: randomUUID(), extra: { NODE_PATH: join(root, 'node_modules') } });
@@ -314,7 +200,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     const experiment = uniqueName('inject-nocapture');
     const file = join(apps, 'node-cjs/app.cjs');
     // Also: a signal file the preload cannot write (no such folder) changes nothing for the app.
-    const badSignal = join(work, 'no-such-dir', 'signal');
+    const badSignal = join(bed.work, 'no-such-dir', 'signal');
     const res = await run(process.execPath, [file], await tracedEnv({ experiment, runId: randomUUID(), capture: false, extra: { [ENV.signal]: badSignal } }), join(file, '..'));
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, '', 'an unwritable signal file is not reported');
@@ -325,13 +211,13 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     const gen = all.find((t) => t.roots[0].attrs['code.lineno'] === markedLine(file, 'generate'))!.roots[0];
     assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
     assert.ok((parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json).total_tokens as number > 0);
-    assert.ok(!existsSync(join(work, 'no-such-dir')), 'no folder made for the signal');
+    assert.ok(!existsSync(join(bed.work, 'no-such-dir')), 'no folder made for the signal');
   });
 
   it('traces the parent, a worker thread and a child process once each; a second preload copy adds nothing', async () => {
     const experiment = uniqueName('inject-family');
-    const second = join(work, 'dist-copy');
-    cpSync(distDir, second, { recursive: true });
+    const second = join(bed.work, 'dist-copy');
+    cpSync(bed.distDir, second, { recursive: true });
     const env = await tracedEnv({ experiment, runId: randomUUID() });
     // Two installs injected into one process (e.g. a terminal and a launch config both did it).
     env.NODE_OPTIONS = `${env.NODE_OPTIONS} ${injectionVariables({ settings: { trackingUri: await mlflowUrl(), captureContent: true, run: { id: 'x', name: 'x', startedAt: new Date() } }, files: injectionFiles(second), runtimes: ['node'] }).NODE_OPTIONS}`;

@@ -68,6 +68,12 @@ export interface CallSpec {
   /** This call can have traced children (chat turn, AFC loop, tool): run it in a context scope. */
   scope?: boolean;
   attributes?: Attributes;
+  /** The parent, named outright rather than taken from the async context: a background run's
+   *  root for a later poll, a Live session for its turns. `null` starts a new trace. Such a child
+   *  records its own call site (falling back to the parent's when no user frame is on the stack). */
+  parent?: Frame | null;
+  /** `mlflow.message.format` (default `gemini` for a model call): which model-call adapter reads it. */
+  format?: string;
 }
 
 export class Call {
@@ -77,6 +83,8 @@ export class Call {
     readonly frame: Frame,
     readonly started: number,
     private readonly scoped: boolean,
+    /** The first span of its trace: trace tags go here. */
+    readonly isRoot: boolean,
   ) {
     if (scoped) scopes++;
   }
@@ -86,8 +94,8 @@ export class Call {
     try {
       if (!runtime) return undefined;
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
-      const parent = currentFrame();
-      const site = parent ? parent.site : captureCallSite();
+      const parent = spec.parent === undefined ? currentFrame() : (spec.parent ?? undefined);
+      const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite();
       const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
@@ -96,6 +104,10 @@ export class Call {
         Object.assign(attrs, configAttributes(spec.config));
         const tools = chatTools(spec.config);
         if (tools) attrs[ATTR.tools] = tools;
+      }
+      if (spec.format) {
+        attrs[ATTR.provider] = 'gemini';
+        attrs[ATTR.messageFormat] = spec.format;
       }
       if (spec.attributes) Object.assign(attrs, spec.attributes);
       if (site) {
@@ -109,10 +121,33 @@ export class Call {
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc));
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
     } catch {
       return undefined;
     }
+  }
+
+  /** Sets span attributes while the span is open (never throws). */
+  set(attrs: Attributes): void {
+    try {
+      if (!this.ended) this.span.setAttributes(attrs);
+    } catch {
+      /* ignore */
+    }
+  }
+
+  /** Tags the trace (root spans only: MLflow reads `mlflow.traceTag.*` from the root). */
+  tag(key: string, value: string): void {
+    if (this.isRoot) this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+  }
+
+  /** `mlflow.chat.tokenUsage`, already in MLflow's keys. */
+  usage(usage: object | undefined): void {
+    if (usage) this.set({ [ATTR.usage]: toJson(usage) });
+  }
+
+  get done(): boolean {
+    return this.ended;
   }
 
   /** Runs fn with this call as the parent of any traced call fn makes (scoped calls only). */
@@ -128,8 +163,10 @@ export class Call {
     }
   }
 
-  /** Ends the span with its outputs; usage only on model-call spans (MLflow sums usage over spans). */
-  succeed(outputs: () => unknown, usageFrom?: unknown, extra?: Attributes): void {
+  /** Ends the span with its outputs; usage only on model-call spans (MLflow sums usage over spans).
+   *  `endTime` (performance.now()) when the work ended before the span could (a Live turn whose
+   *  usage arrives after its turnComplete). */
+  succeed(outputs: () => unknown, usageFrom?: unknown, extra?: Attributes, endTime?: number): void {
     if (this.ended) return;
     this.ended = true;
     try {
@@ -143,27 +180,41 @@ export class Call {
     } catch {
       /* ignore */
     }
-    this.end();
+    this.end(endTime);
   }
 
-  fail(err: unknown, outputs?: () => unknown): void {
+  /** Ends the span with neither OK nor ERROR: its work's outcome is unknown (a background run the
+   *  process stopped watching). MLflow records such a trace as OK; tags say what happened. */
+  abandon(outputs: () => unknown): void {
     if (this.ended) return;
     this.ended = true;
     try {
-      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
-      this.span.setAttributes(errorAttributes(err));
-      this.span.recordException(err instanceof Error ? err : { message: errorMessage(err) });
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
     } catch {
       /* ignore */
     }
     this.end();
   }
 
-  private end(): void {
+  fail(err: unknown, outputs?: () => unknown, extra?: Attributes, endTime?: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (extra) this.span.setAttributes(extra);
+      this.span.setAttributes(errorAttributes(err));
+      this.span.recordException(err instanceof Error ? err : { name: (err as { name?: string })?.name, message: errorMessage(err) });
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+    } catch {
+      /* ignore */
+    }
+    this.end(endTime);
+  }
+
+  private end(endTime?: number): void {
     this.frame.done = true;
     try {
-      this.span.end();
+      this.span.end(endTime);
     } catch {
       /* ignore */
     }

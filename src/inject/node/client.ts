@@ -4,11 +4,14 @@
 // models.generateContent(Stream): its model round trips go through the prototype methods
 // generateContentWithContinuation / generateContentStreamWithContinuation, shadowed here per
 // instance, and its tools through each CallableTool's callTool, wrapped once per tool object.
+// The Interactions API (interactions.ts) and the Live API (live.ts) have modules of their own.
 import { Call, captureContent, currentFrame, traced } from './calls';
+import { instrumentInteractionsGetter } from './interactions';
+import { instrumentLive } from './live';
 import { chatInputs, isCallableTool, modelInputs, responseOutputs } from './spans';
 import { tracedStream } from './stream';
+import { wrapMethod } from './wrap';
 
-type Fn = (...args: unknown[]) => unknown;
 type Obj = Record<string | symbol, unknown>;
 type Params = { model?: unknown; config?: { tools?: unknown[]; automaticFunctionCalling?: { disable?: unknown; maximumRemoteCalls?: unknown } } } | undefined;
 
@@ -16,6 +19,8 @@ const WRAPPED = Symbol.for('gemini-trace.wrapped');
 
 export function instrumentClient(ai: unknown): void {
   if (!ai || typeof ai !== 'object') return;
+  instrumentInteractionsGetter(ai);
+  instrumentLive(ai);
   const { models, chats } = ai as { models?: Obj; chats?: Obj };
   if (models && typeof models === 'object' && !models[WRAPPED]) {
     mark(models);
@@ -39,17 +44,6 @@ export function instrumentClient(ai: unknown): void {
 
 function mark(o: Obj): void {
   Object.defineProperty(o, WRAPPED, { value: true, enumerable: false });
-}
-
-/** Replaces o[key] with make(original), keeping the property's enumerability. */
-function wrapMethod(o: Obj, key: string, make: (original: Fn) => Fn): void {
-  const original = o[key];
-  if (typeof original !== 'function') return;
-  const own = Object.getOwnPropertyDescriptor(o, key);
-  if (own && (!own.writable || !own.configurable)) return;
-  const wrapper = make(original as Fn);
-  Object.defineProperty(wrapper, 'name', { value: (original as Fn).name || key });
-  Object.defineProperty(o, key, { value: wrapper, writable: true, configurable: true, enumerable: own ? own.enumerable : false });
 }
 
 /** Whether the SDK will run its automatic function calling loop for these params (mirrors its

@@ -10,6 +10,9 @@
 //   started and is failing now (the warning said traces are dropped then), or is unusable.
 // Ctrl-C (SIGINT) keeps Node's default: we install no signal handlers, so the app's own handling
 // is unchanged; spans older than the export delay are already in MLflow by then.
+// Work the app stopped watching (a background interaction still running, a Live session still
+// open) is closed first, on either event, by the finalizers its tracers registered: those spans
+// end as unfinished rather than interrupted.
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { handOff } from './handoff';
@@ -20,6 +23,20 @@ export const EXIT_BUDGET_MS = 1500;
 /** How long a natural exit waits for the last in-process export before handing the rest on. */
 export const EXIT_WAIT_MS = 500;
 
+/** Called once the app is ending (beforeExit, else exit), before anything is flushed. */
+export const exitFinalizers = new Set<() => void>();
+
+function finalize(): void {
+  for (const f of [...exitFinalizers]) {
+    exitFinalizers.delete(f);
+    try {
+      f();
+    } catch {
+      /* never disturb the app's exit */
+    }
+  }
+}
+
 export function installExitHooks(p: Pipeline, warn: (line: string) => void): void {
   let flushing = false;
   /** Spans the outbox held at exit got their one attempt (a second 'beforeExit' must not retry
@@ -28,6 +45,7 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
 
   process.on('beforeExit', () => {
     try {
+      finalize();
       if (flushing || (p.buffered.size === 0 && (outboxTried || p.exporter.holding() === 0))) return;
       flushing = true;
       outboxTried = true;
@@ -46,6 +64,7 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
   process.on('exit', () => {
     let spans: ReadableSpan[] = [];
     try {
+      finalize();
       for (const span of [...p.live]) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'The process exited before this call finished.' });
         span.setAttribute('gemini_trace.interrupted', true);

@@ -17,7 +17,7 @@ export const ATTR = {
   errorType: 'error.type',
 } as const;
 
-export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN';
+export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'UNKNOWN';
 
 /** Largest JSON kept for one input/output attribute; beyond it a preview replaces the value so a
  *  huge embedding batch or inline image never bloats an export. */
@@ -124,24 +124,40 @@ export function responseOutputs(response: unknown, capture: boolean): unknown {
   return meta;
 }
 
-/** `mlflow.chat.tokenUsage` from a response's usageMetadata. Keys beyond MLflow's schema
- *  (thinking, tool-use prompt) are kept: MLflow stores them on the span and ignores them in sums. */
-export function tokenUsage(response: unknown): Obj | undefined {
-  const u = isObj(response) ? response.usageMetadata : undefined;
+/** Where a wire format reports each count (the first present of `output` wins). */
+export interface UsageFields {
+  input: string;
+  output: string[];
+  total: string;
+  cached: string;
+  thoughts: string;
+  toolUse: string;
+}
+
+const GENERATE_USAGE: UsageFields = {
+  input: 'promptTokenCount', output: ['candidatesTokenCount'], total: 'totalTokenCount',
+  cached: 'cachedContentTokenCount', thoughts: 'thoughtsTokenCount', toolUse: 'toolUsePromptTokenCount',
+};
+
+/** `mlflow.chat.tokenUsage` from a usage report. Keys beyond MLflow's schema (thinking, tool-use
+ *  prompt) are kept: MLflow stores them on the span and ignores them in sums. */
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function mappedUsage(u: unknown, f: UsageFields): Obj | undefined {
   if (!isObj(u)) return undefined;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const input = num(u.promptTokenCount);
-  const output = num(u.candidatesTokenCount);
-  const total = num(u.totalTokenCount);
+  const input = num(u[f.input]);
+  const output = f.output.map((k) => num(u[k])).find((v) => v !== undefined);
+  const total = num(u[f.total]);
   if (input === undefined && output === undefined && total === undefined) return undefined;
   const usage: Obj = { input_tokens: input ?? 0, output_tokens: output ?? 0, total_tokens: total ?? (input ?? 0) + (output ?? 0) };
-  const cached = num(u.cachedContentTokenCount);
-  if (cached !== undefined) usage.cache_read_input_tokens = cached;
-  const thoughts = num(u.thoughtsTokenCount);
-  if (thoughts !== undefined) usage.thoughts_tokens = thoughts;
-  const toolPrompt = num(u.toolUsePromptTokenCount);
-  if (toolPrompt !== undefined) usage.tool_use_prompt_tokens = toolPrompt;
+  const extra: Array<[string, string]> = [[f.cached, 'cache_read_input_tokens'], [f.thoughts, 'thoughts_tokens'], [f.toolUse, 'tool_use_prompt_tokens']];
+  for (const [from, to] of extra) if (num(u[from]) !== undefined) usage[to] = u[from];
   return usage;
+}
+
+/** `mlflow.chat.tokenUsage` from a generateContent response's usageMetadata. */
+export function tokenUsage(response: unknown): Obj | undefined {
+  return mappedUsage(isObj(response) ? response.usageMetadata : undefined, GENERATE_USAGE);
 }
 
 // OTel GenAI request attributes for the generation config, so a span is filterable by them
@@ -236,6 +252,7 @@ export function errorAttributes(err: unknown): Attributes {
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
+  if (isObj(err) && typeof err.message === 'string') return err.message;
   try {
     return String(err);
   } catch {

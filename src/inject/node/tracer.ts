@@ -58,8 +58,11 @@ export function getPipeline(cfg: PreloadConfig, warn: Warn): Pipeline {
     shutdown: () => Promise.resolve(),
   };
   const provider = new TracerProvider({
-    // Resource attributes become MLflow trace tags; keep them to one that says who wrote the trace.
-    resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node' }),
+    // MLflow stores a batch's resource attributes as tags of every trace in it (on each batch, not
+    // only the one with the root span): the run tags go here too, so a trace whose root is still
+    // open (a background run, a Live session) is tagged with its run from its first exported span.
+    // Only the process's constant tags: per-trace tags ride on the root span (calls.ts).
+    resource: resourceFromAttributes({ 'service.name': 'gemini-trace-node', ...cfg.runTags }),
     spanProcessors: [tracking, batch],
   });
   pipeline = { tracer: provider.getTracer('gemini-trace-node'), exporter, provider, buffered, live, flush: () => batch.forceFlush().catch(() => undefined).then(() => exporter.drain()) };
