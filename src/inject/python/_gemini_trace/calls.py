@@ -1,0 +1,186 @@
+"""One traced call = one span. A call's parent is the traced call running in the current context
+(a contextvars variable, so threads and asyncio tasks each see their own), else the app's own
+OpenTelemetry span (otel.py), else none: it starts a trace. The outermost call captures the
+program's call site and carries the run tags; nested calls (a chat's model call, a tool, an
+automatic-function-calling round trip) inherit the call site, as on the Node side (calls.ts).
+
+Every method swallows its own failures: tracing must never change what the app sees."""
+
+import contextvars
+
+from . import callsite, otel, shapes
+from .span import KIND_CLIENT, KIND_INTERNAL, STATUS_ERROR, STATUS_OK, Span
+
+TRACE_TAG = "mlflow.traceTag."
+_frame = contextvars.ContextVar("gemini_trace_frame", default=None)
+
+
+class Runtime:
+    cfg = None
+    warn = None
+    sink = None  # takes each span that ends (the exporter's add)
+    starter = None  # called at the first call: the exporter starts (and looks up the experiment)
+    root_attributes = {}
+    live = set()  # calls started and not ended: closed as interrupted at exit
+
+
+def setup(cfg, warn, sink, starter=None):
+    Runtime.cfg, Runtime.warn, Runtime.sink, Runtime.starter = cfg, warn, sink, starter
+    Runtime.root_attributes = {TRACE_TAG + k: v for k, v in cfg.run_tags.items()}
+
+
+def capture():
+    return Runtime.cfg is None or Runtime.cfg.capture
+
+
+class Frame:
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools")
+
+    def __init__(self, call, site, afc, chat_afc):
+        self.call = call
+        self.site = site
+        self.afc = afc  # inside a model call that runs the SDK's automatic function calling loop
+        self.chat_afc = chat_afc  # that loop is a chat's: its model calls are the round trips
+        self.tools = []  # function calls the model asked for, waiting for their TOOL spans
+
+
+def current():
+    f = _frame.get()
+    return f if f is not None and not f.call.ended else None
+
+
+class Call:
+    __slots__ = ("span", "frame", "ended", "inner_calls")
+
+    @classmethod
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None):
+        """A new span, or None when tracing is off or fails (the caller then just calls through).
+        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier."""
+        try:
+            if Runtime.cfg is None:
+                return None
+            if Runtime.starter is not None:
+                starter, Runtime.starter = Runtime.starter, None
+                starter()
+            parent = current()
+            if site is None:
+                site = parent.site if parent is not None else callsite.capture(2)
+            attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(inputs)}
+            if isinstance(model, str) and model:
+                attrs["mlflow.llm.model"] = model
+                attrs["mlflow.llm.provider"] = "gemini"
+                attrs["mlflow.message.format"] = "gemini"
+                attrs.update(shapes.config_attributes(config_json))
+                tools = shapes.chat_tools(config_json)
+                if tools:
+                    attrs["mlflow.chat.tools"] = tools
+            if attributes:
+                attrs.update(attributes)
+            if site is not None:
+                attrs["code.filepath"], attrs["code.lineno"], attrs["code.function"] = site
+            kind = KIND_INTERNAL if span_type == "TOOL" else KIND_CLIENT
+            if parent is not None:
+                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
+            else:
+                attrs.update(Runtime.root_attributes)
+                attrs[TRACE_TAG + "mlflow.traceName"] = name
+                joined = otel.current_parent()
+                if joined is not None:
+                    span = Span(name, kind, attrs, joined[0], joined[1], joined=True)
+                else:
+                    span = Span(name, kind, attrs)
+            call = cls()
+            call.span = span
+            call.ended = False
+            call.inner_calls = 0
+            call.frame = Frame(call, site, afc, chat_afc)
+            Runtime.live.add(call)
+            return call
+        except Exception:
+            return None
+
+    def enter(self):
+        """Makes this call the parent of traced calls made from here on in this context; returns
+        the token for leave()."""
+        try:
+            return _frame.set(self.frame)
+        except Exception:
+            return None
+
+    @staticmethod
+    def leave(token):
+        if token is not None:
+            try:
+                _frame.reset(token)
+            except Exception:
+                pass  # reset from another context (a generator resumed elsewhere): harmless
+
+    def first_chunk(self):
+        try:
+            if "gemini_trace.time_to_first_chunk_ms" not in self.span.attributes:
+                self.span.attributes["gemini_trace.time_to_first_chunk_ms"] = round(self.span.elapsed_ms(), 3)
+        except Exception:
+            pass
+
+    def succeed(self, outputs=None, usage_from=None, extra=None):
+        """Ends the span with its outputs (JSON-able, or a function making them); usage only on
+        model-call spans: MLflow counts a trace's tokens from them."""
+        if self.ended:
+            return
+        try:
+            self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+            if usage_from is not None:
+                usage = shapes.token_usage(usage_from)
+                if usage:
+                    self.span.attributes["mlflow.chat.tokenUsage"] = shapes.to_json(usage)
+            if extra:
+                self.span.attributes.update(extra)
+            self.span.status_code = STATUS_OK
+        except Exception:
+            pass
+        self._end()
+
+    def fail(self, err, outputs=None):
+        if self.ended:
+            return
+        try:
+            if outputs is not None:
+                self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+            self.span.attributes.update(shapes.error_attributes(err))
+            message = _message(err)
+            self.span.events.append(("exception", self.span.start_ns, {
+                "exception.type": type(err).__qualname__,
+                "exception.message": message,
+            }))
+            self.span.status_code = STATUS_ERROR
+            self.span.status_message = message
+        except Exception:
+            pass
+        self._end()
+
+    def interrupt(self):
+        """The process is exiting with this call still open (exit.py)."""
+        if self.ended:
+            return
+        self.span.attributes["gemini_trace.interrupted"] = True
+        self.span.status_code = STATUS_ERROR
+        self.span.status_message = "The process exited before this call finished."
+        self._end()
+
+    def _end(self):
+        self.ended = True
+        Runtime.live.discard(self)
+        try:
+            self.span.end()
+            if self.span.events:
+                self.span.events[-1] = (self.span.events[-1][0], self.span.end_ns, self.span.events[-1][2])
+            Runtime.sink(self.span)
+        except Exception:
+            pass
+
+
+def _message(err):
+    try:
+        return str(err) or type(err).__name__
+    except Exception:
+        return type(err).__name__

@@ -1,0 +1,118 @@
+"""The tools google-genai's automatic function calling runs: one TOOL span per function call the
+model asked for, a child of the AFC loop's span, from the call until the function returns (as the
+Node preload's traceToolCalls). Inputs are the arguments the model sent, outputs what the function
+returned; `gen_ai.tool.name` and `gen_ai.tool.call.id` name it. The SDK finds the calls in a
+response (get_function_response_parts) and then invokes each function: the first hook notes the
+calls with their ids, the second opens a span around each invocation. Outside a traced AFC loop
+both call straight through."""
+
+import functools
+
+from . import shapes
+from .calls import Call, capture, current
+
+
+def install(extra_utils):
+    _wrap(extra_utils, "get_function_response_parts", _noting_calls)
+    _wrap(extra_utils, "get_function_response_parts_async", _noting_calls)
+    _wrap(extra_utils, "invoke_function_from_dict_args", _invoking)
+    _wrap(extra_utils, "invoke_function_from_dict_args_async", _invoking)
+
+
+def _wrap(module, name, make):
+    original = getattr(module, name, None)
+    if original is None or getattr(original, "_gemini_trace", False):
+        return
+    wrapper = functools.wraps(original)(make(original))
+    wrapper._gemini_trace = True
+    setattr(module, name, wrapper)
+
+
+def _note(response):
+    """Queues the response's function calls (name, id, args) on the AFC loop's frame."""
+    frame = current()
+    if frame is None or not frame.afc:
+        return
+    try:
+        for part in response.candidates[0].content.parts or []:
+            fc = part.function_call
+            if fc is not None and fc.name:
+                frame.tools.append((fc.name, fc.id, fc.args))
+    except Exception:
+        pass
+
+
+def _noting_calls(original):
+    if _is_async(original):
+        async def wrapper(response, *args, **kwargs):
+            _note(response)
+            return await original(response, *args, **kwargs)
+    else:
+        def wrapper(response, *args, **kwargs):
+            _note(response)
+            return original(response, *args, **kwargs)
+    return wrapper
+
+
+def _open(args, function):
+    frame = current()
+    if frame is None or not frame.afc:
+        return None
+    try:
+        name = getattr(function, "__name__", None) or "tool"
+        call_id, model_args = None, args
+        for i, (n, cid, a) in enumerate(frame.tools):
+            if n == name:
+                call_id, model_args = cid, a
+                del frame.tools[i]
+                break
+        attributes = {"gen_ai.tool.name": name}
+        if call_id:
+            attributes["gen_ai.tool.call.id"] = call_id
+        return Call.start(name, "TOOL", shapes.plain(model_args) if capture() else {}, attributes=attributes)
+    except Exception:
+        return None
+
+
+def _outputs(result):
+    return lambda: shapes.plain(result) if capture() else {}
+
+
+def _invoking(original):
+    if _is_async(original):
+        async def wrapper(args, function, *rest, **kwargs):
+            call = _open(args, function)
+            if call is None:
+                return await original(args, function, *rest, **kwargs)
+            token = call.enter()
+            try:
+                result = await original(args, function, *rest, **kwargs)
+            except BaseException as e:
+                call.fail(e)
+                raise
+            finally:
+                call.leave(token)
+            call.succeed(_outputs(result))
+            return result
+    else:
+        def wrapper(args, function, *rest, **kwargs):
+            call = _open(args, function)
+            if call is None:
+                return original(args, function, *rest, **kwargs)
+            token = call.enter()
+            try:
+                result = original(args, function, *rest, **kwargs)
+            except BaseException as e:
+                call.fail(e)
+                raise
+            finally:
+                call.leave(token)
+            call.succeed(_outputs(result))
+            return result
+    return wrapper
+
+
+def _is_async(fn):
+    import inspect
+
+    return inspect.iscoroutinefunction(fn)
