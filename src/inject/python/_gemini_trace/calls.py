@@ -34,10 +34,11 @@ def capture():
 
 
 class Frame:
-    __slots__ = ("call", "site", "afc", "chat_afc", "tools")
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage")
 
-    def __init__(self, call, site, afc, chat_afc):
+    def __init__(self, call, site, afc, chat_afc, no_usage):
         self.call = call
+        self.no_usage = no_usage  # inside MLflow's own Gemini autolog span, which counts the tokens (otel.py)
         self.site = site
         self.afc = afc  # inside a model call that runs the SDK's automatic function calling loop
         self.chat_afc = chat_afc  # that loop is a chat's: its model calls are the round trips
@@ -79,21 +80,24 @@ class Call:
             if site is not None:
                 attrs["code.filepath"], attrs["code.lineno"], attrs["code.function"] = site
             kind = KIND_INTERNAL if span_type == "TOOL" else KIND_CLIENT
+            no_usage = False
             if parent is not None:
                 span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
+                no_usage = parent.no_usage
             else:
                 attrs.update(Runtime.root_attributes)
                 attrs[TRACE_TAG + "mlflow.traceName"] = name
                 joined = otel.current_parent()
                 if joined is not None:
-                    span = Span(name, kind, attrs, joined[0], joined[1], joined=True)
+                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True)
+                    no_usage = joined.autolog
                 else:
                     span = Span(name, kind, attrs)
             call = cls()
             call.span = span
             call.ended = False
             call.inner_calls = 0
-            call.frame = Frame(call, site, afc, chat_afc)
+            call.frame = Frame(call, site, afc, chat_afc, no_usage)
             Runtime.live.add(call)
             return call
         except Exception:
@@ -129,7 +133,7 @@ class Call:
             return
         try:
             self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
-            if usage_from is not None:
+            if usage_from is not None and not self.frame.no_usage:
                 usage = shapes.token_usage(usage_from)
                 if usage:
                     self.span.attributes["mlflow.chat.tokenUsage"] = shapes.to_json(usage)

@@ -178,6 +178,7 @@ class Exporter:
             if not 200 <= status <= 299:
                 raise HttpStatus(status, "answered HTTP %d to POST /v1/traces: %s" % (status, _excerpt(text)))
             self.failing = False
+            self._tag_joined(batch)
             self._signal()
             return "sent"
         except Exception as e:
@@ -255,6 +256,19 @@ class Exporter:
         result = http.request(method, self.cfg.base_url + path, headers, body.encode("utf-8") if body else None, REQUEST_TIMEOUT_S)
         self.answered = True
         return result
+
+    def _tag_joined(self, batch):
+        """A trace whose root is the app's own span (otel.py) gets its run tags by request: MLflow
+        turns `mlflow.traceTag.*` attributes into tags on root spans only. Best effort."""
+        for span in batch:
+            if not span.joined:
+                continue
+            path = "/api/2.0/mlflow/traces/tr-%032x/tags" % span.trace_id
+            for key, value in self.cfg.run_tags.items():
+                try:
+                    self._rest("PATCH", path, json.dumps({"key": key, "value": value}))
+                except Exception:
+                    return
 
     def _failed(self, e, retrying=True):
         self.failing = True
