@@ -12,7 +12,8 @@ export const venvBin = (name) => join(venvDir, 'bin', name);
 
 // mlflow 3.18.0 is on the index these machines reach, but its own dependency
 // mlflow-skinny==3.18.0 is not, so 3.18.0 cannot install here; 3.17.2 is the newest complete one.
-export const PINS = ['mlflow==3.17.2', 'google-genai==3.3.0'];
+// vermin: the checker test/unit/inject-python.test.ts runs over src/inject/python (Python 3.9+).
+export const PINS = ['mlflow==3.17.2', 'google-genai==3.3.0', 'vermin==1.9.2'];
 
 const stamp = join(venvDir, '.gemini-trace-pins');
 

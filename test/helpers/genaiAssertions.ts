@@ -23,7 +23,8 @@ export function markedLine(file: string, name: string): number {
 }
 
 /** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
-function anyValue(v: Json): unknown {
+function anyValue(v: Json | undefined): unknown {
+  if (!v) return undefined; // an attribute MLflow stored as null
   if ('string_value' in v) return v.string_value;
   if ('int_value' in v) return Number(v.int_value);
   if ('double_value' in v) return v.double_value;
