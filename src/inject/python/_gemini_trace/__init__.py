@@ -36,14 +36,23 @@ def _runtime():
     if _state["runtime"]:
         return
     _state["runtime"] = True
-    from . import calls, exit as exit_hooks
+    from . import calls
     from .config import read_config
-    from .export import Exporter
 
     cfg = read_config()
-    exporter = Exporter(cfg, warn)
-    calls.setup(cfg, warn, exporter.add, exporter.start)
-    exit_hooks.install(exporter, warn)
+
+    def first_call():
+        # The export machinery loads at the first Gemini call: a program that imports an SDK and
+        # never calls it neither pays for it nor talks to MLflow.
+        from . import exit as exit_hooks
+        from .export import Exporter
+
+        exporter = Exporter(cfg, warn)
+        exit_hooks.install(exporter, warn)
+        calls.Runtime.sink = exporter.add
+        exporter.start()
+
+    calls.setup(cfg, warn, first_call)
 
 
 def _genai():

@@ -18,14 +18,14 @@ _frame = contextvars.ContextVar("gemini_trace_frame", default=None)
 class Runtime:
     cfg = None
     warn = None
-    sink = None  # takes each span that ends (the exporter's add)
-    starter = None  # called at the first call: the exporter starts (and looks up the experiment)
+    sink = None  # takes each span that ends (the exporter's add), set by starter
+    starter = None  # called at the first call: builds and starts the exporter
     root_attributes = {}
     live = set()  # calls started and not ended: closed as interrupted at exit
 
 
-def setup(cfg, warn, sink, starter=None):
-    Runtime.cfg, Runtime.warn, Runtime.sink, Runtime.starter = cfg, warn, sink, starter
+def setup(cfg, warn, starter):
+    Runtime.cfg, Runtime.warn, Runtime.starter = cfg, warn, starter
     Runtime.root_attributes = {TRACE_TAG + k: v for k, v in cfg.run_tags.items()}
 
 

@@ -6,6 +6,7 @@ has not answered once in this process and is failing now: the warning said trace
 os._exit() skips this, as it skips every atexit handler."""
 
 import atexit
+import os
 
 from . import calls, handoff
 
@@ -31,3 +32,6 @@ def install(exporter, warn):
                 pass
 
     atexit.register(at_exit)
+    if hasattr(os, "register_at_fork"):
+        # A forked child finishes none of its parent's calls: they are the parent's to close.
+        os.register_at_fork(after_in_child=calls.Runtime.live.clear)
