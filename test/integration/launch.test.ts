@@ -5,7 +5,7 @@
 // resolvers make of every supported config type, launch.json IntelliSense for "geminiTrace", and
 // the add-to-launch.json command.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -231,11 +231,19 @@ describe('launch: auto-trace in a real VS Code', function () {
     const python = path.join(repo, '.venvs', 'genai', 'bin', 'python');
     assert.notEqual(spawnSync(python, ['-c', 'import mlflow']).status, 0, 'the app venv has no mlflow');
     standin.reset();
-    const r = spawnSync(python, [seen.program], { cwd: path.dirname(seen.program), env: { ...process.env, ...seen.env }, encoding: 'utf8', timeout: 120_000 });
+    // Asynchronously: the stand-in answering it runs on this extension host's event loop.
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(python, [seen!.program], { cwd: path.dirname(seen!.program), env: { ...process.env, ...seen!.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /gemini-trace/, 'the tracer has nothing to say');
-    const run = services.runs.all.find((x) => x.id === seen![RUN_ID_KEY]);
-    assert.ok(run, 'the launch registered its run');
+    // The run as the resolver put it in the env (the spy cancelled the launch, so no session holds it).
+    const run = { id: seen.env[ENV.runId], name: seen.env[ENV.runName], startedAt: new Date(seen.env[ENV.runStarted]) } as TracedRun;
+    assert.equal(run.id, seen[RUN_ID_KEY]);
     const traces = await tracesOf(experiment, standin.calls.length);
     assert.ok(traces.length >= 3, `one trace per top-level call, got ${traces.length}`);
     for (const t of traces) assertRunTags(t, run, folder.uri.fsPath, 'python');

@@ -9,7 +9,7 @@ program that never imports one pays nothing. Layout, one concept a module:
   shapes      what a span records (inputs, outputs, usage, config attributes), as JSON
   streams     spans that live as long as a stream;  callsite   the program's own line
   otel        joining the app's own OpenTelemetry trace
-  otlp, http, export, handoff, exit   getting spans to MLflow without holding the program
+  otlp, net, export, failures, handoff, exit   getting spans to MLflow without holding it
   genai_models, genai_chats, genai_tools   google-genai's surfaces;  legacy   google-generativeai
 A new surface (Interactions, Live) is one more module that opens Calls and registers itself in
 SURFACES below; the span, export and exit machinery is shared."""

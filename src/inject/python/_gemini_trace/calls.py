@@ -54,9 +54,11 @@ class Call:
     __slots__ = ("span", "frame", "ended", "inner_calls")
 
     @classmethod
-    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None):
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini"):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
-        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier."""
+        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier;
+        `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
+        `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags)."""
         try:
             if Runtime.cfg is None:
                 return None
@@ -70,7 +72,7 @@ class Call:
             if isinstance(model, str) and model:
                 attrs["mlflow.llm.model"] = model
                 attrs["mlflow.llm.provider"] = "gemini"
-                attrs["mlflow.message.format"] = "gemini"
+                attrs["mlflow.message.format"] = message_format
                 attrs.update(shapes.config_attributes(config_json))
                 tools = shapes.chat_tools(config_json)
                 if tools:
@@ -126,17 +128,18 @@ class Call:
         except Exception:
             pass
 
-    def succeed(self, outputs=None, usage_from=None, extra=None):
-        """Ends the span with its outputs (JSON-able, or a function making them); usage only on
-        model-call spans: MLflow counts a trace's tokens from them."""
+    def succeed(self, outputs=None, usage_from=None, extra=None, usage=None):
+        """Ends the span with its outputs (JSON-able, or a function making them). Usage only on
+        model-call spans (MLflow counts a trace's tokens from them): `usage_from` a response JSON
+        with usageMetadata, or `usage` a ready `mlflow.chat.tokenUsage` dict (other surfaces)."""
         if self.ended:
             return
         try:
             self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
-            if usage_from is not None and not self.frame.no_usage:
+            if usage is None and usage_from is not None:
                 usage = shapes.token_usage(usage_from)
-                if usage:
-                    self.span.attributes["mlflow.chat.tokenUsage"] = shapes.to_json(usage)
+            if usage and not self.frame.no_usage:
+                self.span.attributes["mlflow.chat.tokenUsage"] = shapes.to_json(usage)
             if extra:
                 self.span.attributes.update(extra)
             self.span.status_code = STATUS_OK

@@ -18,9 +18,9 @@ import threading
 import time
 from urllib.parse import quote, urlsplit
 
-from . import http, otlp
+from . import net, otlp
+from .failures import MAX_SPANS, HttpStatus, excerpt as _excerpt, failure_message, retryable as _retryable
 
-MAX_SPANS = 2048
 MAX_BYTES = 64 * 1024 * 1024
 MAX_BATCH = 512
 MIN_BACKOFF_S, MAX_BACKOFF_S = 0.5, 5.0
@@ -36,25 +36,6 @@ def _delay():
         return ms / 1000.0 if ms > 0 else 0.2
     except ValueError:
         return 0.2
-
-
-class HttpStatus(Exception):
-    def __init__(self, status, message):
-        Exception.__init__(self, message)
-        self.status = status
-
-
-def _retryable(e):
-    """Whether MLflow may take the same request later; bad credentials, a missing endpoint or a
-    deleted experiment will not mend themselves."""
-    if isinstance(e, http.Failure):
-        return True
-    return isinstance(e, HttpStatus) and (e.status in (408, 429) or e.status >= 500)
-
-
-def _excerpt(text):
-    t = " ".join(text.split())
-    return (t[:200] + "…") if len(t) > 200 else (t or "(empty body)")
 
 
 class Exporter:
@@ -167,7 +148,7 @@ class Exporter:
         """'sent', 'retry', 'split' or 'drop'. Never raises."""
         try:
             experiment = self._experiment()
-            status, text = http.request(
+            status, text = net.request(
                 "POST", self.cfg.base_url + "/v1/traces",
                 dict(self.cfg.headers, **{"content-type": "application/x-protobuf", "x-mlflow-experiment-id": experiment}),
                 otlp.encode(batch), REQUEST_TIMEOUT_S,
@@ -253,7 +234,7 @@ class Exporter:
         headers = dict(self.cfg.headers)
         if body is not None:
             headers["content-type"] = "application/json"
-        result = http.request(method, self.cfg.base_url + path, headers, body.encode("utf-8") if body else None, REQUEST_TIMEOUT_S)
+        result = net.request(method, self.cfg.base_url + path, headers, body.encode("utf-8") if body else None, REQUEST_TIMEOUT_S)
         self.answered = True
         return result
 
@@ -285,34 +266,3 @@ class Exporter:
                 f.write(str(int(time.time() * 1000)))
         except Exception:
             pass
-
-
-def failure_message(cfg, e, retrying=False, reached_before=False):
-    """One line that says what went wrong and how to fix it (the Node preload's wording)."""
-    from .handoff import SENDER_LINGER_S
-
-    where = "MLflow at %s" % cfg.base_url
-    held = "Gemini traces are held in memory (at most %d spans) and sent when it answers" % MAX_SPANS
-    if not retrying:
-        tail = "Gemini traces from this process are dropped."
-    elif reached_before:
-        tail = "%s, also for %d minutes after this process ends." % (held, SENDER_LINGER_S // 60)
-    else:
-        tail = "%s while this process runs." % held
-    if cfg.unusable:
-        return "[gemini-trace] %s. %s" % (cfg.unusable, tail)
-    if isinstance(e, http.Failure) and e.refused:
-        try:
-            port = urlsplit(cfg.base_url).port or 5000
-        except ValueError:
-            port = 5000
-        return (
-            "[gemini-trace] %s %s — start it with `mlflow server --port %d` (VS Code: \"Gemini Trace: Start Local MLflow Server\") "
-            "or point MLFLOW_TRACKING_URI at a running server. %s" % (where, e, port, tail)
-        )
-    if isinstance(e, HttpStatus) and e.status in (401, 403):
-        return (
-            "[gemini-trace] %s rejected the credentials (HTTP %d) — set MLFLOW_TRACKING_TOKEN or "
-            "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD (VS Code: \"Gemini Trace: Set MLflow Credentials…\"). %s" % (where, e.status, tail)
-        )
-    return "[gemini-trace] %s %s. %s" % (where, e, tail)

@@ -19,8 +19,8 @@ import sys
 import tempfile
 
 from . import otlp
+from .failures import SENDER_LINGER_S
 
-SENDER_LINGER_S = 120
 BATCH = 256
 AUTH_ENV = "GEMINI_TRACE_SENDER_AUTH"
 
