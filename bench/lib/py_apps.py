@@ -4,7 +4,7 @@ of tracing and run the same traced or not.
   five     five generate_content calls
   percall  N calls, each timed; traced runs alternate the traced method and the SDK's own
            (the wrapper keeps it as __wrapped__), so both halves share one process and its load
-  measure  runs argv[2:] as a child and prints its wall time (s) and peak RSS (kB) as JSON
+  measure  runs argv[2:] as a child and prints its wall and CPU time (s) and peak RSS (kB) as JSON
 """
 
 import json
@@ -59,7 +59,8 @@ def measure(cmd):
     t = time.perf_counter()
     r = subprocess.run(cmd, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t
-    print(json.dumps({"wall": wall, "rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "code": r.returncode}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss, "code": r.returncode}))
 
 
 if __name__ == "__main__":

@@ -104,7 +104,6 @@ def _warn(message):
 def _chain_user_sitecustomize():
     """Run the next `sitecustomize` on sys.path after ours, as site.py would have without us."""
     import importlib.machinery
-    import importlib.util
 
     here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
     ours = os.path.realpath(os.path.abspath(__file__))
@@ -122,6 +121,8 @@ def _chain_user_sitecustomize():
             continue
         if os.path.realpath(spec.origin) == ours:
             continue
+        import importlib.util  # only now: it costs a program start-up a few milliseconds
+
         module = importlib.util.module_from_spec(spec)
         mine = sys.modules.get("sitecustomize")
         sys.modules["sitecustomize"] = module

@@ -1,16 +1,16 @@
-"""Getting the last spans out when the program ends, without holding its exit (the Node
-preload's exit.ts): at interpreter exit, calls still open are closed as interrupted, the exporter
-gets one attempt at everything it holds (skipping its back-off) for at most EXIT_WAIT_S, and
-what it still holds then goes to a detached sender (handoff.py). Nothing is handed on when MLflow
-has not answered once in this process and is failing now: the warning said traces are dropped.
+"""Getting the last spans out when the program ends, without holding its exit: at interpreter
+exit, calls still open are closed as interrupted, and whatever the exporter still holds (spans
+waiting for the next batch, a batch in flight, spans held while MLflow was away) goes at once to a
+detached sender (handoff.py), which delivers it after the program is gone. The program pays for a
+file write and a process start, never for MLflow's answer (a request in flight may then arrive
+twice: MLflow stores a span by its id, once). Nothing is handed on when MLflow has not answered
+once in this process and is failing now: the warning said traces are dropped.
 os._exit() skips this, as it skips every atexit handler."""
 
 import atexit
 import os
 
 from . import calls, handoff
-
-EXIT_WAIT_S = 0.5
 
 
 def install(exporter, warn):
@@ -19,10 +19,8 @@ def install(exporter, warn):
         try:
             for call in list(calls.Runtime.live):
                 call.interrupt()
-            if exporter.cfg.unusable:
-                return
-            spans = exporter.flush(EXIT_WAIT_S)
-            if not spans or (not exporter.answered and exporter.is_down()):
+            spans = exporter.held()
+            if not spans or exporter.cfg.unusable or (not exporter.answered and exporter.is_down()):
                 return
             handoff.hand_off(spans, exporter.cfg, exporter.experiment_id)
         except Exception as e:

@@ -1,6 +1,6 @@
 """Sends finished spans to MLflow's OTLP endpoint (`POST <tracking URI>/v1/traces`, protobuf,
 header `x-mlflow-experiment-id`) from one daemon thread, so the app's calls never wait for MLflow
-and its exit is never held by it (exit.py decides what exit may wait for). As on the Node side
+and its exit is never held by it (exit.py hands what is left to a sender). As on the Node side
 (exporter.ts, outbox.ts):
 - batched: spans that end within DELAY_S go out in one request;
 - bounded: at most MAX_SPANS spans or about MAX_BYTES of attributes are held; past either the
@@ -59,8 +59,6 @@ class Exporter:
         self.thread = None
         self.backoff = 0.0
         self.batch_limit = MAX_BATCH
-        self.urgent = False  # exit wants everything tried now
-        self.attempts = 0
 
     # ---- the app's side: cheap, never blocks on I/O ------------------------------------------
 
@@ -91,24 +89,6 @@ class Exporter:
         with self.cond:
             return list(self.queue)
 
-    def flush(self, timeout):
-        """One attempt now at everything held (skipping the back-off), waiting at most `timeout`
-        seconds; returns what is still held then."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            if not self.queue or self.thread is None:
-                return list(self.queue)
-            self.urgent = True
-            start = self.attempts
-            self.cond.notify_all()
-            while self.queue:
-                left = deadline - time.monotonic()
-                # Stop at the first failed attempt: a down server will not take the rest now either.
-                if left <= 0 or (self.attempts > start and self.failing):
-                    break
-                self.cond.wait(left)
-            return list(self.queue)
-
     def is_down(self):
         return bool(self.cfg.unusable) or self.failing
 
@@ -136,7 +116,7 @@ class Exporter:
                 if len(self.queue) >= self.batch_limit and not self.backoff:
                     wait = 0
                 deadline = time.monotonic() + wait
-                while not self.urgent:
+                while True:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
@@ -169,7 +149,6 @@ class Exporter:
 
     def _settle(self, batch, verdict):
         with self.cond:
-            self.attempts += 1
             if verdict == "split":
                 self.batch_limit = max(1, len(batch) // 2)
             elif verdict == "retry":
@@ -182,8 +161,6 @@ class Exporter:
                 # Taken: MLflow is back, what waited for the back-off goes now. Refused for good:
                 # the next batch still waits the longest back-off, so a misconfigured server is not hammered.
                 self.backoff = 0.0 if verdict == "sent" else MAX_BACKOFF_S
-            if not self.queue:
-                self.urgent = False
             self.cond.notify_all()
 
     def _trim(self):

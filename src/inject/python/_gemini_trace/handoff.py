@@ -91,6 +91,13 @@ for body in bodies:
                 raise SystemExit(0)
             time.sleep(wait)
             wait = min(wait * 2, 5.0)
+# Traces whose root is the app's own span get their run tags by request (export.py _tag_joined).
+for trace_id in h.get("joined") or []:
+    for key, value in (h.get("tags") or {}).items():
+        try:
+            call("PATCH", "/api/2.0/mlflow/traces/%%s/tags" %% trace_id, dict(auth, **{"content-type": "application/json"}), json.dumps({"key": key, "value": value}).encode())
+        except Retry:
+            pass
 """ % {"auth": AUTH_ENV}
 
 
@@ -104,6 +111,7 @@ def hand_off(spans, cfg, experiment_id):
     header = {
         "base": cfg.base_url, "id": experiment_id, "name": cfg.experiment_name, "signal": cfg.signal_file,
         "sizes": [len(b) for b in bodies], "linger": SENDER_LINGER_S,
+        "joined": sorted({"tr-%032x" % s.trace_id for s in spans if s.joined}), "tags": cfg.run_tags,
     }
     folder = tempfile.mkdtemp(prefix="gemini-trace-")  # 0700
     path = os.path.join(folder, "spans.bin")
