@@ -121,9 +121,9 @@ def _chain_user_sitecustomize():
             continue
         if os.path.realpath(spec.origin) == ours:
             continue
-        import importlib.util  # only now: it costs a program start-up a few milliseconds
+        from importlib.util import module_from_spec  # only now: it costs a start-up a few milliseconds
 
-        module = importlib.util.module_from_spec(spec)
+        module = module_from_spec(spec)
         mine = sys.modules.get("sitecustomize")
         sys.modules["sitecustomize"] = module
         try:

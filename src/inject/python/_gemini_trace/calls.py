@@ -121,6 +121,31 @@ class Call:
             except Exception:
                 pass  # reset from another context (a generator resumed elsewhere): harmless
 
+    def run(self, fn, args, kwargs, also=()):
+        """fn(*args, **kwargs) in this call's context. An error fails this call (and the calls in
+        `also`, its parents that end with it) and reaches the app unchanged."""
+        token = self.enter()
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as e:
+            for call in (self,) + tuple(also):
+                call.fail(e)
+            raise
+        finally:
+            self.leave(token)
+
+    async def arun(self, fn, args, kwargs, also=()):
+        """run() for a coroutine function."""
+        token = self.enter()
+        try:
+            return await fn(*args, **kwargs)
+        except BaseException as e:
+            for call in (self,) + tuple(also):
+                call.fail(e)
+            raise
+        finally:
+            self.leave(token)
+
     def first_chunk(self):
         try:
             if "gemini_trace.time_to_first_chunk_ms" not in self.span.attributes:

@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import time
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from . import net, otlp
 from .failures import MAX_SPANS, HttpStatus, excerpt as _excerpt, failure_message, retryable as _retryable

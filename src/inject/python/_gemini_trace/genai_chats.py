@@ -10,7 +10,8 @@ TOOL spans. Chat.sendMessageStream and the loop span carry time to first chunk."
 
 from . import shapes, streams
 from .calls import Call, capture
-from .genai_models import patch, predict_afc, succeed
+from .genai_models import predict_afc, succeed
+from .patch import patch
 
 _CHAT_METHODS = (("send_message", "Chat.sendMessage", False), ("send_message_stream", "Chat.sendMessageStream", True))
 
@@ -54,76 +55,28 @@ def _open(chat, name, stream, args, kwargs, gen_cfg):
 
 
 def _wrap(original, name, stream, gen_cfg):
+    """The innermost of the calls _open made runs the SDK's method; a stream's calls end with it,
+    the others with the response."""
     import inspect
 
-    if stream and inspect.iscoroutinefunction(original):
-        async def send_stream_async(self, *args, **kwargs):
-            calls = _open(self, name, True, args, kwargs, gen_cfg)
-            if not calls:
-                return await original(self, *args, **kwargs)
-            token = calls[-1].enter()
-            try:
-                source = await original(self, *args, **kwargs)
-            except BaseException as e:
-                _fail(calls, e)
-                raise
-            finally:
-                calls[-1].leave(token)
-            return streams.traced_async([calls[-1]] + calls[:-1], source, None)
-        return send_stream_async
-
-    if stream:
-        def send_stream(self, *args, **kwargs):
-            calls = _open(self, name, True, args, kwargs, gen_cfg)
-            if not calls:
-                return original(self, *args, **kwargs)
-            try:
-                source = original(self, *args, **kwargs)
-            except BaseException as e:
-                _fail(calls, e)
-                raise
-            return streams.traced([calls[-1]] + calls[:-1], source, None)
-        return send_stream
+    def finish(calls, result):
+        if stream:
+            return (streams.traced_async if hasattr(result, "__anext__") else streams.traced)([calls[-1]] + calls[:-1], result, None)
+        for call in reversed(calls):
+            succeed(call, result, False)
+        return result
 
     if inspect.iscoroutinefunction(original):
         async def send_async(self, *args, **kwargs):
-            calls = _open(self, name, False, args, kwargs, gen_cfg)
+            calls = _open(self, name, stream, args, kwargs, gen_cfg)
             if not calls:
                 return await original(self, *args, **kwargs)
-            token = calls[-1].enter()
-            try:
-                result = await original(self, *args, **kwargs)
-            except BaseException as e:
-                _fail(calls, e)
-                raise
-            finally:
-                calls[-1].leave(token)
-            _succeed(calls, result)
-            return result
+            return finish(calls, await calls[-1].arun(original, (self,) + args, kwargs, also=calls[:-1]))
         return send_async
 
     def send(self, *args, **kwargs):
-        calls = _open(self, name, False, args, kwargs, gen_cfg)
+        calls = _open(self, name, stream, args, kwargs, gen_cfg)
         if not calls:
             return original(self, *args, **kwargs)
-        token = calls[-1].enter()
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as e:
-            _fail(calls, e)
-            raise
-        finally:
-            calls[-1].leave(token)
-        _succeed(calls, result)
-        return result
+        return finish(calls, calls[-1].run(original, (self,) + args, kwargs, also=calls[:-1]))
     return send
-
-
-def _succeed(calls, result):
-    for call in reversed(calls):
-        succeed(call, result, False)
-
-
-def _fail(calls, err):
-    for call in reversed(calls):
-        call.fail(err)

@@ -9,23 +9,13 @@
   A chat's AFC loop gets the same shape (genai_chats.py).
 Patched on the classes, so every client, including ones made before the patch, is traced."""
 
-import functools
 import inspect
 
 from . import shapes, streams
 from .calls import Call, capture, current
+from .patch import patch
 
 INTERNAL, STREAM_INTERNAL = "Models.generateContentInternal", "Models.generateContentStreamInternal"
-
-
-def patch(cls, name, make):
-    """Replaces cls.name with make(original), once; keeps its name, docstring and signature."""
-    original = cls.__dict__.get(name)
-    if original is None or getattr(original, "_gemini_trace", False):
-        return
-    wrapper = functools.wraps(original)(make(original))
-    wrapper._gemini_trace = True
-    setattr(cls, name, wrapper)
 
 
 def request(kwargs, config_type):
@@ -123,14 +113,7 @@ def _unary(original, open_call, usage):
             call = open_call(kwargs)
             if call is None:
                 return await original(self, *args, **kwargs)
-            token = call.enter()
-            try:
-                result = await original(self, *args, **kwargs)
-            except BaseException as e:
-                call.fail(e)
-                raise
-            finally:
-                call.leave(token)
+            result = await call.arun(original, (self,) + args, kwargs)
             succeed(call, result, usage(call))
             return result
     else:
@@ -138,14 +121,7 @@ def _unary(original, open_call, usage):
             call = open_call(kwargs)
             if call is None:
                 return original(self, *args, **kwargs)
-            token = call.enter()
-            try:
-                result = original(self, *args, **kwargs)
-            except BaseException as e:
-                call.fail(e)
-                raise
-            finally:
-                call.leave(token)
+            result = call.run(original, (self,) + args, kwargs)
             succeed(call, result, usage(call))
             return result
     return wrapper
@@ -154,34 +130,23 @@ def _unary(original, open_call, usage):
 def _stream(original, open_call, usage):
     """A wrapper for a streaming method: sync ones are generator functions, async ones coroutines
     resolving to an async iterator, and the async round trips async generator functions."""
+    carries = lambda call: (lambda: call if usage(call) else None)  # noqa: E731
     if inspect.iscoroutinefunction(original):
         async def wrapper(self, *args, **kwargs):
             call = open_call(kwargs)
             if call is None:
                 return await original(self, *args, **kwargs)
-            token = call.enter()
-            try:
-                source = await original(self, *args, **kwargs)
-            except BaseException as e:
-                call.fail(e)
-                raise
-            finally:
-                call.leave(token)
-            return streams.traced_async([call], source, lambda: call if usage(call) else None)
+            source = await call.arun(original, (self,) + args, kwargs)
+            return streams.traced_async([call], source, carries(call))
         return wrapper
 
     def wrapper(self, *args, **kwargs):
         call = open_call(kwargs)
         if call is None:
             return original(self, *args, **kwargs)
-        try:
-            source = original(self, *args, **kwargs)
-        except BaseException as e:
-            call.fail(e)
-            raise
-        if hasattr(source, "__anext__"):
-            return streams.traced_async([call], source, lambda: call if usage(call) else None)
-        return streams.traced([call], source, lambda: call if usage(call) else None)
+        source = call.run(original, (self,) + args, kwargs)
+        traced = streams.traced_async if hasattr(source, "__anext__") else streams.traced
+        return traced([call], source, carries(call))
     return wrapper
 
 

@@ -6,26 +6,16 @@ response (get_function_response_parts) and then invokes each function: the first
 calls with their ids, the second opens a span around each invocation. Outside a traced AFC loop
 both call straight through."""
 
-import functools
-
 from . import shapes
 from .calls import Call, capture, current
+from .patch import patch
 
 
 def install(extra_utils):
-    _wrap(extra_utils, "get_function_response_parts", _noting_calls)
-    _wrap(extra_utils, "get_function_response_parts_async", _noting_calls)
-    _wrap(extra_utils, "invoke_function_from_dict_args", _invoking)
-    _wrap(extra_utils, "invoke_function_from_dict_args_async", _invoking)
-
-
-def _wrap(module, name, make):
-    original = getattr(module, name, None)
-    if original is None or getattr(original, "_gemini_trace", False):
-        return
-    wrapper = functools.wraps(original)(make(original))
-    wrapper._gemini_trace = True
-    setattr(module, name, wrapper)
+    patch(extra_utils, "get_function_response_parts", _noting_calls)
+    patch(extra_utils, "get_function_response_parts_async", _noting_calls)
+    patch(extra_utils, "invoke_function_from_dict_args", _invoking)
+    patch(extra_utils, "invoke_function_from_dict_args_async", _invoking)
 
 
 def _note(response):
@@ -84,14 +74,7 @@ def _invoking(original):
             call = _open(args, function)
             if call is None:
                 return await original(args, function, *rest, **kwargs)
-            token = call.enter()
-            try:
-                result = await original(args, function, *rest, **kwargs)
-            except BaseException as e:
-                call.fail(e)
-                raise
-            finally:
-                call.leave(token)
+            result = await call.arun(original, (args, function) + rest, kwargs)
             call.succeed(_outputs(result))
             return result
     else:
@@ -99,14 +82,7 @@ def _invoking(original):
             call = _open(args, function)
             if call is None:
                 return original(args, function, *rest, **kwargs)
-            token = call.enter()
-            try:
-                result = original(args, function, *rest, **kwargs)
-            except BaseException as e:
-                call.fail(e)
-                raise
-            finally:
-                call.leave(token)
+            result = call.run(original, (args, function) + rest, kwargs)
             call.succeed(_outputs(result))
             return result
     return wrapper

@@ -10,11 +10,11 @@ systemInstruction merged into `config` (as GenerateContentConfig holds them), ou
 response proto as REST JSON, usage from its usageMetadata. A stream's span ends when the app has
 read it to the end (the SDK reads the first chunk inside the call)."""
 
-import functools
 import inspect
 
 from . import shapes
 from .calls import Call, capture
+from .patch import patch
 
 
 def _json(message):
@@ -26,32 +26,23 @@ def _json(message):
         return to_dict(message, preserving_proto_field_name=False, use_integers_for_enums=False, always_print_fields_with_no_presence=False)
 
 
-def _patch(owner, name, make):
-    original = getattr(owner, name, None)
-    if original is None or getattr(original, "_gemini_trace", False):
-        return
-    wrapper = functools.wraps(original)(make(original))
-    wrapper._gemini_trace = True
-    setattr(owner, name, wrapper)
-
-
 def install():
     from google.generativeai import embedding, generative_models
     from google.generativeai.types import content_types
 
     model_cls = generative_models.GenerativeModel
-    _patch(model_cls, "generate_content", _generate)
-    _patch(model_cls, "generate_content_async", _generate)
-    _patch(model_cls, "count_tokens", lambda o: _simple(o, "GenerativeModel.countTokens", "LLM"))
-    _patch(model_cls, "count_tokens_async", lambda o: _simple(o, "GenerativeModel.countTokens", "LLM"))
-    _patch(generative_models.ChatSession, "send_message", _chat)
-    _patch(generative_models.ChatSession, "send_message_async", _chat)
-    _patch(content_types.FunctionLibrary, "__call__", _tool)
+    patch(model_cls, "generate_content", _generate)
+    patch(model_cls, "generate_content_async", _generate)
+    patch(model_cls, "count_tokens", lambda o: _simple(o, "GenerativeModel.countTokens", "LLM"))
+    patch(model_cls, "count_tokens_async", lambda o: _simple(o, "GenerativeModel.countTokens", "LLM"))
+    patch(generative_models.ChatSession, "send_message", _chat)
+    patch(generative_models.ChatSession, "send_message_async", _chat)
+    patch(content_types.FunctionLibrary, "__call__", _tool)
     import google.generativeai as genai
 
     for module in (embedding, genai):  # genai re-exports them: both names are the app's
-        _patch(module, "embed_content", lambda o: _embed(o))
-        _patch(module, "embed_content_async", lambda o: _embed(o))
+        patch(module, "embed_content", lambda o: _embed(o))
+        patch(module, "embed_content_async", lambda o: _embed(o))
 
 
 def _model_name(model):
@@ -89,38 +80,20 @@ def _finish(call, response, usage):
 
 
 def _run(original, calls, finish):
-    """Calls original (sync or async) with the innermost call entered; finish(result) ends them."""
+    """Calls original (sync or async) in the innermost call's context; finish(result) ends them."""
     if inspect.iscoroutinefunction(original):
         async def wrapper(self, *args, **kwargs):
             opened = calls(self, args, kwargs)
             if not opened:
                 return await original(self, *args, **kwargs)
-            token = opened[0].enter()
-            try:
-                result = await original(self, *args, **kwargs)
-            except BaseException as e:
-                for c in opened:
-                    c.fail(e)
-                raise
-            finally:
-                opened[0].leave(token)
-            return finish(opened, result, kwargs)
+            return finish(opened, await opened[0].arun(original, (self,) + args, kwargs, also=opened[1:]), kwargs)
         return wrapper
 
     def wrapper(self, *args, **kwargs):
         opened = calls(self, args, kwargs)
         if not opened:
             return original(self, *args, **kwargs)
-        token = opened[0].enter()
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as e:
-            for c in opened:
-                c.fail(e)
-            raise
-        finally:
-            opened[0].leave(token)
-        return finish(opened, result, kwargs)
+        return finish(opened, opened[0].run(original, (self,) + args, kwargs, also=opened[1:]), kwargs)
     return wrapper
 
 
@@ -265,14 +238,8 @@ def _tool(original):
             pass
         if call is None:
             return original(self, fc, *args, **kwargs)
-        token = call.enter()
-        try:
-            part = original(self, fc, *args, **kwargs)
-        except BaseException as e:
-            call.fail(e)
-            raise
-        finally:
-            call.leave(token)
+        part = call.run(original, (self, fc) + args, kwargs)
+
         def outputs():
             resp = _json(part).get("functionResponse", {}).get("response") if part is not None else None
             return resp.get("result", resp) if isinstance(resp, dict) and capture() else ({} if not capture() else resp)
