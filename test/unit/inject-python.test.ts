@@ -19,6 +19,7 @@ import { ENV } from '../../src/model/runTags';
 import { appTmp, reapSenders, shimDir } from '../fixtures/apps/faults/harness';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
+import { startAuthProxy } from '../helpers/authProxy';
 import { assertGenaiTraces, assertNoContent, experimentId, markedLine, parsed, traces, usage } from '../helpers/genaiAssertions';
 import type { Json } from '../helpers/genaiAssertions';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
@@ -229,6 +230,34 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
     assert.equal(joined.tags['gemini_trace.run_id'], run.id, 'run tags set on a trace whose root is the app\'s');
     const alone = all.find((t) => t !== joined)!;
     assert.equal(alone.roots[0].parent, undefined, 'outside the app\'s span a call starts its own trace');
+  });
+
+  it('sends the credentials the environment names (Bearer, Basic) on every request, and says so when they are wrong', async () => {
+    const proxy = await startAuthProxy(await mlflowUrl());
+    try {
+      const app = join(apps, 'python/app.py');
+      for (const [creds, header] of [
+        [{ MLFLOW_TRACKING_TOKEN: 'tok-123' }, 'Bearer tok-123'],
+        [{ MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'p@ss' }, `Basic ${Buffer.from('ann:p@ss').toString('base64')}`],
+      ] as const) {
+        proxy.expect = header;
+        proxy.seen.length = 0;
+        const experiment = uniqueName('py-auth');
+        const r = await runPy(genaiPython, app, { ...tracedEnv(proxy.url, experiment), ...creds });
+        assert.equal(r.status, 0, r.stderr);
+        assert.doesNotMatch(r.stderr, /gemini-trace/);
+        assert.equal((await traces(await experimentId(experiment), 7)).length, 7);
+        assert.ok(proxy.seen.length > 0 && proxy.seen.every((x) => x.allowed), `every request carried ${header}: ${JSON.stringify(proxy.seen.map((x) => x.authorization))}`);
+      }
+      proxy.expect = 'Bearer the-right-one';
+      const r = await runPy(genaiPython, app, { ...tracedEnv(proxy.url, uniqueName('py-auth-bad')), MLFLOW_TRACKING_TOKEN: 'wrong' });
+      assert.equal(r.status, 0, r.stderr);
+      const warnings = r.stderr.split('\n').filter((l) => l.includes('[gemini-trace]'));
+      assert.equal(warnings.length, 1, r.stderr);
+      assert.match(warnings[0], /rejected the credentials \(HTTP 403\) — set MLFLOW_TRACKING_TOKEN/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('with MLflow stopped: same stdout and exit code, one warning, exit within 2 s of untraced', async () => {
