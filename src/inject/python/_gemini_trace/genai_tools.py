@@ -16,6 +16,13 @@ def install(extra_utils):
     patch(extra_utils, "get_function_response_parts_async", _noting_calls)
     patch(extra_utils, "invoke_function_from_dict_args", _invoking)
     patch(extra_utils, "invoke_function_from_dict_args_async", _invoking)
+    try:
+        # MCP client sessions given as tools (client.aio): the SDK calls their tools through this.
+        from google.genai import _adapters
+
+        patch(_adapters.McpToGenAiToolAdapter, "call_tool", _calling_mcp)
+    except Exception:
+        pass
 
 
 def _note(response):
@@ -44,12 +51,12 @@ def _noting_calls(original):
     return wrapper
 
 
-def _open(args, function):
+def _open(args, function, name=None):
     frame = current()
     if frame is None or not frame.afc:
         return None
     try:
-        name = getattr(function, "__name__", None) or "tool"
+        name = name or getattr(function, "__name__", None) or "tool"
         call_id, model_args = None, args
         for i, (n, cid, a) in enumerate(frame.tools):
             if n == name:
@@ -86,6 +93,17 @@ def _invoking(original):
             call.succeed(_outputs(result))
             return result
     return wrapper
+
+
+def _calling_mcp(original):
+    async def call_tool(self, function_call, *args, **kwargs):
+        call = _open(getattr(function_call, "args", None) or {}, None, getattr(function_call, "name", None))
+        if call is None:
+            return await original(self, function_call, *args, **kwargs)
+        result = await call.arun(original, (self, function_call) + args, kwargs)
+        call.succeed(_outputs(result))
+        return result
+    return call_tool
 
 
 def _is_async(fn):
