@@ -52,6 +52,9 @@ function findSystemPython() {
 export const APP_VENVS = {
   // The SDK of today, alone: the usual app.
   genai: ['google-genai==3.3.0'],
+  // The last google-genai for Python 3.9 (its chats leave automatic function calling to the model
+  // call, and it has no automatic continuation): the tracer's other paths to the same spans.
+  'genai-1': ['google-genai==1.47.0'],
   // The legacy SDK, alone (the MLflow Gemini docs' install line still names it).
   legacy: ['google-generativeai==0.8.6'],
 };

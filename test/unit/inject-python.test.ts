@@ -65,6 +65,7 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
   this.timeout(300_000);
   let standin: Standin;
   let genaiPython: string;
+  let genai1Python: string;
   let legacyPython: string;
   const dir = shimDir();
   const run = { id: `run-${randomUUID()}`, name: 'Python app (test)', startedAt: new Date('2026-02-03T04:05:06.000Z') };
@@ -86,6 +87,7 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
     // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
     genaiPython = ensureAppVenv('genai');
+    genai1Python = ensureAppVenv('genai-1');
     legacyPython = ensureAppVenv('legacy');
     standin = await startStandin();
     await mlflowUrl();
@@ -93,9 +95,16 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
   after(() => standin?.close());
   beforeEach(() => standin.reset());
 
-  for (const [label, file] of [['sync client', 'python/app.py'], ['async client (client.aio)', 'python/async_app.py']]) {
+  const cases: [string, string, () => string][] = [
+    ['sync client', 'python/app.py', () => genaiPython],
+    ['async client (client.aio)', 'python/async_app.py', () => genaiPython],
+    ['google-genai 1.47.0 (the last for Python 3.9), sync', 'python/app.py', () => genai1Python],
+    ['google-genai 1.47.0, async', 'python/async_app.py', () => genai1Python],
+  ];
+  for (const [label, file, pythonOf] of cases) {
     it(`${label}, in a venv without mlflow: the same spans as the Node apps, stdout unchanged`, async () => {
       const app = join(apps, file);
+      const genaiPython = pythonOf();
       const experiment = uniqueName('py-genai');
       const baseline = await runPy(genaiPython, app, appEnv());
       assert.equal(baseline.status, 0, baseline.stderr);

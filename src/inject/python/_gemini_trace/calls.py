@@ -34,7 +34,7 @@ def capture():
 
 
 class Frame:
-    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage")
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop")
 
     def __init__(self, call, site, afc, chat_afc, no_usage):
         self.call = call
@@ -43,6 +43,14 @@ class Frame:
         self.afc = afc  # inside a model call that runs the SDK's automatic function calling loop
         self.chat_afc = chat_afc  # that loop is a chat's: its model calls are the round trips
         self.tools = []  # function calls the model asked for, waiting for their TOOL spans
+        self.loop = None  # a chat's: the Call of the AFC loop it runs itself, once it has begun (genai_chats.py)
+        self.open_loop = None  # a chat's that may run that loop: opens it, at its first round trip
+
+    def afc_frame(self):
+        """The frame of the AFC loop running here: this one, or the loop a chat runs itself."""
+        if self.loop is not None and not self.loop.ended:
+            return self.loop.frame
+        return self if self.afc else None
 
 
 def current():
@@ -54,18 +62,19 @@ class Call:
     __slots__ = ("span", "frame", "ended", "inner_calls")
 
     @classmethod
-    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini"):
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
         `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier;
         `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
-        `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags)."""
+        `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags);
+        `parent` a Frame to start under instead of the current one."""
         try:
             if Runtime.cfg is None:
                 return None
             if Runtime.starter is not None:
                 starter, Runtime.starter = Runtime.starter, None
                 starter()
-            parent = current()
+            parent = parent or current()
             if site is None:
                 site = parent.site if parent is not None else callsite.capture(2)
             attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(inputs)}

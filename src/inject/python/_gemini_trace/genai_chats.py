@@ -1,12 +1,16 @@
 """google-genai's chats (`client.chats`, `client.aio.chats`): `Chat.sendMessage` /
 `Chat.sendMessageStream` (CHAT_MODEL, no usage), whose model calls are children.
 
-In google-genai the chat runs the automatic function calling loop itself (in @google/genai the
-chat's models.generateContent runs it). So that both languages draw the same tree, a chat turn
-that runs the loop gets the span the Node preload has there: `Models.generateContent(Stream)`
-(LLM, the loop: inputs the contents the chat sends, no usage), and the chat's model calls under
-it become its round trips, `Models.generateContent(Stream)Internal` with their usage, beside the
-TOOL spans. Chat.sendMessageStream and the loop span carry time to first chunk."""
+google-genai 3.x runs the automatic function calling loop in the chat itself (its model calls go
+out with AFC turned off); @google/genai, and google-genai before 3, run it inside the chat's
+models.generate_content. So that every version draws the Node preload's tree, a chat that runs
+the loop itself gets the span Node has there, `Models.generateContent(Stream)` (LLM, the loop:
+inputs the contents the chat sends, no usage), opened at its first round trip and dated from the
+chat's start; the chat's model calls become the loop's round trips,
+`Models.generateContent(Stream)Internal` with their usage, beside the TOOL spans. A chat whose
+model call runs the loop needs nothing of this: that call is the loop (genai_models.py)."""
+
+import inspect
 
 from . import shapes, streams
 from .calls import Call, capture
@@ -23,7 +27,7 @@ def install(chats, gen_cfg):
 
 
 def _open(chat, name, stream, args, kwargs, gen_cfg):
-    """[chat call] or [chat call, loop call]; [] when tracing is off."""
+    """The chat's Call (None when tracing is off), ready to open the AFC loop's span if needed."""
     try:
         message = args[0] if args else kwargs.get("message")
         config = kwargs.get("config") or (args[1] if len(args) > 1 else None) or getattr(chat, "_config", None)
@@ -33,50 +37,76 @@ def _open(chat, name, stream, args, kwargs, gen_cfg):
         inputs = {"message": shapes.contents(message)} if cap else {}
         if cfg is not None:
             inputs["config"] = cfg
-        chat_call = Call.start(name, "CHAT_MODEL", inputs, model, cfg)
-        if chat_call is None:
-            return []
-        if not predict_afc(config):
-            return [chat_call]
+        call = Call.start(name, "CHAT_MODEL", inputs, model, cfg)
+        if call is None or not predict_afc(config):
+            return call
         loop_inputs = {"model": model}
         if cap:
             history = list(getattr(chat, "_curated_history", None) or [])
             loop_inputs["contents"] = shapes.contents(history + [message])
         if cfg is not None:
             loop_inputs["config"] = cfg
-        token = chat_call.enter()
-        try:
-            loop = Call.start("Models.generateContentStream" if stream else "Models.generateContent", "LLM", loop_inputs, model, cfg, afc=True, chat_afc=True)
-        finally:
-            chat_call.leave(token)
-        return [chat_call, loop] if loop is not None else [chat_call]
+        loop_name = "Models.generateContentStream" if stream else "Models.generateContent"
+
+        def open_loop():
+            loop = Call.start(loop_name, "LLM", loop_inputs, model, cfg, afc=True, chat_afc=True, parent=call.frame)
+            if loop is not None:
+                loop.span.start_ns, loop.span._t0 = call.span.start_ns, call.span._t0
+            call.frame.loop = loop
+            return loop
+
+        call.frame.open_loop = open_loop
+        return call
     except Exception:
-        return []
+        return None
+
+
+def _calls(chat):
+    """The chat's calls, innermost first: the AFC loop (if it began), then the chat."""
+    loop = chat.frame.loop
+    return [loop, chat] if loop is not None else [chat]
 
 
 def _wrap(original, name, stream, gen_cfg):
-    """The innermost of the calls _open made runs the SDK's method; a stream's calls end with it,
-    the others with the response."""
-    import inspect
-
-    def finish(calls, result):
+    def finish(chat, result):
         if stream:
-            return (streams.traced_async if hasattr(result, "__anext__") else streams.traced)([calls[-1]] + calls[:-1], result, None)
-        for call in reversed(calls):
+            traced = streams.traced_async if hasattr(result, "__anext__") else streams.traced
+            return traced(lambda: _calls(chat), result, None)
+        for call in _calls(chat):
             succeed(call, result, False)
         return result
 
+    def fail(chat, err):
+        for call in _calls(chat):
+            call.fail(err)
+
     if inspect.iscoroutinefunction(original):
         async def send_async(self, *args, **kwargs):
-            calls = _open(self, name, stream, args, kwargs, gen_cfg)
-            if not calls:
+            chat = _open(self, name, stream, args, kwargs, gen_cfg)
+            if chat is None:
                 return await original(self, *args, **kwargs)
-            return finish(calls, await calls[-1].arun(original, (self,) + args, kwargs, also=calls[:-1]))
+            token = chat.enter()
+            try:
+                result = await original(self, *args, **kwargs)
+            except BaseException as e:
+                fail(chat, e)
+                raise
+            finally:
+                chat.leave(token)
+            return finish(chat, result)
         return send_async
 
     def send(self, *args, **kwargs):
-        calls = _open(self, name, stream, args, kwargs, gen_cfg)
-        if not calls:
+        chat = _open(self, name, stream, args, kwargs, gen_cfg)
+        if chat is None:
             return original(self, *args, **kwargs)
-        return finish(calls, calls[-1].run(original, (self,) + args, kwargs, also=calls[:-1]))
+        token = chat.enter()
+        try:
+            result = original(self, *args, **kwargs)
+        except BaseException as e:
+            fail(chat, e)
+            raise
+        finally:
+            chat.leave(token)
+        return finish(chat, result)
     return send

@@ -33,10 +33,10 @@ def request(kwargs, config_type):
     return inputs, cfg
 
 
-def start(name, span_type, kwargs, config_type, afc=False, chat_afc=False):
+def start(name, span_type, kwargs, config_type, afc=False, parent=None):
     try:
         inputs, cfg = request(kwargs, config_type)
-        return Call.start(name, span_type, inputs, kwargs.get("model"), cfg, afc=afc, chat_afc=chat_afc)
+        return Call.start(name, span_type, inputs, kwargs.get("model"), cfg, afc=afc, parent=parent)
     except Exception:
         return None
 
@@ -82,12 +82,17 @@ def _runs_itself(tool):
     return callable(tool) or (hasattr(tool, "call_tool") and hasattr(tool, "list_tools"))
 
 
-def _role(name, chat_name):
-    """The name and AFC role of a models.* call: inside a chat's AFC loop it is a round trip."""
+def _model_call(name, round_trip, kwargs, cfg_type):
+    """generate_content(_stream)'s span. Inside a chat that runs the AFC loop itself (google-genai
+    3.x: its model calls come with AFC turned off), it is one of that loop's round trips; otherwise
+    it is the model call, and the AFC loop when the SDK will run one inside it."""
+    afc = predict_afc(kwargs.get("config"))
     parent = current()
-    if parent is not None and parent.chat_afc:
-        return chat_name, False
-    return name, None
+    if parent is not None and parent.open_loop is not None and not afc:
+        loop = parent.loop or parent.open_loop()
+        if loop is not None:
+            return start(round_trip, "LLM", kwargs, cfg_type, parent=loop.frame)
+    return start(name, "LLM", kwargs, cfg_type, afc=afc)
 
 
 def install(models, config_types):
@@ -152,9 +157,7 @@ def _stream(original, open_call, usage):
 
 def _generate(original, cfg_type):
     def open_call(kwargs):
-        name, afc = _role("Models.generateContent", INTERNAL)
-        afc = predict_afc(kwargs.get("config")) if afc is None else afc
-        return start(name, "LLM", kwargs, cfg_type, afc=afc)
+        return _model_call("Models.generateContent", INTERNAL, kwargs, cfg_type)
 
     # With AFC the round trips carry the usage (unless the SDK gave us none to hook, then here).
     return _unary(original, open_call, lambda call: not call.frame.afc or call.inner_calls == 0)
@@ -162,9 +165,7 @@ def _generate(original, cfg_type):
 
 def _generate_stream(original, cfg_type):
     def open_call(kwargs):
-        name, afc = _role("Models.generateContentStream", STREAM_INTERNAL)
-        afc = predict_afc(kwargs.get("config")) if afc is None else afc
-        return start(name, "LLM", kwargs, cfg_type, afc=afc)
+        return _model_call("Models.generateContentStream", STREAM_INTERNAL, kwargs, cfg_type)
 
     return _stream(original, open_call, lambda call: not call.frame.afc or call.inner_calls == 0)
 

@@ -25,10 +25,16 @@ def install(extra_utils):
         pass
 
 
+def _loop():
+    """The frame of the traced AFC loop running in this context, or None."""
+    frame = current()
+    return frame.afc_frame() if frame is not None else None
+
+
 def _note(response):
     """Queues the response's function calls (name, id, args) on the AFC loop's frame."""
-    frame = current()
-    if frame is None or not frame.afc:
+    frame = _loop()
+    if frame is None:
         return
     try:
         for part in response.candidates[0].content.parts or []:
@@ -52,8 +58,8 @@ def _noting_calls(original):
 
 
 def _open(args, function, name=None):
-    frame = current()
-    if frame is None or not frame.afc:
+    frame = _loop()
+    if frame is None:
         return None
     try:
         name = name or getattr(function, "__name__", None) or "tool"
@@ -66,7 +72,7 @@ def _open(args, function, name=None):
         attributes = {"gen_ai.tool.name": name}
         if call_id:
             attributes["gen_ai.tool.call.id"] = call_id
-        return Call.start(name, "TOOL", shapes.plain(model_args) if capture() else {}, attributes=attributes)
+        return Call.start(name, "TOOL", shapes.plain(model_args) if capture() else {}, attributes=attributes, parent=frame)
     except Exception:
         return None
 

@@ -44,18 +44,19 @@ def assemble(chunks):
 
 
 class _Tracking:
-    """The calls one stream ends, innermost first: the first is the one whose context the steps
-    run in; `usage` gives the call (if any) that carries the assembled usage, asked at the end."""
+    """The calls one stream ends, innermost first (a list, or a function giving it: a chat's AFC
+    loop begins during the stream); `usage` gives the call (if any) that carries the assembled
+    usage, asked at the end."""
 
     def __init__(self, calls, usage):
-        self.calls = calls
+        self._calls = calls if callable(calls) else (lambda: calls)
         self.usage = usage
         self.chunks = []
         self.done = False
 
     def chunk(self, c):
         if not self.chunks:
-            for call in self.calls:
+            for call in self._calls():
                 call.first_chunk()
         self.chunks.append(c)
 
@@ -73,7 +74,7 @@ class _Tracking:
             if closed_early:
                 extra["gemini_trace.stream_closed_early"] = True
             usage = self.usage() if callable(self.usage) else self.usage
-            for call in self.calls:  # innermost first
+            for call in self._calls():  # innermost first
                 call.succeed(out, whole if call is usage else None, extra)
         except Exception:
             pass
@@ -87,14 +88,20 @@ class _Tracking:
             out = whole if capture() else shapes.metadata(whole)
         except Exception:
             out = None
-        for call in self.calls:
+        for call in self._calls():
             call.fail(err, out)
+
+
+def _owner(calls):
+    """The call whose context the stream's steps run in: the outermost (a chat: its model calls
+    are made from its context)."""
+    return (calls() if callable(calls) else calls)[-1]
 
 
 def traced(calls, source, usage):
     """Wraps a sync generator (or any iterator) of chunks."""
     t = _Tracking(calls, usage)
-    owner = calls[0]
+    owner = _owner(calls)
     it = None
     try:
         while True:
@@ -128,7 +135,7 @@ def traced(calls, source, usage):
 async def traced_async(calls, source, usage):
     """Wraps an async iterator of chunks (google-genai's AsyncIterator)."""
     t = _Tracking(calls, usage)
-    owner = calls[0]
+    owner = _owner(calls)
     it = source.__aiter__()
     try:
         while True:
