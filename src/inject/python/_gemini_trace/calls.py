@@ -131,13 +131,14 @@ class Call:
                 pass  # reset from another context (a generator resumed elsewhere): harmless
 
     def run(self, fn, args, kwargs, also=()):
-        """fn(*args, **kwargs) in this call's context. An error fails this call (and the calls in
-        `also`, its parents that end with it) and reaches the app unchanged."""
+        """fn(*args, **kwargs) in this call's context. An error fails the calls in `also` (calls
+        that end with this one, or a function giving them), then this call, and reaches the app
+        unchanged."""
         token = self.enter()
         try:
             return fn(*args, **kwargs)
         except BaseException as e:
-            for call in (self,) + tuple(also):
+            for call in tuple(also() if callable(also) else also) + (self,):
                 call.fail(e)
             raise
         finally:
@@ -149,7 +150,7 @@ class Call:
         try:
             return await fn(*args, **kwargs)
         except BaseException as e:
-            for call in (self,) + tuple(also):
+            for call in tuple(also() if callable(also) else also) + (self,):
                 call.fail(e)
             raise
         finally:

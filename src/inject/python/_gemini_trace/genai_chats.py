@@ -76,37 +76,20 @@ def _wrap(original, name, stream, gen_cfg):
             succeed(call, result, False)
         return result
 
-    def fail(chat, err):
-        for call in _calls(chat):
-            call.fail(err)
+    def inner(chat):
+        return lambda: _calls(chat)[:-1]  # the AFC loop's span, if it began, fails with the chat
 
     if inspect.iscoroutinefunction(original):
         async def send_async(self, *args, **kwargs):
             chat = _open(self, name, stream, args, kwargs, gen_cfg)
             if chat is None:
                 return await original(self, *args, **kwargs)
-            token = chat.enter()
-            try:
-                result = await original(self, *args, **kwargs)
-            except BaseException as e:
-                fail(chat, e)
-                raise
-            finally:
-                chat.leave(token)
-            return finish(chat, result)
+            return finish(chat, await chat.arun(original, (self,) + args, kwargs, also=inner(chat)))
         return send_async
 
     def send(self, *args, **kwargs):
         chat = _open(self, name, stream, args, kwargs, gen_cfg)
         if chat is None:
             return original(self, *args, **kwargs)
-        token = chat.enter()
-        try:
-            result = original(self, *args, **kwargs)
-        except BaseException as e:
-            fail(chat, e)
-            raise
-        finally:
-            chat.leave(token)
-        return finish(chat, result)
+        return finish(chat, chat.run(original, (self,) + args, kwargs, also=inner(chat)))
     return send
