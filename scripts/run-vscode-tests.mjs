@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMlflow } from './lib/mlflow.mjs';
-import { root } from './lib/python.mjs';
+import { ensureAppVenv, root } from './lib/python.mjs';
 import { ensureVsCodeServer } from './lib/vscode-server.mjs';
 import { openWorkbench } from './lib/workbench.mjs';
 
@@ -23,6 +23,9 @@ const EXIT_LINE = /Extension Host Process exited with code: (\d+|null), signal: 
 async function main() {
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run \`node scripts/build.mjs --tests\` first`);
   await ensureVsCodeServer();
+  // The launch tests run a Python app the way debugpy and a terminal would, in a venv that holds
+  // only google-genai (tracing must need nothing else in the app's environment).
+  ensureAppVenv('genai');
   const t0 = Date.now();
   const cleanups = [];
   let code = 1;

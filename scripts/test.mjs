@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureVenv, root } from './lib/python.mjs';
+import { APP_VENVS, ensureAppVenv, ensureVenv, root } from './lib/python.mjs';
 import { startMlflow } from './lib/mlflow.mjs';
 import { ensureSystemPackages } from './lib/system.mjs';
 
@@ -134,8 +134,10 @@ async function serverSuite(suite, title, cmd, args) {
   }
 }
 
-// Before any suite: parallel unit files must not race to create the venv.
+// Before any suite: parallel unit files must not race to create the venvs (MLflow's, and the app
+// venvs the Python tracer's tests run programs in).
 ensureVenv();
+for (const name of Object.keys(APP_VENVS)) ensureAppVenv(name);
 if (suites.includes('unit')) await unitSuite();
 if (suites.includes('integration')) await serverSuite('integration', 'integration (real VS Code)', 'node', ['scripts/run-vscode-tests.mjs']);
 if (suites.includes('e2e')) {

@@ -1,9 +1,9 @@
-// The contract between the injection (Node preload, Python shim, CLI) and the explorer: the
+// The contract between the injection (Node preload, Python tracer, CLI) and the explorer: the
 // environment variables the extension sets in a traced process, and the trace tags and span
 // attributes those processes write. Changing a name here changes it everywhere.
 
 export const ENV = {
-  /** Set by the injector; the preload/shim refuse to run twice when they see it marked active. */
+  /** Set by the injector; the Node preload and the Python tracer refuse to run twice when they see it marked active. */
   active: 'GEMINI_TRACE_ACTIVE',
   runId: 'GEMINI_TRACE_RUN_ID',
   runName: 'GEMINI_TRACE_RUN_NAME',

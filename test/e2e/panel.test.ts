@@ -1,5 +1,6 @@
-// Playwright in the real VS Code workbench: a Python agent app runs through the real CLI and the
-// Python shim (Gemini via the loopback stand-in) into a real MLflow; then, as a user would: open
+// Playwright in the real VS Code workbench: a Python agent app (its own spans from @mlflow.trace)
+// runs through the real CLI and the Python tracer, whose Gemini spans join the agent's trace
+// (Gemini via the loopback stand-in), into a real MLflow; then, as a user would: open
 // its trace from the Traces view, click a span, read its prompt, click "go to code" and see the
 // editor on the line that made the call; reload the window and find the panel restored.
 import * as assert from 'node:assert/strict';
@@ -162,7 +163,7 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     await page.screenshot({ path: join(shots, 'panel-e2e-opened.png') });
 
     // Click the second model call: the answer.
-    await view.locator('.row', { hasText: 'Models.generate_content' }).nth(1).click();
+    await view.locator('.row', { hasText: 'Models.generateContent' }).nth(1).click();
     const chat = view.locator('.tab-chat');
     await chat.locator('.msg.role-user', { hasText: 'Guides:' }).waitFor();
     assert.match(await chat.innerText(), /You are a concise travel assistant/);
@@ -203,7 +204,7 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     });
     const view = webview(page);
     await view.locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 90_000 });
-    await view.locator('.row.selected', { hasText: 'Models.generate_content' }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+    await view.locator('.row.selected', { hasText: 'Models.generateContent' }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
       await page.screenshot({ path: join(shots, 'panel-e2e-restore-failed.png') });
       throw e;
     });
