@@ -10,9 +10,13 @@ program that never imports one pays nothing. Layout, one concept a module:
   streams     spans that live as long as a stream;  callsite   the program's own line
   otel        joining the app's own OpenTelemetry trace
   otlp, net, export, failures, handoff, exit   getting spans to MLflow without holding it
-  genai_models, genai_chats, genai_tools   google-genai's surfaces;  legacy   google-generativeai
-A new surface (Interactions, Live) is one more module that opens Calls and registers itself in
-SURFACES below; the span, export and exit machinery is shared."""
+  genai_models, genai_chats, genai_tools   google-genai's models and chats
+  genai_interactions (interaction_shape, interaction_stream, interaction_tap, background_runs,
+    recent, media)   google-genai's Interactions API
+  genai_live (live_session, live_shape)   google-genai's Live API
+  legacy   google-generativeai
+A new surface is one more module that opens Calls and is installed from SURFACES below; the span,
+export and exit machinery is shared."""
 
 import sys
 
@@ -56,13 +60,17 @@ def _runtime():
 
 
 def _genai():
-    from google.genai import _extra_utils, chats, models, types
+    from google.genai import _extra_utils, chats, client, live, models, types
 
-    from . import genai_chats, genai_models, genai_tools
+    from . import genai_chats, genai_interactions, genai_live, genai_models, genai_tools
 
     genai_models.install(models, (types.GenerateContentConfig, types.EmbedContentConfig, types.CountTokensConfig))
     genai_chats.install(chats, types.GenerateContentConfig)
     genai_tools.install(_extra_utils)
+    # Both patch only what is already loaded (the client's `interactions` property, AsyncLive.connect):
+    # the Interactions client itself is instrumented when the program first reaches for it.
+    genai_interactions.install(client)
+    genai_live.install(live)
 
 
 def _legacy():

@@ -22,6 +22,7 @@ class Runtime:
     starter = None  # called at the first call: builds and starts the exporter
     root_attributes = {}
     live = set()  # calls started and not ended: closed as interrupted at exit
+    finalizers = []  # run at exit before the calls still open are interrupted (background runs, Live sessions)
 
 
 def setup(cfg, warn, starter):
@@ -156,6 +157,24 @@ class Call:
         finally:
             self.leave(token)
 
+    def set(self, attrs):
+        """Sets span attributes while the span is open."""
+        if not self.ended:
+            try:
+                self.span.attributes.update(attrs)
+            except Exception:
+                pass
+
+    def tag(self, key, value):
+        """Tags the trace (MLflow reads `mlflow.traceTag.*` from the root span only)."""
+        if self.span.parent_id is None or self.span.joined:
+            self.set({TRACE_TAG + key: value})
+
+    def usage(self, usage):
+        """`mlflow.chat.tokenUsage`, already in MLflow's keys (None: none)."""
+        if usage and not self.frame.no_usage:
+            self.set({"mlflow.chat.tokenUsage": shapes.to_json(usage)})
+
     def first_chunk(self):
         try:
             if "gemini_trace.time_to_first_chunk_ms" not in self.span.attributes:
@@ -163,10 +182,12 @@ class Call:
         except Exception:
             pass
 
-    def succeed(self, outputs=None, usage_from=None, extra=None, usage=None):
+    def succeed(self, outputs=None, usage_from=None, extra=None, usage=None, end_at=None):
         """Ends the span with its outputs (JSON-able, or a function making them). Usage only on
         model-call spans (MLflow counts a trace's tokens from them): `usage_from` a response JSON
-        with usageMetadata, or `usage` a ready `mlflow.chat.tokenUsage` dict (other surfaces)."""
+        with usageMetadata, or `usage` a ready `mlflow.chat.tokenUsage` dict (other surfaces).
+        `end_at` (time.perf_counter_ns()) when the work ended before the span could (a Live turn
+        whose usage trails its turnComplete)."""
         if self.ended:
             return
         try:
@@ -180,22 +201,36 @@ class Call:
             self.span.status_code = STATUS_OK
         except Exception:
             pass
-        self._end()
+        self._end(end_at)
 
-    def fail(self, err, outputs=None):
+    def fail(self, err, outputs=None, extra=None, end_at=None):
+        """Ends the span as an error; `end_at` (time.perf_counter_ns()) when the work ended earlier."""
         if self.ended:
             return
         try:
             if outputs is not None:
                 self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+            if extra:
+                self.span.attributes.update(extra)
             self.span.attributes.update(shapes.error_attributes(err))
             message = _message(err)
             self.span.events.append(("exception", self.span.start_ns, {
-                "exception.type": type(err).__qualname__,
+                "exception.type": shapes.error_type(err, qualified=True),
                 "exception.message": message,
             }))
             self.span.status_code = STATUS_ERROR
             self.span.status_message = message
+        except Exception:
+            pass
+        self._end(end_at)
+
+    def abandon(self, outputs=None):
+        """Ends the span with neither OK nor ERROR: its work's outcome is unknown (a background run
+        the process stopped watching). MLflow records such a trace as OK; tags say what happened."""
+        if self.ended:
+            return
+        try:
+            self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
         except Exception:
             pass
         self._end()
@@ -209,11 +244,11 @@ class Call:
         self.span.status_message = "The process exited before this call finished."
         self._end()
 
-    def _end(self):
+    def _end(self, end_at=None):
         self.ended = True
         Runtime.live.discard(self)
         try:
-            self.span.end()
+            self.span.end(end_at)
             if self.span.events:
                 self.span.events[-1] = (self.span.events[-1][0], self.span.end_ns, self.span.events[-1][2])
             Runtime.sink(self.span)

@@ -131,7 +131,7 @@ class Exporter:
             status, text = net.request(
                 "POST", self.cfg.base_url + "/v1/traces",
                 dict(self.cfg.headers, **{"content-type": "application/x-protobuf", "x-mlflow-experiment-id": experiment}),
-                otlp.encode(batch), REQUEST_TIMEOUT_S,
+                otlp.encode(batch, self.cfg.run_tags), REQUEST_TIMEOUT_S,
             )
             self.answered = True
             if status == 413 and len(batch) > 1:

@@ -103,7 +103,7 @@ for trace_id in h.get("joined") or []:
 
 def hand_off(spans, cfg, experiment_id):
     """Writes the spans out and starts the sender; returns at once. Raises if it could not."""
-    bodies = [otlp.encode(spans[i:i + BATCH]) for i in range(0, len(spans), BATCH)]
+    bodies = [otlp.encode(spans[i:i + BATCH], cfg.run_tags) for i in range(0, len(spans), BATCH)]
     if not bodies or not sys.executable:
         if bodies:
             raise RuntimeError("no Python executable to start a sender with")

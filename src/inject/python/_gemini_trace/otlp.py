@@ -79,11 +79,25 @@ def _span(s):
     return b"".join(out)
 
 
-_RESOURCE = _len(1, _attributes(1, {"service.name": SERVICE_NAME}))
 _SCOPE = _len(1, _str(1, SERVICE_NAME))
+_resources = {}
 
 
-def encode(spans):
+def _resource(tags):
+    """The resource: service.name and the process's run tags. MLflow stores a batch's resource
+    attributes as tags of every trace in it (on each batch, not only the one with the root span),
+    so a trace whose root is still open (a background run, a Live session) is tagged with its run
+    from its first exported span, as the Node preload's are (tracer.ts)."""
+    key = tuple(sorted(tags.items())) if tags else ()
+    out = _resources.get(key)
+    if out is None:
+        attrs = {"service.name": SERVICE_NAME}
+        attrs.update(tags or {})
+        out = _resources[key] = _len(1, _attributes(1, attrs))
+    return out
+
+
+def encode(spans, tags=None):
     """ExportTraceServiceRequest{resource_spans: [{resource, scope_spans: [{scope, spans}]}]}."""
     scope_spans = _SCOPE + b"".join(_len(2, _span(s)) for s in spans)
-    return _len(1, _RESOURCE + _len(2, scope_spans))
+    return _len(1, _resource(tags) + _len(2, scope_spans))

@@ -160,21 +160,35 @@ def metadata(out):
     return meta
 
 
-def token_usage(resp_json):
-    """`mlflow.chat.tokenUsage` from a response's usageMetadata, with thinking and tool-use prompt
-    tokens kept as the Node preload keeps them (MLflow stores them and leaves them out of sums)."""
-    u = resp_json.get("usageMetadata") if isinstance(resp_json, dict) else None
+_GENERATE_USAGE = ("promptTokenCount", ("candidatesTokenCount",), "totalTokenCount", "cachedContentTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount")
+
+
+def _num(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v else None
+
+
+def mapped_usage(u, fields):
+    """`mlflow.chat.tokenUsage` from a usage report, `fields` naming where this wire format keeps
+    (input, (output, …the first present wins), total, cached, thoughts, tool-use) counts; thinking
+    and tool-use prompt tokens kept as the Node preload keeps them (spans.ts mappedUsage: MLflow
+    stores them and leaves them out of sums)."""
     if not isinstance(u, dict):
         return None
-    num = lambda k: u[k] if isinstance(u.get(k), (int, float)) and not isinstance(u.get(k), bool) else None  # noqa: E731
-    inp, outp, total = num("promptTokenCount"), num("candidatesTokenCount"), num("totalTokenCount")
+    input_key, output_keys, total_key, cached, thoughts, tool_use = fields
+    inp, total = _num(u.get(input_key)), _num(u.get(total_key))
+    outp = next((_num(u.get(k)) for k in output_keys if _num(u.get(k)) is not None), None)
     if inp is None and outp is None and total is None:
         return None
     usage = {"input_tokens": inp or 0, "output_tokens": outp or 0, "total_tokens": total if total is not None else (inp or 0) + (outp or 0)}
-    for key, field in (("cache_read_input_tokens", "cachedContentTokenCount"), ("thoughts_tokens", "thoughtsTokenCount"), ("tool_use_prompt_tokens", "toolUsePromptTokenCount")):
-        if num(field) is not None:
-            usage[key] = num(field)
+    for field, key in ((cached, "cache_read_input_tokens"), (thoughts, "thoughts_tokens"), (tool_use, "tool_use_prompt_tokens")):
+        if _num(u.get(field)) is not None:
+            usage[key] = u[field]
     return usage
+
+
+def token_usage(resp_json):
+    """`mlflow.chat.tokenUsage` from a generateContent response's usageMetadata."""
+    return mapped_usage(resp_json.get("usageMetadata") if isinstance(resp_json, dict) else None, _GENERATE_USAGE)
 
 
 # OTel GenAI request attributes for the generation config, so a span is filterable by them.
@@ -225,11 +239,30 @@ def chat_tools(cfg_json):
     return to_json(tools) if tools else None
 
 
+class ReportedError(Exception):
+    """An error the API reported in a reply or a stream event rather than raised (an interaction
+    that ended failed, an `error` event): recorded under the API's own name for it, as the Node
+    preload records `{name, message}`."""
+
+    def __init__(self, name, message):
+        Exception.__init__(self, message)
+        self.name = name
+
+
+def error_type(err, qualified=False):
+    if isinstance(err, ReportedError):
+        return err.name
+    return type(err).__qualname__ if qualified else type(err).__name__
+
+
 def error_attributes(err):
-    """What an error says about the request: google-genai's APIError carries the HTTP status as
-    `code`, the legacy SDK's google.api_core errors as `code` too."""
-    attrs = {"error.type": type(err).__name__}
-    code = getattr(err, "code", None)
-    if isinstance(code, int) and not isinstance(code, bool):
-        attrs["http.response.status_code"] = code
+    """What an error says about the request: the HTTP status as google-genai's APIError
+    (`code`), its Interactions errors (`status_code`) and the legacy SDK's google.api_core errors
+    (`code`) carry it."""
+    attrs = {"error.type": error_type(err)}
+    for field in ("code", "status_code"):
+        code = getattr(err, field, None)
+        if isinstance(code, int) and not isinstance(code, bool):
+            attrs["http.response.status_code"] = code
+            break
     return attrs

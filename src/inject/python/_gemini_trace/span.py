@@ -36,9 +36,10 @@ class Span:
     def elapsed_ms(self):
         return (time.perf_counter_ns() - self._t0) / 1e6
 
-    def end(self):
+    def end(self, at=None):
+        """Ends now, or at `at` (a time.perf_counter_ns() reading)."""
         if self.end_ns is None:
-            self.end_ns = self.start_ns + (time.perf_counter_ns() - self._t0)
+            self.end_ns = self.start_ns + max(0, (at or time.perf_counter_ns()) - self._t0)
             n = 256
             for v in self.attributes.values():
                 n += len(v) if isinstance(v, str) else 16
