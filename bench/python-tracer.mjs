@@ -4,12 +4,13 @@
 //   1. a program that makes no Gemini call: wall time ratio (goal ≤ 1.05×);
 //   2. a five-call program: added wall time (goal ≤ +100 ms) and peak RSS (goal ≤ +15 MB);
 //   3. added time per call, p50 over ≥ 2,000 calls in one process, traced and untraced calls
-//      alternating (goal ≤ 0.3 ms);
+//      alternating (goal ≤ 0.3 ms); the same for interactions.create, and a streamed create's
+//      time to its first step delta (goal: unchanged within noise);
 //   4. call return → trace readable over REST (goal ≤ 1 s);
 //   5. exit delay with MLflow down (goal ≤ 2 s).
 // With --old, also the shim this tracer replaced (mlflow.gemini.autolog(), from git a2ad581) on
 // the five-call program, in the project venv that has mlflow.
-//   node bench/python-tracer.mjs [--runs 9] [--calls 2000] [--probes 10] [--old] [--only idle,five,percall,latency,down]
+//   node bench/python-tracer.mjs [--runs 9] [--calls 2000] [--probes 10] [--old] [--only idle,five,percall,interactions,latency,down]
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +25,8 @@ const runs = Number(arg('runs', '9'));
 const calls = Number(arg('calls', '2000'));
 const probes = Number(arg('probes', '10'));
 const old = process.argv.includes('--old');
-// --only idle,five,percall,latency,down: some parts only.
-const only = arg('only', 'idle,five,percall,latency,down').split(',');
+// --only idle,five,percall,interactions,latency,down: some parts only.
+const only = arg('only', 'idle,five,percall,interactions,latency,down').split(',');
 const apps = join(root, 'bench/lib/py_apps.py');
 const tracer = join(root, 'src/inject/python');
 const median = (xs) => percentile(xs, 50);
@@ -108,14 +109,27 @@ try {
 
   // 3. Per call, in one traced process: the traced method and the SDK's own, alternating.
   if (only.includes('percall')) {
-    const pc = spawnSync(python, [apps, 'percall', String(calls)], { env: traced(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (pc.status !== 0) throw new Error(pc.stderr);
-    const t = JSON.parse(pc.stdout.trim().split('\n').pop());
+    const t = timings('percall');
     const p50 = { traced: median(t.traced), own: median(t.own) };
     const added = p50.traced - p50.own;
     report(`per call, p50 over ${calls} calls`, { value: p50.traced, unit: 'µs', baseline: p50.own, baselineLabel: 'the SDK method untraced, same process' });
     report('per call, added p50', { value: added, unit: 'µs', goal: '≤ 300 µs', goalMet: added <= 300 });
     result.perCall = { calls, p50, addedUs: added, p90: { traced: percentile(t.traced, 90), own: percentile(t.own, 90) } };
+  }
+
+  // 3b. interactions.create per call, and a streamed create's time to its first step delta.
+  if (only.includes('interactions')) {
+    const t = timings('interactions');
+    const p50 = { traced: median(t.traced), own: median(t.own) };
+    const added = p50.traced - p50.own;
+    report(`interactions.create, p50 over ${calls} calls`, { value: p50.traced, unit: 'µs', baseline: p50.own, baselineLabel: 'the SDK method untraced, same process' });
+    report('interactions.create, added p50', { value: added, unit: 'µs', goal: '≤ 300 µs', goalMet: added <= 300 });
+    const cpu = { traced: median(t.cpu_traced), own: median(t.cpu_own) };
+    report('interactions.create, calling thread CPU, p50', { value: cpu.traced, unit: 'µs', baseline: cpu.own, baselineLabel: 'untraced, same process' });
+    report('interactions.create, added calling thread CPU, p50', { value: cpu.traced - cpu.own, unit: 'µs', goal: '≤ 300 µs', goalMet: cpu.traced - cpu.own <= 300 });
+    const ttfd = { traced: median(t.ttfd_traced), own: median(t.ttfd_own) };
+    report(`streamed create → first step delta, p50 of ${t.ttfd_traced.length}`, { value: ttfd.traced, unit: 'µs', baseline: ttfd.own, baselineLabel: 'untraced, same process' });
+    result.interactions = { calls, p50, addedUs: added, cpuP50: cpu, addedCpuUs: cpu.traced - cpu.own, p90: { traced: percentile(t.traced, 90), own: percentile(t.own, 90) }, timeToFirstDeltaP50: ttfd };
   }
 
   // 4. Call return → trace readable over REST.
@@ -138,6 +152,13 @@ try {
 } finally {
   standin.stop();
   await own?.stop();
+}
+
+/** The per-call timings a traced program of bench/lib/py_apps.py prints (mode percall or interactions). */
+function timings(mode) {
+  const r = spawnSync(python, [apps, mode, String(calls)], { env: traced(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
 /** Time from a program's "five done" line to its exit. */

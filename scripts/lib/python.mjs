@@ -13,7 +13,7 @@ export const venvBin = (name) => join(venvDir, 'bin', name);
 // mlflow 3.18.0 is on the index these machines reach, but its own dependency
 // mlflow-skinny==3.18.0 is not, so 3.18.0 cannot install here; 3.17.2 is the newest complete one.
 // vermin: the checker test/unit/inject-python.test.ts runs over src/inject/python (Python 3.9+).
-export const PINS = ['mlflow==3.17.2', 'google-genai==3.3.0', 'vermin==1.9.2'];
+export const PINS = ['mlflow==3.17.2', 'google-genai==3.6.1', 'vermin==1.9.2'];
 
 const stamp = join(venvDir, '.gemini-trace-pins');
 
@@ -51,7 +51,9 @@ function findSystemPython() {
  */
 export const APP_VENVS = {
   // The SDK of today, alone: the usual app.
-  genai: ['google-genai==3.3.0'],
+  genai: ['google-genai==3.6.1'],
+  // The last 2.x, the range Google's ADK installs (google-genai < 3): Interactions and Live as in 3.x.
+  'genai-2': ['google-genai==2.34.0'],
   // The last google-genai for Python 3.9 (its chats leave automatic function calling to the model
   // call, and it has no automatic continuation): the tracer's other paths to the same spans.
   'genai-1': ['google-genai==1.47.0'],

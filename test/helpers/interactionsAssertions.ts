@@ -1,7 +1,7 @@
 // What a traced Interactions / Live app must have left in MLflow, checked span by span against what
 // the Gemini stand-in recorded. Written for any tracer: the Node preload's apps
-// (test/fixtures/apps/{node-cjs,node-esm,ts-tsx}/interactions.*) today, and the Python tracer's
-// apps when they mirror the same scenario with `# @call:<name>` markers:
+// (test/fixtures/apps/{node-cjs,node-esm,ts-tsx}/interactions.*) and the Python tracer's
+// (test/fixtures/apps/python/interactions{,_async}_app.py, `# @call:<name>` markers), one scenario:
 //   single      create: model, input [text "Say hello to <label>", a PNG image, 3200 bytes of 16 kHz
 //               PCM audio], system_instruction, generation_config {temperature 0.2, thinking_level low}
 //   stream      create: "Stream a short answer please", stream: true, read to the end
@@ -67,6 +67,10 @@ export function expectedInputs(body: Any): Any {
     return v;
   });
 }
+
+/** The content items of a request's `input`: a list of them, or of steps whose user_input steps
+ *  hold them (google-genai sends a content list as one user_input step; @google/genai as given). */
+const contentItems = (input: Any): Any[] => (Array.isArray(input) ? input.flatMap((c: Any) => (c?.type === 'user_input' && Array.isArray(c.content) ? c.content : [c])) : []);
 
 /** Each span's start is the wall clock at millisecond resolution (OpenTelemetry anchors every span
  *  to Date.now()), so spans compare within a couple of milliseconds. */
@@ -135,7 +139,7 @@ export function assertInteractionsApp(run: AppRun): void {
   assert.equal(a(sv.s, 'gemini.request.thinking_level'), 'low');
   if (capture) {
     assert.equal(sv.out.output_text, `echo: Say hello to ${run.label}`);
-    const audio = a(sv.s, 'mlflow.spanInputs').input.find((c: Any) => c.type === 'audio');
+    const audio = contentItems(a(sv.s, 'mlflow.spanInputs').input).find((c: Any) => c.type === 'audio');
     assert.deepEqual(audio, { type: 'audio', mime_type: 'audio/pcm;rate=16000', bytes: 3200, duration_ms: 100 });
   }
 

@@ -15,6 +15,7 @@ program leaving the `async with` block (by = client: the SDK closes the socket t
 import contextlib
 import inspect
 
+from . import callsite
 from .calls import capture
 from .patch import patch
 from .shapes import config
@@ -39,9 +40,12 @@ def _inputs(kwargs, config_type):
 
 
 def _connect(original):
+    """connect() as the SDK has it, a function returning an async context manager: the call site
+    is taken at the call (the program's connect line), the session begins when the block is
+    entered."""
     @contextlib.asynccontextmanager
-    async def connect(self, *args, **kwargs):
-        session = _start(kwargs)
+    async def session_of(self, site, args, kwargs):
+        session = _start(kwargs, site)
         if session is None:
             async with original(self, *args, **kwargs) as s:
                 yield s
@@ -59,16 +63,19 @@ def _connect(original):
         finally:
             if entered:
                 _left(session, s)
+
+    def connect(self, *args, **kwargs):
+        return session_of(self, callsite.capture(1), args, kwargs)
     return connect
 
 
-def _start(kwargs):
+def _start(kwargs, site):
     try:
         from google.genai import types
 
         from .live_session import LiveSession
 
-        return LiveSession.start(kwargs.get("model"), _inputs(kwargs, getattr(types, "LiveConnectConfig", None)))
+        return LiveSession.start(kwargs.get("model"), _inputs(kwargs, getattr(types, "LiveConnectConfig", None)), site)
     except Exception:
         return None
 

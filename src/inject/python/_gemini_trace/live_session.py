@@ -12,7 +12,7 @@ import time
 
 from . import callsite
 from .calls import Call, Runtime, capture
-from .live_shape import add_usage, append_message, camel_top, live_usage, parse_frame, recorded_message
+from .live_shape import add_usage, append_message, camel_message, live_usage, parse_frame, recorded_message
 from .shapes import ReportedError, to_json
 
 TURN_GRACE_S = 0.25  # how long a finished turn waits for a usageMetadata that trails its turnComplete
@@ -49,11 +49,11 @@ class LiveSession:
         self.capture = capture()
 
     @classmethod
-    def start(cls, model, inputs):
+    def start(cls, model, inputs, site=None):
         attrs = {"mlflow.llm.provider": "gemini"}
         if isinstance(model, str):
             attrs["gemini.live.model"] = model
-        root = Call.start("Live.session", "CHAIN", inputs, attributes=attrs)
+        root = Call.start("Live.session", "CHAIN", inputs, attributes=attrs, site=site)
         if root is None:
             return None
         session = cls(root, model if isinstance(model, str) else None)
@@ -73,7 +73,7 @@ class LiveSession:
         raw = parse_frame(data)
         if not raw or raw.get("setup") is not None:
             return
-        msg = camel_top(raw)
+        msg = camel_message(raw)
         tr = msg.get("toolResponse")
         if isinstance(tr, dict) and isinstance(tr.get("functionResponses"), list):
             for r in tr["functionResponses"]:

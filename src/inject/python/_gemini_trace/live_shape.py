@@ -27,13 +27,24 @@ def parse_frame(data):
         return None
 
 
-def camel_top(msg):
-    """google-genai sends the client messages' top-level fields in snake_case (client_content,
-    realtime_input, tool_response): recorded in the camelCase of the API's JSON and @google/genai,
-    so both tracers write one shape."""
-    if not any("_" in k for k in msg):
+# Fields whose values are the program's own data (a function's args and response, a schema's
+# property names, raw JSON schemas): their keys are kept as they are.
+_FREE_FORM = frozenset(("args", "response", "properties", "parametersJsonSchema", "responseJsonSchema", "output"))
+
+
+def camel_message(msg, _depth=0):
+    """A client message in the camelCase of the API's JSON, as @google/genai sends it and the Node
+    preload records it: google-genai names the top-level fields in snake_case (client_content,
+    realtime_input, tool_response) and some inner ones too (a realtime blob's mime_type)."""
+    if isinstance(msg, list):
+        return [camel_message(v, _depth + 1) for v in msg] if _depth < 24 else msg
+    if not isinstance(msg, dict) or _depth >= 24:
         return msg
-    return {_SNAKE.sub(lambda m: m.group(1).upper(), k): v for k, v in msg.items()}
+    out = {}
+    for k, v in msg.items():
+        key = _SNAKE.sub(lambda m: m.group(1).upper(), k) if "_" in k else k
+        out[key] = v if key in _FREE_FORM else camel_message(v, _depth + 1)
+    return out
 
 
 def recorded_message(msg, capture):
