@@ -394,10 +394,15 @@ req = ExportTraceServiceRequest()
 req.ParseFromString(otlp.encode([s]))
 d = MessageToDict(req)
 d["ids"] = ["%032x" % s.trace_id, "%016x" % s.span_id, s.start_ns, s.end_ns]
+tagged = ExportTraceServiceRequest()
+tagged.ParseFromString(otlp.encode([s], {"gemini_trace.run_id": "r1"}))
+d["tagged"] = MessageToDict(tagged)["resourceSpans"][0]["resource"]
 print(json.dumps(d))`);
     const [traceHex, spanHex, start, end] = out.ids as [string, string, number, number];
     const rs = (out.resourceSpans as Json[])[0];
     assert.deepEqual(rs.resource, { attributes: [{ key: 'service.name', value: { stringValue: 'gemini-trace-python' } }] });
+    // The run tags ride on the resource too, so a trace whose root is still open is tagged with its run.
+    assert.deepEqual(out.tagged, { attributes: [{ key: 'service.name', value: { stringValue: 'gemini-trace-python' } }, { key: 'gemini_trace.run_id', value: { stringValue: 'r1' } }] });
     const span = ((rs.scopeSpans as Json[])[0].spans as Json[])[0];
     assert.equal(Buffer.from(span.traceId as string, 'base64').toString('hex'), traceHex);
     assert.equal(Buffer.from(span.spanId as string, 'base64').toString('hex'), spanHex);
