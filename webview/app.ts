@@ -65,6 +65,8 @@ export class App {
       goToCode: (spanId) => host.command('goToCode', { spanId }),
       openLocation: (filepath, lineno) => host.command('openLocation', { filepath, lineno }),
       openLink: (url) => host.command('openLink', { url }),
+      media: (ref) => host.request('media', { ref }),
+      saveMedia: (ref) => host.command('saveMedia', { ref }),
       compare: (spanId) => host.command('compare', { spanId }),
       select: (i) => this.timeline.select(i, 'pointer'),
       tabChanged: () => this.saveSoon(),

@@ -13,12 +13,13 @@ import { App } from './app';
 import baseCss from './base.css';
 import compareCss from './compare.css';
 import detailsCss from './details.css';
+import mediaCss from './media.css';
 import timelineCss from './timeline.css';
 import { Host } from './rpc';
 
 function adoptStyles(): void {
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}\n${compareCss}`);
+  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}\n${mediaCss}\n${compareCss}`);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 

@@ -56,6 +56,8 @@ export interface MlflowApi {
   deleteTraces(experimentId: string, traceIds: string[], o?: RequestOptions): Promise<number>;
   setTraceTag(traceId: string, key: string, value: string, o?: RequestOptions): Promise<void>;
   deleteTraceTag(traceId: string, key: string, o?: RequestOptions): Promise<void>;
+  /** The bytes of one trace attachment (an `mlflow-attachment://<id>` reference's id). */
+  getTraceAttachment(traceId: string, attachmentId: string, o?: RequestOptions): Promise<Buffer>;
   /** The MLflow UI page of a trace. */
   traceUiUrl(experimentId: string, traceId: string): string;
 }

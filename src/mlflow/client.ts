@@ -170,6 +170,20 @@ export class MlflowClient implements MlflowApi {
   }
 
   /**
+   * One MLflow trace attachment (MLflow ≥ 3.11 moves inline media out of spans into
+   * `<trace artifacts>/attachments/<uuid>`, leaving an `mlflow-attachment://` reference). Served,
+   * like the UI reads it, by `get-trace-artifact` with a `path` (handlers.get_trace_artifact_handler).
+   */
+  async getTraceAttachment(traceId: string, attachmentId: string, o?: RequestOptions): Promise<Buffer> {
+    checkId(traceId);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) throw describe.badInput(`"${attachmentId}" is not an attachment id (MLflow names attachments by UUID).`);
+    return this.api.request<Buffer>(
+      { method: 'GET', path: '/ajax-api/2.0/mlflow/get-trace-artifact', query: { request_id: traceId, path: attachmentId }, response: 'bytes', since: '3.11' },
+      { timeoutMs: 120_000, ...o },
+    );
+  }
+
+  /**
    * MLflow's UI is a hash-routed app; its traces tab opens a trace's drawer from
    * `selectedEvaluationId` (ExperimentPageTracesTabRoute in the 3.17 UI bundle). Databricks serves
    * the same UI under /ml/.

@@ -1,6 +1,7 @@
 // The panel's HTML shell: no trace content ever goes in here (the webview fetches it by message
 // and draws it with textContent), one script tag carrying a fresh nonce, and a policy that allows
-// nothing else: no inline script, no eval, no remote source of any kind.
+// nothing else: no inline script, no eval, no remote source of any kind; images and audio only
+// from data: URIs the host made from the trace's own bytes.
 import { randomBytes } from 'node:crypto';
 
 export interface ShellUris {
@@ -22,7 +23,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     // the codicon sheet is loaded by URL.
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
-    `img-src ${cspSource}`,
+    // Media from the trace arrive as data: URIs built by the host (panel/media.ts), never by URL.
+    `img-src ${cspSource} data:`,
+    'media-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

@@ -10,6 +10,8 @@ import { safeWebLink } from './webLink';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
+import type { AttachmentFetch } from './mediaSource';
+import { saveMedia } from './saveMedia';
 import { TraceSession } from './session';
 
 const POLL_MS = 2000;
@@ -241,6 +243,11 @@ export class TracePanel implements vscode.Disposable {
         await vscode.env.openExternal(vscode.Uri.parse(url, true));
         return;
       }
+      case 'saveMedia': {
+        if (!this.session) return;
+        await saveMedia(this.session.trace, (p as Commands['saveMedia']).ref, this.attachments, this.services.log);
+        return;
+      }
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.renders.push(c);
@@ -258,6 +265,7 @@ export class TracePanel implements vscode.Disposable {
       let result: unknown;
       if (m.method === 'spanDetails') result = s.details(m.params.spanId);
       else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
+      else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
       else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
@@ -267,6 +275,9 @@ export class TracePanel implements vscode.Disposable {
     }
     void this.panel.webview.postMessage(reply);
   }
+
+  /** Attachments come from the server the trace came from, through the one client. */
+  private readonly attachments: AttachmentFetch = (traceId, id, o) => this.services.connection.client().getTraceAttachment(traceId, id, o);
 
   private notify<K extends keyof Notifications>(method: K, params: Notifications[K]): void {
     if (this.disposed) return;

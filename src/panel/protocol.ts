@@ -3,8 +3,10 @@
 // matched by id) and notifications (host → webview). Imported by both sides, so it holds only
 // types and plain constants: no `vscode`, no DOM, no Node.
 import type { CompareSummary } from '../diff/summary';
+import type { SchemaCheck } from '../model/call/schemaCheck';
 import type { ModelCall } from '../model/call/types';
 import type { CodeLocation, Cost, SpanStatus, TokenUsage } from '../model/types';
+import type { MediaResult } from './media';
 import type { WireTable } from './wireTable';
 
 export const VIEW_TYPE = 'geminiTrace.trace';
@@ -128,7 +130,7 @@ export type Clip<T> = T extends string
 
 /** A model call for the Chat tab. The flattened texts are left out (the parts hold them); the
  *  call lists stay, as automatic function calling records some calls only there. */
-export type ChatView = Clip<Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'>>;
+export type ChatView = Clip<Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'>> & { schemaCheck?: SchemaCheck };
 
 export interface SpanDetails {
   spanId: string;
@@ -175,6 +177,8 @@ export interface Commands {
   /** A web link in trace content (a search result, a cited source): the host opens it through
    *  VS Code's external-link confirmation; the webview itself never navigates. */
   openLink: { url: string };
+  /** Save a media part's bytes to a file the user picks (a save dialog on the host). */
+  saveMedia: { ref: ValueRef };
   /** The webview drew a payload: how long it took, for the log (and for tests to wait on). */
   rendered: { revision: number; spans: number; ms: number };
 }
@@ -185,6 +189,8 @@ export interface Requests {
   fullValue: { params: { ref: ValueRef }; result: string };
   /** Spans whose name, type, model or content contains the query (case-insensitive), as table indices. */
   search: { params: { query: string }; result: { indices: number[]; truncated: boolean } };
+  /** A media part of the Chat tab (its ref), as a `data:` URI to show, or why it is not shown. */
+  media: { params: { ref: ValueRef }; result: MediaResult };
 }
 
 export interface TracePayload {

@@ -113,7 +113,7 @@ describe('panel: Interactions and Live in headless Chromium', function () {
   it('shows a Live turn: audio as metadata, transcriptions, the interruption', async () => {
     p = await open(toTrace(liveSession()), 'Live.turn', 1);
     const chat = (await p.page.locator('.tab-chat').textContent()) ?? '';
-    assert.match(chat, /Inline data: audio\/pcm;rate=24000, 93\.8 KB, 2\.00 s \(not shown\)/);
+    assert.match(chat, /audio\/pcm;rate=24000 · 93\.8 KB · 2\.00 s — bytes not recorded/);
     assert.match(chat, /Spoken\s*It's 21:04 in Tokyo\./);
     assert.match(chat, /interrupted/);
     assert.match(chat, /Function response get_time/);
