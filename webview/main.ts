@@ -16,6 +16,7 @@ import detailsCss from './details.css';
 import mediaCss from './media.css';
 import timelineCss from './timeline.css';
 import { Host } from './rpc';
+import { SessionApp } from './sessionApp';
 
 function adoptStyles(): void {
   const sheet = new CSSStyleSheet();
@@ -26,7 +27,8 @@ function adoptStyles(): void {
 function start(): void {
   adoptStyles();
   const host = new Host();
-  const app = new App(host);
+  // One bundle, two pages: the shell says which (src/panel/html.ts).
+  const app = document.body.dataset.view === 'session' ? new SessionApp(host) : new App(host);
   document.body.appendChild(app.root);
   host.command('ready', {});
 }

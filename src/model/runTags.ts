@@ -71,6 +71,11 @@ export const GEMINI_ATTR = {
   agent: 'gemini.agent',
   background: 'gemini.interaction.background',
   liveSessionId: 'gemini.live.session_id',
+  /** The API base URL the call went to, as the SDK resolved it (no key, no query), e.g. the
+   *  default endpoint or a proxy's: a replay goes to the same place. */
+  baseUrl: 'gemini.api.base_url',
+  /** The API version in the request path: v1beta, v1, v1alpha. */
+  apiVersion: 'gemini.api.version',
 } as const;
 
 /** Trace tags of the Interactions and Live surfaces (root-span attributes with OTLP_TRACE_TAG_PREFIX). */

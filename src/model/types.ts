@@ -1,4 +1,5 @@
 // The one shape every span encoding is normalised into. Pure data: no vscode, no HTTP.
+import type { Assessment } from './assessments';
 
 export type SpanStatus = 'OK' | 'ERROR' | 'UNSET' | 'IN_PROGRESS';
 
@@ -92,6 +93,8 @@ export interface TraceSummary {
   usage?: TokenUsage;
   cost?: Cost;
   models: string[];
+  /** MLflow assessments on the trace or its spans (feedback and expectations), oldest first. */
+  assessments?: Assessment[];
 }
 
 export interface Trace {

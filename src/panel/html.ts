@@ -31,7 +31,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini Trace'): string {
+/** `view`: which page the webview bundle draws (webview/main.ts reads it from <body>). */
+export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini Trace', view: 'trace' | 'session' = 'trace'): string {
   const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -42,7 +43,7 @@ export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini T
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${attr(uris.codicons)}">
 <title>${attr(title)}</title>
 </head>
-<body>
+<body data-view="${view}">
 <script nonce="${attr(nonce)}" src="${attr(uris.script)}"></script>
 </body>
 </html>`;

@@ -11,6 +11,7 @@ import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
 import type { AttachmentFetch } from './mediaSource';
+import { priorTurns } from './priorTurns';
 import { saveMedia } from './saveMedia';
 import { TraceSession } from './session';
 
@@ -70,6 +71,12 @@ export class TracePanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      services.onDidChangeAssessments((e) => {
+        if (e.traceId !== this.ref.traceId) return;
+        // The cached trace keeps them too, so a later reload of this panel shows them.
+        if (this.session) this.session.trace.summary.assessments = e.assessments;
+        this.notify('assessments', e);
+      }),
       panel.onDidChangeViewState(() => {
         // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
         if (!panel.visible) this.readyFlag = false;
@@ -131,6 +138,7 @@ export class TracePanel implements vscode.Disposable {
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
+        if (session.resendsHistory) void this.checkEarlierTurns(session);
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -145,6 +153,20 @@ export class TracePanel implements vscode.Disposable {
       }
     })();
     return this.loading;
+  }
+
+  /** A trace that resends history: the conversation's earlier traces say which thought signatures
+   *  its answers carried; any dropped since are then warned about (the trace is posted again). */
+  private async checkEarlierTurns(session: TraceSession): Promise<void> {
+    try {
+      const turns = await priorTurns(session.trace, this.services.connection.client(), (id) => this.services.traces.get(id), this.closed.signal);
+      if (!turns.length || this.session !== session || this.disposed) return;
+      session.setPriorTurns(turns);
+      this.revision++;
+      this.postTrace();
+    } catch (e) {
+      this.services.log.debug(`trace panel: reading the turns before ${this.ref.traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private postTrace(): void {
@@ -243,6 +265,14 @@ export class TracePanel implements vscode.Disposable {
         await vscode.env.openExternal(vscode.Uri.parse(url, true));
         return;
       }
+      case 'assess': {
+        const c = p as Commands['assess'];
+        await vscode.commands.executeCommand('geminiTrace.addFeedback', ref(c.spanId), { kind: c.kind });
+        return;
+      }
+      case 'replay':
+        await runOptional('geminiTrace.replay', 'Replay', ref((p as Commands['replay']).spanId));
+        return;
       case 'saveMedia': {
         if (!this.session) return;
         await saveMedia(this.session.trace, (p as Commands['saveMedia']).ref, this.attachments, this.services.log);
