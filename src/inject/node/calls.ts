@@ -17,6 +17,7 @@ import type { CallSite } from './callsite';
 import type { PreloadConfig } from './config';
 import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
 import type { SpanType } from './spans';
+import { boundMedia, newBudget, type MediaBudget } from './media';
 import { getPipeline } from './tracer';
 
 export interface Frame {
@@ -28,6 +29,8 @@ export interface Frame {
   innerCalls: number;
   /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
   done?: boolean;
+  /** Media bytes the trace may still keep (media.ts), shared by its spans. */
+  media: MediaBudget;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
@@ -68,6 +71,8 @@ export interface CallSpec {
   /** This call can have traced children (chat turn, AFC loop, tool): run it in a context scope. */
   scope?: boolean;
   attributes?: Attributes;
+  /** Trace tags this call adds when it is the trace's root (a chat's id). */
+  traceTags?: Record<string, string>;
 }
 
 export class Call {
@@ -88,7 +93,8 @@ export class Call {
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
       const parent = currentFrame();
       const site = parent ? parent.site : captureCallSite();
-      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
+      const media = parent ? parent.media : newBudget();
+      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(boundMedia(spec.inputs(), media), media.kept) };
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
         attrs[ATTR.provider] = 'gemini';
@@ -106,10 +112,11 @@ export class Call {
       if (!parent) {
         Object.assign(attrs, rootTags);
         attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
+        for (const [k, v] of Object.entries(spec.traceTags ?? {})) attrs[OTLP_TRACE_TAG_PREFIX + k] = v;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc));
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, media }, performance.now(), !!(spec.scope || spec.afc));
     } catch {
       return undefined;
     }
@@ -133,7 +140,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (usageFrom !== undefined) {
         const usage = tokenUsage(usageFrom);
         if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));
@@ -150,7 +157,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       this.span.setAttributes(errorAttributes(err));
       this.span.recordException(err instanceof Error ? err : { message: errorMessage(err) });
       this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
