@@ -13,7 +13,7 @@ import { makePng } from '../fixtures/gemini/richReplies';
 import { startStandin } from '../fixtures/gemini/standin';
 import { mlflowUrl, uniqueName } from './mlflow';
 
-export const CALLS = ['grounded', 'image', 'audio', 'schema', 'turn1', 'turn2', 'chatA1', 'chatB1', 'chatA2', 'chatB2'] as const;
+export const CALLS = ['grounded', 'image', 'big', 'audio', 'schema', 'turn1', 'turn2', 'chatA1', 'chatB1', 'chatA2', 'chatB2'] as const;
 export type CallName = (typeof CALLS)[number];
 
 export interface MediaTraces {
@@ -24,6 +24,10 @@ export interface MediaTraces {
   traces: Record<CallName, Trace>;
   /** The image the app sent (the stand-in's answer image is richReplies.IMAGE_OUT). */
   imageIn: Buffer;
+  /** The stand-in's URL the app called (the spans record it as gemini.api.base_url). */
+  standinUrl: string;
+  /** The API version in the paths the SDK called (its default: v1 in @google/genai 3.1). */
+  apiVersion: string;
 }
 
 export const IMAGE_IN = { width: 64, height: 40 };
@@ -46,6 +50,7 @@ async function run(): Promise<MediaTraces> {
   const standin = await startStandin();
   const experiment = uniqueName('media');
   const imageIn = makePng(IMAGE_IN.width, IMAGE_IN.height, 7);
+  let apiVersion = '';
   try {
     const env = tracedEnv({ runtime: 'node', distDir, trackingUri: base, experiment, standinUrl: standin.url, extra: { GT_MEDIA_IMAGE: imageIn.toString('base64') } });
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
@@ -58,6 +63,7 @@ async function run(): Promise<MediaTraces> {
       child.on('close', (code) => done({ code, stdout, stderr }));
     });
     if (out.code !== 0) throw new Error(`the media app failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
+    apiVersion = standin.calls[0]?.apiVersion ?? '';
   } finally {
     await standin.close();
   }
@@ -79,5 +85,5 @@ async function run(): Promise<MediaTraces> {
     if (isTraceError(t)) throw new Error(t.error);
     traces[CALLS[i]] = t;
   }
-  return { mlflowUrl: base, experimentId: exp, experiment, traces, imageIn };
+  return { mlflowUrl: base, experimentId: exp, experiment, traces, imageIn, standinUrl: standin.url, apiVersion };
 }
