@@ -108,7 +108,7 @@ function conversationItem(n: ConversationNode, ctx: ItemContext): vscode.TreeIte
   md.appendMarkdown('\n\nOpen Session shows it as one transcript.');
   item.tooltip = md;
   item.command = { command: 'geminiTrace.openSession', title: 'Open Session', arguments: [n] };
-  item.accessibilityInformation = { label: `${SESSION_LABEL[n.session]} of ${turns}, ${item.description}` };
+  item.accessibilityInformation = { label: `${SESSION_LABEL[n.session]} ${item.label as string}, ${turns}, ${item.description}` };
   return item;
 }
 

@@ -35,6 +35,7 @@ export function sessionView(key: SessionKey, traces: Trace[], truncated = false)
   const warnings = signatureWarnings(withCall.map((c, i) => ({ label: `${c.call.span.name} in trace ${i + 1}`, call: c.call.call })));
   const warnOf = new Map(withCall.map((c, i) => [c.trace, warnings[i]]));
   const so: Message[] = [];
+  let system: Message | undefined;
   const totals: SessionView['totals'] = { turns: traces.length, tokens: 0, input: 0, output: 0, durationMs: 0 };
   const turns = calls.map(({ trace, call }, i): SessionTurn => {
     const s = trace.summary;
@@ -70,6 +71,9 @@ export function sessionView(key: SessionKey, traces: Trace[], truncated = false)
       const view = chatOf(call.span, c);
       if (view) {
         const cut = { ...view, request: view.request.slice(turn.requestOffset) };
+        // A system instruction is shown where it first appears or changes, not on every turn.
+        if (cut.system && system && sameMessage(cut.system, system)) delete cut.system;
+        system = c.system ?? system;
         // Clipped like a span's details; paths stay those of the whole call (the host adds the offset back).
         turn.chat = clipValue(cut, { spanId: call.span.id, field: 'chat' }) as ChatView;
       }
