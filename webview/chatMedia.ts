@@ -61,11 +61,16 @@ export function mediaView(p: Media, ref: ValueRef, ctx: ChatActions): PartView {
   return { cls: 'part-media', icon: ico, title: [` ${kind === 'image' ? 'Image' : kind === 'audio' ? 'Audio' : kind === 'video' ? 'Video' : 'Media'}`], body: box };
 }
 
+/** One medium in flight at a time: megabytes arriving together would all be parsed in one frame. */
+let queue: Promise<unknown> = Promise.resolve();
+
 async function load(box: HTMLElement, body: HTMLElement, caption: HTMLElement, p: Media, ref: ValueRef, ctx: ChatActions): Promise<void> {
   box.dataset.state = 'loading';
   let r: MediaResult;
+  const ask = queue.then(() => ctx.media(ref));
+  queue = ask.catch(() => undefined);
   try {
-    r = await ctx.media(ref);
+    r = await ask;
   } catch (e) {
     r = { kind: 'metadata', reason: `Could not load it: ${e instanceof Error ? e.message : String(e)}`, canSave: false };
   }
@@ -87,6 +92,8 @@ async function load(box: HTMLElement, body: HTMLElement, caption: HTMLElement, p
   if (r.as === 'image') {
     const img = el('img', { class: 'media-thumb', attrs: { alt: `${r.mimeType} image${dims.length ? `, ${dims[0]}` : ''}`, decoding: 'async' } });
     img.src = r.dataUri;
+    // Decoded off the main thread before it is placed, so placing it costs a frame nothing.
+    await img.decode().catch(() => undefined);
     const open = el('button', { class: 'media-open', title: 'Enlarge (Enter); Escape closes', attrs: { type: 'button', 'aria-label': `Enlarge the ${r.mimeType} image` }, on: { click: () => enlarge(r.dataUri, img.alt) } }, img);
     body.appendChild(open);
   } else {

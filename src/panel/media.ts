@@ -110,8 +110,9 @@ export function wavFromPcm(pcm: Buffer, rate: number, channels = 1): Buffer {
 
 export const bytesText = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`);
 
-/** How the panel shows these bytes, which claim to be `declared`. */
-export function presentMedia(b: Buffer, declared: string | undefined): MediaResult {
+/** How the panel shows these bytes, which claim to be `declared`. `base64`: the bytes' own
+ *  recorded encoding when it is plain standard base64, reused instead of encoding them again. */
+export function presentMedia(b: Buffer, declared: string | undefined, base64?: string): MediaResult {
   const mime = (declared ?? '').toLowerCase();
   const seen = sniff(b);
   const kind = mediaKind(mime || seen);
@@ -122,13 +123,13 @@ export function presentMedia(b: Buffer, declared: string | undefined): MediaResu
     // script, is never shown).
     if (!seen || !IMAGE.has(seen)) return meta(`The bytes are not a PNG, JPEG, WebP or GIF image${declared ? ` (declared ${declared})` : ''}.`);
     const said = mime.replace(/^image\/jpg$/, 'image/jpeg');
-    return { ...shown('image', seen, b), ...(said && said !== seen ? { note: `declared ${declared}, but the bytes are ${seen}` } : {}) };
+    return { ...shown('image', seen, b, base64), ...(said && said !== seen ? { note: `declared ${declared}, but the bytes are ${seen}` } : {}) };
   }
   if (kind === 'audio') {
     const rate = pcmRate(mime);
     if (rate !== undefined && seen !== 'audio/wav') return { ...shown('audio', 'audio/wav', wavFromPcm(b, rate)), bytes: b.length, note: `raw PCM at ${rate} Hz, played as WAV` };
-    if (seen && seen.startsWith('audio/')) return shown('audio', seen, b);
-    if (seen === 'video/webm') return shown('audio', 'audio/webm', b);
+    if (seen && seen.startsWith('audio/')) return shown('audio', seen, b, base64);
+    if (seen === 'video/webm') return shown('audio', 'audio/webm', b, base64);
     return meta(`The panel cannot play ${declared ?? 'this audio'}: the bytes are not WAV, MP3, Ogg, FLAC or WebM audio.`);
   }
   if (kind === 'video') return meta('Video is not played in the panel.');
@@ -136,8 +137,8 @@ export function presentMedia(b: Buffer, declared: string | undefined): MediaResu
   return meta(`The panel does not show ${declared || 'content of an unknown type'}.`);
 }
 
-function shown(as: 'image' | 'audio', mimeType: string, b: Buffer): Extract<MediaResult, { kind: 'shown' }> {
-  const out: Extract<MediaResult, { kind: 'shown' }> = { kind: 'shown', as, mimeType, bytes: b.length, dataUri: `data:${mimeType};base64,${b.toString('base64')}` };
+function shown(as: 'image' | 'audio', mimeType: string, b: Buffer, base64?: string): Extract<MediaResult, { kind: 'shown' }> {
+  const out: Extract<MediaResult, { kind: 'shown' }> = { kind: 'shown', as, mimeType, bytes: b.length, dataUri: `data:${mimeType};base64,${base64 ?? b.toString('base64')}` };
   if (as === 'image') Object.assign(out, imageSize(b, mimeType) ?? {});
   return out;
 }

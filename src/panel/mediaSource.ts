@@ -2,8 +2,8 @@
 // recorded base64 text in the span, or an MLflow trace attachment (fetched from the server the
 // trace came from). Pure: the attachment fetch is passed in.
 import { readModelCall } from '../model/call/read';
-import type { Part } from '../model/call/types';
-import type { Trace } from '../model/types';
+import type { ModelCall, Part } from '../model/call/types';
+import type { Span, Trace } from '../model/types';
 import { resolvePath } from './clip';
 import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia, type MediaResult } from './media';
 import type { ValueRef } from './protocol';
@@ -13,11 +13,15 @@ type MediaPart = Extract<Part, { kind: 'media' }>;
 /** Fetches the bytes of one MLflow trace attachment. */
 export type AttachmentFetch = (traceId: string, attachmentId: string, o?: { signal?: AbortSignal }) => Promise<Buffer>;
 
+/** Calls read for their media, per span: a call of 20 images is read once, not once per image. */
+const calls = new WeakMap<Span, ModelCall | undefined>();
+
 /** The media part a Chat-tab ref points at (paths into the chat view are paths into the call). */
 export function mediaPartAt(trace: Trace, ref: ValueRef): MediaPart | undefined {
   const span = trace.byId.get(ref.spanId);
   if (!span || ref.field !== 'chat') return undefined;
-  const p = resolvePath(readModelCall(span), ref.path) as Part | undefined;
+  if (!calls.has(span)) calls.set(span, readModelCall(span));
+  const p = resolvePath(calls.get(span), ref.path) as Part | undefined;
   return p && typeof p === 'object' && p.kind === 'media' ? p : undefined;
 }
 
@@ -62,5 +66,6 @@ export async function presentPart(trace: Trace, ref: ValueRef, fetch?: Attachmen
   }
   if (got === 'too large') return { kind: 'metadata', reason: `${bytesText(part.bytes ?? 0)} is over the panel's ${bytesText(MEDIA_RENDER_LIMIT)} limit for showing media.`, mimeType: part.mimeType, bytes: part.bytes, canSave: true };
   if (typeof got === 'string') return { kind: 'metadata', reason: got, mimeType: part.mimeType, bytes: part.bytes, canSave: false };
-  return presentMedia(got, part.mimeType);
+  const clean = part.data !== undefined && /^[A-Za-z0-9+/]*={0,2}$/.test(part.data) ? part.data : undefined;
+  return presentMedia(got, part.mimeType, clean);
 }
