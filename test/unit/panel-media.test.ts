@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spanCalls } from '../../src/model/call/trace';
+import { parseAssessments } from '../../src/model/assessments';
 import { MEDIA_ELIDED } from '../../src/model/runTags';
 import type { Trace } from '../../src/model/types';
 import type { WebviewToHost } from '../../src/panel/protocol';
@@ -136,6 +137,29 @@ describe('panel: media, grounding, structured output and signatures in headless 
     assert.equal(await note.count(), 1);
     assert.match((await note.textContent()) ?? '', /Turn 2 \(Models\.generateContent\) sends back the model's text "echo: Plan a weekend in Lisbon" from turn 1 \(Models\.generateContent\) without the thought signature/);
     assert.equal(await p.page.locator('.tab-chat .badge.signature').count(), 0, 'the resent answer carries no signature badge: it was dropped');
+    await noProblems(p);
+  });
+
+  it('lists the trace\'s assessments in the Feedback tab and asks the host to add one', async () => {
+    const t = m.traces.schema;
+    const spanId = t.spans[0].id;
+    t.summary.assessments = parseAssessments([
+      { assessment_id: 'a-1', assessment_name: 'user_feedback', source: { source_type: 'HUMAN', source_id: 'ada' }, feedback: { value: false }, rationale: 'age is a <b>string</b>', create_time: '2026-12-04T10:00:00Z' },
+      { assessment_id: 'a-2', assessment_name: 'expected_response', span_id: spanId, expectation: { value: '{"age": 36}' }, source: { source_type: 'HUMAN' } },
+    ]);
+    p = await open(t);
+    await p.page.locator('vscode-tab-header[data-tab="feedback"]').click();
+    const tab = p.page.locator('.tab-feedback');
+    assert.deepEqual(await tab.locator('.assessment').evaluateAll((els) => els.map((e) => e.getAttribute('data-name'))), ['expected_response', 'user_feedback'], 'the span\'s own first (it is the root: the trace\'s too)');
+    assert.match((await tab.textContent()) ?? '', /no user_feedback · feedback\s*human · ada.*age is a <b>string<\/b>/s);
+    assert.match((await p.page.locator('.trace-header').textContent()) ?? '', /Feedback\s*0\s*1 · 2 in all/);
+    const asked = p.next('assess');
+    await tab.locator('.assess-button[data-kind="up"]').click();
+    const params = ((await asked) as Extract<WebviewToHost, { method: 'assess' }>).params;
+    assert.equal(params.kind, 'up');
+    assert.equal(params.spanId, undefined, 'the root span is selected: the feedback is about the whole trace');
+    await p.post({ kind: 'notification', method: 'assessments', params: { traceId: t.summary.id, assessments: [] } });
+    await tab.locator('.empty').waitFor();
     await noProblems(p);
   });
 
