@@ -63,21 +63,10 @@ async function pickStep(current: TraceFilter): Promise<{ step: Step; typed?: str
   qp.placeholder = 'Pick a filter, or type an MLflow filter expression and press Enter';
   qp.items = items;
   qp.matchOnDescription = true;
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (v: { step: Step; typed?: string } | undefined) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      qp.dispose();
-    };
-    qp.onDidAccept(() => {
-      const item = qp.activeItems[0];
-      if (item) finish({ step: item.step });
-      else if (qp.value.trim()) finish({ step: 'expression', typed: qp.value.trim() });
-    });
-    qp.onDidHide(() => finish(undefined));
-    qp.show();
+  return runQuickPick(qp, () => {
+    const item = qp.activeItems[0];
+    if (item) return { step: item.step };
+    return qp.value.trim() ? { step: 'expression' as const, typed: qp.value.trim() } : undefined;
   });
 }
 
@@ -91,20 +80,9 @@ async function pickModel(provider: TraceTreeProvider, current: string | undefine
   qp.title = 'Filter traces by model';
   qp.placeholder = items.length ? 'Pick a model seen in loaded traces, or type part of a model name' : 'Type part of a model name, e.g. gemini-2.5-flash';
   qp.items = items;
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (v: string | undefined) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      qp.dispose();
-    };
-    qp.onDidAccept(() => {
-      const label = qp.activeItems[0]?.label;
-      finish(label === ANY ? '' : (label ?? qp.value.trim()));
-    });
-    qp.onDidHide(() => finish(undefined));
-    qp.show();
+  return runQuickPick(qp, () => {
+    const label = qp.activeItems[0]?.label;
+    return label === ANY ? '' : (label ?? qp.value.trim());
   });
 }
 
@@ -193,18 +171,27 @@ async function pickMore(step: 'session' | 'user' | 'feedback', provider: TraceTr
   qp.title = `Filter traces by ${step}`;
   qp.placeholder = step === 'user' ? 'Pick a user seen in loaded traces, or type one' : items.length ? `Pick a ${step}` : `No ${step} in the loaded traces`;
   qp.items = items;
+  return runQuickPick(qp, () => {
+    const item = qp.activeItems[0];
+    if (item) return item.apply(current);
+    return step === 'user' && qp.value.trim() ? { ...current, user: qp.value.trim() } : undefined;
+  });
+}
+
+/** Shows a quick pick until `accept` returns a value (Enter) or the user dismisses it (undefined).
+ *  `accept` returning undefined keeps it open. */
+function runQuickPick<T extends vscode.QuickPickItem, V>(qp: vscode.QuickPick<T>, accept: () => V | undefined): Promise<V | undefined> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = (v: TraceFilter | undefined) => {
+    const finish = (v: V | undefined) => {
       if (done) return;
       done = true;
       resolve(v);
       qp.dispose();
     };
     qp.onDidAccept(() => {
-      const item = qp.activeItems[0];
-      if (item) finish(item.apply(current));
-      else if (step === 'user' && qp.value.trim()) finish({ ...current, user: qp.value.trim() });
+      const v = accept();
+      if (v !== undefined) finish(v);
     });
     qp.onDidHide(() => finish(undefined));
     qp.show();

@@ -50,9 +50,12 @@ export function clipValue(value: unknown, base: Omit<ValueRef, 'path'>, limits: 
 /** Characters of base64 data kept in a clipped string's head. */
 const BLOB_HEAD = 256;
 
-/** Base64 text (media bytes): judged on its first 2,048 characters, which have no spaces. */
+/** Base64 text (media bytes): its first 2,048 characters have no spaces and mix upper case,
+ *  lower case and digits, as encoded bytes do (a run of one letter is text, however long). */
 function looksLikeBlob(v: string): boolean {
-  return v.length > 1024 && /^[A-Za-z0-9+/_-]{1024,2048}/.test(v);
+  if (v.length <= 1024) return false;
+  const head = v.slice(0, 2048);
+  return /^[A-Za-z0-9+/_-]+$/.test(head) && /[A-Z]/.test(head) && /[a-z]/.test(head) && /[0-9]/.test(head);
 }
 
 /** Follows a path into a value; undefined when the path no longer leads anywhere. */

@@ -6,13 +6,12 @@ import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
 import { CompareController } from './compareHost';
-import { safeWebLink } from './webLink';
+import { contentAction } from './contentActions';
 import { panelHtml } from './html';
-import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
+import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
 import type { AttachmentFetch } from './mediaSource';
-import { priorTurns } from './priorTurns';
-import { saveMedia } from './saveMedia';
+import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
 
 const POLL_MS = 2000;
@@ -138,7 +137,15 @@ export class TracePanel implements vscode.Disposable {
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
-        if (session.resendsHistory) void this.checkEarlierTurns(session);
+        // A trace that resends history: its conversation's earlier traces say which thought
+        // signatures their answers carried; any dropped since are warned about (posted again).
+        if (session.resendsHistory) {
+          void addEarlierTurns(session, this.services, this.closed.signal).then((found) => {
+            if (!found || this.session !== session || this.disposed) return;
+            this.revision++;
+            this.postTrace();
+          });
+        }
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -153,20 +160,6 @@ export class TracePanel implements vscode.Disposable {
       }
     })();
     return this.loading;
-  }
-
-  /** A trace that resends history: the conversation's earlier traces say which thought signatures
-   *  its answers carried; any dropped since are then warned about (the trace is posted again). */
-  private async checkEarlierTurns(session: TraceSession): Promise<void> {
-    try {
-      const turns = await priorTurns(session.trace, this.services.connection.client(), (id) => this.services.traces.get(id), this.closed.signal);
-      if (!turns.length || this.session !== session || this.disposed) return;
-      session.setPriorTurns(turns);
-      this.revision++;
-      this.postTrace();
-    } catch (e) {
-      this.services.log.debug(`trace panel: reading the turns before ${this.ref.traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
   }
 
   private postTrace(): void {
@@ -204,6 +197,9 @@ export class TracePanel implements vscode.Disposable {
   private async command<K extends keyof Commands>(method: K, params: Commands[K]): Promise<void> {
     const p = params as Commands[keyof Commands];
     const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
+    const trace = this.session?.trace;
+    const located = { locate: (r: ValueRef) => (trace ? { trace, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
+    if (await contentAction(method, p, located)) return;
     switch (method) {
       case 'ready':
         this.readyFlag = true;
@@ -234,35 +230,13 @@ export class TracePanel implements vscode.Disposable {
       case 'openPairDiff':
         await this.comparer.openDiff(p as Commands['openPairDiff']);
         return;
-      case 'copy': {
-        const c = p as Commands['copy'];
-        await vscode.env.clipboard.writeText(c.text);
-        vscode.window.setStatusBarMessage(`$(check) Copied ${c.what}`, 2500);
-        return;
-      }
       case 'goToCode':
         await vscode.commands.executeCommand('geminiTrace.goToCode', ref((p as Commands['goToCode']).spanId));
         return;
-      case 'openInEditor': {
-        const c = p as Commands['openInEditor'];
-        if (!this.session) return;
-        const text = this.session.fullValue(c.ref);
-        const language = c.language ?? (/^\s*[[{]/.test(text) ? 'json' : 'markdown');
-        const doc = await vscode.workspace.openTextDocument({ content: text, language });
-        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-        return;
-      }
       case 'openLocation': {
         const c = p as Commands['openLocation'];
         if (typeof c.filepath !== 'string' || !Number.isFinite(c.lineno)) return;
         await openCodeLocation({ filepath: c.filepath, lineno: Math.max(1, Math.floor(c.lineno)) }, this.session?.trace.summary.tags);
-        return;
-      }
-      case 'openLink': {
-        const url = safeWebLink((p as Commands['openLink']).url);
-        if (!url) throw new Error('Only http and https links open from the trace panel.');
-        // openExternal asks the user first (VS Code's link protection) unless they trusted the site.
-        await vscode.env.openExternal(vscode.Uri.parse(url, true));
         return;
       }
       case 'assess': {
@@ -273,11 +247,6 @@ export class TracePanel implements vscode.Disposable {
       case 'replay':
         await runOptional('geminiTrace.replay', 'Replay', ref((p as Commands['replay']).spanId));
         return;
-      case 'saveMedia': {
-        if (!this.session) return;
-        await saveMedia(this.session.trace, (p as Commands['saveMedia']).ref, this.attachments, this.services.log);
-        return;
-      }
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.renders.push(c);

@@ -9,6 +9,8 @@ import { TAG } from '../model/runTags';
 import { sessionOf } from '../model/sessions';
 import type { Trace } from '../model/types';
 import type { MlflowApi } from '../mlflow/api';
+import type { Services } from '../services';
+import type { TraceSession } from './session';
 
 const LOOK_BACK = 20;
 
@@ -29,4 +31,17 @@ export async function priorTurns(trace: Trace, api: MlflowApi, get: (traceId: st
     for (const c of spanCalls(t)) turns.push({ label: `${c.span.name} in trace ${t.summary.id.slice(0, 11)}…`, call: c.call });
   }
   return turns;
+}
+
+/** Gives `session` the turns before its trace; true when there were some. Failures are logged, never thrown. */
+export async function addEarlierTurns(session: TraceSession, services: Services, signal?: AbortSignal): Promise<boolean> {
+  try {
+    const turns = await priorTurns(session.trace, services.connection.client(), (id) => services.traces.get(id), signal);
+    if (!turns.length) return false;
+    session.setPriorTurns(turns);
+    return true;
+  } catch (e) {
+    services.log.debug(`trace panel: reading the turns before ${session.trace.summary.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }

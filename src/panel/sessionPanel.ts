@@ -12,8 +12,7 @@ import { panelHtml } from './html';
 import type { AttachmentFetch } from './mediaSource';
 import { presentPart } from './mediaSource';
 import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from './protocol';
-import { saveMedia } from './saveMedia';
-import { safeWebLink } from './webLink';
+import { contentAction } from './contentActions';
 import { resolveRef } from './details';
 import { valueText } from './clip';
 import { sessionView } from './sessionModel';
@@ -129,6 +128,7 @@ export class SessionPanel implements vscode.Disposable {
     }
     const p = m.params as Commands[keyof Commands];
     try {
+      if (await contentAction(m.method, p, { locate: (r) => this.locate(r), attachments: this.attachments, log: this.services.log, where: 'session view' })) return;
       switch (m.method) {
         case 'ready':
           this.ready = true;
@@ -142,28 +142,6 @@ export class SessionPanel implements vscode.Disposable {
         case 'openTrace': {
           const c = p as Commands['openTrace'];
           await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: c.traceId, spanId: c.spanId, experimentId: this.ref.experimentId });
-          return;
-        }
-        case 'openLink': {
-          const url = safeWebLink((p as Commands['openLink']).url);
-          if (!url) throw new Error('Only http and https links open from the session view.');
-          await vscode.env.openExternal(vscode.Uri.parse(url, true));
-          return;
-        }
-        case 'copy':
-          await vscode.env.clipboard.writeText((p as Commands['copy']).text);
-          return;
-        case 'openInEditor': {
-          const found = this.locate((p as Commands['openInEditor']).ref);
-          if (!found) return;
-          const text = valueText(resolveRef(found.trace, found.ref));
-          const doc = await vscode.workspace.openTextDocument({ content: text, language: /^\s*[[{]/.test(text) ? 'json' : 'markdown' });
-          await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-          return;
-        }
-        case 'saveMedia': {
-          const found = this.locate((p as Commands['saveMedia']).ref);
-          if (found) await saveMedia(found.trace, found.ref, this.attachments, this.services.log);
           return;
         }
       }

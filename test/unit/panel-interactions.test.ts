@@ -72,7 +72,8 @@ describe('panel: Interactions and Live in headless Chromium', function () {
     p = await open(toTrace(builtinTools()), 'Interactions.create');
     const before = p.page.url();
     const asked = p.next('openLink');
-    await p.page.locator('.tab-chat .citations .ext-link', { hasText: 'Burj Khalifa facts' }).click();
+    // The cited stretch's source chip (its title is in the chip's tooltip).
+    await p.page.locator('.tab-chat .grounded-text button.source-chip[title^="Burj Khalifa facts"]').click();
     const m = (await asked) as Extract<WebviewToHost, { method: 'openLink' }>;
     assert.equal(m.params.url, 'https://example.test/burj');
     assert.equal(p.page.url(), before);
