@@ -2,6 +2,7 @@
 // module's register function; modules talk through these interfaces and VS Code commands only.
 import type * as vscode from 'vscode';
 import type { MlflowApi } from './mlflow/api';
+import type { Assessment } from './model/assessments';
 import type { Trace, TraceSummary } from './model/types';
 
 /** What commands that act on a trace or span accept. Tree nodes carry these fields too. */
@@ -74,4 +75,7 @@ export interface Services {
   /** Fired by the explorer's live poll with traces it had not seen (CodeLens listens). */
   readonly onDidSeeNewTraces: vscode.Event<TraceSummary[]>;
   fireNewTraces(traces: TraceSummary[]): void;
+  /** Fired when a trace's assessments changed here (feedback added): the panel and the tree redraw. */
+  readonly onDidChangeAssessments: vscode.Event<{ traceId: string; assessments: Assessment[] }>;
+  fireAssessments(traceId: string, assessments: Assessment[]): void;
 }

@@ -4,7 +4,7 @@
 import type { ValueRef } from '../src/panel/protocol';
 import { el, icon, type Child } from './dom';
 import { partView, signatureBadge, stepBox } from './chatParts';
-import type { ChatActions, Part } from './chatTypes';
+import type { ChatActions, Part, PartGrounding } from './chatTypes';
 import { textOf } from './longText';
 
 function callId(p: Part): string | undefined {
@@ -15,7 +15,7 @@ function resultId(p: Part): string | undefined {
   return (p.kind === 'functionResponse' || p.kind === 'toolResult') && p.id ? textOf(p.id) : undefined;
 }
 
-export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActions): HTMLElement {
+export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActions, grounding?: PartGrounding): HTMLElement {
   const list = el('div', { class: 'steps', role: 'list' });
   const resultAt = new Map<string, number>();
   parts.forEach((p, i) => {
@@ -32,7 +32,7 @@ export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActi
     if (r !== undefined && r > i) {
       paired.add(r);
       item = pairBox(p, parts[r], at(i), at(r), ctx);
-    } else item = stepBox(partView(p, at(i), ctx), signatureBadge(p));
+    } else item = stepBox(partView(p, at(i), ctx, grounding), signatureBadge(p));
     item.setAttribute('role', 'listitem');
     list.appendChild(item);
   });

@@ -79,8 +79,8 @@ describe('model call: Interactions', () => {
     assert.equal((parts[7] as { output: string }).output, 'Found 2 pages about building heights.');
     assert.deepEqual(parts[10], { kind: 'other', type: 'hologram_projection_call', value: { type: 'hologram_projection_call', id: 'h1', arguments: { angle: 42 } } });
     assert.deepEqual((parts[11] as { citations: unknown }).citations, [{ url: 'https://example.test/burj', title: 'Burj Khalifa facts' }]);
-    // Multimodal input: the image is noted by type and size, its bytes dropped.
-    assert.deepEqual(call.request[0].parts[1], { kind: 'media', mimeType: 'image/png', bytes: 70 });
+    // Multimodal input: the image with its type, size and recorded base64 (the same string).
+    assert.deepEqual(call.request[0].parts[1], { kind: 'media', mimeType: 'image/png', bytes: 70, data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' });
     assert.ok(call.responseSchema && (call.responseSchema as { mime_type: string }).mime_type === 'application/json');
     assert.equal(call.usage?.toolUse, 220);
     assert.equal(call.usage?.cached, 128);

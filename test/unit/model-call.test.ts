@@ -53,7 +53,7 @@ describe('model call: generateContent adapter', () => {
     const c = readModelCall(span)!;
     assert.deepEqual(c.request[0].parts, [
       { kind: 'text', text: 'Plot <b>it</b>' },
-      { kind: 'media', mimeType: 'image/png', bytes: 8 },
+      { kind: 'media', mimeType: 'image/png', bytes: 8, data: 'iVBORw0KGgo=' },
       { kind: 'media', uri: 'gs://b/x.pdf', mimeType: 'application/pdf' },
     ]);
     assert.deepEqual(c.request[1].parts, [{ kind: 'functionCall', name: 'lookup', args: { q: 1 }, signature: true }]);

@@ -72,7 +72,8 @@ describe('panel: Interactions and Live in headless Chromium', function () {
     p = await open(toTrace(builtinTools()), 'Interactions.create');
     const before = p.page.url();
     const asked = p.next('openLink');
-    await p.page.locator('.tab-chat .citations .ext-link', { hasText: 'Burj Khalifa facts' }).click();
+    // The cited stretch's source chip (its title is in the chip's tooltip).
+    await p.page.locator('.tab-chat .grounded-text button.source-chip[title^="Burj Khalifa facts"]').click();
     const m = (await asked) as Extract<WebviewToHost, { method: 'openLink' }>;
     assert.equal(m.params.url, 'https://example.test/burj');
     assert.equal(p.page.url(), before);
@@ -113,7 +114,7 @@ describe('panel: Interactions and Live in headless Chromium', function () {
   it('shows a Live turn: audio as metadata, transcriptions, the interruption', async () => {
     p = await open(toTrace(liveSession()), 'Live.turn', 1);
     const chat = (await p.page.locator('.tab-chat').textContent()) ?? '';
-    assert.match(chat, /Inline data: audio\/pcm;rate=24000, 93\.8 KB, 2\.00 s \(not shown\)/);
+    assert.match(chat, /audio\/pcm;rate=24000 · 93\.8 KB · 2\.00 s — bytes not recorded/);
     assert.match(chat, /Spoken\s*It's 21:04 in Tokyo\./);
     assert.match(chat, /interrupted/);
     assert.match(chat, /Function response get_time/);

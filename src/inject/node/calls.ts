@@ -17,6 +17,7 @@ import type { CallSite } from './callsite';
 import type { PreloadConfig } from './config';
 import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
 import type { SpanType } from './spans';
+import { boundMedia, newBudget, type MediaBudget } from './media';
 import { getPipeline } from './tracer';
 
 export interface Frame {
@@ -28,6 +29,8 @@ export interface Frame {
   innerCalls: number;
   /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
   done?: boolean;
+  /** Media bytes the trace may still keep (media.ts), shared by its spans. */
+  media: MediaBudget;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
@@ -74,6 +77,8 @@ export interface CallSpec {
   parent?: Frame | null;
   /** `mlflow.message.format` (default `gemini` for a model call): which model-call adapter reads it. */
   format?: string;
+  /** Trace tags this call adds when it is the trace's root (a chat's id). */
+  traceTags?: Record<string, string>;
 }
 
 export class Call {
@@ -96,7 +101,8 @@ export class Call {
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
       const parent = spec.parent === undefined ? currentFrame() : (spec.parent ?? undefined);
       const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite();
-      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
+      const media = parent ? parent.media : newBudget();
+      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(boundMedia(spec.inputs(), media), media.kept) };
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
         attrs[ATTR.provider] = 'gemini';
@@ -118,10 +124,11 @@ export class Call {
       if (!parent) {
         Object.assign(attrs, rootTags);
         attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
+        for (const [k, v] of Object.entries(spec.traceTags ?? {})) attrs[OTLP_TRACE_TAG_PREFIX + k] = v;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
     } catch {
       return undefined;
     }
@@ -170,7 +177,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (usageFrom !== undefined) {
         const usage = tokenUsage(usageFrom);
         if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));
@@ -189,7 +196,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
     } catch {
       /* ignore */
     }
@@ -200,7 +207,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (extra) this.span.setAttributes(extra);
       this.span.setAttributes(errorAttributes(err));
       this.span.recordException(err instanceof Error ? err : { name: (err as { name?: string })?.name, message: errorMessage(err) });

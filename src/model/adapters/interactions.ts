@@ -7,6 +7,8 @@ import { finish } from '../usage';
 import { finishCall } from '../call/text';
 import type { Message, ModelCall, ModelError, ModelUsage, Part } from '../call/types';
 import type { Span } from '../types';
+import { placeGrounding } from '../call/grounding';
+import { annotationGrounding, textBlocks } from './interactionGrounding';
 import { anyStepParts, contentPart } from './interactionSteps';
 import { isRecord, name, opt, records, str, stripNulls, toNumber, withToolUse } from './values';
 
@@ -27,7 +29,13 @@ export function fromInteractions(span: Span): ModelCall {
   let request = inputMessages(body.input !== undefined ? body.input : res.input);
   if (!request.length && echoedInput.length) request = inputMessages(echoedInput);
   const parts: Part[] = [];
-  for (const s of steps) if (!(isRecord(s) && s.type === 'user_input')) parts.push(...anyStepParts(s, errors));
+  const blocks: ReturnType<typeof textBlocks> = [];
+  for (const s of steps) {
+    if (isRecord(s) && s.type === 'user_input') continue;
+    blocks.push(...textBlocks(s, parts.length));
+    parts.push(...anyStepParts(s, errors));
+  }
+  const cited = annotationGrounding(blocks);
   if (!parts.length && typeof res.output_text === 'string' && res.output_text) parts.push({ kind: 'text', text: res.output_text });
 
   const system = str(body.system_instruction) ?? str(res.system_instruction);
@@ -48,7 +56,7 @@ export function fromInteractions(span: Span): ModelCall {
     config,
     ...(tools !== undefined && tools !== null ? { tools: stripNulls(tools) } : {}),
     ...(config.response_format !== undefined ? { responseSchema: config.response_format } : {}),
-    response: parts.length || status ? [{ message: { role: 'model', parts } }] : [],
+    response: parts.length || status ? [{ message: { role: 'model', parts }, ...(cited ? { grounding: placeGrounding(cited, parts) } : {}) }] : [],
     ordered: true,
     errors,
   });
