@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 export const VSCODE_SERVER_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config', 'ripgrep'];
 /** Headless Chromium for the webview, workbench and `npm start -- --check` runs. */
 export const BROWSER_PACKAGES = ['chromium'];
+/** The PostgreSQL server that the suites' second MLflow store runs on (scripts/lib/postgres.mjs). */
+export const POSTGRES_PACKAGES = ['postgresql'];
 
 function installed(pkg) {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed') === true;
