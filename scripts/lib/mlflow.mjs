@@ -77,6 +77,7 @@ export async function startMlflow(opts = {}) {
   const running = () => child && child.exitCode === null && child.signalCode === null;
   const kill = async (signal = 'SIGTERM') => {
     if (!running()) return;
+    child.ref(); // an unref'd server: waiting for its exit must keep this process alive
     const exited = new Promise((r) => child.once('exit', r));
     try {
       process.kill(-child.pid, signal); // the whole group: uvicorn spawns workers
@@ -87,6 +88,11 @@ export async function startMlflow(opts = {}) {
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
     }, 5000);
     await exited;
+    // The CLI process can end before its uvicorn worker, which then still holds the port for a
+    // moment: a client "finding MLflow down" got a reset instead of a refusal (seen on a loaded
+    // machine). Stopped means the whole group is gone.
+    // Bounded: a zombie nobody reaps would keep the group "alive" for ever.
+    for (const until = Date.now() + 10_000; groupAlive(child.pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     clearTimeout(t);
   };
 
@@ -110,6 +116,16 @@ export async function startMlflow(opts = {}) {
       if (!opts.dataDir && !opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether any process of the group led by `pid` is still alive (signal 0 only checks). */
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function waitHealthy(url, child, output, timeoutMs = 120_000) {

@@ -87,6 +87,7 @@ export async function startPostgres(opts = {}) {
   const stop = async () => {
     offProcessEnd();
     if (running()) {
+      child.ref(); // unref'd while it serves: waiting for its exit must keep this process alive
       const exited = new Promise((r) => child.once('exit', r));
       try { process.kill(-child.pid, 'SIGQUIT'); } catch { /* gone */ }
       await exited;
