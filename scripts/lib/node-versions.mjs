@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { root } from './python.mjs';
 
-/** The newest of each line the registry served when the matrix was last updated. */
+/** The supported Node lines (package.json engines: >= 20), each the newest release the registry
+ *  served when the matrix was last updated. */
 export const NODE_VERSIONS = { 20: '20.20.2', 22: '22.23.5', 24: '24.22.3', 26: '26.12.1' };
 const PACKAGE = `node-${process.platform}-${process.arch}`;
 
