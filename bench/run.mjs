@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
-import { startPostgres } from '../scripts/lib/postgres.mjs';
 import { resultsDir, root } from './lib.mjs';
 
 const skip = new Set(['run.mjs', 'lib.mjs', 'gen-trace.mjs']);
@@ -22,12 +21,12 @@ const benches = readdirSync(join(root, 'bench'))
 spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 const failed = [];
 /** Runs `list` one after another against one fresh MLflow with `store`. */
-async function runAll(list, store, env = {}) {
+async function runAll(list, store) {
   const mlflow = await startMlflow({ store });
   try {
     for (const f of list) {
       console.log(`\n=== bench/${f}${store === 'sqlite' ? '' : ` (${store} store)`}`);
-      const r = spawnSync('node', [join('bench', f)], { cwd: root, stdio: 'inherit', env: { ...process.env, ...env, GT_MLFLOW_URL: mlflow.url, GT_MLFLOW_STORE: store } });
+      const r = spawnSync('node', [join('bench', f)], { cwd: root, stdio: 'inherit', env: { ...process.env, GT_MLFLOW_URL: mlflow.url, GT_MLFLOW_STORE: store } });
       if (r.status !== 0) failed.push(`${f}${store === 'sqlite' ? '' : ` (${store})`}`);
     }
   } finally {
@@ -36,14 +35,8 @@ async function runAll(list, store, env = {}) {
 }
 await runAll(benches, 'sqlite');
 const storeBenches = benches.filter((f) => STORE_BENCHES.includes(f));
-if (storeBenches.length) {
-  const postgres = await startPostgres();
-  try {
-    await runAll(storeBenches, 'postgres', { GT_POSTGRES_URL: postgres.url });
-  } finally {
-    await postgres.stop();
-  }
-}
+// Its PostgreSQL cluster is started with the server and goes when this process ends.
+if (storeBenches.length) await runAll(storeBenches, 'postgres');
 console.log('\n=== results');
 for (const name of [...benches, ...storeBenches.map((f) => f.replace(/\.mjs$/, '-postgres.mjs'))]) {
   const file = join(resultsDir, name.replace(/\.mjs$/, '.json'));
