@@ -156,7 +156,7 @@ async function unitJobs(legServers) {
   runs.sort((a, b) => unitRank(a.name) - unitRank(b.name) || a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
   return runs.map((run) => ({
     label: run.label,
-    group: run.name.startsWith('faults-') ? 'faults' : undefined,
+    group: run.name.startsWith('faults-') ? run.name : undefined,
     run: async () => {
       const resultFile = join(dir, `${run.name}${run.tag ? `@${run.tag.replace(/\W+/g, '-')}` : ''}.json`);
       suiteResult(run.label, resultFile, await mochaFile(run, resultFile));
@@ -166,9 +166,10 @@ async function unitJobs(legServers) {
 
 /**
  * Works the queue with LANES lanes, taking the first job whose group is not running: at most one
- * VS Code suite at a time, and one fault file (they kill and restart MLflow servers, push thousands
- * of traces through a restarted one and time exits: side by side on a loaded machine the held
- * traces of two of them did not all arrive within 4 minutes).
+ * VS Code suite at a time, and one run of each fault file (they kill and restart MLflow servers,
+ * push thousands of traces through a restarted one and time exits: two runs of
+ * faults-inject-node side by side on a loaded machine did not get all their held traces through
+ * within 4 minutes). The runs of faults-inject-node, one after another, are the longest chain.
  */
 async function runQueue(jobs) {
   const queue = [...jobs];
