@@ -17,6 +17,7 @@ import type { CallSite } from './callsite';
 import type { PreloadConfig } from './config';
 import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
 import type { SpanType } from './spans';
+import { rootEnded, rootOpened } from './openRoots';
 import { getPipeline } from './tracer';
 
 export interface Frame {
@@ -74,10 +75,15 @@ export interface CallSpec {
   parent?: Frame | null;
   /** `mlflow.message.format` (default `gemini` for a model call): which model-call adapter reads it. */
   format?: string;
+  /** A root that stays open while its children are exported (a background run, a Live session):
+   *  the trace is named over REST as soon as MLflow holds one of its spans (openRoots.ts). */
+  openRoot?: boolean;
 }
 
 export class Call {
   private ended = false;
+  /** The trace tags this root carries so far (roots named over REST while open, openRoots.ts). */
+  private traceTags?: Record<string, string>;
   private constructor(
     readonly span: Span,
     readonly frame: Frame,
@@ -121,7 +127,13 @@ export class Call {
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      const call = new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      if (spec.openRoot && !parent) {
+        const tags: Record<string, string> = { 'mlflow.traceName': spec.name };
+        call.traceTags = tags;
+        rootOpened(span.spanContext().traceId, () => ({ ...tags }));
+      }
+      return call;
     } catch {
       return undefined;
     }
@@ -138,7 +150,9 @@ export class Call {
 
   /** Tags the trace (root spans only: MLflow reads `mlflow.traceTag.*` from the root). */
   tag(key: string, value: string): void {
-    if (this.isRoot) this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (!this.isRoot) return;
+    this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (this.traceTags && !this.ended) this.traceTags[key] = value;
   }
 
   /** `mlflow.chat.tokenUsage`, already in MLflow's keys. */
@@ -215,6 +229,7 @@ export class Call {
     this.frame.done = true;
     try {
       this.span.end(endTime);
+      if (this.traceTags) rootEnded(this.span.spanContext().traceId);
     } catch {
       /* ignore */
     }
