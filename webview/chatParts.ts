@@ -3,7 +3,7 @@
 // icon and a collapsible body. Both are built from the same view of the part.
 import type { ValueRef } from '../src/panel/protocol';
 import { el, icon } from './dom';
-import { bytes, duration } from './format';
+import { bytes, count, duration } from './format';
 import { jsonTree } from './jsonTree';
 import { linkList, toolView } from './chatTools';
 import type { ChatActions, Part, PartView } from './chatTypes';
@@ -19,6 +19,13 @@ export function idNote(id: unknown): HTMLElement | null {
 export function signatureBadge(p: Part): HTMLElement | null {
   if (!('signature' in p) || !p.signature) return null;
   return el('span', { class: 'badge signature', title: 'A thought signature came with this part. Send it back unchanged on the next turn, or Gemini rejects the turn or loses its reasoning.' }, icon('key'), ' signature');
+}
+
+/** What a step of an ordered response carries beside its title: its signature, its tokens. */
+export function stepBadges(p: Part): HTMLElement | null {
+  const sig = signatureBadge(p);
+  const tokens = typeof p.tokens === 'number' ? el('span', { class: 'chip muted step-tokens', title: 'Output and thinking tokens of this step, as the stream reported them' }, icon('symbol-numeric'), ` ${count(p.tokens)} tokens`) : null;
+  return sig && tokens ? el('span', null, sig, ' ', tokens) : (sig ?? tokens);
 }
 
 export function partView(p: Part, ref: ValueRef, ctx: ChatActions): PartView {
@@ -42,7 +49,8 @@ export function partView(p: Part, ref: ValueRef, ctx: ChatActions): PartView {
     case 'media': {
       if (p.uri) return { cls: 'part-data', icon: 'file', title: [' File: ', el('span', { class: 'md-link' }, textOf(p.uri)), p.mimeType ? ` (${textOf(p.mimeType)})` : ''] };
       const size = p.bytes !== undefined ? bytes(p.bytes) : 'size not recorded';
-      return { cls: 'part-data', icon: 'file-media', title: [` Inline data: ${textOf(p.mimeType) || 'unknown type'}, ${size}${p.durationMs !== undefined ? `, ${duration(p.durationMs)}` : ''} (not shown)`] };
+      const chunks = typeof p.chunks === 'number' ? `, ${count(p.chunks)} chunks` : '';
+      return { cls: 'part-data', icon: 'file-media', title: [` Inline data: ${textOf(p.mimeType) || 'unknown type'}, ${size}${p.durationMs !== undefined ? `, ${duration(p.durationMs)}` : ''}${chunks} (not shown)`] };
     }
     case 'toolCall':
     case 'toolResult':

@@ -27,7 +27,7 @@ function renderPart(p: Part): string {
       return `[function response] ${p.name}${p.id ? ` (id ${p.id})` : ''}${p.isError ? ' (error)' : ''}\n${stableJson(p.response ?? {})}`;
     case 'media':
       if (p.uri) return `[file] ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}`;
-      return `[inline data] ${p.mimeType ?? 'unknown type'}, ${p.bytes ?? 0} bytes${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}`;
+      return `[inline data] ${p.mimeType ?? 'unknown type'}, ${p.bytes ?? 0} bytes${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}${p.chunks ? `, ${p.chunks} chunks` : ''}`;
     case 'toolCall':
       if (p.tool === 'code_execution') return `[code${p.language ? ` ${p.language}` : ''}]\n${p.code ?? ''}`;
       return [`[${p.tool} call]${p.name ? ` ${p.name}` : ''}${p.server ? ` on ${p.server}` : ''}${p.id ? ` (id ${p.id})` : ''}`, ...(p.queries ?? []).map((q) => `query: ${q}`), ...(p.urls ?? []).map((u) => `url: ${u}`), ...(p.args !== undefined ? [stableJson(p.args)] : [])].join('\n');

@@ -56,11 +56,13 @@ export function mediaPart(o: Record<string, unknown>): Part {
   const data = o.data;
   const bytes = toNumber(o.bytes) ?? (data !== undefined && data !== null && !(typeof data === 'string' && /^https?:/.test(data)) ? byteSize(data) : undefined);
   const duration = toNumber(field(o, 'duration_ms'));
+  const chunks = toNumber(o.chunks);
   return {
     kind: 'media',
     ...opt({ mimeType: mime, uri: uri ?? (typeof data === 'string' && /^https?:/.test(data) ? data : undefined) }),
     ...(bytes !== undefined ? { bytes } : {}),
     ...(duration !== undefined ? { durationMs: duration } : {}),
+    ...(chunks !== undefined && chunks > 1 ? { chunks } : {}),
     ...sig(o),
   } as Part;
 }

@@ -21,13 +21,18 @@ export interface UrlStatus {
 /**
  * One part of a message or one step of a response. `signature` says a thought signature came
  * with the part (its bytes are never kept): the API wants it sent back unchanged on later turns.
+ * `tokens`: what the step cost, where the API reports it per step (a streamed interaction's
+ * `step_usage`: output and thinking tokens), on the step's first part.
  */
-export type Part =
+export type Part = PartBody & { tokens?: number };
+
+type PartBody =
   | { kind: 'text'; text: string; signature?: true; citations?: Link[] }
   /** A thought summary (the text may be empty when only a signature came). */
   | { kind: 'thought'; text: string; signature?: true }
   /** Image, audio, video or a document: its type and size, or where it lives; never its bytes. */
-  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; signature?: true }
+  /** `chunks`: how many streamed chunks (Live audio) the tracer folded into this one entry. */
+  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; chunks?: number; signature?: true }
   | { kind: 'functionCall'; name: string; args: unknown; id?: string; signature?: true }
   | { kind: 'functionResponse'; name: string; response: unknown; id?: string; isError?: true }
   /** A built-in tool the model (or the server) ran: code execution, search, URL context, file
