@@ -161,7 +161,7 @@ describe('model call: Interactions', () => {
     const prompt = renderPrompt(call);
     assert.match(prompt, /── user ──\nHow tall is the tallest building, and what is 2\*\*10\?\n\[inline data\] image\/png, 70 bytes/);
     const response = renderResponse(call);
-    const order = ['[google_search call] web_search (id s1)\nquery: tallest building', '[url_context result] (id u1)\nurl: https://example.test/burj — success', '[code python]\nprint(2**10)', '[code result ok]\n1024', '[mcp call] search_docs on docs', '[part hologram_projection_call]', '{"height_m": 828'];
+    const order = ['[google_search call] web_search\nquery: tallest building', '[url_context result]\nurl: https://example.test/burj — success', '[code python]\nprint(2**10)', '[code result ok]\n1024', '[mcp call] search_docs on docs', '[part hologram_projection_call]', '{"height_m": 828'];
     let at = -1;
     for (const piece of order) {
       const i = response.indexOf(piece);
@@ -176,6 +176,12 @@ describe('model call: Interactions', () => {
     assert.equal(pair.by, 'site');
     assert.equal(pair.promptChanged, false);
     assert.equal(pair.responseChanged, false);
+    // The API mints new call ids each run: the same function call in two runs is no change.
+    const again = conversation()[0];
+    const out = again.spans[0].attributes['mlflow.spanOutputs'] as { steps: { id?: string }[] };
+    out.steps[out.steps.length - 1].id = 'call_from_another_run';
+    const [same] = pairCalls(toTrace(conversation()[0]), toTrace(again));
+    assert.equal(same.responseChanged, false, 'a new call id alone is no change');
     const [changed] = pairCalls(toTrace(single()), toTrace(builtinTools()));
     assert.equal(changed.promptChanged, true);
     assert.equal(changed.tokenDelta.input, 410 - 12);

@@ -38,7 +38,7 @@ describe('model call: Live', () => {
     assert.equal(c.responseText, "It's 21:04 in Tokyo.", 'a spoken answer reads as its transcription');
     assert.deepEqual(c.usage, { input: 140, output: 60, total: 200, cached: 0, thinking: 0 });
     assert.equal(c.promptText, '[audio/pcm;rate=16000, 64000 bytes, 2.0 s, 20 chunks]\n[audio stream end]\nWhat time is it in Tokyo?');
-    assert.equal(renderResponse(c), '── model ──\n[function call] get_time (id fc_1)\n{\n  "city": "Tokyo"\n}\n[function response] get_time (id fc_1)\n{\n  "time": "21:04"\n}\n[inline data] audio/pcm;rate=24000, 96000 bytes, 2.0 s, 20 chunks\n[spoken] It\'s 21:04 in Tokyo.\n\n── status ──\ncomplete\n');
+    assert.equal(renderResponse(c), '── model ──\n[function call] get_time\n{\n  "city": "Tokyo"\n}\n[function response] get_time\n{\n  "time": "21:04"\n}\n[inline data] audio/pcm;rate=24000, 96000 bytes, 2.0 s, 20 chunks\n[spoken] It\'s 21:04 in Tokyo.\n\n── status ──\ncomplete\n');
   });
 
   it('turn 2: typed text, the spoken start of an answer, the interruption', () => {
