@@ -182,9 +182,12 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
     const line = lineOf('const second = await ai.interactions.create({ model: MODEL, store: false');
     const replay = traceAt(line)!;
     const d = (await panelSession(replay.summary.id)).details(replay.spans[0].id);
-    assert.equal(d.chat!.warnings.length, 1);
-    assert.match(String(d.chat!.warnings[0]), /resends the model's function_call get_weather \(id [\w-]+\) from interaction [\w-]+ without the thought signature/);
     const first = traceAt(lineOf('const first = await ai.interactions.create({ model: MODEL, store: false'))!;
+    const call = (first.spans[0].outputs as { steps: { type: string; id: string }[] }).steps.find((x) => x.type === 'function_call')!;
+    assert.deepEqual(d.chat!.warnings, [
+      `This turn resends the model's function_call get_weather (id ${call.id}) from interaction ${String(first.spans[0].attributes[GEMINI_ATTR.interactionId])} without the thought signature that came with it. ` +
+        "Gemini rejects such a turn or answers it without its earlier reasoning: send the model's steps back exactly as they came, signature fields included.",
+    ]);
     assert.deepEqual((await panelSession(first.summary.id)).details(first.spans[0].id).chat!.warnings, []);
   });
 

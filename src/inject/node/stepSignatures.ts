@@ -8,8 +8,17 @@ import type { Obj } from './interactionShape';
 import { isObj } from './interactionShape';
 import { Recent } from './recent';
 
-/** Call step id → the interaction whose reply signed it. */
+/** A call step (id, name and arguments: ids alone may repeat across interactions) → the
+ *  interaction whose reply signed it. */
 const signed = new Recent<string>();
+
+/** JSON with object keys sorted, so a replayed step rebuilt in another key order matches. */
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+const keyOf = (step: Obj): string => `${step.id as string}\u0000${String(step.name ?? '')}\u0000${stable(step.arguments ?? null)}`;
 
 export interface DroppedSignature {
   /** What the step is, e.g. "function_call get_weather". */
@@ -40,7 +49,7 @@ function* signedCalls(steps: unknown[]): Generator<{ step: Obj; signed: boolean 
  *  the one that made it (later replies may echo it back as part of their input). */
 export function rememberSigned(interaction: Obj): void {
   if (typeof interaction.id !== 'string' || !Array.isArray(interaction.steps)) return;
-  for (const { step, signed: yes } of signedCalls(interaction.steps)) if (yes && !signed.has(step.id as string)) signed.set(step.id as string, interaction.id);
+  for (const { step, signed: yes } of signedCalls(interaction.steps)) if (yes && !signed.has(keyOf(step))) signed.set(keyOf(step), interaction.id);
 }
 
 /** The call steps a create's `input` replays without the signature they came with. */
@@ -48,7 +57,7 @@ export function droppedSignatures(input: unknown): DroppedSignature[] {
   if (!Array.isArray(input)) return [];
   const out: DroppedSignature[] = [];
   for (const { step, signed: yes } of signedCalls(input)) {
-    const from = yes ? undefined : signed.get(step.id as string);
+    const from = yes ? undefined : signed.get(keyOf(step));
     if (from) out.push({ step: `${step.type as string}${typeof step.name === 'string' ? ` ${step.name}` : ''}`, id: step.id as string, interaction: from });
   }
   return out;
