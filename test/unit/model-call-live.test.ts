@@ -54,6 +54,11 @@ describe('model call: Live', () => {
     assert.match(renderResponse(c), /\[spoken\] In Paris it is \n\[interrupted\]/);
   });
 
+  it('says when no message of the app began a turn', () => {
+    const span = toTrace({ name: 'x', spans: [{ key: 'a', name: 'Live.turn', type: 'CHAT_MODEL', startMs: 0, endMs: 1, attributes: { 'mlflow.message.format': 'gemini.live', 'gemini_trace.turn_opened_by': 'server', 'mlflow.spanInputs': { messages: [] }, 'mlflow.spanOutputs': { messages: [{ serverContent: { modelTurn: { parts: [{ text: 'Hello?' }] } } }], turn_complete: false } } }] }).spans[0];
+    assert.deepEqual(fromLive(span).response[0].message.parts, [{ kind: 'event', name: 'opened by the server', detail: 'no message of the app began this turn' }, { kind: 'text', text: 'Hello?' }]);
+  });
+
   it('a tool response with no call in its turn stays on the user side; dropped messages are said', () => {
     const span = toTrace({ name: 'x', spans: [{ key: 'a', name: 'Live.turn', type: 'CHAT_MODEL', startMs: 0, endMs: 1, attributes: { 'mlflow.message.format': 'gemini.live', 'mlflow.spanInputs': { messages: [{ toolResponse: { functionResponses: [{ id: 'old', name: 'f', response: {} }] } }] }, 'mlflow.spanOutputs': { messages: [], turn_complete: true, messages_dropped: 12 } } }] }).spans[0];
     const c = fromLive(span);

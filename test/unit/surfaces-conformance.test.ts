@@ -139,7 +139,7 @@ describe('Interactions and Live: the fixtures against traces the Node preload wr
 
   before(async () => {
     client = new MlflowClient({ trackingUri: await mlflowUrl() });
-    for (const [app, n] of [['interactions.cjs', 11], ['live-edges.cjs', 4], ['interactions-replay.cjs', 3]] as const) {
+    for (const [app, n] of [['interactions.cjs', 11], ['live-edges.cjs', 4], ['interactions-replay.cjs', 3], ['live-cancel.cjs', 1]] as const) {
       const traces = await runApp(join(apps, app), n);
       byApp.set(app, traces);
       for (const t of traces) catalog.add(t);
@@ -174,6 +174,19 @@ describe('Interactions and Live: the fixtures against traces the Node preload wr
       assert.ok(session);
       for (const turn of t.spans.filter((s) => s.name === 'Live.turn')) assert.equal(turn.attributes[GEMINI_ATTR.liveSessionId], session);
     }
+  });
+
+  it('a Live tool call the server cancelled: its span ends marked, the turn shows the cancellation after the call', () => {
+    const [t] = byApp.get('live-cancel.cjs')!;
+    const tool = t.spans.find((s) => s.type === 'TOOL')!;
+    assert.equal(tool.status, 'OK');
+    assert.deepEqual(tool.outputs, { cancelled: true });
+    assert.equal(tool.attributes['gemini_trace.tool_cancelled'], true);
+    const turn = readModelCall(t.spans.find((s) => s.name === 'Live.turn')!)!;
+    const parts = turn.response[0].message.parts;
+    assert.deepEqual(parts.map((p) => p.kind), ['functionCall', 'event', 'text']);
+    assert.deepEqual(parts[1], { kind: 'event', name: 'tool call cancelled', detail: tool.attributes['gen_ai.tool.call.id'] });
+    assert.equal(turn.responseText, 'never mind');
   });
 
   it('a background run is listed by name, with its conversation, while it still runs', async () => {

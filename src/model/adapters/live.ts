@@ -77,6 +77,8 @@ export function fromLive(span: Span): ModelCall {
       return false;
     });
   }
+  // No message of the app's began this turn (the server spoke first, or a late report came alone).
+  if (span.attributes['gemini_trace.turn_opened_by'] === 'server') model.unshift({ kind: 'event', name: 'opened by the server', detail: 'no message of the app began this turn' });
   // Without the messages, what the tracer gathered still tells the turn.
   if (!model.length && typeof outs.text === 'string' && outs.text) model.push({ kind: 'text', text: outs.text });
   if (!model.some((p) => p.kind === 'transcription') && typeof outs.output_transcription === 'string' && outs.output_transcription) model.push({ kind: 'transcription', of: 'output', text: outs.output_transcription });
