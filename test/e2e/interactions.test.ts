@@ -9,21 +9,17 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
+import { webview } from '../helpers/workbenchWebview';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
 
 const root = join(__dirname, '..', '..');
 const shots = join(root, 'test-results', 'screenshots');
-
-/** The active panel's page: VS Code nests each webview's document in an inner frame. */
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 describe('Interactions in the workbench (Playwright, real VS Code, real traces)', function () {
   this.timeout(420_000);

@@ -26,7 +26,7 @@ import type { PanelManager } from '../../src/panel/register';
 import type { TraceSession } from '../../src/panel/session';
 import type { Services } from '../../src/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
 const isRun = (n: Node): n is RunNode => n.kind === 'run';
@@ -69,16 +69,7 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
     hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
     standin = await startStandin();
     app = path.join(workspaceDir(), 'node-app', 'interactions.js');
-    // js-debug runs in this extension host and gives programs its environment.
-    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
-    process.env.GEMINI_API_KEY = 'test-key';
-    restore.push(() => {
-      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    restore.push(geminiEnvFor(standin.url));
     experiment = `interactions-it-${Date.now().toString(36)}`;
     restore.push(await withSetting('geminiTrace', 'experiment', experiment));
     await vscode.commands.executeCommand('geminiTrace.traces.focus');
