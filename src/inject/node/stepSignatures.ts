@@ -4,6 +4,7 @@
 // degrades a turn without it. The earlier reply and the replay are separate traces, so only this
 // process sees both: it remembers which call steps came signed, and a create that replays one
 // without its signature records it (gemini.interaction.dropped_signatures, interactions.ts).
+import { stableJson } from '../../model/call/stableJson';
 import type { Obj } from './interactionShape';
 import { isObj } from './interactionShape';
 import { Recent } from './recent';
@@ -12,13 +13,8 @@ import { Recent } from './recent';
  *  interaction whose reply signed it. */
 const signed = new Recent<string>();
 
-/** JSON with object keys sorted, so a replayed step rebuilt in another key order matches. */
-function stable(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
-const keyOf = (step: Obj): string => `${step.id as string}\u0000${String(step.name ?? '')}\u0000${stable(step.arguments ?? null)}`;
+/** Arguments as sorted-key JSON, so a replayed step rebuilt in another key order matches. */
+const keyOf = (step: Obj): string => `${step.id as string}\u0000${String(step.name ?? '')}\u0000${stableJson(step.arguments ?? null)}`;
 
 export interface DroppedSignature {
   /** What the step is, e.g. "function_call get_weather". */
