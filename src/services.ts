@@ -72,7 +72,9 @@ export interface Services {
   /** The file traced processes rewrite after each upload MLflow accepted (ENV.signal); the live
    *  poll reads it to know when to ask MLflow. Undefined when no storage folder is available. */
   readonly activitySignal: string | undefined;
-  /** Fired by the explorer's live poll with traces it had not seen (CodeLens listens). */
+  /** Fired by the explorer's live poll with traces it had not seen (new ones, and those an
+   *  experiment's first poll found), and with traces it had seen in progress that have since
+   *  finished (a background run): CodeLens listens. */
   readonly onDidSeeNewTraces: vscode.Event<TraceSummary[]>;
   fireNewTraces(traces: TraceSummary[]): void;
   /** Fired when a trace's assessments changed here (feedback added): the panel and the tree redraw. */

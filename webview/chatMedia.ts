@@ -6,7 +6,7 @@
 import type { ValueRef } from '../src/panel/protocol';
 import type { MediaResult } from '../src/panel/media';
 import { clear, el, icon, linkButton } from './dom';
-import { bytes, duration } from './format';
+import { bytes, count, duration } from './format';
 import type { ChatActions, Part, PartView } from './chatTypes';
 import { textOf } from './longText';
 
@@ -22,6 +22,7 @@ function facts(p: Media, extra: string[] = []): string {
   const out = [textOf(p.mimeType) || 'unknown type'];
   if (typeof p.bytes === 'number') out.push(bytes(p.bytes));
   if (typeof p.durationMs === 'number') out.push(duration(p.durationMs));
+  if (typeof p.chunks === 'number') out.push(`${count(p.chunks)} chunks`);
   return [...out, ...extra].join(' · ');
 }
 

@@ -3,6 +3,7 @@
 // icon and a collapsible body. Both are built from the same view of the part.
 import type { ValueRef } from '../src/panel/protocol';
 import { el, icon, linkButton } from './dom';
+import { count } from './format';
 import { jsonTree } from './jsonTree';
 import { groundedText } from './chatGrounding';
 import { mediaView } from './chatMedia';
@@ -20,6 +21,13 @@ export function idNote(id: unknown): HTMLElement | null {
 export function signatureBadge(p: Part): HTMLElement | null {
   if (!('signature' in p) || !p.signature) return null;
   return el('span', { class: 'badge signature', title: 'A thought signature came with this part. Send it back unchanged on the next turn, or Gemini rejects the turn or loses its reasoning.' }, icon('key'), ' signature');
+}
+
+/** What a step of an ordered response carries beside its title: its signature, its tokens. */
+export function stepBadges(p: Part): HTMLElement | null {
+  const sig = signatureBadge(p);
+  const tokens = typeof p.tokens === 'number' ? el('span', { class: 'chip muted step-tokens', title: 'Output and thinking tokens of this step, as the stream reported them' }, icon('symbol-numeric'), ` ${count(p.tokens)} tokens`) : null;
+  return sig && tokens ? el('span', null, sig, ' ', tokens) : (sig ?? tokens);
 }
 
 export function partView(p: Part, ref: ValueRef, ctx: ChatActions, grounding?: PartGrounding): PartView {

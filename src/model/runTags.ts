@@ -80,6 +80,9 @@ export const GEMINI_ATTR = {
   background: 'gemini.interaction.background',
   /** JSON list aligned with a streamed interaction's steps: each step's `step_usage` (null where none). */
   stepUsage: 'gemini.interaction.step_usage',
+  /** JSON list of the call steps a create's input replayed without the thought signature an
+   *  earlier reply of the same process gave them: `[{step, id, interaction}]`. */
+  droppedSignatures: 'gemini.interaction.dropped_signatures',
   liveSessionId: 'gemini.live.session_id',
   /** The API base URL the call went to, as the SDK resolved it (no key, no query), e.g. the
    *  default endpoint or a proxy's: a replay goes to the same place. */

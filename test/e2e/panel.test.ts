@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { FrameLocator, Page } from 'playwright-core';
 import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
+import { webview } from '../helpers/workbenchWebview';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
@@ -90,11 +90,6 @@ const EARLIER_ANSWER_REPLY = {
   usageMetadata: { promptTokenCount: 182, candidatesTokenCount: 9, totalTokenCount: 191 },
   modelVersion: 'gemini-2.5-flash',
 };
-
-/** The panel's page: VS Code nests each webview's document in an inner frame. */
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 describe('trace panel in the workbench (Playwright, real VS Code)', function () {
   this.timeout(420_000);

@@ -16,7 +16,7 @@ import { ENV, TAG } from '../../src/model/runTags';
 import type { Services, TracedRun } from '../../src/services';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 
 type TraceRow = { trace_id: string; request_preview?: string; tags?: Record<string, string> };
 
@@ -80,17 +80,7 @@ describe('launch: auto-trace in a real VS Code', function () {
     repo = getExtension().extensionPath;
     folder = vscode.workspace.workspaceFolders![0];
     standin = await startStandin();
-    // js-debug runs in this extension host and gives programs its environment, as VS Code's does
-    // for a user who exported these before starting VS Code.
-    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
-    process.env.GEMINI_API_KEY = 'test-key';
-    restore.push(() => {
-      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    restore.push(geminiEnvFor(standin.url));
   });
 
   after(async () => {

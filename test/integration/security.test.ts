@@ -21,7 +21,7 @@ import type { Services } from '../../src/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
@@ -161,16 +161,7 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     standin = await startStandin();
     proxy = await startDelayProxy(mlflowUrl(), 0);
     restore.push(() => proxy.close(), () => standin.close());
-    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-    // js-debug gives the launched program this host's environment.
-    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
-    process.env.GEMINI_API_KEY = 'test-key';
-    restore.push(() => {
-      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    restore.push(geminiEnvFor(standin.url));
 
     expName = `security-it-${tag}`;
     expId = await createExperiment(mlflowUrl(), expName);

@@ -18,6 +18,7 @@ import type { PreloadConfig } from './config';
 import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
 import type { SpanType } from './spans';
 import { boundMedia, newBudget, type MediaBudget } from './media';
+import { rootEnded, rootOpened } from './openRoots';
 import { getPipeline } from './tracer';
 
 export interface Frame {
@@ -79,10 +80,15 @@ export interface CallSpec {
   format?: string;
   /** Trace tags this call adds when it is the trace's root (a chat's id). */
   traceTags?: Record<string, string>;
+  /** A root that stays open while its children are exported (a background run, a Live session):
+   *  the trace is named over REST as soon as MLflow holds one of its spans (openRoots.ts). */
+  openRoot?: boolean;
 }
 
 export class Call {
   private ended = false;
+  /** The trace tags this root carries so far (roots named over REST while open, openRoots.ts). */
+  private openTags?: Record<string, string>;
   private constructor(
     readonly span: Span,
     readonly frame: Frame,
@@ -128,7 +134,13 @@ export class Call {
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      const call = new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      if (spec.openRoot && !parent) {
+        const tags: Record<string, string> = { 'mlflow.traceName': spec.name, ...spec.traceTags };
+        call.openTags = tags;
+        rootOpened(span.spanContext().traceId, () => ({ ...tags }));
+      }
+      return call;
     } catch {
       return undefined;
     }
@@ -145,7 +157,9 @@ export class Call {
 
   /** Tags the trace (root spans only: MLflow reads `mlflow.traceTag.*` from the root). */
   tag(key: string, value: string): void {
-    if (this.isRoot) this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (!this.isRoot) return;
+    this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (this.openTags && !this.ended) this.openTags[key] = value;
   }
 
   /** `mlflow.chat.tokenUsage`, already in MLflow's keys. */
@@ -222,6 +236,7 @@ export class Call {
     this.frame.done = true;
     try {
       this.span.end(endTime);
+      if (this.openTags) rootEnded(this.span.spanContext().traceId);
     } catch {
       /* ignore */
     }

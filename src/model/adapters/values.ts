@@ -59,12 +59,14 @@ export function mediaPart(o: Record<string, unknown>): Part {
   const blob = data !== undefined && data !== null && !url ? blobOf(o) : o[MEDIA_ELIDED.reason] !== undefined ? blobOf(o) : undefined;
   const bytes = toNumber(o.bytes) ?? blob?.bytes;
   const duration = toNumber(field(o, 'duration_ms'));
+  const chunks = toNumber(o.chunks);
   return {
     kind: 'media',
     ...opt({ mimeType: mime, uri: uri ?? url, attachment: blob?.attachment, elided: blob?.elided }),
     ...(bytes !== undefined ? { bytes } : {}),
     ...(blob?.data !== undefined ? { data: blob.data } : {}),
     ...(duration !== undefined ? { durationMs: duration } : {}),
+    ...(chunks !== undefined && chunks > 1 ? { chunks } : {}),
     ...sig(o),
   } as Part;
 }

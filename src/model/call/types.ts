@@ -23,8 +23,12 @@ export interface UrlStatus {
 /**
  * One part of a message or one step of a response. `signature` says a thought signature came
  * with the part (its bytes are never kept): the API wants it sent back unchanged on later turns.
+ * `tokens`: what the step cost, where the API reports it per step (a streamed interaction's
+ * `step_usage`: output and thinking tokens), on the step's first part.
  */
-export type Part =
+export type Part = PartBody & { tokens?: number };
+
+type PartBody =
   | { kind: 'text'; text: string; signature?: true; citations?: Link[] }
   /** A thought summary (the text may be empty when only a signature came). */
   | { kind: 'thought'; text: string; signature?: true }
@@ -32,9 +36,10 @@ export type Part =
    * Image, audio, video or a document: its type and size, and where its bytes are: `data` (the
    * recorded base64 text itself, the span's own string: never a copy, never posted whole to a
    * view), `attachment` (an MLflow trace attachment), or `uri` (a file or URL, shown as text).
-   * `elided` says why a tracer kept only the metadata.
+   * `elided` says why a tracer kept only the metadata; `chunks`, how many streamed chunks (Live
+   * audio) the tracer folded into this one entry.
    */
-  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; data?: string; attachment?: string; elided?: string; signature?: true }
+  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; data?: string; attachment?: string; elided?: string; chunks?: number; signature?: true }
   | { kind: 'functionCall'; name: string; args: unknown; id?: string; signature?: true }
   | { kind: 'functionResponse'; name: string; response: unknown; id?: string; isError?: true }
   /** A built-in tool the model (or the server) ran: code execution, search, URL context, file
