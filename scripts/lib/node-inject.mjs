@@ -3,10 +3,11 @@
 //   preload.cjs     --require'd into the user's process: the instrumentation and the exporter;
 //   esm-hook.mjs    --import'ed: registers esm-loader.mjs for `@google/genai`;
 //   esm-loader.mjs  import-in-the-middle's loader hooks (Node's loader thread);
+//   sender.cjs      the detached process a traced app leaves at exit to deliver its last spans;
 //   lib/register.js import-in-the-middle's hook registry, shared by preload.cjs and the wrappers the
 //                   loader generates (they import it next to the loader): one file, one registry.
 // @google/genai is never bundled: the preload patches the app's own copy.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,7 @@ const sharedIitmRegistry = {
  */
 export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
   const node = { ...common, absWorkingDir: root, platform: 'node', target: 'node18' };
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return [
     {
       ...node,
@@ -38,6 +40,13 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       format: 'cjs',
       external: ['@google/genai'],
       plugins: [sharedIitmRegistry],
+      define: { GEMINI_TRACE_VERSION: JSON.stringify(version) },
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/sender.ts'],
+      outfile: join(outDir, 'sender.cjs'),
+      format: 'cjs',
     },
     {
       ...node,

@@ -8,6 +8,9 @@
 // creates, so the storage is switched off again whenever no such call is in flight: a plain
 // generateContent pays nothing for context tracking.
 // Every method here swallows its own failures: tracing must never change what the app sees.
+//
+// The OpenTelemetry SDK and the exporter (tracer.ts) are loaded by the first call that starts a
+// span, not when the app starts: a process that never calls Gemini never pays for them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
@@ -19,7 +22,7 @@ import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJso
 import type { SpanType } from './spans';
 import { boundMedia, newBudget, type MediaBudget } from './media';
 import { rootEnded, rootOpened } from './openRoots';
-import { getPipeline } from './tracer';
+import type * as TracerModule from './tracer';
 
 export interface Frame {
   span: Span;
@@ -104,7 +107,8 @@ export class Call {
   static start(spec: CallSpec): Call | undefined {
     try {
       if (!runtime) return undefined;
-      const { tracer } = getPipeline(runtime.cfg, runtime.warn);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first call, see the header
+      const { tracer } = (require('./tracer') as typeof TracerModule).getPipeline(runtime.cfg, runtime.warn);
       const parent = spec.parent === undefined ? currentFrame() : (spec.parent ?? undefined);
       const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite();
       const media = parent ? parent.media : newBudget();

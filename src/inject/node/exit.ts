@@ -14,9 +14,29 @@
 // open) is closed first, on either event, by the finalizers its tracers registered: those spans
 // end as unfinished rather than interrupted.
 import { SpanStatusCode } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { handOff } from './handoff';
-import type { Pipeline } from './tracer';
+import type { HandoffTarget } from './handoff';
+
+/** What exit needs of the pipeline (tracer.ts builds it and installs these hooks). */
+export interface ExitPipeline {
+  /** Ended spans the exporter has not taken yet. */
+  buffered: Set<ReadableSpan>;
+  /** Spans started and not yet ended. */
+  live: Set<Span>;
+  /** Hands everything buffered to the exporter and makes one attempt at sending all it holds. */
+  flush: () => Promise<void>;
+  exporter: {
+    holding(): number;
+    heldSpans(): ReadableSpan[];
+    unusable(): boolean;
+    reached(): boolean;
+    isDown(): boolean;
+    target(): HandoffTarget;
+    serialize(spans: ReadableSpan[]): Uint8Array | undefined;
+  };
+}
 
 /** Upper bound on what the preload adds to a process's exit. */
 export const EXIT_BUDGET_MS = 1500;
@@ -37,7 +57,7 @@ function finalize(): void {
   }
 }
 
-export function installExitHooks(p: Pipeline, warn: (line: string) => void): void {
+export function installExitHooks(p: ExitPipeline, warn: (line: string) => void): void {
   let flushing = false;
   /** Spans the outbox held at exit got their one attempt (a second 'beforeExit' must not retry
    *  them again, or a down server would keep the process looping through 'beforeExit'). */
@@ -73,7 +93,7 @@ export function installExitHooks(p: Pipeline, warn: (line: string) => void): voi
       spans = [...p.buffered, ...p.exporter.heldSpans()];
       p.buffered.clear();
       if (spans.length === 0 || p.exporter.unusable() || (!p.exporter.reached() && p.exporter.isDown())) return;
-      handOff(spans, p.exporter);
+      handOff(spans, p.exporter.target(), (s) => p.exporter.serialize(s));
     } catch (e) {
       try {
         warn(`[gemini-trace] the last ${spans.length} span(s) could not be handed on as the process exited (${e instanceof Error ? e.message : String(e)}); they are dropped.`);

@@ -1,21 +1,26 @@
 // Sends finished spans to MLflow's OTLP endpoint (`POST <tracking URI>/v1/traces`, protobuf, header
-// `x-mlflow-experiment-id`). The experiment id is resolved from MLFLOW_EXPERIMENT_NAME through
-// MLflow's REST API on the first export, never on the app's call path. The wire format comes from
-// the serializer `@opentelemetry/exporter-trace-otlp-proto` uses; the transport is our own because
-// that exporter's retrying transport schedules ref'd retry timers (1–5 s of backoff) that would
-// hold the app's exit while MLflow is down. Batches the processor hands over go to the bounded
-// outbox (outbox.ts), which sends them and holds them while MLflow is away; what it still holds
-// when the process ends goes to a sender process (handoff.ts, from exit.ts).
-import { ExportResultCode } from '@opentelemetry/core';
+// `x-mlflow-experiment-id`). The experiment id is resolved (experiment.ts) in the background when
+// the pipeline is built, never on the app's call path. The wire format comes from the serializer
+// `@opentelemetry/exporter-trace-otlp-proto` uses, loaded on the first export (it is the largest
+// part of the preload); the transport is our own because that exporter's retrying transport
+// schedules ref'd retry timers (1–5 s of backoff) that would hold the app's exit while MLflow is
+// down. Batches the processor hands over go to the bounded outbox (outbox.ts), which sends them
+// and holds them while MLflow is away; what it still holds when the process ends goes to a sender
+// process (handoff.ts, from exit.ts).
+import { context } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
+import { resolveExperiment, restOver } from './experiment';
 import { SENDER_LINGER_MS } from './handoff';
-import { HttpFailure, request } from './http';
+import type { HandoffTarget } from './handoff';
+import { HttpFailure, HttpStatus, excerpt, request, retryable } from './http';
+import type { HttpReply, Method } from './http';
 import { takeUnnamed } from './openRoots';
 import { LIMITS, Outbox } from './outbox';
 import type { Verdict } from './outbox';
+import type * as Serializer from './serializer';
 import { signaller } from './signal';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -32,14 +37,13 @@ export class MlflowExporter implements SpanExporter {
   constructor(
     private readonly cfg: PreloadConfig,
     private readonly warn: Warn,
-    /** Called with spans when the outbox takes them, and again when they leave it (sent or dropped). */
-    private readonly track: { taken(spans: ReadableSpan[]): void; settled(spans: ReadableSpan[]): void } = { taken() {}, settled() {} },
+    /** Called with spans when the outbox takes them (they are no longer the processor's). */
+    private readonly taken: (spans: ReadableSpan[]) => void = () => {},
   ) {
     this.signal = signaller(cfg.signalFile);
     this.outbox = new Outbox({
       send: (spans) => this.attempt(spans),
-      taken: (spans) => track.taken(spans),
-      settled: (spans) => track.settled(spans),
+      taken: (spans) => taken(spans),
       overflow: () =>
         this.warn(
           `[gemini-trace] MLflow at ${cfg.baseUrl} has not taken Gemini traces for a while: the oldest spans held in memory are being dropped (at most ${LIMITS.maxSpans} are kept). Newer ones are still kept and sent when it answers.`,
@@ -53,6 +57,7 @@ export class MlflowExporter implements SpanExporter {
     this.experiment ??= this.resolveExperiment().then(
       (id) => {
         this.failing = false;
+        this.resolvedId = id;
         return id;
       },
       (e: unknown) => {
@@ -69,10 +74,10 @@ export class MlflowExporter implements SpanExporter {
   }
 
   /** Where and how to send, for the sender that takes over at exit (handoff.ts). */
-  target(): { url: string; headers: Record<string, string>; experimentId?: string; experimentName?: string; signalFile?: string } {
+  target(): HandoffTarget {
     return {
-      url: `${this.cfg.baseUrl}/v1/traces`,
-      headers: { ...this.cfg.headers, 'content-type': 'application/x-protobuf' },
+      baseUrl: this.cfg.baseUrl,
+      headers: this.cfg.headers,
       experimentId: this.resolvedId,
       experimentName: this.cfg.experimentName,
       signalFile: this.cfg.signalFile,
@@ -110,14 +115,14 @@ export class MlflowExporter implements SpanExporter {
   }
 
   serialize(spans: ReadableSpan[]): Uint8Array | undefined {
-    return ProtobufTraceSerializer.serializeRequest(spans);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first export, see the header
+    return (require('./serializer') as typeof Serializer).serializeSpans(spans);
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     if (this.cfg.unusable) {
       this.fail(new Error(this.cfg.unusable), false);
-      this.track.taken(spans);
-      this.track.settled(spans);
+      this.taken(spans);
       done({ code: ExportResultCode.FAILED, error: new Error(this.cfg.unusable) });
       return;
     }
@@ -154,7 +159,7 @@ export class MlflowExporter implements SpanExporter {
     const id = await this.experimentId();
     const body = this.serialize(spans);
     if (!body) throw new Error('could not encode the spans as OTLP protobuf');
-    const r = await request('POST', `${this.cfg.baseUrl}/v1/traces`, { ...this.cfg.headers, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body, REQUEST_TIMEOUT_MS);
+    const r = await this.request('POST', '/v1/traces', { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body);
     this.answered = true;
     this.failing = false;
     if (r.status < 200 || r.status > 299) throw new HttpStatus(r.status, `answered HTTP ${r.status} to POST /v1/traces: ${excerpt(r.body)}`);
@@ -165,45 +170,19 @@ export class MlflowExporter implements SpanExporter {
   private nameOpenTraces(spans: ReadableSpan[]): void {
     for (const [traceId, tags] of takeUnnamed(spans.map((s) => s.spanContext().traceId))) {
       for (const [key, value] of Object.entries(tags)) {
-        void request('PATCH', `${this.cfg.baseUrl}/api/2.0/mlflow/traces/tr-${traceId}/tags`, { ...this.cfg.headers, 'content-type': 'application/json' }, JSON.stringify({ key, value }), REQUEST_TIMEOUT_MS).catch(() => undefined);
+        void this.request('PATCH', `/api/2.0/mlflow/traces/tr-${traceId}/tags`, { 'content-type': 'application/json' }, JSON.stringify({ key, value })).catch(() => undefined);
       }
     }
   }
 
-  private async resolveExperiment(): Promise<string> {
-    if (this.cfg.unusable) throw new Error(this.cfg.unusable);
-    if (this.cfg.experimentId) return (this.resolvedId = this.cfg.experimentId);
-    const name = this.cfg.experimentName;
-    if (!name) return (this.resolvedId = '0'); // MLflow's "Default" experiment
-    const found = await this.getByName(name);
-    if (found) return (this.resolvedId = found);
-    const r = await this.rest('POST', '/api/2.0/mlflow/experiments/create', { name });
-    if (r.status === 200) return (this.resolvedId = String((JSON.parse(r.body) as { experiment_id: string }).experiment_id));
-    // Another process created it between our lookup and our create.
-    if (r.body.includes('RESOURCE_ALREADY_EXISTS')) {
-      const again = await this.getByName(name);
-      if (again) return (this.resolvedId = again);
-    }
-    throw new HttpStatus(r.status, `could not create experiment "${name}" (HTTP ${r.status}: ${excerpt(r.body)})`);
+  private resolveExperiment(): Promise<string> {
+    if (this.cfg.unusable) return Promise.reject(new Error(this.cfg.unusable));
+    const rest = restOver(this.cfg, REQUEST_TIMEOUT_MS, false, () => (this.answered = true));
+    return quietly(() => resolveExperiment(this.cfg, rest));
   }
 
-  private async getByName(name: string): Promise<string | undefined> {
-    const r = await this.rest('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`);
-    if (r.status === 404 || r.body.includes('RESOURCE_DOES_NOT_EXIST')) return undefined;
-    if (r.status !== 200) throw new HttpStatus(r.status, `could not look up experiment "${name}" (HTTP ${r.status}: ${excerpt(r.body)})`);
-    const exp = (JSON.parse(r.body) as { experiment?: { experiment_id?: string; lifecycle_stage?: string } }).experiment;
-    if (exp?.lifecycle_stage === 'deleted') {
-      throw new Error(`experiment "${name}" is deleted — restore it in the MLflow UI or pick another name`);
-    }
-    return exp?.experiment_id;
-  }
-
-  private async rest(method: 'GET' | 'POST', path: string, body?: unknown) {
-    const headers: Record<string, string> = { ...this.cfg.headers };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await request(method, `${this.cfg.baseUrl}${path}`, headers, body === undefined ? undefined : JSON.stringify(body), REQUEST_TIMEOUT_MS);
-    this.answered = true;
-    return r;
+  private request(method: Method, path: string, headers: Record<string, string>, body: Uint8Array | string): Promise<HttpReply> {
+    return quietly(() => request(method, `${this.cfg.baseUrl}${path}`, { ...this.cfg.headers, ...headers }, body, REQUEST_TIMEOUT_MS));
   }
 
   private fail(e: unknown, retrying: boolean): void {
@@ -212,26 +191,9 @@ export class MlflowExporter implements SpanExporter {
   }
 }
 
-class HttpStatus extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Whether MLflow may take the same request later: it was unreachable, slow, overloaded or failing
- *  inside. Bad credentials, a missing endpoint or a deleted experiment will not mend themselves. */
-function retryable(e: unknown): boolean {
-  if (e instanceof HttpFailure) return true;
-  if (e instanceof HttpStatus) return e.status === 408 || e.status === 429 || e.status >= 500;
-  return false;
-}
-
-function excerpt(body: string): string {
-  const t = body.replace(/\s+/g, ' ').trim();
-  return t.length > 200 ? `${t.slice(0, 200)}…` : t || '(empty body)';
+/** If the app runs its own OpenTelemetry http instrumentation, keep our requests out of its traces. */
+function quietly<T>(f: () => T): T {
+  return context.with(suppressTracing(context.active()), f);
 }
 
 /** One line that says what went wrong and how to fix it. */

@@ -4,112 +4,81 @@
 // - The spans go into a file in a fresh private temp directory (0700/0600); the sender deletes it
 //   as soon as it has read it. Credentials are not written there: they reach the sender in its
 //   environment, as they reached the app.
-// - The sender has no NODE_OPTIONS (the preload never loads into it) and no stdio: it never
-//   writes to the app's terminal. It retries with a capped back-off and gives up once MLflow has
-//   taken nothing for SENDER_LINGER_MS (a slow server that keeps taking batches keeps it going).
+// - The sender (sender.ts, its own bundle: sender.cjs) has no NODE_OPTIONS (the preload never
+//   loads into it) and no stdio: it never writes to the app's terminal. It retries with a capped
+//   back-off, sends smaller requests to a server too slow to answer in time, and gives up once
+//   MLflow has taken nothing for SENDER_LINGER_MS (a slow server that keeps taking batches keeps
+//   it going).
 // - MLflow upserts spans by id, so a span sent twice (its first request's answer was lost with the
 //   process) is stored once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { MlflowExporter } from './exporter';
+import type { ExperimentTarget } from './experiment';
 
 /** How long the sender keeps trying without MLflow taking a batch: what bounds its life. */
 export const SENDER_LINGER_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 60_000;
-/** Spans per request: MLflow ingests a big request slowly, and a smaller one that fails costs less. */
-const BATCH = 256;
-const AUTH_ENV = 'GEMINI_TRACE_SENDER_AUTH';
+/** Spans per piece of the file. Two serialized OTLP requests laid end to end are one request
+ *  holding both (protobuf merges repeated fields), so the sender sends several pieces at once
+ *  and fewer when MLflow is slow to take them. */
+const PIECE_SPANS = 64;
+/** Pieces per request at first: MLflow ingests a big request slowly, and a smaller one that
+ *  fails costs less. */
+const PIECES_PER_REQUEST = 4;
+export const AUTH_ENV = 'GEMINI_TRACE_SENDER_AUTH';
 
-// Runs in the sender: `node -e SENDER <file>`. Plain Node 18+, no dependencies.
-const SENDER = String.raw`
-const fs = require('fs');
-const path = require('path');
-const file = process.argv[1];
-let all;
-try {
-  all = fs.readFileSync(file);
-} finally {
-  try { fs.rmSync(path.dirname(file), { recursive: true, force: true }); } catch {}
+/** The first line of the spans file: where to send the pieces that follow it. */
+export interface SenderHeader extends Omit<ExperimentTarget, 'headers'> {
+  signalFile?: string;
+  /** Byte length of each piece, in file order. */
+  sizes: number[];
+  piecesPerRequest: number;
+  lingerMs: number;
+  requestTimeoutMs: number;
 }
-const nl = all.indexOf(10);
-const h = JSON.parse(all.subarray(0, nl).toString('utf8'));
-let at = nl + 1;
-const bodies = h.sizes.map((n) => { const b = all.subarray(at, at + n); at += n; return b; });
-const auth = JSON.parse(process.env.${AUTH_ENV} || '{}');
-let deadline = Date.now() + h.lingerMs;
-class Retry extends Error {}
-const call = async (method, url, headers, body) => {
-  const left = deadline - Date.now();
-  if (left <= 0) throw new Error('out of time');
-  let r;
-  try {
-    r = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(Math.min(h.requestTimeoutMs, left)) });
-  } catch (e) {
-    throw new Retry(String(e));
-  }
-  const text = await r.text();
-  if (r.status === 408 || r.status === 429 || r.status >= 500) throw new Retry('HTTP ' + r.status);
-  return { status: r.status, text };
-};
-const experiment = async () => {
-  if (!h.experimentName) return '0';
-  const q = await call('GET', h.baseUrl + '/api/2.0/mlflow/experiments/get-by-name?experiment_name=' + encodeURIComponent(h.experimentName), auth);
-  if (q.status === 200) return JSON.parse(q.text).experiment.experiment_id;
-  const c = await call('POST', h.baseUrl + '/api/2.0/mlflow/experiments/create', { ...auth, 'content-type': 'application/json' }, JSON.stringify({ name: h.experimentName }));
-  if (c.status === 200) return JSON.parse(c.text).experiment_id;
-  throw new Retry('could not create the experiment: HTTP ' + c.status);
-};
-(async () => {
-  let id = h.experimentId;
-  let wait = 500;
-  for (const body of bodies) {
-    for (;;) {
-      try {
-        id = id || (await experiment());
-        await call('POST', h.baseUrl + '/v1/traces', { ...auth, 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body);
-        wait = 500;
-        deadline = Date.now() + h.lingerMs;
-        // As the app's exporter does (signal.ts): the Traces view asks MLflow now.
-        if (h.signalFile) fs.writeFile(h.signalFile, String(Date.now()), () => {});
-        break;
-      } catch (e) {
-        if (!(e instanceof Retry) || Date.now() + wait >= deadline) return;
-        await new Promise((r) => setTimeout(r, wait));
-        wait = Math.min(wait * 2, 5000);
-      }
-    }
-  }
-})().catch(() => {});
-`;
+
+/** Where the sender sends, as the exporter knows it at exit. */
+export interface HandoffTarget extends ExperimentTarget {
+  signalFile?: string;
+}
+
+export interface HandoffOptions {
+  /** The sender bundle (default: sender.cjs next to this bundle). */
+  senderFile?: string;
+  lingerMs?: number;
+  requestTimeoutMs?: number;
+}
 
 /** Writes the spans out and starts the sender; returns at once. Throws if it could not. */
-export function handOff(spans: ReadableSpan[], exporter: MlflowExporter): void {
-  const bodies: Uint8Array[] = [];
-  for (let i = 0; i < spans.length; i += BATCH) {
-    const body = exporter.serialize(spans.slice(i, i + BATCH));
-    if (body) bodies.push(body);
+export function handOff(spans: ReadableSpan[], target: HandoffTarget, serialize: (spans: ReadableSpan[]) => Uint8Array | undefined, o: HandoffOptions = {}): void {
+  const senderFile = o.senderFile ?? join(__dirname, 'sender.cjs');
+  const pieces: Uint8Array[] = [];
+  for (let i = 0; i < spans.length; i += PIECE_SPANS) {
+    const body = serialize(spans.slice(i, i + PIECE_SPANS));
+    if (body) pieces.push(body);
   }
-  if (bodies.length === 0) return;
-  const t = exporter.target();
-  const header = {
-    baseUrl: t.url.replace(/\/v1\/traces$/, ''),
-    experimentId: t.experimentId,
-    experimentName: t.experimentName,
-    signalFile: t.signalFile,
-    sizes: bodies.map((b) => b.byteLength),
-    lingerMs: SENDER_LINGER_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  if (pieces.length === 0) return;
+  if (!existsSync(senderFile)) throw new Error(`the sender ${senderFile} is missing (install the whole dist/inject/node folder)`);
+  const header: SenderHeader = {
+    baseUrl: target.baseUrl,
+    experimentId: target.experimentId,
+    experimentName: target.experimentName,
+    signalFile: target.signalFile,
+    sizes: pieces.map((b) => b.byteLength),
+    piecesPerRequest: PIECES_PER_REQUEST,
+    lingerMs: o.lingerMs ?? SENDER_LINGER_MS,
+    requestTimeoutMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
   };
   const dir = mkdtempSync(join(tmpdir(), 'gemini-trace-'));
   const file = join(dir, 'spans.bin');
-  writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...bodies.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))]), { mode: 0o600 });
-  const child = spawn(process.execPath, ['-e', SENDER, file], {
+  writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...pieces.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))]), { mode: 0o600 });
+  const child = spawn(process.execPath, [senderFile, file], {
     detached: true,
     stdio: 'ignore',
-    env: { ...passThrough(), ELECTRON_RUN_AS_NODE: '1', [AUTH_ENV]: JSON.stringify(authOnly(t.headers)) },
+    env: { ...passThrough(), ELECTRON_RUN_AS_NODE: '1', [AUTH_ENV]: JSON.stringify(authOnly(target.headers)) },
     windowsHide: true,
   });
   child.on('error', () => {}); // nobody is left to hear of it

@@ -1,10 +1,9 @@
-// One bounded HTTP request to MLflow from inside the user's process. The socket is unref'd so a
-// pending export never keeps the app alive (exit.ts decides how long exit may wait). No retries
-// here: outbox.ts decides when a failed batch is tried again.
+// One bounded HTTP request to MLflow, from the user's process (exporter.ts) or from the sender it
+// leaves at exit (sender.ts). Node built-ins only: the sender loads nothing else. The socket is
+// unref'd so a pending export never keeps the app alive (exit.ts decides how long exit may wait).
+// No retries here: outbox.ts and sender.ts decide when a failed request is tried again.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 
 export interface HttpReply {
   status: number;
@@ -20,18 +19,35 @@ export class HttpFailure extends Error {
   }
 }
 
-export function request(
-  method: 'GET' | 'POST' | 'PATCH',
-  url: string,
-  headers: Record<string, string>,
-  body: Uint8Array | string | undefined,
-  timeoutMs: number,
-): Promise<HttpReply> {
-  // If the app runs its own OpenTelemetry http instrumentation, keep our exports out of its traces.
-  return context.with(suppressTracing(context.active()), () => send(method, url, headers, body, timeoutMs));
+/** MLflow answered, with a status that is not a success. */
+export class HttpStatus extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-function send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | string | undefined, timeoutMs: number): Promise<HttpReply> {
+/** Whether MLflow may take the same request later: it was unreachable, slow, overloaded or failing
+ *  inside. Bad credentials, a missing endpoint or a deleted experiment will not mend themselves. */
+export function retryable(e: unknown): boolean {
+  if (e instanceof HttpFailure) return true;
+  if (e instanceof HttpStatus) return e.status === 408 || e.status === 429 || e.status >= 500;
+  return false;
+}
+
+/** The start of a reply's body, on one line, for an error message. */
+export function excerpt(body: string): string {
+  const t = body.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t || '(empty body)';
+}
+
+export type Method = 'GET' | 'POST' | 'PATCH';
+
+/** `holdProcess`: keep the process alive while the request runs (the sender, whose whole life is
+ *  its requests); in the app, a pending export must never do that. */
+export function request(method: Method, url: string, headers: Record<string, string>, body: Uint8Array | string | undefined, timeoutMs: number, holdProcess = false): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void) => {
@@ -50,7 +66,7 @@ function send(method: string, url: string, headers: Record<string, string>, body
         headers: { ...headers, ...(payload ? { 'content-length': String(payload.byteLength) } : {}) },
         agent: false,
       });
-      req.on('socket', (s) => s.unref());
+      if (!holdProcess) req.on('socket', (s) => s.unref());
       req.setTimeout(timeoutMs, () => {
         req.destroy();
         finish(() => reject(new HttpFailure(`did not answer within ${Math.round(timeoutMs / 1000)} s`, 'timeout')));

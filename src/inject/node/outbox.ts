@@ -28,8 +28,6 @@ export interface OutboxHooks {
   send(spans: ReadableSpan[]): Promise<Verdict>;
   /** Spans entered the outbox. */
   taken(spans: ReadableSpan[]): void;
-  /** Spans left it for good: sent, refused, or dropped as the oldest when it was full. */
-  settled(spans: ReadableSpan[]): void;
   /** The outbox was full and dropped its oldest spans (called on every overflow). */
   overflow(dropped: number): void;
 }
@@ -147,15 +145,12 @@ export class Outbox {
   }
 
   private remove(gone: Set<ReadableSpan>): void {
-    const removed: ReadableSpan[] = [];
     this.queue = this.queue.filter((s) => {
       if (!gone.has(s)) return true;
-      removed.push(s);
       this.bytes -= this.sizes.get(s) ?? 0;
       this.sizes.delete(s);
       return false;
     });
-    if (removed.length) this.hooks.settled(removed);
   }
 
   /** The next attempt, after the back-off, on a timer that never holds the process. */

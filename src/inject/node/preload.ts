@@ -11,6 +11,15 @@
 // Only type imports at the top: the modules themselves (OpenTelemetry among them) are required
 // inside start(), so that anything they throw while initialising lands in its try/catch and the
 // app starts untraced instead of crashing.
+//
+// Loaded in three stages, each only when needed (esbuild keeps a lazy `require` lazy: the module's
+// code runs on that call):
+// 1. at start: the configuration and the module hooks (instrumentation.ts), nothing more;
+// 2. when the app makes a client: the wrappers of its methods (client.ts and what it imports);
+// 3. on the first traced call: the OpenTelemetry SDK and the exporter (tracer.ts, from calls.ts),
+//    and on the first export the OTLP serializer (exporter.ts).
+// A hook module keeps this so: it imports nothing heavy at its top (not calls.ts' tracer, not the
+// SDK) and requires its wrappers when the package it hooks loads.
 import { dirname } from 'node:path';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type * as Callsite from './callsite';
@@ -19,7 +28,9 @@ import type * as Client from './client';
 import type * as Config from './config';
 import type * as Instrumentation from './instrumentation';
 
-const VERSION = '0.1.0';
+// The extension's version, from package.json at build time (scripts/lib/node-inject.mjs).
+declare const GEMINI_TRACE_VERSION: string;
+const VERSION = typeof GEMINI_TRACE_VERSION === 'string' ? GEMINI_TRACE_VERSION : '0.0.0-dev';
 const GUARD = Symbol.for('gemini-trace.node.preload');
 
 type Guarded = { [GUARD]?: { version: string; file: string } };
@@ -39,7 +50,6 @@ function start(): void {
 
   const { ignoreFile } = require('./callsite') as typeof Callsite;
   const { setRuntime } = require('./calls') as typeof Calls;
-  const { instrumentClient } = require('./client') as typeof Client;
   const { GeminiInstrumentation } = require('./instrumentation') as typeof Instrumentation;
 
   // Frames in our own bundles (preload.cjs, esm-hook.mjs) are never the user's call site.
@@ -58,7 +68,7 @@ function start(): void {
     }
   };
   setRuntime({ cfg: readConfig(), warn });
-  new GeminiInstrumentation(VERSION, instrumentClient);
+  new GeminiInstrumentation(VERSION, (client) => (require('./client') as typeof Client).instrumentClient(client));
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

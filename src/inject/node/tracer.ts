@@ -9,6 +9,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
 import { EXIT_BUDGET_MS, installExitHooks } from './exit';
+import type { ExitPipeline } from './exit';
 import { MlflowExporter } from './exporter';
 import type { Warn } from './exporter';
 
@@ -16,16 +17,10 @@ import type { Warn } from './exporter';
  *  call returning (bench/trace-latency.mjs), long enough to batch a burst of calls. */
 export const DEFAULT_DELAY_MS = 200;
 
-export interface Pipeline {
+export interface Pipeline extends ExitPipeline {
   tracer: Tracer;
   exporter: MlflowExporter;
   provider: TracerProvider;
-  /** Ended spans the exporter has not taken yet. */
-  buffered: Set<ReadableSpan>;
-  /** Spans started and not yet ended (a stream still being read, a call in flight). */
-  live: Set<Span>;
-  /** Hands everything buffered to the exporter and makes one attempt at sending all it holds. */
-  flush: () => Promise<void>;
 }
 
 let pipeline: Pipeline | undefined;
@@ -34,11 +29,8 @@ export function getPipeline(cfg: PreloadConfig, warn: Warn): Pipeline {
   if (pipeline) return pipeline;
   const buffered = new Set<ReadableSpan>();
   const live = new Set<Span>();
-  const exporter = new MlflowExporter(cfg, warn, {
-    taken(spans) {
-      for (const s of spans) buffered.delete(s);
-    },
-    settled() {},
+  const exporter = new MlflowExporter(cfg, warn, (spans) => {
+    for (const s of spans) buffered.delete(s);
   });
   const envDelay = Number(process.env.OTEL_BSP_SCHEDULE_DELAY);
   const batch = new BatchSpanProcessor({
