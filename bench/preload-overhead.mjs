@@ -3,13 +3,17 @@
 // the same app uninstrumented in the same run. The two modes alternate in rounds (separate
 // processes, so each is warmed up the same way and machine noise hits both), with a real MLflow
 // server receiving the traced calls' spans.
-//   node bench/preload-overhead.mjs [--api generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200]
-// --api (one or more, comma-separated; all three by default), each into its own result file:
+//   node bench/preload-overhead.mjs [--api startup,generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200] [--node 24]
+// --api (one or more, comma-separated; all four by default), each into its own result file:
+//   startup        whole programs, start to exit (bench/lib/startup.mjs): one that never loads the
+//                  SDK, one that loads it and makes no call, a five-call app; wall, CPU, peak RSS
+//                  (preload-startup.json). --node 22|24|26 runs them on that Node (an npm package).
 //   generate       models.generateContent, the whole call (bench/results/preload-overhead.json)
 //   interactions   interactions.create, the whole call (preload-overhead-interactions.json)
 //   stream         interactions.create({stream: true}): time to the first step delta, then the
 //                  stream is read to its end (the span's assembly runs on every event)
 // Goal: p50 added time ≤ 0.3 ms (a streamed interaction's time to first step: unchanged within noise).
+// Start-up: a program that makes no Gemini call ≤ 1.03× wall; the five-call app ≤ +50 ms, ≤ +10 MB.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,11 +24,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
+import { currentNode, ensureNode } from '../scripts/lib/node-versions.mjs';
 import { percentile, report, root, startStandin, writeResult } from './lib.mjs';
+import { measureStartup } from './lib/startup.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({
-  options: { api: { type: 'string', default: 'generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false } },
+  options: { api: { type: 'string', default: 'startup,generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false }, node: { type: 'string' } },
 });
 
 /** One call of the measured kind; resolves with the microseconds it measures. */
@@ -47,9 +53,9 @@ const CALLS = {
     return (first - t0) * 1000;
   },
 };
-const LABEL = { generate: 'generateContent', interactions: 'interactions.create', stream: 'streamed interaction, time to first step' };
+const LABEL = { startup: 'start-up and exit of whole programs', generate: 'generateContent', interactions: 'interactions.create', stream: 'streamed interaction, time to first step' };
 const apis = opts.api.split(',').map((x) => x.trim()).filter(Boolean);
-for (const api of apis) if (!CALLS[api]) throw new Error(`--api takes ${Object.keys(CALLS).join(', ')}; got "${api}"`);
+for (const api of apis) if (!LABEL[api]) throw new Error(`--api takes ${Object.keys(LABEL).join(', ')}; got "${api}"`);
 
 if (opts.worker) {
   // The app: sequential calls, each timed around the await (µs), plus the process's CPU time.
@@ -120,7 +126,7 @@ async function main() {
     const dist = await buildNodeInject(join(work, 'dist'));
     for (const api of apis) {
       console.log(`\n--- ${LABEL[api]}`);
-      await measure(api, dist, standin, mlflowUrl);
+      await (api === 'startup' ? startup(dist, standin, mlflowUrl) : measure(api, dist, standin, mlflowUrl));
     }
   } finally {
     standin.stop();
@@ -129,13 +135,10 @@ async function main() {
   }
 }
 
-async function measure(api, { preload, esmHook }, standin, mlflowUrl) {
-  const calls = Number(opts.calls);
-  const rounds = Math.max(2, Number(opts.rounds));
-  const perRound = Math.ceil(calls / rounds);
+/** The untraced and the traced environment of one measurement (the traced one as src/launch/env.ts builds it). */
+function environments({ preload, esmHook }, standin, mlflowUrl, experiment) {
   const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
   for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
-  const experiment = `bench-overhead-${randomUUID().slice(0, 8)}`;
   const traced = {
     ...base,
     NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
@@ -144,6 +147,39 @@ async function measure(api, { preload, esmHook }, standin, mlflowUrl) {
     MLFLOW_EXPERIMENT_NAME: experiment,
     GEMINI_TRACE_RUN_ID: randomUUID(),
   };
+  return { base, traced };
+}
+
+async function startup(dist, standin, mlflowUrl) {
+  const node = opts.node ? await ensureNode(Number(opts.node)) : currentNode();
+  const experiment = `bench-startup-${randomUUID().slice(0, 8)}`;
+  const { base, traced } = environments(dist, standin, mlflowUrl, experiment);
+  const rounds = Math.max(2, Number(opts.rounds));
+  console.log(`Node ${node.version}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const apps = await measureStartup(dist, { node: node.bin, rounds, plainEnv: base, tracedEnv: traced });
+  const five = apps.five;
+  const file = writeResult(`preload-startup${opts.node ? `-node${node.major}` : ''}`, {
+    summary: {
+      node: node.version,
+      plainWallRatio: +(apps.plain.wallMs.traced / apps.plain.wallMs.plain).toFixed(3),
+      idleWallRatio: +(apps.idle.wallMs.traced / apps.idle.wallMs.plain).toFixed(3),
+      fiveAddedWallMs: Math.round(five.wallMs.traced - five.wallMs.plain),
+      fiveAddedCpuMs: Math.round(five.cpuMs.traced - five.cpuMs.plain),
+      fiveAddedRssMb: +(five.peakRssMb.traced - five.peakRssMb.plain).toFixed(1),
+    },
+    rounds,
+    apps,
+    loadAverage: (await import('node:os')).loadavg(),
+  });
+  console.log(`wrote ${file}`);
+}
+
+async function measure(api, dist, standin, mlflowUrl) {
+  const calls = Number(opts.calls);
+  const rounds = Math.max(2, Number(opts.rounds));
+  const perRound = Math.ceil(calls / rounds);
+  const experiment = `bench-overhead-${randomUUID().slice(0, 8)}`;
+  const { base, traced } = environments(dist, standin, mlflowUrl, experiment);
   const samples = { plain: [], traced: [] };
   const cpu = { plain: [], traced: [] };
   for (let r = 0; r < rounds; r++) {

@@ -1,0 +1,99 @@
+// What the Node preload costs a whole program, start to exit: wall time, CPU time and peak RSS of
+// the app's process, traced against untraced, alternating in rounds (bench/preload-overhead.mjs
+// --api startup). Three apps, all ES modules run from this repository (so `@google/genai` is the
+// project's own copy):
+//   plain   a short program that never loads the SDK (a build tool, a test runner, npm itself)
+//   idle    loads @google/genai and makes a client, but makes no call
+//   five    five generateContent calls against the Gemini stand-in, traced into a real MLflow
+// Each process is started and reaped by a few lines of Python (os.wait4): its rusage is exact and
+// is the app's own, never the detached sender it may leave at exit.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { percentile, report, root } from '../lib.mjs';
+
+const APPS = {
+  plain: `let x = 0;\nfor (let i = 0; i < 2e6; i++) x += i % 7;\nconsole.log('done', x);\n`,
+  idle: `import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({ apiKey: 'test-key' });\nconsole.log('client', typeof ai.models.generateContent);\n`,
+  five: `import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({ apiKey: 'test-key' });\nfor (let i = 0; i < 5; i++) {\n  const r = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'start-up call ' + i });\n  console.log(r.text.length);\n}\n`,
+};
+
+// argv: node, app, cwd, env as JSON on stdin; prints {wallMs, cpuMs, maxRssKb, code}.
+const REAPER = `
+import json, os, sys, time
+node, app, cwd = sys.argv[1:4]
+env = json.loads(sys.stdin.read())
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.chdir(cwd)
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.execve(node, [node, app], env)
+_, status, ru = os.wait4(pid, 0)
+wall = (time.perf_counter() - t0) * 1000
+print(json.dumps({"wallMs": wall, "cpuMs": (ru.ru_utime + ru.ru_stime) * 1000, "maxRssKb": ru.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}))
+`;
+
+function reap(node, app, cwd, env) {
+  return new Promise((resolve, reject) => {
+    const py = spawn('python3', ['-c', REAPER, node, app, cwd], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    py.stdout.on('data', (d) => (out += d));
+    py.on('error', reject);
+    py.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`the reaper exited ${code}`));
+      const r = JSON.parse(out);
+      if (r.code !== 0) return reject(new Error(`${app} exited ${r.code}`));
+      resolve(r);
+    });
+    py.stdin.end(JSON.stringify(env));
+  });
+}
+
+const median = (xs) => percentile(xs, 50);
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * @param {{ preload: string, esmHook: string }} dist
+ * @param {{ node: string, rounds: number, plainEnv: Record<string,string>, tracedEnv: Record<string,string> }} o
+ */
+export async function measureStartup(dist, o) {
+  const dir = mkdtempSync(join(root, 'bench', '.startup-'));
+  const out = {};
+  try {
+    for (const [name, source] of Object.entries(APPS)) {
+      const app = join(dir, `${name}.mjs`);
+      writeFileSync(app, source);
+      const runs = { plain: [], traced: [] };
+      // One of each first, not counted: the file system cache and MLflow's first request.
+      await reap(o.node, app, root, o.plainEnv);
+      await reap(o.node, app, root, o.tracedEnv);
+      for (let r = 0; r < o.rounds; r++) {
+        const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
+        for (const mode of order) runs[mode].push(await reap(o.node, app, root, mode === 'traced' ? o.tracedEnv : o.plainEnv));
+      }
+      const stat = (k) => ({ plain: runs.plain.map((x) => x[k]), traced: runs.traced.map((x) => x[k]) });
+      const wall = stat('wallMs');
+      const cpu = stat('cpuMs');
+      const rss = stat('maxRssKb');
+      const m = {
+        wallMs: { plain: median(wall.plain), traced: median(wall.traced), plainBest: Math.min(...wall.plain), tracedBest: Math.min(...wall.traced) },
+        cpuMs: { plain: mean(cpu.plain), traced: mean(cpu.traced) },
+        peakRssMb: { plain: median(rss.plain) / 1024, traced: median(rss.traced) / 1024 },
+      };
+      out[name] = m;
+      const label = { plain: 'program that never loads the SDK', idle: 'app that loads the SDK and makes no call', five: 'five-call app' }[name];
+      console.log(`${label} (${o.rounds} runs each, alternating):`);
+      const goals = name === 'five' ? { wall: 'traced ≤ untraced + 50 ms', wallMet: m.wallMs.traced - m.wallMs.plain <= 50 } : { wall: '≤ 1.03× untraced', wallMet: m.wallMs.traced / m.wallMs.plain <= 1.03 };
+      report('  wall, median', { value: m.wallMs.traced, unit: 'ms', baseline: m.wallMs.plain, baselineLabel: 'untraced', goal: goals.wall, goalMet: goals.wallMet });
+      report('  wall, best', { value: m.wallMs.tracedBest, unit: 'ms', baseline: m.wallMs.plainBest, baselineLabel: 'untraced best' });
+      report('  CPU time, mean', { value: m.cpuMs.traced, unit: 'ms', baseline: m.cpuMs.plain, baselineLabel: 'untraced' });
+      const rssGoal = name === 'five' ? { goal: '≤ +10 MB', goalMet: m.peakRssMb.traced - m.peakRssMb.plain <= 10 } : {};
+      report('  peak RSS, median', { value: m.peakRssMb.traced, unit: 'MB', baseline: m.peakRssMb.plain, baselineLabel: 'untraced', ...rssGoal });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
