@@ -24,7 +24,17 @@ export function defaultStore() {
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string, store?: 'sqlite' | 'postgres' }} [opts]
+ * What every server gets, as the product's local-server command starts it (localServer.ts): no
+ * telemetry, and an empty MLFLOW_MODEL_CATALOG_URI so MLflow prices model calls from the list
+ * bundled with it instead of fetching one from the internet on the first model-call span (retried
+ * for about 7 s where there is none, while a traced app's exit waits).
+ */
+export const SERVER_ENV = { MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', MLFLOW_MODEL_CATALOG_URI: '' };
+
+/**
+ * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string, store?: 'sqlite' | 'postgres', warm?: boolean, env?: Record<string, string | undefined> }} [opts]
+ *   warm: false leaves the server cold (default: warmed up, see warmUp below).
+ *   env: the server's environment on top of the defaults below (a value undefined removes one).
  *   store: the tracking store's database (default: defaultStore()). Artifacts stay in dataDir.
  *   logFile: where the server's output goes (default: server.log in its data folder). A file, not a
  *   pipe: a pipe that its reader stops draining (a caller blocked in spawnSync, say) fills up and
@@ -63,14 +73,15 @@ export async function startMlflow(opts = {}) {
           '--artifacts-destination', join(dataDir, 'artifacts'),
           '--workers', '1',
         ],
-        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' } },
+        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, ...SERVER_ENV, ...opts.env } },
       );
     } finally {
       closeSync(fd); // the child holds its own copy
     }
     if (opts.unref) child.unref();
     await waitHealthy(url, child, output);
-    await warmUp(url);
+    // opts.warm === false: left cold, as a user's freshly started server is (bench/first-trace.mjs).
+    if (opts.warm !== false) await warmUp(url);
   };
 
   // A child that died of a signal has exitCode null and signalCode set: both mean "gone".

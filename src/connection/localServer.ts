@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConnectionImpl } from './connection';
 import { findPythonWithMlflow, installMlflow } from './python';
+import { warmUpMlflow } from './warmUp';
 
 const PREFERRED_PORT = 5000;
 const START_TIMEOUT_MS = 120_000;
@@ -89,7 +90,15 @@ export class LocalServer implements vscode.Disposable {
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so stopping it also stops the web server workers it spawns.
       detached: process.platform !== 'win32',
-      env: { ...process.env, MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+      env: {
+        ...process.env,
+        MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true',
+        // MLflow prices a model-call span when it stores it. By default its first one fetches the
+        // provider's price list from the internet, retried for about 7 s where there is none, and
+        // a traced app that has just exited waits that long for its first trace. Empty: the list
+        // bundled with the installed MLflow. A value the user set for VS Code is kept.
+        MLFLOW_MODEL_CATALOG_URI: process.env.MLFLOW_MODEL_CATALOG_URI ?? '',
+      },
     });
     this.child = child;
     process.once('exit', this.killOnExit);
@@ -108,10 +117,16 @@ export class LocalServer implements vscode.Disposable {
 
     const ok = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Gemini Trace: starting MLflow on ${url}`, cancellable: true },
-      async (_p, token) => {
+      async (p, token) => {
         const deadline = Date.now() + START_TIMEOUT_MS;
         while (Date.now() < deadline && !token.isCancellationRequested && child.exitCode === null && child.signalCode === null) {
-          if (await healthy(url, 1000)) return true;
+          if (await healthy(url, 1000)) {
+            // Ready means ready for a first trace: MLflow's first-use work happens now, not while
+            // the first traced app's last spans wait for it (warmUp.ts). Read-only, a few seconds.
+            p.report({ message: 'warming up' });
+            await warmUpMlflow(url);
+            return true;
+          }
           await new Promise((r) => setTimeout(r, 300));
         }
         return false;
