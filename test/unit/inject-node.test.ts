@@ -150,6 +150,14 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     }
   });
 
+  it("the built preload carries package.json's version (an esbuild define, not a literal in the source)", async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const show = "console.log(process[Symbol.for('gemini-trace.node.preload')]?.version)";
+    const res = await run(process.execPath, ['-e', show], await tracedEnv({ experiment: uniqueName('inject-version'), runId: randomUUID() }), apps);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stdout.trim(), version);
+  });
+
   it('GEMINI_TRACE_ACTIVE=0 turns the preload off with NODE_OPTIONS still set', async () => {
     const experiment = uniqueName('inject-off');
     const file = join(apps, 'node-cjs/app.cjs');
