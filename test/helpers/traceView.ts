@@ -19,7 +19,9 @@ export function markedLine(file: string, name: string): number {
 }
 
 /** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
-export function anyValue(v: Json): unknown {
+export function anyValue(v: Json | undefined): unknown {
+  // An empty AnyValue (a null inside a structured attribute) comes back without a value.
+  if (!v) return null;
   if ('string_value' in v) return v.string_value;
   if ('int_value' in v) return Number(v.int_value);
   if ('double_value' in v) return v.double_value;
