@@ -26,6 +26,9 @@ export interface Frame {
   afc: boolean;
   /** Model-call spans opened under this AFC call. */
   innerCalls: number;
+  /** Model-call spans (LLM, CHAT_MODEL) opened directly under this one: a framework's model-call
+   *  span with a traced SDK call under it leaves the model call (and its usage) to that child. */
+  modelCalls: number;
   /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
   done?: boolean;
 }
@@ -57,6 +60,25 @@ export function currentFrame(): Frame | undefined {
   return f && !f.done ? f : undefined;
 }
 
+/** Where a call finds its parent when our own async context has none: a framework that keeps its
+ *  own context (Genkit's OpenTelemetry context) registers this once it is in use. */
+let foreignParent: (() => Frame | undefined) | undefined;
+
+export function setForeignParent(find: () => Frame | undefined): void {
+  foreignParent = find;
+}
+
+function parentFrame(): Frame | undefined {
+  const own = currentFrame();
+  if (own || !foreignParent) return own;
+  try {
+    const f = foreignParent();
+    return f && !f.done ? f : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CallSpec {
   name: string;
   type: SpanType;
@@ -74,6 +96,11 @@ export interface CallSpec {
   parent?: Frame | null;
   /** `mlflow.message.format` (default `gemini` for a model call): which model-call adapter reads it. */
   format?: string;
+  /** OpenTelemetry span kind (default CLIENT, INTERNAL for a tool): a framework's own steps are INTERNAL. */
+  kind?: SpanKind;
+  /** The app's call site, taken earlier (when a framework's own span starts after awaits that
+   *  left the app's line off the stack): used when this call starts a trace. */
+  site?: CallSite;
 }
 
 export class Call {
@@ -94,8 +121,8 @@ export class Call {
     try {
       if (!runtime) return undefined;
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
-      const parent = spec.parent === undefined ? currentFrame() : (spec.parent ?? undefined);
-      const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite();
+      const parent = spec.parent === undefined ? parentFrame() : (spec.parent ?? undefined);
+      const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : (spec.site ?? captureCallSite());
       const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
@@ -120,8 +147,9 @@ export class Call {
         attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
-      const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      const span = tracer.startSpan(spec.name, { kind: spec.kind ?? (spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT), attributes: attrs }, ctx);
+      if (parent && (spec.type === 'LLM' || spec.type === 'CHAT_MODEL')) parent.modelCalls++;
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
     } catch {
       return undefined;
     }

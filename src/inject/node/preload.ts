@@ -17,6 +17,7 @@ import type * as Callsite from './callsite';
 import type * as Calls from './calls';
 import type * as Client from './client';
 import type * as Config from './config';
+import type * as AiSdk7 from './frameworks/aiSdk7';
 import type * as Instrumentation from './instrumentation';
 
 const VERSION = '0.1.0';
@@ -59,6 +60,9 @@ function start(): void {
   };
   setRuntime({ cfg: readConfig(), warn });
   new GeminiInstrumentation(VERSION, instrumentClient);
+  // Frameworks that offer a global hook instead of a module to patch: nothing of ours runs until
+  // the app's framework calls it.
+  (require('./frameworks/aiSdk7') as typeof AiSdk7).installAiSdkIntegration();
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
