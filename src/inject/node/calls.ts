@@ -31,6 +31,8 @@ export interface Frame {
   modelCalls: number;
   /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
   done?: boolean;
+  /** The frame it was opened under (to tell which of two candidate parents is the nearer). */
+  parent?: Frame;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
@@ -60,23 +62,33 @@ export function currentFrame(): Frame | undefined {
   return f && !f.done ? f : undefined;
 }
 
-/** Where a call finds its parent when our own async context has none: a framework that keeps its
- *  own context (Genkit's OpenTelemetry context) registers this once it is in use. */
-let foreignParent: (() => Frame | undefined) | undefined;
+/** Where a call finds its parent besides our own async context: frameworks that keep a context of
+ *  their own (LangChain's run in its AsyncLocalStorage, Genkit's OpenTelemetry context) register a
+ *  lookup once they are in use. */
+const foreignParents: Array<() => Frame | undefined> = [];
 
-export function setForeignParent(find: () => Frame | undefined): void {
-  foreignParent = find;
+export function addForeignParent(find: () => Frame | undefined): void {
+  if (!foreignParents.includes(find)) foreignParents.push(find);
 }
 
+function below(f: Frame, ancestor: Frame): boolean {
+  for (let p = f.parent, n = 0; p && n < 200; p = p.parent, n++) if (p === ancestor) return true;
+  return false;
+}
+
+/** The nearest open call: our own context's, unless a framework's own context names a call nested
+ *  deeper (a LangChain tool running inside a traced AI SDK tool, say). */
 function parentFrame(): Frame | undefined {
   const own = currentFrame();
-  if (own || !foreignParent) return own;
-  try {
-    const f = foreignParent();
-    return f && !f.done ? f : undefined;
-  } catch {
-    return undefined;
+  for (const find of foreignParents) {
+    try {
+      const f = find();
+      if (f && !f.done && (!own || below(f, own))) return f;
+    } catch {
+      /* ignore that framework */
+    }
   }
+  return own;
 }
 
 export interface CallSpec {
@@ -149,7 +161,7 @@ export class Call {
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.kind ?? (spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT), attributes: attrs }, ctx);
       if (parent && (spec.type === 'LLM' || spec.type === 'CHAT_MODEL')) parent.modelCalls++;
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0 }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0, parent }, performance.now(), !!(spec.scope || spec.afc), !parent);
     } catch {
       return undefined;
     }

@@ -9,6 +9,7 @@ export const ESM_HOOKED: Array<string | RegExp> = [
   '@google/genai',
   '@google/generative-ai',
   'openai',
+  '@langchain/google-genai',
   /\/node_modules\/ai\/dist\/index\.mjs$/,
   /\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/,
 ];

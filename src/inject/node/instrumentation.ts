@@ -10,6 +10,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { aiSdk6Definition } from './frameworks/aiSdk6';
+import { langchainDefinitions } from './frameworks/langchain';
 import { legacySdkDefinition } from './legacy';
 import { openaiDefinition } from './openai';
 
@@ -39,6 +40,7 @@ export class GeminiInstrumentation extends InstrumentationBase {
       legacySdkDefinition(),
       openaiDefinition(),
       aiSdk6Definition(),
+      ...langchainDefinitions(),
     ];
   }
 

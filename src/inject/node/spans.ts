@@ -17,7 +17,7 @@ export const ATTR = {
   errorType: 'error.type',
 } as const;
 
-export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'UNKNOWN';
+export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'RETRIEVER' | 'UNKNOWN';
 
 /** Largest JSON kept for one input/output attribute; beyond it a preview replaces the value so a
  *  huge embedding batch or inline image never bloats an export. */
