@@ -2,14 +2,16 @@
 // ESM module is wrapped only when listed here, so every other module loads untouched. CommonJS
 // loads are matched by require-in-the-middle against the same packages (instrumentation.ts).
 // - bare names: the package's main entry imported by that specifier;
-// - patterns: one file of a package, by its resolved URL — the AI SDK 6 ESM entry (`ai` 7 is traced
-//   without a module hook, so its entry stays unwrapped) and LangChain's callback manager, which
-//   the package's own modules import by relative path.
+// - patterns: one file of a package, by its resolved URL — the AI SDK's entry and LangChain's
+//   callback manager, which the package's own modules import by relative path.
+// Every hook only patches: a module loads as it would, with the same exports.
 export const ESM_HOOKED: Array<string | RegExp> = [
   '@google/genai',
   '@google/generative-ai',
   'openai',
   '@langchain/google-genai',
-  /\/node_modules\/ai\/dist\/index\.mjs$/,
+  'genkit',
+  // AI SDK 6's ESM build, and AI SDK 7 (ESM only, `type: module`): the same package name.
+  /\/node_modules\/ai\/dist\/index\.m?js$/,
   /\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/,
 ];

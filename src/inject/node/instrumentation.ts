@@ -10,6 +10,8 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { aiSdk6Definition } from './frameworks/aiSdk6';
+import { aiSdk7Definition } from './frameworks/aiSdk7';
+import { genkitDefinition } from './frameworks/genkit';
 import { langchainDefinitions } from './frameworks/langchain';
 import { legacySdkDefinition } from './legacy';
 import { openaiDefinition } from './openai';
@@ -40,7 +42,9 @@ export class GeminiInstrumentation extends InstrumentationBase {
       legacySdkDefinition(),
       openaiDefinition(),
       aiSdk6Definition(),
+      aiSdk7Definition(),
       ...langchainDefinitions(),
+      genkitDefinition(),
     ];
   }
 

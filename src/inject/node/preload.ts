@@ -18,6 +18,7 @@ import type * as Calls from './calls';
 import type * as Client from './client';
 import type * as Config from './config';
 import type * as AiSdk7 from './frameworks/aiSdk7';
+import type * as Genkit from './frameworks/genkit';
 import type * as Instrumentation from './instrumentation';
 
 const VERSION = '0.1.0';
@@ -63,6 +64,7 @@ function start(): void {
   // Frameworks that offer a global hook instead of a module to patch: nothing of ours runs until
   // the app's framework calls it.
   (require('./frameworks/aiSdk7') as typeof AiSdk7).installAiSdkIntegration();
+  (require('./frameworks/genkit') as typeof Genkit).watchGenkit();
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

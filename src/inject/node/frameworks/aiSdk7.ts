@@ -13,11 +13,18 @@
 // (executeLanguageModelCall, executeTool), so a tool that calls @google/genai, or another AI SDK
 // call, nests under its `ai.toolCall` span. The operation's parent is the traced call the app was
 // in, if any.
+//
+// The call site: streamText (and the other stream calls) starts its work detached from the app's
+// stack, so when `ai` loads its entry points are wrapped only to carry the app's line to that work
+// (sites.ts); the telemetry itself needs no module hook.
 import type { Attributes } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { Call, captureContent } from '../calls';
+import { wrapMethod } from '../wrap';
 import { attributeValue, endAttributes, inputsOf, outputsOf, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
 import type { Role } from './aiSdkShape';
+import { currentSite, siteEntry } from './sites';
 
 type Obj = Record<string, unknown>;
 type Event = Obj & { callId?: unknown };
@@ -63,7 +70,7 @@ function open(name: string, role: Role, attrs: Attributes, parent: Run | undefin
     name, type: spanTypeOf(role, usedTools), scope: true, inputs: () => inputsOf(role, attrs),
     attributes: { ...attrs, ...startAttributes(role, attrs) },
     kind: role === 'model' || role === 'embedCall' ? SpanKind.CLIENT : SpanKind.INTERNAL,
-    ...(parent ? { parent: parent.root.frame } : {}),
+    ...(parent ? { parent: parent.root.frame } : { site: currentSite() }),
   });
 }
 
@@ -289,4 +296,25 @@ export function installAiSdkIntegration(): void {
   if (!Array.isArray(g.AI_SDK_TELEMETRY_INTEGRATIONS)) g.AI_SDK_TELEMETRY_INTEGRATIONS = [];
   const list = g.AI_SDK_TELEMETRY_INTEGRATIONS as unknown[];
   if (!list.includes(integration)) list.push(integration);
+}
+
+const ENTRY_POINTS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
+const PATCHED = Symbol.for('gemini-trace.ai-sdk-7');
+
+/** `ai` 7 as it loads (ESM only: its namespace takes assignments): entry points carry the app's line. */
+export function aiSdk7Definition(): InstrumentationNodeModuleDefinition {
+  return new InstrumentationNodeModuleDefinition('ai', ['>=7.0.0 <8'], (exports: Record<string, unknown>) => {
+    try {
+      for (const name of ENTRY_POINTS) if (typeof exports[name] === 'function') exports[name] = siteEntry(exports[name] as (...a: unknown[]) => unknown);
+      const agent = (exports.ToolLoopAgent as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+      if (agent && !Object.prototype.hasOwnProperty.call(agent, PATCHED)) {
+        Object.defineProperty(agent, PATCHED, { value: true });
+        wrapMethod(agent, 'generate', siteEntry);
+        wrapMethod(agent, 'stream', siteEntry);
+      }
+    } catch {
+      /* the SDK works, its stream spans without a call site */
+    }
+    return exports;
+  });
 }

@@ -15,15 +15,13 @@
 // - The app's call site: LangGraph starts its runs inside async generators, whose stacks no longer
 //   show the app's line. LangChain enters its own AsyncLocalStorage synchronously from the app's
 //   call (AsyncGeneratorWithSetup → runWithConfig → storage.run), so that `run` is wrapped to carry
-//   the app's line into the run's async context, where the top-level run's span picks it up.
-import { AsyncLocalStorage } from 'node:async_hooks';
+//   the app's line into the run's async context (sites.ts), where the top-level run's span picks it up.
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import { addForeignParent } from '../calls';
 import type { Frame } from '../calls';
-import { captureCallSite } from '../callsite';
-import type { CallSite } from '../callsite';
 import { wrapMethod } from '../wrap';
-import { handler, runCall, setSiteHint } from './langchainRuns';
+import { handler, runCall } from './langchainRuns';
+import { withSite } from './sites';
 
 type Obj = Record<string, unknown>;
 type Fn = (...args: unknown[]) => unknown;
@@ -31,9 +29,6 @@ const PATCHED = Symbol.for('gemini-trace.langchain');
 const LC_STORAGE = Symbol.for('ls:tracing_async_local_storage');
 const LC_CHILD_CONFIG = Symbol.for('lc:child_config');
 const VERSIONS = ['>=0.3.0 <2'];
-
-const sites = new AsyncLocalStorage<CallSite>();
-setSiteHint(() => sites.getStore());
 
 export function langchainDefinitions(): InstrumentationNodeModuleDefinition[] {
   const manager = (exports: Obj) => {
@@ -100,9 +95,7 @@ function watchStorage(): void {
   Object.defineProperty(storage, 'run', {
     configurable: true, writable: true, enumerable: false,
     value: function (this: unknown, ...args: unknown[]) {
-      if (sites.getStore()) return run.apply(this, args);
-      const site = captureCallSite();
-      return site ? sites.run(site, () => run.apply(this, args)) : run.apply(this, args);
+      return withSite(() => run.apply(this, args));
     },
   });
 }

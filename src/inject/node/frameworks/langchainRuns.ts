@@ -28,10 +28,10 @@ import { SpanKind } from '@opentelemetry/api';
 import { GT_ATTR } from '../../../model/runTags';
 import { Call, captureContent } from '../calls';
 import type { CallSpec, Frame } from '../calls';
-import type { CallSite } from '../callsite';
 import { ATTR, toJson } from '../spans';
 import type { SpanType } from '../spans';
 import { genAiMessages, messageDict, plain } from './langchainValues';
+import { currentSite } from './sites';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -51,13 +51,6 @@ interface Run {
 const runs = new Map<string, Run>();
 const hidden = new Map<string, Run | undefined>();
 const MAX_RUNS = 10_000;
-
-/** The app's call site for the next top-level run, when the run's own stack no longer shows it. */
-let siteHint: () => CallSite | undefined = () => undefined;
-
-export function setSiteHint(f: () => CallSite | undefined): void {
-  siteHint = f;
-}
 
 /** The span a run's SDK calls should nest under (langchain.ts runs the model's request in it). */
 export function runCall(runId: unknown): Call | undefined {
@@ -86,7 +79,7 @@ function start(runId: unknown, parentRunId: unknown, kind: Run['kind'], spec: Om
     scope: true,
     kind: spec.kind ?? SpanKind.INTERNAL,
     // A top-level run nests under the traced call it runs in (our context, or a framework's), if any.
-    ...(frame ? { parent: frame } : { site: siteHint() }),
+    ...(frame ? { parent: frame } : { site: currentSite() }),
   });
   if (!call) return;
   const run: Run = { call, kind, top: undefined as unknown as Run };
