@@ -22,7 +22,7 @@ import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentat
 import { GT_ATTR } from '../../model/runTags';
 import { Call, captureContent, traced } from './calls';
 import type { CallSpec } from './calls';
-import { responseOutputs } from './spans';
+import { assembleChunks, responseOutputs } from './spans';
 import { wrapMethod } from './wrap';
 import type { Fn } from './wrap';
 
@@ -216,8 +216,9 @@ function tracedStreamResult(call: Call | undefined, invoke: () => unknown, captu
           }),
       });
     }
+    // The SDK's aggregate keeps each chunk's text as a part of its own: joined as a direct call's.
     r.response.then(
-      (response) => c.succeed(() => responseOutputs(response, capture), usage ? response : undefined),
+      (response) => c.succeed(() => responseOutputs(assembleChunks([response]), capture), usage ? response : undefined),
       (e: unknown) => c.fail(e),
     );
   });
