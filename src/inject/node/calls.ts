@@ -94,8 +94,9 @@ function parentFrame(): Frame | undefined {
 export interface CallSpec {
   name: string;
   type: SpanType;
-  /** Built lazily, and only here, so a failure to shape inputs cannot reach the app. */
-  inputs: () => unknown;
+  /** Built lazily, and only here, so a failure to shape inputs cannot reach the app. Absent: the
+   *  span records no mlflow.spanInputs (MLflow derives them from a framework's own attributes). */
+  inputs?: () => unknown;
   model?: unknown;
   config?: unknown;
   afc?: boolean;
@@ -110,8 +111,9 @@ export interface CallSpec {
   format?: string;
   /** OpenTelemetry span kind (default CLIENT, INTERNAL for a tool): a framework's own steps are INTERNAL. */
   kind?: SpanKind;
-  /** The app's call site, taken earlier (when a framework's own span starts after awaits that
-   *  left the app's line off the stack): used when this call starts a trace. */
+  /** The app's call site, known already: taken earlier (a framework's own span starts after awaits
+   *  that left the app's line off the stack), or the parent's, for a framework's inner spans whose
+   *  stacks hold no app frame to look for. */
   site?: CallSite;
 }
 
@@ -134,8 +136,9 @@ export class Call {
       if (!runtime) return undefined;
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
       const parent = spec.parent === undefined ? parentFrame() : (spec.parent ?? undefined);
-      const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : (spec.site ?? captureCallSite());
-      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(spec.inputs()) };
+      const site = spec.site ?? (spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite());
+      const attrs: Attributes = { [ATTR.spanType]: spec.type };
+      if (spec.inputs) attrs[ATTR.inputs] = toJson(spec.inputs());
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
         attrs[ATTR.provider] = 'gemini';
@@ -206,11 +209,11 @@ export class Call {
   /** Ends the span with its outputs; usage only on model-call spans (MLflow sums usage over spans).
    *  `endTime` (performance.now()) when the work ended before the span could (a Live turn whose
    *  usage arrives after its turnComplete). */
-  succeed(outputs: () => unknown, usageFrom?: unknown, extra?: Attributes, endTime?: number): void {
+  succeed(outputs: (() => unknown) | undefined, usageFrom?: unknown, extra?: Attributes, endTime?: number): void {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
       if (usageFrom !== undefined) {
         const usage = tokenUsage(usageFrom);
         if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));

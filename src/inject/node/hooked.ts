@@ -11,7 +11,8 @@ export const ESM_HOOKED: Array<string | RegExp> = [
   'openai',
   '@langchain/google-genai',
   'genkit',
-  // AI SDK 6's ESM build, and AI SDK 7 (ESM only, `type: module`): the same package name.
-  /\/node_modules\/ai\/dist\/index\.m?js$/,
+  // AI SDK 6's ESM build (AI SDK 7, `type: module`, is traced without a module hook: its entry,
+  // dist/index.js, stays unwrapped).
+  /\/node_modules\/ai\/dist\/index\.mjs$/,
   /\/node_modules\/@langchain\/core\/dist\/callbacks\/manager\.js$/,
 ];

@@ -10,7 +10,6 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { aiSdk6Definition } from './frameworks/aiSdk6';
-import { aiSdk7Definition } from './frameworks/aiSdk7';
 import { genkitDefinition } from './frameworks/genkit';
 import { langchainDefinitions } from './frameworks/langchain';
 import { legacySdkDefinition } from './legacy';
@@ -42,7 +41,6 @@ export class GeminiInstrumentation extends InstrumentationBase {
       legacySdkDefinition(),
       openaiDefinition(),
       aiSdk6Definition(),
-      aiSdk7Definition(),
       ...langchainDefinitions(),
       genkitDefinition(),
     ];

@@ -14,12 +14,11 @@
 import type { Attributes, Span, SpanContext, SpanOptions, SpanStatus, Tracer } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { Call, captureContent, currentFrame } from '../calls';
-import type { Frame } from '../calls';
+import { Call, captureContent } from '../calls';
 import { captureCallSite } from '../callsite';
 import type { CallSite } from '../callsite';
 import { wrapMethod } from '../wrap';
-import { attributeValue, endAttributes, inputsOf, outputsOf, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
+import { attributeValue, endAttributes, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
 import type { Role } from './aiSdkShape';
 
 type Obj = Record<string, unknown>;
@@ -46,7 +45,7 @@ function patchExports(exports: Obj): Obj {
         function (this: { settings?: { id?: unknown } }, ...args: unknown[]) {
           const site = captureCallSite();
           const id = typeof this?.settings?.id === 'string' ? this.settings.id : 'ToolLoopAgent';
-          return Promise.resolve(original.apply(this, args)).then((prepared) => withTelemetry(prepared, site, id));
+          return Promise.resolve(original.apply(this, args)).then((prepared) => withTelemetry(prepared, () => site, id));
         },
       );
     }
@@ -74,7 +73,7 @@ function wrapEntry(original: Fn, agent: string | undefined): Fn {
   const wrapper = function (this: unknown, ...args: unknown[]) {
     let options = args[0];
     try {
-      options = withTelemetry(options, captureCallSite(), agent);
+      options = withTelemetry(options, captureCallSite, agent);
     } catch {
       /* call untraced */
     }
@@ -84,8 +83,9 @@ function wrapEntry(original: Fn, agent: string | undefined): Fn {
   return wrapper;
 }
 
-/** A copy of the call's options with our tracer, unless the app decided about telemetry itself. */
-function withTelemetry(options: unknown, site: CallSite | undefined, agent: string | undefined): unknown {
+/** A copy of the call's options with our tracer, unless the app decided about telemetry itself
+ *  (the app's line is taken only then). */
+function withTelemetry(options: unknown, site: () => CallSite | undefined, agent: string | undefined): unknown {
   if (!isObj(options)) return options;
   const t = options.experimental_telemetry;
   const own = isObj(t) ? t : {};
@@ -94,7 +94,7 @@ function withTelemetry(options: unknown, site: CallSite | undefined, agent: stri
   const capture = captureContent();
   return {
     ...options,
-    experimental_telemetry: { ...own, isEnabled: true, tracer: new CallTracer(site, agent), recordInputs: own.recordInputs ?? capture, recordOutputs: own.recordOutputs ?? capture },
+    experimental_telemetry: { ...own, isEnabled: true, tracer: new CallTracer(site(), agent), recordInputs: own.recordInputs ?? capture, recordOutputs: own.recordOutputs ?? capture },
   };
 }
 
@@ -104,24 +104,26 @@ function globalTracerProvider(): boolean {
   return !!api?.trace;
 }
 
-/** What our spans know of each other: a model call offered tools, a tool ran. */
-const byFrame = new WeakMap<Frame, AiSpan>();
-
-/** One per AI SDK call: opens our spans for it (the first one is the operation, the root). */
+/** One per AI SDK call: opens our spans for it. The first is the operation (the trace's root, or
+ *  nested under the traced call the app made it in); the SDK's others (model calls, tool calls) are
+ *  its children. Only a tool call runs in a context scope of ours: what the tool does (a Gemini
+ *  call of the app's own) nests under it; the rest needs no context tracking. */
 class CallTracer implements Tracer {
+  root?: AiSpan;
+
   constructor(
-    private readonly site: CallSite | undefined,
-    private readonly agent: string | undefined,
+    readonly site: CallSite | undefined,
+    readonly agent: string | undefined,
   ) {}
 
   startSpan(name: string, options?: SpanOptions): Span {
-    return new AiSpan(name, options?.attributes ?? {}, this.site, this.agent);
+    return new AiSpan(this, name, options?.attributes ?? {});
   }
 
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: unknown[]): ReturnType<F> {
     const fn = rest[rest.length - 1] as F;
     const options = (rest.length > 1 ? rest[0] : undefined) as SpanOptions | undefined;
-    const span = new AiSpan(name, options?.attributes ?? {}, this.site, this.agent);
+    const span = new AiSpan(this, name, options?.attributes ?? {});
     return span.run(() => fn(span)) as ReturnType<F>;
   }
 }
@@ -132,30 +134,28 @@ class AiSpan implements Span {
   private readonly attrs: Attributes;
   private readonly role: Role;
   private readonly call: Call | undefined;
-  private readonly parent: AiSpan | undefined;
   usedTools = false;
   private error: unknown;
   private failed = false;
 
-  constructor(name: string, attributes: Attributes, site: CallSite | undefined, agent: string | undefined) {
+  constructor(tracer: CallTracer, name: string, attributes: Attributes) {
     this.attrs = { ...attributes };
     const op = typeof attributes['ai.operationId'] === 'string' ? attributes['ai.operationId'] : name;
     this.role = roleOf(op);
-    const frame = currentFrame();
-    this.parent = frame ? byFrame.get(frame) : undefined;
-    if (this.role === 'tool' && this.parent) this.parent.usedTools = true;
-    if (this.role === 'model' && Array.isArray(attributes['ai.prompt.tools']) && this.parent) this.parent.usedTools = true;
+    const root = tracer.root;
+    if (root && (this.role === 'tool' || (this.role === 'model' && Array.isArray(attributes['ai.prompt.tools'])))) root.usedTools = true;
     const extra: Attributes = { ...attributes, ...startAttributes(this.role, attributes) };
-    if (agent && this.role === 'operation' && !this.parent) {
-      extra['gen_ai.agent.name'] = agent;
+    if (tracer.agent && !root) {
+      extra['gen_ai.agent.name'] = tracer.agent;
       this.usedTools = true;
     }
+    const parent = root?.call?.frame;
     this.call = Call.start({
-      name, type: spanTypeOf(this.role, this.usedTools), scope: true, inputs: () => inputsOf(this.role, attributes),
+      name, type: spanTypeOf(this.role, this.usedTools), scope: this.role === 'tool',
       attributes: extra, kind: this.role === 'model' || this.role === 'embedCall' ? SpanKind.CLIENT : SpanKind.INTERNAL,
-      ...(this.parent ? {} : { site }),
+      ...(parent ? { parent, site: parent.site } : { site: tracer.site }),
     });
-    if (this.call) byFrame.set(this.call.frame, this);
+    tracer.root ??= this;
   }
 
   run<T>(fn: () => T): T {
@@ -167,16 +167,16 @@ class AiSpan implements Span {
   }
 
   setAttribute(key: string, value: unknown): this {
-    const v = attributeValue(value);
-    if (v !== undefined) {
-      this.attrs[key] = v;
-      this.call?.set({ [key]: v });
-    }
-    return this;
+    return this.setAttributes({ [key]: value } as Attributes);
   }
 
   setAttributes(attributes: Attributes): this {
-    for (const [k, v] of Object.entries(attributes)) this.setAttribute(k, v);
+    const kept: Attributes = {};
+    for (const [k, value] of Object.entries(attributes)) {
+      const v = attributeValue(value);
+      if (v !== undefined) kept[k] = this.attrs[k] = v;
+    }
+    this.call?.set(kept);
     return this;
   }
 
@@ -227,7 +227,7 @@ class AiSpan implements Span {
     } catch {
       /* end it as it is */
     }
-    if (this.failed) call.fail(this.error, () => outputsOf(this.role, this.attrs), extra);
-    else call.succeed(() => outputsOf(this.role, this.attrs), undefined, extra);
+    if (this.failed) call.fail(this.error, undefined, extra);
+    else call.succeed(undefined, undefined, extra);
   }
 }

@@ -15,16 +15,20 @@
 // in, if any.
 //
 // The call site: streamText (and the other stream calls) starts its work detached from the app's
-// stack, so when `ai` loads its entry points are wrapped only to carry the app's line to that work
-// (sites.ts); the telemetry itself needs no module hook.
+// stack, and its onStart event comes later. But the SDK builds each call's dispatcher, reading the
+// integration's callbacks, synchronously inside the app's call for streams (after an await, with the
+// app's line in the async stack, for generateText): `onStart` is a getter that takes the app's line
+// right then and hands the call a callback that knows it. No module hook, no context tracking.
+//
+// Only a tool's span runs in a context scope of ours (what the tool does nests under it); the model
+// calls' and the operation's spans are parented explicitly.
 import type { Attributes } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { Call, captureContent } from '../calls';
-import { wrapMethod } from '../wrap';
-import { attributeValue, endAttributes, inputsOf, outputsOf, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
+import { captureCallSite } from '../callsite';
+import type { CallSite } from '../callsite';
+import { attributeValue, endAttributes, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
 import type { Role } from './aiSdkShape';
-import { currentSite, siteEntry } from './sites';
 
 type Obj = Record<string, unknown>;
 type Event = Obj & { callId?: unknown };
@@ -65,17 +69,20 @@ function runOf(e: Event): Run | undefined {
   return typeof e?.callId === 'string' ? runs.get(e.callId) : undefined;
 }
 
-function open(name: string, role: Role, attrs: Attributes, parent: Run | undefined, usedTools = false): Call | undefined {
+function open(name: string, role: Role, attrs: Attributes, parent: Run | undefined, usedTools = false, site?: CallSite): Call | undefined {
   return Call.start({
-    name, type: spanTypeOf(role, usedTools), scope: true, inputs: () => inputsOf(role, attrs),
+    name, type: spanTypeOf(role, usedTools), scope: role === 'tool',
     attributes: { ...attrs, ...startAttributes(role, attrs) },
     kind: role === 'model' || role === 'embedCall' ? SpanKind.CLIENT : SpanKind.INTERNAL,
-    ...(parent ? { parent: parent.root.frame } : { site: currentSite() }),
+    // Inner spans start inside the SDK, with no app frame on the stack: the operation's line is theirs.
+    ...(parent ? { parent: parent.root.frame, site: parent.root.frame.site } : { site }),
   });
 }
 
-function close(call: Call | undefined, role: Role, attrs: Attributes, usedTools: boolean, raw?: unknown): void {
-  call?.succeed(() => outputsOf(role, attrs), undefined, endAttributes(role, attrs, usedTools, raw));
+/** Ends a span with the attributes `added` since it started (MLflow derives its inputs and outputs
+ *  from its `ai.*` attributes) and its final type and usage, computed from all of them. */
+function close(call: Call | undefined, role: Role, start: Attributes, added: Attributes, usedTools: boolean, raw?: unknown): void {
+  call?.succeed(undefined, undefined, { ...added, ...endAttributes(role, { ...start, ...added }, usedTools, raw) });
 }
 
 function modelName(op: string): string {
@@ -126,16 +133,15 @@ function startModel(run: Run, e: Event, messages: unknown[], tools: unknown): vo
   if (call) run.model = { call, attrs };
 }
 
-function endModel(run: Run, e: Event, raw: unknown): void {
+function endModel(run: Run, e: Event, end: Attributes, raw: unknown): void {
   const m = run.model;
   if (!m) return;
   run.model = undefined;
-  put(m.attrs, 'ai.response.finishReason', e.finishReason);
-  put(m.attrs, 'ai.response.id', e.responseId ?? (isObj(e.response) ? e.response.id : undefined));
-  put(m.attrs, 'ai.response.model', e.modelId);
-  usageAttrs(m.attrs, e.usage);
-  m.call.set(m.attrs);
-  close(m.call, 'model', m.attrs, false, raw);
+  put(end, 'ai.response.finishReason', e.finishReason);
+  put(end, 'ai.response.id', e.responseId ?? (isObj(e.response) ? e.response.id : undefined));
+  put(end, 'ai.response.model', e.modelId);
+  usageAttrs(end, e.usage);
+  close(m.call, 'model', m.attrs, end, false, raw);
 }
 
 /** Ends whatever of the call is still open as failed, then the call. */
@@ -147,7 +153,7 @@ function fail(run: Run, error: unknown): void {
 }
 
 const handlers = {
-  onStart(e: Event): void {
+  onStart(e: Event, site?: CallSite): void {
     if (typeof e?.callId !== 'string' || typeof e.operationId !== 'string') return;
     const capture = captureContent();
     const op = e.operationId;
@@ -159,7 +165,7 @@ const handlers = {
     put(attrs, 'ai.telemetry.functionId', e.functionId);
     settings(e, attrs);
     const usedTools = isObj(e.tools) && Object.keys(e.tools).length > 0;
-    const root = open(op, role, attrs, undefined, usedTools);
+    const root = open(op, role, attrs, undefined, usedTools, site);
     if (!root) return;
     if (runs.size >= MAX_RUNS) runs.delete(runs.keys().next().value as string);
     runs.set(e.callId, { id: e.callId, op, root, attrs, usedTools, tools: new Map() });
@@ -183,15 +189,17 @@ const handlers = {
   onLanguageModelCallEnd(e: Event): void {
     const run = runOf(e);
     if (!run?.model) return;
-    responseAttrs(run.model.attrs, e.content, captureContent());
-    endModel(run, e, isObj(e.usage) ? e.usage.raw : undefined);
+    const end: Attributes = {};
+    responseAttrs(end, e.content, captureContent());
+    endModel(run, e, end, isObj(e.usage) ? e.usage.raw : undefined);
   },
 
   onObjectStepEnd(e: Event): void {
     const run = runOf(e);
     if (!run?.model) return;
-    if (captureContent()) put(run.model.attrs, 'ai.response.object', e.objectText);
-    endModel(run, e, isObj(e.usage) ? e.usage.raw : undefined);
+    const end: Attributes = {};
+    if (captureContent()) put(end, 'ai.response.object', e.objectText);
+    endModel(run, e, end, isObj(e.usage) ? e.usage.raw : undefined);
   },
 
   onToolExecutionStart(e: Event): void {
@@ -220,9 +228,7 @@ const handlers = {
     if (!run || !call) return;
     run.tools.delete(id);
     if (out.type === 'tool-error') return call.fail(out.error);
-    const result = captureContent() ? { 'ai.toolCall.result': J(out.output ?? null) } : {};
-    call.set(result);
-    close(call, 'tool', result, false);
+    close(call, 'tool', {}, captureContent() ? { 'ai.toolCall.result': J(out.output ?? null) } : {}, false);
   },
 
   onEmbedStart(e: Event): void {
@@ -239,8 +245,7 @@ const handlers = {
     const m = run?.model;
     if (!run || !m) return;
     run.model = undefined;
-    const n = Array.isArray(e.embeddings) ? e.embeddings.length : undefined;
-    close(m.call, 'embedCall', { ...m.attrs, ...(n !== undefined ? { 'ai.embeddings': new Array<number>(n).fill(0) } : {}) }, false);
+    close(m.call, 'embedCall', m.attrs, {}, false);
   },
 
   onEnd(e: Event): void {
@@ -248,15 +253,15 @@ const handlers = {
     if (!run) return;
     runs.delete(e.callId as string);
     const capture = captureContent();
-    if (capture && typeof e.text === 'string') run.attrs['ai.response.text'] = e.text;
-    else responseAttrs(run.attrs, e.content, capture);
-    if (capture && e.object !== undefined) put(run.attrs, 'ai.response.object', J(e.object));
-    put(run.attrs, 'ai.response.finishReason', e.finishReason);
-    usageAttrs(run.attrs, e.totalUsage ?? e.usage);
-    run.root.set(run.attrs);
-    run.model?.call.succeed(() => null);
-    for (const t of run.tools.values()) t.succeed(() => null);
-    close(run.root, roleOf(run.op), run.attrs, run.usedTools);
+    const end: Attributes = {};
+    if (capture && typeof e.text === 'string') end['ai.response.text'] = e.text;
+    else responseAttrs(end, e.content, capture);
+    if (capture && e.object !== undefined) put(end, 'ai.response.object', J(e.object));
+    put(end, 'ai.response.finishReason', e.finishReason);
+    usageAttrs(end, e.totalUsage ?? e.usage);
+    run.model?.call.succeed(undefined);
+    for (const t of run.tools.values()) t.succeed(undefined);
+    close(run.root, roleOf(run.op), run.attrs, end, run.usedTools);
   },
 
   onError(e: Event): void {
@@ -270,25 +275,36 @@ const handlers = {
   },
 };
 
-type Handlers = typeof handlers;
 
 /** The integration the SDK calls: each event handler guarded, so tracing never reaches the app's
  *  call. The execute wrappers only look up a span and run the app's work in its scope, once, its
- *  value or error passing through. */
-const integration = Object.fromEntries(
-  Object.entries(handlers).map(([key, handler]) => [
-    key,
-    key.startsWith('execute')
-      ? handler
-      : (e: Event) => {
-          try {
-            (handler as (e: Event) => void)(e);
-          } catch {
-            /* tracing only */
-          }
-        },
-  ]),
-) as unknown as Handlers;
+ *  value or error passing through. `onStart` is a getter (see the header). */
+const integration: Record<string, unknown> = {};
+for (const [key, handler] of Object.entries(handlers)) {
+  if (key.startsWith('execute')) integration[key] = handler;
+  else if (key !== 'onStart') {
+    integration[key] = (e: Event) => {
+      try {
+        (handler as (e: Event) => void)(e);
+      } catch {
+        /* tracing only */
+      }
+    };
+  }
+}
+Object.defineProperty(integration, 'onStart', {
+  enumerable: true,
+  get() {
+    const site = captureCallSite();
+    return (e: Event) => {
+      try {
+        handlers.onStart(e, site);
+      } catch {
+        /* tracing only */
+      }
+    };
+  },
+});
 
 /** Puts our integration on the AI SDK's global list (once per process). */
 export function installAiSdkIntegration(): void {
@@ -298,23 +314,3 @@ export function installAiSdkIntegration(): void {
   if (!list.includes(integration)) list.push(integration);
 }
 
-const ENTRY_POINTS = ['generateText', 'streamText', 'generateObject', 'streamObject', 'embed', 'embedMany'];
-const PATCHED = Symbol.for('gemini-trace.ai-sdk-7');
-
-/** `ai` 7 as it loads (ESM only: its namespace takes assignments): entry points carry the app's line. */
-export function aiSdk7Definition(): InstrumentationNodeModuleDefinition {
-  return new InstrumentationNodeModuleDefinition('ai', ['>=7.0.0 <8'], (exports: Record<string, unknown>) => {
-    try {
-      for (const name of ENTRY_POINTS) if (typeof exports[name] === 'function') exports[name] = siteEntry(exports[name] as (...a: unknown[]) => unknown);
-      const agent = (exports.ToolLoopAgent as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-      if (agent && !Object.prototype.hasOwnProperty.call(agent, PATCHED)) {
-        Object.defineProperty(agent, PATCHED, { value: true });
-        wrapMethod(agent, 'generate', siteEntry);
-        wrapMethod(agent, 'stream', siteEntry);
-      }
-    } catch {
-      /* the SDK works, its stream spans without a call site */
-    }
-    return exports;
-  });
-}

@@ -7,11 +7,10 @@
 //   `ai.streamObject`) is AGENT when the model was offered tools (a ToolLoopAgent's too, with
 //   gen_ai.agent.name), else CHAIN; each model call (`….doGenerate`, `….doStream`) CHAT_MODEL;
 //   `ai.toolCall` TOOL; `ai.embed` / `ai.embedMany` CHAIN over `….doEmbed` EMBEDDING.
-// - mlflow.spanInputs / mlflow.spanOutputs: the operation's `{system, prompt, messages}` and
-//   `{text, object?, toolCalls?, finishReason}`; a model call's `{messages, tools?, toolChoice?}`
-//   (the prompt it sent) and `{text?, reasoning?, toolCalls?, finishReason, id?, model?}`; a tool
-//   call's arguments and result. (MLflow's own Vercel AI translator would derive similar values;
-//   writing them keeps the server from guessing.)
+// - No mlflow.spanInputs / mlflow.spanOutputs: MLflow's own Vercel AI translator derives them from
+//   the `ai.*` attributes as it stores the span (the operation's `ai.prompt` and `ai.response.text`,
+//   a model call's `ai.prompt.*` and `ai.response.*`, a tool call's `ai.toolCall.args` / `.result`),
+//   so each prompt and response is sent once, not twice.
 // - mlflow.llm.model / mlflow.llm.provider ("gemini" for Google's providers) on operation and model call.
 // - mlflow.chat.tokenUsage on the model-call spans only, from Gemini's own usageMetadata when the
 //   provider passed it on (thinking and cached counts as for a direct SDK call), else from
@@ -78,60 +77,6 @@ export function startAttributes(role: Role, a: Attributes): Attributes {
   return out;
 }
 
-/** The span's inputs from the attributes it started with. */
-export function inputsOf(role: Role, a: Attributes): unknown {
-  switch (role) {
-    case 'operation':
-      return parseJson(a['ai.prompt']) ?? null;
-    case 'model': {
-      const out: Obj = { messages: parseJson(a['ai.prompt.messages']) ?? [] };
-      const tools = a['ai.prompt.tools'];
-      if (Array.isArray(tools)) out.tools = tools.map(parseJson);
-      if (a['ai.prompt.toolChoice'] !== undefined) out.toolChoice = parseJson(a['ai.prompt.toolChoice']);
-      return out;
-    }
-    case 'tool':
-      return parseJson(a['ai.toolCall.args']) ?? null;
-    case 'embed':
-    case 'embedCall':
-      return parseJson(a['ai.value'] ?? a['ai.values']) ?? null;
-    default:
-      return null;
-  }
-}
-
-/** The span's outputs from all its attributes when it ends. */
-export function outputsOf(role: Role, a: Attributes): unknown {
-  const out: Obj = {};
-  const put = (k: string, attr: string, parse = false) => {
-    const v = a[attr];
-    if (v !== undefined) out[k] = parse ? parseJson(v) : v;
-  };
-  switch (role) {
-    case 'operation':
-    case 'model':
-      put('text', 'ai.response.text');
-      put('object', 'ai.response.object', true);
-      put('reasoning', 'ai.response.reasoning');
-      put('toolCalls', 'ai.response.toolCalls', true);
-      put('finishReason', 'ai.response.finishReason');
-      if (role === 'model') {
-        put('id', 'ai.response.id');
-        put('model', 'ai.response.model');
-      }
-      return out;
-    case 'tool':
-      return parseJson(a['ai.toolCall.result']) ?? null;
-    case 'embed':
-    case 'embedCall': {
-      const e = a['ai.embeddings'] ?? a['ai.embedding'];
-      return { embeddings: Array.isArray(e) ? e.length : e === undefined ? 0 : 1 };
-    }
-    default:
-      return null;
-  }
-}
-
 /** `mlflow.chat.tokenUsage` of a model call: Gemini's usageMetadata when the provider passed it on,
  *  else the SDK's own counts (its output tokens already include reasoning tokens). */
 export function modelUsage(a: Attributes, raw?: unknown): string | undefined {
@@ -155,7 +100,7 @@ function geminiMetadata(pm: unknown): unknown {
   return undefined;
 }
 
-/** What a span adds when it ends, besides its outputs (outputsOf): its final type, a model call's usage. */
+/** What a span adds when it ends: its final type, a model call's usage and answering model. */
 export function endAttributes(role: Role, a: Attributes, usedTools: boolean, raw?: unknown): Attributes {
   const out: Attributes = { [ATTR.spanType]: spanTypeOf(role, usedTools) };
   if (role === 'model') {

@@ -78,8 +78,9 @@ function start(runId: unknown, parentRunId: unknown, kind: Run['kind'], spec: Om
     attributes: { [GT_ATTR.library]: LIBRARY, ...spec.attributes },
     scope: true,
     kind: spec.kind ?? SpanKind.INTERNAL,
+    // An inner run starts inside LangChain, with no app frame on its stack: its parent's line is its.
     // A top-level run nests under the traced call it runs in (our context, or a framework's), if any.
-    ...(frame ? { parent: frame } : { site: currentSite() }),
+    ...(frame ? { parent: frame, site: frame.site } : { site: currentSite() }),
   });
   if (!call) return;
   const run: Run = { call, kind, top: undefined as unknown as Run };
