@@ -309,7 +309,8 @@ Object.defineProperty(integration, 'onStart', {
 /** Puts our integration on the AI SDK's global list (once per process). */
 export function installAiSdkIntegration(): void {
   const g = globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown };
-  if (!Array.isArray(g.AI_SDK_TELEMETRY_INTEGRATIONS)) g.AI_SDK_TELEMETRY_INTEGRATIONS = [];
+  // Not enumerable: the app's globals look as they did (the SDK reads and pushes to it by name).
+  if (!Array.isArray(g.AI_SDK_TELEMETRY_INTEGRATIONS)) Object.defineProperty(g, 'AI_SDK_TELEMETRY_INTEGRATIONS', { value: [], writable: true, configurable: true, enumerable: false });
   const list = g.AI_SDK_TELEMETRY_INTEGRATIONS as unknown[];
   if (!list.includes(integration)) list.push(integration);
 }

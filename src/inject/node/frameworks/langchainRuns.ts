@@ -7,8 +7,9 @@
 //   `ChatGoogleGenerativeAI`, a tool's name), parented by the run's parent. Runs LangChain tags
 //   `langsmith:hidden` (LangGraph's `__start__` and its other plumbing) are skipped, their
 //   children attached to the nearest run shown.
-// - mlflow.spanType: a chain run CHAIN, except a top-level run in which a tool ran: AGENT (a
-//   model and its tools in a loop, as createAgent's graph); a chat model run CHAT_MODEL, an LLM run
+// - mlflow.spanType: a chain run CHAIN, except a top-level run whose model was offered tools (or in
+//   which a tool ran): AGENT (a model and its tools in a loop, as createAgent's graph; the AI SDK and
+//   Genkit spans follow the same rule); a chat model run CHAT_MODEL, an LLM run
 //   LLM, a tool TOOL (gen_ai.tool.name, gen_ai.tool.call.id), a retriever RETRIEVER.
 // - mlflow.spanInputs / mlflow.spanOutputs: the run's inputs and outputs as plain JSON, messages as
 //   `{role, content, tool_calls?, tool_call_id?, name?}` (langchainValues.ts); a chat model's
@@ -42,7 +43,7 @@ interface Run {
   kind: 'chain' | 'chat' | 'llm' | 'tool' | 'retriever';
   /** The top-level run of its trace (within LangChain). */
   top: Run;
-  /** A tool ran somewhere under this top-level run. */
+  /** A model under this top-level run was offered tools, or a tool ran. */
   usedTools?: boolean;
   messages?: Obj[];
 }
@@ -193,6 +194,8 @@ export const handler: Obj = {
   handleChatModelStart(llm: unknown, messages: unknown, runId: unknown, parentRunId: unknown, extra: unknown, tags: unknown, metadata: unknown, runName: unknown) {
     const list = (Array.isArray(messages) && Array.isArray(messages[0]) ? messages[0] : []).map((m) => messageDict(m) ?? { role: 'user', content: plain(m) });
     const params = isObj(extra) ? plain(extra.invocation_params) : undefined;
+    const top = parentOf(parentRunId)?.top;
+    if (top && isObj(params) && Array.isArray(params.tools) && params.tools.length) top.usedTools = true;
     startModel(runId, parentRunId, 'chat', 'CHAT_MODEL', nameOf(llm, runName, 'chat_model'), modelAttrs(llm, extra, metadata), () => ({ messages: list, ...(params ? { invocation_params: params } : {}) }), tags, list);
   },
   handleLLMStart(llm: unknown, prompts: unknown, runId: unknown, parentRunId: unknown, extra: unknown, tags: unknown, metadata: unknown, runName: unknown) {
