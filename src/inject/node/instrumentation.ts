@@ -5,8 +5,10 @@
 // the class keeps its name, statics, prototype and instanceof behaviour.
 //
 // The other packages hooked as they load (hooked.ts) have modules of their own, which say what
-// they patch: the legacy SDK (legacy.ts), openai (openai.ts), the AI SDK 6 (frameworks/aiSdk6.ts)
-// and LangChain's callback manager (frameworks/langchain.ts).
+// they patch: the legacy SDK (legacy.ts), openai (openai.ts), the AI SDK 6 (frameworks/aiSdk6.ts),
+// LangChain's callback manager and Google chat model (frameworks/langchain.ts) and Genkit's stream
+// calls (frameworks/genkit.ts). Each checks the package's version: an unknown one is left alone
+// (its model calls are still traced wherever they reach a traced SDK).
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { aiSdk6Definition } from './frameworks/aiSdk6';

@@ -1,6 +1,9 @@
 // The Node preload (dist/inject/node/preload.cjs), loaded into the user's process with
-// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It hooks
-// `@google/genai` and nothing else; all tracing machinery is built on the first Gemini call.
+// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It hooks the packages
+// a Gemini app reaches Gemini through as they load (hooked.ts: @google/genai, the legacy SDK,
+// openai, the AI SDK 6, LangChain, Genkit) and leaves a global hook for the frameworks that offer
+// one (the AI SDK 7's telemetry integrations, Genkit's telemetry provider). Nothing of a
+// framework's runs unless the app loads it; all tracing machinery is built on the first traced call.
 //
 // Once per process: a guard on globalThis and on `process` (shared by every realm of a thread)
 // keeps a second copy (another install, a second --require) from tracing twice. Child processes
