@@ -67,12 +67,13 @@ tally.failed += checksFailed;
 const reporter = join(root, 'scripts/lib/mocha-reporter.cjs');
 const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
 const UNIT_JOBS = 2;
-// Unit files that take longest (about 30 s to 4 min in CI runs), longest first: they start first,
-// so the two lanes end together instead of one long file starting late and running alone at the
+// Unit files that take longest (about 30 s to 4 min in CI runs; the framework files also install
+// their sample apps with npm ci on first use, Genkit's in about a minute), longest first: they start
+// first, so the two lanes end together instead of one long file starting late and running alone at the
 // end. Files not listed follow in name order. faults-inject-python waits for three CPU-heavy files:
 // the two fault files mostly wait (MLflow restarts, a 5 s slow server), and side by side they
 // would leave the CPU idle while work is queued.
-const UNIT_LONG_FIRST = ['faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
+const UNIT_LONG_FIRST = ['frameworks-langchain', 'frameworks-gateway', 'frameworks-ai-sdk', 'frameworks-genkit', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
 function unitRank(file) {
   const i = UNIT_LONG_FIRST.indexOf(file.replace(/\.test\.ts$/, ''));
   return i < 0 ? UNIT_LONG_FIRST.length : i;
