@@ -37,6 +37,16 @@ export function toJson(value: unknown): string {
   return out;
 }
 
+/** A JSON attribute's value (a string that is not JSON comes back as it is). */
+export function fromJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
 function safeStringify(value: unknown): string {
   try {
     const ancestors: object[] = [];

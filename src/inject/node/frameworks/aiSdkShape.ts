@@ -17,7 +17,7 @@
 //   ai.usage.*; the operation keeps the SDK's ai.usage.* totals, which MLflow does not sum.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { GT_ATTR } from '../../../model/runTags';
-import { ATTR, mappedUsage, toJson, tokenUsage } from '../spans';
+import { ATTR, fromJson, mappedUsage, toJson, tokenUsage } from '../spans';
 import type { SpanType } from '../spans';
 
 type Obj = Record<string, unknown>;
@@ -26,15 +26,6 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 export const LIBRARY = 'ai';
 
 const OPERATIONS = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject']);
-
-export function parseJson(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
-}
 
 export type Role = 'operation' | 'model' | 'tool' | 'embed' | 'embedCall' | 'other';
 
@@ -80,7 +71,7 @@ export function startAttributes(role: Role, a: Attributes): Attributes {
 /** `mlflow.chat.tokenUsage` of a model call: Gemini's usageMetadata when the provider passed it on,
  *  else the SDK's own counts (its output tokens already include reasoning tokens). */
 export function modelUsage(a: Attributes, raw?: unknown): string | undefined {
-  const meta = raw ?? geminiMetadata(parseJson(a['ai.response.providerMetadata']));
+  const meta = raw ?? geminiMetadata(fromJson(a['ai.response.providerMetadata']));
   const fromGemini = isObj(meta) ? tokenUsage({ usageMetadata: meta }) : undefined;
   if (fromGemini) return toJson(fromGemini);
   const n = (k: string) => (typeof a[k] === 'number' ? (a[k] as number) : undefined);

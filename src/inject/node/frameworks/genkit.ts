@@ -31,9 +31,9 @@ import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentat
 import { GT_ATTR } from '../../../model/runTags';
 import { addForeignParent, Call, captureContent } from '../calls';
 import type { Frame } from '../calls';
-import { ATTR } from '../spans';
+import { ATTR, fromJson } from '../spans';
 import { wrapMethod } from '../wrap';
-import { genkitType, modelCall, offersTools, parsed } from './genkitShape';
+import { genkitType, modelCall, offersTools } from './genkitShape';
 import { currentSite, siteEntry } from './sites';
 
 type Obj = Record<string, unknown>;
@@ -96,8 +96,8 @@ const processor = {
       const a = span.attributes;
       const capture = captureContent();
       let type = genkitType(a);
-      let inputs: unknown = capture ? parsed(a['genkit:input']) ?? null : {};
-      let outputs: unknown = capture ? parsed(a['genkit:output']) ?? null : {};
+      let inputs: unknown = capture ? fromJson(a['genkit:input']) ?? null : {};
+      let outputs: unknown = capture ? fromJson(a['genkit:output']) ?? null : {};
       const extra: Attributes = {};
       if (type === 'CHAT_MODEL') {
         if (offersTools(a)) m.top.offeredTools = true;

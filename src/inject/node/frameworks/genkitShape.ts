@@ -7,22 +7,13 @@
 // by the generateContent adapter): inputs `{model, contents, config}` translated from the Genkit
 // request as the plugin translates it, outputs Gemini's response, usage from its usageMetadata.
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR, chatTools, configAttributes, toJson, tokenUsage } from '../spans';
+import { ATTR, chatTools, configAttributes, fromJson, toJson, tokenUsage } from '../spans';
 import type { SpanType } from '../spans';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 const TYPES: Record<string, SpanType> = { flow: 'CHAIN', model: 'CHAT_MODEL', tool: 'TOOL', embedder: 'EMBEDDING', retriever: 'RETRIEVER' };
-
-export function parsed(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return v;
-  }
-}
 
 export function genkitType(a: Attributes): SpanType {
   const subtype = a['genkit:metadata:subtype'];
@@ -32,7 +23,7 @@ export function genkitType(a: Attributes): SpanType {
 
 /** A model action's Genkit request offered the model tools. */
 export function offersTools(a: Attributes): boolean {
-  const input = parsed(a['genkit:input']);
+  const input = fromJson(a['genkit:input']);
   return isObj(input) && Array.isArray(input.tools) && input.tools.length > 0;
 }
 
@@ -79,8 +70,8 @@ export function geminiRequest(model: string, request: unknown): Obj {
 export function modelCall(a: Attributes, capture: boolean): { inputs: unknown; outputs: unknown; attrs: Attributes } {
   const name = String(a['genkit:name'] ?? '');
   const model = name.replace(/^[^/]+\//, '');
-  const request = parsed(a['genkit:input']);
-  const response = parsed(a['genkit:output']);
+  const request = fromJson(a['genkit:input']);
+  const response = fromJson(a['genkit:output']);
   const raw = isObj(response) && isObj(response.custom) && Array.isArray(response.custom.candidates) ? response.custom : undefined;
   const attrs: Attributes = { [ATTR.model]: model, [ATTR.provider]: /^(googleai|vertexai)\//.test(name) ? 'gemini' : name.split('/')[0] || 'unknown' };
   const inputs = raw ? geminiRequest(model, request) : request;

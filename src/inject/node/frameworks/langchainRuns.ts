@@ -29,7 +29,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { GT_ATTR } from '../../../model/runTags';
 import { Call, captureContent } from '../calls';
 import type { CallSpec, Frame } from '../calls';
-import { ATTR, toJson } from '../spans';
+import { ATTR, fromJson, toJson } from '../spans';
 import type { SpanType } from '../spans';
 import { genAiMessages, messageDict, plain } from './langchainValues';
 import { currentSite } from './sites';
@@ -219,14 +219,7 @@ export const handler: Obj = {
     const name = nameOf(tool, runName, isObj(tool) && typeof tool.name === 'string' ? tool.name : 'tool');
     const top = parentOf(parentRunId)?.top;
     if (top) top.usedTools = true;
-    const args = () => {
-      if (typeof input !== 'string') return plain(input);
-      try {
-        return JSON.parse(input);
-      } catch {
-        return input;
-      }
-    };
+    const args = () => (typeof input === 'string' ? fromJson(input) : plain(input));
     start(runId, parentRunId, 'tool', { name, type: 'TOOL', inputs: args, attributes: { 'gen_ai.tool.name': name, ...(typeof toolCallId === 'string' ? { 'gen_ai.tool.call.id': toolCallId } : {}) } }, tags);
   },
   handleToolEnd(output: unknown, runId: unknown) {
