@@ -68,11 +68,19 @@ describe('Node preload: LangChain.js and LangGraph.js', function () {
     });
   });
 
-  it('CommonJS app: the same tree from LangChain\'s CommonJS build', async () => {
-    const r = await runApp(bed, { app: 'langchain', file: 'app.cjs', expected: 1 });
+  it('CommonJS app: the same tree from LangChain\'s CommonJS build; a chat model with no traced SDK under it is the model call itself', async () => {
+    const r = await runApp(bed, { app: 'langchain', file: 'app.cjs', expected: 2 });
     assert.equal(r.traced.stdout, r.untraced.stdout);
     assertTraces(r);
     assert.deepEqual(shape(traceAt(r, 'agent')), withTool('model_request', false));
+    const canned = traceAt(r, 'canned');
+    assert.deepEqual(shape(canned), ['FakeListChatModel [CHAT_MODEL]']);
+    assert.equal(canned.roots[0].attrs['gemini_trace.model_call_below'], undefined);
+    const call = (await productTrace(canned.id))[0].call!;
+    assert.equal(call.api, 'otel.genai');
+    assert.equal(call.system?.parts[0].kind, 'text');
+    assert.deepEqual(outline(call), ['user:text']);
+    assert.equal(call.responseText, 'A canned answer.');
   });
 
   it('a @langchain/core version it does not know: bare model-call spans, the app unchanged', async () => {

@@ -12,16 +12,18 @@
 // - Code a run executes (a tool's function, a graph node, a RunnableLambda) runs with LangChain's
 //   run config in LangChain's AsyncLocalStorage: its callbacks name the run as their parent. A
 //   Gemini call made there (the app's own @google/genai call in a tool) nests under that run's span.
-// - The app's call site: LangGraph starts its runs inside async generators, whose stacks no longer
-//   show the app's line. LangChain enters its own AsyncLocalStorage synchronously from the app's
-//   call (AsyncGeneratorWithSetup → runWithConfig → storage.run), so that `run` is wrapped to carry
-//   the app's line into the run's async context (sites.ts), where the top-level run's span picks it up.
+// - The app's call site: LangGraph starts its runs inside async generators, and a chat model's
+//   invoke reaches its callbacks through promise continuations: either way the stack no longer
+//   shows the app's line. So the entry points of LangChain's runnables, chat models, LLMs and tools
+//   (as their @langchain/core files load), and the `run` of LangChain's own AsyncLocalStorage
+//   (entered synchronously from a graph's call), carry the app's line into the run's async context
+//   (sites.ts), where the top-level run's span picks it up.
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import { addForeignParent } from '../calls';
 import type { Frame } from '../calls';
 import { wrapMethod } from '../wrap';
 import { handler, runCall } from './langchainRuns';
-import { withSite } from './sites';
+import { siteEntry, withSite } from './sites';
 
 type Obj = Record<string, unknown>;
 type Fn = (...args: unknown[]) => unknown;
@@ -30,19 +32,25 @@ const LC_STORAGE = Symbol.for('ls:tracing_async_local_storage');
 const LC_CHILD_CONFIG = Symbol.for('lc:child_config');
 const VERSIONS = ['>=0.3.0 <2'];
 
+/** The @langchain/core files whose classes' entry points carry the app's line (see the header). */
+const ENTRY_FILES = ['runnables/base', 'language_models/chat_models', 'language_models/llms', 'tools/index'];
+const ENTRY_METHODS = ['invoke', 'batch', 'stream', 'generate', 'call'];
+
 export function langchainDefinitions(): InstrumentationNodeModuleDefinition[] {
-  const manager = (exports: Obj) => {
+  const guarded = (patch: (exports: Obj) => void) => (exports: Obj) => {
     try {
-      patchCallbackManager(exports?.CallbackManager);
+      patch(exports);
     } catch {
       /* LangChain works untraced */
     }
     return exports;
   };
+  const file = (path: string, patch: (exports: Obj) => void) =>
+    ['cjs', 'js'].map((ext) => new InstrumentationNodeModuleFile(`@langchain/core/dist/${path}.${ext}`, VERSIONS, guarded(patch), () => undefined));
   return [
     new InstrumentationNodeModuleDefinition('@langchain/core', VERSIONS, undefined, undefined, [
-      new InstrumentationNodeModuleFile('@langchain/core/dist/callbacks/manager.cjs', VERSIONS, manager, () => undefined),
-      new InstrumentationNodeModuleFile('@langchain/core/dist/callbacks/manager.js', VERSIONS, manager, () => undefined),
+      ...file('callbacks/manager', (exports) => patchCallbackManager(exports?.CallbackManager)),
+      ...ENTRY_FILES.flatMap((path) => file(path, entryPoints)),
     ]),
     new InstrumentationNodeModuleDefinition('@langchain/google-genai', ['>=0.1.0 <3'], (exports: Obj) => {
       try {
@@ -98,6 +106,17 @@ function watchStorage(): void {
       return withSite(() => run.apply(this, args));
     },
   });
+}
+
+/** The own entry points (invoke, batch, …) of every class a file exports run under withSite: some
+ *  reach their first callback through promise continuations that drop the app's stack (a chat
+ *  model's invoke), so the line is taken as the app calls. */
+function entryPoints(exports: Obj): void {
+  for (const value of Object.values(exports ?? {})) {
+    const proto = typeof value === 'function' ? (value.prototype as Obj | undefined) : undefined;
+    if (!proto || !claim(proto)) continue;
+    for (const key of ENTRY_METHODS) if (Object.prototype.hasOwnProperty.call(proto, key)) wrapMethod(proto, key, siteEntry);
+  }
 }
 
 /** Runs the model's request in its chat-model run's span (found by the run manager's id). */
