@@ -35,7 +35,7 @@ const measureBytes = async (fn) => {
   return bytes.n - before;
 };
 
-const server = await mlflowServer();
+const server = await mlflowServer('live-poll');
 try {
   const mods = await loadExplorer();
   const exp = await benchExperiment(server.url, COUNT);
@@ -98,7 +98,8 @@ try {
   report(`safety-net incremental search (once per ${IDLE_MS / 1000} s)`, { value: pollMs, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page' });
   report('  its cost per idle second', { value: perIdleSecond, unit: 'ms', baseline: pageMs, baselineLabel: 'cold first page' });
   report('  its bytes on the wire', { value: pollBytes, unit: 'B', baseline: pageBytes, baselineLabel: 'cold first page' });
-  const file = writeResult('live-poll', {
+  const file = writeResult(server.result, {
+    store: server.store,
     summary: `idle tick ${(ratio * 100).toFixed(2)} % of first page (${tickMs.toFixed(2)} / ${pageMs.toFixed(0)} ms; goal ≤ ${GOAL * 100} %: ${ratio <= GOAL ? 'met' : 'NOT met'}); safety-net search every ${IDLE_MS / 1000} s ${((pollMs / pageMs) * 100).toFixed(1)} % a request, ${((perIdleSecond / pageMs) * 100).toFixed(1)} % per idle second`,
     traces: COUNT,
     idleTickMedianMs: tickMs,

@@ -80,12 +80,12 @@ if (withTests) {
 }
 
 function copyStatic() {
+  // The Python tracer: sitecustomize.py and the _gemini_trace package, byte for byte (no
+  // __pycache__: the app's Python compiles it where it may).
   const py = join(root, 'src/inject/python');
   if (existsSync(py)) {
-    mkdirSync(join(root, 'dist/inject/python'), { recursive: true });
-    for (const f of readdirSync(py).filter((f) => f.endsWith('.py'))) {
-      cpSync(join(py, f), join(root, 'dist/inject/python', f));
-    }
+    rmSync(join(root, 'dist/inject/python'), { recursive: true, force: true });
+    cpSync(py, join(root, 'dist/inject/python'), { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc') });
   }
   copyNodeInjectStatic(join(root, 'dist/inject/node'));
   const codicons = join(root, 'node_modules/@vscode/codicons/dist');

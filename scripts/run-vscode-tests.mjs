@@ -5,14 +5,14 @@
 // "Extension Host Process exited with code: N"; the workbench reports the code to the page
 // (window.codeAutomationExit), and mocha's own failure count must agree.
 //   node scripts/run-vscode-tests.mjs [substring-of-test-file …]
-// Env: GT_MLFLOW_URL (started here when unset), GT_RESULTS_FILE (tally for scripts/test.mjs),
-//      GT_VSCODE_TEST_TIMEOUT_MS (default 15 min).
+// Env: GT_MLFLOW_URL (started here when unset, with GT_MLFLOW_STORE's store), GT_RESULTS_FILE (tally for scripts/test.mjs),
+//      GT_VSCODE_TEST_TIMEOUT_MS (default 15 min), GT_VSCODE (which VS Code build: newest | oldest).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMlflow } from './lib/mlflow.mjs';
-import { root } from './lib/python.mjs';
-import { ensureVsCodeServer } from './lib/vscode-server.mjs';
+import { defaultStore, startMlflow } from './lib/mlflow.mjs';
+import { ensureAppVenv, root } from './lib/python.mjs';
+import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-server.mjs';
 import { openWorkbench } from './lib/workbench.mjs';
 
 const grep = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -22,7 +22,11 @@ const EXIT_LINE = /Extension Host Process exited with code: (\d+|null), signal: 
 
 async function main() {
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run \`node scripts/build.mjs --tests\` first`);
-  await ensureVsCodeServer();
+  const build = vscodeBuild();
+  await ensureVsCodeServer({ build: build.name });
+  // The launch tests run a Python app the way debugpy and a terminal would, in a venv that holds
+  // only google-genai (tracing must need nothing else in the app's environment).
+  ensureAppVenv('genai');
   const t0 = Date.now();
   const cleanups = [];
   let code = 1;
@@ -46,9 +50,11 @@ async function main() {
       GT_MLFLOW_URL: mlflowUrl,
       GT_MOCHA_OUTPUT_FILE: specFile,
       GT_INTEGRATION_GREP: JSON.stringify(grep),
+      // activation.test.ts checks that the extension host really is this version.
+      GT_VSCODE_VERSION: build.vscode,
       ...(process.env.GT_RESULTS_FILE ? { GT_RESULTS_FILE: process.env.GT_RESULTS_FILE } : {}),
     };
-    console.log(`VS Code integration tests${grep.length ? ` matching ${grep.join(', ')}` : ''} against MLflow ${mlflowUrl}`);
+    console.log(`VS Code ${build.vscode} (code-server ${build.codeServer}, Node ${build.node}) integration tests${grep.length ? ` matching ${grep.join(', ')}` : ''} against MLflow ${mlflowUrl} (${defaultStore()} store)`);
     const wb = await openWorkbench({ settings: { 'geminiTrace.trackingUri': mlflowUrl }, env, extensionTestsPath: testsIndex });
     cleanups.push(() => wb.close());
     console.log(`workbench up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${wb.url}`);

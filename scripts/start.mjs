@@ -136,7 +136,7 @@ async function main() {
     if (mlflowPort !== 5000) say(`port 5000 is taken; MLflow uses ${mlflowPort}`);
     const dataDir = join(root, '.mlflow');
     say(`starting MLflow (store ${relative(root, dataDir)}/)`);
-    const mlflow = await startMlflow({ dataDir, port: mlflowPort, keepData: true });
+    const mlflow = await startMlflow({ dataDir, port: mlflowPort, keepData: true, store: 'sqlite' });
     stops.push(() => mlflow.stop());
 
     await ensureVsCodeServer();
@@ -167,7 +167,7 @@ async function main() {
 
     const rule = '─'.repeat(72);
     console.log(`\n${rule}\n${bold('Gemini Trace Explorer is running')} (ready in ${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-    console.log(`  Open VS Code:  ${bold(url)}\n`);
+    console.log(`  Open VS Code:  ${bold(url)}  (VS Code ${server.build.vscode} on Node ${server.build.node})\n`);
     console.log(`  MLflow:        ${mlflow.url}  (store ${relative(root, dataDir)}/, log ${relative(root, mlflow.logFile)}, UI in the browser)`);
     console.log(standin ? `  Gemini:        ${standin.url}  (local stand-in; the examples run offline)` : '  Gemini:        the real API (no stand-in found): set GEMINI_API_KEY');
     console.log(`  Workspace:     examples/  (Run and Debug → "Node app (traced)", then the Gemini Traces icon)`);

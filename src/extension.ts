@@ -8,11 +8,14 @@ import { registerJumpToCode } from './code/jump';
 import { createConnection } from './connection/connection';
 import { registerDiff } from './diff/register';
 import { registerExplorer } from './explorer/register';
+import { registerFeedback } from './feedback/register';
+import { registerReplay } from './replay/register';
 import { registerLaunch } from './launch/register';
 import { RunRegistryImpl } from './launch/runs';
 import { registerPanel } from './panel/register';
 import type { Services } from './services';
 import { TraceStoreImpl } from './traceStore';
+import type { Assessment } from './model/assessments';
 import type { TraceSummary } from './model/types';
 
 export function activate(context: vscode.ExtensionContext): Services {
@@ -20,7 +23,8 @@ export function activate(context: vscode.ExtensionContext): Services {
   const connection = createConnection(context, log);
   const runs = new RunRegistryImpl();
   const newTraces = new vscode.EventEmitter<TraceSummary[]>();
-  context.subscriptions.push(log, connection, runs, newTraces);
+  const assessed = new vscode.EventEmitter<{ traceId: string; assessments: Assessment[] }>();
+  context.subscriptions.push(log, connection, runs, newTraces, assessed);
 
   const services: Services = {
     context,
@@ -31,9 +35,11 @@ export function activate(context: vscode.ExtensionContext): Services {
     activitySignal: activitySignalFile(context, log),
     onDidSeeNewTraces: newTraces.event,
     fireNewTraces: (t) => newTraces.fire(t),
+    onDidChangeAssessments: assessed.event,
+    fireAssessments: (traceId, assessments) => assessed.fire({ traceId, assessments }),
   };
 
-  for (const register of [registerLaunch, registerExplorer, registerPanel, registerJumpToCode, registerDiff, registerCodeLens]) {
+  for (const register of [registerLaunch, registerExplorer, registerPanel, registerJumpToCode, registerDiff, registerCodeLens, registerFeedback, registerReplay]) {
     try {
       register(services);
     } catch (e) {

@@ -2,6 +2,7 @@
 // module's register function; modules talk through these interfaces and VS Code commands only.
 import type * as vscode from 'vscode';
 import type { MlflowApi } from './mlflow/api';
+import type { Assessment } from './model/assessments';
 import type { Trace, TraceSummary } from './model/types';
 
 /** What commands that act on a trace or span accept. Tree nodes carry these fields too. */
@@ -71,7 +72,12 @@ export interface Services {
   /** The file traced processes rewrite after each upload MLflow accepted (ENV.signal); the live
    *  poll reads it to know when to ask MLflow. Undefined when no storage folder is available. */
   readonly activitySignal: string | undefined;
-  /** Fired by the explorer's live poll with traces it had not seen (CodeLens listens). */
+  /** Fired by the explorer's live poll with traces it had not seen (new ones, and those an
+   *  experiment's first poll found), and with traces it had seen in progress that have since
+   *  finished (a background run): CodeLens listens. */
   readonly onDidSeeNewTraces: vscode.Event<TraceSummary[]>;
   fireNewTraces(traces: TraceSummary[]): void;
+  /** Fired when a trace's assessments changed here (feedback added): the panel and the tree redraw. */
+  readonly onDidChangeAssessments: vscode.Event<{ traceId: string; assessments: Assessment[] }>;
+  fireAssessments(traceId: string, assessments: Assessment[]): void;
 }

@@ -1,5 +1,6 @@
 // Full traces, fetched once and shared by the tree, the panel, diffs and CodeLens.
-// Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat.
+// Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat. Only
+// finished traces stay cached.
 import type * as vscode from 'vscode';
 import { normalizeTraceSliced, isTraceError } from './model/normalize';
 import type { Trace } from './model/types';
@@ -26,7 +27,13 @@ export class TraceStoreImpl implements TraceStore {
     }
     const p = this.load(traceId, opts.signal, opts.onProgress);
     this.cache.set(traceId, p);
-    p.catch(() => this.cache.get(traceId) === p && this.cache.delete(traceId));
+    // A trace still in progress (a background run, a Live session) gains spans: callers that ask
+    // again get it afresh (those waiting on this fetch share it), so none is served a partial copy
+    // after it finished.
+    p.then(
+      (t) => (t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS') && this.cache.get(traceId) === p && this.cache.delete(traceId),
+      () => this.cache.get(traceId) === p && this.cache.delete(traceId),
+    );
     while (this.cache.size > CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
     return p;
   }

@@ -65,8 +65,13 @@ export class App {
       goToCode: (spanId) => host.command('goToCode', { spanId }),
       openLocation: (filepath, lineno) => host.command('openLocation', { filepath, lineno }),
       openLink: (url) => host.command('openLink', { url }),
+      media: (ref) => host.request('media', { ref }),
+      saveMedia: (ref) => host.command('saveMedia', { ref }),
       compare: (spanId) => host.command('compare', { spanId }),
       select: (i) => this.timeline.select(i, 'pointer'),
+      selectSpan: (spanId) => this.focusSpan(spanId),
+      assess: (kind, spanId) => host.command('assess', { kind, spanId }),
+      replay: (spanId) => host.command('replay', { spanId }),
       tabChanged: () => this.saveSoon(),
     });
     if (this.state?.tab) this.details.preferred = this.state.tab as TabId;
@@ -117,6 +122,12 @@ export class App {
     host.on('focusSpan', (p) => this.focusSpan(p.spanId));
     host.on('notice', (p) => this.notice(p.message, p.severity));
     host.on('compareView', (p) => this.showCompare(p));
+    host.on('assessments', (p) => {
+      if (!this.hdr || p.traceId !== this.hdr.traceId) return;
+      this.hdr = { ...this.hdr, assessments: p.assessments };
+      this.header.show(this.hdr);
+      this.details.setAssessments(p.assessments);
+    });
     this.showOverlay(this.state ? `Loading trace ${this.state.traceId}…` : 'Loading trace…', true);
   }
 

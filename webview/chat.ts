@@ -6,10 +6,10 @@ import type { ChatView, ValueRef } from '../src/panel/protocol';
 import { el, icon } from './dom';
 import { count, tokenSplit } from './format';
 import { jsonTree } from './jsonTree';
-import { linkList } from './chatTools';
+import { groundingDetails } from './chatGrounding';
 import { inlinePart } from './chatParts';
 import { renderSteps } from './chatSteps';
-import type { ChatActions, Part } from './chatTypes';
+import type { ChatActions, Part, PartGrounding } from './chatTypes';
 import { textOf } from './longText';
 
 type Message = ChatView['request'][number];
@@ -37,11 +37,12 @@ export function renderChat(chat: ChatView, spanId: string, actions: ChatActions)
 
   const n = chat.response.length;
   if (n) root.appendChild(el('div', { class: 'chat-divider', role: 'separator' }, n > 1 ? `Response · ${n} candidates` : 'Response'));
+  if (chat.schemaCheck) root.appendChild(schemaBox(chat.schemaCheck));
   chat.response.forEach((cand, i) => {
     const label = n > 1 ? `Candidate ${i + 1}` : undefined;
     const mref = ref(['response', i, 'message']);
     const role = textOf(cand.message?.role) || 'model';
-    const m = chat.ordered ? stepsMessage(cand.message, role, mref, actions) : message(cand.message, role, mref, actions, label);
+    const m = chat.ordered ? stepsMessage(cand.message, role, mref, actions, cand.grounding) : message(cand.message, role, mref, actions, label, cand.grounding);
     const foot = footer(cand, actions);
     if (foot) m.appendChild(foot);
     root.appendChild(m);
@@ -85,7 +86,7 @@ function footer(cand: Choice, actions: ChatActions): HTMLElement | undefined {
     foot.appendChild(el('span', { class: `chip finish ${ok ? '' : 'warn'}`.trim(), title: 'Finish reason' }, icon(ok ? 'pass' : 'warning'), ` ${fr}`));
   }
   if (cand.safety?.length) foot.appendChild(safety(cand.safety));
-  if (cand.grounding) foot.appendChild(grounding(cand.grounding, actions));
+  if (cand.grounding) foot.appendChild(groundingDetails(cand.grounding, actions));
   return foot.childElementCount ? foot : undefined;
 }
 
@@ -136,18 +137,31 @@ function roleBox(role: string, label?: string): HTMLElement {
   return m;
 }
 
-function message(c: Message, role: string, ref: ValueRef, actions: ChatActions, label?: string): HTMLElement {
+function message(c: Message, role: string, ref: ValueRef, actions: ChatActions, label?: string, grounding?: PartGrounding): HTMLElement {
   const m = roleBox(role, label);
   const parts: readonly Part[] = Array.isArray(c?.parts) ? c.parts : [];
   if (!parts.length) m.appendChild(el('div', { class: 'empty' }, '(no parts)'));
-  parts.forEach((p, i) => m.appendChild(inlinePart(p, { ...ref, path: [...ref.path, 'parts', i] }, actions)));
+  parts.forEach((p, i) => m.appendChild(inlinePart(p, { ...ref, path: [...ref.path, 'parts', i] }, actions, grounding)));
   return m;
 }
 
-function stepsMessage(c: Message, role: string, ref: ValueRef, actions: ChatActions): HTMLElement {
+function stepsMessage(c: Message, role: string, ref: ValueRef, actions: ChatActions, grounding?: PartGrounding): HTMLElement {
   const m = roleBox(role, 'Steps');
-  m.appendChild(renderSteps(Array.isArray(c?.parts) ? c.parts : [], ref, actions));
+  m.appendChild(renderSteps(Array.isArray(c?.parts) ? c.parts : [], ref, actions, grounding));
   return m;
+}
+
+/** The structured-output check: valid, or each violation with where it is. */
+function schemaBox(c: NonNullable<ChatView['schemaCheck']>): HTMLElement {
+  const source = el('code', null, c.source);
+  if (c.parseError) return el('div', { class: 'chat-note error schema-check', role: 'note' }, icon('error'), ' Response schema (', source, '): ', textOf(c.parseError));
+  if (c.valid && !c.skipped?.length) return el('div', { class: 'schema-check valid', role: 'note' }, icon('pass'), ' The response matches its schema (', source, ').');
+  const box = el('div', { class: `chat-note ${c.valid ? 'warning' : 'error'} schema-check`, role: 'note' });
+  const head = c.valid ? 'The response matches its schema' : `The response breaks its schema: ${c.violations.length} violation${c.violations.length === 1 ? '' : 's'}`;
+  const list = el('ul', { class: 'violations' }, ...c.violations.map((v) => el('li', null, el('code', null, textOf(v.path)), ` ${textOf(v.message)}`)));
+  const skipped = c.skipped?.length ? el('div', { class: 'muted' }, `Not checked: ${c.skipped.map(textOf).join('; ')}`) : null;
+  box.append(icon(c.valid ? 'warning' : 'error'), el('div', null, el('div', null, `${head} (`, source, ').'), c.violations.length ? list : null, skipped));
+  return box;
 }
 
 function safety(ratings: NonNullable<Choice['safety']>): HTMLElement {
@@ -161,13 +175,5 @@ function safety(ratings: NonNullable<Choice['safety']>): HTMLElement {
   }
   d.appendChild(t);
   if (flagged.length) d.open = true;
-  return d;
-}
-
-function grounding(g: NonNullable<Choice['grounding']>, actions: ChatActions): HTMLElement {
-  const d = el('details', { class: 'grounding' }, el('summary', null, icon('globe'), ` Grounding · ${g.links.length} source${g.links.length === 1 ? '' : 's'}`));
-  if (g.queries.length) d.appendChild(el('ul', { class: 'queries' }, ...g.queries.map((q) => el('li', null, icon('search'), ` ${textOf(q)}`))));
-  if (g.links.length) d.appendChild(linkList(g.links, actions));
-  if (g.urls.length) d.appendChild(linkList(g.urls.map((u) => ({ url: u.url, title: `${textOf(u.url)} — ${textOf(u.status) || 'status not recorded'}` })), actions));
   return d;
 }

@@ -2,11 +2,13 @@
 // always had), or as a step of an ordered response (an interaction, a Live turn) with its own
 // icon and a collapsible body. Both are built from the same view of the part.
 import type { ValueRef } from '../src/panel/protocol';
-import { el, icon } from './dom';
-import { bytes, duration } from './format';
+import { el, icon, linkButton } from './dom';
+import { count } from './format';
 import { jsonTree } from './jsonTree';
+import { groundedText } from './chatGrounding';
+import { mediaView } from './chatMedia';
 import { linkList, toolView } from './chatTools';
-import type { ChatActions, Part, PartView } from './chatTypes';
+import type { ChatActions, Part, PartGrounding, PartView } from './chatTypes';
 import { longText, textOf } from './longText';
 
 const sub = (ref: ValueRef, ...path: (string | number)[]): ValueRef => ({ ...ref, path: [...ref.path, ...path] });
@@ -21,11 +23,21 @@ export function signatureBadge(p: Part): HTMLElement | null {
   return el('span', { class: 'badge signature', title: 'A thought signature came with this part. Send it back unchanged on the next turn, or Gemini rejects the turn or loses its reasoning.' }, icon('key'), ' signature');
 }
 
-export function partView(p: Part, ref: ValueRef, ctx: ChatActions): PartView {
+/** What a step of an ordered response carries beside its title: its signature, its tokens. */
+export function stepBadges(p: Part): HTMLElement | null {
+  const sig = signatureBadge(p);
+  const tokens = typeof p.tokens === 'number' ? el('span', { class: 'chip muted step-tokens', title: 'Output and thinking tokens of this step, as the stream reported them' }, icon('symbol-numeric'), ` ${count(p.tokens)} tokens`) : null;
+  return sig && tokens ? el('span', null, sig, ' ', tokens) : (sig ?? tokens);
+}
+
+export function partView(p: Part, ref: ValueRef, ctx: ChatActions, grounding?: PartGrounding): PartView {
   switch (p.kind) {
     case 'text': {
+      const index = ref.path[ref.path.length - 1];
+      const supports = grounding?.supports?.filter((s) => s.part === index) ?? [];
+      if (supports.length && typeof p.text === 'string') return { cls: 'part-text', icon: 'comment', title: [' Text'], body: groundedBody(p.text, supports, grounding!, ctx) };
       const body = el('div', null, longText(p.text, ctx, { markdown: true }));
-      if (p.citations?.length) body.appendChild(el('div', { class: 'citations' }, el('div', { class: 'sub-h' }, 'Sources'), linkList(p.citations, ctx)));
+      if (p.citations?.length && !grounding?.supports?.length) body.appendChild(el('div', { class: 'citations' }, el('div', { class: 'sub-h' }, 'Sources'), linkList(p.citations, ctx)));
       return { cls: 'part-text', icon: 'comment', title: [' Text'], body };
     }
     case 'thought':
@@ -39,11 +51,8 @@ export function partView(p: Part, ref: ValueRef, ctx: ChatActions): PartView {
         title: [' Function response ', el('code', null, textOf(p.name)), idNote(p.id), p.isError ? el('span', { class: 'chip warn' }, 'error') : null],
         body: jsonTree(p.response ?? null, ctx, { ref: sub(ref, 'response'), expandDepth: 3 }),
       };
-    case 'media': {
-      if (p.uri) return { cls: 'part-data', icon: 'file', title: [' File: ', el('span', { class: 'md-link' }, textOf(p.uri)), p.mimeType ? ` (${textOf(p.mimeType)})` : ''] };
-      const size = p.bytes !== undefined ? bytes(p.bytes) : 'size not recorded';
-      return { cls: 'part-data', icon: 'file-media', title: [` Inline data: ${textOf(p.mimeType) || 'unknown type'}, ${size}${p.durationMs !== undefined ? `, ${duration(p.durationMs)}` : ''} (not shown)`] };
-    }
+    case 'media':
+      return mediaView(p, ref, ctx);
     case 'toolCall':
     case 'toolResult':
       return toolView(p, ref, ctx);
@@ -58,9 +67,22 @@ export function partView(p: Part, ref: ValueRef, ctx: ChatActions): PartView {
   }
 }
 
+/** Supported stretches marked with their source chips; the Markdown rendering one click away. */
+function groundedBody(text: string, supports: Parameters<typeof groundedText>[1], g: PartGrounding, ctx: ChatActions): HTMLElement {
+  const grounded = groundedText(text, supports, g, ctx);
+  const rendered = longText(text, ctx, { markdown: true });
+  rendered.hidden = true;
+  const toggle = linkButton('Show as Markdown', 'Switch between the grounded text and its Markdown rendering', () => {
+    rendered.hidden = !rendered.hidden;
+    grounded.hidden = !rendered.hidden;
+    toggle.textContent = rendered.hidden ? 'Show as Markdown' : 'Show sources in the text';
+  }, 'grounded-toggle');
+  return el('div', { class: 'grounded-part' }, grounded, rendered, el('div', { class: 'grounded-legend muted' }, el('mark', { class: 'grounded' }, 'supported'), ' · ', el('span', { class: 'ungrounded' }, 'no source'), ' · ', toggle));
+}
+
 /** A part inside a message. */
-export function inlinePart(p: Part, ref: ValueRef, ctx: ChatActions): HTMLElement {
-  const v = partView(p, ref, ctx);
+export function inlinePart(p: Part, ref: ValueRef, ctx: ChatActions, grounding?: PartGrounding): HTMLElement {
+  const v = partView(p, ref, ctx, grounding);
   const badge = signatureBadge(p);
   if (p.kind === 'thought') return el('details', { class: 'part part-thought' }, el('summary', null, icon(v.icon), ...v.title, badge), v.body ?? null);
   if (p.kind === 'text') return el('div', { class: 'part part-text' }, badge, ...(v.body ? [...v.body.childNodes] : []));

@@ -3,8 +3,8 @@
 // and the result with its id sit side by side in one step, wherever the result came later.
 import type { ValueRef } from '../src/panel/protocol';
 import { el, icon, type Child } from './dom';
-import { partView, signatureBadge, stepBox } from './chatParts';
-import type { ChatActions, Part } from './chatTypes';
+import { partView, signatureBadge, stepBadges, stepBox } from './chatParts';
+import type { ChatActions, Part, PartGrounding } from './chatTypes';
 import { textOf } from './longText';
 
 function callId(p: Part): string | undefined {
@@ -15,7 +15,7 @@ function resultId(p: Part): string | undefined {
   return (p.kind === 'functionResponse' || p.kind === 'toolResult') && p.id ? textOf(p.id) : undefined;
 }
 
-export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActions): HTMLElement {
+export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActions, grounding?: PartGrounding): HTMLElement {
   const list = el('div', { class: 'steps', role: 'list' });
   const resultAt = new Map<string, number>();
   parts.forEach((p, i) => {
@@ -32,7 +32,7 @@ export function renderSteps(parts: readonly Part[], ref: ValueRef, ctx: ChatActi
     if (r !== undefined && r > i) {
       paired.add(r);
       item = pairBox(p, parts[r], at(i), at(r), ctx);
-    } else item = stepBox(partView(p, at(i), ctx), signatureBadge(p));
+    } else item = stepBox(partView(p, at(i), ctx, grounding), stepBadges(p));
     item.setAttribute('role', 'listitem');
     list.appendChild(item);
   });
@@ -46,5 +46,5 @@ function pairBox(call: Part, result: Part, callRef: ValueRef, resultRef: ValueRe
   const r = partView(result, resultRef, ctx);
   const side = (head: Child[], body: HTMLElement | undefined) => el('div', { class: 'pair-side' }, el('div', { class: 'pair-label' }, ...head), body ?? el('div', { class: 'muted' }, '(nothing recorded)'));
   const body = el('div', { class: 'step-pair' }, side([icon(c.icon), ' Call'], c.body), side([icon(r.icon), ...r.title, signatureBadge(result)], r.body));
-  return stepBox({ ...c, body, open: true }, signatureBadge(call), 'step-paired');
+  return stepBox({ ...c, body, open: true }, stepBadges(call), 'step-paired');
 }

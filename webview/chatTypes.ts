@@ -1,5 +1,6 @@
 // Shapes the Chat tab's renderers share.
-import type { ChatView } from '../src/panel/protocol';
+import type { MediaResult } from '../src/panel/media';
+import type { ChatView, ValueRef } from '../src/panel/protocol';
 import type { Child } from './dom';
 import type { ValueActions } from './longText';
 
@@ -8,7 +9,14 @@ export type Part = ChatView['request'][number]['parts'][number];
 export interface ChatActions extends ValueActions {
   /** Ask the host to open a web link (it confirms through VS Code first). */
   openLink(url: string): void;
+  /** Ask the host for a medium's bytes (a data: URI), or why it is not shown. */
+  media(ref: ValueRef): Promise<MediaResult>;
+  /** Ask the host to save a medium's bytes to a file the user picks. */
+  saveMedia(ref: ValueRef): void;
 }
+
+/** The grounding of the answer a part belongs to, when it has one. */
+export type PartGrounding = NonNullable<ChatView['response'][number]['grounding']>;
 
 /** What a part shows: its class, icon, title pieces, and body (none for one-line parts). */
 export interface PartView {

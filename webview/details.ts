@@ -2,6 +2,8 @@
 // Attributes, Events, Tokens). Details are fetched per span, so selecting is cheap on any trace.
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
 import type { SpanDetails, SpanTable, TraceHeader } from '../src/panel/protocol';
+import type { Assessment } from '../src/model/assessments';
+import { renderAssessments, type AssessmentEvents } from './assessments';
 import { renderChat } from './chat';
 import { clear, el, icon, iconButton, linkButton } from './dom';
 import { duration, tokenSplit } from './format';
@@ -10,12 +12,13 @@ import { renderAttributes, renderEvents, renderIO } from './sections';
 import { typeColour, typeIcon } from './spanStyle';
 import { renderTokens } from './tokens';
 
-export const TABS = ['chat', 'io', 'attributes', 'events', 'tokens'] as const;
+export const TABS = ['chat', 'io', 'attributes', 'events', 'tokens', 'feedback'] as const;
 export type TabId = (typeof TABS)[number];
-const LABELS: Record<TabId, string> = { chat: 'Chat', io: 'Inputs / Outputs', attributes: 'Attributes', events: 'Events', tokens: 'Tokens' };
+const LABELS: Record<TabId, string> = { chat: 'Chat', io: 'Inputs / Outputs', attributes: 'Attributes', events: 'Events', tokens: 'Tokens', feedback: 'Feedback' };
 
-export interface DetailsEvents extends ChatActions {
+export interface DetailsEvents extends ChatActions, AssessmentEvents {
   goToCode(spanId: string): void;
+  replay(spanId: string): void;
   openLocation(file: string, line: number): void;
   compare(spanId: string): void;
   select(i: number): void;
@@ -29,6 +32,8 @@ export class DetailsPane {
   private readonly panels = new Map<TabId, HTMLElement>();
   private readonly counts = new Map<TabId, HTMLElement>();
   private details: SpanDetails | undefined;
+  private table: SpanTable | undefined;
+  private assessments: readonly Assessment[] = [];
   /** The tab the user picked last; Chat falls back to Inputs / Outputs for non-model spans. */
   preferred: TabId = 'chat';
 
@@ -89,10 +94,35 @@ export class DetailsPane {
     fill('attributes', renderAttributes(d, this.on), Object.keys(d.attributes).length);
     fill('events', renderEvents(d, this.on, (f, l) => this.on.openLocation(f, l)), d.events.length + d.exceptions.length || undefined);
     fill('tokens', renderTokens(t, header, d.index, d.usage, d.cost, (i) => this.on.select(i)));
+    this.table = t;
+    this.assessments = header.assessments ?? [];
+    this.fillFeedback();
     const tab = this.preferred === 'chat' && !d.chat ? 'io' : this.preferred;
     const idx = TABS.indexOf(tab);
     if (this.tabs.selectedIndex !== idx) this.tabs.selectedIndex = idx;
     for (const p of this.panels.values()) p.scrollTop = 0;
+  }
+
+  /** New assessments for the trace (feedback added): only the Feedback tab is drawn again. */
+  setAssessments(list: readonly Assessment[]): void {
+    this.assessments = list;
+    if (this.details) this.fillFeedback();
+  }
+
+  private fillFeedback(): void {
+    const d = this.details;
+    const t = this.table;
+    if (!d || !t) return;
+    const p = this.panels.get('feedback')!;
+    clear(p);
+    const name = (id: string) => {
+      const i = t.ids.indexOf(id);
+      return i >= 0 ? t.names[i] : undefined;
+    };
+    p.appendChild(renderAssessments(this.assessments, d.spanId, t.parent[d.index] < 0, name, this.on));
+    const c = this.counts.get('feedback')!;
+    c.hidden = !this.assessments.length;
+    c.textContent = this.assessments.length ? String(this.assessments.length) : '';
   }
 
   selectTab(tab: TabId): void {
@@ -124,6 +154,7 @@ export class DetailsPane {
       el('span', { class: 'code-ref' }, icon('go-to-file'), ' ', code),
       iconButton('copy', 'Copy span id', () => this.on.copy(d.spanId, 'span id')),
       iconButton('diff', 'Compare this span with…', () => this.on.compare(d.spanId)),
+      d.chat ? iconButton('debug-rerun', 'Replay this call with edits…', () => this.on.replay(d.spanId), 'replay-button') : null,
     );
     this.title.append(name, facts, actions);
   }

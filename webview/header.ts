@@ -74,6 +74,13 @@ export class TraceHeaderView {
     if (h.models.length) this.facts.append(fact(h.models.length > 1 ? 'Models' : 'Model', h.models.join(', ')));
     if (h.runName || h.runId) this.facts.append(fact('Run', h.runName ?? h.runId ?? '', h.runId ? `Run id ${h.runId}` : ''));
     this.facts.append(fact('Spans', count(h.spanCount)));
+    const a = h.assessments ?? [];
+    if (a.length) {
+      const up = a.filter((x) => x.valid && x.kind === 'feedback' && x.value === true).length;
+      const down = a.filter((x) => x.valid && x.kind === 'feedback' && x.value === false).length;
+      const summary = el('span', { class: 'assess-summary' }, icon('thumbsup'), ` ${up} `, icon('thumbsdown'), ` ${down}`, el('span', { class: 'muted' }, ` · ${a.length} in all`));
+      this.facts.append(fact('Feedback', summary, 'MLflow assessments on this trace and its spans: see the Feedback tab'));
+    }
     if (h.warnings.length) this.facts.append(el('span', { class: 'fact warn', title: h.warnings.join('\n') }, icon('warning'), ` ${h.warnings.length} warning${h.warnings.length > 1 ? 's' : ''}`));
     this.mlflowBtn.toggleAttribute('disabled', !h.mlflowUrl);
     this.mlflowBtn.title = h.mlflowUrl ? `Open ${h.mlflowUrl}` : 'The experiment of this trace is unknown, so it has no MLflow UI page';

@@ -13,19 +13,22 @@ import { App } from './app';
 import baseCss from './base.css';
 import compareCss from './compare.css';
 import detailsCss from './details.css';
+import mediaCss from './media.css';
 import timelineCss from './timeline.css';
 import { Host } from './rpc';
+import { SessionApp } from './sessionApp';
 
 function adoptStyles(): void {
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}\n${compareCss}`);
+  sheet.replaceSync(`${baseCss}\n${timelineCss}\n${detailsCss}\n${mediaCss}\n${compareCss}`);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
 function start(): void {
   adoptStyles();
   const host = new Host();
-  const app = new App(host);
+  // One bundle, two pages: the shell says which (src/panel/html.ts).
+  const app = document.body.dataset.view === 'session' ? new SessionApp(host) : new App(host);
   document.body.appendChild(app.root);
   host.command('ready', {});
 }

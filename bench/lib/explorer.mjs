@@ -2,18 +2,25 @@
 // experiment of N traces created once per server and reused, and the explorer's own data layer
 // (TypeScript, loaded through tsx) doing exactly what the Traces view does on a cold open.
 import { tsImport } from 'tsx/esm/api';
-import { startMlflow } from '../../scripts/lib/mlflow.mjs';
+import { defaultStore, startMlflow } from '../../scripts/lib/mlflow.mjs';
 import { createExperiment, postTraces } from './otlp.mjs';
 
 const here = import.meta.url;
 export const load = (path) => tsImport(path, here);
 
-/** GT_MLFLOW_URL (npm run bench), or a throw-away server for a lone run. */
-export async function mlflowServer() {
-  if (process.env.GT_MLFLOW_URL) return { url: process.env.GT_MLFLOW_URL, stop: async () => {} };
+/**
+ * GT_MLFLOW_URL (npm run bench), or a throw-away server for a lone run; its store is
+ * GT_MLFLOW_STORE's (sqlite unless `postgres`). `result` names the JSON file in bench/results/:
+ * the benchmark's name, with `-postgres` for that store, so both stores' figures are kept.
+ */
+export async function mlflowServer(bench) {
+  const store = defaultStore();
+  const result = store === 'sqlite' ? bench : `${bench}-${store}`;
+  console.log(`MLflow store: ${store}`);
+  if (process.env.GT_MLFLOW_URL) return { url: process.env.GT_MLFLOW_URL, store, result, stop: async () => {} };
   console.log('GT_MLFLOW_URL is unset: starting a throw-away MLflow server');
-  const s = await startMlflow();
-  return { url: s.url, stop: () => s.stop() };
+  const s = await startMlflow({ store });
+  return { url: s.url, store, result, stop: () => s.stop() };
 }
 
 async function rest(url, path, body) {

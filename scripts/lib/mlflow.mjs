@@ -1,40 +1,48 @@
-// Starts a real `mlflow server` on a free loopback port with a throw-away sqlite store, waits for
-// /health, and stops it (and its worker processes) on stop() or when this process exits.
+// Starts a real `mlflow server` on a free loopback port with a throw-away store, waits for /health,
+// and stops it (and its worker processes) on stop() or when this process exits. The store is a
+// sqlite file, or with store 'postgres' (GT_MLFLOW_STORE=postgres for every server a run starts) a
+// fresh database in a local PostgreSQL (scripts/lib/postgres.mjs), as a team's server has.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.mjs';
+import { onProcessEnd } from './process-end.mjs';
+import { sharedPostgres } from './postgres.mjs';
 import { ensureVenv, venvBin } from './python.mjs';
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+// Other scripts take the port helper from here.
+export { freePort };
+
+export const STORES = ['sqlite', 'postgres'];
+
+/** The store servers get unless told otherwise: GT_MLFLOW_STORE, else sqlite. */
+export function defaultStore() {
+  const store = process.env.GT_MLFLOW_STORE || 'sqlite';
+  if (!STORES.includes(store)) throw new Error(`GT_MLFLOW_STORE=${store}: expected one of ${STORES.join(', ')}`);
+  return store;
 }
 
 /**
- * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string }} [opts]
+ * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string, store?: 'sqlite' | 'postgres' }} [opts]
+ *   store: the tracking store's database (default: defaultStore()). Artifacts stay in dataDir.
  *   logFile: where the server's output goes (default: server.log in its data folder). A file, not a
  *   pipe: a pipe that its reader stops draining (a caller blocked in spawnSync, say) fills up and
  *   the server then blocks on its next access-log line and stops answering.
  *   unref: do not keep the caller's event loop alive (a lone mocha file exits when its tests end;
  *   the exit and signal handlers still stop the server).
- * @returns {Promise<{ url: string, port: number, dataDir: string, logFile: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, dataDir: string, logFile: string, store: string, stop: () => Promise<void>, restart: () => Promise<void>, kill: () => Promise<void> }>}
  */
 export async function startMlflow(opts = {}) {
   ensureVenv();
+  const store = opts.store ?? defaultStore();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gt-mlflow-'));
   mkdirSync(join(dataDir, 'artifacts'), { recursive: true });
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const logFile = opts.logFile ?? join(dataDir, 'server.log');
+  const postgres = store === 'postgres' ? await sharedPostgres() : undefined;
+  const backend = postgres ? await postgres.createDatabase() : `sqlite:///${join(dataDir, 'mlflow.db')}`;
   let child;
   const output = () => {
     try {
@@ -51,7 +59,7 @@ export async function startMlflow(opts = {}) {
         venvBin('mlflow'),
         [
           'server', '--host', '127.0.0.1', '--port', String(port),
-          '--backend-store-uri', `sqlite:///${join(dataDir, 'mlflow.db')}`,
+          '--backend-store-uri', backend,
           '--artifacts-destination', join(dataDir, 'artifacts'),
           '--workers', '1',
         ],
@@ -69,6 +77,7 @@ export async function startMlflow(opts = {}) {
   const running = () => child && child.exitCode === null && child.signalCode === null;
   const kill = async (signal = 'SIGTERM') => {
     if (!running()) return;
+    child.ref(); // an unref'd server: waiting for its exit must keep this process alive
     const exited = new Promise((r) => child.once('exit', r));
     try {
       process.kill(-child.pid, signal); // the whole group: uvicorn spawns workers
@@ -79,20 +88,17 @@ export async function startMlflow(opts = {}) {
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
     }, 5000);
     await exited;
+    // The CLI process can end before its uvicorn worker, which then still holds the port for a
+    // moment: a client "finding MLflow down" got a reset instead of a refusal (seen on a loaded
+    // machine). Stopped means the whole group is gone.
+    // Bounded: a zombie nobody reaps would keep the group "alive" for ever.
+    for (const until = Date.now() + 10_000; groupAlive(child.pid) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     clearTimeout(t);
   };
 
-  const onExit = () => {
+  const offProcessEnd = onProcessEnd(() => {
     try { if (running()) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
-  };
-  process.on('exit', onExit);
-  // A signal skips 'exit' handlers: stop the server, then die of the same signal.
-  const onSignal = (sig) => {
-    onExit();
-    process.off(sig, onSignal);
-    process.kill(process.pid, sig);
-  };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (process.listenerCount(sig) === 0) process.once(sig, onSignal);
+  });
 
   await launch();
   return {
@@ -100,16 +106,26 @@ export async function startMlflow(opts = {}) {
     port,
     dataDir,
     logFile,
-    /** Stops the server; the sqlite store survives for restart(). */
+    store,
+    /** Stops the server; the store survives for restart(). */
     kill: () => kill('SIGKILL'),
     restart: async () => { await kill(); await launch(); },
     stop: async () => {
       await kill();
-      process.off('exit', onExit);
-      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(sig, onSignal);
+      offProcessEnd();
       if (!opts.dataDir && !opts.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether any process of the group led by `pid` is still alive (signal 0 only checks). */
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function waitHealthy(url, child, output, timeoutMs = 120_000) {

@@ -3,7 +3,7 @@
 // package at a pinned version (the official build: bin/node plus the headers native modules build
 // against), installed on first use into `.cache/node-<major>/`, which git ignores. Nothing is
 // downloaded from anywhere but the npm registry.
-//   ensureNode(24)          installs once (stamp file), returns { major, version, bin, dir, headers }
+//   ensureNode(24)          installs once (stamp file), returns { major, version, bin, dir }
 //   nodeEnv(node, env)      `env` with that Node first on PATH (for `node`, `npm` and `#!/usr/bin/env node`)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -12,7 +12,10 @@ export const venvBin = (name) => join(venvDir, 'bin', name);
 
 // mlflow 3.18.0 is on the index these machines reach, but its own dependency
 // mlflow-skinny==3.18.0 is not, so 3.18.0 cannot install here; 3.17.2 is the newest complete one.
-export const PINS = ['mlflow==3.17.2', 'google-genai==3.3.0'];
+// vermin: the checker test/unit/inject-python.test.ts runs over src/inject/python (Python 3.9+).
+// psycopg is the driver SQLAlchemy 2.1 (MLflow's) picks for a `postgresql://` store URI, as a
+// team's MLflow on PostgreSQL uses it; its binary extra carries libpq, so nothing is compiled.
+export const PINS = ['mlflow==3.17.2', 'google-genai==3.6.1', 'vermin==1.9.2', 'psycopg[binary]==3.3.9'];
 
 const stamp = join(venvDir, '.gemini-trace-pins');
 
@@ -41,4 +44,42 @@ function findSystemPython() {
     if (r.status === 0 && r.stdout.trim() === 'True') return c;
   }
   throw new Error('No Python >= 3.10 with the venv module found: install python3 and python3-venv');
+}
+
+/**
+ * The app venvs the Python tracer's tests run programs in, each holding only what such an app
+ * would have (no mlflow): tracing must need nothing installed in the app's environment.
+ * `.venvs/<name>`, created on first use from the machine's Python, pins as given.
+ */
+export const APP_VENVS = {
+  // The SDK of today, alone: the usual app.
+  genai: ['google-genai==3.6.1'],
+  // The last 2.x, the range Google's ADK installs (google-genai < 3): Interactions and Live as in 3.x.
+  'genai-2': ['google-genai==2.34.0'],
+  // The last google-genai for Python 3.9 (its chats leave automatic function calling to the model
+  // call, and it has no automatic continuation): the tracer's other paths to the same spans.
+  'genai-1': ['google-genai==1.47.0'],
+  // The legacy SDK, alone (the MLflow Gemini docs' install line still names it).
+  legacy: ['google-generativeai==0.8.6'],
+};
+
+/** The Python of an app venv; creates it and installs its pins the first time. */
+export function ensureAppVenv(name, { quiet = false } = {}) {
+  const pins = APP_VENVS[name];
+  if (!pins) throw new Error(`no app venv named ${name}`);
+  const dir = join(root, '.venvs', name);
+  const python = join(dir, 'bin', 'python');
+  const mark = join(dir, '.gemini-trace-pins');
+  const want = pins.join('\n');
+  if (existsSync(python) && existsSync(mark) && readFileSync(mark, 'utf8') === want) return python;
+  const log = (m) => quiet || process.stderr.write(`[venv ${name}] ${m}\n`);
+  if (!existsSync(python)) {
+    log(`creating ${dir}`);
+    execFileSync(findSystemPython(), ['-m', 'venv', dir], { stdio: 'inherit' });
+  }
+  log(`installing ${pins.join(' ')}`);
+  const r = spawnSync(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...pins], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`pip install ${pins.join(' ')} into ${dir} failed (exit ${r.status}); see the output above`);
+  writeFileSync(mark, want);
+  return python;
 }

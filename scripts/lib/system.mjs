@@ -11,6 +11,8 @@ export const VSCODE_SERVER_PACKAGES = ['libkrb5-dev', 'libx11-dev', 'libxkbfile-
 export const BROWSER_PACKAGES = ['chromium'];
 /** The Gemini stand-in's throwaway TLS certificate (google-genai's Live client speaks only wss://). */
 export const STANDIN_PACKAGES = ['openssl'];
+/** The PostgreSQL server that the suites' second MLflow store runs on (scripts/lib/postgres.mjs). */
+export const POSTGRES_PACKAGES = ['postgresql'];
 
 function installed(pkg) {
   return spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout?.includes('install ok installed') === true;

@@ -26,6 +26,8 @@ const PER_SITE = 20;
 export class CallSiteIndex implements vscode.Disposable {
   private readonly files = new Map<string, Map<number, SiteCall[]>>();
   private readonly seen = new Set<string>();
+  /** Traces indexed while still in progress (a background run): indexed again once they finish. */
+  private readonly partial = new Set<string>();
   private loading: Promise<void> | undefined;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
@@ -33,7 +35,8 @@ export class CallSiteIndex implements vscode.Disposable {
 
   constructor(private readonly services: Services) {
     this.subs = [
-      services.onDidSeeNewTraces((summaries) => void this.addTraces(summaries.map((s) => s.id))),
+      // The newest of a batch (oldest first): a first poll may report a busy experiment's last minutes.
+      services.onDidSeeNewTraces((summaries) => void this.addTraces(summaries.slice(-INITIAL_TRACES).map((s) => s.id)).then(() => this.catchUp())),
       services.connection.onDidChange(() => this.clear()),
     ];
   }
@@ -47,9 +50,20 @@ export class CallSiteIndex implements vscode.Disposable {
   clear(): void {
     this.files.clear();
     this.seen.clear();
+    this.partial.clear();
     this.loading = undefined;
     this.emitter.fire();
   }
+
+  /** The live poll saw news: once hints are in use, read the newest traces again too. The poll
+   *  reports only traces it had not seen before, and some it saw first (a new experiment's first
+   *  traces, a run's list the Traces view loaded while the app ran) are never reported as new. */
+  private catchUp(): void {
+    if (!this.loading || this.catchingUp) return;
+    this.catchingUp = this.loading.then(() => this.loadRecent()).finally(() => (this.catchingUp = undefined));
+  }
+
+  private catchingUp: Promise<void> | undefined;
 
   private async loadRecent(): Promise<void> {
     try {
@@ -68,12 +82,30 @@ export class CallSiteIndex implements vscode.Disposable {
   private async addTraces(ids: string[]): Promise<void> {
     let changed = false;
     for (const id of ids) {
-      if (this.seen.has(id)) continue;
+      const again = this.partial.has(id);
+      if (this.seen.has(id) && !again) continue;
       this.seen.add(id);
-      const trace = await this.services.traces.get(id).catch(() => undefined);
-      if (trace && this.index(trace)) changed = true;
+      const trace = await this.services.traces.get(id, { force: again }).catch(() => undefined);
+      if (!trace) continue;
+      if (again) {
+        this.forget(id);
+        changed = true;
+      }
+      if (trace.summary.state === 'IN_PROGRESS') this.partial.add(id);
+      else this.partial.delete(id);
+      if (this.index(trace)) changed = true;
     }
     if (changed) this.emitter.fire();
+  }
+
+  private forget(traceId: string): void {
+    for (const lines of this.files.values()) {
+      for (const [line, calls] of lines) {
+        const kept = calls.filter((c) => c.traceId !== traceId);
+        if (kept.length) lines.set(line, kept);
+        else lines.delete(line);
+      }
+    }
   }
 
   private index(trace: Trace): boolean {

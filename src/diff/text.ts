@@ -1,6 +1,8 @@
 // Stable, readable text forms of one model call, made to be diffed line by line: the same call
 // always renders to the same text (object keys sorted, fixed section order), and everything is
 // plain text, so hostile prompt content can only ever show up as characters in a document.
+// Call ids are left out: the API mints new ones on every run (a result follows its call anyway),
+// so with them every two runs of a call that used a tool would differ.
 import type { Message, ModelCall, ModelUsage, Part } from '../model/call/types';
 import type { Span } from '../model/types';
 import { stableJson } from '../model/call/stableJson';
@@ -22,19 +24,19 @@ function renderPart(p: Part): string {
     case 'thought':
       return `[thinking]\n${p.text}`;
     case 'functionCall':
-      return `[function call] ${p.name}${p.id ? ` (id ${p.id})` : ''}\n${stableJson(p.args ?? {})}`;
+      return `[function call] ${p.name}\n${stableJson(p.args ?? {})}`;
     case 'functionResponse':
-      return `[function response] ${p.name}${p.id ? ` (id ${p.id})` : ''}${p.isError ? ' (error)' : ''}\n${stableJson(p.response ?? {})}`;
+      return `[function response] ${p.name}${p.isError ? ' (error)' : ''}\n${stableJson(p.response ?? {})}`;
     case 'media':
       if (p.uri) return `[file] ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}`;
-      return `[inline data] ${p.mimeType ?? 'unknown type'}, ${p.bytes ?? 0} bytes${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}`;
+      return `[inline data] ${p.mimeType ?? 'unknown type'}, ${p.bytes ?? 0} bytes${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}${p.chunks ? `, ${p.chunks} chunks` : ''}`;
     case 'toolCall':
       if (p.tool === 'code_execution') return `[code${p.language ? ` ${p.language}` : ''}]\n${p.code ?? ''}`;
-      return [`[${p.tool} call]${p.name ? ` ${p.name}` : ''}${p.server ? ` on ${p.server}` : ''}${p.id ? ` (id ${p.id})` : ''}`, ...(p.queries ?? []).map((q) => `query: ${q}`), ...(p.urls ?? []).map((u) => `url: ${u}`), ...(p.args !== undefined ? [stableJson(p.args)] : [])].join('\n');
+      return [`[${p.tool} call]${p.name ? ` ${p.name}` : ''}${p.server ? ` on ${p.server}` : ''}`, ...(p.queries ?? []).map((q) => `query: ${q}`), ...(p.urls ?? []).map((u) => `url: ${u}`), ...(p.args !== undefined ? [stableJson(p.args)] : [])].join('\n');
     case 'toolResult':
       if (p.tool === 'code_execution' && p.output !== undefined) return `[code result${p.outcome ? ` ${p.outcome}` : ''}]\n${p.output}`;
       return [
-        `[${p.tool} result]${p.name ? ` ${p.name}` : ''}${p.id ? ` (id ${p.id})` : ''}${p.isError ? ' (error)' : ''}`,
+        `[${p.tool} result]${p.name ? ` ${p.name}` : ''}${p.isError ? ' (error)' : ''}`,
         ...(p.links ?? []).map((l) => `link: ${l.url}${l.title ? ` (${l.title})` : ''}`),
         ...(p.urls ?? []).map((u) => `url: ${u.url}${u.status ? ` — ${u.status}` : ''}`),
         ...(p.output !== undefined ? [p.output] : []),

@@ -9,6 +9,9 @@
 //   are meaningful on them, because the store matches them inside the span's JSON;
 // - tags need backticks too: tags.`gemini_trace.run_id` = '…'; `!=` drops traces without the tag.
 // MLflow has no escape for quotes inside a string literal, but takes "…" as well as '…'.
+import { FEEDBACK_NAMES } from '../model/assessments';
+import { MLFLOW_META } from '../model/runTags';
+import { SESSION_LABEL, sessionField, type SessionKey } from '../model/sessions';
 
 export interface TraceFilter {
   errorsOnly?: boolean;
@@ -18,6 +21,12 @@ export interface TraceFilter {
   text?: string;
   /** Free MLflow search syntax, ANDed with the rest. */
   expression?: string;
+  /** One session: MLflow's session metadata, or a chat's or conversation's tag. */
+  session?: SessionKey;
+  /** `mlflow.trace.user` metadata. */
+  user?: string;
+  /** Thumbs feedback (user_feedback): up, down, or either. */
+  feedback?: 'up' | 'down' | 'any';
 }
 
 export const MODEL_ATTR = 'span.attributes.`mlflow.llm.model`';
@@ -36,7 +45,21 @@ export function containsPattern(value: string): string {
 }
 
 export function isEmptyFilter(f: TraceFilter): boolean {
-  return !f.errorsOnly && !f.model && !f.text && !f.expression?.trim();
+  return !f.errorsOnly && !f.model && !f.text && !f.expression?.trim() && !f.session && !f.user && !f.feedback;
+}
+
+/** The clause that selects one session's traces (checked against MLflow 3.17: metadata keys and
+ *  tags both need backticks). */
+export function sessionClause(s: SessionKey): string {
+  const { on, key } = sessionField(s.kind);
+  return `${on}.\`${key}\` = ${quoteValue(s.id)}`;
+}
+
+/** Feedback filters read assessments by name: `feedback.<name> = 'true'` (MLflow compares the
+ *  value as text; `IS NOT NULL` for any value). */
+export function feedbackClause(f: NonNullable<TraceFilter['feedback']>): string {
+  const key = `feedback.\`${FEEDBACK_NAMES.thumbs}\``;
+  return f === 'any' ? `${key} IS NOT NULL` : `${key} = '${f === 'up' ? 'true' : 'false'}'`;
 }
 
 /** One MLflow filter string, or undefined when nothing filters. */
@@ -45,6 +68,9 @@ export function compileFilter(f: TraceFilter): string | undefined {
   if (f.errorsOnly) clauses.push("trace.status = 'ERROR'");
   if (f.model) clauses.push(`${MODEL_ATTR} ILIKE ${containsPattern(f.model)}`);
   if (f.text) clauses.push(`trace.text ILIKE ${containsPattern(f.text)}`);
+  if (f.session) clauses.push(sessionClause(f.session));
+  if (f.user) clauses.push(`metadata.\`${MLFLOW_META.user}\` = ${quoteValue(f.user)}`);
+  if (f.feedback) clauses.push(feedbackClause(f.feedback));
   const expr = f.expression?.trim();
   if (expr) clauses.push(expr);
   return clauses.length ? clauses.join(' AND ') : undefined;
@@ -62,6 +88,9 @@ export function describeFilter(f: TraceFilter): string {
   if (f.errorsOnly) parts.push('errors');
   if (f.model) parts.push(`model ${f.model}`);
   if (f.text) parts.push(`“${f.text}”`);
+  if (f.session) parts.push(`${SESSION_LABEL[f.session.kind].toLowerCase()} ${f.session.id}`);
+  if (f.user) parts.push(`user ${f.user}`);
+  if (f.feedback) parts.push(f.feedback === 'up' ? '👍' : f.feedback === 'down' ? '👎' : 'with feedback');
   const expr = f.expression?.trim();
   if (expr) parts.push(expr.length > 40 ? `${expr.slice(0, 39)}…` : expr);
   return parts.join(' · ');

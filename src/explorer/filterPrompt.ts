@@ -3,10 +3,12 @@
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
 import type { Services } from '../services';
+import { MLFLOW_META } from '../model/runTags';
+import { SESSION_LABEL, sessionOf, type SessionKey } from '../model/sessions';
 import { compileFilter, describeFilter, isEmptyFilter, lintExpression, type TraceFilter } from './filter';
 import type { TraceTreeProvider } from './treeProvider';
 
-type Step = 'errors' | 'model' | 'text' | 'expression' | 'clear';
+type Step = 'errors' | 'model' | 'text' | 'session' | 'user' | 'feedback' | 'expression' | 'clear';
 
 /** Returns the new filter, or undefined when the user cancelled. */
 export async function promptFilter(services: Services, provider: TraceTreeProvider, preset?: unknown): Promise<TraceFilter | undefined> {
@@ -39,6 +41,7 @@ export async function promptFilter(services: Services, provider: TraceTreeProvid
     });
     return text === undefined ? undefined : { ...current, text: text.trim() || undefined };
   }
+  if (picked.step === 'session' || picked.step === 'user' || picked.step === 'feedback') return pickMore(picked.step, provider, current);
   const model = await pickModel(provider, current.model);
   return model === undefined ? undefined : { ...current, model: model || undefined };
 }
@@ -49,6 +52,9 @@ async function pickStep(current: TraceFilter): Promise<{ step: Step; typed?: str
     { step: 'errors', label: `${current.errorsOnly ? '$(check)' : '$(error)'} Errors only`, description: "trace.status = 'ERROR'" },
     { step: 'model', label: '$(sparkle) Model…', description: current.model ? `now: ${current.model}` : 'span.attributes.`mlflow.llm.model`' },
     { step: 'text', label: '$(search) Text…', description: current.text ? `now: “${current.text}”` : 'prompts, responses and attributes contain…' },
+    { step: 'session', label: '$(layers) Session…', description: current.session ? `now: ${current.session.id}` : 'a session, chat or conversation' },
+    { step: 'user', label: '$(account) User…', description: current.user ? `now: ${current.user}` : 'metadata.`mlflow.trace.user`' },
+    { step: 'feedback', label: '$(thumbsup) Feedback…', description: current.feedback ? `now: ${current.feedback}` : 'thumbs up or down (user_feedback)' },
     { step: 'expression', label: '$(filter) MLflow Filter Expression…', description: current.expression ?? "e.g. trace.execution_time_ms > 2000" },
   ];
   if (!isEmptyFilter(current)) items.push({ step: 'clear', label: '$(clear-all) Clear Filter', description: describeFilter(current) });
@@ -57,21 +63,10 @@ async function pickStep(current: TraceFilter): Promise<{ step: Step; typed?: str
   qp.placeholder = 'Pick a filter, or type an MLflow filter expression and press Enter';
   qp.items = items;
   qp.matchOnDescription = true;
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (v: { step: Step; typed?: string } | undefined) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      qp.dispose();
-    };
-    qp.onDidAccept(() => {
-      const item = qp.activeItems[0];
-      if (item) finish({ step: item.step });
-      else if (qp.value.trim()) finish({ step: 'expression', typed: qp.value.trim() });
-    });
-    qp.onDidHide(() => finish(undefined));
-    qp.show();
+  return runQuickPick(qp, () => {
+    const item = qp.activeItems[0];
+    if (item) return { step: item.step };
+    return qp.value.trim() ? { step: 'expression' as const, typed: qp.value.trim() } : undefined;
   });
 }
 
@@ -85,20 +80,9 @@ async function pickModel(provider: TraceTreeProvider, current: string | undefine
   qp.title = 'Filter traces by model';
   qp.placeholder = items.length ? 'Pick a model seen in loaded traces, or type part of a model name' : 'Type part of a model name, e.g. gemini-2.5-flash';
   qp.items = items;
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (v: string | undefined) => {
-      if (done) return;
-      done = true;
-      resolve(v);
-      qp.dispose();
-    };
-    qp.onDidAccept(() => {
-      const label = qp.activeItems[0]?.label;
-      finish(label === ANY ? '' : (label ?? qp.value.trim()));
-    });
-    qp.onDidHide(() => finish(undefined));
-    qp.show();
+  return runQuickPick(qp, () => {
+    const label = qp.activeItems[0]?.label;
+    return label === ANY ? '' : (label ?? qp.value.trim());
   });
 }
 
@@ -151,4 +135,65 @@ async function serverCheck(services: Services, provider: TraceTreeProvider, f: T
     services.log.warn(`explorer: could not check the filter with the server: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
+}
+
+/** Session, user and feedback: picked from what the loaded traces hold (a user can be typed). */
+async function pickMore(step: 'session' | 'user' | 'feedback', provider: TraceTreeProvider, current: TraceFilter): Promise<TraceFilter | undefined> {
+  type Item = vscode.QuickPickItem & { apply: (f: TraceFilter) => TraceFilter };
+  const items: Item[] = [];
+  const loaded = provider.loadedSummaries();
+  if (step === 'feedback') {
+    items.push(
+      { label: '$(thumbsup) Thumbs Up', apply: (f) => ({ ...f, feedback: 'up' }) },
+      { label: '$(thumbsdown) Thumbs Down', apply: (f) => ({ ...f, feedback: 'down' }) },
+      { label: '$(feedback) Any Thumbs', description: 'user_feedback recorded', apply: (f) => ({ ...f, feedback: 'any' }) },
+    );
+  } else if (step === 'session') {
+    const seen = new Map<string, { key: SessionKey; n: number }>();
+    for (const s of loaded) {
+      const key = sessionOf(s);
+      if (!key) continue;
+      const k = `${key.kind}:${key.id}`;
+      seen.set(k, { key, n: (seen.get(k)?.n ?? 0) + 1 });
+    }
+    for (const { key, n } of [...seen.values()].sort((a, b) => b.n - a.n)) items.push({ label: key.id, description: `${SESSION_LABEL[key.kind]} · ${n} loaded trace${n === 1 ? '' : 's'}`, apply: (f) => ({ ...f, session: key }) });
+  } else {
+    const users = new Map<string, number>();
+    for (const s of loaded) {
+      const u = s.metadata[MLFLOW_META.user];
+      if (u) users.set(u, (users.get(u) ?? 0) + 1);
+    }
+    for (const [u, n] of [...users].sort((a, b) => b[1] - a[1])) items.push({ label: u, description: `${n} loaded trace${n === 1 ? '' : 's'}`, apply: (f) => ({ ...f, user: u }) });
+  }
+  const field = step === 'feedback' ? 'feedback' : step;
+  if (current[field]) items.push({ label: '$(close) Any', description: `remove the ${step} filter`, alwaysShow: true, apply: (f) => ({ ...f, [field]: undefined }) });
+  const qp = vscode.window.createQuickPick<Item>();
+  qp.title = `Filter traces by ${step}`;
+  qp.placeholder = step === 'user' ? 'Pick a user seen in loaded traces, or type one' : items.length ? `Pick a ${step}` : `No ${step} in the loaded traces`;
+  qp.items = items;
+  return runQuickPick(qp, () => {
+    const item = qp.activeItems[0];
+    if (item) return item.apply(current);
+    return step === 'user' && qp.value.trim() ? { ...current, user: qp.value.trim() } : undefined;
+  });
+}
+
+/** Shows a quick pick until `accept` returns a value (Enter) or the user dismisses it (undefined).
+ *  `accept` returning undefined keeps it open. */
+function runQuickPick<T extends vscode.QuickPickItem, V>(qp: vscode.QuickPick<T>, accept: () => V | undefined): Promise<V | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: V | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      qp.dispose();
+    };
+    qp.onDidAccept(() => {
+      const v = accept();
+      if (v !== undefined) finish(v);
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
 }

@@ -1,6 +1,7 @@
 // Tree nodes kept per id, so each is one object for its whole life: VS Code matches change
 // events (and reveal) by object identity, and a live update must refresh exactly one node.
 import type { Experiment } from '../mlflow/types';
+import type { SessionKind } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
 import { ConversationNode, ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode } from './nodes';
 import type { RunInfo } from './traceSource';
@@ -48,8 +49,8 @@ export class NodeCache {
     return n;
   }
 
-  conversation(parent: RunNode, conversationId: string, traces: TraceSummary[]): ConversationNode {
-    const probe = new ConversationNode(parent, conversationId, traces);
+  conversation(parent: RunNode, conversationId: string, traces: TraceSummary[], session?: SessionKind): ConversationNode {
+    const probe = new ConversationNode(parent, conversationId, traces, session);
     const n = this.conversations.get(probe.id);
     if (n && n.parent === parent) {
       n.traces = traces;

@@ -2,6 +2,7 @@
 // every command receives them directly. Node objects are kept and reused per id: VS Code
 // matches change events by object identity, so a live update can refresh one run node.
 import type { Experiment } from '../mlflow/types';
+import type { SessionKind } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
 import type { TraceRef } from '../services';
 import type { RunInfo } from './traceSource';
@@ -41,7 +42,8 @@ export class RunNode {
   }
 }
 
-/** The traces of one run that continue one another (interactions chained by previous id). */
+/** The traces of one run that form one session (model/sessions.ts): MLflow's session metadata,
+ *  a chat object's turns, or interactions chained by previous id. */
 export class ConversationNode {
   readonly kind = 'conversation';
   constructor(
@@ -49,9 +51,10 @@ export class ConversationNode {
     readonly conversationId: string,
     /** First turn first. */
     public traces: TraceSummary[],
+    readonly session: SessionKind = 'conversation',
   ) {}
   get id(): string {
-    return `conv:${this.parent.experimentId}:${this.parent.run.id}:${this.conversationId}`;
+    return `conv:${this.parent.experimentId}:${this.parent.run.id}:${this.session}:${this.conversationId}`;
   }
   get experimentId(): string {
     return this.parent.experimentId;

@@ -103,9 +103,11 @@ export class LivePoller implements vscode.Disposable {
       this.failures = 0;
       if (r.added.length) {
         this.services.log.debug(`explorer: ${r.added.length} new trace(s)`);
-        this.services.fireNewTraces(r.added);
         this.onNew(r.added.length);
       }
+      // Finished runs too: their later spans (a background run's last polls) are new to listeners.
+      // And a new experiment's first traces, which its first poll takes as already there.
+      if (r.added.length || r.updated.length || r.baseline.length) this.services.fireNewTraces([...r.added, ...r.updated, ...r.baseline]);
     } catch (e) {
       if (ac.signal.aborted) return;
       this.stats.failures += 1;

@@ -2,7 +2,9 @@
 // prompts and responses, which are hostile input: plain text only (appendText escapes Markdown),
 // never trusted, never HTML, so a crafted prompt cannot render links, images or commands.
 import * as vscode from 'vscode';
-import { GEMINI_TAG, TAG } from '../model/runTags';
+import { thumbsOf, valueText } from '../model/assessments';
+import { GEMINI_TAG, MLFLOW_META, TAG } from '../model/runTags';
+import { SESSION_LABEL } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
 import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
 import { conversationFacts, conversationLabel } from './conversations';
@@ -79,7 +81,8 @@ function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
   item.iconPath = unfinished ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('editorWarning.foreground')) : stateIcon(s.state);
   // A background agent's trace stays in progress while it works: say for how long, live.
   const running = s.state === 'IN_PROGRESS' && !unfinished ? `running ${formatLatency(Math.max(0, ctx.now() - s.requestTimeMs))}` : undefined;
-  item.description = joinParts(ctx.isNew(s.id) && '●', unfinished && 'unfinished', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
+  const thumbs = s.assessments ? thumbsOf(s.assessments) : undefined;
+  item.description = joinParts(ctx.isNew(s.id) && '●', thumbs === 'up' ? '👍' : thumbs === 'down' ? '👎' : undefined, unfinished && 'unfinished', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
   if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
   item.tooltip = traceTooltip(s);
   item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
@@ -91,15 +94,21 @@ function conversationItem(n: ConversationNode, ctx: ItemContext): vscode.TreeIte
   const f = conversationFacts(n);
   const item = new vscode.TreeItem(oneLine(conversationLabel(n), 60), vscode.TreeItemCollapsibleState.Collapsed);
   item.id = n.id;
-  item.contextValue = 'conversation';
-  item.iconPath = f.running ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon('comment-discussion', f.failed ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+  item.contextValue = `session:${n.session}`;
+  const failed = f.failed ? new vscode.ThemeColor('testing.iconFailed') : undefined;
+  item.iconPath = f.running ? new vscode.ThemeIcon('loading~spin') : new vscode.ThemeIcon(n.session === 'session' ? 'layers' : 'comment-discussion', failed);
   const unseen = n.traces.some((t) => ctx.isNew(t.id));
-  item.description = joinParts(unseen && '●', `${f.turns} turns`, f.running ? 'running' : formatLatency(f.durationMs), f.tokens !== undefined ? formatTokens(f.tokens) : undefined, formatRelative(f.lastMs));
+  const turns = `${f.turns} turn${f.turns === 1 ? '' : 's'}`;
+  item.description = joinParts(unseen && '●', turns, f.running ? 'running' : formatLatency(f.durationMs), f.tokens !== undefined ? formatTokens(f.tokens) : undefined, formatRelative(f.lastMs));
+  const what = { session: `MLflow session ${n.conversationId} (mlflow.trace.session)`, chat: `one chat object's turns (${n.conversationId})`, conversation: `turns chained by previous_interaction_id\nfirst interaction ${n.conversationId}` }[n.session];
+  const user = n.traces.find((t) => t.metadata[MLFLOW_META.user])?.metadata[MLFLOW_META.user];
   const md = plainMarkdown();
-  md.appendMarkdown('**Conversation** ');
-  md.appendMarkdown(escapeMarkdown(`${f.turns} turns chained by previous_interaction_id${f.running ? ', one still running' : ''}${f.failed ? ', one or more failed' : ''}\nfirst interaction ${n.conversationId}\nlatest turn ${formatTimestamp(f.lastMs)}`));
+  md.appendMarkdown(`**${SESSION_LABEL[n.session]}** `);
+  md.appendMarkdown(escapeMarkdown(`${turns}: ${what}${user ? `\nuser ${user}` : ''}${f.running ? '\none still running' : ''}${f.failed ? '\none or more failed' : ''}\nlatest turn ${formatTimestamp(f.lastMs)}`));
+  md.appendMarkdown('\n\nOpen Session shows it as one transcript.');
   item.tooltip = md;
-  item.accessibilityInformation = { label: `Conversation of ${f.turns} turns, ${item.description}` };
+  item.command = { command: 'geminiTrace.openSession', title: 'Open Session', arguments: [n] };
+  item.accessibilityInformation = { label: `${SESSION_LABEL[n.session]} ${item.label as string}, ${turns}, ${item.description}` };
   return item;
 }
 
@@ -133,6 +142,12 @@ export function traceTooltip(s: TraceSummary): vscode.MarkdownString {
   if (s.models.length) md.appendMarkdown(escapeMarkdown(`Model ${s.models.join(', ')}\n`));
   const run = s.tags[TAG.runName];
   if (run) md.appendMarkdown(escapeMarkdown(`Run ${run}\n`));
+  const session = s.metadata[MLFLOW_META.session];
+  if (session) md.appendMarkdown(escapeMarkdown(`Session ${session}\n`));
+  const user = s.metadata[MLFLOW_META.user];
+  if (user) md.appendMarkdown(escapeMarkdown(`User ${user}\n`));
+  const feedback = (s.assessments ?? []).filter((a) => a.valid);
+  if (feedback.length) md.appendMarkdown(escapeMarkdown(`Feedback ${feedback.map((a) => `${a.name} = ${valueText(a.value)}`).join(', ')}\n`));
   return md;
 }
 

@@ -195,7 +195,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     await list.ensureFirst();
     this.live.seed(list.items);
     this.live.markBaselined(node.experimentId);
-    const nodes: Node[] = groupConversations(list.items).map((e) => (isConversation(e) ? this.nodes.conversation(node, e.conversationId, e.traces) : this.nodes.trace(node, e)));
+    const nodes: Node[] = groupConversations(list.items).map((e) => (isConversation(e) ? this.nodes.conversation(node, e.conversationId, e.traces, e.session) : this.nodes.trace(node, e)));
     if (!nodes.length) {
       return [new MessageNode(node, node.active ? 'Waiting for traces…' : isEmptyFilter(this.filterValue) ? 'No traces' : 'No traces match the filter', node.active ? 'loading' : 'info')];
     }

@@ -20,7 +20,7 @@ export interface InjectionFiles {
   nodePreload: string;
   /** dist/inject/node/esm-hook.mjs, loaded with --import (as a file URL: works on Windows too). */
   nodeEsmHook: string;
-  /** dist/inject/python, prepended to PYTHONPATH (holds sitecustomize.py). */
+  /** dist/inject/python, prepended to PYTHONPATH (holds sitecustomize.py and the _gemini_trace tracer). */
   pythonDir: string;
 }
 
@@ -42,8 +42,9 @@ export function availableRuntimes(files: InjectionFiles): { runtimes: Runtime[];
   const missingNode = [files.nodePreload, files.nodeEsmHook].filter((f) => !existsSync(f));
   if (missingNode.length) problems.push(`Node tracing is unavailable: ${missingNode.join(', ')} is missing — rebuild with \`npm run build\`.`);
   else runtimes.push('node');
-  const shim = path.join(files.pythonDir, 'sitecustomize.py');
-  if (!existsSync(shim)) problems.push(`Python tracing is unavailable: ${shim} is missing — rebuild with \`npm run build\`.`);
+  // sitecustomize.py loads the tracer package beside it: both must be there.
+  const missing = [path.join(files.pythonDir, 'sitecustomize.py'), path.join(files.pythonDir, '_gemini_trace', '__init__.py')].find((f) => !existsSync(f));
+  if (missing) problems.push(`Python tracing is unavailable: ${missing} is missing — rebuild with \`npm run build\`.`);
   else runtimes.push('python');
   return { runtimes, problems };
 }

@@ -35,6 +35,19 @@ export interface SearchTracesParams {
   pageToken?: string;
 }
 
+/** Feedback (a judgement: thumbs, score, label) or an expectation (the right answer). */
+export interface NewAssessment {
+  kind: 'feedback' | 'expectation';
+  name: string;
+  value: unknown;
+  rationale?: string;
+  /** HUMAN unless said otherwise. */
+  sourceType?: 'HUMAN' | 'LLM_JUDGE' | 'CODE';
+  sourceId?: string;
+  /** 16 hex digits: the assessment is about this span. */
+  spanId?: string;
+}
+
 export interface MlflowApi {
   /** Base URL requests go to (Databricks host for "databricks"). */
   readonly baseUrl: string;
@@ -56,6 +69,12 @@ export interface MlflowApi {
   deleteTraces(experimentId: string, traceIds: string[], o?: RequestOptions): Promise<number>;
   setTraceTag(traceId: string, key: string, value: string, o?: RequestOptions): Promise<void>;
   deleteTraceTag(traceId: string, key: string, o?: RequestOptions): Promise<void>;
+  /** Writes OTLP/JSON spans into an experiment (MLflow's /v1/traces). */
+  logSpans(experimentId: string, otlpJson: unknown, o?: RequestOptions): Promise<void>;
+  /** Adds feedback or an expectation; returns it as stored (TraceInfo.assessments' shape). */
+  createAssessment(traceId: string, a: NewAssessment, o?: RequestOptions): Promise<unknown>;
+  /** The bytes of one trace attachment (an `mlflow-attachment://<id>` reference's id). */
+  getTraceAttachment(traceId: string, attachmentId: string, o?: RequestOptions): Promise<Buffer>;
   /** The MLflow UI page of a trace. */
   traceUiUrl(experimentId: string, traceId: string): string;
 }

@@ -1,7 +1,7 @@
 // The MLflow REST client: every endpoint the product uses, over ./http (timeouts, cancellation,
 // auth, lossless JSON, error mapping). Endpoints and shapes were checked against MLflow 3.17's
 // server (mlflow/server/handlers.py) and a running server; see the notes on each method.
-import type { AuthConfig, ClientOptions, MlflowApi, RequestOptions, SearchTracesParams } from './api';
+import type { AuthConfig, ClientOptions, MlflowApi, NewAssessment, RequestOptions, SearchTracesParams } from './api';
 import { resolveEndpoint, type Endpoint } from './auth';
 import * as describe from './describe';
 import { MlflowError } from './errors';
@@ -167,6 +167,54 @@ export class MlflowClient implements MlflowApi {
     checkId(traceId);
     if (!key) throw describe.badInput('A trace tag needs a key.');
     await this.api.request({ method: 'DELETE', path: `/api/3.0/mlflow/traces/${encodeURIComponent(traceId)}/tags`, body: { key }, since: '3.0' }, o);
+  }
+
+  /**
+   * Writes spans through MLflow's OTLP endpoint (`POST /v1/traces`, OTLP/JSON, the experiment in
+   * `x-mlflow-experiment-id`: mlflow/server/otel_api.py), as the tracers do. Used for replays.
+   */
+  async logSpans(experimentId: string, otlpJson: unknown, o?: RequestOptions): Promise<void> {
+    if (!experimentId) throw describe.badInput('Writing spans needs an experiment id.');
+    await this.api.request({ method: 'POST', path: '/v1/traces', body: otlpJson, headers: { 'x-mlflow-experiment-id': experimentId }, since: '3.4' }, o);
+  }
+
+  /**
+   * Adds feedback or an expectation to a trace (or one of its spans): `POST
+   * /api/3.0/mlflow/traces/{trace_id}/assessments` (CreateAssessment, mlflow/protos/service.proto;
+   * handlers._create_assessment). The value is a protobuf Value: true/false, a number, a string or
+   * JSON. Returns the assessment as stored.
+   */
+  async createAssessment(traceId: string, a: NewAssessment, o?: RequestOptions): Promise<unknown> {
+    checkId(traceId);
+    if (!a.name.trim()) throw describe.badInput('An assessment needs a name.');
+    const assessment: Record<string, unknown> = {
+      trace_id: traceId,
+      assessment_name: a.name,
+      source: { source_type: a.sourceType ?? 'HUMAN', source_id: a.sourceId ?? '' },
+      [a.kind]: { value: a.value },
+    };
+    if (a.rationale) assessment.rationale = a.rationale;
+    if (a.spanId) assessment.span_id = a.spanId;
+    const r = await this.api.request<{ assessment?: unknown }>(
+      { method: 'POST', path: `/api/3.0/mlflow/traces/${encodeURIComponent(traceId)}/assessments`, body: { assessment }, since: '3.0' },
+      o,
+    );
+    if (!r.assessment) throw describe.malformed(this.baseUrl, this.baseUrl, 'traces/assessments', 200, JSON.stringify(r), 'no assessment in the answer');
+    return r.assessment;
+  }
+
+  /**
+   * One MLflow trace attachment (MLflow ≥ 3.11 moves inline media out of spans into
+   * `<trace artifacts>/attachments/<uuid>`, leaving an `mlflow-attachment://` reference). Served,
+   * like the UI reads it, by `get-trace-artifact` with a `path` (handlers.get_trace_artifact_handler).
+   */
+  async getTraceAttachment(traceId: string, attachmentId: string, o?: RequestOptions): Promise<Buffer> {
+    checkId(traceId);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(attachmentId)) throw describe.badInput(`"${attachmentId}" is not an attachment id (MLflow names attachments by UUID).`);
+    return this.api.request<Buffer>(
+      { method: 'GET', path: '/ajax-api/2.0/mlflow/get-trace-artifact', query: { request_id: traceId, path: attachmentId }, response: 'bytes', since: '3.11' },
+      { timeoutMs: 120_000, ...o },
+    );
   }
 
   /**

@@ -18,8 +18,10 @@ export interface HttpRequest {
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
-  /** 'json' (default) parses losslessly; 'text' returns the body as is. */
-  response?: 'json' | 'text';
+  /** 'json' (default) parses losslessly; 'text' returns the body as is; 'bytes' as a Buffer. */
+  response?: 'json' | 'text' | 'bytes';
+  /** Extra request headers (never credentials: those come from the endpoint). */
+  headers?: Record<string, string>;
   /** MLflow release that added the endpoint, named when the server lacks it. */
   since?: string;
 }
@@ -70,13 +72,14 @@ export class Http {
       controller.abort();
     }, timeoutMs);
 
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: req.response === 'bytes' ? '*/*' : 'application/json', ...req.headers };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     if (this.authorization) headers.authorization = this.authorization;
 
     const t0 = Date.now();
     let status = 0;
     let text: string;
+    let bytes: Buffer | undefined;
     try {
       const res = await fetch(url, {
         method: req.method,
@@ -85,7 +88,11 @@ export class Http {
         signal: controller.signal,
       });
       status = res.status;
-      text = await res.text(); // still under the timeout: a server can stall mid-body
+      // Still under the timeout: a server can stall mid-body.
+      if (req.response === 'bytes' && status >= 200 && status < 300) {
+        bytes = Buffer.from(await res.arrayBuffer());
+        text = '';
+      } else text = await res.text();
     } catch (e) {
       const err =
         reason === 'timeout'
@@ -102,6 +109,7 @@ export class Http {
     this.log?.('debug', `${req.method} ${pathAndQuery} → ${status} (${Date.now() - t0} ms, ${text.length} B)`);
 
     if (status >= 200 && status < 300) {
+      if (bytes) return bytes as T;
       if (req.response === 'text') return text as T;
       if (text.trim() === '') return {} as T;
       try {

@@ -4,6 +4,7 @@
 // Content, a list of Contents, a Part, or a list of Parts (the SDKs' ContentListUnion).
 import { isRecord, toNumber } from './json';
 import { base64ByteLength } from './ids';
+import { MEDIA_ELIDED } from './runTags';
 import type { GeminiContent, GeminiPart } from './types';
 import { compact } from './call/text';
 
@@ -57,7 +58,7 @@ function partOf(p: Record<string, unknown>): GeminiPart {
     return part;
   }
   const inline = field(p, 'inline_data');
-  if (isRecord(inline)) return { kind: 'inlineData', mimeType: String(field(inline, 'mime_type') ?? 'application/octet-stream'), bytes: byteSize(field(inline, 'data')) };
+  if (isRecord(inline)) return { kind: 'inlineData', mimeType: String(field(inline, 'mime_type') ?? 'application/octet-stream'), ...blobOf(inline) };
   const file = field(p, 'file_data');
   if (isRecord(file)) {
     const part: GeminiPart = { kind: 'fileData', uri: String(field(file, 'file_uri') ?? '') };
@@ -80,6 +81,23 @@ function partOf(p: Record<string, unknown>): GeminiPart {
     return part;
   }
   return { kind: 'other', value: stripNulls(p) };
+}
+
+/** Where a blob's bytes are (see the media part in call/types.ts): the recorded base64 text, an
+ *  MLflow attachment reference, or nothing but a size (a tracer's or MLflow's elision). */
+export function blobOf(o: Record<string, unknown>): { bytes: number; data?: string; attachment?: string; elided?: string } {
+  const data = o.data;
+  const noted = toNumber(o[MEDIA_ELIDED.bytes]);
+  const reason = o[MEDIA_ELIDED.reason];
+  if (typeof reason === 'string' || (noted !== undefined && data === undefined)) return { bytes: noted ?? 0, elided: typeof reason === 'string' && reason ? reason : 'only its size was recorded' };
+  if (typeof data === 'string') {
+    if (data.startsWith('mlflow-attachment://')) return { bytes: byteSize(data), attachment: data };
+    // MLflow's Python SDK puts this text in place of an attachment over MLFLOW_TRACE_MAX_ATTACHMENT_SIZE.
+    const tooLarge = /^\[Attachment too large: (\d+) bytes/.exec(data);
+    if (tooLarge) return { bytes: Number(tooLarge[1]), elided: data.slice(1, -1) };
+    return { bytes: byteSize(data), data };
+  }
+  return { bytes: byteSize(data) };
 }
 
 /** Size of inline data without keeping it: base64 text, a byte array, a size a recorder noted,

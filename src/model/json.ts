@@ -26,9 +26,12 @@ export function tryParseJson(text: string): { ok: true; value: unknown } | { ok:
 
 /** A value that should be structured (inputs, usage, cost, tools) but may arrive as a JSON string:
  *  OTLP-ingested spans carry such attributes as plain strings, which every encoding then returns
- *  as a string. Only object/array text is decoded, so a plain prompt string stays a string. */
+ *  as a string. Only object/array text is decoded, so a plain prompt string stays a string; and
+ *  `null`, which is how MLflow hands back a JSON null it took over OTLP (a delete's reply), the
+ *  same way the Python encoding's parse reads it. */
 export function decodeStructured(value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  if (value === 'null') return null;
   const t = value.trimStart();
   if (!t.startsWith('{') && !t.startsWith('[')) return value;
   const r = tryParseJson(value);

@@ -4,6 +4,7 @@ import type { TraceInfo } from '../mlflow/types';
 import { decodeSpan, detectObjectEncoding } from './encodings';
 import { isRecord, parseJsonLossless } from './json';
 import { toSpan } from './spanInfo';
+import { openParents } from './openParents';
 import { spanTreeSteps } from './spanTree';
 import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from './steps';
 import { summarizeTraceInfo } from './summary';
@@ -72,8 +73,9 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
   }
   if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
 
-  const tree = yield* scaled(spanTreeSteps(nodes, warnings), 0.7, 0.95);
   const summary = summarizeTraceInfo((info ?? {}) as unknown as TraceInfo);
+  if (summary.state === 'IN_PROGRESS') nodes.push(...openParents(nodes, summary.name));
+  const tree = yield* scaled(spanTreeSteps(nodes, warnings), 0.7, 0.95);
   if (!summary.id) summary.id = traceIdFromSpans(tree.spans) ?? '';
   const roll = yield* scaled(rollUpSteps(tree.spans, tree.roots), 0.95, 1);
 

@@ -1,9 +1,9 @@
-// The contract between the injection (Node preload, Python shim, CLI) and the explorer: the
+// The contract between the injection (Node preload, Python tracer, CLI) and the explorer: the
 // environment variables the extension sets in a traced process, and the trace tags and span
 // attributes those processes write. Changing a name here changes it everywhere.
 
 export const ENV = {
-  /** Set by the injector; the preload/shim refuse to run twice when they see it marked active. */
+  /** Set by the injector; the Node preload and the Python tracer refuse to run twice when they see it marked active. */
   active: 'GEMINI_TRACE_ACTIVE',
   runId: 'GEMINI_TRACE_RUN_ID',
   runName: 'GEMINI_TRACE_RUN_NAME',
@@ -87,7 +87,15 @@ export const GEMINI_ATTR = {
   background: 'gemini.interaction.background',
   /** JSON list aligned with a streamed interaction's steps: each step's `step_usage` (null where none). */
   stepUsage: 'gemini.interaction.step_usage',
+  /** JSON list of the call steps a create's input replayed without the thought signature an
+   *  earlier reply of the same process gave them: `[{step, id, interaction}]`. */
+  droppedSignatures: 'gemini.interaction.dropped_signatures',
   liveSessionId: 'gemini.live.session_id',
+  /** The API base URL the call went to, as the SDK resolved it (no key, no query), e.g. the
+   *  default endpoint or a proxy's: a replay goes to the same place. */
+  baseUrl: 'gemini.api.base_url',
+  /** The API version in the request path: v1beta, v1, v1alpha. */
+  apiVersion: 'gemini.api.version',
 } as const;
 
 /** Trace tags of the Interactions and Live surfaces (root-span attributes with OTLP_TRACE_TAG_PREFIX). */
@@ -97,4 +105,27 @@ export const GEMINI_TAG = {
   conversation: 'gemini_trace.conversation',
   /** "true" on a trace whose process exited before it observed the work's end (background agent). */
   unfinished: 'gemini_trace.unfinished',
+  /** Id of one chat object (`ai.chats.create`, `client.chats.create`) within one process, on
+   *  every trace of its turns (`sendMessage`, `sendMessageStream`): the Traces view groups a
+   *  run's traces with the same value into one session. Any string unique per chat in the run
+   *  (the tracers write `chat-<n>`, n counting chats from 1 in the process). */
+  chat: 'gemini_trace.chat',
+  /** `<trace id>/<span id>` of the model call a replay re-sent (on the replay's trace). */
+  replayOf: 'gemini_trace.replay_of',
 } as const;
+
+/** MLflow's own trace metadata for sessions and users (its UI groups sessions by the first). */
+export const MLFLOW_META = { session: 'mlflow.trace.session', user: 'mlflow.trace.user' } as const;
+
+/** Span attributes MLflow's OTLP ingest turns into that metadata (OTel semantic conventions; read
+ *  from any span of the trace, first one wins: sqlalchemy_store._log_spans). */
+export const OTEL_SESSION_ATTR = { session: 'session.id', user: 'user.id' } as const;
+
+/**
+ * How a tracer records a media part whose bytes it did not keep (over its per-part or per-trace
+ * budget): the blob keeps `mimeType` (and `displayName`), loses `data`, and gains these two keys,
+ * e.g. `{"mimeType": "image/png", "gemini_trace_bytes": 5242880, "gemini_trace_elided": "over the
+ * 1 MB per-part limit"}`. Both tracers write the same keys in both spellings of the blob
+ * (inlineData / inline_data, Interactions content blocks, Live blobs).
+ */
+export const MEDIA_ELIDED = { bytes: 'gemini_trace_bytes', reason: 'gemini_trace_elided' } as const;

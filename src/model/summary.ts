@@ -1,6 +1,7 @@
 // TraceInfo (V3 from traces/search and traces/get; V2 field names tolerated) → TraceSummary, the
 // row the sidebar shows before any span is loaded. Never throws: a malformed field is left out.
 import type { TraceInfo } from '../mlflow/types';
+import { parseAssessments } from './assessments';
 import { modelName } from './gemini';
 import { isRecord, toNumber, tryParseJson } from './json';
 import { parseTimestampMs, parseDurationMs } from './time';
@@ -40,6 +41,8 @@ export function summarizeTraceInfo(info: TraceInfo): TraceSummary {
   const cost = parseCost(jsonMeta(metadata['mlflow.trace.cost']));
   if (cost) s.cost = cost;
   s.models = previewModels(s.requestPreview ?? metadata['mlflow.traceInputs']);
+  const assessments = parseAssessments(i.assessments);
+  if (assessments.length) s.assessments = assessments;
   return s;
 }
 

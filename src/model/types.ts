@@ -1,4 +1,5 @@
 // The one shape every span encoding is normalised into. Pure data: no vscode, no HTTP.
+import type { Assessment } from './assessments';
 
 export type SpanStatus = 'OK' | 'ERROR' | 'UNSET' | 'IN_PROGRESS';
 
@@ -92,6 +93,8 @@ export interface TraceSummary {
   usage?: TokenUsage;
   cost?: Cost;
   models: string[];
+  /** MLflow assessments on the trace or its spans (feedback and expectations), oldest first. */
+  assessments?: Assessment[];
 }
 
 export interface Trace {
@@ -123,7 +126,9 @@ export type GeminiPart = (
   | { kind: 'thought'; text: string }
   | { kind: 'functionCall'; name: string; args: unknown; id?: string }
   | { kind: 'functionResponse'; name: string; response: unknown; id?: string }
-  | { kind: 'inlineData'; mimeType: string; bytes: number }
+  /** `data`: the recorded base64 text (same string, not a copy); `attachment`: an MLflow attachment
+   *  reference in its place; `elided`: a tracer kept only the metadata, and why. */
+  | { kind: 'inlineData'; mimeType: string; bytes: number; data?: string; attachment?: string; elided?: string }
   | { kind: 'fileData'; mimeType?: string; uri: string }
   | { kind: 'executableCode'; language?: string; code: string }
   | { kind: 'codeExecutionResult'; outcome?: string; output: string }
@@ -143,7 +148,30 @@ export interface GeminiCandidate {
   finishReason?: string;
   safetyRatings?: { category: string; probability: string; blocked?: boolean }[];
   /** Search queries, sources and retrieved URLs (set only when the response grounded itself). */
-  grounding?: { queries: string[]; links: { url: string; title?: string }[]; urls: { url: string; status?: string }[] };
+  grounding?: RawGrounding;
+}
+
+/** A candidate's grounding as recorded; its supports still in the API's terms (byte offsets,
+ *  chunk indices), placed in the answer's text by the adapter (model/call/grounding.ts). */
+export interface RawGrounding {
+  queries: string[];
+  links: { url: string; title?: string; domain?: string }[];
+  urls: { url: string; status?: string }[];
+  supports: RawSupport[];
+  entryPoint?: string;
+}
+
+export interface RawSupport {
+  partIndex?: number;
+  /** UTF-8 byte offsets, as the API counts them. */
+  startByte?: number;
+  endByte?: number;
+  text?: string;
+  /** Indices into `links` (-1 where the recorded chunk index names no usable source). */
+  sources: number[];
+  confidence?: number[];
+  /** The support as recorded, for showing it when it cannot be placed. */
+  raw: unknown;
 }
 
 export interface GeminiCall {

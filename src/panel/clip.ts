@@ -18,8 +18,10 @@ export function clipValue(value: unknown, base: Omit<ValueRef, 'path'>, limits: 
   const ref = (p: (string | number)[]): ValueRef => ({ ...base, path: p });
   const walk = (v: unknown, p: (string | number)[], depth: number): unknown => {
     if (typeof v === 'string') {
-      if (v.length <= limits.string) return v;
-      return { $clipped: 'string', head: v.slice(0, limits.string), length: v.length, ref: ref(p) } satisfies ClippedString;
+      if (v.length <= limits.string && !(v.length > BLOB_HEAD && looksLikeBlob(v))) return v;
+      // Base64 media is unreadable as text: a short head says what it is; the Chat tab shows it.
+      const keep = looksLikeBlob(v) ? BLOB_HEAD : limits.string;
+      return { $clipped: 'string', head: v.slice(0, keep), length: v.length, ref: ref(p) } satisfies ClippedString;
     }
     if (typeof v === 'bigint') return v.toString();
     if (v === null || typeof v !== 'object') return typeof v === 'function' || typeof v === 'symbol' ? String(v) : v;
@@ -43,6 +45,17 @@ export function clipValue(value: unknown, base: Omit<ValueRef, 'path'>, limits: 
     return out;
   };
   return walk(value, path, 0);
+}
+
+/** Characters of base64 data kept in a clipped string's head. */
+const BLOB_HEAD = 256;
+
+/** Base64 text (media bytes): its first 2,048 characters have no spaces and mix upper case,
+ *  lower case and digits, as encoded bytes do (a run of one letter is text, however long). */
+function looksLikeBlob(v: string): boolean {
+  if (v.length <= 1024) return false;
+  const head = v.slice(0, 2048);
+  return /^[A-Za-z0-9+/_-]+$/.test(head) && /[A-Z]/.test(head) && /[a-z]/.test(head) && /[0-9]/.test(head);
 }
 
 /** Follows a path into a value; undefined when the path no longer leads anywhere. */

@@ -1,19 +1,38 @@
 // One span's details for the webview, built on request (never for all spans up front), with every
 // large value clipped. Pure: no vscode.
 import { readModelCall } from '../model/call/read';
-import type { ModelCall } from '../model/call/types';
+import { checkResponseSchema, type SchemaCheck } from '../model/call/schemaCheck';
+import type { Message, ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import { clipValue, resolvePath, type ClipLimits, DEFAULT_LIMITS } from './clip';
 import type { ChatView, SpanDetails, ValueRef } from './protocol';
 
 /** The model call a span records, as the Chat tab shows it; undefined for other spans (and for
  *  spans no adapter can read, which still show their raw inputs and outputs). */
-export function chatOf(span: Span, call: ModelCall | undefined = readModelCall(span)): Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'> | undefined {
+export function chatOf(span: Span, call: ModelCall | undefined = readModelCall(span)): ChatSource | undefined {
   if (!call || (!call.request.length && !call.response.length && !call.system)) return undefined;
-  // The flattened texts repeat what the parts hold; leave them out of the post.
+  // The flattened texts repeat what the parts hold; leave them out of the post. Media bytes
+  // travel on request only (the `media` request), one medium at a time: a media part's `data` is
+  // posted as '' to say there are bytes to ask for.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { promptText, responseText, thinking, ...view } = call;
-  return view;
+  const out: ChatSource = {
+    ...view,
+    system: view.system && withoutBytes(view.system),
+    request: view.request.map(withoutBytes),
+    response: view.response.map((c) => ({ ...c, message: withoutBytes(c.message) })),
+  };
+  if (!view.system) delete out.system;
+  const schemaCheck = checkResponseSchema(call);
+  if (schemaCheck) out.schemaCheck = schemaCheck;
+  return out;
+}
+
+export type ChatSource = Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'> & { schemaCheck?: SchemaCheck };
+
+function withoutBytes(m: Message): Message {
+  if (!m.parts.some((p) => p.kind === 'media' && p.data !== undefined)) return m;
+  return { ...m, parts: m.parts.map((p) => (p.kind === 'media' && p.data !== undefined ? { ...p, data: '' } : p)) };
 }
 
 /** `call`: the span's model call when the caller already read it (with warnings that need the

@@ -1,6 +1,7 @@
 // The panel's HTML shell: no trace content ever goes in here (the webview fetches it by message
 // and draws it with textContent), one script tag carrying a fresh nonce, and a policy that allows
-// nothing else: no inline script, no eval, no remote source of any kind.
+// nothing else: no inline script, no eval, no remote source of any kind; images and audio only
+// from data: URIs the host made from the trace's own bytes.
 import { randomBytes } from 'node:crypto';
 
 export interface ShellUris {
@@ -22,13 +23,16 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     // the codicon sheet is loaded by URL.
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
-    `img-src ${cspSource}`,
+    // Media from the trace arrive as data: URIs built by the host (panel/media.ts), never by URL.
+    `img-src ${cspSource} data:`,
+    'media-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
 }
 
-export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini Trace'): string {
+/** `view`: which page the webview bundle draws (webview/main.ts reads it from <body>). */
+export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini Trace', view: 'trace' | 'session' = 'trace'): string {
   const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -39,7 +43,7 @@ export function panelHtml(uris: ShellUris, nonce = newNonce(), title = 'Gemini T
 <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${attr(uris.codicons)}">
 <title>${attr(title)}</title>
 </head>
-<body>
+<body data-view="${view}">
 <script nonce="${attr(nonce)}" src="${attr(uris.script)}"></script>
 </body>
 </html>`;

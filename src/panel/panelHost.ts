@@ -6,10 +6,12 @@ import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services, TraceRef } from '../services';
 import { CompareController } from './compareHost';
-import { safeWebLink } from './webLink';
+import { contentAction } from './contentActions';
 import { panelHtml } from './html';
-import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage } from './protocol';
+import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from './protocol';
 import { isWebviewToHost, VIEW_TYPE } from './protocol';
+import type { AttachmentFetch } from './mediaSource';
+import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
 
 const POLL_MS = 2000;
@@ -68,6 +70,12 @@ export class TracePanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      services.onDidChangeAssessments((e) => {
+        if (e.traceId !== this.ref.traceId) return;
+        // The cached trace keeps them too, so a later reload of this panel shows them.
+        if (this.session) this.session.trace.summary.assessments = e.assessments;
+        this.notify('assessments', e);
+      }),
       panel.onDidChangeViewState(() => {
         // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
         if (!panel.visible) this.readyFlag = false;
@@ -129,6 +137,15 @@ export class TracePanel implements vscode.Disposable {
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
+        // A trace that resends history: its conversation's earlier traces say which thought
+        // signatures their answers carried; any dropped since are warned about (posted again).
+        if (session.resendsHistory) {
+          void addEarlierTurns(session, this.services, this.closed.signal).then((found) => {
+            if (!found || this.session !== session || this.disposed) return;
+            this.revision++;
+            this.postTrace();
+          });
+        }
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -180,6 +197,9 @@ export class TracePanel implements vscode.Disposable {
   private async command<K extends keyof Commands>(method: K, params: Commands[K]): Promise<void> {
     const p = params as Commands[keyof Commands];
     const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
+    const trace = this.session?.trace;
+    const located = { locate: (r: ValueRef) => (trace ? { trace, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
+    if (await contentAction(method, p, located)) return;
     switch (method) {
       case 'ready':
         this.readyFlag = true;
@@ -210,37 +230,23 @@ export class TracePanel implements vscode.Disposable {
       case 'openPairDiff':
         await this.comparer.openDiff(p as Commands['openPairDiff']);
         return;
-      case 'copy': {
-        const c = p as Commands['copy'];
-        await vscode.env.clipboard.writeText(c.text);
-        vscode.window.setStatusBarMessage(`$(check) Copied ${c.what}`, 2500);
-        return;
-      }
       case 'goToCode':
         await vscode.commands.executeCommand('geminiTrace.goToCode', ref((p as Commands['goToCode']).spanId));
         return;
-      case 'openInEditor': {
-        const c = p as Commands['openInEditor'];
-        if (!this.session) return;
-        const text = this.session.fullValue(c.ref);
-        const language = c.language ?? (/^\s*[[{]/.test(text) ? 'json' : 'markdown');
-        const doc = await vscode.workspace.openTextDocument({ content: text, language });
-        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-        return;
-      }
       case 'openLocation': {
         const c = p as Commands['openLocation'];
         if (typeof c.filepath !== 'string' || !Number.isFinite(c.lineno)) return;
         await openCodeLocation({ filepath: c.filepath, lineno: Math.max(1, Math.floor(c.lineno)) }, this.session?.trace.summary.tags);
         return;
       }
-      case 'openLink': {
-        const url = safeWebLink((p as Commands['openLink']).url);
-        if (!url) throw new Error('Only http and https links open from the trace panel.');
-        // openExternal asks the user first (VS Code's link protection) unless they trusted the site.
-        await vscode.env.openExternal(vscode.Uri.parse(url, true));
+      case 'assess': {
+        const c = p as Commands['assess'];
+        await vscode.commands.executeCommand('geminiTrace.addFeedback', ref(c.spanId), { kind: c.kind });
         return;
       }
+      case 'replay':
+        await runOptional('geminiTrace.replay', 'Replay', ref((p as Commands['replay']).spanId));
+        return;
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.renders.push(c);
@@ -258,6 +264,7 @@ export class TracePanel implements vscode.Disposable {
       let result: unknown;
       if (m.method === 'spanDetails') result = s.details(m.params.spanId);
       else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
+      else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
       else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
@@ -267,6 +274,9 @@ export class TracePanel implements vscode.Disposable {
     }
     void this.panel.webview.postMessage(reply);
   }
+
+  /** Attachments come from the server the trace came from, through the one client. */
+  private readonly attachments: AttachmentFetch = (traceId, id, o) => this.services.connection.client().getTraceAttachment(traceId, id, o);
 
   private notify<K extends keyof Notifications>(method: K, params: Notifications[K]): void {
     if (this.disposed) return;

@@ -3,8 +3,12 @@
 // matched by id) and notifications (host → webview). Imported by both sides, so it holds only
 // types and plain constants: no `vscode`, no DOM, no Node.
 import type { CompareSummary } from '../diff/summary';
+import type { Assessment } from '../model/assessments';
+import type { SessionKind } from '../model/sessions';
+import type { SchemaCheck } from '../model/call/schemaCheck';
 import type { ModelCall } from '../model/call/types';
 import type { CodeLocation, Cost, SpanStatus, TokenUsage } from '../model/types';
+import type { MediaResult } from './media';
 import type { WireTable } from './wireTable';
 
 export const VIEW_TYPE = 'geminiTrace.trace';
@@ -85,6 +89,8 @@ export interface TraceHeader {
   warnings: string[];
   /** The MLflow UI page, when the client can name it. */
   mlflowUrl?: string;
+  /** MLflow assessments on the trace and its spans (feedback and expectations). */
+  assessments?: Assessment[];
 }
 
 // ---- values too big to post whole ----------------------------------------------------------
@@ -128,7 +134,7 @@ export type Clip<T> = T extends string
 
 /** A model call for the Chat tab. The flattened texts are left out (the parts hold them); the
  *  call lists stay, as automatic function calling records some calls only there. */
-export type ChatView = Clip<Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'>>;
+export type ChatView = Clip<Omit<ModelCall, 'promptText' | 'responseText' | 'thinking'>> & { schemaCheck?: SchemaCheck };
 
 export interface SpanDetails {
   spanId: string;
@@ -154,6 +160,36 @@ export interface SpanDetails {
   cycleBroken: boolean;
 }
 
+// ---- the session view ---------------------------------------------------------------------------
+
+export interface SessionTurn {
+  traceId: string;
+  /** The model call shown: the trace's last one (a chat turn's own call). */
+  spanId: string;
+  label: string;
+  startEpochMs: number;
+  durationMs: number | null;
+  status: string;
+  model?: string;
+  usage?: TokenUsage;
+  cost?: Cost;
+  /** The call, its request cut to what is new this turn (from `requestOffset` on). */
+  chat?: ChatView;
+  requestOffset: number;
+  warnings: string[];
+}
+
+export interface SessionView {
+  title: string;
+  kind: SessionKind;
+  id: string;
+  user?: string;
+  turns: SessionTurn[];
+  totals: { turns: number; tokens: number; input: number; output: number; durationMs: number; cost?: number; currency?: string };
+  /** More traces matched than were read. */
+  truncated?: boolean;
+}
+
 // ---- messages ---------------------------------------------------------------------------------
 
 /** Webview → host, no reply. */
@@ -175,6 +211,14 @@ export interface Commands {
   /** A web link in trace content (a search result, a cited source): the host opens it through
    *  VS Code's external-link confirmation; the webview itself never navigates. */
   openLink: { url: string };
+  /** Add feedback or an expectation to the trace, or to one span (the host asks for the rest). */
+  assess: { kind: 'up' | 'down' | 'score' | 'expectation'; spanId?: string };
+  /** The session view: open one turn's trace in the trace panel. */
+  openTrace: { traceId: string; spanId?: string };
+  /** Open the span's model call as an editable request to send again. */
+  replay: { spanId: string };
+  /** Save a media part's bytes to a file the user picks (a save dialog on the host). */
+  saveMedia: { ref: ValueRef };
   /** The webview drew a payload: how long it took, for the log (and for tests to wait on). */
   rendered: { revision: number; spans: number; ms: number };
 }
@@ -185,6 +229,8 @@ export interface Requests {
   fullValue: { params: { ref: ValueRef }; result: string };
   /** Spans whose name, type, model or content contains the query (case-insensitive), as table indices. */
   search: { params: { query: string }; result: { indices: number[]; truncated: boolean } };
+  /** A media part of the Chat tab (its ref), as a `data:` URI to show, or why it is not shown. */
+  media: { params: { ref: ValueRef }; result: MediaResult };
 }
 
 export interface TracePayload {
@@ -204,6 +250,10 @@ export interface Notifications {
   failed: { traceId: string; message: string; canRetry: boolean };
   focusSpan: { spanId: string };
   notice: { message: string; severity: 'info' | 'warning' | 'error' };
+  /** The session view's transcript. */
+  session: SessionView;
+  /** The trace's assessments changed (feedback was added). */
+  assessments: { traceId: string; assessments: Assessment[] };
   /** The Compare view: two traces side by side, or progress, or why there is no summary. */
   compareView: CompareViewState;
 }

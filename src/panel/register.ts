@@ -4,7 +4,20 @@ import * as vscode from 'vscode';
 import type { Services, TraceRef } from '../services';
 import { TracePanel } from './panelHost';
 import { VIEW_TYPE, type PanelState } from './protocol';
+import { SESSION_VIEW_TYPE, SessionPanel, type SessionRef } from './sessionPanel';
 import { parseTraceIdInput, toTraceRef } from './traceRef';
+
+/** A session from a tree node (a ConversationNode's fields) or a plain SessionRef. */
+function toSessionRef(x: unknown): SessionRef | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const o = x as { key?: SessionRef['key']; experimentId?: unknown; runId?: unknown; session?: unknown; conversationId?: unknown; parent?: { run?: { id?: unknown } } };
+  if (o.key && typeof o.key.id === 'string' && typeof o.experimentId === 'string') return { key: o.key, experimentId: o.experimentId, ...(typeof o.runId === 'string' ? { runId: o.runId } : {}) };
+  if (typeof o.session === 'string' && typeof o.conversationId === 'string' && typeof o.experimentId === 'string' && ['session', 'chat', 'conversation'].includes(o.session)) {
+    const runId = o.parent?.run?.id;
+    return { key: { kind: o.session as SessionRef['key']['kind'], id: o.conversationId }, experimentId: o.experimentId, ...(typeof runId === 'string' && runId ? { runId } : {}) };
+  }
+  return undefined;
+}
 
 export class PanelManager implements vscode.Disposable {
   private readonly panels = new Map<string, TracePanel>();
@@ -47,6 +60,7 @@ export class PanelManager implements vscode.Disposable {
 
 export function registerPanel(services: Services): PanelManager {
   const manager = new PanelManager(services);
+  const sessions = new Map<string, SessionPanel>();
   const { context } = services;
   context.subscriptions.push(
     manager,
@@ -76,8 +90,26 @@ export function registerPanel(services: Services): PanelManager {
       manager.open({ traceId: id });
       return id;
     }),
+    vscode.commands.registerCommand('geminiTrace.openSession', (arg: unknown) => {
+      const ref = toSessionRef(arg);
+      if (!ref) {
+        void vscode.window.showErrorMessage('Gemini Trace: Open Session needs a session. Pick a session, chat or conversation in the Traces view.');
+        return undefined;
+      }
+      const id = `${ref.experimentId}:${ref.runId ?? ''}:${ref.key.kind}:${ref.key.id}`;
+      const open = sessions.get(id);
+      if (open) {
+        open.panel.reveal();
+        return open;
+      }
+      const panel = new SessionPanel(services, vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, `${ref.key.kind} ${ref.key.id}`, vscode.ViewColumn.Active, { enableScripts: true }), ref);
+      sessions.set(id, panel);
+      panel.panel.onDidDispose(() => sessions.delete(id));
+      return panel;
+    }),
+    { dispose: () => sessions.forEach((s) => s.dispose()) },
     // For integration tests (as the explorer does): the live panels, to watch messages round-trip.
-    vscode.commands.registerCommand('geminiTrace.panel.testHooks', () => ({ manager })),
+    vscode.commands.registerCommand('geminiTrace.panel.testHooks', () => ({ manager, sessions })),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const ref = toTraceRef(state);

@@ -2,13 +2,15 @@
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
 import { readModelCall } from '../model/call/read';
-import { signatureWarnings } from '../model/call/signatures';
+import { signatureWarnings, type Turn } from '../model/call/signatures';
 import { spanCalls } from '../model/call/trace';
 import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../model/steps';
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
+import type { MediaResult } from './media';
+import { presentPart, type AttachmentFetch } from './mediaSource';
 import type { Requests, SpanTable, TraceHeader, TracePayload, ValueRef } from './protocol';
 import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
 import { packTable, type WireTable } from './wireTable';
@@ -45,6 +47,8 @@ export class TraceSession {
   private haystackChars = 0;
   /** Per model-call span, what only the whole trace can tell (dropped thought signatures). */
   private turnWarnings: Map<string, string[]> | undefined;
+  /** The turns before this trace in its session or run (earlier traces), when the host found them. */
+  private prior: Turn[] = [];
 
   /** A session built in slices that give the event loop back (see model/steps.ts). */
   static async sliced(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
@@ -88,11 +92,28 @@ export class TraceSession {
     if (!call?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return call;
     if (!this.turnWarnings) {
       const turns = spanCalls(this.trace);
-      const warnings = signatureWarnings(turns.map((t) => ({ label: t.span.name, call: t.call })));
+      const warnings = signatureWarnings([...this.prior, ...turns.map((t) => ({ label: t.span.name, call: t.call }))]).slice(this.prior.length);
       this.turnWarnings = new Map(turns.map((t, k) => [t.span.id, warnings[k]]));
     }
     const more = this.turnWarnings.get(span.id);
     return more?.length ? { ...call, warnings: [...call.warnings, ...more] } : call;
+  }
+
+  /** A media part as the webview shows it; `attachments` fetches MLflow trace attachments. */
+  media(ref: ValueRef, attachments?: AttachmentFetch, signal?: AbortSignal): Promise<MediaResult> {
+    return presentPart(this.trace, ref, attachments, signal);
+  }
+
+  /** Earlier turns of the same conversation, from earlier traces (first first): a request here
+   *  that resends one of their answers without its thought signature is then warned about. */
+  setPriorTurns(turns: Turn[]): void {
+    this.prior = turns;
+    this.turnWarnings = undefined;
+  }
+
+  /** Whether any model call of this trace resends the model's earlier answers (history). */
+  get resendsHistory(): boolean {
+    return this.trace.spans.some((s) => readModelCall(s)?.request.some((m) => m.role === 'model' || m.role === 'assistant'));
   }
 
   fullValue(ref: ValueRef): string {

@@ -173,5 +173,6 @@ export function buildHeader(trace: Trace, table: SpanTable, mlflowUrl?: string):
     spanCount: table.n,
     warnings: trace.warnings.slice(0, 20),
     mlflowUrl,
+    ...(s.assessments?.length ? { assessments: s.assessments } : {}),
   };
 }

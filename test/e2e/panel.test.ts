@@ -1,5 +1,6 @@
-// Playwright in the real VS Code workbench: a Python agent app runs through the real CLI and the
-// Python shim (Gemini via the loopback stand-in) into a real MLflow; then, as a user would: open
+// Playwright in the real VS Code workbench: a Python agent app (its own spans from @mlflow.trace)
+// runs through the real CLI and the Python tracer, whose Gemini spans join the agent's trace
+// (Gemini via the loopback stand-in), into a real MLflow; then, as a user would: open
 // its trace from the Traces view, click a span, read its prompt, click "go to code" and see the
 // editor on the line that made the call; reload the window and find the panel restored.
 import * as assert from 'node:assert/strict';
@@ -7,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { FrameLocator, Page } from 'playwright-core';
 import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
+import { webview } from '../helpers/workbenchWebview';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
@@ -90,11 +91,6 @@ const EARLIER_ANSWER_REPLY = {
   modelVersion: 'gemini-2.5-flash',
 };
 
-/** The panel's page: VS Code nests each webview's document in an inner frame. */
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
 describe('trace panel in the workbench (Playwright, real VS Code)', function () {
   this.timeout(420_000);
   let wb: Workbench | undefined;
@@ -162,7 +158,7 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     await page.screenshot({ path: join(shots, 'panel-e2e-opened.png') });
 
     // Click the second model call: the answer.
-    await view.locator('.row', { hasText: 'Models.generate_content' }).nth(1).click();
+    await view.locator('.row', { hasText: 'Models.generateContent' }).nth(1).click();
     const chat = view.locator('.tab-chat');
     await chat.locator('.msg.role-user', { hasText: 'Guides:' }).waitFor();
     assert.match(await chat.innerText(), /You are a concise travel assistant/);
@@ -203,7 +199,7 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     });
     const view = webview(page);
     await view.locator('.trace-name', { hasText: 'plan_trip' }).waitFor({ timeout: 90_000 });
-    await view.locator('.row.selected', { hasText: 'Models.generate_content' }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+    await view.locator('.row.selected', { hasText: 'Models.generateContent' }).waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
       await page.screenshot({ path: join(shots, 'panel-e2e-restore-failed.png') });
       throw e;
     });

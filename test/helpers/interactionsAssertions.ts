@@ -1,7 +1,7 @@
 // What a traced Interactions / Live app must have left in MLflow, checked span by span against what
 // the Gemini stand-in recorded. Written for any tracer: the Node preload's apps
-// (test/fixtures/apps/{node-cjs,node-esm,ts-tsx}/interactions.*) today, and the Python tracer's
-// apps when they mirror the same scenario with `# @call:<name>` markers:
+// (test/fixtures/apps/{node-cjs,node-esm,ts-tsx}/interactions.*) and the Python tracer's
+// (test/fixtures/apps/python/interactions{,_async}_app.py, `# @call:<name>` markers), one scenario:
 //   single      create: model, input [text "Say hello to <label>", a PNG image, 3200 bytes of 16 kHz
 //               PCM audio], system_instruction, generation_config {temperature 0.2, thinking_level low}
 //   stream      create: "Stream a short answer please", stream: true, read to the end
@@ -67,6 +67,10 @@ export function expectedInputs(body: Any): Any {
     return v;
   });
 }
+
+/** The content items of a request's `input`: a list of them, or of steps whose user_input steps
+ *  hold them (google-genai sends a content list as one user_input step; @google/genai as given). */
+const contentItems = (input: Any): Any[] => (Array.isArray(input) ? input.flatMap((c: Any) => (c?.type === 'user_input' && Array.isArray(c.content) ? c.content : [c])) : []);
 
 /** Each span's start is the wall clock at millisecond resolution (OpenTelemetry anchors every span
  *  to Date.now()), so spans compare within a couple of milliseconds. */
@@ -135,7 +139,7 @@ export function assertInteractionsApp(run: AppRun): void {
   assert.equal(a(sv.s, 'gemini.request.thinking_level'), 'low');
   if (capture) {
     assert.equal(sv.out.output_text, `echo: Say hello to ${run.label}`);
-    const audio = a(sv.s, 'mlflow.spanInputs').input.find((c: Any) => c.type === 'audio');
+    const audio = contentItems(a(sv.s, 'mlflow.spanInputs').input).find((c: Any) => c.type === 'audio');
     assert.deepEqual(audio, { type: 'audio', mime_type: 'audio/pcm;rate=16000', bytes: 3200, duration_ms: 100 });
   }
 
@@ -255,4 +259,52 @@ export function assertInteractionsApp(run: AppRun): void {
     assert.deepEqual(a(tool, 'mlflow.spanOutputs'), { answer: 'owls are birds' });
   }
   assert.ok(within(turn, tool), 'the tool span lies inside its turn');
+}
+
+/** The Live edge cases every language's live-edges app makes (node-cjs/live-edges.cjs,
+ *  python/live_edges.py), in order: an audio turn with transcriptions the server interrupts, a
+ *  session the server ends with goAway, one it closes with 1011, one still open at exit. Every
+ *  session opens at `@call:connect`, the audio turn at `@call:audioSend`. */
+export function assertLiveEdges(traces: TraceView[], file: string): void {
+  assert.equal(traces.length, 4);
+  const [audio, away, broken, left] = traces;
+  for (const t of traces) {
+    assert.equal(t.roots[0].name, 'Live.session');
+    assert.equal(Number(a(t.roots[0], 'code.lineno')), markedLine(file, 'connect'));
+  }
+  const out = (t: TraceView) => a(t.roots[0], 'mlflow.spanOutputs');
+  assert.ok(!JSON.stringify(audio.spans.map((s) => s.attrs)).includes('"data"'), 'no audio bytes anywhere');
+  const turn = audio.roots[0].children[0];
+  assert.equal(Number(a(turn, 'code.lineno')), markedLine(file, 'audioSend'));
+  assert.deepEqual(a(turn, 'mlflow.spanInputs').messages, [
+    { realtimeInput: { audio: { mimeType: 'audio/pcm;rate=16000', bytes: 12800, durationMs: 400, chunks: 4 } } },
+    { realtimeInput: { text: 'Please stop me [[interrupt]]' } },
+  ]);
+  const turnOut = a(turn, 'mlflow.spanOutputs');
+  assert.equal(turnOut.interrupted, true);
+  assert.equal(turnOut.turn_complete, true);
+  assert.equal(turnOut.text, '');
+  assert.equal(turnOut.output_transcription, 'echo: Please ');
+  assert.deepEqual(turnOut.messages[0], { serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', bytes: 4800, durationMs: 100 } }] }, outputTranscription: { text: 'echo: Please ' } } });
+  assert.deepEqual(turnOut.messages[1], { serverContent: { interrupted: true } });
+  assert.deepEqual([out(audio).ended_by, audio.state], ['client', 'OK']);
+  assert.deepEqual([out(away).ended_by, out(away).close_code, out(away).go_away, away.state], ['server', 1000, { timeLeft: '0s' }, 'OK']);
+  assert.deepEqual([out(broken).ended_by, out(broken).close_code, broken.state], ['server', 1011, 'ERROR']);
+  assert.match(broken.roots[0].statusMessage, /code 1011/);
+  assert.deepEqual([out(left).ended_by, out(left).turns, left.state], ['exit', 1, 'OK']);
+  assert.ok(a(left.roots[0].children[0], 'mlflow.chat.tokenUsage').total_tokens > 0);
+}
+
+/** A background agent the app stopped watching (interactions-exit.cjs / interactions_exit.py in
+ *  leave or exit mode): its trace exported with the last status seen, tagged unfinished. */
+export function assertUnfinishedRun(t: TraceView, file: string, runId: string): void {
+  const rootSpan = t.roots[0];
+  assert.equal(rootSpan.name, 'Interactions.background');
+  assert.equal(t.tags['gemini_trace.unfinished'], 'true');
+  assert.ok(['', 'STATUS_CODE_UNSET'].includes(rootSpan.status), `outcome unknown, neither OK nor ERROR: ${rootSpan.status}`);
+  assert.equal(t.state, 'OK', 'MLflow records a root with no status as OK');
+  assert.equal(a(rootSpan, 'gemini.interaction.status'), 'in_progress', 'the last status the app saw');
+  assert.equal(a(rootSpan, 'gemini.interaction.id'), runId);
+  assert.deepEqual(rootSpan.children.map((s) => [s.name, s.status, Number(a(s, 'code.lineno'))]), [['Interactions.create', 'STATUS_CODE_OK', markedLine(file, 'start')], ['Interactions.get', 'STATUS_CODE_OK', markedLine(file, 'poll')]]);
+  assert.equal(t.spans.filter((s) => s.attrs['mlflow.chat.tokenUsage'] !== undefined).length, 0);
 }

@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Trace } from '../../src/model/types';
 import { panelHtml } from '../../src/panel/html';
 import type { HostToWebview, SpanTable, WebviewToHost } from '../../src/panel/protocol';
+import type { AttachmentFetch } from '../../src/panel/mediaSource';
 import { TraceSession } from '../../src/panel/session';
 import { themeVars, type Theme } from './vscodeTheme';
 
@@ -41,6 +42,8 @@ export interface PanelPageOptions {
   /** State the webview's getState() returns, as after a reload. */
   savedState?: unknown;
   browser?: Browser;
+  /** How the host side fetches MLflow attachments (as the panel host does with its client). */
+  attachments?: AttachmentFetch;
 }
 
 let shared: Promise<Browser> | undefined;
@@ -155,7 +158,11 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
     if (m.kind !== 'request') return;
     let reply: HostToWebview;
     try {
-      const result = m.method === 'spanDetails' ? session.details(m.params.spanId) : m.method === 'fullValue' ? session.fullValue(m.params.ref) : session.search(m.params.query);
+      const result =
+        m.method === 'spanDetails' ? session.details(m.params.spanId)
+        : m.method === 'fullValue' ? session.fullValue(m.params.ref)
+        : m.method === 'media' ? await session.media(m.params.ref, opts.attachments)
+        : session.search(m.params.query);
       reply = { kind: 'reply', id: m.id, ok: true, result };
     } catch (e) {
       reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -3,6 +3,7 @@
 // trace with `traces/get`, and decode its OTLP-shaped spans.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { TAG } from '../../src/model/runTags';
 import { mlflowRest } from './mlflow';
 
 export type Json = Record<string, unknown>;
@@ -20,8 +21,7 @@ export function markedLine(file: string, name: string): number {
 
 /** OTLP AnyValue (as MLflow's traces/get returns it) → plain JS. */
 export function anyValue(v: Json | undefined): unknown {
-  // An empty AnyValue (a null inside a structured attribute) comes back without a value.
-  if (!v) return null;
+  if (!v) return undefined; // an attribute MLflow stored as null
   if ('string_value' in v) return v.string_value;
   if ('int_value' in v) return Number(v.int_value);
   if ('double_value' in v) return v.double_value;
@@ -85,4 +85,21 @@ export async function experimentId(name: string, timeoutMs = 20_000): Promise<st
       await new Promise((d) => setTimeout(d, 250));
     }
   }
+}
+
+/** The first trace of a run (by its `gemini_trace.run_id` tag) that MLflow holds as IN_PROGRESS,
+ *  looked for every 200 ms while `looking()` says so; undefined if none showed. */
+export async function inProgressTrace(experiment: string, runId: string, looking: () => boolean): Promise<TraceView | undefined> {
+  while (looking()) {
+    await new Promise((d) => setTimeout(d, 200));
+    try {
+      const id = await experimentId(experiment, 0);
+      const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }], filter: `tags.\`${TAG.runId}\` = '${runId}'`, max_results: 10 });
+      const info = (r.traces ?? []).find((t) => t.state === 'IN_PROGRESS');
+      if (info) return await traceView(info);
+    } catch {
+      /* the experiment is not there yet */
+    }
+  }
+  return undefined;
 }

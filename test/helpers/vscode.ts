@@ -87,3 +87,18 @@ export async function undoAll(steps: (() => unknown)[], report: (line: string) =
 export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** Points the Gemini apps this extension host launches at the stand-in: js-debug gives a launched
+ *  program this host's environment, as VS Code's does for a user who exported these before
+ *  starting it. Returns the undo. */
+export function geminiEnvFor(standinUrl: string): () => void {
+  const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
+  process.env.GOOGLE_GEMINI_BASE_URL = standinUrl;
+  process.env.GEMINI_API_KEY = 'test-key';
+  return () => {
+    for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}

@@ -5,6 +5,7 @@
 // resolvers make of every supported config type, launch.json IntelliSense for "geminiTrace", and
 // the add-to-launch.json command.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,7 +16,7 @@ import { ENV, TAG } from '../../src/model/runTags';
 import type { Services, TracedRun } from '../../src/services';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 
 type TraceRow = { trace_id: string; request_preview?: string; tags?: Record<string, string> };
 
@@ -79,17 +80,7 @@ describe('launch: auto-trace in a real VS Code', function () {
     repo = getExtension().extensionPath;
     folder = vscode.workspace.workspaceFolders![0];
     standin = await startStandin();
-    // js-debug runs in this extension host and gives programs its environment, as VS Code's does
-    // for a user who exported these before starting VS Code.
-    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
-    process.env.GEMINI_API_KEY = 'test-key';
-    restore.push(() => {
-      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    restore.push(geminiEnvFor(standin.url));
   });
 
   after(async () => {
@@ -210,19 +201,42 @@ describe('launch: auto-trace in a real VS Code', function () {
     }
   });
 
-  it('runs its resolver for debugpy even without the Python extension', async () => {
+  it('runs its resolver for debugpy without the Python extension; the env it makes traces a venv with only google-genai', async () => {
+    const experiment = unique('launch-debugpy');
+    restore.push(await withSetting('geminiTrace', 'experiment', experiment));
     let seen: vscode.DebugConfiguration | undefined;
     const spy = vscode.debug.registerDebugConfigurationProvider('debugpy', {
       resolveDebugConfigurationWithSubstitutedVariables: (_f, c) => { seen = c; return undefined; },
     });
     try {
       await vscode.debug.startDebugging(folder, 'Python app (traced)');
-      assert.ok(seen?.[RUN_ID_KEY], 'our resolver did not run for debugpy');
-      assert.equal(String(seen.env.PYTHONPATH).split(path.delimiter)[0], path.join(repo, 'dist', 'inject', 'python'));
-      assert.equal(seen.env.NODE_OPTIONS, undefined, 'a Python launch gets no NODE_OPTIONS');
     } finally {
       spy.dispose();
     }
+    assert.ok(seen?.[RUN_ID_KEY], 'our resolver did not run for debugpy');
+    assert.equal(String(seen.env.PYTHONPATH).split(path.delimiter)[0], path.join(repo, 'dist', 'inject', 'python'));
+    assert.equal(seen.env.NODE_OPTIONS, undefined, 'a Python launch gets no NODE_OPTIONS');
+    // What debugpy does with the resolved config (the Python debugger extension cannot be installed
+    // here): run its program with its env, in a venv that holds google-genai and no mlflow.
+    const python = path.join(repo, '.venvs', 'genai', 'bin', 'python');
+    assert.notEqual(spawnSync(python, ['-c', 'import mlflow']).status, 0, 'the app venv has no mlflow');
+    standin.reset();
+    // Asynchronously: the stand-in answering it runs on this extension host's event loop.
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(python, [seen!.program], { cwd: path.dirname(seen!.program), env: { ...process.env, ...seen!.env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /gemini-trace/, 'the tracer has nothing to say');
+    // The run as the resolver put it in the env (the spy cancelled the launch, so no session holds it).
+    const run = { id: seen.env[ENV.runId], name: seen.env[ENV.runName], startedAt: new Date(seen.env[ENV.runStarted]) } as TracedRun;
+    assert.equal(run.id, seen[RUN_ID_KEY]);
+    const traces = await tracesOf(experiment, standin.calls.length);
+    assert.ok(traces.length >= 3, `one trace per top-level call, got ${traces.length}`);
+    for (const t of traces) assertRunTags(t, run, folder.uri.fsPath, 'python');
   });
 
   it('stops a launch whose geminiTrace is invalid, saying how to fix it', async () => {
@@ -293,11 +307,13 @@ describe('launch: auto-trace in a real VS Code', function () {
     // A real terminal: its shell runs the app with the env the collection gave it.
     const out = path.join(workspaceDir(), 'terminal-out.txt');
     const app = path.join(repo, 'test', 'fixtures', 'launch', 'hello.cjs');
+    // And a Python program, in a venv with only google-genai.
+    const pyApp = [path.join(repo, '.venvs', 'genai', 'bin', 'python'), path.join(repo, 'test', 'fixtures', 'launch', 'hello.py')];
     const terminal = vscode.window.createTerminal({
       name: 'gt launch test', shellPath: '/bin/sh', cwd: folder.uri,
       // Terminals get the env of VS Code's pty host, not of this extension host: pass the stand-in's.
       env: { GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' },
-      shellArgs: ['-c', `"${process.execPath}" "${app}" "typed in a terminal" > "${out}" 2>&1; echo "NODE_OPTIONS=$NODE_OPTIONS" >> "${out}"`],
+      shellArgs: ['-c', `"${process.execPath}" "${app}" "typed in a terminal" > "${out}" 2>&1; "${pyApp[0]}" "${pyApp[1]}" "python typed in a terminal" >> "${out}" 2>&1; echo "NODE_OPTIONS=$NODE_OPTIONS" >> "${out}"`],
     });
     try {
       const text = await waitFor(() => {
@@ -305,8 +321,13 @@ describe('launch: auto-trace in a real VS Code', function () {
         return t.includes('NODE_OPTIONS=') ? t : undefined;
       }, 60_000, 'the terminal program to finish');
       assert.match(text, /reply: echo: typed in a terminal/);
-      const [trace] = await tracesOf(experiment, 1);
-      assertRunTags(trace, run, folder.uri.fsPath);
+      assert.match(text, /reply: echo: python typed in a terminal/);
+      assert.doesNotMatch(text, /gemini-trace/);
+      const both = await tracesOf(experiment, 2);
+      assert.equal(both.length, 2);
+      const runtimes = both.map((t) => t.tags?.[TAG.runtime]).sort();
+      assert.deepEqual(runtimes, ['node', 'python']);
+      for (const t of both) assertRunTags(t, run, folder.uri.fsPath, t.tags?.[TAG.runtime]);
     } finally {
       terminal.dispose();
       rmSync(out, { force: true });

@@ -21,7 +21,7 @@ import type { Services } from '../../src/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
@@ -161,16 +161,7 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     standin = await startStandin();
     proxy = await startDelayProxy(mlflowUrl(), 0);
     restore.push(() => proxy.close(), () => standin.close());
-    const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-    // js-debug gives the launched program this host's environment.
-    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
-    process.env.GEMINI_API_KEY = 'test-key';
-    restore.push(() => {
-      for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    });
+    restore.push(geminiEnvFor(standin.url));
 
     expName = `security-it-${tag}`;
     expId = await createExperiment(mlflowUrl(), expName);
@@ -298,7 +289,9 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
       for (const [name, sources] of csp) {
         for (const s of sources) {
           assert.ok(!/^'unsafe-(inline|eval|hashes)'$|^'wasm-unsafe-eval'$/i.test(s), `${name} allows ${s}`);
-          assert.ok(s !== '*' && !/^(https?|data|blob|filesystem|ws|wss):$/i.test(s), `${name} allows any ${s} source`);
+          // data: only for images and audio, which the host builds from the trace's own bytes.
+          const dataForMedia = s.toLowerCase() === 'data:' && (name === 'img-src' || name === 'media-src');
+          assert.ok(s !== '*' && (dataForMedia || !/^(https?|data|blob|filesystem|ws|wss):$/i.test(s)), `${name} allows any ${s} source`);
           // Any host source must be the webview's own resource origin.
           if (/^(https?:)?\/\/|^[\w.-]+\.[a-z]{2,}(:\d+)?(\/|$)|^\*\./i.test(s)) assert.ok(cspSources.includes(s), `${name} allows the remote source ${s} (cspSource is ${panel.webview.cspSource})`);
         }

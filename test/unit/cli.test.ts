@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
+import { assertGenaiTraces } from '../helpers/genaiAssertions';
+import { experimentId, traces } from '../helpers/traceView';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { ENV, TAG } from '../../src/model/runTags';
 
@@ -226,15 +228,23 @@ describe('cli: gemini-trace', function () {
       assertRunTags(trace.tags, runId, 'node');
     });
 
-    it('a Python app: its Gemini calls become traces tagged with the run', async function () {
+    it('a Python app in a venv without mlflow: its Gemini calls become the traces the Node apps make, tagged with the run', async function () {
       this.timeout(180000);
+      // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+      // @ts-ignore -- plain .mjs module shared with the scripts
+      const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
+      const python: string = ensureAppVenv('genai');
       standin.reset();
       const experiment = uniqueName('cli-e2e-python');
-      const python = join(root, '.venv', 'bin', 'python');
-      const { stdout, stderr, runId } = await tracedRun(experiment, [python, join(root, 'test', 'fixtures', 'apps', 'python', 'app.py')]);
-      assert.match(stdout, /generate: echo: hello from python\n[\s\S]*done\n$/);
-      const traces = await tracesOf(experiment, 5, stderr); // generate, stream, chat, embed, the 429
-      for (const t of traces) assertRunTags(t.tags, runId, 'python');
+      const app = join(root, 'test', 'fixtures', 'apps', 'python', 'app.py');
+      const { stdout, stderr, runId } = await tracedRun(experiment, [python, app]);
+      assert.match(stdout, /^generate: echo: Say hello to Python\n[\s\S]*done\n$/);
+      assert.doesNotMatch(stderr, /gemini-trace\]/, 'no warning from the tracer');
+      const tagged = await tracesOf(experiment, 7, stderr); // generate, stream, chat, chatStream, embed, count, the 429
+      for (const t of tagged) assertRunTags(t.tags, runId, 'python');
+      const all = await traces(await experimentId(experiment), 7);
+      const startedAt = all[0].tags[TAG.runStarted];
+      assertGenaiTraces({ file: app, run: { id: runId, name: 'cli e2e', startedAt, workspace: root }, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError' }, all, [...standin.calls]);
     });
   });
 });

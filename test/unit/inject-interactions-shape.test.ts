@@ -6,7 +6,7 @@ import { createAttributes, createInputs, failure, interactionOutputs, interactio
 import { InteractionAssembler } from '../../src/inject/node/interactionStream';
 import { watchStream } from '../../src/inject/node/streamTap';
 import { appendMessage, camelTop, liveUsage, MAX_TURN_MESSAGES, parseFrame, recordedMessage } from '../../src/inject/node/liveShape';
-import { base64Bytes, pcmDurationMs, withoutMedia } from '../../src/inject/node/media';
+import { base64Bytes, pcmDurationMs, withoutMedia } from '../../src/inject/node/mediaSummary';
 import { interactionEvents } from '../fixtures/gemini/interactionEvents';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 

@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { TAG } from '../../src/model/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
-import { assertInteractionsApp, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
-import { mlflowRest, uniqueName } from '../helpers/mlflow';
+import { assertInteractionsApp, assertLiveEdges, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
+import { uniqueName } from '../helpers/mlflow';
 import { plainEnv, preloadBed, run, tracedEnv } from '../helpers/runApp';
-import { experimentId, markedLine, parsed, traces, traceView } from '../helpers/traceView';
-import type { Json, SpanView, TraceView } from '../helpers/traceView';
+import { experimentId, inProgressTrace, markedLine, parsed, traces } from '../helpers/traceView';
+import type { SpanView } from '../helpers/traceView';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON read back from MLflow */
 type Any = any;
@@ -134,19 +134,8 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const env = await tracedEnv({ standinUrl: bed.standin.url, distDir: bed.distDir, experiment, runId, workspace: apps });
     const child = spawn(process.execPath, [file, 'watch'], { env, cwd: join(file, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('close', done));
-    let seen: TraceView | undefined;
     const deadline = Date.now() + 4000;
-    while (!seen && Date.now() < deadline) {
-      await new Promise((d) => setTimeout(d, 200));
-      try {
-        const id = await experimentId(experiment, 0);
-        const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }], filter: `tags.\`${TAG.runId}\` = '${runId}'`, max_results: 10 });
-        const info = (r.traces ?? []).find((t) => t.state === 'IN_PROGRESS');
-        if (info) seen = await traceView(info);
-      } catch {
-        /* the experiment is not there yet */
-      }
-    }
+    const seen = await inProgressTrace(experiment, runId, () => Date.now() < deadline);
     assert.ok(seen, 'the trace showed as IN_PROGRESS, found by its run tag, while the agent ran');
     assert.equal(seen.tags[TAG.runtime], 'node');
     assert.ok(seen.spans.length >= 1 && seen.spans.every((s) => s.name !== 'Interactions.background'), 'the children, without their root yet');
@@ -165,32 +154,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const { res, experiment } = await runTraced(process.execPath, file);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, 'audio: message\ngoaway: closed 1000\nbroken: closed 1011\nleft: message\n');
-    const [audio, away, broken, left] = await traces(await experimentId(experiment), 4, 20_000, { settled: true });
-    for (const t of [audio, away, broken, left]) {
-      assert.equal(t.roots[0].name, 'Live.session');
-      assert.equal(Number(a(t.roots[0], 'code.lineno')), markedLine(file, 'connect'));
-    }
-    const out = (t: TraceView) => a(t.roots[0], 'mlflow.spanOutputs');
-    assert.ok(!JSON.stringify(audio.spans.map((s) => s.attrs)).includes('"data"'), 'no audio bytes anywhere');
-    const turn = audio.roots[0].children[0];
-    assert.equal(Number(a(turn, 'code.lineno')), markedLine(file, 'audioSend'));
-    assert.deepEqual(a(turn, 'mlflow.spanInputs').messages, [
-      { realtimeInput: { audio: { mimeType: 'audio/pcm;rate=16000', bytes: 12800, durationMs: 400, chunks: 4 } } },
-      { realtimeInput: { text: 'Please stop me [[interrupt]]' } },
-    ]);
-    const turnOut = a(turn, 'mlflow.spanOutputs');
-    assert.equal(turnOut.interrupted, true);
-    assert.equal(turnOut.turn_complete, true);
-    assert.equal(turnOut.text, '');
-    assert.equal(turnOut.output_transcription, 'echo: Please ');
-    assert.deepEqual(turnOut.messages[0], { serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', bytes: 4800, durationMs: 100 } }] }, outputTranscription: { text: 'echo: Please ' } } });
-    assert.deepEqual(turnOut.messages[1], { serverContent: { interrupted: true } });
-    assert.deepEqual([out(audio).ended_by, audio.state], ['client', 'OK']);
-    assert.deepEqual([out(away).ended_by, out(away).close_code, out(away).go_away, away.state], ['server', 1000, { timeLeft: '0s' }, 'OK']);
-    assert.deepEqual([out(broken).ended_by, out(broken).close_code, broken.state], ['server', 1011, 'ERROR']);
-    assert.match(broken.roots[0].statusMessage, /code 1011/);
-    assert.deepEqual([out(left).ended_by, out(left).turns, left.state], ['exit', 1, 'OK']);
-    assert.ok(a(left.roots[0].children[0], 'mlflow.chat.tokenUsage').total_tokens > 0);
+    assertLiveEdges(await traces(await experimentId(experiment), 4, 20_000, { settled: true }), file);
   });
 
   for (const mode of ['leave', 'exit'] as const) {
@@ -201,15 +165,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
       assert.equal(res.stderr, '');
       assert.equal(res.stdout, 'status: in_progress\n');
       const [t] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
-      const rootSpan = t.roots[0];
-      assert.equal(rootSpan.name, 'Interactions.background');
-      assert.equal(t.tags['gemini_trace.unfinished'], 'true');
-      assert.ok(['', 'STATUS_CODE_UNSET'].includes(rootSpan.status), `outcome unknown, neither OK nor ERROR: ${rootSpan.status}`);
-      assert.equal(t.state, 'OK', 'MLflow records a root with no status as OK');
-      assert.equal(a(rootSpan, 'gemini.interaction.status'), 'in_progress', 'the last status the app saw');
-      assert.equal(a(rootSpan, 'gemini.interaction.id'), calls().find((c) => c.method === 'interactions.create')!.response.id);
-      assert.deepEqual(rootSpan.children.map((s) => [s.name, s.status, Number(a(s, 'code.lineno'))]), [['Interactions.create', 'STATUS_CODE_OK', markedLine(file, 'start')], ['Interactions.get', 'STATUS_CODE_OK', markedLine(file, 'poll')]]);
-      assert.equal(t.spans.filter((s) => s.attrs['mlflow.chat.tokenUsage'] !== undefined).length, 0);
+      assertUnfinishedRun(t, file, calls().find((c) => c.method === 'interactions.create')!.response.id);
     });
   }
 });

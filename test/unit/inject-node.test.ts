@@ -14,7 +14,7 @@ import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { MIN_GAP_MS, signaller } from '../../src/inject/node/signal';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { ENV, TAG } from '../../src/model/runTags';
-import type { RecordedCall } from '../fixtures/gemini/standin';
+import { assertGenaiTraces, assertNoContent } from '../helpers/genaiAssertions';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { plainEnv as plainAppEnv, preloadBed, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';
 import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
@@ -23,9 +23,6 @@ import type { Json } from '../helpers/traceView';
 const root = resolve(__dirname, '../..');
 const apps = join(root, 'test/fixtures/apps');
 const tsxBin = join(root, 'node_modules/.bin/tsx');
-
-const usage = (u: Json) => ({ input_tokens: u.promptTokenCount, output_tokens: u.candidatesTokenCount, total_tokens: u.totalTokenCount });
-const lastUsage = (call: RecordedCall) => (call.method === 'streamGenerateContent' ? [...call.response].reverse().find((c: Json) => c.usageMetadata)?.usageMetadata : call.response.usageMetadata);
 
 describe('Node preload: @google/genai traced into MLflow', function () {
   this.timeout(240_000);
@@ -66,118 +63,12 @@ describe('Node preload: @google/genai traced into MLflow', function () {
         const signalled = Number(readFileSync(signal, 'utf8'));
         assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
       }
-      const byLine = (name: string) => {
-        const line = markedLine(app.file, name);
-        const found = all.filter((t) => t.roots[0].attrs['code.lineno'] === line);
-        assert.equal(found.length, 1, `one trace at line ${line} (${name}); roots at ${all.map((t) => `${t.roots[0].name}:${t.roots[0].attrs['code.lineno']}`).join(', ')}`);
-        return found[0];
-      };
-
-      for (const t of all) {
-        assert.equal(t.roots.length, 1);
-        assert.equal(t.tags[TAG.runId], runId);
-        assert.equal(t.tags[TAG.runName], 'inject-node test');
-        assert.equal(t.tags[TAG.runStarted], '2026-01-02T03:04:05.000Z');
-        assert.equal(t.tags[TAG.workspace], apps);
-        assert.equal(t.tags[TAG.runtime], 'node');
-        assert.equal(t.tags['mlflow.traceName'], t.roots[0].name);
-        for (const s of t.spans) {
-          assert.equal(s.attrs['code.filepath'], app.file, `${s.name} code.filepath`);
-          assert.equal(s.attrs['code.lineno'], t.roots[0].attrs['code.lineno']);
-          assert.equal(typeof s.attrs['code.function'], 'string');
-        }
-      }
-
-      // Plain generation: one LLM span with inputs, outputs, config and the stand-in's usage.
-      const gen = byLine('generate').roots[0];
-      const genCall = calls.find((c) => c.method === 'generateContent' && JSON.stringify(c.body).includes('Say hello'))!;
-      assert.equal(gen.name, 'Models.generateContent');
-      assert.equal(gen.attrs['mlflow.spanType'], 'LLM');
-      assert.equal(gen.status, 'STATUS_CODE_OK');
-      assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
-      assert.equal(gen.attrs['mlflow.llm.provider'], 'gemini');
-      assert.equal(gen.attrs['mlflow.message.format'], 'gemini');
-      const genIn = parsed(gen.attrs['mlflow.spanInputs']) as Json;
-      assert.equal(genIn.model, 'gemini-2.5-flash');
-      assert.match(String(genIn.contents), /^Say hello to /);
-      assert.equal(gen.attrs['gen_ai.request.temperature'], (genIn.config as Json).temperature);
-      const genOut = parsed(gen.attrs['mlflow.spanOutputs']) as { candidates: { content: { parts: { text?: string; thought?: boolean }[] } }[] };
-      const replyPart = genOut.candidates[0].content.parts.find((p) => !p.thought)!;
-      assert.equal(replyPart.text, genCall.response.candidates[0].content.parts.find((p: Json) => !p.thought).text);
-      const genUsage = parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json;
-      assert.deepEqual({ input_tokens: genUsage.input_tokens, output_tokens: genUsage.output_tokens, total_tokens: genUsage.total_tokens }, usage(genCall.response.usageMetadata));
-      if (genCall.response.usageMetadata.thoughtsTokenCount) assert.equal(genUsage.thoughts_tokens, genCall.response.usageMetadata.thoughtsTokenCount);
-
-      // Stream: one span over the whole iteration, the assembled text, time to first chunk, usage.
-      const st = byLine('stream').roots[0];
-      const stCall = calls.find((c) => c.method === 'streamGenerateContent' && JSON.stringify(c.body).includes('Stream a short'))!;
-      assert.equal(st.name, 'Models.generateContentStream');
-      assert.equal(st.attrs['mlflow.spanType'], 'LLM');
-      const stOut = parsed(st.attrs['mlflow.spanOutputs']) as { candidates: { content: { parts: { text: string }[] } }[] };
-      assert.equal(stOut.candidates[0].content.parts[0].text, 'echo: Stream a short answer please');
-      assert.ok((st.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0, 'time to first chunk recorded');
-      assert.equal(st.attrs['gemini_trace.stream_chunks'], stCall.response.length);
-      assert.deepEqual(parsed(st.attrs['mlflow.chat.tokenUsage']), usage(lastUsage(stCall)));
-
-      // Chat with automatic function calling: CHAT_MODEL › LLM › [LLM round trip, TOOL, LLM round trip].
-      const chatTrace = byLine('chat');
-      const chat = chatTrace.roots[0];
-      assert.equal(chat.name, 'Chat.sendMessage');
-      assert.equal(chat.attrs['mlflow.spanType'], 'CHAT_MODEL');
-      assert.match(String((parsed(chat.attrs['mlflow.spanInputs']) as Json).message), /weather in Paris/);
-      assert.equal(chat.attrs['mlflow.chat.tokenUsage'], undefined, 'usage only on model-call spans');
-      assert.deepEqual(chat.children.map((c) => [c.name, c.attrs['mlflow.spanType']]), [['Models.generateContent', 'LLM']]);
-      const op = chat.children[0];
-      assert.equal(op.attrs['mlflow.chat.tokenUsage'], undefined, 'usage only on model-call spans');
-      assert.deepEqual(op.children.map((c) => [c.name, c.attrs['mlflow.spanType']]), [['Models.generateContentInternal', 'LLM'], ['get_weather', 'TOOL'], ['Models.generateContentInternal', 'LLM']]);
-      const tool = op.children[1];
-      assert.deepEqual(parsed(tool.attrs['mlflow.spanInputs']), { city: 'test' });
-      assert.deepEqual(parsed(tool.attrs['mlflow.spanOutputs']), { city: 'test', forecast: 'sunny' });
-      const chatCalls = calls.filter((c) => c.method === 'generateContent' && JSON.stringify(c.body).includes('weather in Paris'));
-      assert.equal(chatCalls.length, 2);
-      assert.deepEqual(parsed(op.children[0].attrs['mlflow.chat.tokenUsage']), usage(chatCalls[0].response.usageMetadata));
-      assert.deepEqual(parsed(op.children[2].attrs['mlflow.chat.tokenUsage']), usage(chatCalls[1].response.usageMetadata));
-      const summed = JSON.parse(chatTrace.metadata['mlflow.trace.tokenUsage']) as Json;
-      assert.equal(summed.total_tokens, chatCalls.reduce((n, c) => n + c.response.usageMetadata.totalTokenCount, 0), 'MLflow sums each round trip once');
-
-      // Embedding.
-      const emb = byLine('embed').roots[0];
-      assert.equal(emb.name, 'Models.embedContent');
-      assert.equal(emb.attrs['mlflow.spanType'], 'EMBEDDING');
-      assert.equal(emb.attrs['mlflow.llm.model'], 'gemini-embedding-001');
-      assert.equal(((parsed(emb.attrs['mlflow.spanOutputs']) as { embeddings: { values: number[] }[] }).embeddings[0].values).length, 8);
-
-      // The 429: an ERROR trace with the SDK's message and status.
-      const failTrace = byLine('fail');
-      const fail = failTrace.roots[0];
-      assert.equal(failTrace.state, 'ERROR');
-      assert.equal(fail.status, 'STATUS_CODE_ERROR');
-      assert.equal(fail.attrs['http.response.status_code'], 429);
-      const exception = fail.events.find((e) => e.name === 'exception');
-      assert.ok(exception, 'an exception event');
-      assert.equal(exception.attrs['exception.type'], 'ApiError');
-      assert.match(String(exception.attrs['exception.message']), /RESOURCE_EXHAUSTED/);
+      assertGenaiTraces(
+        { file: app.file, run: { id: runId, name: 'inject-node test', startedAt: '2026-01-02T03:04:05.000Z', workspace: apps }, runtime: 'node', extra: app.extra as ('chatStream' | 'count')[], exceptionType: 'ApiError' },
+        all,
+        calls,
+      );
       assert.match(res.stdout, /^fail: 429$/m, 'the app saw the same error');
-
-      if (app.extra.includes('chatStream')) {
-        const cs = byLine('chatStream').roots[0];
-        assert.equal(cs.name, 'Chat.sendMessageStream');
-        assert.ok((cs.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0);
-        assert.equal(cs.children[0].name, 'Models.generateContentStream');
-        // The chat has callable tools, so the SDK streams through its AFC loop: one round trip here.
-        const rt = cs.children[0].children;
-        assert.deepEqual(rt.map((c) => c.name), ['Models.generateContentStreamInternal']);
-        const csCall = calls.find((c) => c.method === 'streamGenerateContent' && JSON.stringify(c.body).includes('And tomorrow'))!;
-        assert.deepEqual(parsed(rt[0].attrs['mlflow.chat.tokenUsage']), usage(lastUsage(csCall)));
-        assert.equal(cs.attrs['mlflow.chat.tokenUsage'], undefined);
-        assert.equal(cs.children[0].attrs['mlflow.chat.tokenUsage'], undefined);
-      }
-      if (app.extra.includes('count')) {
-        const ct = byLine('count').roots[0];
-        assert.equal(ct.name, 'Models.countTokens');
-        assert.equal((parsed(ct.attrs['mlflow.spanOutputs']) as Json).totalTokens, 4);
-        assert.equal(ct.attrs['mlflow.chat.tokenUsage'], undefined, 'counting tokens spends none');
-      }
     });
   }
 
@@ -206,8 +97,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     assert.equal(res.stderr, '', 'an unwritable signal file is not reported');
     assert.equal(res.stdout, (await run(process.execPath, [file], plainEnv(), join(file, '..'))).stdout, 'stdout as without tracing');
     const all = await traces(await experimentId(experiment), 5);
-    const text = JSON.stringify(all.map((t) => t.spans.map((s) => [s.attrs['mlflow.spanInputs'], s.attrs['mlflow.spanOutputs']])));
-    for (const secret of ['Say hello', 'echo:', 'Stream a short', 'weather in Paris', 'sunny', 'embed this']) assert.ok(!text.includes(secret), `"${secret}" must not be recorded`);
+    assertNoContent(all, ['Say hello', 'echo:', 'Stream a short', 'weather in Paris', 'sunny', 'embed this']);
     const gen = all.find((t) => t.roots[0].attrs['code.lineno'] === markedLine(file, 'generate'))!.roots[0];
     assert.equal(gen.attrs['mlflow.llm.model'], 'gemini-2.5-flash');
     assert.ok((parsed(gen.attrs['mlflow.chat.tokenUsage']) as Json).total_tokens as number > 0);

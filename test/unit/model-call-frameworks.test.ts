@@ -26,7 +26,7 @@ describe('model call: OpenAI chat completions', () => {
     assert.equal(c.provider, 'openai');
     assert.equal(c.model, 'gpt-4o-2024-08-06');
     assert.deepEqual(c.system, { role: 'system', parts: [{ kind: 'text', text: 'Be brief.' }] });
-    assert.deepEqual(c.request[0].parts, [{ kind: 'text', text: 'Weather in Lima?' }, { kind: 'media', mimeType: 'image/png', bytes: 8 }]);
+    assert.deepEqual(c.request[0].parts, [{ kind: 'text', text: 'Weather in Lima?' }, { kind: 'media', mimeType: 'image/png', bytes: 8, data: 'iVBORw0KGgo=' }]);
     assert.deepEqual(c.response[0].message.parts, [{ kind: 'functionCall', name: 'get_weather', args: { city: 'Lima' }, id: 'call_a' }]);
     assert.equal(c.response[0].finishReason, 'tool_calls');
     assert.deepEqual(c.config, { temperature: 0.2, tool_choice: 'auto' });
@@ -116,7 +116,7 @@ describe('model call: AI SDK (ai.*)', () => {
 
   it('reads each step from ai.prompt.messages: file, reasoning, tool call, tool result', () => {
     const a = readModelCall(step1)!;
-    assert.deepEqual(a.request[0].parts, [{ kind: 'text', text: 'Weather in Paris?' }, { kind: 'media', mimeType: 'image/png', bytes: 8 }]);
+    assert.deepEqual(a.request[0].parts, [{ kind: 'text', text: 'Weather in Paris?' }, { kind: 'media', mimeType: 'image/png', bytes: 8, data: 'iVBORw0KGgo=' }]);
     assert.deepEqual(a.response[0].message.parts, [{ kind: 'thought', text: 'Need the tool.' }, { kind: 'functionCall', name: 'weather', args: { city: 'Paris' }, id: 'call_1' }]);
     assert.equal(a.response[0].finishReason, 'tool-calls');
     assert.deepEqual((a.tools as { name: string }[]).map((x) => x.name), ['weather']);

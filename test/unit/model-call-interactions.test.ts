@@ -1,5 +1,5 @@
-// The Interactions adapter on traces shaped by CONTRACT.md (test/fixtures/surfaces), and on
-// malformed and unknown input. Pure: no MLflow, no browser.
+// The Interactions adapter on traces shaped as the Node preload writes them (test/fixtures/surfaces),
+// and on malformed and unknown input. Pure: no MLflow, no browser.
 import assert from 'node:assert/strict';
 import { fromInteractions, inputMessages } from '../../src/model/adapters/interactions';
 import { readModelCall } from '../../src/model/call/read';
@@ -7,7 +7,7 @@ import type { ModelCall, Part } from '../../src/model/call/types';
 import { pairCalls } from '../../src/diff/pairing';
 import { renderPrompt, renderResponse } from '../../src/diff/text';
 import type { Span } from '../../src/model/types';
-import { AGENT, MODEL, agentCancelled, agentRun, builtinTools, conversation, failing, single, streamed } from '../fixtures/surfaces/interactions';
+import { AGENT, MODEL, agentCancelled, agentRun, builtinTools, conversation, droppedSignature, failing, single, streamed } from '../fixtures/surfaces/interactions';
 import { toTrace, type TraceSpec } from '../fixtures/surfaces/spec';
 
 function callOf(spec: TraceSpec, name = 'Interactions.create'): { call: ModelCall; span: Span } {
@@ -45,10 +45,53 @@ describe('model call: Interactions', () => {
     assert.deepEqual(call.ids, { interaction: 'int_single_1' });
   });
 
-  it('reads a streamed interaction the same way, stream flag in config', () => {
+  it('reads a streamed interaction the same way, stream flag in config, each step with the tokens its step_usage gave', () => {
     const { call } = callOf(streamed());
     assert.equal(call.config.stream, true);
     assert.equal(call.responseText, 'Paris.');
+    assert.deepEqual(call.response[0].message.parts.map((p) => p.tokens), [20, 3], 'thought 20, answer 3 (the echoed input step had none)');
+    assert.deepEqual(call.warnings, []);
+  });
+
+  it('keeps the echoed input out of the steps: user content, a function result, replayed model steps', () => {
+    const [, t2] = conversation().map((spec) => callOf(spec).call);
+    assert.deepEqual(kinds(t2.response[0].message.parts), ['text'], 'the function result it was sent is the request, not a step');
+    assert.equal(t2.functionResponses.length, 1, 'counted once');
+    const [, replay] = droppedSignature().map((spec) => callOf(spec).call);
+    assert.deepEqual(replay.request.map((m) => [m.role, kinds(m.parts)]), [['user', ['text']], ['model', ['functionCall']], ['user', ['functionResponse']]]);
+    assert.deepEqual(kinds(replay.response[0].message.parts), ['text'], 'the replayed call is not the model\'s work of this turn');
+    assert.match(replay.warnings[0], /resends the model's function_call lookup_order \(id call_9\) from interaction int_sig_1 without the thought signature/);
+    // A reply that does not echo its input reads the same.
+    const bare = single();
+    const out = bare.spans[0].attributes['mlflow.spanOutputs'] as { steps: { type: string }[] };
+    out.steps = out.steps.filter((x) => x.type !== 'user_input');
+    assert.deepEqual(kinds(callOf(bare).call.response[0].message.parts), ['thought', 'text']);
+  });
+
+  it('says what a stream that ended early, was handed on, or broke leaves out; a failed call shows its error', () => {
+    const spec = (attrs: Record<string, unknown>, status?: 'ERROR', message?: string) => {
+      const s = streamed();
+      Object.assign(s.spans[0].attributes, attrs);
+      s.spans[0].status = status;
+      s.spans[0].statusMessage = message;
+      return callOf(s).call;
+    };
+    assert.match(spec({ 'gemini_trace.stream_closed_early': true, 'gemini_trace.stream_events': 3 }).warnings[0], /^The app stopped reading this stream after 3 events/);
+    assert.match(spec({ 'gemini_trace.stream_handed_on': true }).warnings[0], /handed this stream on \(tee, pipeTo or pipeThrough\)/);
+    assert.match(spec({ 'gemini_trace.stream_unparsed': true }).warnings[0], /could not be read/);
+    assert.deepEqual(spec({ 'error.type': 'INTERNAL' }, 'ERROR', 'The stream broke off.').errors, [{ code: 'INTERNAL', message: 'The stream broke off.' }]);
+    const { call } = callOf(failing());
+    assert.deepEqual(call.errors, [{ code: 'BadRequestError', message: '400 temperature must be between 0 and 2' }]);
+  });
+
+  it('reads the hops of an automatic continuation as one answer, their tokens summed', () => {
+    const s = single();
+    const a = s.spans[0].attributes;
+    const out = a['mlflow.spanOutputs'] as { steps: unknown[]; continuation_ids?: string[] };
+    out.steps = [out.steps[0], { type: 'model_output', content: [{ type: 'text', text: 'one ' }] }, { type: 'model_output', content: [{ type: 'text', text: 'two ' }] }, { type: 'model_output', content: [{ type: 'text', text: 'three' }] }];
+    out.continuation_ids = ['h1', 'h2', 'h3'];
+    a['gemini.interaction.step_usage'] = [null, { total_output_tokens: 1 }, { total_output_tokens: 1 }, { total_output_tokens: 1 }];
+    assert.deepEqual(callOf(s).call.response[0].message.parts, [{ kind: 'text', text: 'one two three', tokens: 3 }]);
   });
 
   it('chains a conversation: function call, its result in the next input, previous ids', () => {
@@ -70,7 +113,7 @@ describe('model call: Interactions', () => {
       'toolCall:code_execution', 'toolResult:code_execution', 'toolCall:mcp', 'toolResult:mcp',
       'toolCall:file_search', 'toolResult:file_search', 'other', 'text',
     ]);
-    assert.deepEqual(parts[0], { kind: 'toolCall', tool: 'google_search', id: 's1', queries: ['tallest building in the world 2026'], signature: true });
+    assert.deepEqual(parts[0], { kind: 'toolCall', tool: 'google_search', id: 's1', name: 'web_search', queries: ['tallest building in the world 2026'], signature: true });
     assert.match((parts[1] as { output: string }).output, /^<div class="chip">/, 'search suggestions kept as text');
     assert.deepEqual((parts[3] as { urls: unknown }).urls, [{ url: 'https://example.test/burj', status: 'success' }, { url: 'https://news.example.test/paywalled', status: 'paywall' }]);
     assert.deepEqual(parts[4], { kind: 'toolCall', tool: 'code_execution', id: 'x1', code: 'print(2**10)', language: 'python' });
@@ -79,8 +122,8 @@ describe('model call: Interactions', () => {
     assert.equal((parts[7] as { output: string }).output, 'Found 2 pages about building heights.');
     assert.deepEqual(parts[10], { kind: 'other', type: 'hologram_projection_call', value: { type: 'hologram_projection_call', id: 'h1', arguments: { angle: 42 } } });
     assert.deepEqual((parts[11] as { citations: unknown }).citations, [{ url: 'https://example.test/burj', title: 'Burj Khalifa facts' }]);
-    // Multimodal input: the image is noted by type and size, its bytes dropped.
-    assert.deepEqual(call.request[0].parts[1], { kind: 'media', mimeType: 'image/png', bytes: 70 });
+    // Multimodal input: the image with its type, size and recorded base64 (the same string).
+    assert.deepEqual(call.request[0].parts[1], { kind: 'media', mimeType: 'image/png', bytes: 70, data: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==' });
     assert.ok(call.responseSchema && (call.responseSchema as { mime_type: string }).mime_type === 'application/json');
     assert.equal(call.usage?.toolUse, 220);
     assert.equal(call.usage?.cached, 128);
@@ -95,7 +138,8 @@ describe('model call: Interactions', () => {
     assert.equal(create[1]?.status, 'in_progress');
     assert.equal(create[1]?.config.background, true);
     assert.equal(get1[1]?.operation, 'get');
-    assert.deepEqual(get1[1]?.request, [], 'a get sends no input');
+    assert.deepEqual(get1[1]?.request, [{ role: 'user', parts: [{ kind: 'text', text: 'Compare the three largest rivers of Europe.' }] }], 'a get shows the input its reply echoes');
+    assert.deepEqual(get1[1]?.response[0].message.parts, [], 'and no step of the model yet');
     assert.equal(get2[1]?.status, 'completed');
     assert.equal(get2[1]?.usage?.input, 5200);
     assert.equal(get1[1]?.usage, undefined, 'an intermediate poll carries no usage');
@@ -117,7 +161,7 @@ describe('model call: Interactions', () => {
     const prompt = renderPrompt(call);
     assert.match(prompt, /── user ──\nHow tall is the tallest building, and what is 2\*\*10\?\n\[inline data\] image\/png, 70 bytes/);
     const response = renderResponse(call);
-    const order = ['[google_search call] (id s1)\nquery: tallest building', '[url_context result] (id u1)\nurl: https://example.test/burj — success', '[code python]\nprint(2**10)', '[code result ok]\n1024', '[mcp call] search_docs on docs', '[part hologram_projection_call]', '{"height_m": 828'];
+    const order = ['[google_search call] web_search\nquery: tallest building', '[url_context result]\nurl: https://example.test/burj — success', '[code python]\nprint(2**10)', '[code result ok]\n1024', '[mcp call] search_docs on docs', '[part hologram_projection_call]', '{"height_m": 828'];
     let at = -1;
     for (const piece of order) {
       const i = response.indexOf(piece);
@@ -132,6 +176,12 @@ describe('model call: Interactions', () => {
     assert.equal(pair.by, 'site');
     assert.equal(pair.promptChanged, false);
     assert.equal(pair.responseChanged, false);
+    // The API mints new call ids each run: the same function call in two runs is no change.
+    const again = conversation()[0];
+    const out = again.spans[0].attributes['mlflow.spanOutputs'] as { steps: { id?: string }[] };
+    out.steps[out.steps.length - 1].id = 'call_from_another_run';
+    const [same] = pairCalls(toTrace(conversation()[0]), toTrace(again));
+    assert.equal(same.responseChanged, false, 'a new call id alone is no change');
     const [changed] = pairCalls(toTrace(single()), toTrace(builtinTools()));
     assert.equal(changed.promptChanged, true);
     assert.equal(changed.tokenDelta.input, 410 - 12);

@@ -53,7 +53,7 @@ describe('model call: generateContent adapter', () => {
     const c = readModelCall(span)!;
     assert.deepEqual(c.request[0].parts, [
       { kind: 'text', text: 'Plot <b>it</b>' },
-      { kind: 'media', mimeType: 'image/png', bytes: 8 },
+      { kind: 'media', mimeType: 'image/png', bytes: 8, data: 'iVBORw0KGgo=' },
       { kind: 'media', uri: 'gs://b/x.pdf', mimeType: 'application/pdf' },
     ]);
     assert.deepEqual(c.request[1].parts, [{ kind: 'functionCall', name: 'lookup', args: { q: 1 }, signature: true }]);
@@ -134,11 +134,12 @@ describe('model call: thought signatures dropped between turns', () => {
     assert.deepEqual(new TraceSession(signed).details(signed.spans[2].id).chat?.warnings, [], 'the signature was sent back');
   });
 
-  it('warns on an interaction whose replayed input lost the signed thought', () => {
-    const t = toTrace(droppedSignature());
-    const d = new TraceSession(t).details(t.spans[2].id);
-    assert.equal(d.chat?.warnings.length, 1);
-    assert.match(String(d.chat?.warnings[0]), /Turn 2 \(Interactions\.create\) sends back the model's function call lookup_order from turn 1/);
+  it('warns on an interaction whose replayed input lost the signed thought (the preload saw both replies)', () => {
+    const [first, second] = droppedSignature().map((spec) => toTrace(spec));
+    assert.deepEqual(new TraceSession(first).details(first.spans[0].id).chat?.warnings, []);
+    const d = new TraceSession(second).details(second.spans[0].id);
+    assert.equal(d.chat?.warnings.length, 1, 'named once, by the preload; the trace alone holds no earlier turn');
+    assert.match(String(d.chat?.warnings[0]), /resends the model's function_call lookup_order \(id call_9\) from interaction int_sig_1 without the thought signature/);
   });
 
   it('is quiet when nothing was signed, and each dropped part is named once', () => {

@@ -41,6 +41,23 @@ describe('trace model: bad and odd inputs', () => {
     assert.match(t.warnings.join('\n'), new RegExp(`names a parent ${id(99)} that is not in the trace`));
   });
 
+  it('in a trace still in progress, stands in a running parent for the root not in MLflow yet, named after the trace', () => {
+    const info = { trace_id: TRACE, state: 'IN_PROGRESS', tags: { 'mlflow.traceName': 'Interactions.background' } };
+    const t = ok([sp(id(2), id(99), 0), sp(id(3), id(99), 50)], info);
+    assert.deepEqual(names(t.roots), ['Interactions.background']);
+    const root = t.roots[0];
+    assert.equal(root.id, id(99));
+    assert.equal(root.endNs, null, 'running');
+    assert.equal(root.status, 'IN_PROGRESS');
+    assert.match(String(root.statusMessage), /^Still running/);
+    assert.deepEqual(names(root.children), ['s-02', 's-03']);
+    assert.equal(t.byId.get(id(2))!.orphan, false);
+    assert.deepEqual(t.warnings, [], 'no orphans to warn about');
+    assert.equal(t.endNs, null, 'the trace runs on');
+    // Two missing parents: each stood in for, neither given the trace's name.
+    assert.deepEqual(names(ok([sp(id(2), id(98), 0), sp(id(3), id(99), 5)], info).roots), ['Still running', 'Still running']);
+  });
+
   it('cuts a parent cycle above its earliest span and keeps every span once', () => {
     // 1 → 2 → 3 → 1 (each names the next as parent), plus 4 under 2.
     const t = ok([sp(id(1), id(3), 10), sp(id(2), id(1), 20), sp(id(3), id(2), 5), sp(id(4), id(2), 30)]);

@@ -127,11 +127,13 @@ describe('Gemini extraction', function () {
       assert.ok(t.usage.total > root.usage!.total);
     });
 
-    it('inline data: mime type and byte size, never the bytes', async () => {
+    it('inline data: mime type, byte size and where the bytes went (MLflow moved them to an attachment)', async () => {
       const seeded = seed.store.traces.gemini_inline!;
       const t = await load(seed, seeded.trace_id);
       const g = gem(t.roots[0]);
-      assert.deepEqual(g.contents[0].parts, [{ kind: 'inlineData', mimeType: 'image/png', bytes: seeded.inline_bytes }, { kind: 'text', text: 'Describe it' }]);
+      const image = g.contents[0].parts[0] as { attachment?: string };
+      assert.match(image.attachment ?? '', new RegExp(`^mlflow-attachment://[0-9a-f-]{36}\\?content_type=image%2Fpng&trace_id=${seeded.trace_id}&size=${seeded.inline_bytes}$`));
+      assert.deepEqual(g.contents[0].parts, [{ kind: 'inlineData', mimeType: 'image/png', bytes: seeded.inline_bytes, attachment: image.attachment }, { kind: 'text', text: 'Describe it' }]);
       assert.equal(g.promptText, `[image/png, ${seeded.inline_bytes} bytes]\nDescribe it`);
     });
   });
@@ -177,7 +179,7 @@ describe('Gemini extraction', function () {
           tools: [{ functionDeclarations: [{ name: 'find_item', parameters: { type: 'OBJECT' as never, properties: { q: { type: 'STRING' as never } } } }] }],
         },
       });
-      assert.deepEqual(g.contents[0].parts[0], { kind: 'inlineData', mimeType: 'image/jpeg', bytes: 300 });
+      assert.deepEqual(g.contents[0].parts[0], { kind: 'inlineData', mimeType: 'image/jpeg', bytes: 300, data: Buffer.alloc(300).toString('base64') });
       assert.deepEqual(g.systemInstruction, { role: 'system', parts: [{ kind: 'text', text: 'sys' }] });
       assert.deepEqual(g.config, { thinkingConfig: { thinkingBudget: 64, includeThoughts: true } });
       assert.equal((g.tools as { functionDeclarations: { name: string }[] }[])[0].functionDeclarations[0].name, 'find_item');

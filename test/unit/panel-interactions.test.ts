@@ -1,6 +1,6 @@
 // Interactions and Live in the trace panel: the real webview bundle in headless Chromium under its
-// real CSP, talking to the real host-side session (test/helpers/panelPage.ts), on traces shaped by
-// CONTRACT.md (test/fixtures/surfaces). What is asserted is what the page shows and posts.
+// real CSP, talking to the real host-side session (test/helpers/panelPage.ts), on traces shaped as
+// the Node preload writes them (test/fixtures/surfaces). What is asserted is what the page shows and posts.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { WebviewToHost } from '../../src/panel/protocol';
 import { safeWebLink } from '../../src/panel/webLink';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { HIGH_CONTRAST } from '../helpers/vscodeTheme';
-import { agentRun, builtinTools, droppedSignature, single } from '../fixtures/surfaces/interactions';
+import { agentRun, builtinTools, droppedSignature, single, streamed } from '../fixtures/surfaces/interactions';
 import { liveSession } from '../fixtures/surfaces/live';
 import { toTrace } from '../fixtures/surfaces/spec';
 
@@ -50,7 +50,7 @@ describe('panel: Interactions and Live in headless Chromium', function () {
     assert.equal(await p.page.locator('.tab-chat .step-paired').count(), 5);
     const titles = await p.page.locator('.tab-chat .steps > [role=listitem] > .step-h').allTextContents();
     assert.deepEqual(titles.map((t) => t.trim().replace(/\s+/g, ' ')), [
-      'Google Search signature', 'URL context', 'Code (python)', 'MCP search_docs on docs', 'File search', 'Unknown part hologram_projection_call', 'Text',
+      'Google Search (web_search) signature', 'URL context', 'Code (python)', 'MCP search_docs on docs', 'File search', 'Unknown part hologram_projection_call', 'Text',
     ]);
     const icons = await p.page.locator('.tab-chat .steps > [role=listitem] > .step-h > .codicon').evaluateAll((els) => els.map((e) => e.className.replace('codicon codicon-', '')));
     assert.deepEqual(icons, ['search', 'link', 'code', 'plug', 'files', 'json', 'comment']);
@@ -72,7 +72,8 @@ describe('panel: Interactions and Live in headless Chromium', function () {
     p = await open(toTrace(builtinTools()), 'Interactions.create');
     const before = p.page.url();
     const asked = p.next('openLink');
-    await p.page.locator('.tab-chat .citations .ext-link', { hasText: 'Burj Khalifa facts' }).click();
+    // The cited stretch's source chip (its title is in the chip's tooltip).
+    await p.page.locator('.tab-chat .grounded-text button.source-chip[title^="Burj Khalifa facts"]').click();
     const m = (await asked) as Extract<WebviewToHost, { method: 'openLink' }>;
     assert.equal(m.params.url, 'https://example.test/burj');
     assert.equal(p.page.url(), before);
@@ -103,20 +104,33 @@ describe('panel: Interactions and Live in headless Chromium', function () {
   });
 
   it('warns, naming the turn, when a replayed input dropped a thought signature', async () => {
-    p = await open(toTrace(droppedSignature()), 'Interactions.create', 1);
+    p = await open(toTrace(droppedSignature()[1]), 'Interactions.create');
     const note = p.page.locator('.tab-chat .chat-note.warning');
     assert.equal(await note.count(), 1);
-    assert.match((await note.textContent()) ?? '', /Turn 2 \(Interactions\.create\) sends back the model's function call lookup_order from turn 1/);
+    assert.match((await note.textContent()) ?? '', /resends the model's function_call lookup_order \(id call_9\) from interaction int_sig_1 without the thought signature/);
     await noProblems(p);
   });
 
-  it('shows a Live turn: audio as metadata, transcriptions, the interruption', async () => {
-    p = await open(toTrace(liveSession()), 'Live.turn', 1);
+  it('shows a Live turn: audio as metadata with its chunks, what was heard, the tool call beside its response, what was said', async () => {
+    p = await open(toTrace(liveSession()), 'Live.turn', 0);
     const chat = (await p.page.locator('.tab-chat').textContent()) ?? '';
-    assert.match(chat, /Inline data: audio\/pcm;rate=24000, 93\.8 KB, 2\.00 s \(not shown\)/);
+    assert.match(chat, /audio\/pcm;rate=16000 · 62\.5 KB · 2\.00 s · 20 chunks — bytes not recorded/);
+    assert.match(chat, /Heard\s*What time is it in Tokyo\?/);
+    assert.match(chat, /audio\/pcm;rate=24000 · 93\.8 KB · 2\.00 s · 20 chunks — bytes not recorded/);
     assert.match(chat, /Spoken\s*It's 21:04 in Tokyo\./);
-    assert.match(chat, /interrupted/);
-    assert.match(chat, /Function response get_time/);
+    const pair = p.page.locator('.tab-chat .step-paired');
+    assert.equal(await pair.count(), 1, 'the call and the app\'s response in one step');
+    assert.match((await pair.textContent()) ?? '', /Function call get_time.*Call.*Tokyo.*Function response get_time.*21:04/s);
+    await p.close();
+    p = await open(toTrace(liveSession()), 'Live.turn', 1);
+    assert.match((await p.page.locator('.tab-chat').textContent()) ?? '', /Spoken\s*In Paris it is.*interrupted/s);
+    await noProblems(p);
+  });
+
+  it('shows each streamed step with the tokens its step_usage gave', async () => {
+    p = await open(toTrace(streamed()), 'Interactions.create');
+    const chips = await p.page.locator('.tab-chat .steps .step-tokens').allTextContents();
+    assert.deepEqual(chips.map((c) => c.trim()), ['20 tokens', '3 tokens']);
     await noProblems(p);
   });
 

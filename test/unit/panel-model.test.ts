@@ -185,6 +185,11 @@ describe('panel: messages, ids and HTML shell', () => {
     assert.ok(scripts.every((s) => s.includes('nonce="NONCE123"') && /src="/.test(s)));
     assert.doesNotMatch(html, /\son\w+=/i, 'no inline handlers');
     assert.equal(contentSecurityPolicy('x', 'n').includes("style-src x"), true);
+    // data: URIs for images and audio only: the host builds them from the trace's bytes.
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives.get('img-src'), ['https://file+.vscode-resource.vscode-cdn.net', 'data:']);
+    assert.deepEqual(directives.get('media-src'), ['data:']);
+    for (const [k, v] of directives) if (k !== 'img-src' && k !== 'media-src') assert.ok(!v.includes('data:'), `${k} allows data:`);
     // Fresh nonces differ.
     const n1 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];
     const n2 = /nonce="([^"]+)"/.exec(panelHtml({ cspSource: 'x', script: 's', codicons: 'c' }))?.[1];

@@ -114,14 +114,21 @@ describe('panel webview in headless Chromium', function () {
       await noProblems(p);
     });
 
-    it('inline data is noted, not dumped', async () => {
+    it('inline data MLflow moved into an attachment is fetched from the server and checked, never dumped', async () => {
       const seeded = seed.store.traces.gemini_inline!;
       const t = await fromMlflow(url, seeded.trace_id);
-      p = await openPanelPage(t);
-      await p.postTrace({ focusSpanId: t.spans.find((s) => s.usage)!.id });
-      const note = p.page.locator('.part-data').first();
-      await note.waitFor();
-      assert.match((await note.textContent()) ?? '', /Inline data: image\/png, 1\.0 KB \(not shown\)/);
+      const client = new MlflowClient({ trackingUri: url });
+      const fetched: string[] = [];
+      p = await openPanelPage(t, { attachments: (traceId, id, o) => (fetched.push(id), client.getTraceAttachment(traceId, id, o)) });
+      // The root span: MLflow's autolog recorded its inputs with the bytes moved to an attachment.
+      await p.postTrace({ focusSpanId: t.roots[0].id });
+      const media = p.page.locator('.tab-chat .media[data-state=metadata]').first();
+      await media.waitFor();
+      // (Once per drawing of the details: the page drew them on its first post and on the focus.)
+      assert.ok(fetched.length >= 1 && new Set(fetched).size === 1, `the attachment was read from MLflow: ${fetched.join(', ')}`);
+      // The SDK test sends 1 KB of counting bytes labelled image/png: not an image, so not shown.
+      assert.match((await media.textContent()) ?? '', /The bytes are not a PNG, JPEG, WebP or GIF image \(declared image\/png\)\.Save as… image\/png · 1\.0 KB/);
+      assert.equal(await p.page.locator('.tab-chat img').count(), 0);
       await noProblems(p);
     });
 

@@ -17,6 +17,8 @@ import type { CallSite } from './callsite';
 import type { PreloadConfig } from './config';
 import { ATTR, chatTools, configAttributes, errorAttributes, errorMessage, toJson, tokenUsage } from './spans';
 import type { SpanType } from './spans';
+import { boundMedia, newBudget, type MediaBudget } from './media';
+import { rootEnded, rootOpened } from './openRoots';
 import { getPipeline } from './tracer';
 
 export interface Frame {
@@ -33,6 +35,8 @@ export interface Frame {
   done?: boolean;
   /** The frame it was opened under (to tell which of two candidate parents is the nearer). */
   parent?: Frame;
+  /** Media bytes the trace may still keep (media.ts), shared by its spans. */
+  media: MediaBudget;
 }
 
 const frames = new AsyncLocalStorage<Frame>();
@@ -115,10 +119,17 @@ export interface CallSpec {
    *  that left the app's line off the stack), or the parent's, for a framework's inner spans whose
    *  stacks hold no app frame to look for. */
   site?: CallSite;
+  /** Trace tags this call adds when it is the trace's root (a chat's id). */
+  traceTags?: Record<string, string>;
+  /** A root that stays open while its children are exported (a background run, a Live session):
+   *  the trace is named over REST as soon as MLflow holds one of its spans (openRoots.ts). */
+  openRoot?: boolean;
 }
 
 export class Call {
   private ended = false;
+  /** The trace tags this root carries so far (roots named over REST while open, openRoots.ts). */
+  private openTags?: Record<string, string>;
   private constructor(
     readonly span: Span,
     readonly frame: Frame,
@@ -137,8 +148,9 @@ export class Call {
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
       const parent = spec.parent === undefined ? parentFrame() : (spec.parent ?? undefined);
       const site = spec.site ?? (spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite());
+      const media = parent ? parent.media : newBudget();
       const attrs: Attributes = { [ATTR.spanType]: spec.type };
-      if (spec.inputs) attrs[ATTR.inputs] = toJson(spec.inputs());
+      if (spec.inputs) attrs[ATTR.inputs] = toJson(boundMedia(spec.inputs(), media), media.kept);
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
         attrs[ATTR.provider] = 'gemini';
@@ -160,11 +172,18 @@ export class Call {
       if (!parent) {
         Object.assign(attrs, rootTags);
         attrs[`${OTLP_TRACE_TAG_PREFIX}mlflow.traceName`] = spec.name;
+        for (const [k, v] of Object.entries(spec.traceTags ?? {})) attrs[OTLP_TRACE_TAG_PREFIX + k] = v;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
       const span = tracer.startSpan(spec.name, { kind: spec.kind ?? (spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT), attributes: attrs }, ctx);
       if (parent && (spec.type === 'LLM' || spec.type === 'CHAT_MODEL')) parent.modelCalls++;
-      return new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0, parent }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      const call = new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0, parent, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      if (spec.openRoot && !parent) {
+        const tags: Record<string, string> = { 'mlflow.traceName': spec.name, ...spec.traceTags };
+        call.openTags = tags;
+        rootOpened(span.spanContext().traceId, () => ({ ...tags }));
+      }
+      return call;
     } catch {
       return undefined;
     }
@@ -181,7 +200,9 @@ export class Call {
 
   /** Tags the trace (root spans only: MLflow reads `mlflow.traceTag.*` from the root). */
   tag(key: string, value: string): void {
-    if (this.isRoot) this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (!this.isRoot) return;
+    this.set({ [OTLP_TRACE_TAG_PREFIX + key]: value });
+    if (this.openTags && !this.ended) this.openTags[key] = value;
   }
 
   /** `mlflow.chat.tokenUsage`, already in MLflow's keys. */
@@ -213,7 +234,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (usageFrom !== undefined) {
         const usage = tokenUsage(usageFrom);
         if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));
@@ -232,7 +253,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
     } catch {
       /* ignore */
     }
@@ -243,7 +264,7 @@ export class Call {
     if (this.ended) return;
     this.ended = true;
     try {
-      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(outputs()));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (extra) this.span.setAttributes(extra);
       this.span.setAttributes(errorAttributes(err));
       this.span.recordException(err instanceof Error ? err : { name: (err as { name?: string })?.name, message: errorMessage(err) });
@@ -258,6 +279,7 @@ export class Call {
     this.frame.done = true;
     try {
       this.span.end(endTime);
+      if (this.openTags) rootEnded(this.span.spanContext().traceId);
     } catch {
       /* ignore */
     }

@@ -5,6 +5,8 @@
 // generateContentWithContinuation / generateContentStreamWithContinuation, shadowed here per
 // instance, and its tools through each CallableTool's callTool, wrapped once per tool object.
 // The Interactions API (interactions.ts) and the Live API (live.ts) have modules of their own.
+import type { Attributes } from '@opentelemetry/api';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../model/runTags';
 import { Call, captureContent, currentFrame, traced } from './calls';
 import { instrumentInteractionsGetter } from './interactions';
 import { instrumentLive } from './live';
@@ -13,7 +15,35 @@ import { tracedStream } from './stream';
 import { wrapMethod } from './wrap';
 
 type Obj = Record<string | symbol, unknown>;
-type Params = { model?: unknown; config?: { tools?: unknown[]; automaticFunctionCalling?: { disable?: unknown; maximumRemoteCalls?: unknown } } } | undefined;
+type Params = { model?: unknown; config?: { tools?: unknown[]; automaticFunctionCalling?: { disable?: unknown; maximumRemoteCalls?: unknown }; httpOptions?: { baseUrl?: unknown; apiVersion?: unknown } } } | undefined;
+type ApiClient = { getBaseUrl?(): unknown; getApiVersion?(): unknown };
+
+/** Chats created in this process, for their ids (GEMINI_TAG.chat). */
+let chatCount = 0;
+
+/** Where the call goes, as the SDK resolves it (a call's httpOptions win over the client's), so a
+ *  replay goes there too: GEMINI_ATTR.baseUrl (no credentials, no query) and apiVersion. */
+function endpointAttributes(models: Obj, params: Params): Attributes {
+  try {
+    const api = models.apiClient as ApiClient | undefined;
+    const http = params?.config?.httpOptions;
+    const base = typeof http?.baseUrl === 'string' ? http.baseUrl : api?.getBaseUrl?.();
+    const version = typeof http?.apiVersion === 'string' ? http.apiVersion : api?.getApiVersion?.();
+    const out: Attributes = {};
+    if (typeof base === 'string' && base) {
+      const u = new URL(base);
+      u.username = '';
+      u.password = '';
+      u.search = '';
+      u.hash = '';
+      out[GEMINI_ATTR.baseUrl] = u.toString().replace(/\/+$/, '');
+    }
+    if (typeof version === 'string' && version) out[GEMINI_ATTR.apiVersion] = version;
+    return out;
+  } catch {
+    return {};
+  }
+}
 
 const WRAPPED = Symbol.for('gemini-trace.wrapped');
 
@@ -69,7 +99,7 @@ function wrapModels(models: Obj): void {
     wrapMethod(models, key, (original) =>
       function (this: unknown, ...args: unknown[]) {
         const params = args[0] as Params;
-        const call = Call.start({ name, type, model: params?.model, config: params?.config, inputs: () => modelInputs(params, capture()) });
+        const call = Call.start({ name, type, model: params?.model, config: params?.config, inputs: () => modelInputs(params, capture()), attributes: endpointAttributes(models, params) });
         return traced(call, () => original.apply(this, args), (c, res) => c.succeed(() => responseOutputs(res, capture()), usage ? res : undefined));
       },
     );
@@ -80,7 +110,7 @@ function wrapModels(models: Obj): void {
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as Params;
       const afc = prepareAfc(params);
-      const call = Call.start({ name: 'Models.generateContent', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()) });
+      const call = Call.start({ name: 'Models.generateContent', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()), attributes: endpointAttributes(models, params) });
       // Without AFC this span is the model call; with it, usage sits on each round trip's span
       // (unless the SDK gave us no round trips to hook, then here).
       return traced(call, () => original.apply(this, args), (c, res) =>
@@ -93,7 +123,7 @@ function wrapModels(models: Obj): void {
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as Params;
       const afc = prepareAfc(params);
-      const call = Call.start({ name: 'Models.generateContentStream', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()) });
+      const call = Call.start({ name: 'Models.generateContentStream', type: 'LLM', model: params?.model, config: params?.config, afc, inputs: () => modelInputs(params, capture()), attributes: endpointAttributes(models, params) });
       return tracedStream(call, () => original.apply(this, args), { usage: () => !afc || (call?.frame.innerCalls ?? 0) === 0, capture: capture() });
     },
   );
@@ -106,7 +136,7 @@ function wrapModels(models: Obj): void {
         if (!frame?.afc) return original.apply(this, args);
         frame.innerCalls++;
         const params = args[0] as Params;
-        const call = Call.start({ name, type: 'LLM', model: params?.model, config: params?.config, inputs: () => modelInputs(params, capture()) });
+        const call = Call.start({ name, type: 'LLM', model: params?.model, config: params?.config, inputs: () => modelInputs(params, capture()), attributes: endpointAttributes(models, params) });
         if (stream) return tracedStream(call, () => original.apply(this, args), { usage: () => true, capture: capture() });
         return traced(call, () => original.apply(this, args), (c, res) => c.succeed(() => responseOutputs(res, capture()), res));
       },
@@ -120,17 +150,19 @@ function instrumentChat(chat: unknown): void {
   const c = chat as Obj;
   mark(c);
   const capture = captureContent;
+  // Every turn of this chat carries its id, so the Traces view groups them as one session.
+  const traceTags = { [GEMINI_TAG.chat]: `chat-${++chatCount}` };
   wrapMethod(c, 'sendMessage', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as { config?: unknown } | undefined;
-      const call = Call.start({ name: 'Chat.sendMessage', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
+      const call = Call.start({ name: 'Chat.sendMessage', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()), traceTags });
       return traced(call, () => original.apply(this, args), (span, res) => span.succeed(() => responseOutputs(res, capture())));
     },
   );
   wrapMethod(c, 'sendMessageStream', (original) =>
     function (this: unknown, ...args: unknown[]) {
       const params = args[0] as { config?: unknown } | undefined;
-      const call = Call.start({ name: 'Chat.sendMessageStream', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()) });
+      const call = Call.start({ name: 'Chat.sendMessageStream', type: 'CHAT_MODEL', scope: true, model: c.model, config: params?.config ?? c.config, inputs: () => chatInputs(params, capture()), traceTags });
       return tracedStream(call, () => original.apply(this, args), { usage: () => false, capture: capture() });
     },
   );

@@ -13,6 +13,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { PreloadConfig } from './config';
 import { SENDER_LINGER_MS } from './handoff';
 import { HttpFailure, request } from './http';
+import { takeUnnamed } from './openRoots';
 import { LIMITS, Outbox } from './outbox';
 import type { Verdict } from './outbox';
 import { signaller } from './signal';
@@ -140,6 +141,7 @@ export class MlflowExporter implements SpanExporter {
     try {
       await this.send(spans);
       this.signal();
+      this.nameOpenTraces(spans);
       return 'sent';
     } catch (e) {
       const retry = retryable(e);
@@ -156,6 +158,16 @@ export class MlflowExporter implements SpanExporter {
     this.answered = true;
     this.failing = false;
     if (r.status < 200 || r.status > 299) throw new HttpStatus(r.status, `answered HTTP ${r.status} to POST /v1/traces: ${excerpt(r.body)}`);
+  }
+
+  /** MLflow now holds spans of these traces: name those whose root is still open (openRoots.ts).
+   *  Off the send path, one request per tag, failures ignored (the root still names it later). */
+  private nameOpenTraces(spans: ReadableSpan[]): void {
+    for (const [traceId, tags] of takeUnnamed(spans.map((s) => s.spanContext().traceId))) {
+      for (const [key, value] of Object.entries(tags)) {
+        void request('PATCH', `${this.cfg.baseUrl}/api/2.0/mlflow/traces/tr-${traceId}/tags`, { ...this.cfg.headers, 'content-type': 'application/json' }, JSON.stringify({ key, value }), REQUEST_TIMEOUT_MS).catch(() => undefined);
+      }
+    }
   }
 
   private async resolveExperiment(): Promise<string> {

@@ -21,7 +21,7 @@ export class HttpFailure extends Error {
 }
 
 export function request(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   headers: Record<string, string>,
   body: Uint8Array | string | undefined,

@@ -2,8 +2,8 @@
 // and the Interaction resource in REST field names, usage in MLflow's keys, request settings as
 // filterable attributes. Pure functions over plain values; the app's objects are never changed.
 import type { Attributes } from '@opentelemetry/api';
-import { withoutMedia } from './media';
-import type { MediaPolicy } from './media';
+import { withoutMedia } from './mediaSummary';
+import type { MediaPolicy } from './mediaSummary';
 import { mappedUsage, toJson } from './spans';
 
 type Obj = Record<string, unknown>;

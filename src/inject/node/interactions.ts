@@ -9,6 +9,9 @@
 // - Attributes: mlflow.llm.model = model | gemini.agent = agent; gemini.interaction.id (the reply's
 //   id; with automatic continuation the last hop's), gemini.interaction.previous_id,
 //   gemini.interaction.status (the last status seen), gemini.interaction.background (create);
+//   gemini.interaction.dropped_signatures (create) = JSON [{step, id, interaction}]: call steps the
+//   input replays (store: false history) without the thought signature an earlier reply seen by
+//   this process gave them (stepSignatures.ts);
 //   request settings from generation_config: gen_ai.request.temperature / top_p / max_tokens /
 //   seed / stop_sequences, gemini.request.thinking_level / thinking_summaries; gemini.request.tools
 //   = the tool types offered; mlflow.chat.tools = the function declarations in MLflow's schema;
@@ -57,7 +60,9 @@
 //   requires_continuation): OK, or ERROR for failed / cancelled. A create that failed, or whose
 //   stream never named the run, ends it with the create. Meanwhile the children are
 //   exported as they end, so MLflow holds the trace as IN_PROGRESS (a trace whose root span has
-//   not arrived); the run tags reach it with them (they are resource attributes too, tracer.ts).
+//   not arrived); the run tags reach it with them (they are resource attributes too, tracer.ts),
+//   and its name and conversation tag are set over REST once MLflow holds its first span
+//   (openRoots.ts), so the Traces view lists it named while it runs.
 //   If the process exits first the root is exported with no status (MLflow shows OK), the last
 //   status seen in gemini.interaction.status and the trace tag gemini_trace.unfinished = "true".
 // - Automatic continuation (the SDK's hops of one long decode) stays one span: the SDK merges the
@@ -72,33 +77,12 @@ import type { Obj } from './interactionShape';
 import type { InteractionAssembler } from './interactionStream';
 import { watchStream } from './streamTap';
 import type { StreamEnd } from './streamTap';
+import { Recent } from './recent';
+import { droppedSignatures, rememberSigned } from './stepSignatures';
 import { toJson } from './spans';
 import { wrapMethod } from './wrap';
 
 const WRAPPED = Symbol.for('gemini-trace.wrapped');
-/** A bounded memory of recent ids: two generations of at most MAX entries each, the older
- *  dropped whole when the newer fills (constant time, unlike evicting one Map entry at a time). */
-class Recent<V> {
-  private static readonly MAX = 10_000;
-  private old = new Map<string, V>();
-  private young = new Map<string, V>();
-
-  get(key: string): V | undefined {
-    return this.young.get(key) ?? this.old.get(key);
-  }
-
-  has(key: string): boolean {
-    return this.young.has(key) || this.old.has(key);
-  }
-
-  set(key: string, value: V): void {
-    if (this.young.size >= Recent.MAX) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, value);
-  }
-}
 
 /** Ids (and continuation hop ids) whose final usage a span has already carried. */
 const counted = new Recent<true>();
@@ -158,9 +142,11 @@ function traceCreate(params: unknown, invoke: () => unknown): unknown {
   const agent = isAgent(p);
   const attributes: Attributes = { ...createAttributes(p), [GEMINI_ATTR.background]: p.background === true };
   if (typeof p.previous_interaction_id === 'string') attributes[GEMINI_ATTR.previousInteractionId] = p.previous_interaction_id;
+  const dropped = droppedSignatures(p.input);
+  if (dropped.length) attributes[GEMINI_ATTR.droppedSignatures] = toJson(dropped);
   let root: Call | undefined;
   if (p.background === true) {
-    root = Call.start({ name: 'Interactions.background', type: agent ? 'AGENT' : 'CHAIN', format: MESSAGE_FORMAT.interactions, inputs: () => createInputs(params, capture), attributes });
+    root = Call.start({ name: 'Interactions.background', type: agent ? 'AGENT' : 'CHAIN', format: MESSAGE_FORMAT.interactions, inputs: () => createInputs(params, capture), attributes, openRoot: true });
   }
   const call = Call.start({
     name: 'Interactions.create', type: agent ? 'AGENT' : 'CHAT_MODEL', format: MESSAGE_FORMAT.interactions,
@@ -272,6 +258,7 @@ function interactionAttrs(interaction: Obj | undefined): Attrs {
 /** Ends a span on an interaction (or a delete's reply): outputs, attributes, usage once, status. */
 function finish(call: Call, interaction: Obj | undefined, value: unknown, capture: boolean, usage: boolean, errorOnFailed: boolean, extra: Attrs = {}): void {
   const attrs = { ...extra, ...interactionAttrs(interaction) };
+  if (interaction) rememberSigned(interaction);
   if (interaction && usage && !isRunning(interaction.status)) call.usage(countOnce(interaction));
   const outputs = () => (interaction ? interactionOutputs(interaction, capture) : (value ?? null));
   if (interaction && errorOnFailed && isFailed(interaction.status)) call.fail(failure(interaction), outputs, attrs);

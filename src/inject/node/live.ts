@@ -12,6 +12,8 @@
 //   attributes mlflow.llm.provider = gemini, gemini.live.model, gemini.live.session_id (from
 //   setupComplete); no mlflow.chat.tokenUsage. ERROR when the socket failed or the server closed
 //   it with a code other than 1000; a process that exits with the session open ends it as "exit".
+//   The root stays open for the session; its turns are exported as they end, and the trace is
+//   named over REST once MLflow holds the first of them (openRoots.ts).
 // - One span per turn, `Live.turn` (CHAT_MODEL, mlflow.message.format = gemini.live,
 //   mlflow.llm.model): from the turn's first message either way until the server's turnComplete
 //   (its usage may trail by up to 250 ms and is still counted). inputs {messages: [the client
@@ -21,7 +23,8 @@
 //   output_transcription, interrupted, turn_complete, messages_dropped? (past 200 a side)};
 //   mlflow.chat.tokenUsage from the turn's usageMetadata {input_tokens: promptTokenCount,
 //   output_tokens: responseTokenCount, total_tokens: totalTokenCount, cache_read_input_tokens?,
-//   thoughts_tokens?, tool_use_prompt_tokens?}; gemini_trace.turn_opened_by = client | server.
+//   thoughts_tokens?, tool_use_prompt_tokens?}; gemini_trace.turn_opened_by = client | server;
+//   gemini.live.session_id (as on the root, so a turn read alone still names its session).
 // - Media never recorded: every inline blob either way becomes {mimeType, bytes, durationMs?}
 //   (durationMs for PCM, from the rate in the mime type); consecutive messages that carry only
 //   one such blob of the same kind are folded into one, with `chunks` counted.

@@ -37,6 +37,7 @@ export class LiveSession {
   private error?: string;
   private goAway?: unknown;
   private ended = false;
+  private sessionId?: string;
   private readonly capture = captureContent();
 
   private constructor(
@@ -46,7 +47,7 @@ export class LiveSession {
   ) {}
 
   static start(model: unknown, inputs: () => unknown, onEnd: (s: LiveSession) => void): LiveSession | undefined {
-    const root = Call.start({ name: 'Live.session', type: 'CHAIN', inputs, attributes: { 'mlflow.llm.provider': 'gemini', ...(typeof model === 'string' ? { 'gemini.live.model': model } : {}) } });
+    const root = Call.start({ name: 'Live.session', type: 'CHAIN', openRoot: true, inputs, attributes: { 'mlflow.llm.provider': 'gemini', ...(typeof model === 'string' ? { 'gemini.live.model': model } : {}) } });
     return root && new LiveSession(root, typeof model === 'string' ? model : undefined, onEnd);
   }
 
@@ -75,7 +76,10 @@ export class LiveSession {
     if (this.ended) return;
     const msg = parseFrame(data);
     if (!msg) return;
-    if (isObj(msg.setupComplete) && typeof msg.setupComplete.sessionId === 'string') this.root.set({ [GEMINI_ATTR.liveSessionId]: msg.setupComplete.sessionId });
+    if (isObj(msg.setupComplete) && typeof msg.setupComplete.sessionId === 'string') {
+      this.sessionId = msg.setupComplete.sessionId;
+      this.root.set({ [GEMINI_ATTR.liveSessionId]: this.sessionId });
+    }
     if (msg.goAway !== undefined) this.goAway = msg.goAway;
     const turnish = msg.serverContent !== undefined || msg.toolCall !== undefined || msg.toolCallCancellation !== undefined;
     if (!turnish && msg.usageMetadata === undefined) return;
@@ -166,7 +170,8 @@ export class LiveSession {
     if (this.turn) return this.turn;
     const call = Call.start({
       name: 'Live.turn', type: 'CHAT_MODEL', format: MESSAGE_FORMAT.live, parent: this.root.frame,
-      inputs: () => null, attributes: { ...(this.model ? { 'mlflow.llm.model': this.model } : {}), 'gemini_trace.turn_opened_by': fromApp ? 'client' : 'server' },
+      inputs: () => null,
+      attributes: { ...(this.model ? { 'mlflow.llm.model': this.model } : {}), ...(this.sessionId ? { [GEMINI_ATTR.liveSessionId]: this.sessionId } : {}), 'gemini_trace.turn_opened_by': fromApp ? 'client' : 'server' },
     });
     this.turn = { call: call!, inputs: [], outputs: [], dropped: 0, text: '', inputTranscription: '', outputTranscription: '', interrupted: false, complete: false };
     return this.turn;

@@ -1,7 +1,7 @@
 // What a Live API span records (the shape is in live.ts's header): the JSON messages of a turn,
 // both ways, with every inline blob reduced to its mime type, size and duration, and runs of
 // media-only messages (streamed audio chunks) folded into one entry. Pure functions.
-import { withoutMedia } from './media';
+import { withoutMedia } from './mediaSummary';
 import { mappedUsage } from './spans';
 
 type Obj = Record<string, unknown>;

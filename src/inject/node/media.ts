@@ -1,75 +1,85 @@
-// Media in traces as metadata: an inline blob (base64 `data` with a mime type) becomes its mime
-// type, its size in bytes and, for PCM audio, its duration, so audio and video never land in
-// MLflow and a big image cannot push a whole reply past the attribute size cap. Two spellings:
-// the Interactions API's content items (`{type, mime_type, data}` → `{type, mime_type, bytes,
-// duration_ms}`) and the Live API's blobs (`{mimeType, data}` → `{mimeType, bytes, durationMs}`).
-// Copy-on-write: values with no media come back as the same object, and the app's objects are
-// never changed.
+// Media parts kept in spans up to a bounded size: each blob (inlineData / inline_data, an
+// Interactions image/audio/video/document block, a Live blob: any object with base64 `data` and a
+// MIME type) is kept whole while it is at most PART_LIMIT bytes and the trace has not spent
+// TRACE_LIMIT on media; past either, only its metadata is kept, in the keys runTags.MEDIA_ELIDED
+// names. The app's own objects are never changed: blobs are copied on the way to the span.
+// Limits: GEMINI_TRACE_MEDIA_PART_BYTES, GEMINI_TRACE_MEDIA_TRACE_BYTES (0 keeps no bytes).
+import { MEDIA_ELIDED } from '../../model/runTags';
 
 type Obj = Record<string, unknown>;
 
-/** Decoded size of a base64 string, without decoding it. */
-export function base64Bytes(b64: string): number {
-  let pad = 0;
-  if (b64.endsWith('==')) pad = 2;
-  else if (b64.endsWith('=')) pad = 1;
-  return Math.max(0, Math.floor((b64.length * 3) / 4) - pad);
+function limit(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 ? v : fallback;
 }
 
-/** Milliseconds of 16-bit PCM audio: the rate from `audio/pcm;rate=N` (or the item's own
- *  sample_rate), one channel unless told otherwise. */
-export function pcmDurationMs(mime: string, bytes: number, sampleRate?: unknown, channels?: unknown): number | undefined {
-  if (!/^audio\/(pcm|l16)/i.test(mime)) return undefined;
-  const rate = Number(/rate=(\d+)/i.exec(mime)?.[1] ?? sampleRate);
-  const ch = Number(channels) > 0 ? Number(channels) : 1;
-  if (!(rate > 0)) return undefined;
-  return Math.round((bytes / 2 / ch / rate) * 1000 * 10) / 10;
+export const PART_LIMIT = limit('GEMINI_TRACE_MEDIA_PART_BYTES', 2 * 1024 * 1024);
+export const TRACE_LIMIT = limit('GEMINI_TRACE_MEDIA_TRACE_BYTES', 16 * 1024 * 1024);
+
+/** What one trace may still spend on media bytes, shared by its spans. */
+export interface MediaBudget {
+  left: number;
+  /** Base64 characters kept so far: the span JSON may grow by this much past its usual cap. */
+  kept: number;
 }
 
-/** Whether a blob's bytes are dropped: audio and video always; other media above `keepBelow`
- *  base64 characters (0 = always). */
-export interface MediaPolicy {
-  keepBelow: number;
+export function newBudget(): MediaBudget {
+  return { left: TRACE_LIMIT, kept: 0 };
 }
 
-function summarize(o: Obj, policy: MediaPolicy): Obj | undefined {
-  const data = o.data;
-  if (typeof data !== 'string') return undefined;
-  const snake = typeof o.mime_type === 'string';
-  const mime = String((snake ? o.mime_type : o.mimeType) ?? '');
-  const kind = typeof o.type === 'string' ? o.type : mime.split('/')[0];
-  if (!snake && typeof o.mimeType !== 'string' && !['audio', 'video', 'image', 'document'].includes(kind)) return undefined;
-  const av = kind === 'audio' || kind === 'video' || /^(audio|video)\//.test(mime);
-  if (!av && policy.keepBelow > 0 && data.length < policy.keepBelow) return undefined;
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(o)) if (k !== 'data') out[k] = v;
-  const bytes = base64Bytes(data);
-  out.bytes = bytes;
-  const ms = pcmDurationMs(mime, bytes, o.sample_rate ?? o.sampleRate, o.channels);
-  if (ms !== undefined) out[snake || typeof o.type === 'string' ? 'duration_ms' : 'durationMs'] = ms;
-  return out;
+
+function isBlob(o: Obj): boolean {
+  return typeof o.data === 'string' && (typeof o.mimeType === 'string' || typeof o.mime_type === 'string') && !o.data.startsWith('mlflow-attachment://') && !/^https?:/i.test(o.data);
 }
 
-/** `value` with every inline blob summarized; the same object when there is none. */
-export function withoutMedia<T>(value: T, policy: MediaPolicy, depth = 0): T {
-  if (!value || typeof value !== 'object' || depth > 24) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v = withoutMedia(value[i], policy, depth + 1);
-      if (v !== value[i]) (copy ??= value.slice())[i] = v;
+const mb = (n: number) => `${+(n / 1024 / 1024).toFixed(1)} MB`;
+
+/**
+ * `value` with every blob over the limits reduced to its metadata. Returns `value` itself when it
+ * holds no such blob (the usual case: no copy at all). Depth is bounded; cycles end the walk.
+ */
+export function boundMedia(value: unknown, budget: MediaBudget, depth = 0, seen: Set<object> = new Set()): unknown {
+  if (depth > 40 || value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      // Vectors (embeddings, logprobs) hold no media: not walked number by number.
+      if (typeof value[0] === 'number') return value;
+      let out: unknown[] | undefined;
+      value.forEach((x, i) => {
+        const y = boundMedia(x, budget, depth + 1, seen);
+        if (y !== x) (out ??= value.slice())[i] = y;
+      });
+      return out ?? value;
     }
-    return (copy ?? value) as T;
+    const o = value as Obj;
+    if (isBlob(o)) {
+      const data = o.data as string;
+      const bytes = Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+      if (bytes <= PART_LIMIT && bytes <= budget.left) {
+        budget.left -= bytes;
+        budget.kept += data.length;
+        return value;
+      }
+      const reason = bytes > PART_LIMIT ? `over the ${mb(PART_LIMIT)} per-part limit` : `over the ${mb(TRACE_LIMIT)} per-trace limit for media`;
+      const copy: Obj = {};
+      for (const [k, v] of Object.entries(o)) if (k !== 'data') copy[k] = v;
+      copy[MEDIA_ELIDED.bytes] = bytes;
+      copy[MEDIA_ELIDED.reason] = reason;
+      return copy;
+    }
+    // Class instances (SDK responses) are walked like plain objects: their own fields are what
+    // JSON.stringify records.
+    let out: Obj | undefined;
+    for (const [k, v] of Object.entries(o)) {
+      const y = boundMedia(v, budget, depth + 1, seen);
+      if (y !== v) {
+        out ??= { ...o };
+        out[k] = y;
+      }
+    }
+    return out ?? value;
+  } finally {
+    seen.delete(value);
   }
-  const o = value as Obj;
-  const s = summarize(o, policy);
-  if (s) return s as T;
-  let copy: Obj | undefined;
-  for (const k in o) {
-    const v = o[k];
-    if (!v || typeof v !== 'object') continue;
-    const w = withoutMedia(v, policy, depth + 1);
-    if (w !== v) (copy ??= { ...o })[k] = w;
-  }
-  return (copy ?? o) as T;
 }

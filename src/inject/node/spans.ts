@@ -24,8 +24,9 @@ export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | '
 const MAX_JSON = 1_000_000;
 
 /** JSON for a span attribute. Never throws: the fast path is a plain JSON.stringify; only a
- *  value it rejects (a cycle, a bigint) takes the slower replacer path. */
-export function toJson(value: unknown): string {
+ *  value it rejects (a cycle, a bigint) takes the slower replacer path. `media`: base64 characters
+ *  of media kept on purpose (media.ts), allowed past the usual cap. */
+export function toJson(value: unknown, media = 0): string {
   let out: string | undefined;
   try {
     out = JSON.stringify(value);
@@ -33,7 +34,7 @@ export function toJson(value: unknown): string {
     out = safeStringify(value);
   }
   if (out === undefined) return 'null';
-  if (out.length > MAX_JSON) return JSON.stringify({ truncated: true, length: out.length, preview: out.slice(0, 10_000) });
+  if (out.length > MAX_JSON + media) return JSON.stringify({ truncated: true, length: out.length, preview: out.slice(0, 10_000) });
   return out;
 }
 

@@ -1,16 +1,18 @@
-"""Gemini Trace Explorer: traces the google-genai calls of any Python program started with this
+"""Gemini Trace Explorer: traces the Gemini calls of any Python program started with this
 directory first on PYTHONPATH (the extension's launch configs, terminals and `gemini-trace run`).
 
 Python imports `sitecustomize` at start-up, before the program. This file stays tiny and cheap:
-it only waits for the program to import `google.genai`, and then (in _gemini_trace_shim) loads
-MLflow and turns tracing on, so a program that never talks to Gemini pays nothing. It also runs
-the `sitecustomize` the user had before ours shadowed it. Nothing here may raise into the program.
+it only waits for the program to import one of the Gemini SDKs (google.genai, or the legacy
+google.generativeai), and then lets _gemini_trace instrument it, so a program that never talks
+to Gemini pays nothing. It also runs the `sitecustomize` the user had before ours shadowed it.
+Nothing here may raise into the program.
 """
 
 import os
 import sys
 
 _GUARD = "_gemini_trace_shim_loaded"
+_WATCHED = ("google.genai", "google.generativeai")
 
 
 def _active():
@@ -18,14 +20,19 @@ def _active():
     return value not in ("", "0", "false", "no", "off")
 
 
-class _GenaiImportWatcher:
-    """A one-shot meta-path finder: lets the normal finders locate `google.genai`, then wraps that
+class _SdkImportWatcher:
+    """A meta-path finder that lets the normal finders locate a watched SDK, then wraps that
     loader's exec_module so tracing is set up right after the module has run."""
 
+    def __init__(self):
+        self.pending = set(_WATCHED)
+
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "google.genai":
+        if fullname not in self.pending:
             return None
-        _unwatch()
+        self.pending.discard(fullname)
+        if not self.pending:
+            _unwatch()
         spec = None
         for finder in list(sys.meta_path):
             find = getattr(finder, "find_spec", None)
@@ -41,17 +48,17 @@ class _GenaiImportWatcher:
 
         def exec_module(module):
             original(module)
-            _on_genai_imported()
+            _on_import(fullname)
 
         try:
             # Only this spec's loader instance is touched: module.__loader__ stays the real one.
             loader.exec_module = exec_module
         except Exception:
-            _on_genai_imported_later(fullname)
+            _on_import_later(fullname)
         return spec
 
 
-_watcher = _GenaiImportWatcher()
+_watcher = _SdkImportWatcher()
 
 
 def _unwatch():
@@ -61,16 +68,16 @@ def _unwatch():
         pass
 
 
-def _on_genai_imported():
+def _on_import(fullname):
     try:
-        import _gemini_trace_shim
+        import _gemini_trace
 
-        _gemini_trace_shim.setup()
+        _gemini_trace.on_import(fullname)
     except Exception as e:  # never into the program
         _warn("tracing is off for this process: %s: %s" % (type(e).__name__, e))
 
 
-def _on_genai_imported_later(fullname):
+def _on_import_later(fullname):
     # A loader we cannot wrap: set up on the next import of anything, once the module exists.
     import builtins
 
@@ -80,7 +87,7 @@ def _on_genai_imported_later(fullname):
         result = original_import(*args, **kwargs)
         if fullname in sys.modules and builtins.__import__ is __import__:
             builtins.__import__ = original_import
-            _on_genai_imported()
+            _on_import(fullname)
         return result
 
     builtins.__import__ = __import__
@@ -88,7 +95,7 @@ def _on_genai_imported_later(fullname):
 
 def _warn(message):
     try:
-        sys.stderr.write("gemini-trace: %s\n" % message)
+        sys.stderr.write("[gemini-trace] %s\n" % message)
         sys.stderr.flush()
     except Exception:
         pass
@@ -97,7 +104,6 @@ def _warn(message):
 def _chain_user_sitecustomize():
     """Run the next `sitecustomize` on sys.path after ours, as site.py would have without us."""
     import importlib.machinery
-    import importlib.util
 
     here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
     ours = os.path.realpath(os.path.abspath(__file__))
@@ -115,7 +121,9 @@ def _chain_user_sitecustomize():
             continue
         if os.path.realpath(spec.origin) == ours:
             continue
-        module = importlib.util.module_from_spec(spec)
+        from importlib.util import module_from_spec  # only now: it costs a start-up a few milliseconds
+
+        module = module_from_spec(spec)
         mine = sys.modules.get("sitecustomize")
         sys.modules["sitecustomize"] = module
         try:
@@ -137,9 +145,11 @@ def _main():
         return
     setattr(sys, _GUARD, True)
     if _active():
-        if "google.genai" in sys.modules:
-            _on_genai_imported()
-        else:
+        already = [name for name in _WATCHED if name in sys.modules]
+        for name in already:
+            _watcher.pending.discard(name)
+            _on_import(name)
+        if _watcher.pending:
             sys.meta_path.insert(0, _watcher)
     _chain_user_sitecustomize()
 

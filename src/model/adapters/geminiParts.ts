@@ -18,7 +18,7 @@ export function fromGeminiPart(p: GeminiPart): Part {
     case 'functionResponse':
       return { kind: 'functionResponse', name: p.name, response: p.response, ...(p.id ? { id: p.id } : {}) };
     case 'inlineData':
-      return { kind: 'media', mimeType: p.mimeType, bytes: p.bytes, ...sig };
+      return { kind: 'media', mimeType: p.mimeType, bytes: p.bytes, ...(p.data !== undefined ? { data: p.data } : {}), ...(p.attachment ? { attachment: p.attachment } : {}), ...(p.elided ? { elided: p.elided } : {}), ...sig };
     case 'fileData':
       return { kind: 'media', uri: p.uri, ...(p.mimeType ? { mimeType: p.mimeType } : {}), ...sig };
     case 'executableCode':

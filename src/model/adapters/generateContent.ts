@@ -4,6 +4,7 @@
 import { extractGemini } from '../gemini';
 import { isRecord } from '../json';
 import type { GeminiCandidate, Span } from '../types';
+import { placeGrounding } from '../call/grounding';
 import type { Choice, ModelCall, ModelUsage } from '../call/types';
 import { fromGeminiContent as message } from './geminiParts';
 import { withToolUse } from './values';
@@ -45,6 +46,6 @@ function choice(c: GeminiCandidate): Choice {
   const out: Choice = { message: message(c.content) };
   if (c.finishReason) out.finishReason = c.finishReason;
   if (c.safetyRatings) out.safety = c.safetyRatings;
-  if (c.grounding) out.grounding = c.grounding;
+  if (c.grounding) out.grounding = placeGrounding(c.grounding, out.message.parts);
   return out;
 }

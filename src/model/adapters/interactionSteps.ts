@@ -60,8 +60,11 @@ export function stepParts(s: Record<string, unknown>, errors?: ModelError[]): Pa
       return [{ kind: 'functionResponse', name: name(s.name) ?? '', response: s.result ?? null, ...opt({ id: str(s.call_id) }), ...(s.is_error === true ? { isError: true as const } : {}) }];
     case 'mcp_server_tool_call':
       return [{ kind: 'toolCall', tool: 'mcp', args: s.arguments ?? {}, ...opt({ id: str(s.id), name: name(s.name), server: name(s.server_name) }), ...sig(s) }];
-    case 'mcp_server_tool_result':
-      return [{ kind: 'toolResult', tool: 'mcp', result: s.result ?? null, ...opt({ id: str(s.call_id), name: name(s.name), server: name(s.server_name), output: resultText(s.result) }), ...err(s), ...sig(s) }];
+    case 'mcp_server_tool_result': {
+      // Text blocks read as their text; anything else keeps its JSON.
+      const text = resultText(s.result);
+      return [{ kind: 'toolResult', tool: 'mcp', ...(text === undefined ? { result: s.result ?? null } : {}), ...opt({ id: str(s.call_id), name: name(s.name), server: name(s.server_name), output: text }), ...err(s), ...sig(s) }];
+    }
   }
   const m = /^(.+)_(call|result)$/.exec(type);
   if (!m || !TOOLS.has(m[1])) return [];

@@ -9,7 +9,7 @@ import { appendJoined, finishCall } from '../call/text';
 import type { Message, ModelCall, Part } from '../call/types';
 import type { Span } from '../types';
 import { fromGeminiContent, fromGeminiPart } from './geminiParts';
-import { field, isRecord, mediaPart, opt, records, sig, str, strings, stripNulls } from './values';
+import { field, isRecord, mediaPart, opt, records, sig, str, strings, stripNulls, toNumber } from './values';
 
 export function fromLive(span: Span): ModelCall {
   const ins = isRecord(span.inputs) ? span.inputs : {};
@@ -39,6 +39,7 @@ export function fromLive(span: Span): ModelCall {
       if (parts.length) request.push({ role: 'user', parts });
     }
   }
+  const toolResponses = request.filter((msg) => msg.parts.every((p) => p.kind === 'functionResponse'));
 
   const model: Part[] = [];
   let inputHeard = '';
@@ -64,12 +65,31 @@ export function fromLive(span: Span): ModelCall {
     const away = field(m, 'go_away');
     if (isRecord(away)) model.push({ kind: 'event', name: 'server going away', detail: str(field(away, 'time_left')) });
   }
+  // A tool response answers a call the server made earlier in this very turn: it goes right after
+  // that call in the turn's ordered steps (the view shows them side by side), not before them.
+  for (const msg of toolResponses) {
+    msg.parts = msg.parts.filter((r) => {
+      const at = r.kind === 'functionResponse' && r.id ? model.findIndex((p) => p.kind === 'functionCall' && p.id === r.id) : -1;
+      if (at < 0) return true;
+      let after = at + 1;
+      while (model[after]?.kind === 'functionResponse') after++;
+      model.splice(after, 0, r);
+      return false;
+    });
+  }
+  // No message of the app's began this turn (the server spoke first, or a late report came alone).
+  if (span.attributes['gemini_trace.turn_opened_by'] === 'server') model.unshift({ kind: 'event', name: 'opened by the server', detail: 'no message of the app began this turn' });
   // Without the messages, what the tracer gathered still tells the turn.
   if (!model.length && typeof outs.text === 'string' && outs.text) model.push({ kind: 'text', text: outs.text });
   if (!model.some((p) => p.kind === 'transcription') && typeof outs.output_transcription === 'string' && outs.output_transcription) model.push({ kind: 'transcription', of: 'output', text: outs.output_transcription });
   if (!inputHeard && typeof outs.input_transcription === 'string') inputHeard = outs.input_transcription;
   if (inputHeard) user.push({ kind: 'transcription', of: 'input', text: inputHeard });
   flushUser();
+  // What is left of the user's side, its messages joined where a moved tool response stood between them.
+  for (let i = request.length - 1; i >= 0; i--) {
+    if (!request[i].parts.length) request.splice(i, 1);
+    else if (i + 1 < request.length && request[i + 1].role === request[i].role) request[i].parts.push(...request.splice(i + 1, 1)[0].parts);
+  }
 
   const status = interrupted ? 'interrupted' : outs.turn_complete === true ? 'complete' : undefined;
   const call = finishCall({
@@ -81,6 +101,7 @@ export function fromLive(span: Span): ModelCall {
     config: isRecord(ins.config) ? (stripNulls(ins.config) as Record<string, unknown>) : {},
     response: model.length || status ? [{ message: { role: 'model', parts: model } }] : [],
     ordered: true,
+    warnings: toNumber(outs.messages_dropped) ? [`${toNumber(outs.messages_dropped)} messages of this turn were not recorded: a turn keeps at most 200 each way (runs of audio or video chunks count as one).`] : [],
   });
   if (span.usage) call.usage = span.usage;
   const session = str(span.attributes[GEMINI_ATTR.liveSessionId]);

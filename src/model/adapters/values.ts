@@ -1,6 +1,7 @@
 // Small, forgiving readers the adapters share: recorded payloads are untrusted and often partial,
 // so every reader returns undefined (or an empty list) instead of throwing.
-import { byteSize, field, stripNulls } from '../geminiContent';
+import { blobOf, field, stripNulls } from '../geminiContent';
+import { MEDIA_ELIDED } from '../runTags';
 import { isRecord, toNumber, tryParseJson } from '../json';
 import type { Link, ModelUsage, Part } from '../call/types';
 
@@ -46,21 +47,26 @@ export function sig(o: Record<string, unknown>, key = 'signature'): { signature?
 }
 
 /**
- * Media from any recorded shape, never keeping bytes: `{mime_type|mimeType, data, uri}` (REST),
- * `{mimeType, bytes, durationMs}` (what our Live tracers record instead of the bytes), MLflow's
- * attachment references.
+ * Media from any recorded shape: `{mime_type|mimeType, data, uri}` (REST), `{mimeType, bytes,
+ * durationMs}` (what our Live tracers record instead of the bytes), MLflow's attachment
+ * references, a tracer's elided blob. Base64 data is kept as the same string (see call/types.ts).
  */
 export function mediaPart(o: Record<string, unknown>): Part {
   const mime = str(field(o, 'mime_type')) ?? str(o.mediaType) ?? str(o.media_type);
   const uri = str(field(o, 'uri')) ?? str(field(o, 'file_uri'));
   const data = o.data;
-  const bytes = toNumber(o.bytes) ?? (data !== undefined && data !== null && !(typeof data === 'string' && /^https?:/.test(data)) ? byteSize(data) : undefined);
+  const url = typeof data === 'string' && /^https?:/i.test(data) ? data : undefined;
+  const blob = data !== undefined && data !== null && !url ? blobOf(o) : o[MEDIA_ELIDED.reason] !== undefined ? blobOf(o) : undefined;
+  const bytes = toNumber(o.bytes) ?? blob?.bytes;
   const duration = toNumber(field(o, 'duration_ms'));
+  const chunks = toNumber(o.chunks);
   return {
     kind: 'media',
-    ...opt({ mimeType: mime, uri: uri ?? (typeof data === 'string' && /^https?:/.test(data) ? data : undefined) }),
+    ...opt({ mimeType: mime, uri: uri ?? url, attachment: blob?.attachment, elided: blob?.elided }),
     ...(bytes !== undefined ? { bytes } : {}),
+    ...(blob?.data !== undefined ? { data: blob.data } : {}),
     ...(duration !== undefined ? { durationMs: duration } : {}),
+    ...(chunks !== undefined && chunks > 1 ? { chunks } : {}),
     ...sig(o),
   } as Part;
 }

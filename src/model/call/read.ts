@@ -8,7 +8,7 @@ import { fromLive } from '../adapters/live';
 import { fromOpenAiChat, looksLikeOpenAiChat } from '../adapters/openaiChat';
 import { fromOtelGenAi, hasOtelGenAiMessages } from '../adapters/otelGenai';
 import { isRecord } from '../json';
-import { MESSAGE_FORMAT } from '../runTags';
+import { GEMINI_ATTR, MESSAGE_FORMAT } from '../runTags';
 import type { Span } from '../types';
 import type { ModelCall } from './types';
 
@@ -36,6 +36,8 @@ function read(span: Span): ModelCall | undefined {
     case MESSAGE_FORMAT.generateContent:
       return fromGenerateContent(span);
   }
+  // A Live session's root (`Live.session`, no format): it holds turns, not messages.
+  if (span.attributes[GEMINI_ATTR.liveSessionId] !== undefined || span.attributes['gemini.live.model'] !== undefined) return undefined;
   if (hasOtelGenAiMessages(span)) return fromOtelGenAi(span);
   if (isAiSdkCall(span)) return fromAiSdk(span);
   if (looksLikeInteraction(span)) return fromInteractions(span);

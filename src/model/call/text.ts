@@ -15,7 +15,7 @@ export function partText(p: Part): string {
       return `[function response ${p.name}: ${compact(p.response)}]`;
     case 'media':
       if (p.uri) return `[file ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}]`;
-      return `[${p.mimeType ?? 'media'}${p.bytes !== undefined ? `, ${p.bytes} bytes` : ''}${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}]`;
+      return `[${p.mimeType ?? 'media'}${p.bytes !== undefined ? `, ${p.bytes} bytes` : ''}${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}${p.chunks ? `, ${p.chunks} chunks` : ''}]`;
     case 'toolCall':
       return p.code ?? `[${p.tool}${p.name ? ` ${p.name}` : ''}${p.queries?.length ? `: ${p.queries.join(' | ')}` : ''}${p.urls?.length ? `: ${p.urls.join(' ')}` : ''}]`;
     case 'toolResult':

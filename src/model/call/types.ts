@@ -10,6 +10,8 @@ export type WireFormat = 'gemini.generateContent' | 'gemini.interactions' | 'gem
 export interface Link {
   url: string;
   title?: string;
+  /** The site a grounding source belongs to, when the API names it (its URL may be a redirect). */
+  domain?: string;
 }
 
 export interface UrlStatus {
@@ -21,13 +23,23 @@ export interface UrlStatus {
 /**
  * One part of a message or one step of a response. `signature` says a thought signature came
  * with the part (its bytes are never kept): the API wants it sent back unchanged on later turns.
+ * `tokens`: what the step cost, where the API reports it per step (a streamed interaction's
+ * `step_usage`: output and thinking tokens), on the step's first part.
  */
-export type Part =
+export type Part = PartBody & { tokens?: number };
+
+type PartBody =
   | { kind: 'text'; text: string; signature?: true; citations?: Link[] }
   /** A thought summary (the text may be empty when only a signature came). */
   | { kind: 'thought'; text: string; signature?: true }
-  /** Image, audio, video or a document: its type and size, or where it lives; never its bytes. */
-  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; signature?: true }
+  /**
+   * Image, audio, video or a document: its type and size, and where its bytes are: `data` (the
+   * recorded base64 text itself, the span's own string: never a copy, never posted whole to a
+   * view), `attachment` (an MLflow trace attachment), or `uri` (a file or URL, shown as text).
+   * `elided` says why a tracer kept only the metadata; `chunks`, how many streamed chunks (Live
+   * audio) the tracer folded into this one entry.
+   */
+  | { kind: 'media'; mimeType?: string; bytes?: number; uri?: string; durationMs?: number; data?: string; attachment?: string; elided?: string; chunks?: number; signature?: true }
   | { kind: 'functionCall'; name: string; args: unknown; id?: string; signature?: true }
   | { kind: 'functionResponse'; name: string; response: unknown; id?: string; isError?: true }
   /** A built-in tool the model (or the server) ran: code execution, search, URL context, file
@@ -81,10 +93,27 @@ export interface SafetyRating {
   blocked?: boolean;
 }
 
+/** A stretch of an answer's text that grounding sources support. */
+export interface GroundingSupport {
+  /** Index of the text part, within the choice's message, that holds the stretch. */
+  part: number;
+  /** Character offsets into that part's text (the API counts UTF-8 bytes; converted here). */
+  start: number;
+  end: number;
+  /** Indices into `Grounding.links`; empty when the cited sources are missing. */
+  sources: number[];
+  confidence?: number[];
+}
+
 export interface Grounding {
   queries: string[];
   links: Link[];
   urls: UrlStatus[];
+  supports?: GroundingSupport[];
+  /** Supports whose segment could not be found in the text (bad indices): kept as recorded. */
+  unplaced?: unknown[];
+  /** Google Search's suggestion chip (`searchEntryPoint.renderedContent`): HTML, shown as text. */
+  entryPoint?: string;
 }
 
 /** One answer: a candidate (generateContent), a choice (OpenAI), an output message (OTel), or the
