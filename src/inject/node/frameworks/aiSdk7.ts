@@ -27,13 +27,13 @@ import { SpanKind } from '@opentelemetry/api';
 import { Call, captureContent } from '../calls';
 import { captureCallSite } from '../callsite';
 import type { CallSite } from '../callsite';
-import { attributeValue, endAttributes, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
+import { J, promptMessages, put, responseAttrs, settings, usageAttrs } from './aiSdkEvents';
+import type { Event } from './aiSdkEvents';
+import { endAttributes, roleOf, spanTypeOf, startAttributes } from './aiSdkShape';
 import type { Role } from './aiSdkShape';
 
 type Obj = Record<string, unknown>;
-type Event = Obj & { callId?: unknown };
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-const J = (v: unknown) => JSON.stringify(v);
 
 interface Run {
   id: string;
@@ -49,21 +49,6 @@ interface Run {
 /** Calls in flight by id; a call the app abandoned (a stream never read) is let go at the cap. */
 const runs = new Map<string, Run>();
 const MAX_RUNS = 1000;
-
-const SETTINGS = ['maxOutputTokens', 'temperature', 'topP', 'topK', 'presencePenalty', 'frequencyPenalty', 'stopSequences', 'seed', 'maxRetries'];
-
-function settings(e: Event, into: Attributes): void {
-  for (const k of SETTINGS) {
-    const v = attributeValue(e[k]);
-    if (v !== undefined) into[`ai.settings.${k}`] = v;
-  }
-}
-
-function put(into: Attributes, key: string, value: unknown): void {
-  if (value === undefined || value === null) return;
-  const v = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : J(value);
-  if (v !== undefined) into[key] = v;
-}
 
 function runOf(e: Event): Run | undefined {
   return typeof e?.callId === 'string' ? runs.get(e.callId) : undefined;
@@ -87,34 +72,6 @@ function close(call: Call | undefined, role: Role, start: Attributes, added: Att
 
 function modelName(op: string): string {
   return `${op}.${/^ai\.stream/.test(op) ? 'doStream' : 'doGenerate'}`;
-}
-
-function usageAttrs(into: Attributes, u: unknown): void {
-  if (!isObj(u)) return;
-  const n = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  const inDetails = isObj(u.inputTokenDetails) ? u.inputTokenDetails : {};
-  const outDetails = isObj(u.outputTokenDetails) ? u.outputTokenDetails : {};
-  const pairs: Array<[string, number | undefined]> = [
-    ['inputTokens', n(u.inputTokens)], ['outputTokens', n(u.outputTokens)], ['totalTokens', n(u.totalTokens)],
-    ['reasoningTokens', n(outDetails.reasoningTokens) ?? n(u.reasoningTokens)], ['cachedInputTokens', n(inDetails.cacheReadTokens) ?? n(u.cachedInputTokens)],
-  ];
-  for (const [k, v] of pairs) if (v !== undefined) into[`ai.usage.${k}`] = v;
-}
-
-function responseAttrs(into: Attributes, content: unknown, capture: boolean): void {
-  if (!Array.isArray(content) || !capture) return;
-  const text = content.filter((p) => isObj(p) && p.type === 'text').map((p) => (p as Obj).text).join('');
-  const reasoning = content.filter((p) => isObj(p) && p.type === 'reasoning').map((p) => (p as Obj).text).join('');
-  const calls = content.filter((p) => isObj(p) && p.type === 'tool-call').map((p) => ({ toolCallId: (p as Obj).toolCallId, toolName: (p as Obj).toolName, input: (p as Obj).input }));
-  if (text) into['ai.response.text'] = text;
-  if (reasoning) into['ai.response.reasoning'] = reasoning;
-  if (calls.length) into['ai.response.toolCalls'] = J(calls);
-}
-
-function promptMessages(e: Event): unknown[] {
-  const system = e.instructions ?? e.system;
-  const messages = Array.isArray(e.messages) ? e.messages : [];
-  return typeof system === 'string' && system ? [{ role: 'system', content: system }, ...messages] : messages;
 }
 
 function startModel(run: Run, e: Event, messages: unknown[], tools: unknown): void {
