@@ -9,11 +9,12 @@ import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { frameworkApp } from '../helpers/frameworkApps';
+import { webview } from '../helpers/workbenchWebview';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
@@ -21,10 +22,6 @@ import { startMlflow } from '../../scripts/lib/mlflow.mjs';
 const root = join(__dirname, '..', '..');
 const shots = join(root, 'test-results', 'screenshots');
 const run = promisify(execFile);
-
-function webview(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
 
 describe('a framework agent in the workbench (Playwright, real VS Code)', function () {
   this.timeout(420_000);
