@@ -4,7 +4,7 @@
 // callback manager loads (its CommonJS and ESM files), CallbackManager._configureSync, which every
 // run uses to build its callbacks, is wrapped to add our handler, inheritable, to every manager.
 //
-// Two more hooks make the spans right:
+// Further hooks make the spans right:
 // - ChatGoogleGenerativeAI (@langchain/google-genai) sends its requests through the legacy
 //   @google/generative-ai SDK, which legacy.ts traces: its _generate / _streamResponseChunks /
 //   _streamChatModelEvents run inside the chat-model run's span, so the SDK span nests under it
