@@ -91,10 +91,11 @@ const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
 // waits (MLflow restarts, a 5 s slow server, debug sessions starting, the workbench), and a third
 // process fills that time instead of leaving it idle.
 const LANES = 3;
-// Unit files that take longest (about 30 s to 4 min in CI runs), longest first: they start first,
-// so the lanes end together instead of one long file starting late and running alone at the end.
-// Files not listed follow in name order; each file's repeats in the matrix follow it.
-const UNIT_LONG_FIRST = ['faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
+// Unit files that take longest (about 30 s to 4 min in CI runs; the framework files also install
+// their sample apps with npm ci on first use, Genkit's in about a minute), longest first: they start
+// first, so the lanes end together instead of one long file starting late and running alone at the
+// end. Files not listed follow in name order; each file's repeats in the matrix follow it.
+const UNIT_LONG_FIRST = ['frameworks-langchain', 'frameworks-gateway', 'frameworks-ai-sdk', 'frameworks-genkit', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
 function unitRank(name) {
   const i = UNIT_LONG_FIRST.indexOf(name);
   return i < 0 ? UNIT_LONG_FIRST.length : i;
