@@ -121,7 +121,7 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
       assert.ok(r.exitDelayMs <= baseline.exitDelayMs + 2000, `exit took ${r.exitDelayMs} ms after the last line (untraced ${baseline.exitDelayMs} ms)`);
       const calls = [...standin.calls];
       const all = await traces(await experimentId(experiment), 7);
-      assertGenaiTraces({ file: app, run: runView, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError' }, all, calls);
+      assertGenaiTraces({ file: app, run: runView, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError', standinUrl: standin.url }, all, calls);
       assert.match(r.stdout, /^fail: 429$/m, 'the app saw the same error');
     });
   }
