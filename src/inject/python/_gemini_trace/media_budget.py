@@ -4,15 +4,15 @@ Interactions image/audio/video/document item, a Live blob) is kept whole while i
 PART_LIMIT bytes and its trace has not spent TRACE_LIMIT on media; past either, only its metadata
 is kept, with `gemini_trace_bytes` and `gemini_trace_elided` (MEDIA_ELIDED in
 src/model/runTags.ts) instead of `data`. Spans of one trace share one Budget, spent in the order
-their inputs and outputs are recorded. Copy-on-write over JSON-able data: a value with no blob to
-drop comes back as the same object, and nothing given is ever changed.
+their inputs and outputs are recorded. Copy-on-write over JSON-able data (media.rewrite): a value
+with no blob to drop comes back as the same object, and nothing given is ever changed.
 Limits: GEMINI_TRACE_MEDIA_PART_BYTES, GEMINI_TRACE_MEDIA_TRACE_BYTES (0 keeps no bytes), read as
 Node's Number() reads them."""
 
 import os
 import re
 
-from .media import base64_bytes
+from .media import base64_bytes, rewrite
 
 ELIDED_BYTES, ELIDED_REASON = "gemini_trace_bytes", "gemini_trace_elided"
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -66,48 +66,26 @@ def _is_blob(o):
     return not (data.startswith("mlflow-attachment://") or head.startswith("http:") or head.startswith("https:"))
 
 
-def bound(value, budget, _depth=0):
+def bound(value, budget):
     """`value` with every blob over the limits reduced to its metadata. Depth is bounded."""
-    if _depth > 40:
-        return value
-    if isinstance(value, (list, tuple)):
-        # Vectors (embeddings, logprobs) hold no media: not walked number by number.
-        if value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
-            return value
-        copy = None
-        for i, v in enumerate(value):
-            if not isinstance(v, (dict, list, tuple)):
-                continue
-            w = bound(v, budget, _depth + 1)
-            if w is not v:
-                if copy is None:
-                    copy = list(value)
-                copy[i] = w
-        return value if copy is None else copy
-    if not isinstance(value, dict):
-        return value
-    if _is_blob(value):
-        data = value["data"]
-        size = base64_bytes(data)
-        if size <= PART_LIMIT and size <= budget.left:
-            budget.left -= size
-            budget.kept += len(data)
-            return value
-        if size > PART_LIMIT:
-            reason = "over the %s per-part limit" % _mb(PART_LIMIT)
-        else:
-            reason = "over the %s per-trace limit for media" % _mb(TRACE_LIMIT)
-        out = {k: v for k, v in value.items() if k != "data"}
-        out[ELIDED_BYTES] = size
-        out[ELIDED_REASON] = reason
-        return out
-    copy = None
-    for k, v in value.items():
-        if not isinstance(v, (dict, list, tuple)):
-            continue
-        w = bound(v, budget, _depth + 1)
-        if w is not v:
-            if copy is None:
-                copy = dict(value)
-            copy[k] = w
-    return value if copy is None else copy
+    return rewrite(value, lambda o: _bounded(o, budget), 40)
+
+
+def _bounded(o, budget):
+    """A blob as it is kept (itself) or its metadata, spending the budget; None when `o` is no blob."""
+    if not _is_blob(o):
+        return None
+    data = o["data"]
+    size = base64_bytes(data)
+    if size <= PART_LIMIT and size <= budget.left:
+        budget.left -= size
+        budget.kept += len(data)
+        return o
+    if size > PART_LIMIT:
+        reason = "over the %s per-part limit" % _mb(PART_LIMIT)
+    else:
+        reason = "over the %s per-trace limit for media" % _mb(TRACE_LIMIT)
+    out = {k: v for k, v in o.items() if k != "data"}
+    out[ELIDED_BYTES] = size
+    out[ELIDED_REASON] = reason
+    return out
