@@ -7,12 +7,14 @@ program that never imports one pays nothing. Layout, one concept a module:
   config      the environment (MLFLOW_TRACKING_URI, credentials, run tags, content switch)
   span        one span record;  calls   starting and ending spans in context (the call API)
   shapes      what a span records (inputs, outputs, usage, config attributes), as JSON
+  media_budget   media kept in spans up to a bound per part and per trace
   streams     spans that live as long as a stream;  callsite   the program's own line
   otel        joining the app's own OpenTelemetry trace
   otlp, net, export, failures, handoff, exit   getting spans to MLflow without holding it
-  genai_models, genai_chats, genai_tools   google-genai's models and chats
+  open_roots  traces whose root is still open, named over REST meanwhile
+  genai_models, genai_chats, genai_tools, genai_endpoint   google-genai's models and chats
   genai_interactions (interaction_shape, interaction_stream, interaction_tap, background_runs,
-    recent, media)   google-genai's Interactions API
+    step_signatures, recent, media)   google-genai's Interactions API
   genai_live (live_session, live_shape)   google-genai's Live API
   legacy   google-generativeai
 A new surface is one more module that opens Calls and is installed from SURFACES below; the span,
