@@ -1,6 +1,7 @@
 """One traced call = one span. A call's parent is the traced call running in the current context
-(a contextvars variable, so threads and asyncio tasks each see their own), else the app's own
-OpenTelemetry span (otel.py), else none: it starts a trace. The outermost call captures the
+(a contextvars variable, so threads and asyncio tasks each see their own), else the current
+OpenTelemetry span: a framework's span we mirror (otel_bridge.py) is a parent like our own calls,
+the app's own span is joined (otel.py); else none: it starts a trace. The outermost call captures the
 program's call site and carries the run tags; nested calls (a chat's model call, a tool, an
 automatic-function-calling round trip) inherit the call site, as on the Node side (calls.ts).
 
@@ -35,7 +36,7 @@ def capture():
 
 
 class Frame:
-    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop")
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop", "model_calls")
 
     def __init__(self, call, site, afc, chat_afc, no_usage):
         self.call = call
@@ -46,6 +47,7 @@ class Frame:
         self.tools = []  # function calls the model asked for, waiting for their TOOL spans
         self.loop = None  # a chat's: the Call of the AFC loop it runs itself, once it has begun (genai_chats.py)
         self.open_loop = None  # a chat's that may run that loop: opens it, at its first round trip
+        self.model_calls = 0  # Gemini model calls traced right under this one (a framework's model call: it then counts no usage)
 
     def afc_frame(self):
         """The frame of the AFC loop running here: this one, or the loop a chat runs itself."""
@@ -76,6 +78,11 @@ class Call:
                 starter, Runtime.starter = Runtime.starter, None
                 starter()
             parent = parent or current()
+            joined = None
+            if parent is None:
+                joined = otel.current_parent()
+                if joined is not None and joined.frame is not None:
+                    parent, joined = joined.frame, None  # a framework's span we mirror (otel_bridge.py)
             if site is None:
                 site = parent.site if parent is not None else callsite.capture(2)
             attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(inputs)}
@@ -96,10 +103,11 @@ class Call:
             if parent is not None:
                 span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
                 no_usage = parent.no_usage
+                if span_type == "LLM" and "mlflow.llm.model" in attrs:
+                    parent.model_calls += 1
             else:
                 attrs.update(Runtime.root_attributes)
                 attrs[TRACE_TAG + "mlflow.traceName"] = name
-                joined = otel.current_parent()
                 if joined is not None:
                     span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True)
                     no_usage = joined.autolog
