@@ -33,8 +33,14 @@ KNOWN_MAJORS = (2,)  # google-adk 2.x (2.13.0 tested); others get bare model-cal
 LIBRARY = {"gemini_trace.library": "google-adk"}
 _TYPES = {"invoke_workflow": "CHAIN", "invoke_agent": "AGENT", "generate_content": "CHAT_MODEL", "execute_tool": "TOOL"}
 _CONTENT = ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.tool.definitions")
-_MOVED = frozenset(("gen_ai.tool.call.arguments", "gen_ai.tool.call.result"))  # the tool span's inputs and outputs
-# Usage (our SDK span, or mlflow.chat.tokenUsage, counts it) and ADK's older content attributes.
+_AGENTS = frozenset(("invoke_agent", "invoke_workflow"))
+# Attributes read rather than copied: content (kept only on a model call with no SDK span under
+# it), the tool's arguments and result (its inputs and outputs), the operation, model and usage.
+_SPECIAL = frozenset(_CONTENT + (
+    "gen_ai.tool.call.arguments", "gen_ai.tool.call.result", "gen_ai.operation.name", "gen_ai.request.model",
+    "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.reasoning.output_tokens",
+))
+# Other usage (our SDK span, or mlflow.chat.tokenUsage, counts it) and ADK's older content attributes.
 _DROPPED = ("gen_ai.usage.", "gcp.vertex.agent.llm_", "gcp.vertex.agent.tool_")
 _CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 _entry_site = contextvars.ContextVar("gemini_trace_adk_site", default=None)
@@ -90,6 +96,8 @@ def _with_site(events, site):
 
 def _text(message):
     """The text parts of an OpenTelemetry GenAI message, joined; else the message itself."""
+    if message is None:
+        return None
     parts = message.get("parts") if isinstance(message, dict) else None
     texts = [p.get("content") for p in parts or [] if isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("content"), str)]
     return "".join(texts) if texts else message
@@ -122,70 +130,68 @@ def _usage(attrs):
 
 
 class _Handler:
-    """Opens and ends the Call mirroring one ADK span; keeps, per open agent or workflow span, the
-    first user message and the last answer of the model calls under it."""
+    """Opens and ends the Call mirroring one ADK span. Per open span it keeps the Call it runs under
+    and, for an agent or workflow, [the user's message, the last answer] of the model calls under it
+    (the answer as ADK's JSON until the agent ends: most are never read)."""
 
     def __init__(self):
-        self.parents = {}  # Call → the Call it runs under (mirrors only)
-        self.talk = {}  # Call of an agent or workflow → [user message, last answer]
+        self.open = {}  # Call → [the mirror's parent Call or None, [message, answer] or None]
 
     def start(self, span, parent):
         name = span.name
         op = name.split(" ", 1)[0]
-        site = None
+        ctx = span.context
         if parent is None:
             site = callsite.capture(2) or _entry_site.get()
-        call = Call.start(name, _TYPES.get(op, "CHAIN"), {}, attributes=dict(LIBRARY), site=site, parent=parent)
+            call = Call.start(name, _TYPES.get(op, "CHAIN"), None, attributes=LIBRARY, site=site, ids=(ctx.trace_id, ctx.span_id))
+        else:
+            call = Call.start(name, _TYPES.get(op, "CHAIN"), None, attributes=LIBRARY, parent=parent, ids=(None, ctx.span_id))
         if call is not None:
-            if parent is not None:
-                self.parents[call] = parent.call
-            if op in ("invoke_agent", "invoke_workflow"):
-                self.talk[call] = [None, None]
+            self.open[call] = [parent.call if parent is not None else None, [None, None] if op in _AGENTS else None]
         return call
 
     def end(self, call, span):
-        parent = self.parents.pop(call, None)
-        talk = self.talk.pop(call, None)
+        parent, talk = self.open.pop(call, (None, None))
         try:
-            attrs = dict(span.attributes or {})
-            op = attrs.get("gen_ai.operation.name") or span.name.split(" ", 1)[0]
-            extra = {"mlflow.spanType": _TYPES.get(op, "CHAIN")}
-            usage = None
-            inputs = outputs = None
-            keep_content = capture()
+            cap = capture()
+            extra = {}
+            special = {}
+            for k, v in otel_bridge.attributes(span):
+                if k in _SPECIAL:
+                    special[k] = v
+                elif not k.startswith(_DROPPED):
+                    extra[k] = list(v) if isinstance(v, tuple) else v
+            op = special.get("gen_ai.operation.name") or span.name.split(" ", 1)[0]
+            extra["gen_ai.operation.name"] = op
+            extra["mlflow.spanType"] = _TYPES.get(op, "CHAIN")
+            usage = inputs = outputs = None
             if op == "generate_content":
-                model = attrs.get("gen_ai.request.model")
-                if isinstance(model, str) and model:
-                    extra["mlflow.llm.model"] = model
-                    provider = str(attrs.get("gen_ai.provider.name") or attrs.get("gen_ai.system") or "")
-                    extra["mlflow.llm.provider"] = "gemini" if provider.startswith("gcp.") else provider or "unknown"
-                messages = _parsed(attrs.get("gen_ai.input.messages"))
-                answer = _parsed(attrs.get("gen_ai.output.messages"))
+                model = special.get("gen_ai.request.model")
+                messages, answer = special.get("gen_ai.input.messages"), special.get("gen_ai.output.messages")
                 self._tell(parent, messages, answer)
+                if isinstance(model, str) and model:
+                    extra["gen_ai.request.model"] = extra["mlflow.llm.model"] = model
+                    provider = str(extra.get("gen_ai.provider.name") or extra.get("gen_ai.system") or "")
+                    extra["mlflow.llm.provider"] = "gemini" if provider.startswith("gcp.") else provider or "unknown"
                 if call.frame.model_calls > 0:
                     extra["gemini_trace.model_call_below"] = True
-                    keep_content = False
                     inputs = {"model": model}
                 else:
-                    usage = _usage(attrs)
-                    inputs, outputs = messages, answer
+                    usage = _usage(special)
+                    inputs, outputs = _parsed(messages), _parsed(answer)
+                    if cap:
+                        extra.update((k, special[k]) for k in _CONTENT if k in special)
             elif op == "execute_tool":
-                inputs = _parsed(attrs.get("gen_ai.tool.call.arguments"))
-                outputs = _parsed(attrs.get("gen_ai.tool.call.result"))
+                inputs = _parsed(special.get("gen_ai.tool.call.arguments"))
+                outputs = _parsed(special.get("gen_ai.tool.call.result"))
             elif talk is not None:
-                inputs, outputs = talk
-                self._tell(parent, [inputs] if inputs is not None else None, [outputs] if outputs is not None else None)
-                inputs, outputs = _text(inputs) if inputs is not None else None, _text(outputs) if outputs is not None else None
-            for k, v in attrs.items():
-                if k in _MOVED or k.startswith(_DROPPED):
-                    continue
-                if k in _CONTENT and not keep_content:
-                    continue
-                extra[k] = list(v) if isinstance(v, tuple) else v
-            if not capture():
+                inputs, outputs = talk[0], _last(talk[1])
+                self._tell(parent, None, None, (inputs, outputs))
+                inputs, outputs = _text(inputs), _text(outputs)
+            if not cap:
                 inputs = outputs = None
-            call.set({"mlflow.spanInputs": shapes.to_json(inputs if inputs is not None else {})})
-            error = _error(span)
+            extra["mlflow.spanInputs"] = shapes.to_json(inputs if inputs is not None else {})
+            error = otel_bridge.error(span)
             if error is not None:
                 call.fail(error, outputs, extra)
             else:
@@ -193,28 +199,30 @@ class _Handler:
         except Exception:
             call.succeed(None)
 
-    def _tell(self, parent, messages, answer):
-        """Hands a model call's (or a sub-agent's) conversation to the agents above it."""
+    def _tell(self, parent, messages, answer, parsed=None):
+        """Hands a model call's conversation (ADK's JSON), or a sub-agent's (message, answer), to
+        the agents and workflow above it."""
         while parent is not None:
-            talk = self.talk.get(parent)
+            up, talk = self.open.get(parent, (None, None))
             if talk is not None:
-                if talk[0] is None and isinstance(messages, list):
-                    users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
-                    if users:
-                        talk[0] = users[-1]
-                if isinstance(answer, list) and answer:
-                    talk[1] = answer[-1]
-            parent = self.parents.get(parent)
+                if talk[0] is None:
+                    talk[0] = parsed[0] if parsed is not None else _last_user(messages)
+                got = parsed[1] if parsed is not None else answer
+                if got is not None:
+                    talk[1] = got
+            parent = up
 
 
-def _error(span):
-    """The span's failure as an error to record, or None when it ended well."""
-    status = getattr(span, "status", None)
-    if status is None or getattr(getattr(status, "status_code", None), "name", "") != "ERROR":
-        return None
-    name, message = None, getattr(status, "description", None) or ""
-    for event in getattr(span, "events", None) or ():
-        if event.name == "exception":
-            name = event.attributes.get("exception.type")
-            message = event.attributes.get("exception.message") or message
-    return shapes.ReportedError(str(name or "Error"), str(message or name or "error"))
+def _last_user(messages):
+    for m in reversed(_parsed(messages) or ()):
+        if isinstance(m, dict) and m.get("role") == "user":
+            return m
+    return None
+
+
+def _last(answer):
+    """The last message of ADK's output messages (JSON), or a message already read."""
+    if isinstance(answer, str):
+        answer = _parsed(answer)
+        return answer[-1] if isinstance(answer, list) and answer else None
+    return answer

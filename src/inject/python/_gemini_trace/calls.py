@@ -65,12 +65,13 @@ class Call:
     __slots__ = ("span", "frame", "ended", "inner_calls")
 
     @classmethod
-    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None):
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None, ids=None):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
-        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier;
+        `inputs` is the JSON-able inputs (already shaped; None: set later); `site` a call site captured earlier;
         `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
         `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags);
-        `parent` a Frame to start under instead of the current one."""
+        `parent` a Frame to start under instead of the current one; `ids` (trace id, span id) a
+        mirrored span's own (otel_bridge.py), the trace id used when it starts a trace."""
         try:
             if Runtime.cfg is None:
                 return None
@@ -85,7 +86,9 @@ class Call:
                     parent, joined = joined.frame, None  # a framework's span we mirror (otel_bridge.py)
             if site is None:
                 site = parent.site if parent is not None else callsite.capture(2)
-            attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(inputs)}
+            attrs = {"mlflow.spanType": span_type}
+            if inputs is not None:
+                attrs["mlflow.spanInputs"] = shapes.to_json(inputs)
             if isinstance(model, str) and model:
                 attrs["mlflow.llm.model"] = model
                 attrs["mlflow.llm.provider"] = "gemini"
@@ -100,8 +103,9 @@ class Call:
                 attrs["code.filepath"], attrs["code.lineno"], attrs["code.function"] = site
             kind = KIND_INTERNAL if span_type == "TOOL" else KIND_CLIENT
             no_usage = False
+            trace_id, span_id = ids or (None, None)
             if parent is not None:
-                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
+                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id, span_id=span_id)
                 no_usage = parent.no_usage
                 if span_type == "LLM" and "mlflow.llm.model" in attrs:
                     parent.model_calls += 1
@@ -109,10 +113,10 @@ class Call:
                 attrs.update(Runtime.root_attributes)
                 attrs[TRACE_TAG + "mlflow.traceName"] = name
                 if joined is not None:
-                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True)
+                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True, span_id=span_id)
                     no_usage = joined.autolog
                 else:
-                    span = Span(name, kind, attrs)
+                    span = Span(name, kind, attrs, trace_id, span_id=span_id)
             call = cls()
             call.span = span
             call.ended = False
