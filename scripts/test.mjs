@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_VENVS, ensureAppVenv, ensureVenv, root } from './lib/python.mjs';
+import { APP_VENVS, ensureAppVenv, ensureInBackground, ensureVenv, root } from './lib/python.mjs';
 import { startMlflow } from './lib/mlflow.mjs';
 import { ensureSystemPackages } from './lib/system.mjs';
 
@@ -52,6 +52,11 @@ function suiteResult(name, file, status) {
 const t0 = Date.now();
 // Every suite needs some of them: the unit suite drives the webview in Chromium too.
 ensureSystemPackages();
+// The venvs (MLflow's, and the app venvs the Python tracer's tests run programs in) install in the
+// background while the checks below run: on a fresh machine that is over two minutes of pip, the
+// frameworks venv alone about a minute. Failures surface before the suites, below.
+const t0Venvs = Date.now();
+const venvsReady = Promise.allSettled([ensureInBackground(), ...Object.keys(APP_VENVS).map((name) => ensureInBackground(name))]);
 let checksFailed = 0;
 checksFailed += step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) ? 1 : 0;
 checksFailed += step('lint', 'npx', ['eslint', '.']) ? 1 : 0;
@@ -67,12 +72,13 @@ tally.failed += checksFailed;
 const reporter = join(root, 'scripts/lib/mocha-reporter.cjs');
 const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
 const UNIT_JOBS = 2;
-// Unit files that take longest (about 30 s to 4 min in CI runs), longest first: they start first,
-// so the two lanes end together instead of one long file starting late and running alone at the
-// end. Files not listed follow in name order. faults-inject-python waits for three CPU-heavy files:
+// Unit files that take longest (about 30 s to 4 min in CI runs; frameworks-python runs some 25
+// Python processes that each import a framework, its gateway twin starts an MLflow of its own),
+// longest first: they start first, so the two lanes end together instead of one long file
+// starting late and running alone at the end. Files not listed follow in name order. faults-inject-python waits for three CPU-heavy files:
 // the two fault files mostly wait (MLflow restarts, a 5 s slow server), and side by side they
 // would leave the CPU idle while work is queued.
-const UNIT_LONG_FIRST = ['faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
+const UNIT_LONG_FIRST = ['frameworks-python', 'frameworks-python-gateway', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
 function unitRank(file) {
   const i = UNIT_LONG_FIRST.indexOf(file.replace(/\.test\.ts$/, ''));
   return i < 0 ? UNIT_LONG_FIRST.length : i;
@@ -134,8 +140,10 @@ async function serverSuite(suite, title, cmd, args) {
   }
 }
 
-// Before any suite: parallel unit files must not race to create the venvs (MLflow's, and the app
-// venvs the Python tracer's tests run programs in).
+// Before any suite: parallel unit files must not race to create the venvs. Those started above are
+// awaited; the calls after only check the pins (or say what failed, installing again in the open).
+for (const r of await venvsReady) if (r.status === 'rejected') console.error(r.reason.message);
+timings.push(['venvs (in the background)', Date.now() - t0Venvs]);
 ensureVenv();
 for (const name of Object.keys(APP_VENVS)) ensureAppVenv(name);
 if (suites.includes('unit')) await unitSuite();
