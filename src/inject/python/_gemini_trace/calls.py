@@ -1,6 +1,7 @@
 """One traced call = one span. A call's parent is the traced call running in the current context
-(a contextvars variable, so threads and asyncio tasks each see their own), else the app's own
-OpenTelemetry span (otel.py), else none: it starts a trace. The outermost call captures the
+(a contextvars variable, so threads and asyncio tasks each see their own), else the current
+OpenTelemetry span: a framework's span we mirror (otel_bridge.py) is a parent like our own calls,
+the app's own span is joined (otel.py); else none: it starts a trace. The outermost call captures the
 program's call site and carries the run tags; nested calls (a chat's model call, a tool, an
 automatic-function-calling round trip) inherit the call site, as on the Node side (calls.ts). The
 spans of a trace share one media budget (media_budget.py) for the blobs their inputs and outputs
@@ -38,7 +39,7 @@ def capture():
 
 
 class Frame:
-    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop", "media")
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop", "media", "model_calls")
 
     def __init__(self, call, site, afc, chat_afc, no_usage, media):
         self.call = call
@@ -50,6 +51,7 @@ class Frame:
         self.tools = []  # function calls the model asked for, waiting for their TOOL spans
         self.loop = None  # a chat's: the Call of the AFC loop it runs itself, once it has begun (genai_chats.py)
         self.open_loop = None  # a chat's that may run that loop: opens it, at its first round trip
+        self.model_calls = 0  # Gemini model calls traced right under this one (a framework's model call: it then counts no usage)
 
     def afc_frame(self):
         """The frame of the AFC loop running here: this one, or the loop a chat runs itself."""
@@ -67,14 +69,16 @@ class Call:
     __slots__ = ("span", "frame", "ended", "inner_calls", "open_tags")
 
     @classmethod
-    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None, trace_tags=None, open_root=False):
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None, trace_tags=None, open_root=False, ids=None):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
-        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier;
+        `inputs` is the JSON-able inputs (already shaped; None: set later); `site` a call site captured earlier;
         `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
         `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags);
         `parent` a Frame to start under instead of the current one; `trace_tags` the trace tags
         this call adds when it is the trace's root (a chat's id); `open_root`: a root that stays
-        open while its children are exported, named over REST meanwhile (open_roots.py)."""
+        open while its children are exported, named over REST meanwhile (open_roots.py);
+        `ids` (trace id, span id) a mirrored span's own (otel_bridge.py), the trace id used when it
+        starts a trace."""
         try:
             if Runtime.cfg is None:
                 return None
@@ -82,10 +86,17 @@ class Call:
                 starter, Runtime.starter = Runtime.starter, None
                 starter()
             parent = parent or current()
+            joined = None
+            if parent is None:
+                joined = otel.current_parent()
+                if joined is not None and joined.frame is not None:
+                    parent, joined = joined.frame, None  # a framework's span we mirror (otel_bridge.py)
             if site is None:
                 site = parent.site if parent is not None else callsite.capture(2)
             media = parent.media if parent is not None else media_budget.Budget()
-            attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(media_budget.bound(inputs, media), media.kept)}
+            attrs = {"mlflow.spanType": span_type}
+            if inputs is not None:
+                attrs["mlflow.spanInputs"] = shapes.to_json(media_budget.bound(inputs, media), media.kept)
             if isinstance(model, str) and model:
                 attrs["mlflow.llm.model"] = model
                 attrs["mlflow.llm.provider"] = "gemini"
@@ -101,21 +112,23 @@ class Call:
             kind = KIND_INTERNAL if span_type == "TOOL" else KIND_CLIENT
             no_usage = False
             own_root = False
+            trace_id, span_id = ids or (None, None)
             if parent is not None:
-                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
+                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id, span_id=span_id)
                 no_usage = parent.no_usage
+                if span_type == "LLM" and "mlflow.llm.model" in attrs:
+                    parent.model_calls += 1
             else:
                 attrs.update(Runtime.root_attributes)
                 attrs[TRACE_TAG + "mlflow.traceName"] = name
                 if trace_tags:
                     for k, v in trace_tags.items():
                         attrs[TRACE_TAG + k] = v
-                joined = otel.current_parent()
                 if joined is not None:
-                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True)
+                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True, span_id=span_id)
                     no_usage = joined.autolog
                 else:
-                    span = Span(name, kind, attrs)
+                    span = Span(name, kind, attrs, trace_id, span_id=span_id)
                     own_root = True
             call = cls()
             call.span = span
@@ -265,8 +278,13 @@ class Call:
 
     def _outputs(self, outputs):
         """The outputs' JSON (given, or a function making them), media bounded by the trace's budget."""
+        return self.bounded_json(outputs() if callable(outputs) else outputs)
+
+    def bounded_json(self, value):
+        """JSON of inputs or outputs (a mirrored span sets its inputs at the end), media bounded by the
+        trace's budget."""
         media = self.frame.media
-        return shapes.to_json(media_budget.bound(outputs() if callable(outputs) else outputs, media), media.kept)
+        return shapes.to_json(media_budget.bound(value, media), media.kept)
 
     def _end(self, end_at=None):
         self.ended = True

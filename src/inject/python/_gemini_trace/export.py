@@ -80,10 +80,15 @@ class Exporter:
         if self.cfg.unusable:
             return
         with self.cond:
+            idle = not self.queue
             self.queue.append(span)
             self.bytes += span.size
             self._trim()
-            self.cond.notify()
+            if idle:
+                # Only an empty queue has the thread waiting for a span; once it has one it waits
+                # out the batch delay, and a wake-up per span (an ADK step ends three or four)
+                # would only make it take the GIL from the program to go back to sleep.
+                self.cond.notify()
         if self.thread is None:
             self.start()
 
