@@ -2,7 +2,7 @@
 // Python's model_dump() is snake_case with every unset field present as null; @google/genai's
 // JSON is camelCase with unset fields absent. `contents` may be a string, a list of strings, a
 // Content, a list of Contents, a Part, or a list of Parts (the SDKs' ContentListUnion).
-import { isRecord, toNumber } from './json';
+import { isRecord, toNumber } from '../shared/json';
 import { base64ByteLength } from './ids';
 import { MEDIA_ELIDED } from './runTags';
 import type { GeminiContent, GeminiPart } from './types';

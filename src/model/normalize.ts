@@ -2,11 +2,11 @@
 // the Trace (or a TraceError saying what was wrong), never an exception, never an endless loop.
 import type { TraceInfo } from '../mlflow/types';
 import { decodeSpan, detectObjectEncoding } from './encodings';
-import { isRecord, parseJsonLossless } from './json';
+import { isRecord, parseJsonLossless } from '../shared/json';
 import { toSpan } from './spanInfo';
 import { openParents } from './openParents';
 import { spanTreeSteps } from './spanTree';
-import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from './steps';
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
 import { summarizeTraceInfo } from './summary';
 import { msToNs } from './time';
 import { ZERO_USAGE, rollUpSteps } from './usage';

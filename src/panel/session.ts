@@ -5,7 +5,7 @@ import { readModelCall } from '../model/call/read';
 import { signatureWarnings, type Turn } from '../model/call/signatures';
 import { spanCalls } from '../model/call/trace';
 import type { ModelCall } from '../model/call/types';
-import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../model/steps';
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
@@ -50,7 +50,7 @@ export class TraceSession {
   /** The turns before this trace in its session or run (earlier traces), when the host found them. */
   private prior: Turn[] = [];
 
-  /** A session built in slices that give the event loop back (see model/steps.ts). */
+  /** A session built in slices that give the event loop back (see shared/steps.ts). */
   static async sliced(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
     return new TraceSession(trace, mlflowUrl, await runSliced(layoutSteps(trace), o));
   }

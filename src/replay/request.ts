@@ -3,7 +3,7 @@
 // becomes. REST, not the SDK: the API reads both spellings of every field (Python's snake_case and
 // JS's camelCase), so a Python-recorded call replays unchanged, where @google/genai would drop
 // fields it does not know by their camelCase name. Pure.
-import { isRecord } from '../model/json';
+import { isRecord } from '../shared/json';
 import { GEMINI_ATTR, MESSAGE_FORMAT } from '../model/runTags';
 import type { Span } from '../model/types';
 

@@ -1,10 +1,10 @@
-// The sliced JSON parser for large bodies (src/mlflow/jsonSteps.ts): the very value
+// The sliced JSON parser for large bodies (src/shared/jsonSteps.ts): the very value
 // parseJsonLossless gives, and the very error, for any text, whether a value is parsed whole or
 // taken apart; and it gives the event loop turns while it reads a trace-sized body.
 import assert from 'node:assert/strict';
-import { parseJsonLossless } from '../../src/mlflow/json';
-import { parseJsonSteps } from '../../src/mlflow/jsonSteps';
-import { runSliced, runToEnd } from '../../src/model/steps';
+import { parseJsonLossless } from '../../src/shared/jsonLossless';
+import { parseJsonSteps } from '../../src/shared/jsonSteps';
+import { runSliced, runToEnd } from '../../src/shared/steps';
 import { loopTurns } from '../helpers/loopTurns';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks

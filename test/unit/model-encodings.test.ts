@@ -5,7 +5,7 @@
 // nanosecond-exact times, types, statuses.
 import assert from 'node:assert/strict';
 import { MlflowClient } from '../../src/mlflow/client';
-import { parseJsonLossless } from '../../src/model/json';
+import { parseJsonLossless } from '../../src/shared/json';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Span, Trace } from '../../src/model/types';
 import { sharedSeed } from '../helpers/seed';

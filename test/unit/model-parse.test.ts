@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { TraceInfo } from '../../src/mlflow/types';
 import { base64ToHex, toHexId } from '../../src/model/ids';
-import { parseJsonLossless, tryParseJson } from '../../src/model/json';
+import { parseJsonLossless, tryParseJson } from '../../src/shared/json';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { summarizeTraceInfo } from '../../src/model/summary';
 import { formatDurationMs, nsToMs, parseDurationMs, parseTimestampMs, toNs } from '../../src/model/time';

@@ -1,9 +1,9 @@
-// Reading a large trace in slices (model/steps.ts): the extension host must keep serving other
+// Reading a large trace in slices (shared/steps.ts): the extension host must keep serving other
 // work while a 100,000-span trace is read, and the sliced result must be the very same as the
 // one-go result.
 import assert from 'node:assert/strict';
 import { isTraceError, normalizeTrace, normalizeTraceSliced } from '../../src/model/normalize';
-import { runSliced, runToEnd, type Steps } from '../../src/model/steps';
+import { runSliced, runToEnd, type Steps } from '../../src/shared/steps';
 import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
 import { loopTurns } from '../helpers/loopTurns';

@@ -7,7 +7,7 @@ import { fromInteractions } from '../adapters/interactions';
 import { fromLive } from '../adapters/live';
 import { fromOpenAiChat, looksLikeOpenAiChat } from '../adapters/openaiChat';
 import { fromOtelGenAi, hasOtelGenAiMessages } from '../adapters/otelGenai';
-import { isRecord } from '../json';
+import { isRecord } from '../../shared/json';
 import { GEMINI_ATTR, MESSAGE_FORMAT } from '../runTags';
 import type { Span } from '../types';
 import type { ModelCall } from './types';

@@ -4,7 +4,7 @@
 // generation (nothing for a CSP or a hostile schema to abuse), no network for remote `$ref`s,
 // drafts 4 to 2020-12, 23 KB minified. It runs on the host, per span asked for.
 import { Validator, type Schema } from '@cfworker/json-schema';
-import { isRecord } from '../json';
+import { isRecord } from '../../shared/json';
 import { field } from '../geminiContent';
 import type { ModelCall } from './types';
 

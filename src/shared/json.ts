@@ -1,9 +1,9 @@
 // JSON helpers for span payloads: a lossless parse for wire bodies whose int64 nanosecond times
 // exceed 2^53, and a tolerant decode for attribute values that may or may not be JSON strings.
 
-// One lossless parser for the whole extension: the MLflow client's (pure, no HTTP in it), which
+// One lossless parser for the whole extension (jsonLossless.ts), which
 // is measured against JSON.parse in test/unit/mlflow-json.test.ts.
-import { parseJsonLossless } from '../mlflow/json';
+import { parseJsonLossless } from './jsonLossless';
 
 export { parseJsonLossless };
 

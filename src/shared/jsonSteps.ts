@@ -1,14 +1,14 @@
 // parseJsonLossless for bodies too large to parse in one block: the traces.json of a
 // 100,000-span trace is 84 MB, and JSON.parse of it holds the extension host for a second.
 // The containers of such a body are taken apart here, a few at a time, as steps (see
-// model/steps.ts); every value that fits in CHUNK characters is handed whole to
+// shared/steps.ts); every value that fits in CHUNK characters is handed whole to
 // parseJsonLossless, so a trace body is still parsed almost entirely at native speed. The
 // result is the same value parseJsonLossless(text) gives. Malformed input up to 1 MB is handed to
 // parseJsonLossless too, so it fails with JSON.parse's own message and position. Large containers
 // of tiny values (a million numbers) are slower here than in one JSON.parse, each value being a
 // piece of its own; trace bodies, whose pieces are spans, are not.
-import { pauseHere, type Steps } from '../model/steps';
-import { parseJsonLossless } from './json';
+import { pauseHere, type Steps } from './steps';
+import { parseJsonLossless } from './jsonLossless';
 
 /** Values up to this many characters are parsed whole. */
 const CHUNK = 64 * 1024;
