@@ -5,13 +5,6 @@ import type { MlflowApi } from './mlflow/api';
 import type { Assessment } from './model/assessments';
 import type { Trace, TraceSummary } from './model/types';
 
-/** What commands that act on a trace or span accept. Tree nodes carry these fields too. */
-export interface TraceRef {
-  traceId: string;
-  spanId?: string;
-  experimentId?: string;
-}
-
 export type ConnectionState = 'connecting' | 'up' | 'down' | 'unauthorized';
 
 export interface Connection {

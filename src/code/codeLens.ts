@@ -2,23 +2,20 @@
 // spans, and a hover with the last prompt and response. Hints follow the code through edits by
 // the text of the line they were made on, and hide when that is ambiguous.
 import * as vscode from 'vscode';
-import type { TraceRef } from '../services';
+import { formatLatency } from '../shared/format';
+import type { TraceRef } from '../shared/traceRef';
 import { reanchor } from './anchor';
 import type { CallSiteIndex, SiteCall } from './callSites';
 
 const LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'python'];
 export const CODELENS_SELECTOR: vscode.DocumentSelector = LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }]);
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}
-
 /** The hint text for the calls at one site, newest first. */
 export function lensTitle(calls: SiteCall[]): string {
   const latest = calls[0];
   const inRun = calls.filter((c) => c.runId === latest.runId);
   const errors = inRun.filter((c) => c.error).length;
-  const parts = [`⟲ ${formatMs(latest.durationMs)}`, `${latest.tokens} tok`, `${inRun.length} call${inRun.length === 1 ? '' : 's'} in last run`];
+  const parts = [`⟲ ${formatLatency(latest.durationMs)}`, `${latest.tokens} tok`, `${inRun.length} call${inRun.length === 1 ? '' : 's'} in last run`];
   if (errors) parts.push(`✗ ${errors} error${errors === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { CodeLocation, Span, Trace } from '../model/types';
 import { TAG } from '../model/runTags';
-import { toTraceRef } from '../panel/traceRef';
+import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../services';
 import { findDefinitions, functionCandidates, resolveCodePath } from './locate';
 import { registerRevealSpan } from './revealSpan';

@@ -7,7 +7,9 @@ import { isMlflowError } from '../mlflow/errors';
 import type { TraceInfo } from '../mlflow/types';
 import { TAG } from '../model/runTags';
 import type { Span, Trace } from '../model/types';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../services';
+import { formatLatency } from '../shared/format';
+import type { TraceRef } from '../shared/traceRef';
 import { pathMatches } from './locate';
 
 const MAX_TRACES = 30;
@@ -61,7 +63,7 @@ export function registerRevealSpan(services: Services): void {
 function toItem(h: SpanAtLine): vscode.QuickPickItem & { hit: SpanAtLine } {
   const s = h.span;
   const ms = s.endNs === null ? undefined : Number(s.endNs - s.startNs) / 1e6;
-  const bits = [ms === undefined ? 'running' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`];
+  const bits = [ms === undefined ? 'running' : formatLatency(ms)];
   if (s.usage) bits.push(`${s.usage.total} tokens`);
   if (s.model) bits.push(s.model);
   if (s.status === 'ERROR') bits.push('error');

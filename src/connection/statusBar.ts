@@ -2,7 +2,7 @@
 // connection menu (switch server, credentials, log, local server).
 import * as vscode from 'vscode';
 import type { ConnectionImpl } from './connection';
-import { escapeMarkdown } from '../explorer/format';
+import { escapeMarkdown } from '../shared/format';
 import { describeCredentials } from './credentials';
 import type { LocalServer } from './localServer';
 

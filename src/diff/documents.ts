@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { readModelCall } from '../model/call/read';
 import type { ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../services';
+import type { TraceRef } from '../shared/traceRef';
 import { renderView, VIEW_TITLES, type DiffView } from './text';
 
 export const DIFF_SCHEME = 'gemini-trace-diff';

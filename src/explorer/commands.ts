@@ -1,8 +1,10 @@
 // The Traces view's commands. Each accepts what VS Code passes (the clicked node, plus the
 // selection for multi-select menus), a plain TraceRef, or nothing (then the view's selection).
 import * as vscode from 'vscode';
-import type { Services, TraceRef } from '../services';
-import { ConversationNode, LoadMoreNode, TraceNode, toTraceRef, type Node } from './nodes';
+import type { Services } from '../services';
+import type { TraceRef } from '../shared/traceRef';
+import { toTraceRef } from '../shared/traceRef';
+import { ConversationNode, LoadMoreNode, TraceNode, type Node } from './nodes';
 import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
 

@@ -3,7 +3,7 @@
 // info and spans in a read-only editor.
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { toTraceRef } from './nodes';
+import { toTraceRef } from '../shared/traceRef';
 
 const SCHEME = 'gemini-trace-json';
 

@@ -6,7 +6,7 @@ import { thumbsOf, valueText } from '../model/assessments';
 import { GEMINI_TAG, MLFLOW_META, TAG } from '../model/runTags';
 import { SESSION_LABEL } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
-import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
+import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from '../shared/format';
 import { conversationFacts, conversationLabel } from './conversations';
 import { ConversationNode, ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
 import { OTHER_RUN } from './traceSource';

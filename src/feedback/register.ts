@@ -5,8 +5,9 @@ import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
 import type { NewAssessment } from '../mlflow/api';
 import { FEEDBACK_NAMES, parseAssessments } from '../model/assessments';
-import { toTraceRef } from '../panel/traceRef';
-import type { Services, TraceRef } from '../services';
+import { toTraceRef } from '../shared/traceRef';
+import type { Services } from '../services';
+import type { TraceRef } from '../shared/traceRef';
 
 export type FeedbackKind = 'up' | 'down' | 'score' | 'expectation';
 

@@ -1,11 +1,12 @@
 // The trace panel's commands and its serializer: one panel per trace (opening a trace that is
 // already open reveals it), any number open at once, each restored after a window reload.
 import * as vscode from 'vscode';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../services';
+import type { TraceRef } from '../shared/traceRef';
 import { TracePanel } from './panelHost';
 import { VIEW_TYPE, type PanelState } from './protocol';
 import { SESSION_VIEW_TYPE, SessionPanel, type SessionRef } from './sessionPanel';
-import { parseTraceIdInput, toTraceRef } from './traceRef';
+import { parseTraceIdInput, toTraceRef } from '../shared/traceRef';
 
 /** A session from a tree node (a ConversationNode's fields) or a plain SessionRef. */
 function toSessionRef(x: unknown): SessionRef | undefined {

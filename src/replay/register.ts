@@ -4,7 +4,7 @@
 // its answer opened in VS Code's diff editor against the original's.
 import * as vscode from 'vscode';
 import { diffUri } from '../diff/documents';
-import { toTraceRef } from '../panel/traceRef';
+import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../services';
 import { replayTrace, type ReplayResult } from './otlp';
 import { parseReplayDocument, replayDocument, replayOrigin, restRequest, sseChunks, type ReplayOrigin } from './request';

@@ -10,7 +10,7 @@ import { clipValue, resolvePath } from '../../src/panel/clip';
 import { contentSecurityPolicy, panelHtml } from '../../src/panel/html';
 import { F, isClipped, isWebviewToHost, STATUS_CODES, TOK, TOKEN_COLS, type ClippedString } from '../../src/panel/protocol';
 import { parseQuery, TraceSession } from '../../src/panel/session';
-import { parseTraceIdInput, toTraceRef } from '../../src/panel/traceRef';
+import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
 import { packTable, unpackTable, type WireTable } from '../../src/panel/wireTable';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment

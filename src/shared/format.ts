@@ -1,9 +1,11 @@
-// Short, scannable numbers for tree rows: latency, token counts and "how long ago".
-// Pure functions (no vscode) so they are unit-tested and reused by benchmarks.
+// Short, scannable numbers as every view prints them (tree rows, hovers, CodeLens, the panel):
+// latency, token counts, "how long ago", server names. Pure (no vscode, no DOM).
 
-/** 850 ms · 1.23 s · 12.3 s · 2m 05s · 1h 02m */
+/** The one latency format: 850 µs · 2.50 ms · 850 ms · 1.23 s · 12.3 s · 2m 05s · 1h 02m; '' for no value. */
 export function formatLatency(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms > 0 && ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms > 0 && ms < 10) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -92,4 +94,14 @@ export function escapeMarkdown(text: string): string {
     .split('\n')
     .map((l) => l.replace(/^[ \t]+/, (sp) => '\u00a0'.repeat(sp.length)))
     .join('  \n');
+}
+
+/** "127.0.0.1:5000", "mlflow.example.com/team", "databricks". */
+export function shortServer(uri: string): string {
+  try {
+    const u = new URL(uri);
+    return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return uri;
+  }
 }

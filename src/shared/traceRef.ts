@@ -1,10 +1,17 @@
-// Turning what a command receives (a TraceRef, a tree node, a typed id, a pasted link) into a
-// TraceRef. Shared by the panel and jump-to-code commands.
-import type { TraceRef } from '../services';
+// Trace references: what commands that act on a trace or span accept, and the one parser that
+// turns what a command receives (a TraceRef, a tree node, a typed id, a pasted link) into one.
+
+/** What commands that act on a trace or span accept. Tree nodes carry these fields too. */
+export interface TraceRef {
+  traceId: string;
+  spanId?: string;
+  experimentId?: string;
+}
 
 const TRACE_ID = /\btr-[0-9a-f]{32}\b/i;
 
-/** A TraceRef from what a command received: a TraceRef, a tree node carrying one, or an id. */
+/** A TraceRef from what a command received: a TraceRef, a tree node (its fields may be getters),
+ *  an object holding one as `ref`, or an id. Only the three fields are kept, and only when set. */
 export function toTraceRef(arg: unknown): TraceRef | undefined {
   if (typeof arg === 'string') return arg.trim() ? { traceId: arg.trim() } : undefined;
   if (typeof arg !== 'object' || arg === null) return undefined;
@@ -16,8 +23,8 @@ export function toTraceRef(arg: unknown): TraceRef | undefined {
   const experimentId = inner.experimentId ?? o.experimentId;
   return {
     traceId,
-    spanId: typeof spanId === 'string' && spanId ? spanId : undefined,
-    experimentId: typeof experimentId === 'string' && experimentId ? experimentId : undefined,
+    ...(typeof spanId === 'string' && spanId ? { spanId } : {}),
+    ...(typeof experimentId === 'string' && experimentId ? { experimentId } : {}),
   };
 }
 
