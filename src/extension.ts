@@ -17,6 +17,7 @@ import type { Services } from './services';
 import { TraceStoreImpl } from './traceStore';
 import type { Assessment } from './model/assessments';
 import type { TraceSummary } from './model/types';
+import { errorMessage, errorStack } from './shared/errors';
 
 export function activate(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('Gemini Trace', { log: true });
@@ -44,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): Services {
       register(services);
     } catch (e) {
       // One broken feature must not take the others down with it.
-      log.error(`Gemini Trace: ${register.name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log.error(`Gemini Trace: ${register.name} failed: ${errorStack(e)}`);
     }
   }
   log.info(`Gemini Trace Explorer ${context.extension.packageJSON.version} active (VS Code ${vscode.version})`);
@@ -60,7 +61,7 @@ function activitySignalFile(context: vscode.ExtensionContext, log: vscode.LogOut
     mkdirSync(dir, { recursive: true });
     return path.join(dir, 'activity.signal');
   } catch (e) {
-    log.warn(`live updates: cannot create ${dir} (${e instanceof Error ? e.message : String(e)}); the Traces view asks MLflow on every tick while a traced run is active, and every idlePollInterval otherwise`);
+    log.warn(`live updates: cannot create ${dir} (${errorMessage(e)}); the Traces view asks MLflow on every tick while a traced run is active, and every idlePollInterval otherwise`);
     return undefined;
   }
 }

@@ -10,6 +10,7 @@ import type { Host, SavedState } from './rpc';
 import { SearchBar } from './search';
 import { Timeline } from './timeline';
 import { unpackTable } from '../src/panel/wireTable';
+import { errorMessage } from '../src/shared/errors';
 
 const MAX_SAVED_COLLAPSED = 2000;
 
@@ -148,7 +149,7 @@ export class App {
     try {
       t = unpackTable(p.table);
     } catch (e) {
-      const message = `This trace could not be shown: ${e instanceof Error ? e.message : String(e)}.`;
+      const message = `This trace could not be shown: ${errorMessage(e)}.`;
       if (this.t) this.notice(`${message} Use Refresh to read it again.`, 'error'); // the trace on screen stays
       else this.showFailed({ traceId: p.header.traceId, message, canRetry: true });
       return;
@@ -219,7 +220,7 @@ export class App {
         this.detailsRevision = this.revision;
         this.details.show(d, this.t, this.hdr);
       } catch (e) {
-        if (seq === this.detailsSeq) this.details.showEmpty(`Could not load this span: ${e instanceof Error ? e.message : String(e)}`);
+        if (seq === this.detailsSeq) this.details.showEmpty(`Could not load this span: ${errorMessage(e)}`);
       }
     };
     // Holding an arrow key must not queue a request per row passed.

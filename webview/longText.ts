@@ -6,6 +6,7 @@ import { isClipped } from '../src/panel/protocol';
 import { el, linkButton } from './dom';
 import { chars } from './format';
 import { MARKDOWN_LIMIT, renderMarkdown } from './markdown';
+import { errorMessage } from '../src/shared/errors';
 
 /** Characters added to the page per "show more" step. */
 const SLICE = 512 * 1024;
@@ -61,7 +62,7 @@ export function longText(v: unknown, actions: ValueActions, opts: { markdown?: b
     try {
       full = await actions.fullValue(clipped.ref);
     } catch (e) {
-      status.textContent = `Could not load the value: ${e instanceof Error ? e.message : String(e)}`;
+      status.textContent = `Could not load the value: ${errorMessage(e)}`;
       showAll.disabled = false;
       return;
     }

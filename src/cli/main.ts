@@ -10,6 +10,7 @@ import { ENV } from '../model/runTags';
 import { parseArgs, USAGE } from './args';
 import type { CliOptions } from './args';
 import { runChild } from './run';
+import { errorStack } from '../shared/errors';
 
 const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const say = (m: string) => process.stderr.write(`gemini-trace: ${m}\n`);
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    say(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    say(`internal error: ${errorStack(e)}`);
     process.exitCode = 1;
   },
 );

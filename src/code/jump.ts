@@ -7,6 +7,7 @@ import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../services';
 import { findDefinitions, functionCandidates, resolveCodePath } from './locate';
 import { registerRevealSpan } from './revealSpan';
+import { errorMessage } from '../shared/errors';
 
 const HIGHLIGHT_MS = 1500;
 let highlight: vscode.TextEditorDecorationType | undefined;
@@ -36,7 +37,7 @@ export function registerJumpToCode(services: Services): void {
         if (result.kind === 'none') void vscode.window.showInformationMessage(result.message);
         return result;
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         services.log.warn(`goToCode ${ref.traceId}/${ref.spanId}: ${message}`);
         void vscode.window.showErrorMessage(`Gemini Trace: could not read trace ${ref.traceId}: ${message}`);
         return undefined;

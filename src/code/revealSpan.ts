@@ -11,6 +11,7 @@ import type { Services } from '../services';
 import { formatLatency } from '../shared/format';
 import type { TraceRef } from '../shared/traceRef';
 import { pathMatches } from './locate';
+import { errorMessage } from '../shared/errors';
 
 const MAX_TRACES = 30;
 const MAX_HITS = 25;
@@ -41,7 +42,7 @@ export function registerRevealSpan(services: Services): void {
           (_p, token) => findSpansAtLine(services, uri, line, token),
         );
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         void vscode.window.showErrorMessage(`Gemini Trace: could not search traces: ${message}`);
         return [];
       }
@@ -132,7 +133,7 @@ async function check(services: Services, infos: TraceInfo[], uri: vscode.Uri, li
     try {
       trace = await services.traces.get(info.trace_id);
     } catch (e) {
-      services.log.warn(`revealSpan: skipped trace ${info.trace_id}: ${e instanceof Error ? e.message : String(e)}`);
+      services.log.warn(`revealSpan: skipped trace ${info.trace_id}: ${errorMessage(e)}`);
       continue;
     }
     const ws = trace.summary.tags[TAG.workspace];

@@ -11,6 +11,7 @@ import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Cr
 import { redact } from './secrets';
 import { LocalServer } from './localServer';
 import { ConnectionStatusBar } from './statusBar';
+import { errorMessage } from '../shared/errors';
 
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const WRITES = new Set(['createExperiment', 'deleteTraces', 'setTraceTag', 'deleteTraceTag']);
@@ -246,7 +247,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
         this.cached = undefined;
       }
     } catch (e) {
-      this.log.warn(`connection: could not read credentials from secret storage: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`connection: could not read credentials from secret storage: ${errorMessage(e)}`);
       this.auth = undefined;
     }
   }

@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { errorMessage } from '../shared/errors';
 
 const IS_WIN = process.platform === 'win32';
 const venvPython = (dir: string) => join(dir, IS_WIN ? 'Scripts' : 'bin', IS_WIN ? 'python.exe' : 'python');
@@ -56,7 +57,7 @@ async function pythonExtensionInterpreter(log: vscode.LogOutputChannel): Promise
     }
     return api.settings?.getExecutionDetails(folder).execCommand?.[0];
   } catch (e) {
-    log.warn(`local server: could not ask the Python extension for its interpreter: ${e instanceof Error ? e.message : String(e)}`);
+    log.warn(`local server: could not ask the Python extension for its interpreter: ${errorMessage(e)}`);
     return undefined;
   }
 }
@@ -153,9 +154,9 @@ export async function installMlflow(context: vscode.ExtensionContext, log: vscod
       log.info('local server: MLflow installation cancelled');
       return undefined;
     }
-    log.error(`local server: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`local server: installing MLflow failed: ${errorMessage(e)}`);
     // Not awaited, so the start that asked for the install ends now, not when the notification closes.
-    void vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && log.show());
+    void vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${errorMessage(e)}`, 'Show Log').then((pick) => pick && log.show());
     return undefined;
   }
   const v = await mlflowVersion(venvPython(dir));

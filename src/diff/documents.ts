@@ -7,6 +7,7 @@ import type { Span, Trace } from '../model/types';
 import type { Services } from '../services';
 import type { TraceRef } from '../shared/traceRef';
 import { renderView, VIEW_TITLES, type DiffView } from './text';
+import { errorMessage } from '../shared/errors';
 
 export const DIFF_SCHEME = 'gemini-trace-diff';
 
@@ -52,7 +53,7 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
       return renderView(view, call, span);
     } catch (e) {
       // A document cannot reject usefully: say what happened inside it instead.
-      return `Could not show ${VIEW_TITLES[view] ?? view} of span ${spanId} in trace ${traceId}:\n${e instanceof Error ? e.message : String(e)}\n`;
+      return `Could not show ${VIEW_TITLES[view] ?? view} of span ${spanId} in trace ${traceId}:\n${errorMessage(e)}\n`;
     }
   }
 }

@@ -9,6 +9,7 @@ import { DIFF_SCHEME, DiffDocuments } from './documents';
 import { summarizePair, type CallPair, type PairSummary } from './pairing';
 import { pickModelCall, pickRecentTrace, previousAtSameSite } from './pickers';
 import type { DiffView } from './text';
+import { errorMessage } from '../shared/errors';
 
 /** Arguments of geminiTrace.compare when called programmatically (panel, tests). */
 export interface CompareArgs {
@@ -36,7 +37,7 @@ export function registerDiff(services: Services): void {
         const pairs = await fn(...a);
         return pairs ? { pairs: pairs.map(summarizePair) } : {};
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
         void vscode.window.showErrorMessage(`Compare: ${message}`);
         return { error: message };

@@ -7,6 +7,7 @@ import { toTraceRef } from '../shared/traceRef';
 import { ConversationNode, LoadMoreNode, TraceNode, type Node } from './nodes';
 import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
+import { errorMessage } from '../shared/errors';
 
 export function registerExplorerCommands(services: Services, provider: TraceTreeProvider, view: vscode.TreeView<Node>): vscode.Disposable[] {
   const refs = (clicked: unknown, selected: unknown): TraceRef[] => {
@@ -78,7 +79,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
           services.connection.report(true);
         } catch (e) {
           services.connection.report(false, e);
-          void vscode.window.showErrorMessage(`Gemini Trace: deleting ${ids.length} trace(s) failed: ${e instanceof Error ? e.message : String(e)}`);
+          void vscode.window.showErrorMessage(`Gemini Trace: deleting ${ids.length} trace(s) failed: ${errorMessage(e)}`);
         }
       }
     });

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { toTraceRef } from '../shared/traceRef';
+import { errorMessage } from '../shared/errors';
 
 const SCHEME = 'gemini-trace-json';
 
@@ -34,7 +35,7 @@ function registerOpenAsJson(services: Services): vscode.Disposable[] {
         return JSON.stringify(full, null, 2);
       } catch (e) {
         services.connection.report(false, e);
-        return JSON.stringify({ error: `Could not load trace ${traceId}: ${e instanceof Error ? e.message : String(e)}` }, null, 2);
+        return JSON.stringify({ error: `Could not load trace ${traceId}: ${errorMessage(e)}` }, null, 2);
       }
     },
   };

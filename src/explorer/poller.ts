@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { ActivityGate } from './activity';
 import type { TraceTreeProvider } from './treeProvider';
+import { errorMessage } from '../shared/errors';
 
 /** A restarted local server is noticed within seconds, a dead remote one costs one small request per 10 s. */
 const MAX_BACKOFF_MS = 10_000;
@@ -113,7 +114,7 @@ export class LivePoller implements vscode.Disposable {
       this.stats.failures += 1;
       this.services.connection.report(false, e);
       this.failures = Math.min(this.failures + 1, 10);
-      if (this.failures === 1) this.services.log.warn(`explorer: live poll failed, backing off: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.failures === 1) this.services.log.warn(`explorer: live poll failed, backing off: ${errorMessage(e)}`);
     } finally {
       if (this.running === ac) this.running = undefined;
       if (this.wanted() && !this.timer) this.timer = setTimeout(() => void this.tick(), this.interval());

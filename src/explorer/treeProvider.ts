@@ -15,6 +15,7 @@ import { ConversationNode, ExperimentNode, MessageNode, RunNode, SpanNode, Trace
 import { ExperimentTraces, OTHER_RUN } from './traceSource';
 import { treeItem, type ItemContext } from './treeItems';
 import { ExperimentResolver } from './experiments';
+import { errorMessage } from '../shared/errors';
 
 /** Older runs looked up in the background after an experiment's first page, and per click. */
 const PREFETCH_RUNS = 5;
@@ -107,7 +108,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       return [];
     } catch (e) {
       this.services.connection.report(false, e);
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = errorMessage(e);
       this.services.log.warn(`explorer: loading ${node?.id ?? 'experiments'} failed: ${msg}`);
       if (!node) {
         // Unreachable or refused: an empty root lets the welcome view explain and offer fixes.
@@ -183,7 +184,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
         data.prefetched = true;
         void data.discoverRuns(PREFETCH_RUNS).then(
           () => this.changes.fire(node),
-          (e: unknown) => this.services.log.debug(`explorer: looking for older runs failed: ${e instanceof Error ? e.message : String(e)}`),
+          (e: unknown) => this.services.log.debug(`explorer: looking for older runs failed: ${errorMessage(e)}`),
         );
       }
     }
@@ -229,7 +230,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       this.services.connection.report(true);
     } catch (e) {
       this.services.connection.report(false, e);
-      void vscode.window.showErrorMessage(`Gemini Trace: loading more failed: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Gemini Trace: loading more failed: ${errorMessage(e)}`);
     } finally {
       node.loading = false;
       this.nodes.forgetMore(node);

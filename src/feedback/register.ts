@@ -8,6 +8,7 @@ import { FEEDBACK_NAMES, parseAssessments } from '../model/assessments';
 import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../services';
 import type { TraceRef } from '../shared/traceRef';
+import { errorMessage } from '../shared/errors';
 
 export type FeedbackKind = 'up' | 'down' | 'score' | 'expectation';
 
@@ -46,7 +47,7 @@ export async function addFeedback(services: Services, arg: unknown, preset?: Fee
     vscode.window.setStatusBarMessage(`$(check) ${a.kind === 'expectation' ? 'Expectation' : 'Feedback'} saved to MLflow`, 3000);
     return stored;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     services.log.warn(`feedback: saving to ${ref.traceId} failed: ${message}`);
     void vscode.window.showErrorMessage(`Gemini Trace: the feedback was not saved: ${message}`);
     return undefined;
@@ -59,7 +60,7 @@ async function refresh(services: Services, ref: TraceRef): Promise<void> {
     const info = await services.connection.client().getTraceInfo(ref.traceId);
     services.fireAssessments(ref.traceId, parseAssessments(info.assessments));
   } catch (e) {
-    services.log.warn(`feedback: re-reading ${ref.traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.warn(`feedback: re-reading ${ref.traceId} failed: ${errorMessage(e)}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { TRACED_TYPES, TraceDebugConfigurationProvider } from './debugConfig';
 import { DebugRunTracker } from './debugRuns';
 import { availableRuntimes, injectionFiles } from './env';
 import { TerminalTracing } from './terminal';
+import { errorMessage } from '../shared/errors';
 
 export function registerLaunch(services: Services): void {
   const { context, log } = services;
@@ -22,7 +23,7 @@ export function registerLaunch(services: Services): void {
   context.subscriptions.push(tracker, terminal, ...TRACED_TYPES.map((type) => vscode.debug.registerDebugConfigurationProvider(type, provider)));
 
   const report = (what: string) => (e: unknown) => {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     log.error(`${what}: ${message}`);
     void vscode.window.showErrorMessage(`Gemini Trace: ${what} failed. ${message}`);
   };

@@ -17,6 +17,7 @@ import { ENV } from '../model/runTags';
 import type { Services, TracedRun } from '../services';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, preloadNodeOptions, redactUri, redactedSummary, withNodePreload, withPythonShim } from './env';
 import type { InjectionFiles } from './env';
+import { errorMessage } from '../shared/errors';
 
 const STATE_KEY = 'geminiTrace.terminalRun';
 
@@ -159,7 +160,7 @@ export class TerminalTracing implements vscode.Disposable {
   }
 
   private fail(e: unknown): void {
-    this.services.log.error(`terminal tracing: ${e instanceof Error ? e.message : String(e)}`);
+    this.services.log.error(`terminal tracing: ${errorMessage(e)}`);
   }
 
   dispose(): void {

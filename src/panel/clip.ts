@@ -2,6 +2,7 @@
 // items, each clipped piece carrying a ValueRef so "show all" and "open in editor" can fetch the
 // whole. A span holding a 10 MB prompt thus posts a few KB and the webview never stalls on it.
 import type { ClippedRest, ClippedString, ValueRef } from './protocol';
+import { errorMessage } from '../shared/errors';
 
 export interface ClipLimits {
   /** Characters of a string kept before it is clipped. */
@@ -92,6 +93,6 @@ export function safeStringify(v: unknown, indent?: number): string {
       ) ?? String(v)
     );
   } catch (e) {
-    return `[unprintable: ${e instanceof Error ? e.message : String(e)}]`;
+    return `[unprintable: ${errorMessage(e)}]`;
   }
 }

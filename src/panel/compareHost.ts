@@ -9,6 +9,7 @@ import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services } from '../services';
 import type { Commands, CompareViewState } from './protocol';
+import { errorMessage } from '../shared/errors';
 
 const VIEWS = new Set(['prompt', 'response']);
 
@@ -78,5 +79,5 @@ export class CompareController {
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }

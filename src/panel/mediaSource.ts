@@ -7,6 +7,7 @@ import type { Span, Trace } from '../model/types';
 import { resolvePath } from './clip';
 import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia, type MediaResult } from './media';
 import type { ValueRef } from './protocol';
+import { errorMessage } from '../shared/errors';
 
 type MediaPart = Extract<Part, { kind: 'media' }>;
 
@@ -62,7 +63,7 @@ export async function presentPart(trace: Trace, ref: ValueRef, fetch?: Attachmen
   try {
     got = await mediaBytes(part, trace.summary.id, fetch, MEDIA_RENDER_LIMIT, signal);
   } catch (e) {
-    return { kind: 'metadata', reason: `Could not fetch the attachment: ${e instanceof Error ? e.message : String(e)}`, mimeType: part.mimeType, bytes: part.bytes, canSave: false };
+    return { kind: 'metadata', reason: `Could not fetch the attachment: ${errorMessage(e)}`, mimeType: part.mimeType, bytes: part.bytes, canSave: false };
   }
   if (got === 'too large') return { kind: 'metadata', reason: `${bytesText(part.bytes ?? 0)} is over the panel's ${bytesText(MEDIA_RENDER_LIMIT)} limit for showing media.`, mimeType: part.mimeType, bytes: part.bytes, canSave: true };
   if (typeof got === 'string') return { kind: 'metadata', reason: got, mimeType: part.mimeType, bytes: part.bytes, canSave: false };

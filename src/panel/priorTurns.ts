@@ -11,6 +11,7 @@ import type { Trace } from '../model/types';
 import type { MlflowApi } from '../mlflow/api';
 import type { Services } from '../services';
 import type { TraceSession } from './session';
+import { errorMessage } from '../shared/errors';
 
 const LOOK_BACK = 20;
 
@@ -41,7 +42,7 @@ export async function addEarlierTurns(session: TraceSession, services: Services,
     session.setPriorTurns(turns);
     return true;
   } catch (e) {
-    services.log.debug(`trace panel: reading the turns before ${session.trace.summary.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.debug(`trace panel: reading the turns before ${session.trace.summary.id} failed: ${errorMessage(e)}`);
     return false;
   }
 }

@@ -16,6 +16,7 @@ import { contentAction } from './contentActions';
 import { resolveRef } from './details';
 import { valueText } from './clip';
 import { sessionView } from './sessionModel';
+import { errorMessage } from '../shared/errors';
 
 export const SESSION_VIEW_TYPE = 'geminiTrace.session';
 /** Turns read at most; a longer session says it was cut. */
@@ -85,7 +86,7 @@ export class SessionPanel implements vscode.Disposable {
         this.postView();
       });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.services.log.warn(`session view: reading ${key.kind} ${key.id} failed: ${message}`);
       this.notify('failed', { traceId: key.id, message, canRetry: true });
     }
@@ -121,7 +122,7 @@ export class SessionPanel implements vscode.Disposable {
         else throw new Error(`The session view does not answer ${m.method}.`);
         reply = { kind: 'reply', id: m.id, ok: true, result };
       } catch (e) {
-        reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+        reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
       }
       this.post(reply);
       return;
@@ -146,7 +147,7 @@ export class SessionPanel implements vscode.Disposable {
         }
       }
     } catch (e) {
-      void vscode.window.showErrorMessage(`Gemini Trace: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Gemini Trace: ${errorMessage(e)}`);
     }
   }
 

@@ -8,6 +8,7 @@ import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../services';
 import { replayTrace, type ReplayResult } from './otlp';
 import { parseReplayDocument, replayDocument, replayOrigin, restRequest, sseChunks, type ReplayOrigin } from './request';
+import { errorMessage } from '../shared/errors';
 
 const KEY_SECRET = 'geminiTrace.geminiApiKey';
 /** Where requests go when neither the trace nor the settings name an endpoint: Google's own. */
@@ -99,7 +100,7 @@ async function send(services: Services, doc: vscode.TextDocument, origin: Replay
   try {
     http = restRequest(origin, parsed.request, fallback);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Gemini Trace: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(`Gemini Trace: ${errorMessage(e)}`);
     return undefined;
   }
   const target = new URL(http.url);
@@ -126,10 +127,10 @@ async function send(services: Services, doc: vscode.TextDocument, origin: Replay
       const text = await res.text();
       r.endMs = Date.now();
       r.outputs = res.ok && origin.stream ? sseChunks(text) : safeJson(text);
-      if (!res.ok) r.error = `Gemini answered ${res.status}: ${errorMessage(r.outputs) ?? text.slice(0, 300)}`;
+      if (!res.ok) r.error = `Gemini answered ${res.status}: ${apiErrorMessage(r.outputs) ?? text.slice(0, 300)}`;
     } catch (e) {
       r.endMs = Date.now();
-      r.error = abort.signal.aborted ? (token.isCancellationRequested ? 'Cancelled.' : `No answer within ${SEND_TIMEOUT_MS / 1000} s.`) : `The request failed: ${e instanceof Error ? e.message : String(e)}`;
+      r.error = abort.signal.aborted ? (token.isCancellationRequested ? 'Cancelled.' : `No answer within ${SEND_TIMEOUT_MS / 1000} s.`) : `The request failed: ${errorMessage(e)}`;
       r.outputs = { error: r.error };
     } finally {
       clearTimeout(timer);
@@ -165,7 +166,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function errorMessage(v: unknown): string | undefined {
+function apiErrorMessage(v: unknown): string | undefined {
   const e = v && typeof v === 'object' ? (v as { error?: { message?: unknown } }).error : undefined;
   return typeof e?.message === 'string' ? e.message : undefined;
 }

@@ -6,6 +6,7 @@
 import { isRecord } from '../shared/json';
 import { GEMINI_ATTR, MESSAGE_FORMAT } from '../model/runTags';
 import type { Span } from '../model/types';
+import { errorMessage } from '../shared/errors';
 
 export type ReplayApi = 'generateContent' | 'interactions';
 
@@ -73,7 +74,7 @@ export function parseReplayDocument(text: string): { ok: true; request: Record<s
     if (!isRecord(v)) return { ok: false, message: 'The request must be a JSON object.' };
     return { ok: true, request: v };
   } catch (e) {
-    return { ok: false, message: `The request is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, message: `The request is not valid JSON: ${errorMessage(e)}` };
   }
 }
 
