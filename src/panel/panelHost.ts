@@ -14,6 +14,7 @@ import { isWebviewToHost, VIEW_TYPE } from './protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
+import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
 
@@ -149,8 +150,8 @@ export class TracePanel implements vscode.Disposable {
         }
       } catch (e) {
         if (this.disposed) return;
-        this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-        const message = e instanceof Error ? e.message : String(e);
+        this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
+        const message = errorMessage(e);
         const notFound = isMlflowError(e) && e.kind === 'not-found';
         // A failed refresh keeps the trace on screen and says so; a failed first load shows the error.
         if (this.session) this.notify('notice', { message: `Refresh failed: ${message}`, severity: 'warning' });
@@ -189,7 +190,7 @@ export class TracePanel implements vscode.Disposable {
       return;
     }
     void this.command(m.method, m.params as never).catch((e: unknown) => {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.services.log.error(`trace panel: ${m.method} failed: ${message}`);
       void vscode.window.showErrorMessage(`Gemini Trace: ${message}`);
     });
@@ -271,7 +272,7 @@ export class TracePanel implements vscode.Disposable {
       reply = { kind: 'reply', id: m.id, ok: true, result };
       this.answered[m.method] = (this.answered[m.method] ?? 0) + 1;
     } catch (e) {
-      reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
     }
     void this.panel.webview.postMessage(reply);
   }
