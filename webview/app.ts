@@ -1,7 +1,8 @@
 // The panel's page: header on top, the timeline and the span details side by side in resizable
 // panes. Owns the view state that survives hiding the panel or reloading the window.
 import type { VscodeSplitLayout } from '@vscode-elements/elements/dist/vscode-split-layout/vscode-split-layout.js';
-import type { CompareViewState, Notifications, SpanTable, TraceHeader, TracePayload, ValueRef } from '../src/panel/protocol';
+import type { CompareViewState, Notifications, TraceHeader, TracePayload, ValueRef } from '../src/contract/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 import { CompareView } from './compare';
 import { DetailsPane, type TabId } from './details';
 import { clear, el, iconButton } from './dom';
@@ -9,7 +10,7 @@ import { TraceHeaderView } from './header';
 import type { Host, SavedState } from './rpc';
 import { SearchBar } from './search';
 import { Timeline } from './timeline';
-import { unpackTable } from '../src/panel/wireTable';
+import { unpackTable } from '../src/contract/wireTable';
 import { errorMessage } from '../src/shared/errors';
 
 const MAX_SAVED_COLLAPSED = 2000;

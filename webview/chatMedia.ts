@@ -3,8 +3,8 @@
 // of the host only when a medium scrolls into view, and arrive as a data: URI the host built from
 // the trace's own bytes: the only image and media source the panel's CSP allows. A file or URL
 // reference is shown as text and never loaded.
-import type { ValueRef } from '../src/panel/protocol';
-import type { MediaResult } from '../src/panel/media';
+import type { ValueRef } from '../src/contract/protocol';
+import type { MediaResult } from '../src/contract/protocol';
 import { clear, el, icon, linkButton } from './dom';
 import { bytes, count, duration } from './format';
 import type { ChatActions, Part, PartView } from './chatTypes';

@@ -1,6 +1,6 @@
 // Which spans are on screen as rows, given what is collapsed and what a filter keeps. Walks the
 // table once, jumping over collapsed subtrees with subtreeEnd, so a 100k-span toggle costs ~1 ms.
-import type { SpanTable } from '../src/panel/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 
 export class RowModel {
   /** Row → span index. */

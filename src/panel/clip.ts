@@ -1,7 +1,7 @@
 // Values leave the host clipped: long strings keep a head, long arrays and objects their first
 // items, each clipped piece carrying a ValueRef so "show all" and "open in editor" can fetch the
 // whole. A span holding a 10 MB prompt thus posts a few KB and the webview never stalls on it.
-import type { ClippedRest, ClippedString, ValueRef } from './protocol';
+import type { ClippedRest, ClippedString, ValueRef } from '../contract/protocol';
 import { errorMessage } from '../shared/errors';
 
 export interface ClipLimits {

@@ -8,7 +8,7 @@ import { compareSummary } from '../diff/summary';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services } from '../services';
-import type { Commands, CompareViewState } from './protocol';
+import type { Commands, CompareViewState } from '../contract/protocol';
 import { errorMessage } from '../shared/errors';
 
 const VIEWS = new Set(['prompt', 'response']);

@@ -5,8 +5,9 @@ import { readModelCall } from '../model/call/read';
 import type { ModelCall, Part } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import { resolvePath } from './clip';
-import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia, type MediaResult } from './media';
-import type { ValueRef } from './protocol';
+import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia } from './media';
+import type { MediaResult } from '../contract/protocol';
+import type { ValueRef } from '../contract/protocol';
 import { errorMessage } from '../shared/errors';
 
 type MediaPart = Extract<Part, { kind: 'media' }>;

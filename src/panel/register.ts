@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import type { TraceRef } from '../shared/traceRef';
 import { TracePanel } from './panelHost';
-import { VIEW_TYPE, type PanelState } from './protocol';
+import { VIEW_TYPE, type PanelState } from '../contract/protocol';
 import { SESSION_VIEW_TYPE, SessionPanel, type SessionRef } from './sessionPanel';
 import { parseTraceIdInput, toTraceRef } from '../shared/traceRef';
 

@@ -9,11 +9,12 @@ import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps }
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
-import type { MediaResult } from './media';
+import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
-import type { Requests, SpanTable, TraceHeader, TracePayload, ValueRef } from './protocol';
+import type { Requests, TraceHeader, TracePayload, ValueRef } from '../contract/protocol';
+import type { SpanTable } from '../contract/spanTable';
 import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
-import { packTable, type WireTable } from './wireTable';
+import { packTable, type WireTable } from '../contract/wireTable';
 
 const MAX_MATCHES = 20_000;
 /** Characters of searchable text kept in memory across all spans of one trace. */

@@ -9,7 +9,7 @@ import { MLFLOW_META } from '../model/runTags';
 import type { Trace } from '../model/types';
 import { clipValue } from './clip';
 import { chatOf } from './details';
-import type { ChatView, SessionTurn, SessionView } from './protocol';
+import type { ChatView, SessionTurn, SessionView } from '../contract/protocol';
 
 /** The same message, for cutting resent history: role and text of its parts. */
 function sameMessage(a: Message, b: Message): boolean {

@@ -11,7 +11,7 @@ import type { Services } from '../services';
 import { panelHtml } from './html';
 import type { AttachmentFetch } from './mediaSource';
 import { presentPart } from './mediaSource';
-import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from './protocol';
+import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from '../contract/protocol';
 import { contentAction } from './contentActions';
 import { resolveRef } from './details';
 import { valueText } from './clip';

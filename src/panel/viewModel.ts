@@ -3,7 +3,8 @@
 import type { Span, Trace } from '../model/types';
 import { TAG } from '../model/runTags';
 import { pauseHere, type Steps } from '../shared/steps';
-import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable, type TraceHeader } from './protocol';
+import { type TraceHeader } from '../contract/protocol';
+import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../contract/spanTable';
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 

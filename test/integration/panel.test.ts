@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { GoToCodeResult } from '../../src/code/jump';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node as TreeNode } from '../../src/explorer/nodes';
-import type { CompareViewState } from '../../src/panel/protocol';
+import type { CompareViewState } from '../../src/contract/protocol';
 import type { PanelManager } from '../../src/panel/register';
 import type { Services } from '../../src/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';

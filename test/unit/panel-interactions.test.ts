@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Trace } from '../../src/model/types';
-import type { WebviewToHost } from '../../src/panel/protocol';
+import type { WebviewToHost } from '../../src/contract/protocol';
 import { safeWebLink } from '../../src/panel/webLink';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { HIGH_CONTRAST } from '../helpers/vscodeTheme';

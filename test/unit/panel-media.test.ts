@@ -9,7 +9,7 @@ import { spanCalls } from '../../src/model/call/trace';
 import { parseAssessments } from '../../src/model/assessments';
 import { MEDIA_ELIDED } from '../../src/model/runTags';
 import type { Trace } from '../../src/model/types';
-import type { WebviewToHost } from '../../src/panel/protocol';
+import type { WebviewToHost } from '../../src/contract/protocol';
 import { TraceSession } from '../../src/panel/session';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { IMAGE_IN, mediaTraces, type MediaTraces } from '../helpers/mediaTraces';

@@ -8,11 +8,12 @@ import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import { clipValue, resolvePath } from '../../src/panel/clip';
 import { contentSecurityPolicy, panelHtml } from '../../src/panel/html';
-import { F, isClipped, isWebviewToHost, STATUS_CODES, TOK, TOKEN_COLS, type ClippedString } from '../../src/panel/protocol';
+import { isClipped, isWebviewToHost, type ClippedString } from '../../src/contract/protocol';
+import { F, STATUS_CODES, TOK, TOKEN_COLS } from '../../src/contract/spanTable';
 import { parseQuery, TraceSession } from '../../src/panel/session';
 import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
-import { packTable, unpackTable, type WireTable } from '../../src/panel/wireTable';
+import { packTable, unpackTable, type WireTable } from '../../src/contract/wireTable';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';

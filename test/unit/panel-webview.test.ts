@@ -9,7 +9,7 @@ import { compareSummary } from '../../src/diff/summary';
 import { MlflowClient } from '../../src/mlflow/client';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
-import type { WebviewToHost } from '../../src/panel/protocol';
+import type { WebviewToHost } from '../../src/contract/protocol';
 import { TraceSession } from '../../src/panel/session';
 import { dominant, nearest, paintedColours, rowsWithBars, themeColour } from '../helpers/paintedRows';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';

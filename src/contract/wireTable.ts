@@ -4,7 +4,7 @@
 // string per span) are therefore sent as one string each plus a Uint32Array of where each ends:
 // measured in the real workbench on a 100,000-span trace, the message took about 1.6 s to arrive
 // with 200,000 separate strings and about 0.7 s packed. Shared by the host and the webview.
-import type { SpanTable } from './protocol';
+import type { SpanTable } from './spanTable';
 
 export interface PackedStrings {
   text: string;
