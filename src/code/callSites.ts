@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { modelCalls } from '../diff/pairing';
 import { TAG } from '../model/runTags';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { errorMessage } from '../shared/errors';
 
 export interface SiteCall {

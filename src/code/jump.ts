@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CodeLocation, Span, Trace } from '../model/types';
 import { TAG } from '../model/runTags';
 import { toTraceRef } from '../shared/traceRef';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { findDefinitions, functionCandidates, resolveCodePath } from './locate';
 import { registerRevealSpan } from './revealSpan';
 import { errorMessage } from '../shared/errors';

@@ -1,6 +1,6 @@
 // Call-site hints: CodeLens and hovers above Gemini calls that have spans in the current experiment.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { CallSiteIndex } from './callSites';
 import { CallSiteHints, CODELENS_SELECTOR } from './codeLens';
 

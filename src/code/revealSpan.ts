@@ -7,7 +7,7 @@ import { isMlflowError } from '../mlflow/errors';
 import type { TraceInfo } from '../mlflow/types';
 import { TAG } from '../model/runTags';
 import type { Span, Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { formatLatency } from '../shared/format';
 import type { TraceRef } from '../shared/traceRef';
 import { pathMatches } from './locate';

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AuthConfig, MlflowApi } from '../mlflow/api';
 import { MlflowClient } from '../mlflow/client';
 import { isMlflowError, MlflowError } from '../mlflow/errors';
-import type { Connection, ConnectionState } from '../services';
+import type { Connection, ConnectionState } from '../core/services';
 import { registerConnectionCommands } from './commands';
 import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
 import { redact } from './secrets';

@@ -2,7 +2,7 @@
 // pairing summary whose rows open the diff of each pair.
 import * as vscode from 'vscode';
 import { readModelCall } from '../model/call/read';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { diffUri, loadCall, whyNotDiffable } from './documents';
 import { describePair, pairCalls, type CallPair } from './pairing';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readModelCall } from '../model/call/read';
 import type { ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { renderView, VIEW_TITLES, type DiffView } from './text';
 import { errorMessage } from '../shared/errors';

@@ -2,7 +2,7 @@
 // Compare… button (geminiTrace.compareWith with a TraceRef), and the command palette.
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { toTraceRef, type TraceRef } from '../shared/traceRef';
 import { compareRefs, UserFacingError } from './compare';
 import { DIFF_SCHEME, DiffDocuments } from './documents';

@@ -1,7 +1,7 @@
 // The Traces view's commands. Each accepts what VS Code passes (the clicked node, plus the
 // selection for multi-select menus), a plain TraceRef, or nothing (then the view's selection).
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { toTraceRef } from '../shared/traceRef';
 import { ConversationNode, LoadMoreNode, TraceNode, type Node } from './nodes';

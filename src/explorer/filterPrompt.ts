@@ -2,7 +2,7 @@
 // expression checked by the server before it is applied (its 400 message shown in the box).
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { MLFLOW_META } from '../model/runTags';
 import { SESSION_LABEL, sessionOf, type SessionKey } from '../model/sessions';
 import { compileFilter, describeFilter, isEmptyFilter, lintExpression, type TraceFilter } from './filter';

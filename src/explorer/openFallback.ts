@@ -2,7 +2,7 @@
 // (the panel not built, or it failed to load), a trace still opens: as formatted JSON of its
 // info and spans in a read-only editor.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { toTraceRef } from '../shared/traceRef';
 import { errorMessage } from '../shared/errors';
 

@@ -4,7 +4,7 @@
 // idlePollInterval safety net); otherwise it costs one read of a small local file. While the
 // server is unreachable the interval backs off exponentially (the poll doubles as the probe).
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { ActivityGate } from './activity';
 import type { TraceTreeProvider } from './treeProvider';
 import { errorMessage } from '../shared/errors';

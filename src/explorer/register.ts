@@ -1,7 +1,7 @@
 // The Traces view: tree, commands, live polling, badge, error colours, and the view's
 // description and context keys (which drive the title-bar buttons and the welcome views).
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { registerExplorerCommands, traceIdsOf } from './commands';
 import { describeFilter } from './filter';
 import type { Node } from './nodes';

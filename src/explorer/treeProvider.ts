@@ -6,7 +6,7 @@ import type { Experiment } from '../mlflow/types';
 import { isMlflowError } from '../mlflow/errors';
 import { GEMINI_TAG } from '../model/runTags';
 import type { TraceSummary } from '../model/types';
-import type { Services, TracedRun } from '../services';
+import type { Services, TracedRun } from '../core/services';
 import { compileFilter, isEmptyFilter, type TraceFilter } from './filter';
 import { IncrementalPoll, type PollResult } from './incremental';
 import { NodeCache } from './nodeCache';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { NewAssessment } from '../mlflow/api';
 import { FEEDBACK_NAMES, parseAssessments } from '../model/assessments';
 import { toTraceRef } from '../shared/traceRef';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { errorMessage } from '../shared/errors';
 

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Services, TracedRun } from '../services';
+import type { Services, TracedRun } from '../core/services';
 import { RUN_ID_KEY } from './debugRuns';
 import type { DebugRunTracker } from './debugRuns';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, redactedSummary } from './env';

@@ -3,7 +3,7 @@
 // own build output in <extension>/dist (the CLI finds the same files next to itself).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { addToLaunchConfig } from './addToLaunchConfig';
 import type { AddToLaunchConfigArgs } from './addToLaunchConfig';
 import { TRACED_TYPES, TraceDebugConfigurationProvider } from './debugConfig';

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ENV } from '../model/runTags';
-import type { Services, TracedRun } from '../services';
+import type { Services, TracedRun } from '../core/services';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, preloadNodeOptions, redactUri, redactedSummary, withNodePreload, withPythonShim } from './env';
 import type { InjectionFiles } from './env';
 import { errorMessage } from '../shared/errors';

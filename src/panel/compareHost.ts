@@ -7,7 +7,7 @@ import { pickRecentTrace } from '../diff/pickers';
 import { compareSummary } from '../diff/summary';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { Commands, CompareViewState } from '../contract/protocol';
 import { errorMessage } from '../shared/errors';
 

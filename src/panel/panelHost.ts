@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { openCodeLocation } from '../code/jump';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { CompareController } from './compareHost';
 import { contentAction } from './contentActions';

@@ -9,7 +9,7 @@ import { TAG } from '../model/runTags';
 import { sessionOf } from '../model/sessions';
 import type { Trace } from '../model/types';
 import type { MlflowApi } from '../mlflow/api';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceSession } from './session';
 import { errorMessage } from '../shared/errors';
 

@@ -1,7 +1,7 @@
 // The trace panel's commands and its serializer: one panel per trace (opening a trace that is
 // already open reveals it), any number open at once, each restored after a window reload.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { TracePanel } from './panelHost';
 import { VIEW_TYPE, type PanelState } from '../contract/protocol';

@@ -7,7 +7,7 @@ import { compileFilter, andFilters, runClause } from '../explorer/filter';
 import type { SessionKey } from '../model/sessions';
 import { TAG } from '../model/runTags';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { panelHtml } from './html';
 import type { AttachmentFetch } from './mediaSource';
 import { presentPart } from './mediaSource';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { diffUri } from '../diff/documents';
 import { toTraceRef } from '../shared/traceRef';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { replayTrace, type ReplayResult } from './otlp';
 import { parseReplayDocument, replayDocument, replayOrigin, restRequest, sseChunks, type ReplayOrigin } from './request';
 import { errorMessage } from '../shared/errors';

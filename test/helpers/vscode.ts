@@ -1,7 +1,7 @@
 // Helpers for integration tests that run inside the real VS Code extension host
 // (scripts/run-vscode-tests.mjs). They use the real `vscode` API: nothing here is mocked.
 import * as vscode from 'vscode';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 
 export const EXTENSION_ID = 'gemini-trace-explorer.gemini-trace-explorer';
 

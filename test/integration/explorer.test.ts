@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ExperimentNode, LoadMoreNode, MessageNode, Node, RunNode, SpanNode, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import type { TraceSummary } from '../../src/model/types';
 import { getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment

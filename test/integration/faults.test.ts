@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node } from '../../src/explorer/nodes';
-import type { ConnectionState, Services } from '../../src/services';
+import type { ConnectionState, Services } from '../../src/core/services';
 import { closedPort, startDelayProxy, startFaultServer, type DelayProxy, type FaultKind } from '../fixtures/faults/servers';
 import { hostLogMark, hostLogSince, note, ourHostErrors, spyOnWebviewPanels } from '../helpers/hostSpy';
 import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';

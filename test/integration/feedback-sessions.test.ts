@@ -15,7 +15,7 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from '../../src/explorer/nodes';
 import type { SessionPanel } from '../../src/panel/sessionPanel';
 import { GEMINI_TAG, TAG } from '../../src/model/runTags';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { experimentId as expIdOf, writeOtlp } from '../fixtures/surfaces/spec';
 import { spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';

@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import type { CompareResult } from '../../src/diff/register';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { unpackTable, type WireTable } from '../../src/contract/wireTable';
 import { note, spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';
 import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';

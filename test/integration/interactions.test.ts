@@ -24,7 +24,7 @@ import { GEMINI_ATTR } from '../../src/model/runTags';
 import type { Trace } from '../../src/model/types';
 import type { PanelManager } from '../../src/panel/register';
 import type { TraceSession } from '../../src/panel/session';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 

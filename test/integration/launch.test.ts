@@ -13,7 +13,7 @@ import { TraceDebugConfigurationProvider } from '../../src/launch/debugConfig';
 import { DebugRunTracker, RUN_ID_KEY } from '../../src/launch/debugRuns';
 import { injectionFiles, preloadNodeOptions } from '../../src/launch/env';
 import { ENV, TAG } from '../../src/model/runTags';
-import type { Services, TracedRun } from '../../src/services';
+import type { Services, TracedRun } from '../../src/core/services';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';

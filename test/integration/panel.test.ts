@@ -13,7 +13,7 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node as TreeNode } from '../../src/explorer/nodes';
 import type { CompareViewState } from '../../src/contract/protocol';
 import type { PanelManager } from '../../src/panel/register';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { readExtensionLog, spyOnWebviewPanels } from '../helpers/hostSpy';
 import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';

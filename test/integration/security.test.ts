@@ -17,7 +17,7 @@ import type { ConnectionImpl } from '../../src/connection/connection';
 import { secretKey } from '../../src/connection/credentials';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';

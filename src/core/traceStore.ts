@@ -2,8 +2,8 @@
 // Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat. Only
 // finished traces stay cached.
 import type * as vscode from 'vscode';
-import { normalizeTraceSliced, isTraceError } from './model/normalize';
-import type { Trace } from './model/types';
+import { normalizeTraceSliced, isTraceError } from '../model/normalize';
+import type { Trace } from '../model/types';
 import type { Connection, TraceStore } from './services';
 
 const CAPACITY = 50;

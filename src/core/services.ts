@@ -1,9 +1,9 @@
 // The seams between feature modules. extension.ts builds one Services and hands it to each
 // module's register function; modules talk through these interfaces and VS Code commands only.
 import type * as vscode from 'vscode';
-import type { MlflowApi } from './mlflow/api';
-import type { Assessment } from './model/assessments';
-import type { Trace, TraceSummary } from './model/types';
+import type { MlflowApi } from '../mlflow/api';
+import type { Assessment } from '../model/assessments';
+import type { Trace, TraceSummary } from '../model/types';
 
 export type ConnectionState = 'connecting' | 'up' | 'down' | 'unauthorized';
 
