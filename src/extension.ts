@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCodeLens } from './code/register';
 import { registerJumpToCode } from './code/jump';
-import { createConnection } from './connection/connection';
+import { registerConnection } from './connection/register';
 import { registerDiff } from './diff/register';
 import { registerExplorer } from './explorer/register';
 import { registerFeedback } from './feedback/register';
@@ -21,7 +21,7 @@ import { errorMessage, errorStack } from './shared/errors';
 
 export function activate(context: vscode.ExtensionContext): Services {
   const log = vscode.window.createOutputChannel('Gemini Trace', { log: true });
-  const connection = createConnection(context, log);
+  const connection = registerConnection(context, log);
   const runs = new RunRegistryImpl();
   const newTraces = new vscode.EventEmitter<TraceSummary[]>();
   const assessed = new vscode.EventEmitter<{ traceId: string; assessments: Assessment[] }>();

@@ -1,17 +1,17 @@
 // Connection commands: the status-bar menu and what it offers (switch server, credentials, log,
 // local server).
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
+import type { ConnectionControl } from './control';
 import { describeCredentials, promptCredentials } from './credentials';
 import type { LocalServer } from './localServer';
-import { shortServer } from './statusBar';
+import { shortServer } from '../shared/format';
 import { validateServerUri } from './validate';
 
 const RECENT_KEY = 'geminiTrace.recentServers';
 const MAX_RECENT = 8;
 
 export function registerConnectionCommands(
-  connection: ConnectionImpl,
+  connection: ConnectionControl,
   local: LocalServer,
   log: vscode.LogOutputChannel,
   context: vscode.ExtensionContext,

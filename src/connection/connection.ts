@@ -5,12 +5,10 @@ import * as vscode from 'vscode';
 import type { AuthConfig, MlflowApi } from '../mlflow/api';
 import { MlflowClient } from '../mlflow/client';
 import { isMlflowError, MlflowError } from '../mlflow/errors';
-import type { Connection, ConnectionState } from '../core/services';
-import { registerConnectionCommands } from './commands';
+import type { ConnectionState } from '../core/services';
+import type { ConnectionControl } from './control';
 import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
 import { redact } from './secrets';
-import { LocalServer } from './localServer';
-import { ConnectionStatusBar } from './statusBar';
 import { errorMessage } from '../shared/errors';
 
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
@@ -18,17 +16,7 @@ const WRITES = new Set(['createExperiment', 'deleteTraces', 'setTraceTag', 'dele
 const STATE_KEY = 'geminiTrace.connection';
 const DOWN_REPROBE_MS = 30_000;
 
-export function createConnection(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
-  const connection = new ConnectionImpl(context, log);
-  const local = new LocalServer(context, log, connection);
-  const statusBar = new ConnectionStatusBar(connection, local);
-  const commands = registerConnectionCommands(connection, local, log, context);
-  connection.own(local, statusBar, ...commands);
-  connection.probeSoon();
-  return connection;
-}
-
-export class ConnectionImpl implements Connection, vscode.Disposable {
+export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   readonly credentials: CredentialStore;

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
+import type { ConnectionControl } from './control';
 import { findPythonWithMlflow, installMlflow } from './python';
 
 const PREFERRED_PORT = 5000;
@@ -23,7 +23,7 @@ export class LocalServer implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
-    private readonly connection: ConnectionImpl,
+    private readonly connection: ConnectionControl,
   ) {}
 
   /** URL of the server this window runs, while it runs. */

@@ -1,8 +1,8 @@
 // The status bar item: which MLflow server, and whether it answers. A click opens the
 // connection menu (switch server, credentials, log, local server).
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
-import { escapeMarkdown } from '../shared/format';
+import type { ConnectionControl } from './control';
+import { escapeMarkdown, shortServer } from '../shared/format';
 import { describeCredentials } from './credentials';
 import type { LocalServer } from './localServer';
 
@@ -11,7 +11,7 @@ export class ConnectionStatusBar implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
-    private readonly connection: ConnectionImpl,
+    private readonly connection: ConnectionControl,
     private readonly local: LocalServer,
   ) {
     this.item.name = 'Gemini Trace: MLflow Connection';
@@ -48,15 +48,5 @@ export class ConnectionStatusBar implements vscode.Disposable {
   dispose(): void {
     for (const s of this.subs) s.dispose();
     this.item.dispose();
-  }
-}
-
-/** "127.0.0.1:5000", "mlflow.example.com/team", "databricks". */
-export function shortServer(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return uri;
   }
 }
