@@ -1,7 +1,7 @@
 // Opening diffs: span against span in the native diff editor, and trace against trace through a
 // pairing summary whose rows open the diff of each pair.
 import * as vscode from 'vscode';
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { diffUri, loadCall, whyNotDiffable } from './documents';

@@ -1,7 +1,7 @@
 // Read-only virtual documents for the native diff editor, one per (trace, span, view). The URI
 // carries everything needed to rebuild the text, so a diff tab survives a window reload.
 import * as vscode from 'vscode';
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import type { ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import type { Services } from '../core/services';

@@ -1,6 +1,6 @@
 // One span's details for the webview, built on request (never for all spans up front), with every
 // large value clipped. Pure: no vscode.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import { checkResponseSchema, type SchemaCheck } from '../model/call/schemaCheck';
 import type { Message, ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';

@@ -1,7 +1,7 @@
 // Where a media part's bytes come from, for the panel's `media` request and "Save as…": the
 // recorded base64 text in the span, or an MLflow trace attachment (fetched from the server the
 // trace came from). Pure: the attachment fetch is passed in.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import type { ModelCall, Part } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import { resolvePath } from './clip';

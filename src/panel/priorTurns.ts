@@ -4,7 +4,7 @@
 // traced run; the 20 traces before it are read (from the trace cache where it has them).
 import { andFilters, runClause, sessionClause } from '../explorer/filter';
 import type { Turn } from '../model/call/signatures';
-import { spanCalls } from '../model/call/trace';
+import { spanCalls } from '../model/adapters/spanCalls';
 import { TAG } from '../model/runTags';
 import { sessionOf } from '../model/sessions';
 import type { Trace } from '../model/types';

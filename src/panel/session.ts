@@ -1,9 +1,9 @@
 // One open trace on the host side: the table posted to the webview, and the answers to its
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import { signatureWarnings, type Turn } from '../model/call/signatures';
-import { spanCalls } from '../model/call/trace';
+import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';

@@ -2,7 +2,7 @@
 // (the history it resent is left out), the answer, tokens, latency and cost, and the warnings only
 // the whole session can give (a thought signature dropped from an earlier turn's answer). Pure.
 import { signatureWarnings } from '../model/call/signatures';
-import { spanCalls, type SpanCall } from '../model/call/trace';
+import { spanCalls, type SpanCall } from '../model/adapters/spanCalls';
 import type { Message, ModelCall } from '../model/call/types';
 import { SESSION_LABEL, type SessionKey } from '../model/sessions';
 import { MLFLOW_META } from '../model/runTags';

@@ -52,3 +52,13 @@ export function toNumber(v: unknown): number | undefined {
   }
   return undefined;
 }
+
+/** A value as one line of JSON for labels and plain text, cut after 2,000 characters. */
+export function compactJson(v: unknown): string {
+  try {
+    const s = JSON.stringify(v) ?? String(v);
+    return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
+  } catch {
+    return String(v);
+  }
+}

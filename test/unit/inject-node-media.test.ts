@@ -4,8 +4,8 @@
 // real app's traces (test/helpers/mediaTraces.ts: the real preload, the stand-in, a real MLflow).
 import assert from 'node:assert/strict';
 import { boundMedia, newBudget, PART_LIMIT, TRACE_LIMIT } from '../../src/inject/node/media';
-import { readModelCall } from '../../src/model/call/read';
-import { spanCalls } from '../../src/model/call/trace';
+import { readModelCall } from '../../src/model/adapters/read';
+import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { GEMINI_ATTR, GEMINI_TAG, MEDIA_ELIDED } from '../../src/model/runTags';
 import { mediaTraces } from '../helpers/mediaTraces';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spanCalls } from '../../src/model/call/trace';
+import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { parseAssessments } from '../../src/model/assessments';
 import { MEDIA_ELIDED } from '../../src/model/runTags';
 import type { Trace } from '../../src/model/types';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { MlflowClient } from '../../src/mlflow/client';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { GEMINI_ATTR, GEMINI_TAG } from '../../src/model/runTags';
 import type { Span, Trace } from '../../src/model/types';

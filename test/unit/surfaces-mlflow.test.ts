@@ -4,7 +4,7 @@
 // root span lands. Starts MLflow (or uses the one `npm test` started).
 import assert from 'node:assert/strict';
 import { MlflowClient } from '../../src/mlflow/client';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { GEMINI_TAG, TAG } from '../../src/model/runTags';
 import { summarizeTraceInfo } from '../../src/model/summary';

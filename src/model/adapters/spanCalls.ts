@@ -2,7 +2,7 @@
 // descendant that does (a chat span wraps its model call; the innermost is the call itself).
 import type { Span, Trace } from '../types';
 import { readModelCall } from './read';
-import type { ModelCall } from './types';
+import type { ModelCall } from '../call/types';
 
 export interface SpanCall {
   span: Span;

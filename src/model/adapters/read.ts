@@ -1,16 +1,16 @@
 // Which adapter reads a span: the one its `mlflow.message.format` names, else the one whose
 // attributes or shape it carries (frameworks' spans name no format). The only place that knows
 // every format; everything downstream reads the ModelCall.
-import { fromAiSdk, isAiSdkCall } from '../adapters/aiSdk';
-import { fromGenerateContent } from '../adapters/generateContent';
-import { fromInteractions } from '../adapters/interactions';
-import { fromLive } from '../adapters/live';
-import { fromOpenAiChat, looksLikeOpenAiChat } from '../adapters/openaiChat';
-import { fromOtelGenAi, hasOtelGenAiMessages } from '../adapters/otelGenai';
+import { fromAiSdk, isAiSdkCall } from './aiSdk';
+import { fromGenerateContent } from './generateContent';
+import { fromInteractions } from './interactions';
+import { fromLive } from './live';
+import { fromOpenAiChat, looksLikeOpenAiChat } from './openaiChat';
+import { fromOtelGenAi, hasOtelGenAiMessages } from './otelGenai';
 import { isRecord } from '../../shared/json';
 import { GEMINI_ATTR, MESSAGE_FORMAT } from '../runTags';
 import type { Span } from '../types';
-import type { ModelCall } from './types';
+import type { ModelCall } from '../call/types';
 
 /** The model call a span records, or undefined when it records none (or cannot be read: a
  *  malformed payload is then shown raw, never thrown at the view). */
