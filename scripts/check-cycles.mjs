@@ -14,6 +14,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOTS = ['src', 'webview', 'test', 'bench', 'scripts'];
 const SKIP = new Set(['node_modules', 'fixtures', 'dist', 'out']);
 const SOURCE = /\.(ts|mts|cts|mjs|cjs|js)$/;
+// Cycles that another branch removes (the Node preload's exporter/handoff and exit/tracer, being
+// rewritten for opening huge traces): tolerated until it lands, and an error once they are gone,
+// so this list cannot outlive them. Each entry: the cycle's files, sorted, joined by ', '.
+const KNOWN = new Set(['src/inject/node/exporter.ts, src/inject/node/handoff.ts', 'src/inject/node/exit.ts, src/inject/node/tracer.ts']);
 const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true, resolveJsonModule: true };
 
 function sources(dir, out = []) {
@@ -97,7 +101,11 @@ export function folderGraph(graph) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const files = importGraph();
   const folders = folderGraph(files);
-  const fileCycles = cycles(files);
+  const all = cycles(files);
+  const fileCycles = all.filter((c) => !KNOWN.has(c.join(', ')));
+  const stale = [...KNOWN].filter((k) => !all.some((c) => c.join(', ') === k));
+  for (const k of stale) console.error(`no longer a cycle, remove it from KNOWN in scripts/check-cycles.mjs: ${k}`);
+  for (const c of all.filter((c) => KNOWN.has(c.join(', ')))) console.log(`known import cycle (being removed elsewhere): ${c.join(', ')}`);
   const folderCycles = cycles(folders.graph);
   if (process.argv.includes('--list')) {
     for (const [edge, why] of [...folders.witness].sort()) console.log(`${edge.replace('\t', ' → ')}\t(${why})`);
@@ -111,7 +119,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       if (inCycle.has(from) && inCycle.has(to)) console.error(`  ${from} → ${to}  (e.g. ${why})`);
     }
   }
-  const n = fileCycles.length + folderCycles.length;
+  const n = fileCycles.length + folderCycles.length + stale.length;
   console.log(`import cycles: ${fileCycles.length} between files, ${folderCycles.length} between folders (${files.size} files, ${folders.graph.size} folders)`);
   process.exit(n ? 1 : 0);
 }

@@ -74,6 +74,7 @@ ensureSystemPackages([...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES, ...STANDIN
 let checksFailed = 0;
 checksFailed += step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) ? 1 : 0;
 checksFailed += step('lint', 'npx', ['eslint', '.']) ? 1 : 0;
+checksFailed += step('import cycles', 'node', ['scripts/check-cycles.mjs']) ? 1 : 0;
 // The .vsix must package non-interactively (no stdin in CI); it rebuilds dist/ for production,
 // so it runs before the development build the suites use.
 checksFailed += step('package (.vsix)', 'npm', ['run', '--silent', 'package'], { CI: 'true' }) ? 1 : 0;
@@ -315,7 +316,7 @@ for (const [label, sec] of runTimes) {
 }
 console.log('\n=== lane time by leg');
 for (const [leg, [n, sec]] of legs) console.log(`${leg.padEnd(60)} ${String(n).padStart(3)} run(s) ${sec.toFixed(0).padStart(6)} s`);
-if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/package failed, counted as failures)`);
+if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/import cycles/package failed, counted as failures)`);
 if (failedTitles.length) console.log(`\n=== failed\n${failedTitles.join('\n')}`);
 console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 process.exit(tally.failed ? 1 : 0);
