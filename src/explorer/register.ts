@@ -5,7 +5,6 @@ import type { Services } from '../core/services';
 import { registerExplorerCommands, traceIdsOf } from './commands';
 import { describeFilter } from './filter';
 import type { Node } from './nodes';
-import { registerOpenFallbackWhenMissing } from './openFallback';
 import { LivePoller } from './poller';
 import { ErrorDecorations } from './treeItems';
 import { TraceTreeProvider } from './treeProvider';
@@ -68,7 +67,6 @@ export function registerExplorer(services: Services): void {
     provider.onDidChangeState(updateState),
     view.onDidChangeSelection((e) => provider.markSeen(traceIdsOf(e.selection)) && updateBadge()),
     ...registerExplorerCommands(services, provider, view),
-    registerOpenFallbackWhenMissing(services),
     vscode.commands.registerCommand('geminiTrace.explorer.testHooks', () => hooks),
   );
 }
