@@ -225,7 +225,7 @@ export class TracePanel implements vscode.Disposable {
       case 'compare': {
         const spanId = (p as Commands['compare']).spanId;
         // A span (from the details) compares that span; the header's Compare… opens the Compare view.
-        if (spanId) await runOptional('geminiTrace.compareWith', 'Compare', ref(spanId));
+        if (spanId) await vscode.commands.executeCommand('geminiTrace.compareWith', ref(spanId));
         else await this.comparer.start(this.session?.trace, this.ref.experimentId);
         return;
       }
@@ -247,7 +247,7 @@ export class TracePanel implements vscode.Disposable {
         return;
       }
       case 'replay':
-        await runOptional('geminiTrace.replay', 'Replay', ref((p as Commands['replay']).spanId));
+        await vscode.commands.executeCommand('geminiTrace.replay', ref((p as Commands['replay']).spanId));
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
@@ -295,16 +295,6 @@ export class TracePanel implements vscode.Disposable {
     this.onDidDisposeEmitter.fire();
     this.onDidDisposeEmitter.dispose();
   }
-}
-
-/** Runs a command another feature registers; says so plainly when that feature is absent. */
-export async function runOptional(command: string, what: string, ...args: unknown[]): Promise<void> {
-  const all = await vscode.commands.getCommands(true);
-  if (!all.includes(command)) {
-    void vscode.window.showInformationMessage(`${what} is not available: no extension part registered the command "${command}".`);
-    return;
-  }
-  await vscode.commands.executeCommand(command, ...args);
 }
 
 function isRunning(t: Trace): boolean {
