@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import { availableRuntimes, buildTracedEnv, injectionFiles, redactUri } from '../launch/env';
 import { EnvVars } from '../launch/envVars';
 import { checkTrackingUri } from '../launch/traceOptions';
+import { manifestDefault } from '../contributions/manifest';
 import { ENV } from '../model/runTags';
 import { parseArgs, USAGE } from './args';
 import type { CliOptions } from './args';
 import { runChild } from './run';
 import { errorStack } from '../shared/errors';
 
-const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const say = (m: string) => process.stderr.write(`gemini-trace: ${m}\n`);
 
 /** dist/ of this install: the bundle lives in it (dist/cli.js); run from source, it is ../../dist. */
@@ -30,7 +30,7 @@ function version(): string {
 
 function tracedEnv(options: CliOptions, runName: string): { env: EnvVars; problems: string[] } | { error: string } {
   const base = EnvVars.fromProcess();
-  const trackingUri = options.trackingUri ?? (base.lookup(ENV.trackingUri) || DEFAULT_TRACKING_URI);
+  const trackingUri = options.trackingUri ?? (base.lookup(ENV.trackingUri) || manifestDefault('trackingUri'));
   const bad = checkTrackingUri(trackingUri);
   if (bad) return { error: `${options.trackingUri ? '--tracking-uri' : ENV.trackingUri}: ${bad}` };
   const files = injectionFiles(distDir());

@@ -1,6 +1,7 @@
 // Jump to code: from a span to the line that made it (`geminiTrace.goToCode`), and back from a
 // line to the spans made there (`geminiTrace.revealSpan`, in revealSpan.ts).
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import type { CodeLocation, Span, Trace } from '../model/types';
 import { TAG } from '../model/runTags';
 import { toTraceRef } from '../shared/traceRef';
@@ -20,7 +21,7 @@ export type GoToCodeResult =
 
 export function registerJumpToCode(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.goToCode', async (arg: unknown) => {
+    vscode.commands.registerCommand(COMMAND.goToCode, async (arg: unknown) => {
       const ref = toTraceRef(arg);
       if (!ref) {
         void vscode.window.showErrorMessage('Gemini Trace: Go to Code needs a span. Use it from a span in the Traces view or the trace panel.');

@@ -3,6 +3,7 @@
 // search and every hit is then checked here against the real file and line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
 import type { TraceInfo } from '../mlflow/types';
 import { TAG } from '../model/runTags';
@@ -27,7 +28,7 @@ export interface SpanAtLine {
 
 export function registerRevealSpan(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.revealSpan', async (arg?: { uri?: vscode.Uri | string; line?: number; pick?: boolean }) => {
+    vscode.commands.registerCommand(COMMAND.revealSpan, async (arg?: { uri?: vscode.Uri | string; line?: number; pick?: boolean }) => {
       const editor = vscode.window.activeTextEditor;
       const uri = arg?.uri ? (typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri) : arg.uri) : editor?.document.uri;
       const line = arg?.line ?? (editor ? editor.selection.active.line + 1 : undefined);
@@ -55,7 +56,7 @@ export function registerRevealSpan(services: Services): void {
         return refs;
       }
       const chosen = hits.length === 1 ? hits[0] : (await vscode.window.showQuickPick(hits.map(toItem), { title: `Spans made at ${vscode.workspace.asRelativePath(uri)}:${line}`, matchOnDescription: true, matchOnDetail: true }))?.hit;
-      if (chosen) await vscode.commands.executeCommand('geminiTrace.openTrace', chosen.ref);
+      if (chosen) await vscode.commands.executeCommand(COMMAND.openTrace, chosen.ref);
       return refs;
     }),
   );

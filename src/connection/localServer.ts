@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ConnectionControl } from './control';
+import { SECTION } from '../contributions/ids';
 import { findPythonWithMlflow, installMlflow } from './python';
 
 const PREFERRED_PORT = 5000;
@@ -61,7 +62,7 @@ export class LocalServer implements vscode.Disposable {
       );
       if (pick === choose) {
         this.log.info('local server: not started — set geminiTrace.localServer.python to a Python that has mlflow, then start it again');
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'geminiTrace.localServer.python');
+        await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.localServer.python`);
         return undefined;
       }
       if (pick !== install) {

@@ -4,6 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../contributions/settings';
 import { errorMessage } from '../shared/errors';
 
 const IS_WIN = process.platform === 'win32';
@@ -24,8 +25,8 @@ export function managedVenvDir(context: vscode.ExtensionContext): string {
 /** Candidates in order of preference; each is checked by importing mlflow. */
 async function candidates(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ python: string; source: string }[]> {
   const out: { python: string; source: string }[] = [];
-  const setting = vscode.workspace.getConfiguration('geminiTrace').get<string>('localServer.python')?.trim();
-  if (setting) out.push({ python: setting, source: 'setting geminiTrace.localServer.python' });
+  const configured = setting('localServer.python').trim();
+  if (configured) out.push({ python: configured, source: 'setting geminiTrace.localServer.python' });
   const fromExt = await pythonExtensionInterpreter(log);
   if (fromExt) out.push({ python: fromExt, source: 'Python extension interpreter' });
   out.push({ python: venvPython(managedVenvDir(context)), source: 'Gemini Trace venv' });
@@ -35,7 +36,7 @@ async function candidates(context: vscode.ExtensionContext, log: vscode.LogOutpu
   for (const p of IS_WIN ? ['python', 'py'] : ['python3', 'python']) out.push({ python: p, source: 'PATH' });
   // Bare names are resolved on PATH by the OS; paths must exist. A configured one that does not
   // is the user's mistake to hear about, not to skip in silence.
-  if (setting && /[\\/]/.test(setting) && !existsSync(setting)) log.warn(`local server: geminiTrace.localServer.python is ${setting}, which does not exist; looking for another Python with mlflow`);
+  if (configured && /[\\/]/.test(configured) && !existsSync(configured)) log.warn(`local server: geminiTrace.localServer.python is ${configured}, which does not exist; looking for another Python with mlflow`);
   return out.filter((c) => !/[\\/]/.test(c.python) || existsSync(c.python));
 }
 

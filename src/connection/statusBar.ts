@@ -1,13 +1,14 @@
 // The status bar item: which MLflow server, and whether it answers. A click opens the
 // connection menu (switch server, credentials, log, local server).
 import * as vscode from 'vscode';
+import { COMMAND, STORAGE } from '../contributions/ids';
 import type { ConnectionControl } from './control';
 import { escapeMarkdown, shortServer } from '../shared/format';
 import { describeCredentials } from './credentials';
 import type { LocalServer } from './localServer';
 
 export class ConnectionStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('geminiTrace.connection', vscode.StatusBarAlignment.Left, -100);
+  private readonly item = vscode.window.createStatusBarItem(STORAGE.statusBarItem, vscode.StatusBarAlignment.Left, -100);
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -15,7 +16,7 @@ export class ConnectionStatusBar implements vscode.Disposable {
     private readonly local: LocalServer,
   ) {
     this.item.name = 'Gemini Trace: MLflow Connection';
-    this.item.command = 'geminiTrace.connection';
+    this.item.command = COMMAND.connection;
     this.subs.push(connection.onDidChange(() => this.render()), local.onDidChange(() => this.render()));
     this.render();
     this.item.show();

@@ -10,8 +10,6 @@ import type { ModelCall } from '../model/call/types';
 import type { CodeLocation, Cost, SpanStatus, TokenUsage } from '../model/types';
 import type { WireTable } from './wireTable';
 
-export const VIEW_TYPE = 'geminiTrace.trace';
-
 /** A medium as the webview gets it: shown as a `data:` URI (panel/media.ts makes it safe), or
  *  described by its metadata. */
 export type MediaResult =

@@ -2,7 +2,8 @@
 // value in force is the user's or, when unset, the default package.json declares (VS Code applies
 // it), so no default is written in code.
 import * as vscode from 'vscode';
-import { SECTION, SETTING } from './ids';
+import { SECTION } from './ids';
+import type { SETTING } from './ids';
 
 type JsonTypes = { string: string; number: number; boolean: boolean };
 export type SettingKey = keyof typeof SETTING;

@@ -1,6 +1,7 @@
 // The diff feature's entry points: the tree ("Compare With…", "Compare Selected"), the panel's
 // Compare… button (geminiTrace.compareWith with a TraceRef), and the command palette.
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
 import type { Services } from '../core/services';
 import { toTraceRef, type TraceRef } from '../shared/traceRef';
@@ -67,14 +68,14 @@ export function registerDiff(services: Services): void {
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, new DiffDocuments(services)),
     vscode.commands.registerCommand(
-      'geminiTrace.compareWith',
+      COMMAND.compareWith,
       guard('compareWith', async (ref?: unknown) => {
         const first = toTraceRef(ref) ?? (await pickRecentTrace(services, { title: 'Compare which trace?' }));
         return first && compareWith(first);
       }),
     ),
     vscode.commands.registerCommand(
-      'geminiTrace.compareSelected',
+      COMMAND.compareSelected,
       guard('compareSelected', async (clicked?: unknown, selected?: unknown[]) => {
         const refs = (selected?.length ? selected : [clicked]).map(toTraceRef).filter(isRef);
         if (refs.length !== 2) throw new Error(`Select exactly two traces or two spans (${refs.length} selected).`);
@@ -83,7 +84,7 @@ export function registerDiff(services: Services): void {
       }),
     ),
     vscode.commands.registerCommand(
-      'geminiTrace.compare',
+      COMMAND.compare,
       guard('compare', async (args?: CompareArgs) => {
         const left = toTraceRef(args?.left);
         const right = toTraceRef(args?.right);

@@ -2,6 +2,7 @@
 // cached until refresh, and updated in place by the live poll (a change event on the run or
 // experiment node that changed, never on the whole tree).
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import type { Experiment } from '../mlflow/types';
 import { isMlflowError } from '../mlflow/errors';
 import { GEMINI_TAG } from '../model/runTags';
@@ -118,7 +119,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
       const badFilter = isMlflowError(e) && e.kind === 'bad-request' && this.filterString;
       return [
         new MessageNode(node, badFilter ? `The filter was rejected: ${msg}` : `Could not load: ${msg}`, 'error', msg,
-          badFilter ? { command: 'geminiTrace.setFilter', title: 'Edit Filter' } : { command: 'geminiTrace.refresh', title: 'Retry' }),
+          badFilter ? { command: COMMAND.setFilter, title: 'Edit Filter' } : { command: COMMAND.refresh, title: 'Retry' }),
       ];
     }
   }
@@ -140,7 +141,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     let shown = list.experiments;
     if (this.currentRun) {
       const run = this.services.runs.latest;
-      if (!run) return [new MessageNode(undefined, 'No traced run in this window yet: start one, or show all runs.', 'info', undefined, { command: 'geminiTrace.allRuns', title: 'Show All Runs' })];
+      if (!run) return [new MessageNode(undefined, 'No traced run in this window yet: start one, or show all runs.', 'info', undefined, { command: COMMAND.allRuns, title: 'Show All Runs' })];
       const id = await this.experiments.idForRun(run);
       shown = shown.filter((e) => e.experiment_id === id);
       if (!shown.length) return [new MessageNode(undefined, `Waiting for the first trace of ${run.name}…`, 'loading')];
@@ -174,7 +175,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
     const runs = data.sortedRuns();
     if (!runs.length) {
       return [new MessageNode(node, isEmptyFilter(this.filterValue) ? 'No traces in this experiment yet' : 'No traces match the filter', 'info', undefined,
-        isEmptyFilter(this.filterValue) ? undefined : { command: 'geminiTrace.clearFilter', title: 'Clear Filter' })];
+        isEmptyFilter(this.filterValue) ? undefined : { command: COMMAND.clearFilter, title: 'Clear Filter' })];
     }
     const nodes: Node[] = runs.map((r, i) => this.nodes.run(this.isActive, node, r, i === 0));
     if (data.hasMoreRuns) {

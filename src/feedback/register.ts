@@ -3,6 +3,8 @@
 // on a trace or one of its spans. From the Traces view, the trace panel, or the command palette.
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
+import { setting } from '../contributions/settings';
+import { COMMAND } from '../contributions/ids';
 import type { NewAssessment } from '../mlflow/api';
 import { FEEDBACK_NAMES, parseAssessments } from '../model/assessments';
 import { toTraceRef } from '../shared/traceRef';
@@ -22,8 +24,8 @@ export interface FeedbackPreset {
 
 export function registerFeedback(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.addFeedback', (arg?: unknown, preset?: FeedbackPreset) => addFeedback(services, arg, preset)),
-    vscode.commands.registerCommand('geminiTrace.addExpectation', (arg?: unknown, preset?: Omit<FeedbackPreset, 'kind'>) => addFeedback(services, arg, { ...preset, kind: 'expectation' })),
+    vscode.commands.registerCommand(COMMAND.addFeedback, (arg?: unknown, preset?: FeedbackPreset) => addFeedback(services, arg, preset)),
+    vscode.commands.registerCommand(COMMAND.addExpectation, (arg?: unknown, preset?: Omit<FeedbackPreset, 'kind'>) => addFeedback(services, arg, { ...preset, kind: 'expectation' })),
   );
 }
 
@@ -66,7 +68,7 @@ async function refresh(services: Services, ref: TraceRef): Promise<void> {
 
 /** Who the feedback is from: the setting, else the OS user name. */
 function sourceId(): string {
-  const configured = vscode.workspace.getConfiguration('geminiTrace').get<string>('feedback.sourceId', '').trim();
+  const configured = setting('feedback.sourceId').trim();
   if (configured) return configured;
   try {
     return userInfo().username;

@@ -3,6 +3,7 @@
 // own build output in <extension>/dist (the CLI finds the same files next to itself).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import type { Services } from '../core/services';
 import { addToLaunchConfig } from './addToLaunchConfig';
 import type { AddToLaunchConfigArgs } from './addToLaunchConfig';
@@ -29,7 +30,7 @@ export function registerLaunch(services: Services): void {
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.enableTerminalTracing', async () => {
+    vscode.commands.registerCommand(COMMAND.enableTerminalTracing, async () => {
       try {
         await terminal.enable();
         void vscode.window.showInformationMessage('Gemini Trace: new terminals now trace the Gemini calls of Node and Python programs. Terminals already open are not affected.');
@@ -39,11 +40,11 @@ export function registerLaunch(services: Services): void {
         return false;
       }
     }),
-    vscode.commands.registerCommand('geminiTrace.disableTerminalTracing', async () => {
+    vscode.commands.registerCommand(COMMAND.disableTerminalTracing, async () => {
       await terminal.disable().catch(report('Stopping terminal tracing'));
       void vscode.window.showInformationMessage('Gemini Trace: new terminals are no longer traced.');
     }),
-    vscode.commands.registerCommand('geminiTrace.addToLaunchConfig', (args?: AddToLaunchConfigArgs) =>
+    vscode.commands.registerCommand(COMMAND.addToLaunchConfig, (args?: AddToLaunchConfigArgs) =>
       addToLaunchConfig(args).catch((e) => {
         report('Adding geminiTrace to a launch configuration')(e);
         return undefined;

@@ -3,6 +3,7 @@
 // found with one MLflow search (its metadata or tag; a chat's or conversation's also scoped to its
 // run) and read like any trace, with progress.
 import * as vscode from 'vscode';
+import { COMMAND, VIEW } from '../contributions/ids';
 import { compileFilter, andFilters, runClause } from '../explorer/filter';
 import type { SessionKey } from '../model/sessions';
 import { TAG } from '../model/runTags';
@@ -18,7 +19,6 @@ import { valueText } from './clip';
 import { sessionView } from './sessionModel';
 import { errorMessage } from '../shared/errors';
 
-export const SESSION_VIEW_TYPE = 'geminiTrace.session';
 /** Turns read at most; a longer session says it was cut. */
 const MAX_TURNS = 200;
 
@@ -65,7 +65,7 @@ export class SessionPanel implements vscode.Disposable {
   private async load(): Promise<void> {
     const { key, experimentId, runId } = this.ref;
     try {
-      await vscode.window.withProgress({ location: { viewId: 'geminiTrace.traces' }, title: `Reading ${key.kind} ${key.id}` }, async () => {
+      await vscode.window.withProgress({ location: { viewId: VIEW.traces }, title: `Reading ${key.kind} ${key.id}` }, async () => {
         const client = this.services.connection.client();
         const filter = andFilters(compileFilter({ session: key }), key.kind !== 'session' && runId ? runClause(runId, TAG.runId) : undefined);
         const infos: { trace_id: string }[] = [];
@@ -142,7 +142,7 @@ export class SessionPanel implements vscode.Disposable {
           return;
         case 'openTrace': {
           const c = p as Commands['openTrace'];
-          await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: c.traceId, spanId: c.spanId, experimentId: this.ref.experimentId });
+          await vscode.commands.executeCommand(COMMAND.openTrace, { traceId: c.traceId, spanId: c.spanId, experimentId: this.ref.experimentId });
           return;
         }
       }

@@ -10,7 +10,7 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ExperimentNode, LoadMoreNode, MessageNode, Node, RunNode, SpanNode, TraceNode } from '../../src/explorer/nodes';
 import type { Services } from '../../src/core/services';
 import type { TraceSummary } from '../../src/model/types';
-import { getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
+import { getExtension, getServices, mlflowUrl, waitFor, withSetting, getTestApi } from '../helpers/vscode';
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
@@ -60,7 +60,7 @@ describe('Trace Explorer view', function () {
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     assert.ok(hooks?.provider, 'the explorer did not register its test hooks');
     expId = await createExperiment(mlflowUrl(), expName);
     const seeds = [];

@@ -17,7 +17,7 @@ import type { Node, TraceNode } from '../../src/explorer/nodes';
 import type { Services } from '../../src/core/services';
 import { unpackTable, type WireTable } from '../../src/contract/wireTable';
 import { note, spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore -- plain .mjs generator shared with the benchmarks
@@ -89,7 +89,7 @@ describe('hostile content in prompts and responses', function () {
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     spy = spyOnWebviewPanels();
     restore.push(() => spy.dispose());
     expName = `hostile-it-${Date.now().toString(36)}`;

@@ -167,7 +167,17 @@ describe('panel: messages, ids and HTML shell', () => {
   it('turns tree nodes, refs, ids and links into trace refs', () => {
     const id = 'tr-0123456789abcdef0123456789abcdef';
     assert.deepEqual(toTraceRef({ traceId: id, spanId: 'abc', experimentId: '2', label: 'x' }), { traceId: id, spanId: 'abc', experimentId: '2' });
-    assert.deepEqual(toTraceRef({ ref: { traceId: id } }), { traceId: id, spanId: undefined, experimentId: undefined });
+    assert.deepEqual(toTraceRef({ ref: { traceId: id } }), { traceId: id });
+    // Tree nodes carry their fields as getters.
+    const node = new (class {
+      get traceId() {
+        return id;
+      }
+      get spanId() {
+        return 'abc';
+      }
+    })();
+    assert.deepEqual(toTraceRef(node), { traceId: id, spanId: 'abc' });
     assert.equal(toTraceRef({ spanId: 'x' }), undefined);
     assert.equal(parseTraceIdInput(`http://127.0.0.1:5000/#/experiments/1/traces?selectedEvaluationId=${id.toUpperCase()}`), id);
     assert.equal(parseTraceIdInput('0123456789abcdef0123456789ABCDEF'), id);
