@@ -1,6 +1,7 @@
 // One webview panel showing one trace: creates the webview with its strict shell, loads the
 // trace, answers the webview's requests, and keeps polling while the trace is still running.
 import * as vscode from 'vscode';
+import { COMMAND, VIEW } from '../contributions/ids';
 import { openCodeLocation } from '../code/jump';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
@@ -10,13 +11,19 @@ import { CompareController } from './compareHost';
 import { contentAction } from './contentActions';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from '../contract/protocol';
-import { isWebviewToHost, VIEW_TYPE } from '../contract/protocol';
+import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
 import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
+
+/** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
+export interface PanelProbe {
+  rendered(panel: TracePanel, c: Commands['rendered']): void;
+  answered(panel: TracePanel, method: RequestMessage['method']): void;
+}
 
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
@@ -31,16 +38,12 @@ export class TracePanel implements vscode.Disposable {
   private readonly closed = new AbortController();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
-  /** What the webview reported drawing (newest last): for the log and for tests to wait on. */
-  readonly renders: Commands['rendered'][] = [];
-  /** Requests answered, by method: lets a test see a round trip complete. */
-  readonly answered: Record<string, number> = {};
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
 
-  static create(services: Services, ref: TraceRef): TracePanel {
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, shortTitle(ref.traceId), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.options(services));
-    return new TracePanel(services, panel, ref);
+  static create(services: Services, ref: TraceRef, probe?: PanelProbe): TracePanel {
+    const panel = vscode.window.createWebviewPanel(VIEW.tracePanel, shortTitle(ref.traceId), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.options(services));
+    return new TracePanel(services, panel, ref, probe);
   }
 
   static options(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -56,6 +59,7 @@ export class TracePanel implements vscode.Disposable {
     private readonly services: Services,
     readonly panel: vscode.WebviewPanel,
     private readonly ref: TraceRef,
+    private readonly probe?: PanelProbe,
   ) {
     this.pendingFocus = ref.spanId;
     this.selected = ref.spanId;
@@ -225,7 +229,7 @@ export class TracePanel implements vscode.Disposable {
       case 'compare': {
         const spanId = (p as Commands['compare']).spanId;
         // A span (from the details) compares that span; the header's Compare… opens the Compare view.
-        if (spanId) await vscode.commands.executeCommand('geminiTrace.compareWith', ref(spanId));
+        if (spanId) await vscode.commands.executeCommand(COMMAND.compareWith, ref(spanId));
         else await this.comparer.start(this.session?.trace, this.ref.experimentId);
         return;
       }
@@ -233,7 +237,7 @@ export class TracePanel implements vscode.Disposable {
         await this.comparer.openDiff(p as Commands['openPairDiff']);
         return;
       case 'goToCode':
-        await vscode.commands.executeCommand('geminiTrace.goToCode', ref((p as Commands['goToCode']).spanId));
+        await vscode.commands.executeCommand(COMMAND.goToCode, ref((p as Commands['goToCode']).spanId));
         return;
       case 'openLocation': {
         const c = p as Commands['openLocation'];
@@ -243,15 +247,15 @@ export class TracePanel implements vscode.Disposable {
       }
       case 'assess': {
         const c = p as Commands['assess'];
-        await vscode.commands.executeCommand('geminiTrace.addFeedback', ref(c.spanId), { kind: c.kind });
+        await vscode.commands.executeCommand(COMMAND.addFeedback, ref(c.spanId), { kind: c.kind });
         return;
       }
       case 'replay':
-        await vscode.commands.executeCommand('geminiTrace.replay', ref((p as Commands['replay']).spanId));
+        await vscode.commands.executeCommand(COMMAND.replay, ref((p as Commands['replay']).spanId));
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
-        this.renders.push(c);
+        this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;
       }
@@ -270,7 +274,7 @@ export class TracePanel implements vscode.Disposable {
       else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
-      this.answered[m.method] = (this.answered[m.method] ?? 0) + 1;
+      this.probe?.answered(this, m.method);
     } catch (e) {
       reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
     }
