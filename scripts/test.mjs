@@ -23,7 +23,7 @@ import { APP_VENVS, ensureAppVenv, ensureVenv, root } from './lib/python.mjs';
 import { startMlflow } from './lib/mlflow.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { BROWSER_PACKAGES, ensureSystemPackages, POSTGRES_PACKAGES, STANDIN_PACKAGES, VSCODE_SERVER_PACKAGES } from './lib/system.mjs';
-import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-server.mjs';
+import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-install.mjs';
 
 const all = ['unit', 'node-versions', 'postgres', 'integration', 'e2e', 'integration-oldest'];
 const picked = process.argv.slice(2).filter((a) => all.includes(a));

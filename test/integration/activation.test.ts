@@ -1,5 +1,5 @@
 // Runs inside a real VS Code (a code-server build of it, web workbench; which one: GT_VSCODE and
-// scripts/lib/vscode-server.mjs): the extension loads from the
+// scripts/lib/vscode-install.mjs): the extension loads from the
 // repository, activates lazily, hands back its test API (in Test mode), and registers every command
 // its manifest declares and no other.
 import * as assert from 'node:assert/strict';
