@@ -230,10 +230,8 @@ describe('cli: gemini-trace', function () {
 
     it('a Python app in a venv without mlflow: its Gemini calls become the traces the Node apps make, tagged with the run', async function () {
       this.timeout(180000);
-      // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-      // @ts-ignore -- plain .mjs module shared with the scripts
       const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
-      const python: string = ensureAppVenv('genai');
+      const python = ensureAppVenv('genai');
       standin.reset();
       const experiment = uniqueName('cli-e2e-python');
       const app = join(root, 'test', 'fixtures', 'apps', 'python', 'app.py');

@@ -8,8 +8,6 @@ import { compileFilter } from '../../src/explorer/filter';
 import { IncrementalPoll } from '../../src/explorer/incremental';
 import { ExperimentTraces, OTHER_RUN } from '../../src/explorer/traceSource';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks
 import { createExperiment, postTraces, traceSpans } from '../../bench/lib/otlp.mjs';
 
 type Seed = Parameters<typeof traceSpans>[0];

@@ -24,8 +24,6 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
   const bed = useFaultsBed();
   let python = '';
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
     python = ensureAppVenv('genai');
   });

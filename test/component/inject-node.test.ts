@@ -132,8 +132,6 @@ describe('Node preload: @google/genai traced into MLflow', function () {
 
   it('with MLflow stopped: same stdout, one warning, exit within 2 s of the untraced run', async () => {
     // A port nobody listens on: what a stopped local server looks like.
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { freePort } = await import('../../scripts/lib/mlflow.mjs');
     const down = `http://127.0.0.1:${await freePort()}`;
     for (const app of fixtures) {

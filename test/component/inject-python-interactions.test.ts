@@ -33,8 +33,6 @@ describe('Python tracer: the Interactions and Live APIs traced into MLflow', fun
   const pythons: Record<string, string> = {};
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
     for (const name of ['genai', 'genai-2']) pythons[name] = ensureAppVenv(name);
     standin = await startStandin({ tls: selfSignedCert() });

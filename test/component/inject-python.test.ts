@@ -84,8 +84,6 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
   }
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
     genaiPython = ensureAppVenv('genai');
     genai1Python = ensureAppVenv('genai-1');

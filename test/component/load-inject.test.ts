@@ -25,8 +25,6 @@ describe('Node preload under load: 1,000 calls from 20 concurrent tasks', functi
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'gt-load-inject-'));
     distDir = join(work, 'dist');
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the build script
     const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
     const [, s] = await Promise.all([buildNodeInject(distDir), startStandin(), mlflowUrl()]);
     standin = s;

@@ -7,7 +7,6 @@ import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
 import { dominant, nearest, paintedColours, themeColour } from '../helpers/paintedRows';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
-// @ts-expect-error -- plain .mjs benchmark helper without types
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
 function synthetic(o: { spans: number; seed: number }): Trace {

@@ -14,16 +14,13 @@ import { TraceSession } from '../../src/panel/session';
 import { dominant, nearest, paintedColours, rowsWithBars, themeColour } from '../helpers/paintedRows';
 import { closeBrowser, openPanelPage, type PanelPage } from '../helpers/panelPage';
 import { sharedSeed } from '../helpers/seed';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
-import { generateTrace } from '../../bench/gen-trace.mjs';
+import { generateTrace, type GenerateOptions } from '../../bench/gen-trace.mjs';
 
 const root = join(__dirname, '..', '..');
 const shots = join(root, 'test-results', 'screenshots');
-const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
 
-function synthetic(o: Record<string, unknown>): Trace {
-  const g = gen(o);
+function synthetic(o: GenerateOptions): Trace {
+  const g = generateTrace(o);
   const t = normalizeTrace({ info: g.info, spans: g.spansJson });
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
   return t;
@@ -60,7 +57,7 @@ describe('panel webview in headless Chromium', function () {
   });
   after(() => closeBrowser());
 
-  for (const encoding of ['python', 'typescript', 'otel']) {
+  for (const encoding of ['python', 'typescript', 'otel'] as const) {
     it(`renders a 1,000-span trace in the ${encoding} encoding`, async () => {
       const t = synthetic({ spans: 1000, encoding, seed: 21 });
       p = await openPanelPage(t);

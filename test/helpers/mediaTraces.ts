@@ -43,8 +43,6 @@ export function mediaTraces(): Promise<MediaTraces> {
 async function run(): Promise<MediaTraces> {
   const base = await mlflowUrl();
   const distDir = join(mkdtempSync(join(tmpdir(), 'gt-media-')), 'dist');
-  // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-  // @ts-ignore -- plain .mjs module shared with the build script
   const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
   await buildNodeInject(distDir);
   const standin = await startStandin();

@@ -11,8 +11,6 @@ import type { ConnectionState, Services } from '../../src/core/services';
 import { closedPort, startDelayProxy, startFaultServer, type DelayProxy, type FaultKind } from '../fixtures/faults/servers';
 import { hostLogMark, hostLogSince, note, ourHostErrors, spyOnWebviewPanels } from '../helpers/hostSpy';
 import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, waitFor, withSetting, getTestApi } from '../helpers/vscode';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const DELAY_MS = 5000;

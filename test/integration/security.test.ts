@@ -22,8 +22,6 @@ import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
 import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const tag = Math.random().toString(36).slice(2, 10);

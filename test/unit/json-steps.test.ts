@@ -6,11 +6,8 @@ import { parseJsonLossless } from '../../src/shared/jsonLossless';
 import { parseJsonSteps } from '../../src/shared/jsonSteps';
 import { runSliced, runToEnd } from '../../src/shared/steps';
 import { loopTurns } from '../helpers/loopTurns';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
-const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
 
 function outcome(f: () => unknown): { value?: unknown; error?: string } {
   try {
@@ -107,8 +104,8 @@ describe('parseJsonSteps', () => {
 
   it('reads a trace body the same as parseJsonLossless, giving the event loop turns', async function () {
     this.timeout(120_000);
-    for (const encoding of ['python', 'otel']) {
-      const { spansJson } = gen({ spans: 20_000, encoding, seed: 9 });
+    for (const encoding of ['python', 'otel'] as const) {
+      const { spansJson } = generateTrace({ spans: 20_000, encoding, seed: 9 });
       const { value: v, turns } = await loopTurns(() => runSliced(parseJsonSteps(spansJson)));
       assert.deepStrictEqual(v, parseJsonLossless(spansJson), encoding);
       assert.ok(turns > 3, `${encoding}: the event loop ran ${turns} times during the parse`);

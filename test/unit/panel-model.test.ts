@@ -14,22 +14,17 @@ import { parseQuery, TraceSession } from '../../src/panel/session';
 import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
 import { packTable, unpackTable, type WireTable } from '../../src/contract/wireTable';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
-import { generateTrace } from '../../bench/gen-trace.mjs';
+import { generateTrace, type GenerateOptions } from '../../bench/gen-trace.mjs';
 
-type Gen = { info: unknown; spansJson: string };
-const gen = generateTrace as (o: Record<string, unknown>) => Gen;
-
-function trace(o: Record<string, unknown>): Trace {
-  const g = gen(o);
+function trace(o: GenerateOptions): Trace {
+  const g = generateTrace(o);
   const t = normalizeTrace({ info: g.info, spans: g.spansJson });
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
   return t;
 }
 
 describe('panel: span table', () => {
-  for (const encoding of ['python', 'typescript', 'otel']) {
+  for (const encoding of ['python', 'typescript', 'otel'] as const) {
     it(`is a consistent tree-ordered table (${encoding} encoding)`, () => {
       const t = trace({ spans: 3000, encoding, seed: 3 });
       const s = new TraceSession(t);
