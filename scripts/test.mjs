@@ -22,7 +22,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentNode, ensureNode, NODE_VERSIONS, nodeEnv } from './lib/node-versions.mjs';
-import { APP_VENVS, ensureAppVenv, ensureVenv, root } from './lib/python.mjs';
+import { APP_VENVS, ensureAppVenv, ensureInBackground, ensureVenv, root } from './lib/python.mjs';
 import { startMlflow } from './lib/mlflow.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { BROWSER_PACKAGES, ensureSystemPackages, POSTGRES_PACKAGES, STANDIN_PACKAGES, VSCODE_SERVER_PACKAGES } from './lib/system.mjs';
@@ -75,6 +75,11 @@ const t0 = Date.now();
 // Every suite needs some of them: the component suite drives the webview in Chromium too.
 const usesPostgres = suites.includes('postgres') || suites.includes('integration-oldest');
 ensureSystemPackages([...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES, ...STANDIN_PACKAGES, ...(usesPostgres ? POSTGRES_PACKAGES : [])]);
+// The venvs (MLflow's, and the app venvs the Python tracer's tests run programs in) install in the
+// background while the checks below run: on a fresh machine that is over two minutes of pip, the
+// frameworks venv alone about a minute. Failures surface before the suites, below.
+const t0Venvs = Date.now();
+const venvsReady = Promise.allSettled([ensureInBackground(), ...Object.keys(APP_VENVS).map((name) => ensureInBackground(name))]);
 let checksFailed = 0;
 checksFailed += step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) ? 1 : 0;
 checksFailed += step('lint', 'npx', ['eslint', '.']) ? 1 : 0;
@@ -96,10 +101,12 @@ const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
 // waits (MLflow restarts, a 5 s slow server, debug sessions starting, the workbench), and a third
 // process fills that time instead of leaving it idle.
 const LANES = 3;
-// Files that take longest (about 30 s to 4 min in CI runs; all component files), longest first: they start first,
-// so the lanes end together instead of one long file starting late and running alone at the end.
-// Files not listed follow in name order; each file's repeats in the matrix follow it.
-const LONG_FIRST = ['faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
+// Files that take longest (about 30 s to 4 min in CI runs; all component files; frameworks-python
+// runs some 25 Python processes that each import a framework; the Node framework files also install
+// their sample apps with npm ci on first use, Genkit's in about a minute), longest first: they start
+// first, so the lanes end together instead of one long file starting late and running alone at the
+// end. Files not listed follow in name order; each file's repeats in the matrix follow it.
+const LONG_FIRST = ['frameworks-python', 'frameworks-langchain', 'frameworks-python-gateway', 'frameworks-gateway', 'frameworks-ai-sdk', 'frameworks-genkit', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
 function longRank(name) {
   const i = LONG_FIRST.indexOf(name);
   return i < 0 ? LONG_FIRST.length : i;
@@ -258,8 +265,11 @@ function spawnBuffered(cmd, args, env) {
   });
 }
 
-// Before any run: parallel runs must not race to create the venv nor to install a VS Code server;
-// a PostgreSQL for every run that wants one.
+// Before any run: parallel runs must not race to create the venvs nor to install a VS Code server;
+// a PostgreSQL for every run that wants one. The venvs started above are awaited; the calls after
+// only check the pins (or say what failed, installing again in the open).
+for (const r of await venvsReady) if (r.status === 'rejected') console.error(r.reason.message);
+timings.push(['venvs (in the background)', Date.now() - t0Venvs]);
 ensureVenv();
 // …and the app venvs the Python tracer's tests run programs in.
 for (const name of Object.keys(APP_VENVS)) ensureAppVenv(name);

@@ -48,6 +48,13 @@ export const GT_ATTR = {
   streamUnparsed: 'gemini_trace.stream_unparsed',
   /** The app passed the stream to tee / pipeTo / pipeThrough, which read it out of the tracer's sight. */
   streamHandedOn: 'gemini_trace.stream_handed_on',
+  /** The package whose call or step a span records, when it is not the Gemini SDK itself:
+   *  `@google/generative-ai`, `openai`, `ai` (Vercel AI SDK), `langchain`, `genkit` (Python:
+   *  `google-adk`, `langchain`, `openai`). Both tracers write the same names. */
+  library: 'gemini_trace.library',
+  /** A framework's model-call span whose model call a traced SDK span under it records (with the
+   *  usage): `true` on the wrapper, which then carries neither usage nor a model call of its own. */
+  modelCallBelow: 'gemini_trace.model_call_below',
 } as const;
 
 /** MLflow's OTLP ingest turns a root span's `mlflow.traceTag.<key>` attributes into trace tags

@@ -242,7 +242,7 @@ describe('cli: gemini-trace', function () {
       for (const t of tagged) assertRunTags(t.tags, runId, 'python');
       const all = await traces(await experimentId(experiment), 7);
       const startedAt = all[0].tags[TAG.runStarted];
-      assertGenaiTraces({ file: app, run: { id: runId, name: 'cli e2e', startedAt, workspace: root }, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError' }, all, [...standin.calls]);
+      assertGenaiTraces({ file: app, run: { id: runId, name: 'cli e2e', startedAt, workspace: root }, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError', standinUrl: standin.url }, all, [...standin.calls]);
     });
   });
 });

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { TAG } from '../../src/model/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
-import { assertInteractionsApp, assertLiveEdges, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
+import { assertInteractionsApp, assertLiveEdges, assertRunningRun, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
 import { uniqueName } from '../helpers/mlflow';
 import { plainEnv, preloadBed, run, tracedEnv } from '../helpers/runApp';
 import { experimentId, inProgressTrace, markedLine, parsed, traces } from '../helpers/traceView';
@@ -127,7 +127,7 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     assert.deepEqual(a(resumed.roots[0].children[1], 'mlflow.spanOutputs').steps, interactionReply(createWith('Think in the background').body).steps);
   });
 
-  it('a running background agent is IN_PROGRESS in MLflow, tagged with its run, and OK once the app sees it complete', async () => {
+  it('a running background agent is IN_PROGRESS in MLflow, tagged with its run, named, and OK once the app sees it complete', async () => {
     const file = join(apps, 'node-cjs/interactions-exit.cjs');
     const experiment = uniqueName('inject-inprogress');
     const runId = randomUUID();
@@ -135,10 +135,8 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const child = spawn(process.execPath, [file, 'watch'], { env, cwd: join(file, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((done) => child.on('close', done));
     const deadline = Date.now() + 4000;
-    const seen = await inProgressTrace(experiment, runId, () => Date.now() < deadline);
-    assert.ok(seen, 'the trace showed as IN_PROGRESS, found by its run tag, while the agent ran');
-    assert.equal(seen.tags[TAG.runtime], 'node');
-    assert.ok(seen.spans.length >= 1 && seen.spans.every((s) => s.name !== 'Interactions.background'), 'the children, without their root yet');
+    const seen = await inProgressTrace(experiment, runId, () => Date.now() < deadline, ['mlflow.traceName', 'gemini_trace.conversation']);
+    assertRunningRun(seen, 'node');
     assert.equal(await exited, 0);
     const [done] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
     assert.equal(done.id, seen.id);

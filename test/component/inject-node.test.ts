@@ -64,7 +64,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
         assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
       }
       assertGenaiTraces(
-        { file: app.file, run: { id: runId, name: 'inject-node test', startedAt: '2026-01-02T03:04:05.000Z', workspace: apps }, runtime: 'node', extra: app.extra as ('chatStream' | 'count')[], exceptionType: 'ApiError' },
+        { file: app.file, run: { id: runId, name: 'inject-node test', startedAt: '2026-01-02T03:04:05.000Z', workspace: apps }, runtime: 'node', extra: app.extra as ('chatStream' | 'count')[], exceptionType: 'ApiError', standinUrl: bed.standin.url },
         all,
         calls,
       );

@@ -14,7 +14,7 @@ import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { selfSignedCert } from '../fixtures/gemini/tls';
-import { assertInteractionsApp, assertLiveEdges, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
+import { assertInteractionsApp, assertLiveEdges, assertRunningRun, assertSignatureReplay, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { run } from '../helpers/runApp';
 import { experimentId, inProgressTrace, markedLine, parsed, traces } from '../helpers/traceView';
@@ -173,7 +173,7 @@ print(json.dumps({"n": len(objs), "diff": diff}))`;
     assert.deepEqual(a(del, 'mlflow.spanInputs'), { id: a(del, 'gemini.interaction.id') });
   });
 
-  it('a running background agent is IN_PROGRESS in MLflow, tagged with its run, and OK once the app sees it complete', async () => {
+  it('a running background agent is IN_PROGRESS in MLflow, tagged with its run, named, and OK once the app sees it complete', async () => {
     const file = join(apps, 'python/interactions_exit.py');
     const experiment = uniqueName('py-inprogress');
     const runId = randomUUID();
@@ -186,10 +186,8 @@ print(json.dumps({"n": len(objs), "diff": diff}))`;
     let running = true;
     const exited = new Promise<number | null>((done) => child.on('close', (code) => { running = false; done(code); }));
     // While the app runs (the agent runs 4 s from the create; a loaded machine may take seconds to start Python).
-    const seen = await inProgressTrace(experiment, runId, () => running);
-    assert.ok(seen, 'the trace showed as IN_PROGRESS, found by its run tag, while the agent ran');
-    assert.equal(seen.tags[TAG.runtime], 'python');
-    assert.ok(seen.spans.length >= 1 && seen.spans.every((s) => s.name !== 'Interactions.background'), 'the children, without their root yet');
+    const seen = await inProgressTrace(experiment, runId, () => running, ['mlflow.traceName', 'gemini_trace.conversation']);
+    assertRunningRun(seen, 'python');
     assert.equal(await exited, 0);
     const [done] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
     assert.equal(done.id, seen.id);
@@ -197,6 +195,14 @@ print(json.dumps({"n": len(objs), "diff": diff}))`;
     assert.equal(done.roots[0].name, 'Interactions.background');
     assert.equal(a(done.roots[0], 'gemini.interaction.status'), 'completed');
     assert.equal(done.tags['gemini_trace.unfinished'], undefined);
+  });
+
+  it('a history kept by hand (store=False) that drops a thought signature is marked on its create, one that keeps it is not', async () => {
+    const file = join(apps, 'python/interactions_replay.py');
+    const { res, experiment } = await runTraced('genai', file);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr, '');
+    assertSignatureReplay(await traces(await experimentId(experiment), 3, 20_000, { settled: true }), file);
   });
 
   it('Live sessions: audio as metadata, an interruption, goAway, an error close, and one open at exit', async () => {

@@ -119,7 +119,7 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
       assert.ok(r.exitDelayMs <= baseline.exitDelayMs + 2000, `exit took ${r.exitDelayMs} ms after the last line (untraced ${baseline.exitDelayMs} ms)`);
       const calls = [...standin.calls];
       const all = await traces(await experimentId(experiment), 7);
-      assertGenaiTraces({ file: app, run: runView, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError' }, all, calls);
+      assertGenaiTraces({ file: app, run: runView, runtime: 'python', extra: ['chatStream', 'count'], exceptionType: 'ClientError', standinUrl: standin.url }, all, calls);
       assert.match(r.stdout, /^fail: 429$/m, 'the app saw the same error');
     });
   }
@@ -413,6 +413,40 @@ print(json.dumps(d))`);
     ]);
     assert.deepEqual(span.events, [{ timeUnixNano: '123', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'ClientError' } }] }]);
     assert.deepEqual(span.status, { message: 'boom', code: 'STATUS_CODE_ERROR' });
+  });
+
+  it('records the endpoint a call goes to as the Node preload does: the client\'s, a call\'s http_options over it, no credentials', () => {
+    // Node's endpointAttributes (src/inject/node/client.ts): its URL class, without user info, query,
+    // fragment and trailing slashes.
+    const bare = (url: string) => {
+      const u = new URL(url);
+      u.username = '';
+      u.password = '';
+      u.search = '';
+      u.hash = '';
+      return u.toString().replace(/\/+$/, '');
+    };
+    const urls = ['http://127.0.0.1:5000/', 'https://User:Pw@Proxy.Example.TEST:443/gemini/v1/?key=abc#frag', 'http://[::1]:8080//', 'HTTP://host:80/a%20b/', 'https://generativelanguage.googleapis.com/'];
+    const out = py(`
+import json
+from google import genai
+from google.genai import types
+from _gemini_trace.genai_endpoint import endpoint
+out = []
+for url in ${JSON.stringify(urls)}:
+    c = genai.Client(api_key="k", http_options={"base_url": url, "api_version": "v1alpha"})
+    out.append([endpoint(c.models, None), endpoint(c.aio.models, {"temperature": 0.1}),
+        endpoint(c.models, types.GenerateContentConfig(http_options=types.HttpOptions(api_version="v1"))),
+        endpoint(c.models, {"http_options": {"base_url": "https://gw.test/x/?k=1", "api_version": "v1beta"}})])
+out.append(endpoint(genai.Client(api_key="k").models, None))
+out.append(endpoint(object(), None))
+print(json.dumps(out))`);
+    urls.forEach((url, i) => {
+      const client = { 'gemini.api.base_url': bare(url), 'gemini.api.version': 'v1alpha' };
+      assert.deepEqual(out[i], [client, client, { ...client, 'gemini.api.version': 'v1' }, { 'gemini.api.base_url': 'https://gw.test/x', 'gemini.api.version': 'v1beta' }], url);
+    });
+    assert.deepEqual(out[urls.length], { 'gemini.api.base_url': 'https://generativelanguage.googleapis.com', 'gemini.api.version': 'v1' }, 'the SDK\'s own default (google-genai 3.6, the project venv\'s)');
+    assert.deepEqual(out[urls.length + 1], {}, 'not a client: nothing, and no error');
   });
 
   it('stays compatible with Python 3.9 (vermin, from PyPI, pinned in the project venv)', () => {

@@ -2,7 +2,8 @@
 // Python: test/component/inject-python.test.ts). The apps make the same calls (generate, stream, a chat
 // with a tool its SDK calls, a chat stream, an embedding, a token count, a 429), each marked with
 // `@call:<name>` on its line; both tracers must write the same spans for them: names, types,
-// nesting, inputs and outputs under REST field names, tokens only on model calls, the call site.
+// nesting, inputs and outputs under REST field names, tokens only on model calls, the call site,
+// the endpoint every models.* call went to and the chat each chat turn belongs to.
 // Traces are read back from a real MLflow through `traces/get` (OTLP-shaped spans).
 import assert from 'node:assert/strict';
 import type { RecordedCall } from '../fixtures/gemini/standin';
@@ -22,6 +23,8 @@ export interface GenaiApp {
   extra: ('chatStream' | 'count')[];
   /** The error class the SDK raised for the 429, as the exception event names it. */
   exceptionType: string;
+  /** The stand-in's URL the app called: every models.* span's gemini.api.base_url. */
+  standinUrl: string;
 }
 
 /** Checks the traces of one run of a Gemini fixture app against what the stand-in saw. */
@@ -34,8 +37,17 @@ export function assertGenaiTraces(app: GenaiApp, all: TraceView[], calls: Record
     return found[0];
   };
 
+  // Where each call went, as the SDK resolved it (for replays): the version the SDK really called.
+  const versions = [...new Set(calls.map((c) => c.apiVersion))];
+  assert.equal(versions.length, 1, `one API version: ${versions.join(', ')}`);
+  assert.match(versions[0], /^v1/);
   for (const t of all) {
     assert.equal(t.roots.length, 1);
+    for (const s of t.spans.filter((x) => x.name.startsWith('Models.'))) {
+      assert.equal(s.attrs['gemini.api.base_url'], app.standinUrl, `${s.name} gemini.api.base_url`);
+      assert.equal(s.attrs['gemini.api.version'], versions[0], `${s.name} gemini.api.version`);
+    }
+    for (const s of t.spans.filter((x) => !x.name.startsWith('Models.'))) assert.equal(s.attrs['gemini.api.base_url'], undefined, `${s.name}: only models.* spans name the endpoint`);
     assert.equal(t.tags['gemini_trace.run_id'], app.run.id);
     assert.equal(t.tags['gemini_trace.run_name'], app.run.name);
     assert.equal(t.tags['gemini_trace.run_started'], app.run.startedAt);
@@ -102,6 +114,9 @@ export function assertGenaiTraces(app: GenaiApp, all: TraceView[], calls: Record
   assert.deepEqual(parsed(op.children[2].attrs['mlflow.chat.tokenUsage']), usage(chatCalls[1].response.usageMetadata));
   const round2 = parsed(op.children[2].attrs['mlflow.spanInputs']) as { contents: { parts: Json[] }[] };
   assert.ok(JSON.stringify(round2.contents).includes('"functionResponse"'), 'the second round trip sends the tool result (REST field names)');
+  // Each chat's turns carry its id, counted per process: this app makes one chat.
+  assert.equal(chatTrace.tags['gemini_trace.chat'], 'chat-1');
+  for (const t of all) if (!t.roots[0].name.startsWith('Chat.')) assert.equal(t.tags['gemini_trace.chat'], undefined, `${t.roots[0].name} belongs to no chat`);
   const summed = JSON.parse(chatTrace.metadata['mlflow.trace.tokenUsage']) as Json;
   assert.equal(summed.total_tokens, chatCalls.reduce((n, c) => n + c.response.usageMetadata.totalTokenCount, 0), 'MLflow sums each round trip once');
 
@@ -125,6 +140,7 @@ export function assertGenaiTraces(app: GenaiApp, all: TraceView[], calls: Record
   assert.match(String(exception.attrs['exception.message']), /RESOURCE_EXHAUSTED/);
 
   if (app.extra.includes('chatStream')) {
+    assert.equal(byLine('chatStream').tags['gemini_trace.chat'], 'chat-1', 'the same chat\'s next turn');
     const cs = byLine('chatStream').roots[0];
     assert.equal(cs.name, 'Chat.sendMessageStream');
     assert.ok((cs.attrs['gemini_trace.time_to_first_chunk_ms'] as number) > 0);

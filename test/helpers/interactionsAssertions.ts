@@ -18,7 +18,11 @@
 //   live/liveSend/liveTool  a Live session (TEXT, a "lookup" function); sendClientContent
 //               "Look up owls [[call:lookup {"q":"owls"}]]"; the tool response {answer: "owls are birds"}
 //               sent from onmessage; close after turnComplete
+// Beside the scenario: the Live edge cases (assertLiveEdges), a background run while it runs
+// (assertRunningRun) and once the app stopped watching (assertUnfinishedRun), a history kept by
+// hand that drops a thought signature (assertSignatureReplay).
 import assert from 'node:assert/strict';
+import { TAG } from '../../src/model/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import type { RecordedCall } from '../fixtures/gemini/standin';
 import { markedLine, parsed } from './traceView';
@@ -238,6 +242,7 @@ export function assertInteractionsApp(run: AppRun): void {
   assert.equal(turn.name, 'Live.turn');
   assert.equal(a(turn, 'mlflow.spanType'), 'CHAT_MODEL');
   assert.equal(a(turn, 'mlflow.message.format'), 'gemini.live');
+  assert.equal(a(turn, 'gemini.live.session_id'), liveCall.id, 'a turn names its session, as its root does');
   assert.equal(Number(a(turn, 'code.lineno')), line('liveSend'));
   const serverUsage = liveCall.response.find((m: Any) => m.usageMetadata).usageMetadata;
   assert.deepEqual(a(turn, 'mlflow.chat.tokenUsage'), { input_tokens: serverUsage.promptTokenCount, output_tokens: serverUsage.responseTokenCount, total_tokens: serverUsage.totalTokenCount });
@@ -271,6 +276,9 @@ export function assertLiveEdges(traces: TraceView[], file: string): void {
   for (const t of traces) {
     assert.equal(t.roots[0].name, 'Live.session');
     assert.equal(Number(a(t.roots[0], 'code.lineno')), markedLine(file, 'connect'));
+    const session = a(t.roots[0], 'gemini.live.session_id');
+    assert.ok(session, 'the session id from setupComplete');
+    for (const turn of t.roots[0].children) assert.equal(a(turn, 'gemini.live.session_id'), session, 'a turn names its session, as its root does');
   }
   const out = (t: TraceView) => a(t.roots[0], 'mlflow.spanOutputs');
   assert.ok(!JSON.stringify(audio.spans.map((s) => s.attrs)).includes('"data"'), 'no audio bytes anywhere');
@@ -307,4 +315,29 @@ export function assertUnfinishedRun(t: TraceView, file: string, runId: string): 
   assert.equal(a(rootSpan, 'gemini.interaction.id'), runId);
   assert.deepEqual(rootSpan.children.map((s) => [s.name, s.status, Number(a(s, 'code.lineno'))]), [['Interactions.create', 'STATUS_CODE_OK', markedLine(file, 'start')], ['Interactions.get', 'STATUS_CODE_OK', markedLine(file, 'poll')]]);
   assert.equal(t.spans.filter((s) => s.attrs['mlflow.chat.tokenUsage'] !== undefined).length, 0);
+}
+
+/** A background agent's trace while it runs (interactions-exit.cjs / interactions_exit.py in watch
+ *  mode), found by its run tag: MLflow holds it IN_PROGRESS, its children without their root, and
+ *  lists it named and with its conversation, set over REST while the root is open. */
+export function assertRunningRun(seen: TraceView | undefined, runtime: 'node' | 'python'): asserts seen is TraceView {
+  assert.ok(seen, 'the trace showed as IN_PROGRESS, found by its run tag and named, while the agent ran');
+  assert.equal(seen.tags[TAG.runtime], runtime);
+  assert.equal(seen.tags['mlflow.traceName'], 'Interactions.background');
+  assert.match(String(seen.tags['gemini_trace.conversation']), /^interaction-\d+$/);
+  assert.ok(seen.spans.length >= 1 && seen.spans.every((s) => s.name !== 'Interactions.background'), 'the children, without their root yet');
+}
+
+/** An app that keeps the history itself (interactions-replay.cjs / interactions_replay.py): asked
+ *  at `@call:ask`, the history sent back whole at `@call:kept` and rebuilt without the thought
+ *  signature at `@call:dropped`. Only the last create is marked, with the step and the
+ *  interaction that signed it. */
+export function assertSignatureReplay(traces: TraceView[], file: string): void {
+  assert.equal(traces.length, 3);
+  const at = (name: string) => one(traces.filter((t) => Number(a(t.roots[0], 'code.lineno')) === markedLine(file, name)), `trace at @call:${name}`).roots[0];
+  const ask = at('ask');
+  const call = a(ask, 'mlflow.spanOutputs').steps.find((s: Any) => s.type === 'function_call');
+  assert.equal(a(ask, 'gemini.interaction.dropped_signatures'), undefined);
+  assert.equal(a(at('kept'), 'gemini.interaction.dropped_signatures'), undefined, 'the history sent back whole drops nothing');
+  assert.deepEqual(a(at('dropped'), 'gemini.interaction.dropped_signatures'), [{ step: 'function_call lookup_order', id: call.id, interaction: a(ask, 'gemini.interaction.id') }]);
 }

@@ -1,14 +1,20 @@
 // Real traces of issue 15's calls: test/fixtures/apps/media/app.cjs run under the real Node preload
-// (built privately) against the Gemini stand-in, written to a real MLflow, and read back with the
-// product's own client and normaliser. One run per test process, shared by the files that use it.
+// (built privately), or its twin app.py under the Python tracer (in the google-genai app venv),
+// against the Gemini stand-in, written to a real MLflow, and read back with the product's own client
+// and normaliser. One run per runtime and test process, shared by the files that use it; one
+// assertion set for both runtimes' traces (assertMediaApp).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '../../src/mlflow/client';
+import { readModelCall } from '../../src/model/adapters/read';
+import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../src/model/runTags';
 import type { Trace } from '../../src/model/types';
-import { faultApps, tracedEnv } from '../fixtures/apps/faults/harness';
+import { faultApps, root, tracedEnv } from '../fixtures/apps/faults/harness';
 import { makePng } from '../fixtures/gemini/richReplies';
 import { startStandin } from '../fixtures/gemini/standin';
 import { mlflowUrl, uniqueName } from './mlflow';
@@ -30,29 +36,43 @@ export interface MediaTraces {
   apiVersion: string;
 }
 
+export type MediaRuntime = 'node' | 'python';
+
 export const IMAGE_IN = { width: 64, height: 40 };
-const app = join(faultApps, '..', 'media', 'app.cjs');
+const apps = join(faultApps, '..', 'media');
 
-let shared: Promise<MediaTraces> | undefined;
+const shared = new Map<MediaRuntime, Promise<MediaTraces>>();
 
-export function mediaTraces(): Promise<MediaTraces> {
-  shared ??= run();
-  return shared;
+export function mediaTraces(runtime: MediaRuntime = 'node'): Promise<MediaTraces> {
+  if (!shared.has(runtime)) shared.set(runtime, run(runtime));
+  return shared.get(runtime)!;
 }
 
-async function run(): Promise<MediaTraces> {
-  const base = await mlflowUrl();
+/** The command that runs the media app under `runtime`, and the preload's dist folder (Node's, built privately). */
+async function command(runtime: MediaRuntime): Promise<{ cmd: string; app: string; distDir: string }> {
+  if (runtime === 'python') {
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore -- plain .mjs module shared with the scripts
+    const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
+    return { cmd: ensureAppVenv('genai') as string, app: join(apps, 'app.py'), distDir: join(root, 'dist') };
+  }
   const distDir = join(mkdtempSync(join(tmpdir(), 'gt-media-')), 'dist');
   const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
   await buildNodeInject(distDir);
+  return { cmd: process.execPath, app: join(apps, 'app.cjs'), distDir };
+}
+
+async function run(runtime: MediaRuntime): Promise<MediaTraces> {
+  const base = await mlflowUrl();
+  const { cmd, app, distDir } = await command(runtime);
   const standin = await startStandin();
-  const experiment = uniqueName('media');
+  const experiment = uniqueName(`media-${runtime}`);
   const imageIn = makePng(IMAGE_IN.width, IMAGE_IN.height, 7);
   let apiVersion = '';
   try {
-    const env = tracedEnv({ runtime: 'node', distDir, trackingUri: base, experiment, standinUrl: standin.url, extra: { GT_MEDIA_IMAGE: imageIn.toString('base64') } });
+    const env = tracedEnv({ runtime, distDir, trackingUri: base, experiment, standinUrl: standin.url, extra: { GT_MEDIA_IMAGE: imageIn.toString('base64') } });
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, [app], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd, [app], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -60,7 +80,7 @@ async function run(): Promise<MediaTraces> {
       child.on('error', fail);
       child.on('close', (code) => done({ code, stdout, stderr }));
     });
-    if (out.code !== 0) throw new Error(`the media app failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
+    if (out.code !== 0) throw new Error(`the ${runtime} media app failed (${out.code}):\n${out.stdout}\n${out.stderr}`);
     apiVersion = standin.calls[0]?.apiVersion ?? '';
   } finally {
     await standin.close();
@@ -84,4 +104,29 @@ async function run(): Promise<MediaTraces> {
     traces[CALLS[i]] = t;
   }
   return { mlflowUrl: base, experimentId: exp, experiment, traces, imageIn, standinUrl: standin.url, apiVersion };
+}
+
+/** What both runtimes' tracers must have written for the media app: the big image as metadata, the
+ *  small one whole, each chat's turns tagged apart, the endpoint every call went to (for replays). */
+export function assertMediaApp(m: MediaTraces): void {
+  const big = spanCalls(m.traces.big)[0].call.request[0].parts[1];
+  assert.equal(big.kind, 'media');
+  assert.ok(big.kind === 'media' && big.elided && !big.data && big.bytes === m.imageIn.length + 3 * 1024 * 1024, `the big image as metadata: ${JSON.stringify(big)}`);
+  const elided = JSON.stringify(m.traces.big.spans[0].inputs);
+  assert.ok(elided.includes('"gemini_trace_elided":"over the 2 MB per-part limit"'), 'the reason, worded as the contract words it');
+  const small = spanCalls(m.traces.image)[0].call.request[0].parts[1];
+  assert.ok(small.kind === 'media' && small.data && small.bytes === m.imageIn.length, 'a small image is kept whole');
+  const chatOf = (k: 'chatA1' | 'chatA2' | 'chatB1' | 'chatB2') => m.traces[k].summary.tags[GEMINI_TAG.chat];
+  assert.equal(chatOf('chatA1'), chatOf('chatA2'));
+  assert.equal(chatOf('chatB1'), chatOf('chatB2'));
+  assert.deepEqual([chatOf('chatA1'), chatOf('chatB1')], ['chat-1', 'chat-2'], 'chats numbered from 1 in the order the app made them');
+  for (const k of ['grounded', 'image', 'big', 'audio', 'schema', 'turn1', 'turn2'] as const) assert.equal(m.traces[k].summary.tags[GEMINI_TAG.chat], undefined, `${k}: a plain call belongs to no chat`);
+  for (const t of Object.values(m.traces)) {
+    for (const span of t.spans.filter((s) => s.name.startsWith('Models.'))) {
+      assert.equal(span.attributes[GEMINI_ATTR.baseUrl], m.standinUrl, `${span.name} base URL`);
+      assert.equal(span.attributes[GEMINI_ATTR.apiVersion], m.apiVersion, 'the version the SDK really called');
+    }
+  }
+  assert.match(m.apiVersion, /^v1/);
+  assert.ok(readModelCall(m.traces.grounded.spans[0]));
 }

@@ -87,15 +87,15 @@ export async function experimentId(name: string, timeoutMs = 20_000): Promise<st
   }
 }
 
-/** The first trace of a run (by its `gemini_trace.run_id` tag) that MLflow holds as IN_PROGRESS,
- *  looked for every 200 ms while `looking()` says so; undefined if none showed. */
-export async function inProgressTrace(experiment: string, runId: string, looking: () => boolean): Promise<TraceView | undefined> {
+/** The first trace of a run (by its `gemini_trace.run_id` tag) that MLflow holds as IN_PROGRESS
+ *  with all of `tags`, looked for every 200 ms while `looking()` says so; undefined if none showed. */
+export async function inProgressTrace(experiment: string, runId: string, looking: () => boolean, tags: string[] = []): Promise<TraceView | undefined> {
   while (looking()) {
     await new Promise((d) => setTimeout(d, 200));
     try {
       const id = await experimentId(experiment, 0);
       const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: id } }], filter: `tags.\`${TAG.runId}\` = '${runId}'`, max_results: 10 });
-      const info = (r.traces ?? []).find((t) => t.state === 'IN_PROGRESS');
+      const info = (r.traces ?? []).find((t) => t.state === 'IN_PROGRESS' && tags.every((k) => (t.tags as Json | undefined)?.[k] !== undefined));
       if (info) return await traceView(info);
     } catch {
       /* the experiment is not there yet */

@@ -28,8 +28,13 @@ export interface Frame {
   afc: boolean;
   /** Model-call spans opened under this AFC call. */
   innerCalls: number;
+  /** Model-call spans (LLM, CHAT_MODEL) opened directly under this one: a framework's model-call
+   *  span with a traced SDK call under it leaves the model call (and its usage) to that child. */
+  modelCalls: number;
   /** Its span has ended: a call made later from its async context (a timer a tool set) starts a new trace. */
   done?: boolean;
+  /** The frame it was opened under (to tell which of two candidate parents is the nearer). */
+  parent?: Frame;
   /** Media bytes the trace may still keep (media.ts), shared by its spans. */
   media: MediaBudget;
 }
@@ -61,11 +66,41 @@ export function currentFrame(): Frame | undefined {
   return f && !f.done ? f : undefined;
 }
 
+/** Where a call finds its parent besides our own async context: frameworks that keep a context of
+ *  their own (LangChain's run in its AsyncLocalStorage, Genkit's OpenTelemetry context) register a
+ *  lookup once they are in use. */
+const foreignParents: Array<() => Frame | undefined> = [];
+
+export function addForeignParent(find: () => Frame | undefined): void {
+  if (!foreignParents.includes(find)) foreignParents.push(find);
+}
+
+function below(f: Frame, ancestor: Frame): boolean {
+  for (let p = f.parent, n = 0; p && n < 200; p = p.parent, n++) if (p === ancestor) return true;
+  return false;
+}
+
+/** The nearest open call: our own context's, unless a framework's own context names a call nested
+ *  deeper (a LangChain tool running inside a traced AI SDK tool, say). */
+function parentFrame(): Frame | undefined {
+  const own = currentFrame();
+  for (const find of foreignParents) {
+    try {
+      const f = find();
+      if (f && !f.done && (!own || below(f, own))) return f;
+    } catch {
+      /* ignore that framework */
+    }
+  }
+  return own;
+}
+
 export interface CallSpec {
   name: string;
   type: SpanType;
-  /** Built lazily, and only here, so a failure to shape inputs cannot reach the app. */
-  inputs: () => unknown;
+  /** Built lazily, and only here, so a failure to shape inputs cannot reach the app. Absent: the
+   *  span records no mlflow.spanInputs (MLflow derives them from a framework's own attributes). */
+  inputs?: () => unknown;
   model?: unknown;
   config?: unknown;
   afc?: boolean;
@@ -78,6 +113,12 @@ export interface CallSpec {
   parent?: Frame | null;
   /** `mlflow.message.format` (default `gemini` for a model call): which model-call adapter reads it. */
   format?: string;
+  /** OpenTelemetry span kind (default CLIENT, INTERNAL for a tool): a framework's own steps are INTERNAL. */
+  kind?: SpanKind;
+  /** The app's call site, known already: taken earlier (a framework's own span starts after awaits
+   *  that left the app's line off the stack), or the parent's, for a framework's inner spans whose
+   *  stacks hold no app frame to look for. */
+  site?: CallSite;
   /** Trace tags this call adds when it is the trace's root (a chat's id). */
   traceTags?: Record<string, string>;
   /** A root that stays open while its children are exported (a background run, a Live session):
@@ -105,10 +146,11 @@ export class Call {
     try {
       if (!runtime) return undefined;
       const { tracer } = getPipeline(runtime.cfg, runtime.warn);
-      const parent = spec.parent === undefined ? currentFrame() : (spec.parent ?? undefined);
-      const site = spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite();
+      const parent = spec.parent === undefined ? parentFrame() : (spec.parent ?? undefined);
+      const site = spec.site ?? (spec.parent ? (captureCallSite() ?? spec.parent.site) : parent ? parent.site : captureCallSite());
       const media = parent ? parent.media : newBudget();
-      const attrs: Attributes = { [ATTR.spanType]: spec.type, [ATTR.inputs]: toJson(boundMedia(spec.inputs(), media), media.kept) };
+      const attrs: Attributes = { [ATTR.spanType]: spec.type };
+      if (spec.inputs) attrs[ATTR.inputs] = toJson(boundMedia(spec.inputs(), media), media.kept);
       if (typeof spec.model === 'string' && spec.model) {
         attrs[ATTR.model] = spec.model;
         attrs[ATTR.provider] = 'gemini';
@@ -133,8 +175,9 @@ export class Call {
         for (const [k, v] of Object.entries(spec.traceTags ?? {})) attrs[OTLP_TRACE_TAG_PREFIX + k] = v;
       }
       const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent.span) : ROOT_CONTEXT;
-      const span = tracer.startSpan(spec.name, { kind: spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT, attributes: attrs }, ctx);
-      const call = new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
+      const span = tracer.startSpan(spec.name, { kind: spec.kind ?? (spec.type === 'TOOL' ? SpanKind.INTERNAL : SpanKind.CLIENT), attributes: attrs }, ctx);
+      if (parent && (spec.type === 'LLM' || spec.type === 'CHAT_MODEL')) parent.modelCalls++;
+      const call = new Call(span, { span, site, afc: !!spec.afc, innerCalls: 0, modelCalls: 0, parent, media }, performance.now(), !!(spec.scope || spec.afc), !parent);
       if (spec.openRoot && !parent) {
         const tags: Record<string, string> = { 'mlflow.traceName': spec.name, ...spec.traceTags };
         call.openTags = tags;
@@ -187,11 +230,11 @@ export class Call {
   /** Ends the span with its outputs; usage only on model-call spans (MLflow sums usage over spans).
    *  `endTime` (performance.now()) when the work ended before the span could (a Live turn whose
    *  usage arrives after its turnComplete). */
-  succeed(outputs: () => unknown, usageFrom?: unknown, extra?: Attributes, endTime?: number): void {
+  succeed(outputs: (() => unknown) | undefined, usageFrom?: unknown, extra?: Attributes, endTime?: number): void {
     if (this.ended) return;
     this.ended = true;
     try {
-      this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
+      if (outputs) this.span.setAttribute(ATTR.outputs, toJson(boundMedia(outputs(), this.frame.media), this.frame.media.kept));
       if (usageFrom !== undefined) {
         const usage = tokenUsage(usageFrom);
         if (usage) this.span.setAttribute(ATTR.usage, toJson(usage));

@@ -1,7 +1,7 @@
 // The ESM half of the preload (dist/inject/node/esm-hook.mjs), loaded with `--import`. It installs
-// import-in-the-middle's loader hooks (bundled as esm-loader.mjs) for `@google/genai` only, so an ESM
-// app's `import { GoogleGenAI } from '@google/genai'` reaches the instrumentation in preload.cjs.
-// Every other module loads untouched. It also loads preload.cjs itself when only `--import` was given.
+// import-in-the-middle's loader hooks (bundled as esm-loader.mjs) for the hooked modules only
+// (hooked.ts), so an ESM app's `import { GoogleGenAI } from '@google/genai'` reaches the
+// instrumentation in preload.cjs. Every other module loads untouched. It also loads preload.cjs itself when only `--import` was given.
 //
 // Which hook API, by what the running Node supports:
 // - `module.registerHooks` (synchronous, in the app's own thread) where its load hook accepts the
@@ -13,10 +13,11 @@
 import * as nodeModule from 'node:module';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
+import { ESM_HOOKED } from './hooked';
 
 const GUARD = Symbol.for('gemini-trace.node.esm-hook');
 type Guarded = { [GUARD]?: boolean };
-const OPTIONS = { include: ['@google/genai'] };
+const OPTIONS = { include: ESM_HOOKED };
 // `registerHooks` is newer than the Node 20 type declarations this project builds against.
 const mod = nodeModule as typeof nodeModule & { registerHooks?: unknown };
 

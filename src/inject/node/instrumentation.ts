@@ -3,8 +3,19 @@
 // registers), its `GoogleGenAI` export is replaced by a construct-trapping Proxy of itself. Every
 // client the app creates (also from subclasses) is instrumented right after its constructor ran;
 // the class keeps its name, statics, prototype and instanceof behaviour.
+//
+// The other packages hooked as they load (hooked.ts) have modules of their own, which say what
+// they patch: the legacy SDK (legacy.ts), openai (openai.ts), the AI SDK 6 (frameworks/aiSdk6.ts),
+// LangChain's callback manager and Google chat model (frameworks/langchain.ts) and Genkit's stream
+// calls (frameworks/genkit.ts). Each checks the package's version: an unknown one is left alone
+// (its model calls are still traced wherever they reach a traced SDK).
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { aiSdk6Definition } from './frameworks/aiSdk6';
+import { genkitDefinition } from './frameworks/genkit';
+import { langchainDefinitions } from './frameworks/langchain';
+import { legacySdkDefinition } from './legacy';
+import { openaiDefinition } from './openai';
 
 export const SUPPORTED_VERSIONS = ['>=1.0.0 <5'];
 
@@ -29,6 +40,11 @@ export class GeminiInstrumentation extends InstrumentationBase {
         (exports: Exports) => this.patchExports(exports),
         (exports: Exports) => this.unpatchExports(exports),
       ),
+      legacySdkDefinition(),
+      openaiDefinition(),
+      aiSdk6Definition(),
+      ...langchainDefinitions(),
+      genkitDefinition(),
     ];
   }
 

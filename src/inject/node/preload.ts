@@ -1,6 +1,9 @@
 // The Node preload (dist/inject/node/preload.cjs), loaded into the user's process with
-// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It hooks
-// `@google/genai` and nothing else; all tracing machinery is built on the first Gemini call.
+// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It hooks the packages
+// a Gemini app reaches Gemini through as they load (hooked.ts: @google/genai, the legacy SDK,
+// openai, the AI SDK 6, LangChain, Genkit) and leaves a global hook for the frameworks that offer
+// one (the AI SDK 7's telemetry integrations, Genkit's telemetry provider). Nothing of a
+// framework's runs unless the app loads it; all tracing machinery is built on the first traced call.
 //
 // Once per process: a guard on globalThis and on `process` (shared by every realm of a thread)
 // keeps a second copy (another install, a second --require) from tracing twice. Child processes
@@ -17,6 +20,8 @@ import type * as Callsite from './callsite';
 import type * as Calls from './calls';
 import type * as Client from './client';
 import type * as Config from './config';
+import type * as AiSdk7 from './frameworks/aiSdk7';
+import type * as Genkit from './frameworks/genkit';
 import type * as Instrumentation from './instrumentation';
 
 const VERSION = '0.1.0';
@@ -59,6 +64,10 @@ function start(): void {
   };
   setRuntime({ cfg: readConfig(), warn });
   new GeminiInstrumentation(VERSION, instrumentClient);
+  // Frameworks that offer a global hook instead of a module to patch: nothing of ours runs until
+  // the app's framework calls it.
+  (require('./frameworks/aiSdk7') as typeof AiSdk7).installAiSdkIntegration();
+  (require('./frameworks/genkit') as typeof Genkit).watchGenkit();
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -17,7 +17,7 @@ export const ATTR = {
   errorType: 'error.type',
 } as const;
 
-export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'UNKNOWN';
+export type SpanType = 'LLM' | 'CHAT_MODEL' | 'EMBEDDING' | 'TOOL' | 'CHAIN' | 'AGENT' | 'RETRIEVER' | 'UNKNOWN';
 
 /** Largest JSON kept for one input/output attribute; beyond it a preview replaces the value so a
  *  huge embedding batch or inline image never bloats an export. */
@@ -36,6 +36,16 @@ export function toJson(value: unknown, media = 0): string {
   if (out === undefined) return 'null';
   if (out.length > MAX_JSON + media) return JSON.stringify({ truncated: true, length: out.length, preview: out.slice(0, 10_000) });
   return out;
+}
+
+/** A JSON attribute's value (a string that is not JSON comes back as it is). */
+export function fromJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
 
 function safeStringify(value: unknown): string {

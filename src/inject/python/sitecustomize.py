@@ -3,16 +3,20 @@ directory first on PYTHONPATH (the extension's launch configs, terminals and `ge
 
 Python imports `sitecustomize` at start-up, before the program. This file stays tiny and cheap:
 it only waits for the program to import one of the Gemini SDKs (google.genai, or the legacy
-google.generativeai), and then lets _gemini_trace instrument it, so a program that never talks
-to Gemini pays nothing. It also runs the `sitecustomize` the user had before ours shadowed it.
-Nothing here may raise into the program.
+google.generativeai) or a module of a framework it supports, and then lets _gemini_trace
+instrument it, so a program that never talks to Gemini pays nothing. It also runs the
+`sitecustomize` the user had before ours shadowed it. Nothing here may raise into the program.
 """
 
 import os
 import sys
 
 _GUARD = "_gemini_trace_shim_loaded"
-_WATCHED = ("google.genai", "google.generativeai")
+# The keys of _gemini_trace.SURFACES: the SDKs, and the framework modules their support hooks.
+_WATCHED = (
+    "google.genai", "google.generativeai", "google.adk.telemetry.context", "google.adk.runners",
+    "langchain_core.tracers.context", "openai.resources.chat.completions",
+)
 
 
 def _active():

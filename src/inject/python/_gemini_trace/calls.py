@@ -1,14 +1,18 @@
 """One traced call = one span. A call's parent is the traced call running in the current context
-(a contextvars variable, so threads and asyncio tasks each see their own), else the app's own
-OpenTelemetry span (otel.py), else none: it starts a trace. The outermost call captures the
+(a contextvars variable, so threads and asyncio tasks each see their own), else the current
+OpenTelemetry span: a framework's span we mirror (otel_bridge.py) is a parent like our own calls,
+the app's own span is joined (otel.py); else none: it starts a trace. The outermost call captures the
 program's call site and carries the run tags; nested calls (a chat's model call, a tool, an
-automatic-function-calling round trip) inherit the call site, as on the Node side (calls.ts).
+automatic-function-calling round trip) inherit the call site, as on the Node side (calls.ts). The
+spans of a trace share one media budget (media_budget.py) for the blobs their inputs and outputs
+keep. A root that stays open while its children are exported (a background run, a Live session)
+is named over REST by the export thread meanwhile (open_roots.py).
 
 Every method swallows its own failures: tracing must never change what the app sees."""
 
 import contextvars
 
-from . import callsite, otel, shapes
+from . import callsite, media_budget, open_roots, otel, shapes
 from .span import KIND_CLIENT, KIND_INTERNAL, STATUS_ERROR, STATUS_OK, Span
 
 TRACE_TAG = "mlflow.traceTag."
@@ -35,10 +39,11 @@ def capture():
 
 
 class Frame:
-    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop")
+    __slots__ = ("call", "site", "afc", "chat_afc", "tools", "no_usage", "loop", "open_loop", "media", "model_calls")
 
-    def __init__(self, call, site, afc, chat_afc, no_usage):
+    def __init__(self, call, site, afc, chat_afc, no_usage, media):
         self.call = call
+        self.media = media  # the trace's media_budget.Budget, shared by its spans
         self.no_usage = no_usage  # inside MLflow's own Gemini autolog span, which counts the tokens (otel.py)
         self.site = site
         self.afc = afc  # inside a model call that runs the SDK's automatic function calling loop
@@ -46,6 +51,7 @@ class Frame:
         self.tools = []  # function calls the model asked for, waiting for their TOOL spans
         self.loop = None  # a chat's: the Call of the AFC loop it runs itself, once it has begun (genai_chats.py)
         self.open_loop = None  # a chat's that may run that loop: opens it, at its first round trip
+        self.model_calls = 0  # Gemini model calls traced right under this one (a framework's model call: it then counts no usage)
 
     def afc_frame(self):
         """The frame of the AFC loop running here: this one, or the loop a chat runs itself."""
@@ -60,15 +66,19 @@ def current():
 
 
 class Call:
-    __slots__ = ("span", "frame", "ended", "inner_calls")
+    __slots__ = ("span", "frame", "ended", "inner_calls", "open_tags")
 
     @classmethod
-    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None):
+    def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None, trace_tags=None, open_root=False, ids=None):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
-        `inputs` is the JSON-able inputs (already shaped); `site` a call site captured earlier;
+        `inputs` is the JSON-able inputs (already shaped; None: set later); `site` a call site captured earlier;
         `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
         `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags);
-        `parent` a Frame to start under instead of the current one."""
+        `parent` a Frame to start under instead of the current one; `trace_tags` the trace tags
+        this call adds when it is the trace's root (a chat's id); `open_root`: a root that stays
+        open while its children are exported, named over REST meanwhile (open_roots.py);
+        `ids` (trace id, span id) a mirrored span's own (otel_bridge.py), the trace id used when it
+        starts a trace."""
         try:
             if Runtime.cfg is None:
                 return None
@@ -76,9 +86,17 @@ class Call:
                 starter, Runtime.starter = Runtime.starter, None
                 starter()
             parent = parent or current()
+            joined = None
+            if parent is None:
+                joined = otel.current_parent()
+                if joined is not None and joined.frame is not None:
+                    parent, joined = joined.frame, None  # a framework's span we mirror (otel_bridge.py)
             if site is None:
                 site = parent.site if parent is not None else callsite.capture(2)
-            attrs = {"mlflow.spanType": span_type, "mlflow.spanInputs": shapes.to_json(inputs)}
+            media = parent.media if parent is not None else media_budget.Budget()
+            attrs = {"mlflow.spanType": span_type}
+            if inputs is not None:
+                attrs["mlflow.spanInputs"] = shapes.to_json(media_budget.bound(inputs, media), media.kept)
             if isinstance(model, str) and model:
                 attrs["mlflow.llm.model"] = model
                 attrs["mlflow.llm.provider"] = "gemini"
@@ -93,23 +111,35 @@ class Call:
                 attrs["code.filepath"], attrs["code.lineno"], attrs["code.function"] = site
             kind = KIND_INTERNAL if span_type == "TOOL" else KIND_CLIENT
             no_usage = False
+            own_root = False
+            trace_id, span_id = ids or (None, None)
             if parent is not None:
-                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id)
+                span = Span(name, kind, attrs, parent.call.span.trace_id, parent.call.span.span_id, span_id=span_id)
                 no_usage = parent.no_usage
+                if span_type == "LLM" and "mlflow.llm.model" in attrs:
+                    parent.model_calls += 1
             else:
                 attrs.update(Runtime.root_attributes)
                 attrs[TRACE_TAG + "mlflow.traceName"] = name
-                joined = otel.current_parent()
+                if trace_tags:
+                    for k, v in trace_tags.items():
+                        attrs[TRACE_TAG + k] = v
                 if joined is not None:
-                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True)
+                    span = Span(name, kind, attrs, joined.trace_id, joined.span_id, joined=True, span_id=span_id)
                     no_usage = joined.autolog
                 else:
-                    span = Span(name, kind, attrs)
+                    span = Span(name, kind, attrs, trace_id, span_id=span_id)
+                    own_root = True
             call = cls()
             call.span = span
             call.ended = False
             call.inner_calls = 0
-            call.frame = Frame(call, site, afc, chat_afc, no_usage)
+            call.open_tags = None
+            call.frame = Frame(call, site, afc, chat_afc, no_usage, media)
+            if open_root and own_root:
+                call.open_tags = {"mlflow.traceName": name}
+                call.open_tags.update(trace_tags or {})
+                open_roots.opened(span.trace_id, call.open_tags)
             Runtime.live.add(call)
             return call
         except Exception:
@@ -169,6 +199,8 @@ class Call:
         """Tags the trace (MLflow reads `mlflow.traceTag.*` from the root span only)."""
         if self.span.parent_id is None or self.span.joined:
             self.set({TRACE_TAG + key: value})
+            if self.open_tags is not None and not self.ended:
+                self.open_tags[key] = value
 
     def usage(self, usage):
         """`mlflow.chat.tokenUsage`, already in MLflow's keys (None: none)."""
@@ -191,7 +223,7 @@ class Call:
         if self.ended:
             return
         try:
-            self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+            self.span.attributes["mlflow.spanOutputs"] = self._outputs(outputs)
             if usage is None and usage_from is not None:
                 usage = shapes.token_usage(usage_from)
             if usage and not self.frame.no_usage:
@@ -209,7 +241,7 @@ class Call:
             return
         try:
             if outputs is not None:
-                self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+                self.span.attributes["mlflow.spanOutputs"] = self._outputs(outputs)
             if extra:
                 self.span.attributes.update(extra)
             self.span.attributes.update(shapes.error_attributes(err))
@@ -230,7 +262,7 @@ class Call:
         if self.ended:
             return
         try:
-            self.span.attributes["mlflow.spanOutputs"] = shapes.to_json(outputs() if callable(outputs) else outputs)
+            self.span.attributes["mlflow.spanOutputs"] = self._outputs(outputs)
         except Exception:
             pass
         self._end()
@@ -244,11 +276,23 @@ class Call:
         self.span.status_message = "The process exited before this call finished."
         self._end()
 
+    def _outputs(self, outputs):
+        """The outputs' JSON (given, or a function making them), media bounded by the trace's budget."""
+        return self.bounded_json(outputs() if callable(outputs) else outputs)
+
+    def bounded_json(self, value):
+        """JSON of inputs or outputs (a mirrored span sets its inputs at the end), media bounded by the
+        trace's budget."""
+        media = self.frame.media
+        return shapes.to_json(media_budget.bound(value, media), media.kept)
+
     def _end(self, end_at=None):
         self.ended = True
         Runtime.live.discard(self)
         try:
             self.span.end(end_at)
+            if self.open_tags is not None:
+                open_roots.ended(self.span.trace_id)
             if self.span.events:
                 self.span.events[-1] = (self.span.events[-1][0], self.span.end_ns, self.span.events[-1][2])
             Runtime.sink(self.span)

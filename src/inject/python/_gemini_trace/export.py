@@ -9,7 +9,9 @@ and its exit is never held by it (exit.py hands what is left to a sender). As on
   probe at a time after 0.5, 1, 2, 4, 5, 5… s, so a restarted MLflow gets everything held since
   it went down, each span once; a 413 halves the batch instead;
 - the experiment is looked up (and created) on this thread, never on the app's;
-- after each accepted upload the signal file is rewritten, so the Traces view asks MLflow now."""
+- after each accepted upload, a trace whose root is still open (a background run, a Live session)
+  is named over REST, once (open_roots.py), and the signal file is rewritten, so the Traces view
+  asks MLflow now and lists it named."""
 
 import collections
 import json
@@ -18,7 +20,7 @@ import threading
 import time
 from urllib.parse import quote
 
-from . import net, otlp
+from . import net, open_roots, otlp
 from .failures import MAX_SPANS, HttpStatus, excerpt as _excerpt, failure_message, retryable as _retryable
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -78,10 +80,15 @@ class Exporter:
         if self.cfg.unusable:
             return
         with self.cond:
+            idle = not self.queue
             self.queue.append(span)
             self.bytes += span.size
             self._trim()
-            self.cond.notify()
+            if idle:
+                # Only an empty queue has the thread waiting for a span; once it has one it waits
+                # out the batch delay, and a wake-up per span (an ADK step ends three or four)
+                # would only make it take the GIL from the program to go back to sleep.
+                self.cond.notify()
         if self.thread is None:
             self.start()
 
@@ -140,6 +147,7 @@ class Exporter:
                 raise HttpStatus(status, "answered HTTP %d to POST /v1/traces: %s" % (status, _excerpt(text)))
             self.failing = False
             self._tag_joined(batch)
+            self._name_open_traces(batch)
             self._signal()
             return "sent"
         except Exception as e:
@@ -227,6 +235,17 @@ class Exporter:
                     self._rest("PATCH", path, json.dumps({"key": key, "value": value}))
                 except Exception:
                     return
+
+    def _name_open_traces(self, batch):
+        """MLflow now holds spans of these traces: those whose root is still open get their name and
+        the tags known so far, one request per tag. Best effort: the root names them again later."""
+        for trace_id, tags in open_roots.take_unnamed(span.trace_id for span in batch):
+            path = "/api/2.0/mlflow/traces/tr-%032x/tags" % trace_id
+            for key, value in tags.items():
+                try:
+                    self._rest("PATCH", path, json.dumps({"key": key, "value": value}))
+                except Exception:
+                    break
 
     def _failed(self, e, retrying=True):
         self.failing = True

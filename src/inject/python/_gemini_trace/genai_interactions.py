@@ -4,7 +4,9 @@ full in src/inject/node/interactions.ts's header; names in src/model/runTags.ts 
 `Interactions.create|get|cancel|delete` spans (CHAT_MODEL, AGENT for an agent, UNKNOWN for
 cancel/delete), mlflow.message.format gemini.interactions, inputs the REST request body, outputs
 the Interaction as REST JSON, usage once per interaction, the conversation tag over a
-previous_interaction_id chain, background runs as one trace each (background_runs.py).
+previous_interaction_id chain, background runs as one trace each (background_runs.py), named
+over REST while they run (open_roots.py), and the call steps a create replays without the thought
+signature an earlier reply gave them (step_signatures.py).
 
 Where google-genai differs from @google/genai:
 - the client's `interactions` is a lazy property that imports the generated client on first use;
@@ -26,13 +28,14 @@ from . import callsite
 from .background_runs import BackgroundRun
 from .calls import Call, capture
 from .interaction_shape import (
-    ATTR_BACKGROUND, ATTR_ID, ATTR_PREVIOUS, ATTR_STEP_USAGE, FORMAT, TAG_CONVERSATION, as_json, create_attributes,
+    ATTR_BACKGROUND, ATTR_DROPPED, ATTR_ID, ATTR_PREVIOUS, ATTR_STEP_USAGE, FORMAT, TAG_CONVERSATION, as_json, create_attributes,
     create_inputs, failure, get_inputs, interaction_attributes, interaction_outputs, interaction_usage, is_failed, is_running,
 )
 from .interaction_tap import watch_stream
 from .patch import patch, patch_property
 from .recent import Recent
 from .shapes import ReportedError, to_json
+from .step_signatures import dropped_signatures, remember_signed
 
 _METHODS = ("create", "get", "cancel", "delete")
 _NOT_BODY = frozenset(("request", "api_version", "extra_headers", "extra_query", "extra_body", "timeout", "automatic_continuation"))
@@ -127,10 +130,13 @@ def _open_create(cls, kwargs):
         attrs[ATTR_BACKGROUND] = p.get("background") is True
         if isinstance(p.get("previous_interaction_id"), str):
             attrs[ATTR_PREVIOUS] = p["previous_interaction_id"]
+        dropped = dropped_signatures(p.get("input"))
+        if dropped:
+            attrs[ATTR_DROPPED] = to_json(dropped)
         inputs = create_inputs(body, cap)
         root = None
         if p.get("background") is True:
-            root = Call.start("Interactions.background", "AGENT" if agent else "CHAIN", inputs, attributes=dict(attrs))
+            root = Call.start("Interactions.background", "AGENT" if agent else "CHAIN", inputs, attributes=dict(attrs), open_root=True)
         call = Call.start("Interactions.create", "AGENT" if agent else "CHAT_MODEL", inputs, attributes=attrs, parent=root.frame if root else None)
         if call is None:
             return None
@@ -236,6 +242,8 @@ class _Op:
         """Ends the span on an interaction (or a delete's reply): outputs, attributes, usage once, status."""
         attrs = dict(extra)
         attrs.update(interaction_attributes(interaction))
+        if interaction is not None:
+            remember_signed(interaction)
         if interaction is not None and self.usage and not is_running(interaction.get("status")):
             self.call.usage(_count_once(interaction))
         cap = self.cap

@@ -7,12 +7,14 @@
   the loop (no usage of its own) and each model round trip is a child `Models.generateContentInternal`
   / `Models.generateContentStreamInternal` with its usage; each tool a TOOL span (genai_tools.py).
   A chat's AFC loop gets the same shape (genai_chats.py).
+- Every span records where the call went (genai_endpoint.py): gemini.api.base_url, gemini.api.version.
 Patched on the classes, so every client, including ones made before the patch, is traced."""
 
 import inspect
 
 from . import shapes, streams
 from .calls import Call, capture, current
+from .genai_endpoint import endpoint
 from .patch import patch
 
 INTERNAL, STREAM_INTERNAL = "Models.generateContentInternal", "Models.generateContentStreamInternal"
@@ -33,10 +35,12 @@ def request(kwargs, config_type):
     return inputs, cfg
 
 
-def start(name, span_type, kwargs, config_type, afc=False, parent=None):
+def start(name, span_type, kwargs, config_type, afc=False, parent=None, models=None):
+    """The span of a models.* call through `models` (Models or AsyncModels), None when tracing is off."""
     try:
         inputs, cfg = request(kwargs, config_type)
-        return Call.start(name, span_type, inputs, kwargs.get("model"), cfg, afc=afc, parent=parent)
+        attrs = endpoint(models, kwargs.get("config"))
+        return Call.start(name, span_type, inputs, kwargs.get("model"), cfg, afc=afc, parent=parent, attributes=attrs)
     except Exception:
         return None
 
@@ -82,7 +86,7 @@ def _runs_itself(tool):
     return callable(tool) or (hasattr(tool, "call_tool") and hasattr(tool, "list_tools"))
 
 
-def _model_call(name, round_trip, kwargs, cfg_type):
+def _model_call(name, round_trip, models, kwargs, cfg_type):
     """generate_content(_stream)'s span. Inside a chat that runs the AFC loop itself (google-genai
     3.x: its model calls come with AFC turned off), it is one of that loop's round trips; otherwise
     it is the model call, and the AFC loop when the SDK will run one inside it."""
@@ -91,8 +95,8 @@ def _model_call(name, round_trip, kwargs, cfg_type):
     if parent is not None and parent.open_loop is not None and not afc:
         loop = parent.loop or parent.open_loop()
         if loop is not None:
-            return start(round_trip, "LLM", kwargs, cfg_type, parent=loop.frame)
-    return start(name, "LLM", kwargs, cfg_type, afc=afc)
+            return start(round_trip, "LLM", kwargs, cfg_type, parent=loop.frame, models=models)
+    return start(name, "LLM", kwargs, cfg_type, afc=afc, models=models)
 
 
 def install(models, config_types):
@@ -112,10 +116,10 @@ def install(models, config_types):
 
 def _unary(original, open_call, usage):
     """A wrapper for a request/response method (sync or async, as the original is):
-    open_call(kwargs) → Call or None; usage(call) → whether the span carries the response's usage."""
+    open_call(models, kwargs) → Call or None; usage(call) → whether the span carries the response's usage."""
     if inspect.iscoroutinefunction(original):
         async def wrapper(self, *args, **kwargs):
-            call = open_call(kwargs)
+            call = open_call(self, kwargs)
             if call is None:
                 return await original(self, *args, **kwargs)
             result = await call.arun(original, (self,) + args, kwargs)
@@ -123,7 +127,7 @@ def _unary(original, open_call, usage):
             return result
     else:
         def wrapper(self, *args, **kwargs):
-            call = open_call(kwargs)
+            call = open_call(self, kwargs)
             if call is None:
                 return original(self, *args, **kwargs)
             result = call.run(original, (self,) + args, kwargs)
@@ -138,7 +142,7 @@ def _stream(original, open_call, usage):
     carries = lambda call: (lambda: call if usage(call) else None)  # noqa: E731
     if inspect.iscoroutinefunction(original):
         async def wrapper(self, *args, **kwargs):
-            call = open_call(kwargs)
+            call = open_call(self, kwargs)
             if call is None:
                 return await original(self, *args, **kwargs)
             source = await call.arun(original, (self,) + args, kwargs)
@@ -146,7 +150,7 @@ def _stream(original, open_call, usage):
         return wrapper
 
     def wrapper(self, *args, **kwargs):
-        call = open_call(kwargs)
+        call = open_call(self, kwargs)
         if call is None:
             return original(self, *args, **kwargs)
         source = call.run(original, (self,) + args, kwargs)
@@ -156,37 +160,37 @@ def _stream(original, open_call, usage):
 
 
 def _generate(original, cfg_type):
-    def open_call(kwargs):
-        return _model_call("Models.generateContent", INTERNAL, kwargs, cfg_type)
+    def open_call(models, kwargs):
+        return _model_call("Models.generateContent", INTERNAL, models, kwargs, cfg_type)
 
     # With AFC the round trips carry the usage (unless the SDK gave us none to hook, then here).
     return _unary(original, open_call, lambda call: not call.frame.afc or call.inner_calls == 0)
 
 
 def _generate_stream(original, cfg_type):
-    def open_call(kwargs):
-        return _model_call("Models.generateContentStream", STREAM_INTERNAL, kwargs, cfg_type)
+    def open_call(models, kwargs):
+        return _model_call("Models.generateContentStream", STREAM_INTERNAL, models, kwargs, cfg_type)
 
     return _stream(original, open_call, lambda call: not call.frame.afc or call.inner_calls == 0)
 
 
 def _simple(original, name, span_type, cfg_type):
-    return _unary(original, lambda kwargs: start(name, span_type, kwargs, cfg_type), lambda call: False)
+    return _unary(original, lambda models, kwargs: start(name, span_type, kwargs, cfg_type, models=models), lambda call: False)
 
 
-def _inside_afc(name, kwargs, cfg_type):
+def _inside_afc(name, models, kwargs, cfg_type):
     """A round trip of the AFC loop the current call runs; None outside one (then the outer span
     is the model call)."""
     parent = current()
     if parent is None or not parent.afc or parent.chat_afc:
         return None
     parent.call.inner_calls += 1
-    return start(name, "LLM", kwargs, cfg_type)
+    return start(name, "LLM", kwargs, cfg_type, models=models)
 
 
 def _round_trip(original, cfg_type):
-    return _unary(original, lambda kwargs: _inside_afc(INTERNAL, kwargs, cfg_type), lambda call: True)
+    return _unary(original, lambda models, kwargs: _inside_afc(INTERNAL, models, kwargs, cfg_type), lambda call: True)
 
 
 def _round_trip_stream(original, cfg_type):
-    return _stream(original, lambda kwargs: _inside_afc(STREAM_INTERNAL, kwargs, cfg_type), lambda call: True)
+    return _stream(original, lambda models, kwargs: _inside_afc(STREAM_INTERNAL, models, kwargs, cfg_type), lambda call: True)

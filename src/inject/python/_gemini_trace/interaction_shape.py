@@ -14,6 +14,7 @@ FAILED = frozenset(("failed", "cancelled"))  # an interaction that ends so is an
 FORMAT = "gemini.interactions"
 ATTR_ID, ATTR_PREVIOUS, ATTR_STATUS = "gemini.interaction.id", "gemini.interaction.previous_id", "gemini.interaction.status"
 ATTR_AGENT, ATTR_BACKGROUND, ATTR_STEP_USAGE = "gemini.agent", "gemini.interaction.background", "gemini.interaction.step_usage"
+ATTR_DROPPED = "gemini.interaction.dropped_signatures"
 TAG_CONVERSATION, TAG_UNFINISHED = "gemini_trace.conversation", "gemini_trace.unfinished"
 
 _STEP_META = ("type", "id", "call_id", "name", "server_name", "search_type", "is_error")

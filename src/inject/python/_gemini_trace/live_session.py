@@ -15,6 +15,7 @@ from .calls import Call, Runtime, capture
 from .live_shape import add_usage, append_message, camel_message, live_usage, parse_frame, recorded_message
 from .shapes import ReportedError, to_json
 
+ATTR_SESSION = "gemini.live.session_id"
 TURN_GRACE_S = 0.25  # how long a finished turn waits for a usageMetadata that trails its turnComplete
 _open = set()
 
@@ -45,6 +46,7 @@ class LiveSession:
         self.tools = {}  # function call id → its TOOL Call
         self.client_closing = False
         self.go_away = None
+        self.session_id = None  # from setupComplete: on the root and on every turn opened after it
         self.ended = False
         self.capture = capture()
 
@@ -53,7 +55,7 @@ class LiveSession:
         attrs = {"mlflow.llm.provider": "gemini"}
         if isinstance(model, str):
             attrs["gemini.live.model"] = model
-        root = Call.start("Live.session", "CHAIN", inputs, attributes=attrs, site=site)
+        root = Call.start("Live.session", "CHAIN", inputs, attributes=attrs, site=site, open_root=True)
         if root is None:
             return None
         session = cls(root, model if isinstance(model, str) else None)
@@ -64,7 +66,8 @@ class LiveSession:
 
     def setup_complete(self, session_id):
         if isinstance(session_id, str):
-            self.root.set({"gemini.live.session_id": session_id})
+            self.session_id = session_id
+            self.root.set({ATTR_SESSION: session_id})
 
     def sent(self, data):
         """A message the SDK is sending (the JSON text it hands the socket)."""
@@ -183,6 +186,8 @@ class LiveSession:
         attrs = {"mlflow.llm.provider": "gemini", "mlflow.message.format": "gemini.live", "gemini_trace.turn_opened_by": "client" if from_app else "server"}
         if self.model:
             attrs["mlflow.llm.model"] = self.model
+        if self.session_id is not None:
+            attrs[ATTR_SESSION] = self.session_id
         site = (callsite.capture(1) if from_app else None) or self.root.frame.site
         call = Call.start("Live.turn", "CHAT_MODEL", None, attributes=attrs, parent=self.root.frame, site=site)
         self.turn = _Turn(call)

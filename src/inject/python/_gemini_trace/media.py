@@ -3,8 +3,9 @@ mime type) becomes its mime type, its size in bytes and, for PCM audio, its dura
 video never land in MLflow and a big image cannot push a whole reply past the attribute size cap.
 Two spellings: the Interactions API's content items (`{type, mime_type, data}` → `{type,
 mime_type, bytes, duration_ms}`) and the Live API's blobs (`{mimeType, data}` → `{mimeType, bytes,
-durationMs}`). Copy-on-write over JSON-able data: a value with no media comes back as the same
-object. Nothing here may raise into the caller's path (callers shape inside try)."""
+durationMs}`). Copy-on-write over JSON-able data (rewrite, shared with media_budget.py): a value
+with no media comes back as the same object. Nothing here may raise into the caller's path
+(callers shape inside try)."""
 
 import re
 
@@ -65,32 +66,37 @@ def _summarize(o, keep_below):
     return out
 
 
-def without_media(value, keep_below, _depth=0):
+def without_media(value, keep_below):
     """`value` with every inline blob summarized: audio and video always, other media from
     `keep_below` base64 characters (0: always). The same object when there is none."""
-    if _depth > 24:
+    return rewrite(value, lambda o: _summarize(o, keep_below), 24)
+
+
+def rewrite(value, replace, max_depth, _depth=0):
+    """`value` with each dict that `replace(d)` answers for (anything but None: its stand-in, or d
+    itself to keep it as it is) replaced, and the other dicts and lists walked, to `max_depth`.
+    Copy-on-write: a value with nothing replaced comes back as the same object, and nothing given
+    is changed. Lists of numbers (embeddings, logprobs) hold no media and are not walked."""
+    if _depth > max_depth:
         return value
-    if isinstance(value, list):
-        copy = None
-        for i, v in enumerate(value):
-            w = without_media(v, keep_below, _depth + 1) if isinstance(v, (dict, list)) else v
-            if w is not v:
-                if copy is None:
-                    copy = list(value)
-                copy[i] = w
-        return value if copy is None else copy
-    if not isinstance(value, dict):
+    if isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], (int, float)) and not isinstance(value[0], bool):
+            return value
+        items = enumerate(value)
+    elif isinstance(value, dict):
+        found = replace(value)
+        if found is not None:
+            return found
+        items = value.items()
+    else:
         return value
-    s = _summarize(value, keep_below)
-    if s is not None:
-        return s
     copy = None
-    for k, v in value.items():
-        if not isinstance(v, (dict, list)):
+    for k, v in items:
+        if not isinstance(v, (dict, list, tuple)):
             continue
-        w = without_media(v, keep_below, _depth + 1)
+        w = rewrite(v, replace, max_depth, _depth + 1)
         if w is not v:
             if copy is None:
-                copy = dict(value)
+                copy = dict(value) if isinstance(value, dict) else list(value)
             copy[k] = w
     return value if copy is None else copy

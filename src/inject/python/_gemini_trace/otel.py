@@ -17,11 +17,16 @@ import sys
 _AUTOLOG_PREFIXES = ("Models.", "AsyncModels.", "Chat.", "AsyncChat.", "GenerativeModel.", "ChatSession.")
 
 
-class Parent:
-    __slots__ = ("trace_id", "span_id", "autolog")
+# OpenTelemetry span id → the Frame of the Call that mirrors it (otel_bridge.py: a framework's own
+# spans, such as Google ADK's). A Gemini call made under such a span nests under its mirror.
+mirrored = {}
 
-    def __init__(self, trace_id, span_id, autolog):
-        self.trace_id, self.span_id, self.autolog = trace_id, span_id, autolog
+
+class Parent:
+    __slots__ = ("trace_id", "span_id", "autolog", "frame")
+
+    def __init__(self, trace_id, span_id, autolog, frame=None):
+        self.trace_id, self.span_id, self.autolog, self.frame = trace_id, span_id, autolog, frame
 
 
 def _valid(span):
@@ -44,6 +49,9 @@ def current_parent():
             ctx = _valid(span)
             if ctx is None:
                 return None
+            frame = mirrored.get(ctx.span_id)
+            if frame is not None:
+                return Parent(ctx.trace_id, ctx.span_id, False, frame)
         name = getattr(span, "name", "") or ""
         attributes = getattr(span, "attributes", None) or {}
         autolog = provider is not None and name.startswith(_AUTOLOG_PREFIXES) and "mlflow.spanType" in attributes

@@ -20,8 +20,9 @@ _RESPONSE_EXCLUDE = {"sdk_http_response", "parsed"}
 _META = ("modelVersion", "responseId", "usageMetadata", "totalTokens", "cachedContentTokenCount", "metadata")
 
 
-def to_json(value):
-    """JSON text for a span attribute, compact like JSON.stringify; never raises."""
+def to_json(value, media=0):
+    """JSON text for a span attribute, compact like JSON.stringify; never raises. `media`: base64
+    characters of media kept on purpose (media_budget.py), allowed past the usual cap."""
     try:
         out = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except Exception:
@@ -29,7 +30,7 @@ def to_json(value):
             out = json.dumps(plain(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except Exception as e:
             out = json.dumps({"unserializable": str(e)})
-    if len(out) > MAX_JSON:
+    if len(out) > MAX_JSON + media:
         return json.dumps({"truncated": True, "length": len(out), "preview": out[:10000]}, ensure_ascii=False, separators=(",", ":"))
     return out
 

@@ -1,5 +1,6 @@
 """One span as the tracer records it: OpenTelemetry's data model, no SDK. Ids come from
-os.urandom (fork-safe, and the app's `random` state is never touched); times are wall-clock
+os.urandom (fork-safe, and the app's `random` state is never touched), or for a span that mirrors
+a framework's OpenTelemetry span, from that span; times are wall-clock
 nanoseconds as OTLP wants them, durations measured on the monotonic clock."""
 
 import os
@@ -15,11 +16,11 @@ class Span:
         "attributes", "events", "status_code", "status_message", "joined", "size",
     )
 
-    def __init__(self, name, kind, attributes, trace_id=None, parent_id=None, joined=False):
-        ids = os.urandom(24)
+    def __init__(self, name, kind, attributes, trace_id=None, parent_id=None, joined=False, span_id=None):
+        ids = os.urandom(24) if not (trace_id and span_id) else None
         self.name = name
         self.trace_id = trace_id or int.from_bytes(ids[:16], "big")
-        self.span_id = int.from_bytes(ids[16:], "big") or 1
+        self.span_id = span_id or int.from_bytes(ids[16:], "big") or 1
         self.parent_id = parent_id
         self.kind = kind
         self.start_ns = time.time_ns()

@@ -1,13 +1,12 @@
 // The Node preload's part of issue 15: media kept in spans up to a bounded size per part and per
 // trace (the rest as metadata, the app's objects untouched), each chat's turns tagged with the
 // chat's id, and the endpoint each call went to recorded for replays. The pure bounding, then a
-// real app's traces (test/helpers/mediaTraces.ts: the real preload, the stand-in, a real MLflow).
+// real app's traces (test/helpers/mediaTraces.ts: the real preload, the stand-in, a real MLflow),
+// held to the assertions the Python tracer's twin app meets (inject-python-media.test.ts).
 import assert from 'node:assert/strict';
 import { boundMedia, newBudget, PART_LIMIT, TRACE_LIMIT } from '../../src/inject/node/media';
-import { readModelCall } from '../../src/model/adapters/read';
-import { spanCalls } from '../../src/model/adapters/spanCalls';
-import { GEMINI_ATTR, GEMINI_TAG, MEDIA_ELIDED } from '../../src/model/runTags';
-import { mediaTraces } from '../helpers/mediaTraces';
+import { MEDIA_ELIDED } from '../../src/model/runTags';
+import { assertMediaApp, mediaTraces } from '../helpers/mediaTraces';
 
 const b64 = (bytes: number) => Buffer.alloc(bytes, 1).toString('base64');
 
@@ -40,22 +39,6 @@ describe('Node preload: media bounded per part and per trace', function () {
   });
 
   it('records a real app\'s calls: the big image as metadata, chats tagged apart, the endpoint for replays', async () => {
-    const m = await mediaTraces();
-    const big = spanCalls(m.traces.big)[0].call.request[0].parts[1];
-    assert.equal(big.kind, 'media');
-    assert.ok(big.kind === 'media' && big.elided && !big.data && big.bytes === m.imageIn.length + 3 * 1024 * 1024);
-    const small = spanCalls(m.traces.image)[0].call.request[0].parts[1];
-    assert.ok(small.kind === 'media' && small.data && small.bytes === m.imageIn.length, 'a small image is kept whole');
-    const chatOf = (k: 'chatA1' | 'chatA2' | 'chatB1' | 'chatB2') => m.traces[k].summary.tags[GEMINI_TAG.chat];
-    assert.equal(chatOf('chatA1'), chatOf('chatA2'));
-    assert.equal(chatOf('chatB1'), chatOf('chatB2'));
-    assert.notEqual(chatOf('chatA1'), chatOf('chatB1'));
-    assert.match(chatOf('chatA1'), /^chat-\d+$/);
-    assert.equal(m.traces.grounded.summary.tags[GEMINI_TAG.chat], undefined, 'a plain call belongs to no chat');
-    const span = m.traces.grounded.spans[0];
-    assert.equal(span.attributes[GEMINI_ATTR.baseUrl], m.standinUrl);
-    assert.equal(span.attributes[GEMINI_ATTR.apiVersion], m.apiVersion, 'the version the SDK really called');
-    assert.match(m.apiVersion, /^v1/);
-    assert.ok(readModelCall(span));
+    assertMediaApp(await mediaTraces('node'));
   });
 });
