@@ -22,10 +22,8 @@ describe('Node preload: the Vercel AI SDK', function () {
       label: 'ai 7.0.173 (Node 22)',
       app: 'ai-sdk/v7',
       node: async () => {
-        // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-        // @ts-ignore -- plain .mjs module shared with the scripts
         const { ensureNode } = await import('../../scripts/lib/node-versions.mjs');
-        return (await ensureNode(22)).bin as string;
+        return (await ensureNode(22)).bin;
       },
     },
   ];

@@ -14,8 +14,6 @@ describe('Node preload: apps calling Gemini through an MLflow AI Gateway', funct
   let mlflow: { url: string; stop(): Promise<void> };
   before(async () => {
     Object.assign(process.env, GATEWAY_SERVER_ENV);
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
     mlflow = await startMlflow({ unref: true });
     process.env.GT_MLFLOW_URL = mlflow.url;

@@ -19,8 +19,6 @@ describe('Python tracer: apps calling Gemini through an MLflow AI Gateway', func
   let gemini: PyAppRun;
   before(async () => {
     Object.assign(process.env, GATEWAY_SERVER_ENV);
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs modules shared with the scripts
     const [{ startMlflow }, { ensureAppVenv }] = await Promise.all([import('../../scripts/lib/mlflow.mjs'), import('../../scripts/lib/python.mjs')]);
     mlflow = await startMlflow({ unref: true });
     process.env.GT_MLFLOW_URL = mlflow.url;

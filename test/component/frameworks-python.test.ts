@@ -37,8 +37,6 @@ describe('Python tracer: apps on frameworks (ADK, LangChain/LangGraph, openai)',
   let standin: Standin;
   let python: string;
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
     python = ensureAppVenv('frameworks');
     standin = await startStandin();

@@ -51,10 +51,8 @@ export function mediaTraces(runtime: MediaRuntime = 'node'): Promise<MediaTraces
 /** The command that runs the media app under `runtime`, and the preload's dist folder (Node's, built privately). */
 async function command(runtime: MediaRuntime): Promise<{ cmd: string; app: string; distDir: string }> {
   if (runtime === 'python') {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
-    return { cmd: ensureAppVenv('genai') as string, app: join(apps, 'app.py'), distDir: join(root, 'dist') };
+    return { cmd: ensureAppVenv('genai'), app: join(apps, 'app.py'), distDir: join(root, 'dist') };
   }
   const distDir = join(mkdtempSync(join(tmpdir(), 'gt-media-')), 'dist');
   const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
