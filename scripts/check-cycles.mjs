@@ -18,6 +18,11 @@ const SOURCE = /\.(ts|mts|cts|mjs|cjs|js)$/;
 // rewritten for opening huge traces): tolerated until it lands, and an error once they are gone,
 // so this list cannot outlive them. Each entry: the cycle's files, sorted, joined by ', '.
 const KNOWN = new Set(['src/inject/node/exporter.ts, src/inject/node/handoff.ts', 'src/inject/node/exit.ts, src/inject/node/tracer.ts']);
+// The same for folders. The Node preload's framework hooks (frameworks/) use its core (calls,
+// callsite, spans, wrap) while its entry (preload.ts, instrumentation.ts) installs them; breaking
+// that means moving the core or the entry, which the same branch is rewriting (calls.ts,
+// preload.ts): to be done once it lands.
+const KNOWN_FOLDERS = new Set(['src/inject/node, src/inject/node/frameworks']);
 const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true, resolveJsonModule: true };
 
 function sources(dir, out = []) {
@@ -106,7 +111,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const stale = [...KNOWN].filter((k) => !all.some((c) => c.join(', ') === k));
   for (const k of stale) console.error(`no longer a cycle, remove it from KNOWN in scripts/check-cycles.mjs: ${k}`);
   for (const c of all.filter((c) => KNOWN.has(c.join(', ')))) console.log(`known import cycle (being removed elsewhere): ${c.join(', ')}`);
-  const folderCycles = cycles(folders.graph);
+  const allFolderCycles = cycles(folders.graph);
+  const folderCycles = allFolderCycles.filter((c) => !KNOWN_FOLDERS.has(c.join(', ')));
+  const staleFolders = [...KNOWN_FOLDERS].filter((k) => !allFolderCycles.some((c) => c.join(', ') === k));
+  for (const k of staleFolders) console.error(`no longer a cycle, remove it from KNOWN_FOLDERS in scripts/check-cycles.mjs: ${k}`);
+  for (const c of allFolderCycles.filter((c) => KNOWN_FOLDERS.has(c.join(', ')))) console.log(`known import cycle between folders (to be removed): ${c.join(', ')}`);
   if (process.argv.includes('--list')) {
     for (const [edge, why] of [...folders.witness].sort()) console.log(`${edge.replace('\t', ' → ')}\t(${why})`);
   }
@@ -119,7 +128,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       if (inCycle.has(from) && inCycle.has(to)) console.error(`  ${from} → ${to}  (e.g. ${why})`);
     }
   }
-  const n = fileCycles.length + folderCycles.length + stale.length;
+  const n = fileCycles.length + folderCycles.length + stale.length + staleFolders.length;
   console.log(`import cycles: ${fileCycles.length} between files, ${folderCycles.length} between folders (${files.size} files, ${folders.graph.size} folders)`);
   process.exit(n ? 1 : 0);
 }
