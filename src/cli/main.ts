@@ -7,7 +7,7 @@ import { availableRuntimes, buildTracedEnv, injectionFiles, redactUri } from '..
 import { EnvVars } from '../launch/envVars';
 import { checkTrackingUri } from '../launch/traceOptions';
 import { manifestDefault } from '../contributions/manifest';
-import { ENV } from '../model/runTags';
+import { ENV } from '../shared/runTags';
 import { parseArgs, USAGE } from './args';
 import type { CliOptions } from './args';
 import { runChild } from './run';

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelCalls } from '../diff/pairing';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Trace } from '../model/types';
 import type { Services } from '../core/services';
 import { errorMessage } from '../shared/errors';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { COMMAND } from '../contributions/ids';
 import type { CodeLocation, Span, Trace } from '../model/types';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import { toTraceRef } from '../shared/traceRef';
 import type { Services } from '../core/services';
 import { findDefinitions, functionCandidates, resolveCodePath } from './locate';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { COMMAND } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
 import type { TraceInfo } from '../mlflow/types';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Span, Trace } from '../model/types';
 import type { Services } from '../core/services';
 import { formatLatency } from '../shared/format';

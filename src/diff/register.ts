@@ -10,7 +10,7 @@ import { DIFF_SCHEME, DiffDocuments } from './documents';
 import { summarizePair, type CallPair, type PairSummary } from './pairing';
 import { pickModelCall, pickRecentTrace, previousAtSameSite } from './pickers';
 import type { DiffView } from './text';
-import { errorMessage } from '../shared/errors';
+import { errorMessage, errorStack } from '../shared/errors';
 
 /** Arguments of geminiTrace.compare when called programmatically (panel, tests). */
 export interface CompareArgs {
@@ -39,7 +39,7 @@ export function registerDiff(services: Services): void {
         return pairs ? { pairs: pairs.map(summarizePair) } : {};
       } catch (e) {
         const message = errorMessage(e);
-        if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
+        if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${errorStack(e)}`);
         void vscode.window.showErrorMessage(`Compare: ${message}`);
         return { error: message };
       }

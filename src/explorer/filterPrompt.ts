@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
 import type { Services } from '../core/services';
-import { MLFLOW_META } from '../model/runTags';
+import { MLFLOW_META } from '../shared/runTags';
 import { SESSION_LABEL, sessionOf, type SessionKey } from '../model/sessions';
 import { compileFilter, describeFilter, isEmptyFilter, lintExpression, type TraceFilter } from './filter';
 import type { TraceTreeProvider } from './treeProvider';

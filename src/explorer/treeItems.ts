@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { COMMAND } from '../contributions/ids';
 import { thumbsOf, valueText } from '../model/assessments';
-import { GEMINI_TAG, MLFLOW_META, TAG } from '../model/runTags';
+import { GEMINI_TAG, MLFLOW_META, TAG } from '../shared/runTags';
 import { SESSION_LABEL } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
 import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from '../shared/format';

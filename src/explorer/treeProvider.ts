@@ -3,7 +3,7 @@
 // place by the live poll (treeLive.ts).
 import * as vscode from 'vscode';
 import type { Services } from '../core/services';
-import { GEMINI_TAG } from '../model/runTags';
+import { GEMINI_TAG } from '../shared/runTags';
 import type { TraceSummary } from '../model/types';
 import type { ExperimentResolver } from './experiments';
 import { isEmptyFilter, type TraceFilter } from './filter';

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { STORAGE } from '../contributions/ids';
 import { setting } from '../contributions/settings';
-import { ENV } from '../model/runTags';
+import { ENV } from '../shared/runTags';
 import type { Services, TracedRun } from '../core/services';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, preloadNodeOptions, redactUri, redactedSummary, withNodePreload, withPythonShim } from './env';
 import type { InjectionFiles } from './env';

@@ -4,7 +4,7 @@
 // Content, a list of Contents, a Part, or a list of Parts (the SDKs' ContentListUnion).
 import { isRecord, toNumber } from '../shared/json';
 import { base64ByteLength } from './ids';
-import { MEDIA_ELIDED } from './runTags';
+import { MEDIA_ELIDED } from '../shared/runTags';
 import type { GeminiContent, GeminiPart } from './types';
 import { compactJson } from '../shared/json';
 

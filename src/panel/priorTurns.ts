@@ -5,7 +5,7 @@
 import { andFilters, runClause, sessionClause } from '../explorer/filter';
 import type { Turn } from '../model/call/signatures';
 import { spanCalls } from '../model/adapters/spanCalls';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import { sessionOf } from '../model/sessions';
 import type { Trace } from '../model/types';
 import type { MlflowApi } from '../mlflow/api';

@@ -5,7 +5,7 @@ import { signatureWarnings } from '../model/call/signatures';
 import { spanCalls, type SpanCall } from '../model/adapters/spanCalls';
 import type { Message, ModelCall } from '../model/call/types';
 import { SESSION_LABEL, type SessionKey } from '../model/sessions';
-import { MLFLOW_META } from '../model/runTags';
+import { MLFLOW_META } from '../shared/runTags';
 import type { Trace } from '../model/types';
 import { clipValue } from './clip';
 import { chatOf } from './details';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { COMMAND, VIEW } from '../contributions/ids';
 import { compileFilter, andFilters, runClause } from '../explorer/filter';
 import type { SessionKey } from '../model/sessions';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Trace } from '../model/types';
 import type { Services } from '../core/services';
 import { panelHtml } from './html';

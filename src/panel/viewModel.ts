@@ -1,7 +1,7 @@
 // Trace → the compact span table and header the webview draws from. Pure: no vscode.
 // Flat typed arrays instead of an object graph keep a 100k-span trace cheap to post and to read.
 import type { Span, Trace } from '../model/types';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import { pauseHere, type Steps } from '../shared/steps';
 import { type TraceHeader } from '../contract/protocol';
 import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../contract/spanTable';

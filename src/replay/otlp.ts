@@ -4,7 +4,7 @@
 // MLflow's OTLP endpoint as OTLP/JSON. Pure: it returns the body; the client posts it.
 import { randomBytes } from 'node:crypto';
 import { isRecord } from '../shared/json';
-import { GEMINI_ATTR, GEMINI_TAG, MESSAGE_FORMAT, OTLP_TRACE_TAG_PREFIX, TAG } from '../model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG, MESSAGE_FORMAT, OTLP_TRACE_TAG_PREFIX, TAG } from '../shared/runTags';
 import type { ReplayOrigin } from './request';
 
 /** The run every replay of an experiment belongs to. */

@@ -4,7 +4,7 @@
 // JS's camelCase), so a Python-recorded call replays unchanged, where @google/genai would drop
 // fields it does not know by their camelCase name. Pure.
 import { isRecord } from '../shared/json';
-import { GEMINI_ATTR, MESSAGE_FORMAT } from '../model/runTags';
+import { GEMINI_ATTR, MESSAGE_FORMAT } from '../shared/runTags';
 import type { Span } from '../model/types';
 import { errorMessage } from '../shared/errors';
 

@@ -13,7 +13,7 @@ import type { Standin } from '../fixtures/gemini/standin';
 import { assertGenaiTraces } from '../helpers/genaiAssertions';
 import { experimentId, traces } from '../helpers/traceView';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
-import { ENV, TAG } from '../../src/model/runTags';
+import { ENV, TAG } from '../../src/shared/runTags';
 
 const root = join(__dirname, '..', '..');
 const built = join(root, 'dist');

@@ -14,7 +14,7 @@ import type { TraceSettings } from '../../src/launch/env';
 import { parseEnvFile } from '../../src/launch/envFile';
 import { EnvVars } from '../../src/launch/envVars';
 import { checkTrackingUri, parseTraceAttribute } from '../../src/launch/traceOptions';
-import { ENV } from '../../src/model/runTags';
+import { ENV } from '../../src/shared/runTags';
 
 const settings: TraceSettings = {
   trackingUri: 'http://127.0.0.1:5000',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import { assertInteractionsApp, assertLiveEdges, assertRunningRun, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
 import { uniqueName } from '../helpers/mlflow';

@@ -5,7 +5,7 @@
 // held to the assertions the Python tracer's twin app meets (inject-python-media.test.ts).
 import assert from 'node:assert/strict';
 import { boundMedia, newBudget, PART_LIMIT, TRACE_LIMIT } from '../../src/inject/node/media';
-import { MEDIA_ELIDED } from '../../src/model/runTags';
+import { MEDIA_ELIDED } from '../../src/shared/runTags';
 import { assertMediaApp, mediaTraces } from '../helpers/mediaTraces';
 
 const b64 = (bytes: number) => Buffer.alloc(bytes, 1).toString('base64');

@@ -13,7 +13,7 @@ import { captureCallSite } from '../../src/inject/node/callsite';
 import { readConfig, tracingDisabled } from '../../src/inject/node/config';
 import { MIN_GAP_MS, signaller } from '../../src/inject/node/signal';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
-import { ENV, TAG } from '../../src/model/runTags';
+import { ENV, TAG } from '../../src/shared/runTags';
 import { assertGenaiTraces, assertNoContent } from '../helpers/genaiAssertions';
 import { mlflowRest, mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { plainEnv as plainAppEnv, preloadBed, run, tracedEnv as tracedAppEnv } from '../helpers/runApp';

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import { shimDir } from '../fixtures/apps/faults/harness';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import { startStandin } from '../fixtures/gemini/standin';

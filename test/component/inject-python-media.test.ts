@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { MEDIA_ELIDED } from '../../src/model/runTags';
+import { MEDIA_ELIDED } from '../../src/shared/runTags';
 import { shimDir } from '../fixtures/apps/faults/harness';
 import { assertMediaApp, mediaTraces } from '../helpers/mediaTraces';
 

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
-import { ENV } from '../../src/model/runTags';
+import { ENV } from '../../src/shared/runTags';
 import { appTmp, reapSenders, shimDir } from '../fixtures/apps/faults/harness';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { parseAssessments } from '../../src/model/assessments';
-import { MEDIA_ELIDED } from '../../src/model/runTags';
+import { MEDIA_ELIDED } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import type { WebviewToHost } from '../../src/contract/protocol';
 import { TraceSession } from '../../src/panel/session';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { MlflowClient } from '../../src/mlflow/client';
 import { readModelCall } from '../../src/model/adapters/read';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { GEMINI_TAG, TAG } from '../../src/model/runTags';
+import { GEMINI_TAG, TAG } from '../../src/shared/runTags';
 import { summarizeTraceInfo } from '../../src/model/summary';
 import type { Trace } from '../../src/model/types';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';

@@ -10,7 +10,7 @@ import { MlflowClient } from '../../src/mlflow/client';
 import { readModelCall } from '../../src/model/adapters/read';
 import type { ModelCall } from '../../src/model/call/types';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import type { Span } from '../../src/model/types';
 import type { RecordedCall } from '../fixtures/gemini/standin';
 import { frameworkApp } from './frameworkApps';

@@ -12,7 +12,7 @@ import { MlflowClient } from '../../src/mlflow/client';
 import { readModelCall } from '../../src/model/adapters/read';
 import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { GEMINI_ATTR, GEMINI_TAG } from '../../src/model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import { faultApps, root, tracedEnv } from '../fixtures/apps/faults/harness';
 import { makePng } from '../fixtures/gemini/richReplies';

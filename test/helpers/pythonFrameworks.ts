@@ -14,7 +14,7 @@ import { MlflowClient } from '../../src/mlflow/client';
 import { readModelCall } from '../../src/model/adapters/read';
 import type { ModelCall } from '../../src/model/call/types';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import type { Span } from '../../src/model/types';
 import { shimDir } from '../fixtures/apps/faults/harness';
 import type { RecordedCall, Standin } from '../fixtures/gemini/standin';

@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from '../../src/explorer/nodes';
 import type { SessionPanel } from '../../src/panel/sessionPanel';
-import { GEMINI_TAG, TAG } from '../../src/model/runTags';
+import { GEMINI_TAG, TAG } from '../../src/shared/runTags';
 import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { experimentId as expIdOf, writeOtlp } from '../fixtures/surfaces/spec';

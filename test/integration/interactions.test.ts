@@ -20,7 +20,7 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from '../../src/explorer/nodes';
 import { RUN_ID_KEY } from '../../src/launch/debugRuns';
 import type { Part } from '../../src/model/call/types';
-import { GEMINI_ATTR } from '../../src/model/runTags';
+import { GEMINI_ATTR } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import type { TraceSession } from '../../src/panel/session';
 import type { Services } from '../../src/core/services';

@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { TraceDebugConfigurationProvider } from '../../src/launch/debugConfig';
 import { DebugRunTracker, RUN_ID_KEY } from '../../src/launch/debugRuns';
 import { injectionFiles, preloadNodeOptions } from '../../src/launch/env';
-import { ENV, TAG } from '../../src/model/runTags';
+import { ENV, TAG } from '../../src/shared/runTags';
 import type { Services, TracedRun } from '../../src/core/services';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';

@@ -8,7 +8,7 @@ import { fromLive } from './live';
 import { fromOpenAiChat, looksLikeOpenAiChat } from './openaiChat';
 import { fromOtelGenAi, hasOtelGenAiMessages } from './otelGenai';
 import { isRecord } from '../../shared/json';
-import { GEMINI_ATTR, MESSAGE_FORMAT } from '../runTags';
+import { GEMINI_ATTR, MESSAGE_FORMAT } from '../../shared/runTags';
 import type { Span } from '../types';
 import type { ModelCall } from '../call/types';
 
