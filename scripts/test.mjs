@@ -142,6 +142,8 @@ async function fileJobs(legServers) {
   mkdirSync(dir, { recursive: true });
   const namesIn = (suite) => readdirSync(join(root, 'test', suite)).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
   const component = new Set(namesIn('component'));
+  // A file is named by its basename alone (the matrix's lists, the labels), so none may be in both.
+  for (const name of namesIn('unit')) if (component.has(name)) throw new Error(`test/unit and test/component both have ${name}.test.ts`);
   const one = (name, extra = {}) => {
     const file = `test/${component.has(name) ? 'component' : 'unit'}/${name}.test.ts`;
     return { file, label: `${file}${extra.tag ? ` [${extra.tag}]` : ''}`, tag: extra.tag ?? '', name, ...extra };

@@ -1,42 +1,13 @@
 // The Node preload's part of issue 15: media kept in spans up to a bounded size per part and per
 // trace (the rest as metadata, the app's objects untouched), each chat's turns tagged with the
-// chat's id, and the endpoint each call went to recorded for replays. The pure bounding, then a
-// real app's traces (test/helpers/mediaTraces.ts: the real preload, the stand-in, a real MLflow),
-// held to the assertions the Python tracer's twin app meets (inject-python-media.test.ts).
-import assert from 'node:assert/strict';
-import { boundMedia, newBudget, PART_LIMIT, TRACE_LIMIT } from '../../src/inject/node/media';
-import { MEDIA_ELIDED } from '../../src/shared/runTags';
+// chat's id, and the endpoint each call went to recorded for replays: a real app's traces
+// (test/helpers/mediaTraces.ts: the real preload, the stand-in, a real MLflow), held to the
+// assertions the Python tracer's twin app meets (inject-python-media.test.ts). The pure bounding
+// is test/unit/inject-node-media-bounds.test.ts.
 import { assertMediaApp, mediaTraces } from '../helpers/mediaTraces';
 
-const b64 = (bytes: number) => Buffer.alloc(bytes, 1).toString('base64');
-
-describe('Node preload: media bounded per part and per trace', function () {
+describe('Node preload: media, chats and endpoints in a real app\'s traces', function () {
   this.timeout(300_000);
-
-  it('keeps small blobs as they are, reduces big ones to metadata, and never touches the app\'s objects', () => {
-    const small = { inlineData: { mimeType: 'image/png', data: b64(100) } };
-    const big = { inline_data: { mime_type: 'video/mp4', data: b64(PART_LIMIT + 3), display_name: 'clip' } };
-    const request = { model: 'm', contents: [{ role: 'user', parts: [{ text: 'hi' }, small, big] }], config: { embedding: [1, 2, 3] } };
-    const frozen = JSON.stringify(request);
-    const budget = newBudget();
-    const out = boundMedia(request, budget) as typeof request;
-    assert.equal(JSON.stringify(request), frozen, 'the app\'s request is unchanged');
-    assert.notEqual(out, request);
-    assert.equal(out.contents[0].parts[1], small, 'a kept blob is the same object');
-    assert.deepEqual(out.contents[0].parts[2], { inline_data: { mime_type: 'video/mp4', display_name: 'clip', [MEDIA_ELIDED.bytes]: PART_LIMIT + 3, [MEDIA_ELIDED.reason]: `over the ${PART_LIMIT / 1024 / 1024} MB per-part limit` } });
-    assert.equal(budget.left, TRACE_LIMIT - 100);
-    const plain = { a: [{ b: 'c' }] };
-    assert.equal(boundMedia(plain, newBudget()), plain, 'no blob: no copy');
-  });
-
-  it('stops keeping bytes once the trace has spent its budget, in call order', () => {
-    const budget = newBudget();
-    budget.left = 150;
-    const parts = [0, 1].map(() => ({ inlineData: { mimeType: 'image/png', data: b64(100) } }));
-    const out = boundMedia(parts, budget) as Record<string, Record<string, unknown>>[];
-    assert.equal(out[0], parts[0]);
-    assert.match(String(out[1].inlineData[MEDIA_ELIDED.reason]), /per-trace limit/);
-  });
 
   it('records a real app\'s calls: the big image as metadata, chats tagged apart, the endpoint for replays', async () => {
     assertMediaApp(await mediaTraces('node'));
