@@ -1,5 +1,6 @@
 // Flat config: typescript-eslint's recommended rules plus the project's boundaries
-// (model/ and inject/ must never reach for the `vscode` API).
+// (model/, inject/, the pure shared layer (shared/, contract/), cli/ and the webview must never
+// reach for the `vscode` API). Import cycles are checked by scripts/check-cycles.mjs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -18,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/model/**', 'src/inject/**', 'src/cli/**', 'webview/**'],
+    files: ['src/model/**', 'src/shared/**', 'src/contract/**', 'src/inject/**', 'src/cli/**', 'webview/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'This folder must stay free of the vscode API.' }] }] },
   },
   {

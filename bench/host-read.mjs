@@ -14,9 +14,9 @@ import { arg, percentile, report, writeResult } from './lib.mjs';
 const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
 
-const { parseJsonLossless } = tsRequire('../src/mlflow/json.ts', import.meta.url);
-const { parseJsonSteps } = tsRequire('../src/mlflow/jsonSteps.ts', import.meta.url);
-const { runSliced } = tsRequire('../src/model/steps.ts', import.meta.url);
+const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);
+const { parseJsonSteps } = tsRequire('../src/shared/jsonSteps.ts', import.meta.url);
+const { runSliced } = tsRequire('../src/shared/steps.ts', import.meta.url);
 const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
 const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
 const { loopTurns } = tsRequire('../test/helpers/loopTurns.ts', import.meta.url);

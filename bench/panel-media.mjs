@@ -23,7 +23,7 @@ const { openPanelPage, closeBrowser } = tsRequire('../test/helpers/panelPage.ts'
 const { toTrace } = tsRequire('../test/fixtures/surfaces/spec.ts', import.meta.url);
 const { makePng } = tsRequire('../test/fixtures/gemini/richReplies.ts', import.meta.url);
 const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
-const { MEDIA_ELIDED } = tsRequire('../src/model/runTags.ts', import.meta.url);
+const { MEDIA_ELIDED } = tsRequire('../src/shared/runTags.ts', import.meta.url);
 
 /** A PNG of noise of about `bytes` (stored, so its size is its pixels'). */
 function noisePng(bytes, seed) {

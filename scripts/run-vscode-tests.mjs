@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultStore, startMlflow } from './lib/mlflow.mjs';
 import { ensureAppVenv, root } from './lib/python.mjs';
-import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-server.mjs';
+import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-install.mjs';
 import { openWorkbench } from './lib/workbench.mjs';
 
 const grep = process.argv.slice(2).filter((a) => !a.startsWith('-'));

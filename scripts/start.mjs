@@ -13,7 +13,8 @@ import { delimiter, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort, startMlflow } from './lib/mlflow.mjs';
 import { ensureVenv, root, venvDir } from './lib/python.mjs';
-import { ensureVsCodeServer, startVsCodeServer } from './lib/vscode-server.mjs';
+import { ensureVsCodeServer } from './lib/vscode-install.mjs';
+import { startVsCodeServer } from './lib/vscode-server.mjs';
 import { BROWSER_PACKAGES, ensureSystemPackages, VSCODE_SERVER_PACKAGES } from './lib/system.mjs';
 import { extensionLog, extensionPayload, launchChromium } from './lib/workbench.mjs';
 

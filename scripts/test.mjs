@@ -3,8 +3,11 @@
 // builds, runs each suite against real MLflow servers, and closes with a single
 // "N passed, N failed, N skipped" line over all of them.
 //
-// Isolation: each unit test file runs in its own mocha process (LANES at a time) and starts its own
-// MLflow when it needs one; the VS Code suites get a fresh server each. One test that wedges a
+// Suites: `unit` (test/unit: pure, starts nothing), `component` (test/component: each file starts
+// what it tests against: MLflow servers, Chromium, the apps it traces as child processes, loopback
+// servers), and the VS Code suites.
+// Isolation: each unit or component test file runs in its own mocha process (LANES at a time) and
+// starts its own MLflow when it needs one; the VS Code suites get a fresh server each. One test that wedges a
 // server (seen once: a shared server stopped answering mid-run) then fails only itself.
 //
 // The matrix (README "Develop"): every suite runs once on this machine's Node, sqlite store and the
@@ -13,7 +16,7 @@
 //   postgres            the MLflow client, explorer and injection files against PostgreSQL,
 //   integration-oldest  the integration suite on the oldest VS Code the manifest claims, also
 //                       against PostgreSQL (the store and the editor are independent dimensions).
-//   node scripts/test.mjs [unit] [node-versions] [postgres] [integration] [e2e] [integration-oldest]
+//   node scripts/test.mjs [unit] [component] [node-versions] [postgres] [integration] [e2e] [integration-oldest]
 //   (default: all)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,11 +26,12 @@ import { APP_VENVS, ensureAppVenv, ensureInBackground, ensureVenv, root } from '
 import { startMlflow } from './lib/mlflow.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { BROWSER_PACKAGES, ensureSystemPackages, POSTGRES_PACKAGES, STANDIN_PACKAGES, VSCODE_SERVER_PACKAGES } from './lib/system.mjs';
-import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-server.mjs';
+import { ensureVsCodeServer, vscodeBuild } from './lib/vscode-install.mjs';
 
-const all = ['unit', 'node-versions', 'postgres', 'integration', 'e2e', 'integration-oldest'];
+const all = ['unit', 'component', 'node-versions', 'postgres', 'integration', 'e2e', 'integration-oldest'];
 const picked = process.argv.slice(2).filter((a) => all.includes(a));
 const suites = picked.length ? picked : all;
+// The matrix repeats these component files (test/component).
 // The preload runs inside the user's own Node: these files drive it (CommonJS, ESM, tsx, workers,
 // forks, faults, the CLI) on each supported Node line besides this machine's.
 const INJECTION_FILES = ['inject-node', 'load-inject', 'cli', 'faults-inject-node'];
@@ -68,7 +72,7 @@ function suiteResult(name, file, status) {
 }
 
 const t0 = Date.now();
-// Every suite needs some of them: the unit suite drives the webview in Chromium too.
+// Every suite needs some of them: the component suite drives the webview in Chromium too.
 const usesPostgres = suites.includes('postgres') || suites.includes('integration-oldest');
 ensureSystemPackages([...VSCODE_SERVER_PACKAGES, ...BROWSER_PACKAGES, ...STANDIN_PACKAGES, ...(usesPostgres ? POSTGRES_PACKAGES : [])]);
 // The venvs (MLflow's, and the app venvs the Python tracer's tests run programs in) install in the
@@ -79,6 +83,7 @@ const venvsReady = Promise.allSettled([ensureInBackground(), ...Object.keys(APP_
 let checksFailed = 0;
 checksFailed += step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']) ? 1 : 0;
 checksFailed += step('lint', 'npx', ['eslint', '.']) ? 1 : 0;
+checksFailed += step('import cycles', 'node', ['scripts/check-cycles.mjs']) ? 1 : 0;
 // The .vsix must package non-interactively (no stdin in CI); it rebuilds dist/ for production,
 // so it runs before the development build the suites use.
 checksFailed += step('package (.vsix)', 'npm', ['run', '--silent', 'package'], { CI: 'true' }) ? 1 : 0;
@@ -90,25 +95,25 @@ tally.failed += checksFailed;
 
 const reporter = join(root, 'scripts/lib/mocha-reporter.cjs');
 const mochaBin = join(root, 'node_modules/mocha/bin/mocha.js');
-// Every run (unit files, their matrix repeats, the VS Code suites) goes into one queue, longest
+// Every run (unit and component files, the matrix's repeats, the VS Code suites) goes into one queue, longest
 // first, worked by LANES processes at a time (see runQueue for what may not run side by side).
 // Three lanes on two cores: much of the matrix
 // waits (MLflow restarts, a 5 s slow server, debug sessions starting, the workbench), and a third
 // process fills that time instead of leaving it idle.
 const LANES = 3;
-// Unit files that take longest (about 30 s to 4 min in CI runs; frameworks-python runs some 25 Python processes that each import
-// a framework; the Node framework files also install
+// Files that take longest (about 30 s to 4 min in CI runs; all component files; frameworks-python
+// runs some 25 Python processes that each import a framework; the Node framework files also install
 // their sample apps with npm ci on first use, Genkit's in about a minute), longest first: they start
 // first, so the lanes end together instead of one long file starting late and running alone at the
 // end. Files not listed follow in name order; each file's repeats in the matrix follow it.
-const UNIT_LONG_FIRST = ['frameworks-python', 'frameworks-langchain', 'frameworks-python-gateway', 'frameworks-gateway', 'frameworks-ai-sdk', 'frameworks-genkit', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
-function unitRank(name) {
-  const i = UNIT_LONG_FIRST.indexOf(name);
-  return i < 0 ? UNIT_LONG_FIRST.length : i;
+const LONG_FIRST = ['frameworks-python', 'frameworks-langchain', 'frameworks-python-gateway', 'frameworks-gateway', 'frameworks-ai-sdk', 'frameworks-genkit', 'faults-inject-node', 'panel-webview', 'explorer-source', 'model-encodings', 'faults-inject-python', 'model-gemini', 'inject-python', 'inject-node', 'load-inject', 'mlflow-client', 'cli', 'compare-summary', 'mlflow-errors'];
+function longRank(name) {
+  const i = LONG_FIRST.indexOf(name);
+  return i < 0 ? LONG_FIRST.length : i;
 }
 
 /**
- * One run of a unit test file in its own mocha process, on `node` (default: this Node), against
+ * One run of a unit or component test file in its own mocha process, on `node` (default: this Node), against
  * `mlflowUrl` (default: a server the file starts) and MLflow servers it starts itself with `store`
  * (default sqlite); its output is printed whole when it ends.
  * @typedef {{ file: string, name: string, label: string, tag: string, node?: { bin: string }, store?: string, mlflowUrl?: string }} UnitRun
@@ -130,13 +135,20 @@ async function mochaFile(run, resultFile) {
 /** [label, seconds] of every run, for the matrix's cost in the timings. */
 const runTimes = [];
 
-/** The unit files, and the matrix's extra runs of some of them, as queue jobs (longest first). */
-async function unitJobs(legServers) {
-  const dir = join(results, 'unit');
+/** The unit and component files, and the matrix's extra runs of some of them, as queue jobs (longest first). */
+async function fileJobs(legServers) {
+  const dir = join(results, 'files');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const names = readdirSync(join(root, 'test/unit')).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
-  const one = (name, extra = {}) => ({ file: `test/unit/${name}.test.ts`, label: `test/unit/${name}.test.ts${extra.tag ? ` [${extra.tag}]` : ''}`, tag: extra.tag ?? '', name, ...extra });
+  const namesIn = (suite) => readdirSync(join(root, 'test', suite)).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
+  const component = new Set(namesIn('component'));
+  // A file is named by its basename alone (the matrix's lists, the labels), so none may be in both.
+  for (const name of namesIn('unit')) if (component.has(name)) throw new Error(`test/unit and test/component both have ${name}.test.ts`);
+  const one = (name, extra = {}) => {
+    const file = `test/${component.has(name) ? 'component' : 'unit'}/${name}.test.ts`;
+    return { file, label: `${file}${extra.tag ? ` [${extra.tag}]` : ''}`, tag: extra.tag ?? '', name, ...extra };
+  };
+  for (const name of [...INJECTION_FILES, ...POSTGRES_FILES, ...LONG_FIRST]) if (!component.has(name)) throw new Error(`scripts/test.mjs names ${name}, which is not in test/component`);
   // The matrix's extra runs share one MLflow per leg (a file that kills and restarts MLflow still
   // starts its own): a start costs about 15 s of CPU, and these runs repeat files the main run
   // already covers with a server each.
@@ -148,7 +160,7 @@ async function unitJobs(legServers) {
     return server.url;
   };
   const runs = [];
-  if (suites.includes('unit')) runs.push(...names.map((n) => one(n)));
+  for (const suite of ['unit', 'component']) if (suites.includes(suite)) runs.push(...namesIn(suite).map((n) => one(n)));
   if (suites.includes('node-versions')) {
     const mlflowUrl = await legServer('node-versions', 'sqlite');
     for (const major of INJECTION_NODES) {
@@ -160,7 +172,7 @@ async function unitJobs(legServers) {
     const mlflowUrl = await legServer('postgres', 'postgres');
     runs.push(...POSTGRES_FILES.map((n) => one(n, { tag: 'PostgreSQL', store: 'postgres', mlflowUrl })));
   }
-  runs.sort((a, b) => unitRank(a.name) - unitRank(b.name) || a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
+  runs.sort((a, b) => longRank(a.name) - longRank(b.name) || a.name.localeCompare(b.name) || a.tag.localeCompare(b.tag));
   return runs.map((run) => ({
     label: run.label,
     group: run.name.startsWith('faults-') ? run.name : undefined,
@@ -287,9 +299,9 @@ try {
     process.env.GT_POSTGRES_URL = postgres.url; // every MLflow with a PostgreSQL store, here and in children
     timings.push(['PostgreSQL + MLflow schema', Date.now() - t]);
   }
-  const jobs = [...vscodeJobs, ...(await unitJobs(legServers))];
+  const jobs = [...vscodeJobs, ...(await fileJobs(legServers))];
   const tq = Date.now();
-  console.log(`\n=== ${jobs.length} runs, ${LANES} at a time (unit files: one process each)`);
+  console.log(`\n=== ${jobs.length} runs, ${LANES} at a time (test files: one process each)`);
   await runQueue(jobs);
   timings.push([`all runs (${jobs.length})`, Date.now() - tq]);
   if (postgres) {
@@ -319,13 +331,14 @@ console.log(`${'total'.padEnd(36)} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 // time grows with what runs beside it; the sum over legs is more than the wall time above).
 const legs = new Map();
 for (const [label, sec] of runTimes) {
-  const leg = label.startsWith('test/unit/') ? `unit files [${/\[(.*)\]$/.exec(label)?.[1] ?? `Node ${process.versions.node}, sqlite`}]` : label;
+  const suite = /^test\/(unit|component)\//.exec(label)?.[1];
+  const leg = suite ? `${suite} files [${/\[(.*)\]$/.exec(label)?.[1] ?? `Node ${process.versions.node}, sqlite`}]` : label;
   const [n, total] = legs.get(leg) ?? [0, 0];
   legs.set(leg, [n + 1, total + sec]);
 }
 console.log('\n=== lane time by leg');
 for (const [leg, [n, sec]] of legs) console.log(`${leg.padEnd(60)} ${String(n).padStart(3)} run(s) ${sec.toFixed(0).padStart(6)} s`);
-if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/package failed, counted as failures)`);
+if (checksFailed) console.log(`(${checksFailed} of typecheck/lint/import cycles/package failed, counted as failures)`);
 if (failedTitles.length) console.log(`\n=== failed\n${failedTitles.join('\n')}`);
 console.log(`\n${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
 process.exit(tally.failed ? 1 : 0);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCodeLens } from './code/register';
 import { registerJumpToCode } from './code/jump';
-import { createConnection } from './connection/connection';
+import { registerConnection } from './connection/register';
 import { registerDiff } from './diff/register';
 import { registerExplorer } from './explorer/register';
 import { registerFeedback } from './feedback/register';
@@ -13,14 +13,16 @@ import { registerReplay } from './replay/register';
 import { registerLaunch } from './launch/register';
 import { RunRegistryImpl } from './launch/runs';
 import { registerPanel } from './panel/register';
-import type { Services } from './services';
-import { TraceStoreImpl } from './traceStore';
+import type { Services } from './core/services';
+import { panelRecorder, type TestApi } from './testApi';
+import { TraceStoreImpl } from './core/traceStore';
 import type { Assessment } from './model/assessments';
 import type { TraceSummary } from './model/types';
+import { errorMessage, errorStack } from './shared/errors';
 
-export function activate(context: vscode.ExtensionContext): Services {
+export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   const log = vscode.window.createOutputChannel('Gemini Trace', { log: true });
-  const connection = createConnection(context, log);
+  const connection = registerConnection(context, log);
   const runs = new RunRegistryImpl();
   const newTraces = new vscode.EventEmitter<TraceSummary[]>();
   const assessed = new vscode.EventEmitter<{ traceId: string; assessments: Assessment[] }>();
@@ -39,17 +41,28 @@ export function activate(context: vscode.ExtensionContext): Services {
     fireAssessments: (traceId, assessments) => assessed.fire({ traceId, assessments }),
   };
 
-  for (const register of [registerLaunch, registerExplorer, registerPanel, registerJumpToCode, registerDiff, registerCodeLens, registerFeedback, registerReplay]) {
+  // One broken feature must not take the others down with it.
+  const register = <T>(name: string, start: () => T): T | undefined => {
     try {
-      register(services);
+      return start();
     } catch (e) {
-      // One broken feature must not take the others down with it.
-      log.error(`Gemini Trace: ${register.name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      log.error(`Gemini Trace: ${name} failed: ${errorStack(e)}`);
+      return undefined;
     }
-  }
+  };
+  const testing = context.extensionMode === vscode.ExtensionMode.Test;
+  const recorder = testing ? panelRecorder() : undefined;
+  register('launch', () => registerLaunch(services));
+  const explorer = register('explorer', () => registerExplorer(services));
+  const panels = register('panel', () => registerPanel(services, recorder));
+  register('jump to code', () => registerJumpToCode(services));
+  register('diff', () => registerDiff(services));
+  register('CodeLens', () => registerCodeLens(services));
+  register('feedback', () => registerFeedback(services));
+  register('replay', () => registerReplay(services));
   log.info(`Gemini Trace Explorer ${context.extension.packageJSON.version} active (VS Code ${vscode.version})`);
-  // Returned as the extension's API so integration tests can reach the live services.
-  return services;
+  // Integration tests reach the live parts through this; other extensions get nothing.
+  return recorder && { services, explorer, panels, panelStats: recorder.stats };
 }
 
 /** Per workspace (so it survives a reload, as the terminals' persisted environment does). The
@@ -60,7 +73,7 @@ function activitySignalFile(context: vscode.ExtensionContext, log: vscode.LogOut
     mkdirSync(dir, { recursive: true });
     return path.join(dir, 'activity.signal');
   } catch (e) {
-    log.warn(`live updates: cannot create ${dir} (${e instanceof Error ? e.message : String(e)}); the Traces view asks MLflow on every tick while a traced run is active, and every idlePollInterval otherwise`);
+    log.warn(`live updates: cannot create ${dir} (${errorMessage(e)}); the Traces view asks MLflow on every tick while a traced run is active, and every idlePollInterval otherwise`);
     return undefined;
   }
 }

@@ -1,17 +1,22 @@
 // The panel's page: header on top, the timeline and the span details side by side in resizable
-// panes. Owns the view state that survives hiding the panel or reloading the window.
+// panes; the Compare view in their place when asked (compareSwitch.ts). What survives hiding the
+// panel is in viewState.ts, the loading and error covers in overlay.ts, the details' requests in
+// detailsLoader.ts.
 import type { VscodeSplitLayout } from '@vscode-elements/elements/dist/vscode-split-layout/vscode-split-layout.js';
-import type { CompareViewState, Notifications, SpanTable, TraceHeader, TracePayload, ValueRef } from '../src/panel/protocol';
-import { CompareView } from './compare';
+import type { Notifications, TraceHeader, TracePayload, ValueRef } from '../src/contract/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
+import { unpackTable } from '../src/contract/wireTable';
+import { errorMessage } from '../src/shared/errors';
+import { CompareSwitch } from './compareSwitch';
 import { DetailsPane, type TabId } from './details';
-import { clear, el, iconButton } from './dom';
+import { DetailsLoader } from './detailsLoader';
+import { el, iconButton } from './dom';
 import { TraceHeaderView } from './header';
-import type { Host, SavedState } from './rpc';
+import { Banner, Overlay } from './overlay';
+import type { Host } from './rpc';
 import { SearchBar } from './search';
 import { Timeline } from './timeline';
-import { unpackTable } from '../src/panel/wireTable';
-
-const MAX_SAVED_COLLAPSED = 2000;
+import { ViewState } from './viewState';
 
 export class App {
   readonly root: HTMLElement;
@@ -19,20 +24,20 @@ export class App {
   private readonly timeline: Timeline;
   private readonly search: SearchBar;
   private readonly details: DetailsPane;
-  private readonly banner: HTMLElement;
-  private readonly overlay: HTMLElement;
+  private readonly banner = new Banner();
+  private readonly overlay = new Overlay();
   private readonly split: VscodeSplitLayout;
-  private readonly compare: CompareView;
+  private splitPos: string | undefined;
+  private readonly compare: CompareSwitch;
+  private readonly loader: DetailsLoader;
+  private readonly view: ViewState;
   private t: SpanTable | undefined;
   private hdr: TraceHeader | undefined;
   private revision = 0;
-  private state: SavedState | undefined;
-  private detailsTimer: ReturnType<typeof setTimeout> | undefined;
-  private detailsSeq = 0;
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: Host) {
-    this.state = host.state;
+    this.view = new ViewState(host, () => ({ hdr: this.hdr, timeline: this.timeline, details: this.details, search: this.search, selectedId: this.selectedId, split: this.splitPos }));
+    const saved = this.view.saved;
     const actions = {
       fullValue: (ref: ValueRef) => host.request('fullValue', { ref }),
       openInEditor: (ref: ValueRef, language?: string) => host.command('openInEditor', { ref, language }),
@@ -74,8 +79,9 @@ export class App {
       replay: (spanId) => host.command('replay', { spanId }),
       tabChanged: () => this.saveSoon(),
     });
-    if (this.state?.tab) this.details.preferred = this.state.tab as TabId;
-    if (this.state?.nameWidth) this.timeline.setNameWidth(this.state.nameWidth);
+    this.loader = new DetailsLoader(host, this.details, () => this.t && this.hdr && { t: this.t, hdr: this.hdr, revision: this.revision });
+    if (saved?.tab) this.details.preferred = saved.tab as TabId;
+    if (saved?.nameWidth) this.timeline.setNameWidth(saved.nameWidth);
 
     const critical = iconButton('debug-stackframe', 'Highlight the critical path (dims spans off it)', () => {
       this.timeline.dimNonCritical = !this.timeline.dimNonCritical;
@@ -98,20 +104,16 @@ export class App {
     );
     const left = el('div', { class: 'pane pane-timeline', attrs: { slot: 'start' } }, toolbar, this.timeline.root);
     const right = el('div', { class: 'pane pane-details', attrs: { slot: 'end' } }, this.details.root);
-    this.split = el('vscode-split-layout', { class: 'main-split', attrs: { split: 'vertical', 'initial-handle-position': this.state?.split ?? '58%', 'min-start': '280px', 'min-end': '260px' } }, left, right) as VscodeSplitLayout;
+    this.split = el('vscode-split-layout', { class: 'main-split', attrs: { split: 'vertical', 'initial-handle-position': saved?.split ?? '58%', 'min-start': '280px', 'min-end': '260px' } }, left, right) as VscodeSplitLayout;
     this.split.addEventListener('vsc-split-layout-change', (e: Event) => {
       this.splitPos = `${(e as CustomEvent<{ positionInPercentage: number }>).detail.positionInPercentage.toFixed(1)}%`;
       this.saveSoon();
     });
-    this.banner = el('div', { class: 'banner', role: 'status' });
-    this.banner.hidden = true;
-    this.overlay = el('div', { class: 'overlay' });
-    this.compare = new CompareView({
-      back: () => this.closeCompare(),
-      openDiff: (p, view) => p.leftSpanId && p.rightSpanId && this.lastCompare && host.command('openPairDiff', { leftTraceId: this.lastCompare.left.traceId, leftSpanId: p.leftSpanId, rightTraceId: this.lastCompare.right.traceId, rightSpanId: p.rightSpanId, view }),
-      reveal: (spanId) => (this.closeCompare(), this.focusSpan(spanId)),
+    this.compare = new CompareSwitch(host, this.split, {
+      back: () => this.timeline.viewport.focus({ preventScroll: true }),
+      reveal: (spanId) => this.focusSpan(spanId),
     });
-    this.root = el('div', { class: 'app' }, this.header.root, this.banner, this.split, this.compare.root, this.overlay);
+    this.root = el('div', { class: 'app' }, this.header.root, this.banner.root, this.split, this.compare.root, this.overlay.root);
     this.root.addEventListener('name-width', () => this.saveSoon());
     this.timeline.viewport.addEventListener('scroll', () => this.saveSoon(), { passive: true });
     document.addEventListener('keydown', (e) => this.globalKey(e));
@@ -121,14 +123,14 @@ export class App {
     host.on('trace', (p) => this.showTrace(p));
     host.on('focusSpan', (p) => this.focusSpan(p.spanId));
     host.on('notice', (p) => this.notice(p.message, p.severity));
-    host.on('compareView', (p) => this.showCompare(p));
+    host.on('compareView', (p) => this.compare.show(p, this.hdr?.traceId));
     host.on('assessments', (p) => {
       if (!this.hdr || p.traceId !== this.hdr.traceId) return;
       this.hdr = { ...this.hdr, assessments: p.assessments };
       this.header.show(this.hdr);
       this.details.setAssessments(p.assessments);
     });
-    this.showOverlay(this.state ? `Loading trace ${this.state.traceId}…` : 'Loading trace…', true);
+    this.showOverlay(saved ? `Loading trace ${saved.traceId}…` : 'Loading trace…', true);
   }
 
   private get selectedId(): string | undefined {
@@ -143,12 +145,13 @@ export class App {
   private showTrace(p: TracePayload): void {
     const t0 = performance.now();
     const sameTrace = !!this.hdr && this.hdr.traceId === p.header.traceId;
-    const restoring = !sameTrace && this.state?.traceId === p.header.traceId;
+    const saved = this.view.saved;
+    const restoring = !sameTrace && saved?.traceId === p.header.traceId;
     let t: SpanTable;
     try {
       t = unpackTable(p.table);
     } catch (e) {
-      const message = `This trace could not be shown: ${e instanceof Error ? e.message : String(e)}.`;
+      const message = `This trace could not be shown: ${errorMessage(e)}.`;
       if (this.t) this.notice(`${message} Use Refresh to read it again.`, 'error'); // the trace on screen stays
       else this.showFailed({ traceId: p.header.traceId, message, canRetry: true });
       return;
@@ -158,42 +161,25 @@ export class App {
     this.revision = p.revision;
     this.header.busy(false);
     this.header.show(p.header);
-    this.hideOverlay();
+    this.overlay.hide();
     if (p.header.warnings.length && !sameTrace) this.notice(`This trace was read with ${p.header.warnings.length} warning(s): ${p.header.warnings[0]}`, 'warning');
-    const collapsedIds = restoring && this.state?.collapsed ? new Set(this.state.collapsed) : undefined;
+    const collapsedIds = restoring && saved?.collapsed ? new Set(saved.collapsed) : undefined;
     this.timeline.setData(t, p.header, { sameTrace, collapsedIds });
-    if (restoring && this.state?.view) {
-      this.timeline.win.set(this.state.view[0], this.state.view[1]);
+    if (restoring && saved?.view) {
+      this.timeline.win.set(saved.view[0], saved.view[1]);
       this.timeline.head.update();
     }
-    if (restoring && this.state?.scrollTop) this.timeline.viewport.scrollTop = this.state.scrollTop;
-    const want = p.focusSpanId ?? (sameTrace ? this.selectedId : restoring ? this.state?.spanId : undefined);
+    if (restoring && saved?.scrollTop) this.timeline.viewport.scrollTop = saved.scrollTop;
+    const want = p.focusSpanId ?? (sameTrace ? this.selectedId : restoring ? saved?.spanId : undefined);
     const idx = want ? t.ids.indexOf(want) : -1;
     if (!t.n) this.details.showEmpty('This trace has no spans.');
     else this.timeline.select(idx >= 0 ? idx : sameTrace && this.timeline.selected >= 0 ? this.timeline.selected : 0, 'program');
-    if (restoring && this.state?.query) this.search.set(this.state.query);
+    if (restoring && saved?.query) this.search.set(saved.query);
     else if (sameTrace) this.search.rerun();
-    this.state = { ...(this.state ?? {}), traceId: p.header.traceId, experimentId: p.header.experimentId };
-    this.save();
+    this.view.save();
     if (!sameTrace) this.timeline.viewport.focus({ preventScroll: true });
     // Report once the browser has painted the rows.
     requestAnimationFrame(() => setTimeout(() => this.host.command('rendered', { revision: p.revision, spans: t.n, ms: performance.now() - t0 }), 0));
-  }
-
-  private lastCompare: Extract<CompareViewState, { state: 'ready' }>['summary'] | undefined;
-
-  /** The Compare view takes the place of the span panes until Back or Escape. */
-  private showCompare(s: CompareViewState): void {
-    this.lastCompare = s.state === 'ready' ? s.summary : undefined;
-    this.split.hidden = true;
-    this.compare.show(s, this.hdr?.traceId);
-  }
-
-  private closeCompare(): void {
-    this.compare.hide();
-    this.lastCompare = undefined;
-    this.split.hidden = false;
-    this.timeline.viewport.focus({ preventScroll: true });
   }
 
   private focusSpan(spanId: string): void {
@@ -203,32 +189,11 @@ export class App {
   }
 
   private onSelect(i: number, how: 'pointer' | 'keyboard' | 'program'): void {
-    const t = this.t;
-    if (!t) return;
-    const spanId = t.ids[i];
-    this.host.command('selected', { spanId });
+    if (!this.t) return;
+    this.host.command('selected', { spanId: this.t.ids[i] });
     this.saveSoon();
-    if (this.details.current?.spanId === spanId && this.revision === this.detailsRevision) return;
-    clearTimeout(this.detailsTimer);
-    const seq = ++this.detailsSeq;
-    const load = async () => {
-      this.details.showLoading(t.names[i]);
-      try {
-        const d = await this.host.request('spanDetails', { spanId });
-        if (seq !== this.detailsSeq || !this.t || !this.hdr) return;
-        this.detailsRevision = this.revision;
-        this.details.show(d, this.t, this.hdr);
-      } catch (e) {
-        if (seq === this.detailsSeq) this.details.showEmpty(`Could not load this span: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    };
-    // Holding an arrow key must not queue a request per row passed.
-    if (how === 'keyboard') this.detailsTimer = setTimeout(() => void load(), 80);
-    else void load();
+    this.loader.load(i, how);
   }
-
-  private detailsRevision = -1;
-  private splitPos: string | undefined;
 
   private globalKey(e: KeyboardEvent): void {
     const inField = (e.target as HTMLElement).closest?.('vscode-textfield, input, textarea');
@@ -248,62 +213,23 @@ export class App {
 
   private showOverlay(message: string, progress: boolean): void {
     if (this.t) return; // a trace on screen stays on screen while the next one loads
-    clear(this.overlay);
-    this.overlay.hidden = false;
-    if (progress) this.overlay.appendChild(el('vscode-progress-bar', { attrs: { 'aria-label': 'Loading' } }));
-    this.overlay.appendChild(el('div', { class: 'overlay-message' }, message));
+    this.overlay.show(message, progress);
   }
 
   private showFailed(p: Notifications['failed']): void {
     this.header.busy(false);
-    clear(this.overlay);
-    this.overlay.hidden = false;
-    const box = el('div', { class: 'overlay-message error' }, el('span', { class: 'codicon codicon-error' }), ' ', p.message);
-    this.overlay.appendChild(box);
-    if (p.canRetry) {
-      const retry = el('vscode-button', { attrs: { icon: 'refresh' } }, 'Retry');
-      retry.addEventListener('click', () => {
-        this.showOverlay(`Loading trace ${p.traceId}…`, true);
-        this.host.command('refresh', {});
-      });
-      this.overlay.appendChild(retry);
-    }
-  }
-
-  private hideOverlay(): void {
-    this.overlay.hidden = true;
-    clear(this.overlay);
+    this.overlay.showFailed(p, () => {
+      this.showOverlay(`Loading trace ${p.traceId}…`, true);
+      this.host.command('refresh', {});
+    });
   }
 
   private notice(message: string, severity: 'info' | 'warning' | 'error'): void {
     this.header.busy(false);
-    clear(this.banner);
-    this.banner.className = `banner ${severity}`;
-    this.banner.append(el('span', { class: `codicon codicon-${severity === 'info' ? 'info' : severity}` }), el('span', { class: 'banner-text' }, message), iconButton('close', 'Dismiss', () => (this.banner.hidden = true)));
-    this.banner.hidden = false;
+    this.banner.notice(message, severity);
   }
 
   private saveSoon(): void {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => this.save(), 250);
-  }
-
-  private save(): void {
-    if (!this.hdr) return;
-    const collapsed = [...this.timeline.collapsedIds()].slice(0, MAX_SAVED_COLLAPSED);
-    const w = this.timeline.win;
-    this.state = {
-      traceId: this.hdr.traceId,
-      experimentId: this.hdr.experimentId,
-      spanId: this.selectedId,
-      tab: this.details.preferred,
-      nameWidth: this.timeline.nameFraction,
-      split: this.splitPos ?? this.state?.split,
-      scrollTop: this.timeline.viewport.scrollTop,
-      collapsed,
-      view: w.zoomed ? [w.from, w.to] : undefined,
-      query: this.search.query || undefined,
-    };
-    this.host.saveState(this.state);
+    this.view.saveSoon();
   }
 }

@@ -2,7 +2,7 @@
 // function calls and responses with their JSON, thinking folded away, media noted (never dumped),
 // then the answer: each candidate with its finish reason, safety ratings and grounding, or an
 // ordered run of steps (an interaction, a Live turn). Warnings and errors come first.
-import type { ChatView, ValueRef } from '../src/panel/protocol';
+import type { ChatView, ValueRef } from '../src/contract/protocol';
 import { el, icon } from './dom';
 import { count, tokenSplit } from './format';
 import { jsonTree } from './jsonTree';

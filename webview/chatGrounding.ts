@@ -3,7 +3,7 @@
 // URL only through the host (VS Code asks before opening it). Below: the sources, the search
 // queries, the URLs read with their status, Google's search suggestions as text, and supports that
 // could not be placed, as recorded. Everything from the trace is set as text.
-import type { ChatView } from '../src/panel/protocol';
+import type { ChatView } from '../src/contract/protocol';
 import { el, icon, linkButton, type Child } from './dom';
 import { jsonTree } from './jsonTree';
 import type { ChatActions } from './chatTypes';

@@ -3,12 +3,13 @@
 // of the host only when a medium scrolls into view, and arrive as a data: URI the host built from
 // the trace's own bytes: the only image and media source the panel's CSP allows. A file or URL
 // reference is shown as text and never loaded.
-import type { ValueRef } from '../src/panel/protocol';
-import type { MediaResult } from '../src/panel/media';
+import type { ValueRef } from '../src/contract/protocol';
+import type { MediaResult } from '../src/contract/protocol';
 import { clear, el, icon, linkButton } from './dom';
 import { bytes, count, duration } from './format';
 import type { ChatActions, Part, PartView } from './chatTypes';
 import { textOf } from './longText';
+import { errorMessage } from '../src/shared/errors';
 
 type Media = Extract<Part, { kind: 'media' }>;
 
@@ -73,7 +74,7 @@ async function load(box: HTMLElement, body: HTMLElement, caption: HTMLElement, p
   try {
     r = await ask;
   } catch (e) {
-    r = { kind: 'metadata', reason: `Could not load it: ${e instanceof Error ? e.message : String(e)}`, canSave: false };
+    r = { kind: 'metadata', reason: `Could not load it: ${errorMessage(e)}`, canSave: false };
   }
   if (r.kind !== 'shown') {
     showMetadata(box, body, p, ref, ctx, r.reason, r.canSave);

@@ -1,7 +1,7 @@
 // One part of a model call, two ways: inline in a message (the look generateContent calls have
 // always had), or as a step of an ordered response (an interaction, a Live turn) with its own
 // icon and a collapsible body. Both are built from the same view of the part.
-import type { ValueRef } from '../src/panel/protocol';
+import type { ValueRef } from '../src/contract/protocol';
 import { el, icon, linkButton } from './dom';
 import { count } from './format';
 import { jsonTree } from './jsonTree';

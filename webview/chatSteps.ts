@@ -1,7 +1,7 @@
 // An ordered response (an interaction's steps, a Live turn's server messages) as a list of steps:
 // each with its icon and a body that folds (native <details>: Enter and Space toggle it). A call
 // and the result with its id sit side by side in one step, wherever the result came later.
-import type { ValueRef } from '../src/panel/protocol';
+import type { ValueRef } from '../src/contract/protocol';
 import { el, icon, type Child } from './dom';
 import { partView, signatureBadge, stepBadges, stepBox } from './chatParts';
 import type { ChatActions, Part, PartGrounding } from './chatTypes';

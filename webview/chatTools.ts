@@ -1,7 +1,7 @@
 // Built-in tool steps (code execution, Google Search, URL context, file search, MCP, maps,
 // retrieval, …) and the links they carry. A link is a button that asks the host to open it: the
 // host goes through VS Code's external-link confirmation; the webview never navigates.
-import type { ValueRef } from '../src/panel/protocol';
+import type { ValueRef } from '../src/contract/protocol';
 import { el, icon, linkButton, type Child } from './dom';
 import { jsonTree } from './jsonTree';
 import type { ChatActions, Part, PartView } from './chatTypes';

@@ -1,6 +1,6 @@
 // Shapes the Chat tab's renderers share.
-import type { MediaResult } from '../src/panel/media';
-import type { ChatView, ValueRef } from '../src/panel/protocol';
+import type { MediaResult } from '../src/contract/protocol';
+import type { ChatView, ValueRef } from '../src/contract/protocol';
 import type { Child } from './dom';
 import type { ValueActions } from './longText';
 

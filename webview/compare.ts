@@ -3,7 +3,7 @@
 // spans one trace has and the other lacks. Trace text only ever goes in through el()/textContent.
 import type { CompareSide, CompareSummary, SpanPathDelta } from '../src/diff/summary';
 import type { PairSummary } from '../src/diff/pairing';
-import type { CompareViewState } from '../src/panel/protocol';
+import type { CompareViewState } from '../src/contract/protocol';
 import { clear, el, icon, linkButton, type Child } from './dom';
 import { count, dateTime, duration, money } from './format';
 

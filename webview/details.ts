@@ -1,7 +1,8 @@
 // The right-hand pane: the selected span's title line and its tabs (Chat, Inputs / Outputs,
 // Attributes, Events, Tokens). Details are fetched per span, so selecting is cheap on any trace.
 import type { VscodeTabs } from '@vscode-elements/elements/dist/vscode-tabs/vscode-tabs.js';
-import type { SpanDetails, SpanTable, TraceHeader } from '../src/panel/protocol';
+import type { SpanDetails, TraceHeader } from '../src/contract/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 import type { Assessment } from '../src/model/assessments';
 import { renderAssessments, type AssessmentEvents } from './assessments';
 import { renderChat } from './chat';

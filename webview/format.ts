@@ -1,18 +1,12 @@
 // Numbers as people read them: latencies with sensible units, token counts with separators.
 import type { TokenUsage } from '../src/model/types';
+import { formatLatency } from '../src/shared/format';
 
 const nf = new Intl.NumberFormat('en-US');
 
+/** A latency in the one format every view uses, or a dash when there is none. */
 export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 0) return '—';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 10) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return m < 60 ? `${m}m ${s}s` : `${Math.floor(m / 60)}h ${m % 60}m`;
+  return formatLatency(ms) || '—';
 }
 
 /** Axis labels: short, and all in one unit picked from the step. */

@@ -1,6 +1,6 @@
 // The trace header: name and status, timing, tokens split four ways, cost, models, run, and the
 // trace-level actions.
-import type { TraceHeader } from '../src/panel/protocol';
+import type { TraceHeader } from '../src/contract/protocol';
 import { clear, el, icon } from './dom';
 import { ago, count, dateTime, duration, money } from './format';
 

@@ -1,8 +1,8 @@
 // A collapsible JSON tree. Children are built only when a node opens, and at most PAGE at a time,
 // so a 100,000-item array costs nothing until someone asks to see it. Copy buttons copy the whole
 // value, fetching clipped parts from the host first.
-import type { ValueRef } from '../src/panel/protocol';
-import { isClipped } from '../src/panel/protocol';
+import type { ValueRef } from '../src/contract/protocol';
+import { isClipped } from '../src/contract/protocol';
 import { el, icon, iconButton, linkButton } from './dom';
 import { count } from './format';
 import { longText, type ValueActions } from './longText';

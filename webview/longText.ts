@@ -1,11 +1,12 @@
 // Text that may have arrived clipped. Shows the head, how much is left out, and offers "Show all"
 // (fetched from the host, then added a slice at a time so a 10 MB value never freezes the panel)
 // and "Open in Editor" (the host opens the whole value in an untitled document).
-import type { ClippedString, ValueRef } from '../src/panel/protocol';
-import { isClipped } from '../src/panel/protocol';
+import type { ClippedString, ValueRef } from '../src/contract/protocol';
+import { isClipped } from '../src/contract/protocol';
 import { el, linkButton } from './dom';
 import { chars } from './format';
 import { MARKDOWN_LIMIT, renderMarkdown } from './markdown';
+import { errorMessage } from '../src/shared/errors';
 
 /** Characters added to the page per "show more" step. */
 const SLICE = 512 * 1024;
@@ -61,7 +62,7 @@ export function longText(v: unknown, actions: ValueActions, opts: { markdown?: b
     try {
       full = await actions.fullValue(clipped.ref);
     } catch (e) {
-      status.textContent = `Could not load the value: ${e instanceof Error ? e.message : String(e)}`;
+      status.textContent = `Could not load the value: ${errorMessage(e)}`;
       showAll.disabled = false;
       return;
     }

@@ -1,6 +1,6 @@
 // What one timeline row shows, worked out once from the span table: the canvas paints it
 // (rowPainter.ts) and the accessible row element carries it (rowView.ts), so the two never differ.
-import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../src/panel/protocol';
+import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../src/contract/spanTable';
 import type { TimeWindow } from './axis';
 import { compact, duration } from './format';
 import type { RowModel } from './rows';

@@ -1,6 +1,6 @@
-// The timeline's rows, painted on one canvas. A page of DOM rows cost 12–17 ms of style, layout
-// and paint a frame while paging through a 100,000-span trace; painting the same rows as text
-// runs and rectangles costs a few. The canvas covers the rows in view plus an overscan, and rides
+// The timeline's rows, painted on one canvas: a page of DOM rows costs the browser style, layout
+// and paint every frame while paging through a huge trace, and painting the same rows as text runs
+// and rectangles costs far less (the README's "Why the rows are painted" has the figures). The canvas covers the rows in view plus an overscan, and rides
 // the scroller like a row would, so small scrolls need no repaint at all.
 import { glyph } from './glyphs';
 import { readPalette, type Palette } from './palette';

@@ -1,6 +1,7 @@
 // Which spans are on screen as rows, given what is collapsed and what a filter keeps. Walks the
-// table once, jumping over collapsed subtrees with subtreeEnd, so a 100k-span toggle costs ~1 ms.
-import type { SpanTable } from '../src/panel/protocol';
+// table once, jumping over collapsed subtrees with subtreeEnd, so a toggle costs one walk of the
+// table, not a rebuild of the tree.
+import type { SpanTable } from '../src/contract/spanTable';
 
 export class RowModel {
   /** Row → span index. */

@@ -1,6 +1,6 @@
 // The webview's end of the typed protocol: commands out, requests out with a promise for the
 // reply, notifications in. Messages from anywhere but the host's channel are ignored.
-import type { Commands, HostToWebview, Notifications, PanelState, Requests } from '../src/panel/protocol';
+import type { Commands, HostToWebview, Notifications, PanelState, Requests } from '../src/contract/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

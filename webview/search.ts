@@ -2,7 +2,7 @@
 // and attributes), matches come back as span indices, highlighted in the tree with next/previous
 // and an optional filter that keeps only matches and their ancestors.
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import type { Requests } from '../src/panel/protocol';
+import type { Requests } from '../src/contract/protocol';
 import { el, iconButton } from './dom';
 import { count } from './format';
 

@@ -1,6 +1,6 @@
 // The plainer tabs of the span details: Inputs / Outputs, Attributes, Events and exceptions.
-import type { SpanDetails, ValueRef } from '../src/panel/protocol';
-import { isClipped } from '../src/panel/protocol';
+import type { SpanDetails, ValueRef } from '../src/contract/protocol';
+import { isClipped } from '../src/contract/protocol';
 import { el, icon, iconButton, linkButton } from './dom';
 import { duration } from './format';
 import { jsonTree } from './jsonTree';

@@ -2,7 +2,7 @@
 // then one section per turn: when, how long, tokens, cost, model and status, the warnings only the
 // whole session can give, what was new in its request and its answer (drawn by the Chat tab's own
 // renderer, media, grounding and schema checks included), and a link to open the turn's trace.
-import type { Notifications, SessionTurn, SessionView } from '../src/panel/protocol';
+import type { Notifications, SessionTurn, SessionView } from '../src/contract/protocol';
 import { renderChat } from './chat';
 import type { ChatActions } from './chatTypes';
 import { clear, el, icon, linkButton } from './dom';

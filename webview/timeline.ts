@@ -3,7 +3,8 @@
 // technology and the pointer need (rowView.ts). While scrolling, only the canvas is painted; the
 // elements catch up once the scrolling pauses. A 100,000-span trace keeps ~50 rows in the DOM and
 // a scroll frame costs the same as for ten spans.
-import type { SpanTable, TraceHeader } from '../src/panel/protocol';
+import type { TraceHeader } from '../src/contract/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 import { TimeWindow } from './axis';
 import { el } from './dom';
 import { indentOf, partAt, type RowContext } from './rowFacts';

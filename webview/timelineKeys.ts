@@ -1,7 +1,7 @@
 // The timeline's keyboard: arrows move (Left/Right fold and unfold, or go to the parent), Home/End
 // and Page keys jump, Enter opens the details, Space folds, / or Ctrl+F searches, G goes to the
 // code, + - 0 Z zoom the time axis.
-import type { SpanTable } from '../src/panel/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 import type { RowModel } from './rows';
 import { ROW_H } from './rowView';
 

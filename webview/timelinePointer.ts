@@ -1,14 +1,31 @@
 // The timeline under the mouse: click selects (the chevron folds), double-click folds a name or
 // zooms to a bar, Ctrl+wheel zooms the time axis around the pointer and Shift+wheel pans it, and
 // the sash between the columns resizes the name column.
-import type { Timeline } from './timeline';
+import type { TimeWindow } from './axis';
+import type { WaterfallHead } from './waterfallHead';
+
+/** The part of the timeline the pointer drives (as KeyTarget is for the keys). */
+export interface PointerTarget {
+  readonly root: HTMLElement;
+  readonly viewport: HTMLElement;
+  readonly head: WaterfallHead;
+  readonly win: TimeWindow;
+  spanAt(clientX: number, clientY: number): Hit;
+  barBox(): { left: number; width: number };
+  setHover(span: number): void;
+  setNameWidth(f: number): void;
+  select(i: number, how: 'pointer'): void;
+  toggle(i: number, open?: boolean): void;
+  zoomToSpan(i: number): void;
+  redraw(): void;
+}
 
 type Hit = { span: number; part: 'twistie' | 'name' | 'bar' } | undefined;
 
 /** The row and part an event is for. A row element says so itself (also for a click without
  *  coordinates, as assistive technology sends); where the row elements have not caught up with a
  *  scroll yet, the event lands on the canvas and its coordinates tell. */
-function hitOf(tl: Timeline, e: MouseEvent): Hit {
+function hitOf(tl: PointerTarget, e: MouseEvent): Hit {
   const target = e.target as HTMLElement;
   const row = target.closest<HTMLElement>('.row');
   if (!row?.dataset.span) return tl.spanAt(e.clientX, e.clientY);
@@ -16,7 +33,7 @@ function hitOf(tl: Timeline, e: MouseEvent): Hit {
   return { span: Number(row.dataset.span), part };
 }
 
-export function wirePointer(tl: Timeline, layer: HTMLElement, sash: HTMLElement): void {
+export function wirePointer(tl: PointerTarget, layer: HTMLElement, sash: HTMLElement): void {
   layer.addEventListener('click', (e) => {
     const hit = hitOf(tl, e);
     if (!hit) return;

@@ -1,7 +1,8 @@
 // The Tokens tab: this span's usage and its share of the trace, and a small bar chart of the
 // tokens of every model call across the trace (click a bar to go to that call).
 import type { TokenUsage } from '../src/model/types';
-import { F, TOK, TOKEN_COLS, type SpanTable, type TraceHeader } from '../src/panel/protocol';
+import { type TraceHeader } from '../src/contract/protocol';
+import { F, TOK, TOKEN_COLS, type SpanTable } from '../src/contract/spanTable';
 import { el } from './dom';
 import { compact, count, duration, money } from './format';
 

@@ -1,6 +1,6 @@
 // Above the waterfall: a minimap of the whole trace (drag to zoom to a range, drag the window to
 // pan, click to centre) and the tick labels of the shown window; behind the rows, the grid lines.
-import type { SpanTable } from '../src/panel/protocol';
+import type { SpanTable } from '../src/contract/spanTable';
 import { ticks, type TimeWindow } from './axis';
 import { el } from './dom';
 import { axisLabel } from './format';

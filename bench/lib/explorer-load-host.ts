@@ -11,7 +11,7 @@ import * as vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 
 interface PhaseSpec {
   key: string;

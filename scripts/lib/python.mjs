@@ -12,7 +12,7 @@ export const venvBin = (name) => join(venvDir, 'bin', name);
 
 // mlflow 3.18.0 is on the index these machines reach, but its own dependency
 // mlflow-skinny==3.18.0 is not, so 3.18.0 cannot install here; 3.17.2 is the newest complete one.
-// vermin: the checker test/unit/inject-python.test.ts runs over src/inject/python (Python 3.9+).
+// vermin: the checker test/component/inject-python.test.ts runs over src/inject/python (Python 3.9+).
 // psycopg is the driver SQLAlchemy 2.1 (MLflow's) picks for a `postgresql://` store URI, as a
 // team's MLflow on PostgreSQL uses it; its binary extra carries libpq, so nothing is compiled.
 export const PINS = ['mlflow==3.17.2', 'google-genai==3.6.1', 'vermin==1.9.2', 'psycopg[binary]==3.3.9'];

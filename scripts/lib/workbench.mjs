@@ -1,13 +1,15 @@
 // The real VS Code workbench in headless Chromium: starts the VS Code server with this extension
 // loaded from the repository (the web workbench takes extensionDevelopmentPath in the URL payload;
-// the server ignores the CLI flag, see FACTS.md §6) and opens it with playwright-core.
+// the server ignores the --extensionDevelopmentPath flag, as seen with VS Code 1.100) and opens it
+// with playwright-core.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './python.mjs';
 import { startVsCodeServer } from './vscode-server.mjs';
 
 export const CHROMIUM = process.env.GT_CHROMIUM || '/usr/bin/chromium';
-// FACTS.md §5: no sandbox (root in a container), no GPU, nothing that reaches the network.
+// Chromium as these machines can run it: no sandbox (root in a container), no GPU, nothing that
+// reaches the network (no QUIC, background networking, component updates or sync).
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',

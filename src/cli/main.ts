@@ -6,12 +6,13 @@ import * as path from 'node:path';
 import { availableRuntimes, buildTracedEnv, injectionFiles, redactUri } from '../launch/env';
 import { EnvVars } from '../launch/envVars';
 import { checkTrackingUri } from '../launch/traceOptions';
-import { ENV } from '../model/runTags';
+import { manifestDefault } from '../contributions/manifest';
+import { ENV } from '../shared/runTags';
 import { parseArgs, USAGE } from './args';
 import type { CliOptions } from './args';
 import { runChild } from './run';
+import { errorStack } from '../shared/errors';
 
-const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const say = (m: string) => process.stderr.write(`gemini-trace: ${m}\n`);
 
 /** dist/ of this install: the bundle lives in it (dist/cli.js); run from source, it is ../../dist. */
@@ -29,7 +30,7 @@ function version(): string {
 
 function tracedEnv(options: CliOptions, runName: string): { env: EnvVars; problems: string[] } | { error: string } {
   const base = EnvVars.fromProcess();
-  const trackingUri = options.trackingUri ?? (base.lookup(ENV.trackingUri) || DEFAULT_TRACKING_URI);
+  const trackingUri = options.trackingUri ?? (base.lookup(ENV.trackingUri) || manifestDefault('trackingUri'));
   const bad = checkTrackingUri(trackingUri);
   if (bad) return { error: `${options.trackingUri ? '--tracking-uri' : ENV.trackingUri}: ${bad}` };
   const files = injectionFiles(distDir());
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    say(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    say(`internal error: ${errorStack(e)}`);
     process.exitCode = 1;
   },
 );

@@ -3,9 +3,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelCalls } from '../diff/pairing';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
+import { errorMessage } from '../shared/errors';
 
 export interface SiteCall {
   traceId: string;
@@ -74,7 +75,7 @@ export class CallSiteIndex implements vscode.Disposable {
       const { traces } = await c.client().searchTraces({ experimentIds: [experimentId], orderBy: ['timestamp_ms DESC'], maxResults: INITIAL_TRACES });
       await this.addTraces(traces.map((t) => t.trace_id));
     } catch (e) {
-      this.services.log.debug(`call-site hints: could not load recent traces: ${e instanceof Error ? e.message : String(e)}`);
+      this.services.log.debug(`call-site hints: could not load recent traces: ${errorMessage(e)}`);
       this.loading = undefined; // try again next time a file asks
     }
   }

@@ -2,23 +2,22 @@
 // spans, and a hover with the last prompt and response. Hints follow the code through edits by
 // the text of the line they were made on, and hide when that is ambiguous.
 import * as vscode from 'vscode';
-import type { TraceRef } from '../services';
+import { setting } from '../contributions/settings';
+import { COMMAND } from '../contributions/ids';
+import { formatLatency } from '../shared/format';
+import type { TraceRef } from '../shared/traceRef';
 import { reanchor } from './anchor';
 import type { CallSiteIndex, SiteCall } from './callSites';
 
 const LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'python'];
 export const CODELENS_SELECTOR: vscode.DocumentSelector = LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }]);
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}
-
 /** The hint text for the calls at one site, newest first. */
 export function lensTitle(calls: SiteCall[]): string {
   const latest = calls[0];
   const inRun = calls.filter((c) => c.runId === latest.runId);
   const errors = inRun.filter((c) => c.error).length;
-  const parts = [`⟲ ${formatMs(latest.durationMs)}`, `${latest.tokens} tok`, `${inRun.length} call${inRun.length === 1 ? '' : 's'} in last run`];
+  const parts = [`⟲ ${formatLatency(latest.durationMs)}`, `${latest.tokens} tok`, `${inRun.length} call${inRun.length === 1 ? '' : 's'} in last run`];
   if (errors) parts.push(`✗ ${errors} error${errors === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }
@@ -43,7 +42,7 @@ export class CallSiteHints implements vscode.CodeLensProvider, vscode.HoverProvi
   }
 
   private enabled(): boolean {
-    return vscode.workspace.getConfiguration('geminiTrace').get<boolean>('codeLens.enabled', true);
+    return setting('codeLens.enabled');
   }
 
   private async anchored(doc: vscode.TextDocument): Promise<Anchored[]> {
@@ -74,7 +73,7 @@ export class CallSiteHints implements vscode.CodeLensProvider, vscode.HoverProvi
       return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
         title: lensTitle(calls),
         tooltip: 'Open the latest trace of this Gemini call',
-        command: 'geminiTrace.openTrace',
+        command: COMMAND.openTrace,
         arguments: [ref],
       });
     });
@@ -88,7 +87,7 @@ export class CallSiteHints implements vscode.CodeLensProvider, vscode.HoverProvi
     const md = new vscode.MarkdownString(undefined, true);
     // Only our own two commands may run from this hover; prompt text sits in code fences, so any
     // link or HTML inside a prompt is shown as characters, never rendered.
-    md.isTrusted = { enabledCommands: ['geminiTrace.openTrace', 'geminiTrace.compare'] };
+    md.isTrusted = { enabledCommands: [COMMAND.openTrace, COMMAND.compare] };
     md.supportHtml = false;
     md.appendMarkdown(`**Gemini call** — ${lensTitle(site.calls)}\n\n`);
     md.appendMarkdown('Prompt:\n');

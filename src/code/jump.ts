@@ -1,12 +1,14 @@
 // Jump to code: from a span to the line that made it (`geminiTrace.goToCode`), and back from a
 // line to the spans made there (`geminiTrace.revealSpan`, in revealSpan.ts).
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import type { CodeLocation, Span, Trace } from '../model/types';
-import { TAG } from '../model/runTags';
-import { toTraceRef } from '../panel/traceRef';
-import type { Services } from '../services';
+import { TAG } from '../shared/runTags';
+import { toTraceRef } from '../shared/traceRef';
+import type { Services } from '../core/services';
 import { findDefinitions, functionCandidates, resolveCodePath } from './locate';
 import { registerRevealSpan } from './revealSpan';
+import { errorMessage } from '../shared/errors';
 
 const HIGHLIGHT_MS = 1500;
 let highlight: vscode.TextEditorDecorationType | undefined;
@@ -19,7 +21,7 @@ export type GoToCodeResult =
 
 export function registerJumpToCode(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.goToCode', async (arg: unknown) => {
+    vscode.commands.registerCommand(COMMAND.goToCode, async (arg: unknown) => {
       const ref = toTraceRef(arg);
       if (!ref) {
         void vscode.window.showErrorMessage('Gemini Trace: Go to Code needs a span. Use it from a span in the Traces view or the trace panel.');
@@ -36,7 +38,7 @@ export function registerJumpToCode(services: Services): void {
         if (result.kind === 'none') void vscode.window.showInformationMessage(result.message);
         return result;
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         services.log.warn(`goToCode ${ref.traceId}/${ref.spanId}: ${message}`);
         void vscode.window.showErrorMessage(`Gemini Trace: could not read trace ${ref.traceId}: ${message}`);
         return undefined;

@@ -1,6 +1,7 @@
 // Call-site hints: CodeLens and hovers above Gemini calls that have spans in the current experiment.
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import { affectsSetting } from '../contributions/settings';
+import type { Services } from '../core/services';
 import { CallSiteIndex } from './callSites';
 import { CallSiteHints, CODELENS_SELECTOR } from './codeLens';
 
@@ -12,7 +13,7 @@ export function registerCodeLens(services: Services): void {
     vscode.languages.registerCodeLensProvider(CODELENS_SELECTOR, hints),
     vscode.languages.registerHoverProvider(CODELENS_SELECTOR, hints),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('geminiTrace.codeLens.enabled')) hints.refresh();
+      if (affectsSetting(e, 'codeLens.enabled')) hints.refresh();
     }),
   );
 }

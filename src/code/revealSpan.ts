@@ -3,12 +3,16 @@
 // search and every hit is then checked here against the real file and line.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
 import type { TraceInfo } from '../mlflow/types';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Span, Trace } from '../model/types';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../core/services';
+import { formatLatency } from '../shared/format';
+import type { TraceRef } from '../shared/traceRef';
 import { pathMatches } from './locate';
+import { errorMessage } from '../shared/errors';
 
 const MAX_TRACES = 30;
 const MAX_HITS = 25;
@@ -24,7 +28,7 @@ export interface SpanAtLine {
 
 export function registerRevealSpan(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.revealSpan', async (arg?: { uri?: vscode.Uri | string; line?: number; pick?: boolean }) => {
+    vscode.commands.registerCommand(COMMAND.revealSpan, async (arg?: { uri?: vscode.Uri | string; line?: number; pick?: boolean }) => {
       const editor = vscode.window.activeTextEditor;
       const uri = arg?.uri ? (typeof arg.uri === 'string' ? vscode.Uri.parse(arg.uri) : arg.uri) : editor?.document.uri;
       const line = arg?.line ?? (editor ? editor.selection.active.line + 1 : undefined);
@@ -39,7 +43,7 @@ export function registerRevealSpan(services: Services): void {
           (_p, token) => findSpansAtLine(services, uri, line, token),
         );
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        const message = errorMessage(e);
         void vscode.window.showErrorMessage(`Gemini Trace: could not search traces: ${message}`);
         return [];
       }
@@ -52,7 +56,7 @@ export function registerRevealSpan(services: Services): void {
         return refs;
       }
       const chosen = hits.length === 1 ? hits[0] : (await vscode.window.showQuickPick(hits.map(toItem), { title: `Spans made at ${vscode.workspace.asRelativePath(uri)}:${line}`, matchOnDescription: true, matchOnDetail: true }))?.hit;
-      if (chosen) await vscode.commands.executeCommand('geminiTrace.openTrace', chosen.ref);
+      if (chosen) await vscode.commands.executeCommand(COMMAND.openTrace, chosen.ref);
       return refs;
     }),
   );
@@ -61,7 +65,7 @@ export function registerRevealSpan(services: Services): void {
 function toItem(h: SpanAtLine): vscode.QuickPickItem & { hit: SpanAtLine } {
   const s = h.span;
   const ms = s.endNs === null ? undefined : Number(s.endNs - s.startNs) / 1e6;
-  const bits = [ms === undefined ? 'running' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`];
+  const bits = [ms === undefined ? 'running' : formatLatency(ms)];
   if (s.usage) bits.push(`${s.usage.total} tokens`);
   if (s.model) bits.push(s.model);
   if (s.status === 'ERROR') bits.push('error');
@@ -130,7 +134,7 @@ async function check(services: Services, infos: TraceInfo[], uri: vscode.Uri, li
     try {
       trace = await services.traces.get(info.trace_id);
     } catch (e) {
-      services.log.warn(`revealSpan: skipped trace ${info.trace_id}: ${e instanceof Error ? e.message : String(e)}`);
+      services.log.warn(`revealSpan: skipped trace ${info.trace_id}: ${errorMessage(e)}`);
       continue;
     }
     const ws = trace.summary.tags[TAG.workspace];

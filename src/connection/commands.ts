@@ -1,23 +1,24 @@
 // Connection commands: the status-bar menu and what it offers (switch server, credentials, log,
 // local server).
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
+import { COMMAND, STORAGE } from '../contributions/ids';
+import { updateSetting } from '../contributions/settings';
+import type { ConnectionControl } from './control';
 import { describeCredentials, promptCredentials } from './credentials';
 import type { LocalServer } from './localServer';
-import { shortServer } from './statusBar';
+import { shortServer } from '../shared/format';
 import { validateServerUri } from './validate';
 
-const RECENT_KEY = 'geminiTrace.recentServers';
 const MAX_RECENT = 8;
 
 export function registerConnectionCommands(
-  connection: ConnectionImpl,
+  connection: ConnectionControl,
   local: LocalServer,
   log: vscode.LogOutputChannel,
   context: vscode.ExtensionContext,
 ): vscode.Disposable[] {
-  const recent = () => context.globalState.get<string[]>(RECENT_KEY, []);
-  const remember = (uri: string) => context.globalState.update(RECENT_KEY, [uri, ...recent().filter((u) => u !== uri)].slice(0, MAX_RECENT));
+  const recent = () => context.globalState.get<string[]>(STORAGE.recentServers, []);
+  const remember = (uri: string) => context.globalState.update(STORAGE.recentServers, [uri, ...recent().filter((u) => u !== uri)].slice(0, MAX_RECENT));
 
   const setServer = async (uri?: string) => {
     const value =
@@ -37,12 +38,9 @@ export function registerConnectionCommands(
       void vscode.window.showErrorMessage(`Gemini Trace: ${problem}`);
       return;
     }
-    const cfg = vscode.workspace.getConfiguration('geminiTrace');
-    const i = cfg.inspect<string>('trackingUri');
-    // Change it where the user set it; a new value goes to user settings.
-    const target = i?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder : i?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     connection.setLocalOverride(undefined);
-    await cfg.update('trackingUri', clean, target);
+    // Changed where the user set it; a new value goes to user settings.
+    await updateSetting('trackingUri', clean);
     await remember(clean);
     log.info(`connection: server set to ${clean}`);
   };
@@ -67,7 +65,7 @@ export function registerConnectionCommands(
     type Item = vscode.QuickPickItem & { run?: () => unknown };
     const state = { connecting: 'connecting…', up: 'connected', down: 'not reachable', unauthorized: 'credentials refused' }[connection.state];
     const items: Item[] = [
-      { label: `${connection.trackingUri}`, description: state, detail: connection.lastError, kind: vscode.QuickPickItemKind.Default, run: () => vscode.commands.executeCommand('geminiTrace.refresh') },
+      { label: `${connection.trackingUri}`, description: state, detail: connection.lastError, kind: vscode.QuickPickItemKind.Default, run: () => vscode.commands.executeCommand(COMMAND.refresh) },
       { label: 'Server', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(edit) Set Server URL…', run: () => setServer() },
       ...recent()
@@ -87,12 +85,12 @@ export function registerConnectionCommands(
   };
 
   return [
-    vscode.commands.registerCommand('geminiTrace.connection', menu),
-    vscode.commands.registerCommand('geminiTrace.setServer', (uri?: unknown) => setServer(typeof uri === 'string' ? uri : undefined)),
-    vscode.commands.registerCommand('geminiTrace.setCredentials', setCredentials),
-    vscode.commands.registerCommand('geminiTrace.clearCredentials', clearCredentials),
-    vscode.commands.registerCommand('geminiTrace.showLog', () => log.show()),
-    vscode.commands.registerCommand('geminiTrace.startLocalServer', () => local.start()),
-    vscode.commands.registerCommand('geminiTrace.stopLocalServer', () => local.stop()),
+    vscode.commands.registerCommand(COMMAND.connection, menu),
+    vscode.commands.registerCommand(COMMAND.setServer, (uri?: unknown) => setServer(typeof uri === 'string' ? uri : undefined)),
+    vscode.commands.registerCommand(COMMAND.setCredentials, setCredentials),
+    vscode.commands.registerCommand(COMMAND.clearCredentials, clearCredentials),
+    vscode.commands.registerCommand(COMMAND.showLog, () => log.show()),
+    vscode.commands.registerCommand(COMMAND.startLocalServer, () => local.start()),
+    vscode.commands.registerCommand(COMMAND.stopLocalServer, () => local.stop()),
   ];
 }

@@ -2,32 +2,21 @@
 // else defaults), its credentials (SecretStorage), and whether it answers. Every part reports
 // request outcomes here, so the status bar and the welcome views follow reality.
 import * as vscode from 'vscode';
+import { CONTEXT } from '../contributions/ids';
+import { affectsSetting, inspectSetting, setting } from '../contributions/settings';
 import type { AuthConfig, MlflowApi } from '../mlflow/api';
 import { MlflowClient } from '../mlflow/client';
 import { isMlflowError, MlflowError } from '../mlflow/errors';
-import type { Connection, ConnectionState } from '../services';
-import { registerConnectionCommands } from './commands';
+import type { ConnectionState } from '../core/services';
+import type { ConnectionControl } from './control';
 import { CredentialStore, credentialsEnv, normalizeServer, secretValues, type Credentials } from './credentials';
 import { redact } from './secrets';
-import { LocalServer } from './localServer';
-import { ConnectionStatusBar } from './statusBar';
+import { errorMessage } from '../shared/errors';
 
-export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 const WRITES = new Set(['createExperiment', 'deleteTraces', 'setTraceTag', 'deleteTraceTag']);
-const STATE_KEY = 'geminiTrace.connection';
 const DOWN_REPROBE_MS = 30_000;
 
-export function createConnection(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Connection & vscode.Disposable {
-  const connection = new ConnectionImpl(context, log);
-  const local = new LocalServer(context, log, connection);
-  const statusBar = new ConnectionStatusBar(connection, local);
-  const commands = registerConnectionCommands(connection, local, log, context);
-  connection.own(local, statusBar, ...commands);
-  connection.probeSoon();
-  return connection;
-}
-
-export class ConnectionImpl implements Connection, vscode.Disposable {
+export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   readonly credentials: CredentialStore;
@@ -56,7 +45,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
         if (server === normalizeServer(this.trackingUri)) this.reset('credentials changed');
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('geminiTrace.trackingUri') || e.affectsConfiguration('geminiTrace.experiment') || e.affectsConfiguration('geminiTrace.requestTimeout')) {
+        if (affectsSetting(e, 'trackingUri', 'experiment', 'requestTimeout')) {
           this.reset('settings changed');
         }
       }),
@@ -91,21 +80,21 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
 
   get trackingUri(): string {
     if (this.override) return this.override;
-    const i = vscode.workspace.getConfiguration('geminiTrace').inspect<string>('trackingUri');
+    const i = inspectSetting('trackingUri');
     const set = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
-    return (set?.trim() || process.env.MLFLOW_TRACKING_URI?.trim() || i?.defaultValue || DEFAULT_TRACKING_URI).replace(/\/+$/, '');
+    return (set?.trim() || process.env.MLFLOW_TRACKING_URI?.trim() || setting('trackingUri')).replace(/\/+$/, '');
   }
 
   /** Where trackingUri came from, for the status bar tooltip. */
   get trackingUriSource(): 'local server' | 'setting' | 'MLFLOW_TRACKING_URI' | 'default' {
     if (this.override) return 'local server';
-    const i = vscode.workspace.getConfiguration('geminiTrace').inspect<string>('trackingUri');
+    const i = inspectSetting('trackingUri');
     if ((i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue)?.trim()) return 'setting';
     return process.env.MLFLOW_TRACKING_URI?.trim() ? 'MLFLOW_TRACKING_URI' : 'default';
   }
 
   get experimentName(): string | undefined {
-    const set = vscode.workspace.getConfiguration('geminiTrace').get<string>('experiment')?.trim();
+    const set = setting('experiment').trim();
     return set || process.env.MLFLOW_EXPERIMENT_NAME?.trim() || undefined;
   }
 
@@ -164,7 +153,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   }
 
   private currentClient(): MlflowApi {
-    const timeoutMs = Math.max(1000, vscode.workspace.getConfiguration('geminiTrace').get<number>('requestTimeout') ?? 30_000);
+    const timeoutMs = Math.max(1000, setting('requestTimeout'));
     const uri = this.trackingUri;
     const key = `${uri}\n${timeoutMs}\n${this.auth ? JSON.stringify(this.auth) : ''}`;
     if (this.cached?.key !== key) {
@@ -246,7 +235,7 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
         this.cached = undefined;
       }
     } catch (e) {
-      this.log.warn(`connection: could not read credentials from secret storage: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`connection: could not read credentials from secret storage: ${errorMessage(e)}`);
       this.auth = undefined;
     }
   }
@@ -263,9 +252,9 @@ export class ConnectionImpl implements Connection, vscode.Disposable {
   }
 
   private setContextKey(): void {
-    void vscode.commands.executeCommand('setContext', STATE_KEY, this.currentState);
+    void vscode.commands.executeCommand('setContext', CONTEXT.connection, this.currentState);
     // The welcome view can then name the server when it is the default one.
-    void vscode.commands.executeCommand('setContext', 'geminiTrace.defaultServer', this.trackingUri === DEFAULT_TRACKING_URI);
+    void vscode.commands.executeCommand('setContext', CONTEXT.defaultServer, this.trackingUri === inspectSetting('trackingUri')?.defaultValue);
   }
 
   dispose(): void {

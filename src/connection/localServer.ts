@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
+import type { ConnectionControl } from './control';
+import { SECTION } from '../contributions/ids';
 import { findPythonWithMlflow, installMlflow } from './python';
 import { warmUpMlflow } from './warmUp';
 
@@ -24,7 +25,7 @@ export class LocalServer implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
-    private readonly connection: ConnectionImpl,
+    private readonly connection: ConnectionControl,
   ) {}
 
   /** URL of the server this window runs, while it runs. */
@@ -62,7 +63,7 @@ export class LocalServer implements vscode.Disposable {
       );
       if (pick === choose) {
         this.log.info('local server: not started — set geminiTrace.localServer.python to a Python that has mlflow, then start it again');
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'geminiTrace.localServer.python');
+        await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.localServer.python`);
         return undefined;
       }
       if (pick !== install) {

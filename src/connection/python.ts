@@ -4,6 +4,8 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { setting } from '../contributions/settings';
+import { errorMessage } from '../shared/errors';
 
 const IS_WIN = process.platform === 'win32';
 const venvPython = (dir: string) => join(dir, IS_WIN ? 'Scripts' : 'bin', IS_WIN ? 'python.exe' : 'python');
@@ -23,8 +25,8 @@ export function managedVenvDir(context: vscode.ExtensionContext): string {
 /** Candidates in order of preference; each is checked by importing mlflow. */
 async function candidates(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<{ python: string; source: string }[]> {
   const out: { python: string; source: string }[] = [];
-  const setting = vscode.workspace.getConfiguration('geminiTrace').get<string>('localServer.python')?.trim();
-  if (setting) out.push({ python: setting, source: 'setting geminiTrace.localServer.python' });
+  const configured = setting('localServer.python').trim();
+  if (configured) out.push({ python: configured, source: 'setting geminiTrace.localServer.python' });
   const fromExt = await pythonExtensionInterpreter(log);
   if (fromExt) out.push({ python: fromExt, source: 'Python extension interpreter' });
   out.push({ python: venvPython(managedVenvDir(context)), source: 'Gemini Trace venv' });
@@ -34,7 +36,7 @@ async function candidates(context: vscode.ExtensionContext, log: vscode.LogOutpu
   for (const p of IS_WIN ? ['python', 'py'] : ['python3', 'python']) out.push({ python: p, source: 'PATH' });
   // Bare names are resolved on PATH by the OS; paths must exist. A configured one that does not
   // is the user's mistake to hear about, not to skip in silence.
-  if (setting && /[\\/]/.test(setting) && !existsSync(setting)) log.warn(`local server: geminiTrace.localServer.python is ${setting}, which does not exist; looking for another Python with mlflow`);
+  if (configured && /[\\/]/.test(configured) && !existsSync(configured)) log.warn(`local server: geminiTrace.localServer.python is ${configured}, which does not exist; looking for another Python with mlflow`);
   return out.filter((c) => !/[\\/]/.test(c.python) || existsSync(c.python));
 }
 
@@ -56,7 +58,7 @@ async function pythonExtensionInterpreter(log: vscode.LogOutputChannel): Promise
     }
     return api.settings?.getExecutionDetails(folder).execCommand?.[0];
   } catch (e) {
-    log.warn(`local server: could not ask the Python extension for its interpreter: ${e instanceof Error ? e.message : String(e)}`);
+    log.warn(`local server: could not ask the Python extension for its interpreter: ${errorMessage(e)}`);
     return undefined;
   }
 }
@@ -153,9 +155,9 @@ export async function installMlflow(context: vscode.ExtensionContext, log: vscod
       log.info('local server: MLflow installation cancelled');
       return undefined;
     }
-    log.error(`local server: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`local server: installing MLflow failed: ${errorMessage(e)}`);
     // Not awaited, so the start that asked for the install ends now, not when the notification closes.
-    void vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((pick) => pick && log.show());
+    void vscode.window.showErrorMessage(`Gemini Trace: installing MLflow failed: ${errorMessage(e)}`, 'Show Log').then((pick) => pick && log.show());
     return undefined;
   }
   const v = await mlflowVersion(venvPython(dir));

@@ -1,21 +1,22 @@
 // The status bar item: which MLflow server, and whether it answers. A click opens the
 // connection menu (switch server, credentials, log, local server).
 import * as vscode from 'vscode';
-import type { ConnectionImpl } from './connection';
-import { escapeMarkdown } from '../explorer/format';
+import { COMMAND, STORAGE } from '../contributions/ids';
+import type { ConnectionControl } from './control';
+import { escapeMarkdown, shortServer } from '../shared/format';
 import { describeCredentials } from './credentials';
 import type { LocalServer } from './localServer';
 
 export class ConnectionStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('geminiTrace.connection', vscode.StatusBarAlignment.Left, -100);
+  private readonly item = vscode.window.createStatusBarItem(STORAGE.statusBarItem, vscode.StatusBarAlignment.Left, -100);
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
-    private readonly connection: ConnectionImpl,
+    private readonly connection: ConnectionControl,
     private readonly local: LocalServer,
   ) {
     this.item.name = 'Gemini Trace: MLflow Connection';
-    this.item.command = 'geminiTrace.connection';
+    this.item.command = COMMAND.connection;
     this.subs.push(connection.onDidChange(() => this.render()), local.onDidChange(() => this.render()));
     this.render();
     this.item.show();
@@ -48,15 +49,5 @@ export class ConnectionStatusBar implements vscode.Disposable {
   dispose(): void {
     for (const s of this.subs) s.dispose();
     this.item.dispose();
-  }
-}
-
-/** "127.0.0.1:5000", "mlflow.example.com/team", "databricks". */
-export function shortServer(uri: string): string {
-  try {
-    const u = new URL(uri);
-    return `${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return uri;
   }
 }

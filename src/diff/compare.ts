@@ -1,8 +1,9 @@
 // Opening diffs: span against span in the native diff editor, and trace against trace through a
 // pairing summary whose rows open the diff of each pair.
 import * as vscode from 'vscode';
-import { readModelCall } from '../model/call/read';
-import type { Services, TraceRef } from '../services';
+import { readModelCall } from '../model/adapters/read';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
 import { diffUri, loadCall, whyNotDiffable } from './documents';
 import { describePair, pairCalls, type CallPair } from './pairing';
 import { renderPrompt, renderResponse, VIEW_TITLES, type DiffView } from './text';

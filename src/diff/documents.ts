@@ -1,11 +1,13 @@
 // Read-only virtual documents for the native diff editor, one per (trace, span, view). The URI
 // carries everything needed to rebuild the text, so a diff tab survives a window reload.
 import * as vscode from 'vscode';
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import type { ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
 import { renderView, VIEW_TITLES, type DiffView } from './text';
+import { errorMessage } from '../shared/errors';
 
 export const DIFF_SCHEME = 'gemini-trace-diff';
 
@@ -51,7 +53,7 @@ export class DiffDocuments implements vscode.TextDocumentContentProvider {
       return renderView(view, call, span);
     } catch (e) {
       // A document cannot reject usefully: say what happened inside it instead.
-      return `Could not show ${VIEW_TITLES[view] ?? view} of span ${spanId} in trace ${traceId}:\n${e instanceof Error ? e.message : String(e)}\n`;
+      return `Could not show ${VIEW_TITLES[view] ?? view} of span ${spanId} in trace ${traceId}:\n${errorMessage(e)}\n`;
     }
   }
 }

@@ -1,6 +1,6 @@
 // Pairs the model calls of two traces so "what changed between runs" is answered call by call:
 // first by call site (the code location the preload/shim recorded), then by order among the rest.
-import { spanCalls, type SpanCall } from '../model/call/trace';
+import { spanCalls, type SpanCall } from '../model/adapters/spanCalls';
 import type { Span, Trace } from '../model/types';
 import { renderPrompt, renderResponse } from './text';
 

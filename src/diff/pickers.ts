@@ -2,7 +2,8 @@
 // default second side — the same call site's previous call.
 import * as vscode from 'vscode';
 import { summarizeTraceInfo } from '../model/summary';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
 import { modelCalls } from './pairing';
 
 const RECENT = 50;

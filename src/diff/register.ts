@@ -1,13 +1,16 @@
 // The diff feature's entry points: the tree ("Compare With…", "Compare Selected"), the panel's
 // Compare… button (geminiTrace.compareWith with a TraceRef), and the command palette.
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../core/services';
+import { toTraceRef, type TraceRef } from '../shared/traceRef';
 import { compareRefs, UserFacingError } from './compare';
 import { DIFF_SCHEME, DiffDocuments } from './documents';
 import { summarizePair, type CallPair, type PairSummary } from './pairing';
 import { pickModelCall, pickRecentTrace, previousAtSameSite } from './pickers';
 import type { DiffView } from './text';
+import { errorMessage, errorStack } from '../shared/errors';
 
 /** Arguments of geminiTrace.compare when called programmatically (panel, tests). */
 export interface CompareArgs {
@@ -24,8 +27,7 @@ export interface CompareResult {
   error?: string;
 }
 
-const isRef = (x: unknown): x is TraceRef => !!x && typeof (x as TraceRef).traceId === 'string';
-const toRef = (x: TraceRef): TraceRef => ({ traceId: x.traceId, spanId: x.spanId, experimentId: x.experimentId });
+const isRef = (x: TraceRef | undefined): x is TraceRef => !!x;
 
 export function registerDiff(services: Services): void {
   const { context, log } = services;
@@ -36,8 +38,8 @@ export function registerDiff(services: Services): void {
         const pairs = await fn(...a);
         return pairs ? { pairs: pairs.map(summarizePair) } : {};
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${e instanceof Error ? (e.stack ?? message) : message}`);
+        const message = errorMessage(e);
+        if (!isMlflowError(e) && !(e instanceof UserFacingError)) log.error(`${name}: ${errorStack(e)}`);
         void vscode.window.showErrorMessage(`Compare: ${message}`);
         return { error: message };
       }
@@ -60,31 +62,33 @@ export function registerDiff(services: Services): void {
       return otherSpan && compareRefs(services, otherSpan, first);
     }
     const other = await pickRecentTrace(services, { near: first, exclude: first.traceId, title: 'Compare with which trace?' });
-    return other && compareRefs(services, other, toRef(first));
+    return other && compareRefs(services, other, first);
   };
 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, new DiffDocuments(services)),
     vscode.commands.registerCommand(
-      'geminiTrace.compareWith',
-      guard('compareWith', async (ref?: TraceRef) => {
-        const first = isRef(ref) ? toRef(ref) : await pickRecentTrace(services, { title: 'Compare which trace?' });
+      COMMAND.compareWith,
+      guard('compareWith', async (ref?: unknown) => {
+        const first = toTraceRef(ref) ?? (await pickRecentTrace(services, { title: 'Compare which trace?' }));
         return first && compareWith(first);
       }),
     ),
     vscode.commands.registerCommand(
-      'geminiTrace.compareSelected',
-      guard('compareSelected', async (clicked?: TraceRef, selected?: TraceRef[]) => {
-        const refs = (selected?.length ? selected : [clicked]).filter(isRef);
+      COMMAND.compareSelected,
+      guard('compareSelected', async (clicked?: unknown, selected?: unknown[]) => {
+        const refs = (selected?.length ? selected : [clicked]).map(toTraceRef).filter(isRef);
         if (refs.length !== 2) throw new Error(`Select exactly two traces or two spans (${refs.length} selected).`);
         // Older first, so the diff reads left = before, right = after, as the tree lists newest first.
-        return compareRefs(services, toRef(refs[1]), toRef(refs[0]));
+        return compareRefs(services, refs[1], refs[0]);
       }),
     ),
     vscode.commands.registerCommand(
-      'geminiTrace.compare',
+      COMMAND.compare,
       guard('compare', async (args?: CompareArgs) => {
-        if (args && isRef(args.left) && isRef(args.right)) return compareRefs(services, toRef(args.left), toRef(args.right), args.view);
+        const left = toTraceRef(args?.left);
+        const right = toTraceRef(args?.right);
+        if (left && right) return compareRefs(services, left, right, args?.view);
         const trace = await pickRecentTrace(services, { title: 'Compare: pick a trace (1 of 2)' });
         const call = trace && (await pickModelCall(services, trace.traceId, 'Compare: pick a model call'));
         return call && compareWith(call);

@@ -1,10 +1,15 @@
 // The Traces view's commands. Each accepts what VS Code passes (the clicked node, plus the
 // selection for multi-select menus), a plain TraceRef, or nothing (then the view's selection).
 import * as vscode from 'vscode';
-import type { Services, TraceRef } from '../services';
-import { ConversationNode, LoadMoreNode, TraceNode, toTraceRef, type Node } from './nodes';
+import { setting } from '../contributions/settings';
+import { COMMAND, CONTEXT, VIEW } from '../contributions/ids';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
+import { toTraceRef } from '../shared/traceRef';
+import { ConversationNode, LoadMoreNode, TraceNode, type Node } from './nodes';
 import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
+import { errorMessage } from '../shared/errors';
 
 export function registerExplorerCommands(services: Services, provider: TraceTreeProvider, view: vscode.TreeView<Node>): vscode.Disposable[] {
   const refs = (clicked: unknown, selected: unknown): TraceRef[] => {
@@ -51,7 +56,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     const unique = [...new Map(traces.map((r) => [r.traceId, r])).values()];
     if (!unique.length) return;
     const what = unique.length === 1 ? `trace ${unique[0].traceId}` : `${unique.length} traces`;
-    if (vscode.workspace.getConfiguration('geminiTrace').get<boolean>('explorer.confirmDelete', true)) {
+    if (setting('explorer.confirmDelete')) {
       // A refused dialog (e.g. in automated runs) rejects: treated as "not confirmed".
       const ok = await Promise.resolve(
         vscode.window.showWarningMessage(`Delete ${what} from MLflow?`, { modal: true, detail: 'This removes the trace and its spans from the tracking server for everyone. It cannot be undone.' }, 'Delete'),
@@ -68,7 +73,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
       byExp.set(exp, [...(byExp.get(exp) ?? []), r.traceId]);
     }
     const deleted = new Set<string>();
-    await vscode.window.withProgress({ location: { viewId: 'geminiTrace.traces' }, title: 'Deleting traces' }, async () => {
+    await vscode.window.withProgress({ location: { viewId: VIEW.traces }, title: 'Deleting traces' }, async () => {
       for (const [exp, ids] of byExp) {
         try {
           await client().deleteTraces(exp, ids);
@@ -76,7 +81,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
           services.connection.report(true);
         } catch (e) {
           services.connection.report(false, e);
-          void vscode.window.showErrorMessage(`Gemini Trace: deleting ${ids.length} trace(s) failed: ${e instanceof Error ? e.message : String(e)}`);
+          void vscode.window.showErrorMessage(`Gemini Trace: deleting ${ids.length} trace(s) failed: ${errorMessage(e)}`);
         }
       }
     });
@@ -94,11 +99,11 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
 
   const setRunScope = (on: boolean) => {
     provider.setCurrentRunOnly(on);
-    void vscode.commands.executeCommand('setContext', 'geminiTrace.currentRunOnly', on);
+    void vscode.commands.executeCommand('setContext', CONTEXT.currentRunOnly, on);
   };
 
   return [
-    vscode.commands.registerCommand('geminiTrace.refresh', () => {
+    vscode.commands.registerCommand(COMMAND.refresh, () => {
       provider.reload();
       // Also the way out of an error state: ask the server now rather than at the next back-off.
       void services.connection.client().health().then(
@@ -106,17 +111,17 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
         (e: unknown) => services.connection.report(false, e),
       );
     }),
-    vscode.commands.registerCommand('geminiTrace.copyTraceId', copyTraceId),
-    vscode.commands.registerCommand('geminiTrace.openInMlflow', openInMlflow),
-    vscode.commands.registerCommand('geminiTrace.deleteTrace', deleteTrace),
-    vscode.commands.registerCommand('geminiTrace.setFilter', async (preset?: unknown) => {
+    vscode.commands.registerCommand(COMMAND.copyTraceId, copyTraceId),
+    vscode.commands.registerCommand(COMMAND.openInMlflow, openInMlflow),
+    vscode.commands.registerCommand(COMMAND.deleteTrace, deleteTrace),
+    vscode.commands.registerCommand(COMMAND.setFilter, async (preset?: unknown) => {
       const next = await promptFilter(services, provider, preset);
       if (next) provider.setFilter(next);
     }),
-    vscode.commands.registerCommand('geminiTrace.clearFilter', () => provider.setFilter({})),
-    vscode.commands.registerCommand('geminiTrace.currentRunOnly', () => setRunScope(true)),
-    vscode.commands.registerCommand('geminiTrace.allRuns', () => setRunScope(false)),
-    vscode.commands.registerCommand('geminiTrace.loadMore', loadMore),
+    vscode.commands.registerCommand(COMMAND.clearFilter, () => provider.setFilter({})),
+    vscode.commands.registerCommand(COMMAND.currentRunOnly, () => setRunScope(true)),
+    vscode.commands.registerCommand(COMMAND.allRuns, () => setRunScope(false)),
+    vscode.commands.registerCommand(COMMAND.loadMore, loadMore),
   ];
 }
 

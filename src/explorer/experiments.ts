@@ -3,7 +3,7 @@
 // refresh. Experiment names that do not exist yet (an app creates its experiment on first
 // trace) are asked again at most every few seconds.
 import type { Experiment } from '../mlflow/types';
-import type { Connection, TracedRun } from '../services';
+import type { Connection, TracedRun } from '../core/services';
 import type { Api } from './traceSource';
 
 const PAGE = 100;

@@ -10,7 +10,7 @@
 // - tags need backticks too: tags.`gemini_trace.run_id` = '…'; `!=` drops traces without the tag.
 // MLflow has no escape for quotes inside a string literal, but takes "…" as well as '…'.
 import { FEEDBACK_NAMES } from '../model/assessments';
-import { MLFLOW_META } from '../model/runTags';
+import { MLFLOW_META } from '../shared/runTags';
 import { SESSION_LABEL, sessionField, type SessionKey } from '../model/sessions';
 
 export interface TraceFilter {

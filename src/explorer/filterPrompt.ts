@@ -2,11 +2,12 @@
 // expression checked by the server before it is applied (its 400 message shown in the box).
 import * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
-import type { Services } from '../services';
-import { MLFLOW_META } from '../model/runTags';
+import type { Services } from '../core/services';
+import { MLFLOW_META } from '../shared/runTags';
 import { SESSION_LABEL, sessionOf, type SessionKey } from '../model/sessions';
 import { compileFilter, describeFilter, isEmptyFilter, lintExpression, type TraceFilter } from './filter';
 import type { TraceTreeProvider } from './treeProvider';
+import { errorMessage } from '../shared/errors';
 
 type Step = 'errors' | 'model' | 'text' | 'session' | 'user' | 'feedback' | 'expression' | 'clear';
 
@@ -132,7 +133,7 @@ async function serverCheck(services: Services, provider: TraceTreeProvider, f: T
   } catch (e) {
     if (isMlflowError(e) && e.kind === 'bad-request') return `MLflow rejected the filter: ${e.message}`;
     // Unreachable or similar: the filter may be fine; the tree will show the real error.
-    services.log.warn(`explorer: could not check the filter with the server: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.warn(`explorer: could not check the filter with the server: ${errorMessage(e)}`);
     return undefined;
   }
 }

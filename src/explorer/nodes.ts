@@ -4,7 +4,7 @@
 import type { Experiment } from '../mlflow/types';
 import type { SessionKind } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
-import type { TraceRef } from '../services';
+import type { TraceRef } from '../shared/traceRef';
 import type { RunInfo } from './traceSource';
 
 export type Node = ExperimentNode | RunNode | ConversationNode | TraceNode | SpanNode | LoadMoreNode | MessageNode;
@@ -124,17 +124,4 @@ export class MessageNode {
   get id(): string {
     return `msg:${this.parent?.id ?? 'root'}:${this.label}`;
   }
-}
-
-/** A TraceRef from whatever a command received: a node, a plain ref, or a trace id string. */
-export function toTraceRef(x: unknown): TraceRef | undefined {
-  if (typeof x === 'string' && x.trim()) return { traceId: x.trim() };
-  if (x instanceof TraceNode || x instanceof SpanNode) {
-    return { traceId: x.traceId, experimentId: x.experimentId, ...(x instanceof SpanNode ? { spanId: x.spanId } : {}) };
-  }
-  if (x && typeof x === 'object' && typeof (x as TraceRef).traceId === 'string') {
-    const r = x as TraceRef;
-    return { traceId: r.traceId, ...(r.spanId ? { spanId: r.spanId } : {}), ...(r.experimentId ? { experimentId: r.experimentId } : {}) };
-  }
-  return undefined;
 }

@@ -4,9 +4,11 @@
 // idlePollInterval safety net); otherwise it costs one read of a small local file. While the
 // server is unreachable the interval backs off exponentially (the poll doubles as the probe).
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import { affectsSetting, setting } from '../contributions/settings';
+import type { Services } from '../core/services';
 import { ActivityGate } from './activity';
 import type { TraceTreeProvider } from './treeProvider';
+import { errorMessage } from '../shared/errors';
 
 /** A restarted local server is noticed within seconds, a dead remote one costs one small request per 10 s. */
 const MAX_BACKOFF_MS = 10_000;
@@ -31,7 +33,7 @@ export class LivePoller implements vscode.Disposable {
     private readonly onNew: (count: number) => void,
   ) {
     this.gate = new ActivityGate(services.activitySignal, () => ({
-      idleMs: Math.max(this.interval(), vscode.workspace.getConfiguration('geminiTrace').get<number>('explorer.idlePollInterval') ?? 5000),
+      idleMs: Math.max(this.interval(), setting('explorer.idlePollInterval')),
       hotMs: HOT_MS,
     }));
     this.subs.push(
@@ -45,7 +47,7 @@ export class LivePoller implements vscode.Disposable {
         if (services.connection.state === 'connecting') this.failures = 0;
         this.kick(true);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('geminiTrace.explorer') && this.kick(true)),
+      vscode.workspace.onDidChangeConfiguration((e) => affectsSetting(e, 'explorer') && this.kick(true)),
     );
     this.kick();
   }
@@ -59,7 +61,7 @@ export class LivePoller implements vscode.Disposable {
   }
 
   private interval(): number {
-    const base = Math.max(MIN_INTERVAL_MS, vscode.workspace.getConfiguration('geminiTrace').get<number>('explorer.pollInterval') ?? 1000);
+    const base = Math.max(MIN_INTERVAL_MS, setting('explorer.pollInterval'));
     return this.failures ? Math.min(MAX_BACKOFF_MS, base * 2 ** this.failures) : base;
   }
 
@@ -113,7 +115,7 @@ export class LivePoller implements vscode.Disposable {
       this.stats.failures += 1;
       this.services.connection.report(false, e);
       this.failures = Math.min(this.failures + 1, 10);
-      if (this.failures === 1) this.services.log.warn(`explorer: live poll failed, backing off: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.failures === 1) this.services.log.warn(`explorer: live poll failed, backing off: ${errorMessage(e)}`);
     } finally {
       if (this.running === ac) this.running = undefined;
       if (this.wanted() && !this.timer) this.timer = setTimeout(() => void this.tick(), this.interval());

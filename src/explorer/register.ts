@@ -1,30 +1,29 @@
 // The Traces view: tree, commands, live polling, badge, error colours, and the view's
 // description and context keys (which drive the title-bar buttons and the welcome views).
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import { CONTEXT, VIEW } from '../contributions/ids';
+import type { Services } from '../core/services';
 import { registerExplorerCommands, traceIdsOf } from './commands';
 import { describeFilter } from './filter';
 import type { Node } from './nodes';
-import { registerOpenFallbackWhenMissing } from './openFallback';
 import { LivePoller } from './poller';
 import { ErrorDecorations } from './treeItems';
 import { TraceTreeProvider } from './treeProvider';
 
-export const VIEW_ID = 'geminiTrace.traces';
 const RELATIVE_TIME_REFRESH_MS = 60_000;
 /** How often a running trace's elapsed time is redrawn (from cache: no request). */
 const ELAPSED_REFRESH_MS = 1_000;
 
-/** What integration tests reach through the undeclared command geminiTrace.explorer.testHooks. */
+/** The Traces view's parts, for the test API. */
 export interface ExplorerHooks {
   provider: TraceTreeProvider;
   view: vscode.TreeView<Node>;
   poller: LivePoller;
 }
 
-export function registerExplorer(services: Services): void {
+export function registerExplorer(services: Services): ExplorerHooks {
   const provider = new TraceTreeProvider(services);
-  const view = vscode.window.createTreeView<Node>(VIEW_ID, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
+  const view = vscode.window.createTreeView<Node>(VIEW.traces, { treeDataProvider: provider, canSelectMany: true, showCollapseAll: true });
 
   const updateBadge = () => {
     const n = provider.unseen.size;
@@ -39,9 +38,9 @@ export function registerExplorer(services: Services): void {
     // the message above the tree keeps an active filter visible there too.
     // (Never in an error state: a message would hide the welcome view and its buttons.)
     view.message = [filter && `Filter: ${filter}`, provider.currentRunOnly && 'Current run only'].filter(Boolean).join(' — ') || undefined;
-    void vscode.commands.executeCommand('setContext', 'geminiTrace.filtered', !!filter);
-    void vscode.commands.executeCommand('setContext', 'geminiTrace.currentRunOnly', provider.currentRunOnly);
-    void vscode.commands.executeCommand('setContext', 'geminiTrace.empty', provider.isEmpty);
+    void vscode.commands.executeCommand('setContext', CONTEXT.filtered, !!filter);
+    void vscode.commands.executeCommand('setContext', CONTEXT.currentRunOnly, provider.currentRunOnly);
+    void vscode.commands.executeCommand('setContext', CONTEXT.empty, provider.isEmpty);
     updateBadge();
   };
   updateState();
@@ -57,7 +56,6 @@ export function registerExplorer(services: Services): void {
     for (const n of provider.runningTraceNodes()) provider.refreshNode(n);
   }, ELAPSED_REFRESH_MS);
 
-  const hooks: ExplorerHooks = { provider, view, poller };
   services.context.subscriptions.push(
     provider,
     view,
@@ -68,7 +66,6 @@ export function registerExplorer(services: Services): void {
     provider.onDidChangeState(updateState),
     view.onDidChangeSelection((e) => provider.markSeen(traceIdsOf(e.selection)) && updateBadge()),
     ...registerExplorerCommands(services, provider, view),
-    registerOpenFallbackWhenMissing(services),
-    vscode.commands.registerCommand('geminiTrace.explorer.testHooks', () => hooks),
   );
+  return { provider, view, poller };
 }

@@ -6,7 +6,7 @@
 // Pure TypeScript (no vscode): the benchmarks drive it directly against a real server.
 import type { MlflowApi, RequestOptions } from '../mlflow/api';
 import type { TraceInfo } from '../mlflow/types';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import { summarizeTraceInfo } from '../model/summary';
 import type { TraceSummary } from '../model/types';
 import { andFilters, quoteValue, runClause } from './filter';

@@ -2,11 +2,12 @@
 // prompts and responses, which are hostile input: plain text only (appendText escapes Markdown),
 // never trusted, never HTML, so a crafted prompt cannot render links, images or commands.
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import { thumbsOf, valueText } from '../model/assessments';
-import { GEMINI_TAG, MLFLOW_META, TAG } from '../model/runTags';
+import { GEMINI_TAG, MLFLOW_META, TAG } from '../shared/runTags';
 import { SESSION_LABEL } from '../model/sessions';
 import type { Span, TraceSummary } from '../model/types';
-import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from './format';
+import { escapeMarkdown, formatLatency, formatRelative, formatTimestamp, formatTokens, joinParts, oneLine, previewText } from '../shared/format';
 import { conversationFacts, conversationLabel } from './conversations';
 import { ConversationNode, ExperimentNode, LoadMoreNode, RunNode, SpanNode, TraceNode, type MessageNode, type Node } from './nodes';
 import { OTHER_RUN } from './traceSource';
@@ -85,7 +86,7 @@ function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
   item.description = joinParts(ctx.isNew(s.id) && '●', thumbs === 'up' ? '👍' : thumbs === 'down' ? '👎' : undefined, unfinished && 'unfinished', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
   if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
   item.tooltip = traceTooltip(s);
-  item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
+  item.command = { command: COMMAND.openTrace, title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
   item.accessibilityInformation = { label: `Trace ${item.label as string}, ${stateWord(s.state)}, ${item.description || ''}` };
   return item;
 }
@@ -107,7 +108,7 @@ function conversationItem(n: ConversationNode, ctx: ItemContext): vscode.TreeIte
   md.appendMarkdown(escapeMarkdown(`${turns}: ${what}${user ? `\nuser ${user}` : ''}${f.running ? '\none still running' : ''}${f.failed ? '\none or more failed' : ''}\nlatest turn ${formatTimestamp(f.lastMs)}`));
   md.appendMarkdown('\n\nOpen Session shows it as one transcript.');
   item.tooltip = md;
-  item.command = { command: 'geminiTrace.openSession', title: 'Open Session', arguments: [n] };
+  item.command = { command: COMMAND.openSession, title: 'Open Session', arguments: [n] };
   item.accessibilityInformation = { label: `${SESSION_LABEL[n.session]} ${item.label as string}, ${turns}, ${item.description}` };
   return item;
 }
@@ -196,7 +197,7 @@ function spanItem(n: SpanNode): vscode.TreeItem {
   if (sp.code) md.appendMarkdown(escapeMarkdown(`\n${sp.code.filepath}:${sp.code.lineno}${sp.code.function ? ` (${sp.code.function})` : ''}\n`));
   md.appendMarkdown(escapeMarkdown(`\nSpan ${sp.id} in trace ${n.traceId}`));
   item.tooltip = md;
-  item.command = { command: 'geminiTrace.openTrace', title: 'Open Trace', arguments: [{ traceId: n.traceId, spanId: sp.id, experimentId: n.experimentId }] };
+  item.command = { command: COMMAND.openTrace, title: 'Open Trace', arguments: [{ traceId: n.traceId, spanId: sp.id, experimentId: n.experimentId }] };
   return item;
 }
 
@@ -206,7 +207,7 @@ function loadMoreItem(n: LoadMoreNode): vscode.TreeItem {
   item.id = n.id;
   item.contextValue = 'loadMore';
   item.iconPath = new vscode.ThemeIcon(n.loading ? 'loading~spin' : 'fold-down');
-  if (!n.loading) item.command = { command: 'geminiTrace.loadMore', title: 'Load More', arguments: [n] };
+  if (!n.loading) item.command = { command: COMMAND.loadMore, title: 'Load More', arguments: [n] };
   return item;
 }
 

@@ -3,10 +3,14 @@
 // on a trace or one of its spans. From the Traces view, the trace panel, or the command palette.
 import { userInfo } from 'node:os';
 import * as vscode from 'vscode';
+import { setting } from '../contributions/settings';
+import { COMMAND } from '../contributions/ids';
 import type { NewAssessment } from '../mlflow/api';
 import { FEEDBACK_NAMES, parseAssessments } from '../model/assessments';
-import { toTraceRef } from '../panel/traceRef';
-import type { Services, TraceRef } from '../services';
+import { toTraceRef } from '../shared/traceRef';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
+import { errorMessage } from '../shared/errors';
 
 export type FeedbackKind = 'up' | 'down' | 'score' | 'expectation';
 
@@ -20,8 +24,8 @@ export interface FeedbackPreset {
 
 export function registerFeedback(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.addFeedback', (arg?: unknown, preset?: FeedbackPreset) => addFeedback(services, arg, preset)),
-    vscode.commands.registerCommand('geminiTrace.addExpectation', (arg?: unknown, preset?: Omit<FeedbackPreset, 'kind'>) => addFeedback(services, arg, { ...preset, kind: 'expectation' })),
+    vscode.commands.registerCommand(COMMAND.addFeedback, (arg?: unknown, preset?: FeedbackPreset) => addFeedback(services, arg, preset)),
+    vscode.commands.registerCommand(COMMAND.addExpectation, (arg?: unknown, preset?: Omit<FeedbackPreset, 'kind'>) => addFeedback(services, arg, { ...preset, kind: 'expectation' })),
   );
 }
 
@@ -45,7 +49,7 @@ export async function addFeedback(services: Services, arg: unknown, preset?: Fee
     vscode.window.setStatusBarMessage(`$(check) ${a.kind === 'expectation' ? 'Expectation' : 'Feedback'} saved to MLflow`, 3000);
     return stored;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     services.log.warn(`feedback: saving to ${ref.traceId} failed: ${message}`);
     void vscode.window.showErrorMessage(`Gemini Trace: the feedback was not saved: ${message}`);
     return undefined;
@@ -58,13 +62,13 @@ async function refresh(services: Services, ref: TraceRef): Promise<void> {
     const info = await services.connection.client().getTraceInfo(ref.traceId);
     services.fireAssessments(ref.traceId, parseAssessments(info.assessments));
   } catch (e) {
-    services.log.warn(`feedback: re-reading ${ref.traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.warn(`feedback: re-reading ${ref.traceId} failed: ${errorMessage(e)}`);
   }
 }
 
 /** Who the feedback is from: the setting, else the OS user name. */
 function sourceId(): string {
-  const configured = vscode.workspace.getConfiguration('geminiTrace').get<string>('feedback.sourceId', '').trim();
+  const configured = setting('feedback.sourceId').trim();
   if (configured) return configured;
   try {
     return userInfo().username;

@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Services, TracedRun } from '../services';
+import { setting } from '../contributions/settings';
+import type { Services, TracedRun } from '../core/services';
 import { RUN_ID_KEY } from './debugRuns';
 import type { DebugRunTracker } from './debugRuns';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, redactedSummary } from './env';
@@ -43,8 +44,7 @@ export class TraceDebugConfigurationProvider implements vscode.DebugConfiguratio
   ) {}
 
   private settings(folder: vscode.WorkspaceFolder | undefined) {
-    const cfg = vscode.workspace.getConfiguration('geminiTrace', folder);
-    return { mode: cfg.get<AutoTrace>('autoTrace', 'launchConfigs'), captureContent: cfg.get<boolean>('captureContent', true) };
+    return { mode: setting('autoTrace', folder) as AutoTrace, captureContent: setting('captureContent', folder) };
   }
 
   /** Normalizes the attribute (true → object, autoTrace "all" → object) with the settings' defaults,

@@ -4,7 +4,7 @@
 // same session terminates. Child sessions (js-debug attaches one per process) never match, since
 // they are matched by the session id of the session that carried the config.
 import * as vscode from 'vscode';
-import type { RunRegistry, TracedRun } from '../services';
+import type { RunRegistry, TracedRun } from '../core/services';
 
 export const RUN_ID_KEY = '__geminiTraceRunId';
 // A resolved config whose session never starts is forgotten after this long.

@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ENV } from '../model/runTags';
+import { ENV } from '../shared/runTags';
 import type { EnvVars } from './envVars';
 
 export interface InjectionFiles {

@@ -3,13 +3,15 @@
 // own build output in <extension>/dist (the CLI finds the same files next to itself).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Services } from '../services';
+import { COMMAND } from '../contributions/ids';
+import type { Services } from '../core/services';
 import { addToLaunchConfig } from './addToLaunchConfig';
 import type { AddToLaunchConfigArgs } from './addToLaunchConfig';
 import { TRACED_TYPES, TraceDebugConfigurationProvider } from './debugConfig';
 import { DebugRunTracker } from './debugRuns';
 import { availableRuntimes, injectionFiles } from './env';
 import { TerminalTracing } from './terminal';
+import { errorMessage } from '../shared/errors';
 
 export function registerLaunch(services: Services): void {
   const { context, log } = services;
@@ -22,13 +24,13 @@ export function registerLaunch(services: Services): void {
   context.subscriptions.push(tracker, terminal, ...TRACED_TYPES.map((type) => vscode.debug.registerDebugConfigurationProvider(type, provider)));
 
   const report = (what: string) => (e: unknown) => {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     log.error(`${what}: ${message}`);
     void vscode.window.showErrorMessage(`Gemini Trace: ${what} failed. ${message}`);
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('geminiTrace.enableTerminalTracing', async () => {
+    vscode.commands.registerCommand(COMMAND.enableTerminalTracing, async () => {
       try {
         await terminal.enable();
         void vscode.window.showInformationMessage('Gemini Trace: new terminals now trace the Gemini calls of Node and Python programs. Terminals already open are not affected.');
@@ -38,11 +40,11 @@ export function registerLaunch(services: Services): void {
         return false;
       }
     }),
-    vscode.commands.registerCommand('geminiTrace.disableTerminalTracing', async () => {
+    vscode.commands.registerCommand(COMMAND.disableTerminalTracing, async () => {
       await terminal.disable().catch(report('Stopping terminal tracing'));
       void vscode.window.showInformationMessage('Gemini Trace: new terminals are no longer traced.');
     }),
-    vscode.commands.registerCommand('geminiTrace.addToLaunchConfig', (args?: AddToLaunchConfigArgs) =>
+    vscode.commands.registerCommand(COMMAND.addToLaunchConfig, (args?: AddToLaunchConfigArgs) =>
       addToLaunchConfig(args).catch((e) => {
         report('Adding geminiTrace to a launch configuration')(e);
         return undefined;

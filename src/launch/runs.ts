@@ -1,6 +1,6 @@
 // The traced runs this window started (debug sessions, terminals), newest last.
 import * as vscode from 'vscode';
-import type { RunRegistry, TracedRun } from '../services';
+import type { RunRegistry, TracedRun } from '../core/services';
 
 const MAX_RUNS = 200;
 

@@ -13,12 +13,14 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ENV } from '../model/runTags';
-import type { Services, TracedRun } from '../services';
+import { STORAGE } from '../contributions/ids';
+import { setting } from '../contributions/settings';
+import { ENV } from '../shared/runTags';
+import type { Services, TracedRun } from '../core/services';
 import { availableRuntimes, hasNodePreload, hasPythonShim, injectionVariables, preloadNodeOptions, redactUri, redactedSummary, withNodePreload, withPythonShim } from './env';
 import type { InjectionFiles } from './env';
+import { errorMessage } from '../shared/errors';
 
-const STATE_KEY = 'geminiTrace.terminalRun';
 
 interface StoredRun {
   id: string;
@@ -54,7 +56,7 @@ export class TerminalTracing implements vscode.Disposable {
 
   /** On activation: bring back the run of an earlier enablement and re-apply its env. */
   async restore(): Promise<void> {
-    const stored = this.services.context.workspaceState.get<StoredRun>(STATE_KEY);
+    const stored = this.services.context.workspaceState.get<StoredRun>(STORAGE.terminalRun);
     if (!stored) {
       // A persisted collection without our state (e.g. state wiped) would trace with no run.
       if (this.collection.get(ENV.runId)) this.collection.clear();
@@ -77,7 +79,7 @@ export class TerminalTracing implements vscode.Disposable {
       this.run = run;
     });
     this.services.runs.add(run);
-    await this.services.context.workspaceState.update(STATE_KEY, { id: run.id, name: run.name, startedAt: startedAt.toISOString() } satisfies StoredRun);
+    await this.services.context.workspaceState.update(STORAGE.terminalRun, { id: run.id, name: run.name, startedAt: startedAt.toISOString() } satisfies StoredRun);
     for (const p of problems) this.services.log.warn(p);
   }
 
@@ -95,19 +97,18 @@ export class TerminalTracing implements vscode.Disposable {
       if (this.run) this.services.runs.end(this.run.id);
       this.run = undefined;
     });
-    await this.services.context.workspaceState.update(STATE_KEY, undefined);
+    await this.services.context.workspaceState.update(STORAGE.terminalRun, undefined);
     this.services.log.info('terminal tracing off');
   }
 
   private async apply(run: TracedRun): Promise<void> {
     const { runtimes } = availableRuntimes(this.files);
     const connectionEnv = await this.services.connection.injectionEnv();
-    const cfg = vscode.workspace.getConfiguration('geminiTrace');
     const folders = vscode.workspace.workspaceFolders ?? [];
     const settings = {
       trackingUri: this.services.connection.trackingUri,
       experimentName: this.services.connection.experimentName,
-      captureContent: cfg.get<boolean>('captureContent', true),
+      captureContent: setting('captureContent'),
       workspace: folders[0]?.uri.fsPath,
       run,
       signalFile: this.services.activitySignal,
@@ -159,7 +160,7 @@ export class TerminalTracing implements vscode.Disposable {
   }
 
   private fail(e: unknown): void {
-    this.services.log.error(`terminal tracing: ${e instanceof Error ? e.message : String(e)}`);
+    this.services.log.error(`terminal tracing: ${errorMessage(e)}`);
   }
 
   dispose(): void {

@@ -6,9 +6,9 @@ import type { ClientOptions, RequestOptions } from './api';
 import { authorizationHeader, type Endpoint } from './auth';
 import * as describe from './describe';
 import { MlflowError } from './errors';
-import { parseJsonLossless } from './json';
-import { parseJsonSteps } from './jsonSteps';
-import { runSliced } from '../model/steps';
+import { parseJsonLossless } from '../shared/jsonLossless';
+import { parseJsonSteps } from '../shared/jsonSteps';
+import { runSliced } from '../shared/steps';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 

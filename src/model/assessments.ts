@@ -1,7 +1,7 @@
 // MLflow assessments (feedback and expectations) as the views show them, read without trusting
 // the payload: TraceInfoV3.assessments as `traces/search`, `traces/{id}` and `assessments`
 // return them (mlflow/protos/assessments.proto). Pure.
-import { isRecord } from './json';
+import { isRecord } from '../shared/json';
 
 export interface Assessment {
   id: string;

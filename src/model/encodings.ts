@@ -6,7 +6,7 @@
 //  - 'otel':       OTel-proto JSON from GET /api/3.0/mlflow/traces/get: attributes as
 //                  [{key, value: {string_value|int_value|…}}], values already decoded by the server.
 // MLflow 2.x traces.json (context.span_id "0x…", parent_id, start_time, status_code) is read too.
-import { decodeStructured, isRecord, toNumber, tryParseJson } from './json';
+import { decodeStructured, isRecord, toNumber, tryParseJson } from '../shared/json';
 import { toHexId } from './ids';
 import { toNs } from './time';
 import type { SpanEvent, SpanStatus } from './types';

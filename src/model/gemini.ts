@@ -7,7 +7,7 @@
 //  - the raw REST body (`{contents, systemInstruction, generationConfig, tools}`).
 import { field, partText, stripNulls, toContents } from './geminiContent';
 import { groundingOf } from './geminiGrounding';
-import { isRecord } from './json';
+import { isRecord } from '../shared/json';
 import { parseUsage, geminiUsageMetadata } from './usage';
 import type { GeminiCall, GeminiCandidate, GeminiContent, GeminiPart, Span } from './types';
 

@@ -2,11 +2,11 @@
 // Python's model_dump() is snake_case with every unset field present as null; @google/genai's
 // JSON is camelCase with unset fields absent. `contents` may be a string, a list of strings, a
 // Content, a list of Contents, a Part, or a list of Parts (the SDKs' ContentListUnion).
-import { isRecord, toNumber } from './json';
+import { isRecord, toNumber } from '../shared/json';
 import { base64ByteLength } from './ids';
-import { MEDIA_ELIDED } from './runTags';
+import { MEDIA_ELIDED } from '../shared/runTags';
 import type { GeminiContent, GeminiPart } from './types';
-import { compact } from './call/text';
+import { compactJson } from '../shared/json';
 
 /** Property by snake_case or camelCase name, treating null as absent. */
 export function field(o: Record<string, unknown>, snake: string): unknown {
@@ -157,9 +157,9 @@ export function partText(p: GeminiPart): string {
     case 'thought':
       return p.text;
     case 'functionCall':
-      return `[function call ${p.name}(${compact(p.args)})]`;
+      return `[function call ${p.name}(${compactJson(p.args)})]`;
     case 'functionResponse':
-      return `[function response ${p.name}: ${compact(p.response)}]`;
+      return `[function response ${p.name}: ${compactJson(p.response)}]`;
     case 'inlineData':
       return `[${p.mimeType}, ${p.bytes} bytes]`;
     case 'fileData':
@@ -169,7 +169,7 @@ export function partText(p: GeminiPart): string {
     case 'codeExecutionResult':
       return p.output;
     default:
-      return `[${compact(p.value)}]`;
+      return `[${compactJson(p.value)}]`;
   }
 }
 

@@ -3,7 +3,7 @@
 // (urlContextMetadata), in both SDKs' spellings. Supports stay in the API's terms here (byte
 // offsets, chunk indices); model/call/grounding.ts places them in the answer's text.
 import { field } from './geminiContent';
-import { isRecord, toNumber } from './json';
+import { isRecord, toNumber } from '../shared/json';
 import type { RawGrounding, RawSupport } from './types';
 
 export function groundingOf(candidate: Record<string, unknown>): RawGrounding | undefined {

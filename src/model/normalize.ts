@@ -2,16 +2,17 @@
 // the Trace (or a TraceError saying what was wrong), never an exception, never an endless loop.
 import type { TraceInfo } from '../mlflow/types';
 import { decodeSpan, detectObjectEncoding } from './encodings';
-import { isRecord, parseJsonLossless } from './json';
+import { isRecord, parseJsonLossless } from '../shared/json';
 import { toSpan } from './spanInfo';
 import { openParents } from './openParents';
 import { spanTreeSteps } from './spanTree';
-import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from './steps';
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
 import { summarizeTraceInfo } from './summary';
 import { msToNs } from './time';
 import { ZERO_USAGE, rollUpSteps } from './usage';
 import { Warnings } from './warnings';
 import type { Span, SpanStatus, Trace, TraceError } from './types';
+import { errorMessage } from '../shared/errors';
 
 export { spanTypeOf, spanDurationMs } from './spanInfo';
 
@@ -33,7 +34,7 @@ function* normalizeSteps(input: { info: unknown; spans: unknown }): Steps<Trace 
     return yield* normalize(input);
   } catch (e) {
     // Last line of defence: a bug here must not take the panel down with it.
-    return { error: `Could not read this trace: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: `Could not read this trace: ${errorMessage(e)}` };
   }
 }
 
@@ -67,7 +68,7 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
       nodes.push(toSpan(d));
     } catch (e) {
       // Keep the span with its raw attributes rather than lose it to one odd value.
-      bad(`span #${i} "${d.name.slice(0, 80)}": ${e instanceof Error ? e.message : String(e)}; shown without derived details`);
+      bad(`span #${i} "${d.name.slice(0, 80)}": ${errorMessage(e)}; shown without derived details`);
       nodes.push({ ...d, type: 'UNKNOWN', inputs: null, outputs: null, exceptions: [], orphan: false, children: [], depth: 0 });
     }
   }
@@ -127,7 +128,7 @@ function spanList(v: unknown): unknown[] | string {
     try {
       parsed = parseJsonLossless(v);
     } catch (e) {
-      return `The span data is not valid JSON (${e instanceof Error ? e.message : String(e)}).`;
+      return `The span data is not valid JSON (${errorMessage(e)}).`;
     }
     return spanList(parsed);
   }

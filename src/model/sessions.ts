@@ -2,7 +2,7 @@
 // `mlflow.trace.session` metadata (the app's own sessions, which MLflow's UI groups too); the
 // turns of one chat object (tag gemini_trace.chat); or one chain of previous_interaction_ids
 // (tag gemini_trace.conversation). The last two hold only within one traced run. Pure.
-import { GEMINI_TAG, MLFLOW_META } from './runTags';
+import { GEMINI_TAG, MLFLOW_META } from '../shared/runTags';
 import type { TraceSummary } from './types';
 
 export type SessionKind = 'session' | 'chat' | 'conversation';

@@ -2,7 +2,7 @@
 // and the user's call site. Pure functions of a decoded span's attributes and events.
 import type { DecodedSpan } from './encodings';
 import { modelName } from './gemini';
-import { isRecord, toNumber } from './json';
+import { isRecord, toNumber } from '../shared/json';
 import { parseCost, spanUsage } from './usage';
 import type { CodeLocation, ExceptionInfo, Span, SpanEvent } from './types';
 

@@ -2,7 +2,7 @@
 // parent chains that loop, and 10^6-span fan-outs must all come out as a tree, in linear time
 // (plus the sort of each child list) and without recursion, so depth cannot overflow the stack.
 import { stableHash } from './ids';
-import { pauseHere, type Steps } from './steps';
+import { pauseHere, type Steps } from '../shared/steps';
 import type { Span } from './types';
 import type { Warnings } from './warnings';
 

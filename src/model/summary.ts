@@ -3,7 +3,7 @@
 import type { TraceInfo } from '../mlflow/types';
 import { parseAssessments } from './assessments';
 import { modelName } from './gemini';
-import { isRecord, toNumber, tryParseJson } from './json';
+import { isRecord, toNumber, tryParseJson } from '../shared/json';
 import { parseTimestampMs, parseDurationMs } from './time';
 import { parseCost, parseUsage } from './usage';
 import type { TraceSummary } from './types';

@@ -79,16 +79,3 @@ export function parseTimestampMs(v: unknown): number | undefined {
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
 }
-
-/** Human duration for labels: "850 µs", "12.3 ms", "1.23 s", "2 m 05 s". */
-export function formatDurationMs(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '…';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 100) return `${Number(ms.toFixed(1))} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))} s`;
-  const total = Math.round(ms / 1000);
-  const m = Math.floor(total / 60);
-  const s = total % 60;
-  return `${m} m ${String(s).padStart(2, '0')} s`;
-}

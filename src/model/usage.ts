@@ -14,8 +14,8 @@
 // - the AFC shape above: the children's 12, not the parent's 7;
 // - a parent whose own call outweighs its children: the parent's figure.
 // Nothing is ever counted twice along a root-to-leaf path. Cost uses the same rule.
-import { isRecord, toNumber } from './json';
-import { pauseHere, type Steps } from './steps';
+import { isRecord, toNumber } from '../shared/json';
+import { pauseHere, type Steps } from '../shared/steps';
 import type { Cost, Span, TokenUsage } from './types';
 
 export const ZERO_USAGE: Readonly<TokenUsage> = Object.freeze({ input: 0, output: 0, total: 0, cached: 0, thinking: 0 });

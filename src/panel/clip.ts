@@ -1,7 +1,8 @@
 // Values leave the host clipped: long strings keep a head, long arrays and objects their first
 // items, each clipped piece carrying a ValueRef so "show all" and "open in editor" can fetch the
 // whole. A span holding a 10 MB prompt thus posts a few KB and the webview never stalls on it.
-import type { ClippedRest, ClippedString, ValueRef } from './protocol';
+import type { ClippedRest, ClippedString, ValueRef } from '../contract/protocol';
+import { errorMessage } from '../shared/errors';
 
 export interface ClipLimits {
   /** Characters of a string kept before it is clipped. */
@@ -92,6 +93,6 @@ export function safeStringify(v: unknown, indent?: number): string {
       ) ?? String(v)
     );
   } catch (e) {
-    return `[unprintable: ${e instanceof Error ? e.message : String(e)}]`;
+    return `[unprintable: ${errorMessage(e)}]`;
   }
 }

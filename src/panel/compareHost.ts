@@ -2,13 +2,15 @@
 // tree's "Compare With…"), reads it, posts the summary, and opens a row's native diff through
 // the diff feature's own command, so its checks and error messages apply here too.
 import * as vscode from 'vscode';
+import { COMMAND } from '../contributions/ids';
 import type { CompareResult } from '../diff/register';
 import { pickRecentTrace } from '../diff/pickers';
 import { compareSummary } from '../diff/summary';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
-import type { Commands, CompareViewState } from './protocol';
+import type { Services } from '../core/services';
+import type { Commands, CompareViewState } from '../contract/protocol';
+import { errorMessage } from '../shared/errors';
 
 const VIEWS = new Set(['prompt', 'response']);
 
@@ -68,7 +70,7 @@ export class CompareController {
       throw new Error('That comparison is no longer open: run Compare… again.');
     }
     // The command reports its own failures (a span gone, no prompt recorded) to the user.
-    const result = (await vscode.commands.executeCommand('geminiTrace.compare', {
+    const result = (await vscode.commands.executeCommand(COMMAND.compare, {
       left: { traceId: p.leftTraceId, spanId: p.leftSpanId },
       right: { traceId: p.rightTraceId, spanId: p.rightSpanId },
       view: p.view,
@@ -78,5 +80,5 @@ export class CompareController {
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }

@@ -7,7 +7,7 @@ import { resolveRef } from './details';
 import { valueText } from './clip';
 import type { AttachmentFetch } from './mediaSource';
 import { openWebLink } from './openLink';
-import type { Commands, ValueRef } from './protocol';
+import type { Commands, ValueRef } from '../contract/protocol';
 import { saveMedia } from './saveMedia';
 
 export interface ContentContext {

@@ -1,11 +1,11 @@
 // One span's details for the webview, built on request (never for all spans up front), with every
 // large value clipped. Pure: no vscode.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import { checkResponseSchema, type SchemaCheck } from '../model/call/schemaCheck';
 import type { Message, ModelCall } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import { clipValue, resolvePath, type ClipLimits, DEFAULT_LIMITS } from './clip';
-import type { ChatView, SpanDetails, ValueRef } from './protocol';
+import type { ChatView, SpanDetails, ValueRef } from '../contract/protocol';
 
 /** The model call a span records, as the Chat tab shows it; undefined for other spans (and for
  *  spans no adapter can read, which still show their raw inputs and outputs). */

@@ -2,16 +2,13 @@
 // to be (a PNG must start like a PNG), sized, and handed to the webview as a `data:` URI, the only
 // source its Content-Security-Policy allows for images and audio. Raw PCM (Gemini's speech output)
 // is wrapped in a WAV header so an <audio> element can play it. Pure: no vscode.
+import type { MediaResult } from '../contract/protocol';
+
 
 /** Bytes above this are not posted to the webview: it offers "Save as…" instead. */
 export const MEDIA_RENDER_LIMIT = 10 * 1024 * 1024;
 
 export type MediaKind = 'image' | 'audio' | 'video' | 'pdf' | 'other';
-
-export type MediaResult =
-  | { kind: 'shown'; as: 'image' | 'audio'; mimeType: string; bytes: number; dataUri: string; width?: number; height?: number; note?: string }
-  /** Not shown; `canSave` when the bytes are there to be saved. */
-  | { kind: 'metadata'; reason: string; mimeType?: string; bytes?: number; canSave: boolean };
 
 const IMAGE = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/webp', 'image/gif']);
 

@@ -1,12 +1,14 @@
 // Where a media part's bytes come from, for the panel's `media` request and "Save as…": the
 // recorded base64 text in the span, or an MLflow trace attachment (fetched from the server the
 // trace came from). Pure: the attachment fetch is passed in.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import type { ModelCall, Part } from '../model/call/types';
 import type { Span, Trace } from '../model/types';
 import { resolvePath } from './clip';
-import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia, type MediaResult } from './media';
-import type { ValueRef } from './protocol';
+import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia } from './media';
+import type { MediaResult } from '../contract/protocol';
+import type { ValueRef } from '../contract/protocol';
+import { errorMessage } from '../shared/errors';
 
 type MediaPart = Extract<Part, { kind: 'media' }>;
 
@@ -62,7 +64,7 @@ export async function presentPart(trace: Trace, ref: ValueRef, fetch?: Attachmen
   try {
     got = await mediaBytes(part, trace.summary.id, fetch, MEDIA_RENDER_LIMIT, signal);
   } catch (e) {
-    return { kind: 'metadata', reason: `Could not fetch the attachment: ${e instanceof Error ? e.message : String(e)}`, mimeType: part.mimeType, bytes: part.bytes, canSave: false };
+    return { kind: 'metadata', reason: `Could not fetch the attachment: ${errorMessage(e)}`, mimeType: part.mimeType, bytes: part.bytes, canSave: false };
   }
   if (got === 'too large') return { kind: 'metadata', reason: `${bytesText(part.bytes ?? 0)} is over the panel's ${bytesText(MEDIA_RENDER_LIMIT)} limit for showing media.`, mimeType: part.mimeType, bytes: part.bytes, canSave: true };
   if (typeof got === 'string') return { kind: 'metadata', reason: got, mimeType: part.mimeType, bytes: part.bytes, canSave: false };

@@ -1,20 +1,29 @@
 // One webview panel showing one trace: creates the webview with its strict shell, loads the
 // trace, answers the webview's requests, and keeps polling while the trace is still running.
 import * as vscode from 'vscode';
+import { COMMAND, VIEW } from '../contributions/ids';
 import { openCodeLocation } from '../code/jump';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
-import type { Services, TraceRef } from '../services';
+import type { Services } from '../core/services';
+import type { TraceRef } from '../shared/traceRef';
 import { CompareController } from './compareHost';
 import { contentAction } from './contentActions';
 import { panelHtml } from './html';
-import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from './protocol';
-import { isWebviewToHost, VIEW_TYPE } from './protocol';
+import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from '../contract/protocol';
+import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
+import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
+
+/** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
+export interface PanelProbe {
+  rendered(panel: TracePanel, c: Commands['rendered']): void;
+  answered(panel: TracePanel, method: RequestMessage['method']): void;
+}
 
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
@@ -29,16 +38,12 @@ export class TracePanel implements vscode.Disposable {
   private readonly closed = new AbortController();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
-  /** What the webview reported drawing (newest last): for the log and for tests to wait on. */
-  readonly renders: Commands['rendered'][] = [];
-  /** Requests answered, by method: lets a test see a round trip complete. */
-  readonly answered: Record<string, number> = {};
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.onDidDisposeEmitter.event;
 
-  static create(services: Services, ref: TraceRef): TracePanel {
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, shortTitle(ref.traceId), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.options(services));
-    return new TracePanel(services, panel, ref);
+  static create(services: Services, ref: TraceRef, probe?: PanelProbe): TracePanel {
+    const panel = vscode.window.createWebviewPanel(VIEW.tracePanel, shortTitle(ref.traceId), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, TracePanel.options(services));
+    return new TracePanel(services, panel, ref, probe);
   }
 
   static options(services: Services): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -54,6 +59,7 @@ export class TracePanel implements vscode.Disposable {
     private readonly services: Services,
     readonly panel: vscode.WebviewPanel,
     private readonly ref: TraceRef,
+    private readonly probe?: PanelProbe,
   ) {
     this.pendingFocus = ref.spanId;
     this.selected = ref.spanId;
@@ -148,8 +154,8 @@ export class TracePanel implements vscode.Disposable {
         }
       } catch (e) {
         if (this.disposed) return;
-        this.services.log.warn(`trace panel: loading ${traceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-        const message = e instanceof Error ? e.message : String(e);
+        this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
+        const message = errorMessage(e);
         const notFound = isMlflowError(e) && e.kind === 'not-found';
         // A failed refresh keeps the trace on screen and says so; a failed first load shows the error.
         if (this.session) this.notify('notice', { message: `Refresh failed: ${message}`, severity: 'warning' });
@@ -188,7 +194,7 @@ export class TracePanel implements vscode.Disposable {
       return;
     }
     void this.command(m.method, m.params as never).catch((e: unknown) => {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.services.log.error(`trace panel: ${m.method} failed: ${message}`);
       void vscode.window.showErrorMessage(`Gemini Trace: ${message}`);
     });
@@ -223,7 +229,7 @@ export class TracePanel implements vscode.Disposable {
       case 'compare': {
         const spanId = (p as Commands['compare']).spanId;
         // A span (from the details) compares that span; the header's Compare… opens the Compare view.
-        if (spanId) await runOptional('geminiTrace.compareWith', 'Compare', ref(spanId));
+        if (spanId) await vscode.commands.executeCommand(COMMAND.compareWith, ref(spanId));
         else await this.comparer.start(this.session?.trace, this.ref.experimentId);
         return;
       }
@@ -231,7 +237,7 @@ export class TracePanel implements vscode.Disposable {
         await this.comparer.openDiff(p as Commands['openPairDiff']);
         return;
       case 'goToCode':
-        await vscode.commands.executeCommand('geminiTrace.goToCode', ref((p as Commands['goToCode']).spanId));
+        await vscode.commands.executeCommand(COMMAND.goToCode, ref((p as Commands['goToCode']).spanId));
         return;
       case 'openLocation': {
         const c = p as Commands['openLocation'];
@@ -241,15 +247,15 @@ export class TracePanel implements vscode.Disposable {
       }
       case 'assess': {
         const c = p as Commands['assess'];
-        await vscode.commands.executeCommand('geminiTrace.addFeedback', ref(c.spanId), { kind: c.kind });
+        await vscode.commands.executeCommand(COMMAND.addFeedback, ref(c.spanId), { kind: c.kind });
         return;
       }
       case 'replay':
-        await runOptional('geminiTrace.replay', 'Replay', ref((p as Commands['replay']).spanId));
+        await vscode.commands.executeCommand(COMMAND.replay, ref((p as Commands['replay']).spanId));
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
-        this.renders.push(c);
+        this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;
       }
@@ -268,9 +274,9 @@ export class TracePanel implements vscode.Disposable {
       else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
-      this.answered[m.method] = (this.answered[m.method] ?? 0) + 1;
+      this.probe?.answered(this, m.method);
     } catch (e) {
-      reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
     }
     void this.panel.webview.postMessage(reply);
   }
@@ -293,16 +299,6 @@ export class TracePanel implements vscode.Disposable {
     this.onDidDisposeEmitter.fire();
     this.onDidDisposeEmitter.dispose();
   }
-}
-
-/** Runs a command another feature registers; says so plainly when that feature is absent. */
-export async function runOptional(command: string, what: string, ...args: unknown[]): Promise<void> {
-  const all = await vscode.commands.getCommands(true);
-  if (!all.includes(command)) {
-    void vscode.window.showInformationMessage(`${what} is not available: no extension part registered the command "${command}".`);
-    return;
-  }
-  await vscode.commands.executeCommand(command, ...args);
 }
 
 function isRunning(t: Trace): boolean {

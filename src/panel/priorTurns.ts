@@ -4,13 +4,14 @@
 // traced run; the 20 traces before it are read (from the trace cache where it has them).
 import { andFilters, runClause, sessionClause } from '../explorer/filter';
 import type { Turn } from '../model/call/signatures';
-import { spanCalls } from '../model/call/trace';
-import { TAG } from '../model/runTags';
+import { spanCalls } from '../model/adapters/spanCalls';
+import { TAG } from '../shared/runTags';
 import { sessionOf } from '../model/sessions';
 import type { Trace } from '../model/types';
 import type { MlflowApi } from '../mlflow/api';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import type { TraceSession } from './session';
+import { errorMessage } from '../shared/errors';
 
 const LOOK_BACK = 20;
 
@@ -41,7 +42,7 @@ export async function addEarlierTurns(session: TraceSession, services: Services,
     session.setPriorTurns(turns);
     return true;
   } catch (e) {
-    services.log.debug(`trace panel: reading the turns before ${session.trace.summary.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    services.log.debug(`trace panel: reading the turns before ${session.trace.summary.id} failed: ${errorMessage(e)}`);
     return false;
   }
 }

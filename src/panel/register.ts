@@ -1,11 +1,12 @@
 // The trace panel's commands and its serializer: one panel per trace (opening a trace that is
 // already open reveals it), any number open at once, each restored after a window reload.
 import * as vscode from 'vscode';
-import type { Services, TraceRef } from '../services';
-import { TracePanel } from './panelHost';
-import { VIEW_TYPE, type PanelState } from './protocol';
-import { SESSION_VIEW_TYPE, SessionPanel, type SessionRef } from './sessionPanel';
-import { parseTraceIdInput, toTraceRef } from './traceRef';
+import { COMMAND, VIEW } from '../contributions/ids';
+import type { Services } from '../core/services';
+import { parseTraceIdInput, toTraceRef, type TraceRef } from '../shared/traceRef';
+import { TracePanel, type PanelProbe } from './panelHost';
+import type { PanelState } from '../contract/protocol';
+import { SessionPanel, type SessionRef } from './sessionPanel';
 
 /** A session from a tree node (a ConversationNode's fields) or a plain SessionRef. */
 function toSessionRef(x: unknown): SessionRef | undefined {
@@ -22,7 +23,10 @@ function toSessionRef(x: unknown): SessionRef | undefined {
 export class PanelManager implements vscode.Disposable {
   private readonly panels = new Map<string, TracePanel>();
 
-  constructor(private readonly services: Services) {}
+  constructor(
+    private readonly services: Services,
+    private readonly probe?: PanelProbe,
+  ) {}
 
   /** Opens (or reveals) the panel of `ref.traceId`, focused on `ref.spanId` if given. */
   open(ref: TraceRef): TracePanel {
@@ -31,11 +35,11 @@ export class PanelManager implements vscode.Disposable {
       existing.reveal(ref.spanId);
       return existing;
     }
-    return this.track(TracePanel.create(this.services, ref));
+    return this.track(TracePanel.create(this.services, ref, this.probe));
   }
 
   revive(panel: vscode.WebviewPanel, state: PanelState): TracePanel {
-    return this.track(new TracePanel(this.services, panel, { traceId: state.traceId, spanId: state.spanId, experimentId: state.experimentId }));
+    return this.track(new TracePanel(this.services, panel, { traceId: state.traceId, spanId: state.spanId, experimentId: state.experimentId }, this.probe));
   }
 
   get(traceId: string): TracePanel | undefined {
@@ -58,13 +62,19 @@ export class PanelManager implements vscode.Disposable {
   }
 }
 
-export function registerPanel(services: Services): PanelManager {
-  const manager = new PanelManager(services);
+/** The open trace and session panels, for the test API. */
+export interface PanelHooks {
+  manager: PanelManager;
+  sessions: ReadonlyMap<string, SessionPanel>;
+}
+
+export function registerPanel(services: Services, probe?: PanelProbe): PanelHooks {
+  const manager = new PanelManager(services, probe);
   const sessions = new Map<string, SessionPanel>();
   const { context } = services;
   context.subscriptions.push(
     manager,
-    vscode.commands.registerCommand('geminiTrace.openTrace', (arg: unknown) => {
+    vscode.commands.registerCommand(COMMAND.openTrace, (arg: unknown) => {
       const ref = toTraceRef(arg);
       if (!ref) {
         void vscode.window.showErrorMessage('Gemini Trace: Open Trace needs a trace. Pick one in the Traces view, or run "Open Trace by ID…".');
@@ -73,7 +83,7 @@ export function registerPanel(services: Services): PanelManager {
       manager.open(ref);
       return ref.traceId;
     }),
-    vscode.commands.registerCommand('geminiTrace.openTraceById', async (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMAND.openTraceById, async (arg?: unknown) => {
       let id = typeof arg === 'string' ? parseTraceIdInput(arg) : undefined;
       if (!id) {
         const text = await vscode.window.showInputBox({
@@ -90,7 +100,7 @@ export function registerPanel(services: Services): PanelManager {
       manager.open({ traceId: id });
       return id;
     }),
-    vscode.commands.registerCommand('geminiTrace.openSession', (arg: unknown) => {
+    vscode.commands.registerCommand(COMMAND.openSession, (arg: unknown) => {
       const ref = toSessionRef(arg);
       if (!ref) {
         void vscode.window.showErrorMessage('Gemini Trace: Open Session needs a session. Pick a session, chat or conversation in the Traces view.');
@@ -102,15 +112,13 @@ export function registerPanel(services: Services): PanelManager {
         open.panel.reveal();
         return open;
       }
-      const panel = new SessionPanel(services, vscode.window.createWebviewPanel(SESSION_VIEW_TYPE, `${ref.key.kind} ${ref.key.id}`, vscode.ViewColumn.Active, { enableScripts: true }), ref);
+      const panel = new SessionPanel(services, vscode.window.createWebviewPanel(VIEW.sessionPanel, `${ref.key.kind} ${ref.key.id}`, vscode.ViewColumn.Active, { enableScripts: true }), ref);
       sessions.set(id, panel);
       panel.panel.onDidDispose(() => sessions.delete(id));
       return panel;
     }),
     { dispose: () => sessions.forEach((s) => s.dispose()) },
-    // For integration tests (as the explorer does): the live panels, to watch messages round-trip.
-    vscode.commands.registerCommand('geminiTrace.panel.testHooks', () => ({ manager, sessions })),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+    vscode.window.registerWebviewPanelSerializer(VIEW.tracePanel, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
         const ref = toTraceRef(state);
         if (!ref) {
@@ -122,5 +130,5 @@ export function registerPanel(services: Services): PanelManager {
       },
     }),
   );
-  return manager;
+  return { manager, sessions };
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Trace } from '../model/types';
 import { extensionFor } from './media';
 import { mediaBytes, mediaPartAt, type AttachmentFetch } from './mediaSource';
-import type { ValueRef } from './protocol';
+import type { ValueRef } from '../contract/protocol';
 
 export async function saveMedia(trace: Trace, ref: ValueRef, attachments: AttachmentFetch, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
   const part = mediaPartAt(trace, ref);

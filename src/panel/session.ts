@@ -1,19 +1,20 @@
 // One open trace on the host side: the table posted to the webview, and the answers to its
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
-import { readModelCall } from '../model/call/read';
+import { readModelCall } from '../model/adapters/read';
 import { signatureWarnings, type Turn } from '../model/call/signatures';
-import { spanCalls } from '../model/call/trace';
+import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
-import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../model/steps';
+import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';
 import { safeStringify, valueText } from './clip';
 import { resolveRef, spanDetails } from './details';
-import type { MediaResult } from './media';
+import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
-import type { Requests, SpanTable, TraceHeader, TracePayload, ValueRef } from './protocol';
+import type { Requests, TraceHeader, TracePayload, ValueRef } from '../contract/protocol';
+import type { SpanTable } from '../contract/spanTable';
 import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
-import { packTable, type WireTable } from './wireTable';
+import { packTable, type WireTable } from '../contract/wireTable';
 
 const MAX_MATCHES = 20_000;
 /** Characters of searchable text kept in memory across all spans of one trace. */
@@ -50,7 +51,7 @@ export class TraceSession {
   /** The turns before this trace in its session or run (earlier traces), when the host found them. */
   private prior: Turn[] = [];
 
-  /** A session built in slices that give the event loop back (see model/steps.ts). */
+  /** A session built in slices that give the event loop back (see shared/steps.ts). */
   static async sliced(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
     return new TraceSession(trace, mlflowUrl, await runSliced(layoutSteps(trace), o));
   }

@@ -2,14 +2,14 @@
 // (the history it resent is left out), the answer, tokens, latency and cost, and the warnings only
 // the whole session can give (a thought signature dropped from an earlier turn's answer). Pure.
 import { signatureWarnings } from '../model/call/signatures';
-import { spanCalls, type SpanCall } from '../model/call/trace';
+import { spanCalls, type SpanCall } from '../model/adapters/spanCalls';
 import type { Message, ModelCall } from '../model/call/types';
 import { SESSION_LABEL, type SessionKey } from '../model/sessions';
-import { MLFLOW_META } from '../model/runTags';
+import { MLFLOW_META } from '../shared/runTags';
 import type { Trace } from '../model/types';
 import { clipValue } from './clip';
 import { chatOf } from './details';
-import type { ChatView, SessionTurn, SessionView } from './protocol';
+import type { ChatView, SessionTurn, SessionView } from '../contract/protocol';
 
 /** The same message, for cutting resent history: role and text of its parts. */
 function sameMessage(a: Message, b: Message): boolean {

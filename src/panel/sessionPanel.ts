@@ -3,21 +3,22 @@
 // found with one MLflow search (its metadata or tag; a chat's or conversation's also scoped to its
 // run) and read like any trace, with progress.
 import * as vscode from 'vscode';
+import { COMMAND, VIEW } from '../contributions/ids';
 import { compileFilter, andFilters, runClause } from '../explorer/filter';
 import type { SessionKey } from '../model/sessions';
-import { TAG } from '../model/runTags';
+import { TAG } from '../shared/runTags';
 import type { Trace } from '../model/types';
-import type { Services } from '../services';
+import type { Services } from '../core/services';
 import { panelHtml } from './html';
 import type { AttachmentFetch } from './mediaSource';
 import { presentPart } from './mediaSource';
-import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from './protocol';
+import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from '../contract/protocol';
 import { contentAction } from './contentActions';
 import { resolveRef } from './details';
 import { valueText } from './clip';
 import { sessionView } from './sessionModel';
+import { errorMessage } from '../shared/errors';
 
-export const SESSION_VIEW_TYPE = 'geminiTrace.session';
 /** Turns read at most; a longer session says it was cut. */
 const MAX_TURNS = 200;
 
@@ -64,7 +65,7 @@ export class SessionPanel implements vscode.Disposable {
   private async load(): Promise<void> {
     const { key, experimentId, runId } = this.ref;
     try {
-      await vscode.window.withProgress({ location: { viewId: 'geminiTrace.traces' }, title: `Reading ${key.kind} ${key.id}` }, async () => {
+      await vscode.window.withProgress({ location: { viewId: VIEW.traces }, title: `Reading ${key.kind} ${key.id}` }, async () => {
         const client = this.services.connection.client();
         const filter = andFilters(compileFilter({ session: key }), key.kind !== 'session' && runId ? runClause(runId, TAG.runId) : undefined);
         const infos: { trace_id: string }[] = [];
@@ -85,7 +86,7 @@ export class SessionPanel implements vscode.Disposable {
         this.postView();
       });
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.services.log.warn(`session view: reading ${key.kind} ${key.id} failed: ${message}`);
       this.notify('failed', { traceId: key.id, message, canRetry: true });
     }
@@ -121,7 +122,7 @@ export class SessionPanel implements vscode.Disposable {
         else throw new Error(`The session view does not answer ${m.method}.`);
         reply = { kind: 'reply', id: m.id, ok: true, result };
       } catch (e) {
-        reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
+        reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
       }
       this.post(reply);
       return;
@@ -141,12 +142,12 @@ export class SessionPanel implements vscode.Disposable {
           return;
         case 'openTrace': {
           const c = p as Commands['openTrace'];
-          await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: c.traceId, spanId: c.spanId, experimentId: this.ref.experimentId });
+          await vscode.commands.executeCommand(COMMAND.openTrace, { traceId: c.traceId, spanId: c.spanId, experimentId: this.ref.experimentId });
           return;
         }
       }
     } catch (e) {
-      void vscode.window.showErrorMessage(`Gemini Trace: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(`Gemini Trace: ${errorMessage(e)}`);
     }
   }
 

@@ -1,9 +1,10 @@
 // Trace → the compact span table and header the webview draws from. Pure: no vscode.
 // Flat typed arrays instead of an object graph keep a 100k-span trace cheap to post and to read.
 import type { Span, Trace } from '../model/types';
-import { TAG } from '../model/runTags';
-import { pauseHere, type Steps } from '../model/steps';
-import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable, type TraceHeader } from './protocol';
+import { TAG } from '../shared/runTags';
+import { pauseHere, type Steps } from '../shared/steps';
+import { type TraceHeader } from '../contract/protocol';
+import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../contract/spanTable';
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 
@@ -25,7 +26,7 @@ export function* treeOrderSteps(trace: Trace): Steps<Span[]> {
   return out;
 }
 
-/** The table, as steps (see model/steps.ts), pausable between blocks of spans. */
+/** The table, as steps (see shared/steps.ts), pausable between blocks of spans. */
 export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
   const n = order.length;
   const t0 = trace.startNs;

@@ -3,8 +3,8 @@
 // MLflow's keys on this one span), tagged with the "replays" run and the call it replays, sent to
 // MLflow's OTLP endpoint as OTLP/JSON. Pure: it returns the body; the client posts it.
 import { randomBytes } from 'node:crypto';
-import { isRecord } from '../model/json';
-import { GEMINI_ATTR, GEMINI_TAG, MESSAGE_FORMAT, OTLP_TRACE_TAG_PREFIX, TAG } from '../model/runTags';
+import { isRecord } from '../shared/json';
+import { GEMINI_ATTR, GEMINI_TAG, MESSAGE_FORMAT, OTLP_TRACE_TAG_PREFIX, TAG } from '../shared/runTags';
 import type { ReplayOrigin } from './request';
 
 /** The run every replay of an experiment belongs to. */

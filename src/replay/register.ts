@@ -3,13 +3,15 @@
 // SecretStorage or GEMINI_API_KEY, asked for once), traced as a new trace in the "replays" run, and
 // its answer opened in VS Code's diff editor against the original's.
 import * as vscode from 'vscode';
+import { setting } from '../contributions/settings';
+import { COMMAND, CONTEXT, STORAGE } from '../contributions/ids';
 import { diffUri } from '../diff/documents';
-import { toTraceRef } from '../panel/traceRef';
-import type { Services } from '../services';
+import { toTraceRef } from '../shared/traceRef';
+import type { Services } from '../core/services';
 import { replayTrace, type ReplayResult } from './otlp';
 import { parseReplayDocument, replayDocument, replayOrigin, restRequest, sseChunks, type ReplayOrigin } from './request';
+import { errorMessage } from '../shared/errors';
 
-const KEY_SECRET = 'geminiTrace.geminiApiKey';
 /** Where requests go when neither the trace nor the settings name an endpoint: Google's own. */
 const DEFAULT_BASE = 'https://generativelanguage.googleapis.com';
 const SEND_TIMEOUT_MS = 180_000;
@@ -18,10 +20,10 @@ export function registerReplay(services: Services): void {
   const docs = new Map<string, ReplayOrigin>();
   const lenses = new vscode.EventEmitter<void>();
   const isReplay = (d: vscode.TextDocument | undefined) => !!d && docs.has(d.uri.toString());
-  const updateContext = () => void vscode.commands.executeCommand('setContext', 'geminiTrace.replayDoc', isReplay(vscode.window.activeTextEditor?.document));
+  const updateContext = () => void vscode.commands.executeCommand('setContext', CONTEXT.replayDoc, isReplay(vscode.window.activeTextEditor?.document));
   services.context.subscriptions.push(
     lenses,
-    vscode.commands.registerCommand('geminiTrace.replay', async (arg?: unknown) => {
+    vscode.commands.registerCommand(COMMAND.replay, async (arg?: unknown) => {
       const ref = toTraceRef(arg);
       if (!ref?.spanId) {
         void vscode.window.showErrorMessage('Gemini Trace: Replay needs a model-call span. Pick one in the Traces view or the trace panel.');
@@ -41,7 +43,7 @@ export function registerReplay(services: Services): void {
       updateContext();
       return doc.uri;
     }),
-    vscode.commands.registerCommand('geminiTrace.replay.send', (uri?: vscode.Uri, opts?: { confirmed?: boolean }) => {
+    vscode.commands.registerCommand(COMMAND.replaySend, (uri?: vscode.Uri, opts?: { confirmed?: boolean }) => {
       const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document;
       const origin = doc && docs.get(doc.uri.toString());
       if (!doc || !origin) {
@@ -51,9 +53,9 @@ export function registerReplay(services: Services): void {
       // Skipping the confirmation is for the extension's own tests only.
       return send(services, doc, origin, opts?.confirmed === true && services.context.extensionMode === vscode.ExtensionMode.Test);
     }),
-    vscode.commands.registerCommand('geminiTrace.replay.setApiKey', async () => {
+    vscode.commands.registerCommand(COMMAND.replaySetApiKey, async () => {
       const key = await askKey();
-      if (key) await services.context.secrets.store(KEY_SECRET, key);
+      if (key) await services.context.secrets.store(STORAGE.geminiApiKey, key);
     }),
     vscode.languages.registerCodeLensProvider({ language: 'jsonc', scheme: 'untitled' }, {
       onDidChangeCodeLenses: lenses.event,
@@ -62,8 +64,8 @@ export function registerReplay(services: Services): void {
         if (!o) return [];
         const top = new vscode.Range(0, 0, 0, 0);
         return [
-          new vscode.CodeLens(top, { title: '$(play) Send to Gemini', command: 'geminiTrace.replay.send', arguments: [d.uri], tooltip: 'Send this request (you confirm first), trace it, and diff the answer with the original' }),
-          new vscode.CodeLens(top, { title: '$(key) Set Gemini API Key…', command: 'geminiTrace.replay.setApiKey' }),
+          new vscode.CodeLens(top, { title: '$(play) Send to Gemini', command: COMMAND.replaySend, arguments: [d.uri], tooltip: 'Send this request (you confirm first), trace it, and diff the answer with the original' }),
+          new vscode.CodeLens(top, { title: '$(key) Set Gemini API Key…', command: COMMAND.replaySetApiKey }),
         ];
       },
     }),
@@ -79,12 +81,12 @@ async function askKey(): Promise<string | undefined> {
 
 /** SecretStorage, else GEMINI_API_KEY (or GOOGLE_API_KEY) from VS Code's environment, else asked for once and kept. */
 async function apiKey(services: Services): Promise<string | undefined> {
-  const stored = await services.context.secrets.get(KEY_SECRET);
+  const stored = await services.context.secrets.get(STORAGE.geminiApiKey);
   if (stored) return stored;
   const env = process.env.GEMINI_API_KEY || process.env.GOOGLE_API_KEY;
   if (env) return env;
   const asked = await askKey();
-  if (asked) await services.context.secrets.store(KEY_SECRET, asked);
+  if (asked) await services.context.secrets.store(STORAGE.geminiApiKey, asked);
   return asked;
 }
 
@@ -94,12 +96,12 @@ async function send(services: Services, doc: vscode.TextDocument, origin: Replay
     void vscode.window.showErrorMessage(`Gemini Trace: ${parsed.message}`);
     return undefined;
   }
-  const fallback = vscode.workspace.getConfiguration('geminiTrace').get<string>('replay.baseUrl', '').trim() || process.env.GOOGLE_GEMINI_BASE_URL || DEFAULT_BASE;
+  const fallback = setting('replay.baseUrl').trim() || process.env.GOOGLE_GEMINI_BASE_URL || DEFAULT_BASE;
   let http: ReturnType<typeof restRequest>;
   try {
     http = restRequest(origin, parsed.request, fallback);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Gemini Trace: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(`Gemini Trace: ${errorMessage(e)}`);
     return undefined;
   }
   const target = new URL(http.url);
@@ -126,10 +128,10 @@ async function send(services: Services, doc: vscode.TextDocument, origin: Replay
       const text = await res.text();
       r.endMs = Date.now();
       r.outputs = res.ok && origin.stream ? sseChunks(text) : safeJson(text);
-      if (!res.ok) r.error = `Gemini answered ${res.status}: ${errorMessage(r.outputs) ?? text.slice(0, 300)}`;
+      if (!res.ok) r.error = `Gemini answered ${res.status}: ${apiErrorMessage(r.outputs) ?? text.slice(0, 300)}`;
     } catch (e) {
       r.endMs = Date.now();
-      r.error = abort.signal.aborted ? (token.isCancellationRequested ? 'Cancelled.' : `No answer within ${SEND_TIMEOUT_MS / 1000} s.`) : `The request failed: ${e instanceof Error ? e.message : String(e)}`;
+      r.error = abort.signal.aborted ? (token.isCancellationRequested ? 'Cancelled.' : `No answer within ${SEND_TIMEOUT_MS / 1000} s.`) : `The request failed: ${errorMessage(e)}`;
       r.outputs = { error: r.error };
     } finally {
       clearTimeout(timer);
@@ -165,7 +167,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function errorMessage(v: unknown): string | undefined {
+function apiErrorMessage(v: unknown): string | undefined {
   const e = v && typeof v === 'object' ? (v as { error?: { message?: unknown } }).error : undefined;
   return typeof e?.message === 'string' ? e.message : undefined;
 }

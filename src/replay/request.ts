@@ -3,9 +3,10 @@
 // becomes. REST, not the SDK: the API reads both spellings of every field (Python's snake_case and
 // JS's camelCase), so a Python-recorded call replays unchanged, where @google/genai would drop
 // fields it does not know by their camelCase name. Pure.
-import { isRecord } from '../model/json';
-import { GEMINI_ATTR, MESSAGE_FORMAT } from '../model/runTags';
+import { isRecord } from '../shared/json';
+import { GEMINI_ATTR, MESSAGE_FORMAT } from '../shared/runTags';
 import type { Span } from '../model/types';
+import { errorMessage } from '../shared/errors';
 
 export type ReplayApi = 'generateContent' | 'interactions';
 
@@ -73,7 +74,7 @@ export function parseReplayDocument(text: string): { ok: true; request: Record<s
     if (!isRecord(v)) return { ok: false, message: 'The request must be a JSON object.' };
     return { ok: true, request: v };
   } catch (e) {
-    return { ok: false, message: `The request is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, message: `The request is not valid JSON: ${errorMessage(e)}` };
   }
 }
 

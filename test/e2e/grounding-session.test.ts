@@ -13,8 +13,6 @@ import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { GROUNDED } from '../fixtures/gemini/richReplies';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
 
 const root = join(__dirname, '..', '..');

@@ -12,8 +12,6 @@ import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { webview } from '../helpers/workbenchWebview';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs module shared with the scripts
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
 
 const root = join(__dirname, '..', '..');

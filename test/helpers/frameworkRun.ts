@@ -2,15 +2,15 @@
 // checks every framework's traces must pass in a real MLflow: one trace per top-level call with
 // the run's tags, the app's line on every span, usage on exactly one span per model call (the
 // stand-in's own counts, each once), and the model calls as the product's model-call layer reads
-// them (src/model/call/read.ts, the views' only reader).
+// them (src/model/adapters/read.ts, the views' only reader).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { MlflowClient } from '../../src/mlflow/client';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import type { ModelCall } from '../../src/model/call/types';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import type { Span } from '../../src/model/types';
 import type { RecordedCall } from '../fixtures/gemini/standin';
 import { frameworkApp } from './frameworkApps';

@@ -1,5 +1,5 @@
-// One assertion set for the Gemini fixture apps of both languages (Node: test/unit/inject-node.test.ts,
-// Python: test/unit/inject-python.test.ts). The apps make the same calls (generate, stream, a chat
+// One assertion set for the Gemini fixture apps of both languages (Node: test/component/inject-node.test.ts,
+// Python: test/component/inject-python.test.ts). The apps make the same calls (generate, stream, a chat
 // with a tool its SDK calls, a chat stream, an embedding, a token count, a 429), each marked with
 // `@call:<name>` on its line; both tracers must write the same spans for them: names, types,
 // nesting, inputs and outputs under REST field names, tokens only on model calls, the call site,

@@ -22,7 +22,7 @@
 // (assertRunningRun) and once the app stopped watching (assertUnfinishedRun), a history kept by
 // hand that drops a thought signature (assertSignatureReplay).
 import assert from 'node:assert/strict';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import type { RecordedCall } from '../fixtures/gemini/standin';
 import { markedLine, parsed } from './traceView';

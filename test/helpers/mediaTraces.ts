@@ -9,10 +9,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowClient } from '../../src/mlflow/client';
-import { readModelCall } from '../../src/model/call/read';
-import { spanCalls } from '../../src/model/call/trace';
+import { readModelCall } from '../../src/model/adapters/read';
+import { spanCalls } from '../../src/model/adapters/spanCalls';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { GEMINI_ATTR, GEMINI_TAG } from '../../src/model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import { faultApps, root, tracedEnv } from '../fixtures/apps/faults/harness';
 import { makePng } from '../fixtures/gemini/richReplies';
@@ -51,14 +51,10 @@ export function mediaTraces(runtime: MediaRuntime = 'node'): Promise<MediaTraces
 /** The command that runs the media app under `runtime`, and the preload's dist folder (Node's, built privately). */
 async function command(runtime: MediaRuntime): Promise<{ cmd: string; app: string; distDir: string }> {
   if (runtime === 'python') {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { ensureAppVenv } = await import('../../scripts/lib/python.mjs');
-    return { cmd: ensureAppVenv('genai') as string, app: join(apps, 'app.py'), distDir: join(root, 'dist') };
+    return { cmd: ensureAppVenv('genai'), app: join(apps, 'app.py'), distDir: join(root, 'dist') };
   }
   const distDir = join(mkdtempSync(join(tmpdir(), 'gt-media-')), 'dist');
-  // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-  // @ts-ignore -- plain .mjs module shared with the build script
   const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
   await buildNodeInject(distDir);
   return { cmd: process.execPath, app: join(apps, 'app.cjs'), distDir };

@@ -7,8 +7,6 @@ let started: Promise<string> | undefined;
 export function mlflowUrl(): Promise<string> {
   if (process.env.GT_MLFLOW_URL) return Promise.resolve(process.env.GT_MLFLOW_URL);
   started ??= (async () => {
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
     const s = await startMlflow({ unref: true });
     process.env.GT_MLFLOW_URL = s.url;

@@ -3,7 +3,7 @@
 // every framework's traces must pass in a real MLflow: one trace per top-level unit of work with the
 // run's tags, the app's line on every span, usage on exactly one span per model call (the
 // stand-in's own counts, each once, and MLflow's trace total agreeing), and the model calls as the
-// product's model-call layer reads them (src/model/call/read.ts, the views' only reader). The Node
+// product's model-call layer reads them (src/model/adapters/read.ts, the views' only reader). The Node
 // side's frameworkRun.ts holds the same checks for the Node apps.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { injectionFiles, injectionVariables } from '../../src/launch/env';
 import { MlflowClient } from '../../src/mlflow/client';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import type { ModelCall } from '../../src/model/call/types';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import type { Span } from '../../src/model/types';
 import { shimDir } from '../fixtures/apps/faults/harness';
 import type { RecordedCall, Standin } from '../fixtures/gemini/standin';

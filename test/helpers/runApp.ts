@@ -25,8 +25,6 @@ export function preloadBed(prefix: string): PreloadBed {
   before(async () => {
     bed.work = mkdtempSync(join(tmpdir(), prefix));
     bed.distDir = join(bed.work, 'dist');
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the build script
     const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
     await buildNodeInject(bed.distDir);
     bed.standin = await startStandin();

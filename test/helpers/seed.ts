@@ -52,8 +52,6 @@ const root = join(__dirname, '..', '..');
 const script = join(root, 'test', 'fixtures', 'seed', 'seed_traces.py');
 
 export async function seedTraces(o: SeedOptions): Promise<SeedResult> {
-  // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-  // @ts-ignore -- plain .mjs module shared with the scripts
   const { ensureVenv } = await import('../../scripts/lib/python.mjs');
   const python = ensureVenv({ quiet: true }) as string;
   const args = [script, '--experiment', o.experiment, '--spans-to', o.spansTo ?? 'store'];

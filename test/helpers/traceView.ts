@@ -3,7 +3,7 @@
 // trace with `traces/get`, and decode its OTLP-shaped spans.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { TAG } from '../../src/model/runTags';
+import { TAG } from '../../src/shared/runTags';
 import { mlflowRest } from './mlflow';
 
 export type Json = Record<string, unknown>;

@@ -1,12 +1,13 @@
 // Helpers for integration tests that run inside the real VS Code extension host
 // (scripts/run-vscode-tests.mjs). They use the real `vscode` API: nothing here is mocked.
 import * as vscode from 'vscode';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
+import type { TestApi } from '../../src/testApi';
 
 export const EXTENSION_ID = 'gemini-trace-explorer.gemini-trace-explorer';
 
-export function getExtension(): vscode.Extension<Services> {
-  const ext = vscode.extensions.getExtension<Services>(EXTENSION_ID);
+export function getExtension(): vscode.Extension<TestApi | undefined> {
+  const ext = vscode.extensions.getExtension<TestApi | undefined>(EXTENSION_ID);
   if (!ext) {
     const dev = vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id);
     throw new Error(`Extension ${EXTENSION_ID} is not loaded in this VS Code (non-built-in extensions: ${dev.join(', ') || 'none'})`);
@@ -14,9 +15,16 @@ export function getExtension(): vscode.Extension<Services> {
   return ext;
 }
 
-/** Activates the extension (if not yet) and returns its API, the live Services. */
+/** Activates the extension (if not yet) and returns its test API (it has one in Test mode only). */
+export async function getTestApi(): Promise<TestApi> {
+  const api = await getExtension().activate();
+  if (!api) throw new Error('The extension returned no test API: it returns one only when VS Code runs it in Test mode (with extensionTestsPath)');
+  return api;
+}
+
+/** The live Services, through the test API. */
 export async function getServices(): Promise<Services> {
-  return getExtension().activate();
+  return (await getTestApi()).services;
 }
 
 /** What a truthy result of T can be (so `waitFor(() => flag && editor)` yields the editor). */

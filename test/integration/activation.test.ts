@@ -1,12 +1,12 @@
 // Runs inside a real VS Code (a code-server build of it, web workbench; which one: GT_VSCODE and
-// scripts/lib/vscode-server.mjs): the extension loads from the
-// repository, activates lazily, hands back its Services API, and registers every command its
-// manifest declares.
+// scripts/lib/vscode-install.mjs): the extension loads from the
+// repository, activates lazily, hands back its test API (in Test mode), and registers every command
+// its manifest declares and no other.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, declaredCommands, getExtension, getServices, mlflowUrl, waitFor, workspaceDir } from '../helpers/vscode';
+import { EXTENSION_ID, declaredCommands, getExtension, getServices, getTestApi, mlflowUrl, waitFor, workspaceDir } from '../helpers/vscode';
 
 // Read when mocha loads the file, before any test can have asked for the extension.
 const activeAtLoad = vscode.extensions.getExtension(EXTENSION_ID)?.isActive;
@@ -31,8 +31,10 @@ describe('activation in a real VS Code', () => {
     assert.ok(!events.includes('*'), 'activationEvents must not contain "*"');
   });
 
-  it('returns its Services API on activation', async () => {
-    const services = await getServices();
+  it('returns its test API on activation in Test mode', async () => {
+    const api = await getTestApi();
+    const services = api.services;
+    assert.ok(api.explorer?.provider && api.panels?.manager, 'the test API holds the Traces view and the panels');
     const ext = getExtension();
     assert.equal(ext.isActive, true);
     assert.equal(services.context.extension.id, EXTENSION_ID);
@@ -52,6 +54,9 @@ describe('activation in a real VS Code', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = declared.filter((c) => !registered.has(c));
     assert.equal(missing.length, 0, `${missing.length} of ${declared.length} commands declared in package.json but not registered after activation: ${missing.join(', ')}`);
+    // No undeclared command (a test hook, say): VS Code makes the view's own (geminiTrace.traces.*).
+    const undeclared = [...registered].filter((c) => c.startsWith('geminiTrace.') && !c.startsWith('geminiTrace.traces.') && !declared.includes(c));
+    assert.deepEqual(undeclared, [], 'commands registered but not declared in package.json');
   });
 
   it('contributes the Gemini Traces view container with its Traces view', async () => {

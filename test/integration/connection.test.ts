@@ -19,7 +19,7 @@ import * as vscode from 'vscode';
 import type { ConnectionImpl } from '../../src/connection/connection';
 import { secretKey } from '../../src/connection/credentials';
 import { managedVenvDir } from '../../src/connection/python';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startAuthProxy, type AuthProxy } from '../helpers/authProxy';
 import { note, readExtensionLog } from '../helpers/hostSpy';
 import { driveQuickInput, type QuickInputDriver } from '../helpers/quickInput';

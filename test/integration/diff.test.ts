@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { modelCalls } from '../../src/diff/pairing';
 import type { CompareResult } from '../../src/diff/register';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 

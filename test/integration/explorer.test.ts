@@ -8,12 +8,11 @@ import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ExperimentNode, LoadMoreNode, MessageNode, Node, RunNode, SpanNode, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import type { TraceSummary } from '../../src/model/types';
-import { getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
+import { getExtension, getServices, mlflowUrl, waitFor, withSetting, getTestApi } from '../helpers/vscode';
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
+import type { TraceSeed } from '../../bench/lib/otlp.mjs';
 
 // Nodes come from the extension's bundle, this test from another: compare kinds, not classes.
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
@@ -60,10 +59,10 @@ describe('Trace Explorer view', function () {
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     assert.ok(hooks?.provider, 'the explorer did not register its test hooks');
     expId = await createExperiment(mlflowUrl(), expName);
-    const seeds = [];
+    const seeds: TraceSeed[] = [];
     // run "old.js": 130 traces (pages at 100); run "new.py": 3 traces, one failing and one hostile; 2 untagged.
     for (let i = 0; i < 130; i++) seeds.push({ startMs: now - 900_000 + i * 1000, runId: 'it-old', runName: 'old.js', runStarted: new Date(now - 901_000).toISOString(), prompt: `old ${i}` });
     seeds.push({ startMs: now - 60_000, runId: 'it-new', runName: 'new.py', runStarted: new Date(now - 61_000).toISOString(), prompt: 'ok call', durationMs: 1234, tokens: [10, 20] });

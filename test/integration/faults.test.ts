@@ -7,12 +7,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node } from '../../src/explorer/nodes';
-import type { ConnectionState, Services } from '../../src/services';
+import type { ConnectionState, Services } from '../../src/core/services';
 import { closedPort, startDelayProxy, startFaultServer, type DelayProxy, type FaultKind } from '../fixtures/faults/servers';
 import { hostLogMark, hostLogSince, note, ourHostErrors, spyOnWebviewPanels } from '../helpers/hostSpy';
-import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, waitFor, withSetting } from '../helpers/vscode';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
+import { closeAllEditors, EXTENSION_ID, getExtension, getServices, mlflowUrl, waitFor, withSetting, getTestApi } from '../helpers/vscode';
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const DELAY_MS = 5000;
@@ -61,13 +59,13 @@ describe('faults: MLflow unreachable, failing, or slow', function () {
     // Activation can only be timed if nothing (an earlier test file) has activated us yet.
     if (vscode.extensions.getExtension(EXTENSION_ID)?.isActive === false) {
       const t0 = performance.now();
-      services = await getExtension().activate();
+      services = (await getTestApi()).services;
       const t1 = Date.now();
       activation = { ms: performance.now() - t0, requests: proxy.seen.filter((s) => s.at <= t1).length };
     }
     services = await getServices();
     logMark = hostLogMark(services);
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     assert.ok(hooks?.provider, 'the explorer did not register its test hooks');
   });
 

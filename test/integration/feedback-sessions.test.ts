@@ -14,12 +14,12 @@ import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from '../../src/explorer/nodes';
 import type { SessionPanel } from '../../src/panel/sessionPanel';
-import { GEMINI_TAG, TAG } from '../../src/model/runTags';
-import type { Services } from '../../src/services';
+import { GEMINI_TAG, TAG } from '../../src/shared/runTags';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { experimentId as expIdOf, writeOtlp } from '../fixtures/surfaces/spec';
 import { spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 const run = promisify(execFile);
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -71,7 +71,7 @@ describe('feedback, sessions and replay', function () {
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     spy = spyOnWebviewPanels();
     standin = await startStandin();
     experiment = `feedback-it-${Date.now().toString(36)}`;

@@ -14,13 +14,11 @@ import * as vscode from 'vscode';
 import type { CompareResult } from '../../src/diff/register';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
-import { unpackTable, type WireTable } from '../../src/panel/wireTable';
+import type { Services } from '../../src/core/services';
+import { unpackTable, type WireTable } from '../../src/contract/wireTable';
 import { note, spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
 const run = promisify(execFile);
@@ -89,7 +87,7 @@ describe('hostile content in prompts and responses', function () {
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     spy = spyOnWebviewPanels();
     restore.push(() => spy.dispose());
     expName = `hostile-it-${Date.now().toString(36)}`;
@@ -242,7 +240,7 @@ describe('hostile content in prompts and responses', function () {
     // Logged as the Python SDK logs to a server without span storage: StartTraceV3, then its
     // traces.json (25 MB) in the artifact store.
     const base = mlflowUrl();
-    const g = (generateTrace as (o: object) => { info: Record<string, unknown>; spansJson: string })({ spans: 30_000, encoding: 'python', seed: 3 });
+    const g = generateTrace({ spans: 30_000, encoding: 'python', seed: 3 });
     const traceId = String(g.info.trace_id);
     const info = { ...g.info, trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: w.experiment_id } } };
     const started = await fetch(`${base}/api/3.0/mlflow/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ trace: { trace_info: info } }) });

@@ -20,13 +20,12 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { ConversationNode, ExperimentNode, Node, RunNode, TraceNode } from '../../src/explorer/nodes';
 import { RUN_ID_KEY } from '../../src/launch/debugRuns';
 import type { Part } from '../../src/model/call/types';
-import { GEMINI_ATTR } from '../../src/model/runTags';
+import { GEMINI_ATTR } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
-import type { PanelManager } from '../../src/panel/register';
 import type { TraceSession } from '../../src/panel/session';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
 const isRun = (n: Node): n is RunNode => n.kind === 'run';
@@ -56,17 +55,18 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
   const lineOf = (text: string) => readFileSync(app, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
   const traceAt = (line: number) => traces.find((t) => t.spans.some((s) => s.code?.lineno === line && !s.parentId));
   const panelSession = async (traceId: string): Promise<TraceSession> => {
-    const manager = ((await vscode.commands.executeCommand('geminiTrace.panel.testHooks')) as { manager: PanelManager }).manager;
+    const api = await getTestApi();
+    const manager = api.panels!.manager;
     await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId });
     const p = await waitFor(() => manager.get(traceId), 10_000, `a panel for ${traceId}`);
-    await waitFor(() => p.renders.length > 0, 60_000, 'the panel to draw the trace');
+    await waitFor(() => api.panelStats(p).renders.length > 0, 60_000, 'the panel to draw the trace');
     // The session the panel itself answers its span requests from.
     return (p as unknown as { session: TraceSession }).session;
   };
 
   before(async () => {
     services = await getServices();
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     standin = await startStandin();
     app = path.join(workspaceDir(), 'node-app', 'interactions.js');
     restore.push(geminiEnvFor(standin.url));

@@ -12,8 +12,8 @@ import * as vscode from 'vscode';
 import { TraceDebugConfigurationProvider } from '../../src/launch/debugConfig';
 import { DebugRunTracker, RUN_ID_KEY } from '../../src/launch/debugRuns';
 import { injectionFiles, preloadNodeOptions } from '../../src/launch/env';
-import { ENV, TAG } from '../../src/model/runTags';
-import type { Services, TracedRun } from '../../src/services';
+import { ENV, TAG } from '../../src/shared/runTags';
+import type { Services, TracedRun } from '../../src/core/services';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
@@ -49,11 +49,29 @@ function assertRunTags(t: TraceRow, run: TracedRun, workspace: string, runtime =
   assert.equal(t.tags?.[TAG.runtime], runtime);
 }
 
+/** What the debuggee printed in every debug session so far (js-debug's output events): a failing
+ *  launch test quotes it, so a program that never got to its Gemini calls says why. */
+const debugOutput: string[] = [];
+function debuggeeOutput(): string {
+  const text = debugOutput.join('');
+  return text ? `\nwhat the debug sessions printed:\n${text.slice(-4000)}` : '\n(the debug sessions printed nothing)';
+}
+
 /** Starts a debug session and resolves with its configuration once it has terminated. */
 async function runToEnd(start: () => Thenable<boolean>, timeoutMs = 150_000): Promise<vscode.DebugConfiguration> {
   let sessionId: string | undefined;
   let config: vscode.DebugConfiguration | undefined;
-  const subs = [vscode.debug.onDidStartDebugSession((s) => { if (!sessionId && s.configuration[RUN_ID_KEY]) { sessionId = s.id; config = s.configuration; } })];
+  debugOutput.length = 0;
+  const subs = [
+    vscode.debug.onDidStartDebugSession((s) => { if (!sessionId && s.configuration[RUN_ID_KEY]) { sessionId = s.id; config = s.configuration; } }),
+    vscode.debug.registerDebugAdapterTrackerFactory('*', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { output?: string } }) => {
+          if (m.type === 'event' && m.event === 'output' && typeof m.body?.output === 'string') debugOutput.push(m.body.output);
+        },
+      }),
+    }),
+  ];
   const ended = new Promise<void>((resolve) => subs.push(vscode.debug.onDidTerminateDebugSession((s) => { if (s.id === sessionId) resolve(); })));
   try {
     assert.equal(await start(), true, 'startDebugging refused the configuration');
@@ -109,7 +127,7 @@ describe('launch: auto-trace in a real VS Code', function () {
     assert.equal(config.env[ENV.trackingUri], mlflowUrl());
     assert.deepEqual(config.geminiTrace, { captureContent: true, experiment });
 
-    assert.ok(standin.calls.length >= 4, `the app made ${standin.calls.length} Gemini calls`); // plain, stream, chat ×2
+    assert.ok(standin.calls.length >= 4, `the app made ${standin.calls.length} Gemini calls${debuggeeOutput()}`); // plain, stream, chat ×2
     const traces = await tracesOf(experiment, 3);
     for (const t of traces) assertRunTags(t, run, folder.uri.fsPath);
     // The real preload tells this window's Traces view of its uploads (from the app, or from its

@@ -11,12 +11,13 @@ import * as vscode from 'vscode';
 import type { GoToCodeResult } from '../../src/code/jump';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node as TreeNode } from '../../src/explorer/nodes';
-import type { CompareViewState } from '../../src/panel/protocol';
+import type { CompareViewState } from '../../src/contract/protocol';
 import type { PanelManager } from '../../src/panel/register';
-import type { Services } from '../../src/services';
+import type { TestApi } from '../../src/testApi';
+import type { Services } from '../../src/core/services';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { readExtensionLog, spyOnWebviewPanels } from '../helpers/hostSpy';
-import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 const run = promisify(execFile);
 const repo = path.resolve(__dirname, '..', '..', '..');
@@ -45,6 +46,7 @@ describe('trace panel and jump to code', function () {
   this.timeout(300_000);
   let services: Services;
   let manager: PanelManager;
+  let stats: TestApi['panelStats'];
   let standin: Standin;
   let experiment: string;
   let appPath: string;
@@ -92,15 +94,17 @@ describe('trace panel and jump to code', function () {
   async function drawnPanel(id: string) {
     if (!panelOf(id)) await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: id });
     const p = await waitFor(() => panelOf(id), 10_000, `a panel for ${id}`);
-    await waitFor(() => p.renders.length > 0, 60_000, `the panel of ${id} to draw`);
+    await waitFor(() => stats(p).renders.length > 0, 60_000, `the panel of ${id} to draw`);
     return p;
   }
-  const describe = (p: NonNullable<ReturnType<typeof panelOf>>) => JSON.stringify({ ready: p.ready, state: p.state, renders: p.renders.length, answered: p.answered, visible: p.panel.visible });
+  const describe = (p: NonNullable<ReturnType<typeof panelOf>>) => JSON.stringify({ ready: p.ready, state: p.state, renders: stats(p).renders.length, answered: stats(p).answered, visible: p.panel.visible });
 
   before(async () => {
     services = await getServices();
-    manager = ((await vscode.commands.executeCommand('geminiTrace.panel.testHooks')) as { manager: PanelManager }).manager;
-    assert.ok(manager, 'the panel did not register its test hooks');
+    const api = await getTestApi();
+    assert.ok(api.panels, 'the trace panel did not register (see the log)');
+    manager = api.panels.manager;
+    stats = api.panelStats;
     standin = await startStandin();
     experiment = `panel-it-${Date.now()}`;
     appPath = path.join(workspaceDir(), 'panel-app', 'app.cjs');
@@ -124,16 +128,16 @@ describe('trace panel and jump to code', function () {
   });
 
   it('opens from the Traces view, and the webview draws the trace and asks for span details', async () => {
-    const hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    const hooks = (await getTestApi()).explorer!;
     await vscode.commands.executeCommand('geminiTrace.refresh');
     const node = await waitFor(async () => findTraceNode(hooks, traceId), 30_000, `trace ${traceId} in the Traces view`);
     const item = await hooks.provider.getTreeItem(node);
     assert.equal(item.command?.command, 'geminiTrace.openTrace');
     await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
     const p = await waitFor(() => panelOf(traceId), 10_000, 'a panel for the trace');
-    await waitFor(() => p.renders.length > 0 && (p.answered.spanDetails ?? 0) > 0, 60_000, 'the webview to draw the trace and get span details');
+    await waitFor(() => stats(p).renders.length > 0 && (stats(p).answered.spanDetails ?? 0) > 0, 60_000, 'the webview to draw the trace and get span details');
     assert.equal(p.panel.viewType, 'geminiTrace.trace');
-    assert.equal(p.renders[0].spans, (await services.traces.get(traceId)).spans.length);
+    assert.equal(stats(p).renders[0].spans, (await services.traces.get(traceId)).spans.length);
     assert.match(p.panel.title, /generateContent|Paris|tr-/);
     const roots = (p.panel.webview.options.localResourceRoots ?? []).map((u) => path.relative(services.context.extensionUri.fsPath, u.fsPath)).sort();
     assert.deepEqual(roots, ['dist', 'media']);
@@ -147,15 +151,15 @@ describe('trace panel and jump to code', function () {
     const id = await pythonTrace(['plan_trip', 'search_flights', 'book_hotel']);
     const trace = await waitFor(async () => services.traces.get(id, { force: true }).catch(() => undefined), 20_000, `trace ${id}`);
     const p = await drawnPanel(id);
-    await waitFor(() => (p.answered.spanDetails ?? 0) > 0, 30_000, 'details of the first span');
+    await waitFor(() => (stats(p).answered.spanDetails ?? 0) > 0, 30_000, 'details of the first span');
     const count = manager.all.length;
-    const asked = p.answered.spanDetails ?? 0;
+    const asked = stats(p).answered.spanDetails ?? 0;
     const target = trace.spans.find((s) => s.name === 'book_hotel')!;
     await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: id, spanId: target.id });
     assert.equal(manager.all.length, count, 'no second panel for the same trace');
     assert.equal(panelOf(id), p);
     // host → webview (focusSpan) → webview → host (selected, spanDetails request) → host → webview (reply)
-    await waitFor(() => p.state.spanId === target.id && (p.answered.spanDetails ?? 0) > asked, 30_000, 'the webview to select the span and fetch its details').catch((e: Error) => {
+    await waitFor(() => p.state.spanId === target.id && (stats(p).answered.spanDetails ?? 0) > asked, 30_000, 'the webview to select the span and fetch its details').catch((e: Error) => {
       throw new Error(`${e.message}; panel ${describe(p)}`);
     });
     assert.ok(p.panel.active, 'the panel is in front');
@@ -166,7 +170,7 @@ describe('trace panel and jump to code', function () {
     const id = await vscode.commands.executeCommand<string>('geminiTrace.openTraceById', `${mlflowUrl()}/#/experiments/1/traces?selectedEvaluationId=${second}`);
     assert.equal(id, second);
     const p2 = await waitFor(() => panelOf(second), 10_000, 'a second panel');
-    await waitFor(() => p2.renders.length > 0, 60_000, 'the second panel to draw');
+    await waitFor(() => stats(p2).renders.length > 0, 60_000, 'the second panel to draw');
     assert.ok(manager.all.length >= 2);
     assert.notEqual(panelOf(traceId), p2);
   });
@@ -266,9 +270,9 @@ describe('trace panel and jump to code', function () {
     const p = await drawnPanel(traceId);
     p.reveal();
     await waitFor(() => p.ready, 30_000, 'the webview page to be loaded');
-    const revision = Math.max(...p.renders.map((r) => r.revision));
+    const revision = Math.max(...stats(p).renders.map((r) => r.revision));
     await (p as unknown as { onMessage(m: unknown): void }).onMessage({ kind: 'command', method: 'refresh', params: {} });
-    await waitFor(() => p.renders.some((r) => r.revision > revision), 30_000, 'a redraw of the re-read trace');
+    await waitFor(() => stats(p).renders.some((r) => r.revision > revision), 30_000, 'a redraw of the re-read trace');
   });
 
   it('closing a panel forgets it; opening the trace again makes a fresh one', async () => {
@@ -278,7 +282,7 @@ describe('trace panel and jump to code', function () {
     await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId });
     const again = await waitFor(() => panelOf(traceId), 10_000, 'a new panel');
     assert.notEqual(again, p);
-    await waitFor(() => again.renders.length > 0, 60_000, 'the new panel to draw');
+    await waitFor(() => stats(again).renders.length > 0, 60_000, 'the new panel to draw');
     assert.ok(existsSync(path.join(services.context.extensionUri.fsPath, 'dist', 'webview.js')));
   });
 });

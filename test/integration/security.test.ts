@@ -17,13 +17,11 @@ import type { ConnectionImpl } from '../../src/connection/connection';
 import { secretKey } from '../../src/connection/credentials';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
-import type { Services } from '../../src/services';
+import type { Services } from '../../src/core/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir } from '../helpers/vscode';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs shared with the benchmarks (bundled into the test)
+import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const tag = Math.random().toString(36).slice(2, 10);
@@ -150,7 +148,7 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
   before(async () => {
     services = await getServices();
     connection = services.connection as ConnectionImpl;
-    hooks = (await vscode.commands.executeCommand('geminiTrace.explorer.testHooks')) as ExplorerHooks;
+    hooks = (await getTestApi()).explorer!;
     assert.ok(hooks?.provider, 'the explorer did not register its test hooks');
     spy = spyOnWebviewPanels();
     restore.push(() => spy.dispose());

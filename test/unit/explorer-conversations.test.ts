@@ -2,7 +2,7 @@
 // VS Code by test/integration/explorer.test.ts).
 import assert from 'node:assert/strict';
 import { conversationFacts, conversationLabel, groupConversations, isConversation } from '../../src/explorer/conversations';
-import { GEMINI_TAG } from '../../src/model/runTags';
+import { GEMINI_TAG } from '../../src/shared/runTags';
 import type { TraceSummary } from '../../src/model/types';
 
 function t(id: string, ms: number, conv?: string, o: Partial<TraceSummary> = {}): TraceSummary {

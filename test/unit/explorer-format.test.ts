@@ -1,12 +1,14 @@
 // Row formatting and filter compilation of the Traces view (pure functions; the filters' effect
 // on a real server is covered by explorer-source.test.ts).
 import * as assert from 'node:assert/strict';
-import { escapeMarkdown, formatLatency, formatRelative, formatTokens, oneLine, previewText } from '../../src/explorer/format';
+import { escapeMarkdown, formatLatency, formatRelative, formatTokens, oneLine, previewText } from '../../src/shared/format';
 import { andFilters, compileFilter, describeFilter, lintExpression, quoteValue } from '../../src/explorer/filter';
 
 describe('explorer format', () => {
-  it('formats latency at every scale', () => {
+  it('formats latency at every scale, one format for every view', () => {
     assert.equal(formatLatency(0), '0 ms');
+    assert.equal(formatLatency(0.5), '500 µs');
+    assert.equal(formatLatency(2.5), '2.50 ms');
     assert.equal(formatLatency(850.4), '850 ms');
     assert.equal(formatLatency(1234), '1.23 s');
     assert.equal(formatLatency(12_345), '12.3 s');

@@ -1,16 +1,13 @@
-// The sliced JSON parser for large bodies (src/mlflow/jsonSteps.ts): the very value
+// The sliced JSON parser for large bodies (src/shared/jsonSteps.ts): the very value
 // parseJsonLossless gives, and the very error, for any text, whether a value is parsed whole or
 // taken apart; and it gives the event loop turns while it reads a trace-sized body.
 import assert from 'node:assert/strict';
-import { parseJsonLossless } from '../../src/mlflow/json';
-import { parseJsonSteps } from '../../src/mlflow/jsonSteps';
-import { runSliced, runToEnd } from '../../src/model/steps';
+import { parseJsonLossless } from '../../src/shared/jsonLossless';
+import { parseJsonSteps } from '../../src/shared/jsonSteps';
+import { runSliced, runToEnd } from '../../src/shared/steps';
 import { loopTurns } from '../helpers/loopTurns';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
-const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
 
 function outcome(f: () => unknown): { value?: unknown; error?: string } {
   try {
@@ -107,8 +104,8 @@ describe('parseJsonSteps', () => {
 
   it('reads a trace body the same as parseJsonLossless, giving the event loop turns', async function () {
     this.timeout(120_000);
-    for (const encoding of ['python', 'otel']) {
-      const { spansJson } = gen({ spans: 20_000, encoding, seed: 9 });
+    for (const encoding of ['python', 'otel'] as const) {
+      const { spansJson } = generateTrace({ spans: 20_000, encoding, seed: 9 });
       const { value: v, turns } = await loopTurns(() => runSliced(parseJsonSteps(spansJson)));
       assert.deepStrictEqual(v, parseJsonLossless(spansJson), encoding);
       assert.ok(turns > 3, `${encoding}: the event loop ran ${turns} times during the parse`);

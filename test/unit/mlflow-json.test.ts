@@ -1,6 +1,6 @@
 // The lossless JSON parser: exact int64 values, strings untouched, and speed near JSON.parse.
 import assert from 'node:assert/strict';
-import { parseJsonLossless } from '../../src/mlflow/json';
+import { parseJsonLossless } from '../../src/shared/jsonLossless';
 
 describe('parseJsonLossless', () => {
   it('keeps integers beyond 2^53 as exact decimal strings', () => {

@@ -5,7 +5,7 @@ import { modelCalls } from '../../src/diff/pairing';
 import { fromAiSdk } from '../../src/model/adapters/aiSdk';
 import { fromOpenAiChat } from '../../src/model/adapters/openaiChat';
 import { fromOtelGenAi } from '../../src/model/adapters/otelGenai';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import type { Span } from '../../src/model/types';
 import { aiSdkLegacy, aiSdkSemconv, openaiChat, openLlmetry, otelEvents } from '../fixtures/frameworks/spans';
 import { toTrace } from '../fixtures/surfaces/spec';

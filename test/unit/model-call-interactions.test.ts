@@ -2,7 +2,7 @@
 // and on malformed and unknown input. Pure: no MLflow, no browser.
 import assert from 'node:assert/strict';
 import { fromInteractions, inputMessages } from '../../src/model/adapters/interactions';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import type { ModelCall, Part } from '../../src/model/call/types';
 import { pairCalls } from '../../src/diff/pairing';
 import { renderPrompt, renderResponse } from '../../src/diff/text';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { renderResponse } from '../../src/diff/text';
 import { fromLive } from '../../src/model/adapters/live';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import { LIVE_MODEL, liveSession } from '../fixtures/surfaces/live';
 import { toTrace } from '../fixtures/surfaces/spec';
 

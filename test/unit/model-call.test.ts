@@ -3,7 +3,7 @@
 // thought signatures dropped between turns are found. Pure.
 import assert from 'node:assert/strict';
 import { renderPrompt, renderResponse } from '../../src/diff/text';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import { signatureWarnings } from '../../src/model/call/signatures';
 import { extractGemini } from '../../src/model/gemini';
 import type { Span } from '../../src/model/types';

@@ -4,10 +4,10 @@
 // checked against Gemini's and JSON Schema's schemas, and media bytes made safe to show. Pure.
 import assert from 'node:assert/strict';
 import { charIndexAtByte } from '../../src/model/call/grounding';
-import { readModelCall } from '../../src/model/call/read';
+import { readModelCall } from '../../src/model/adapters/read';
 import { checkResponseSchema, fromGeminiSchema } from '../../src/model/call/schemaCheck';
 import type { ModelCall } from '../../src/model/call/types';
-import { MEDIA_ELIDED } from '../../src/model/runTags';
+import { MEDIA_ELIDED } from '../../src/shared/runTags';
 import { decodeBase64, imageSize, MEDIA_RENDER_LIMIT, pcmRate, presentMedia, sniff } from '../../src/panel/media';
 import { parseAttachmentRef } from '../../src/panel/mediaSource';
 import { makePcm, makePng } from '../fixtures/gemini/richReplies';

@@ -8,27 +8,23 @@ import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import { clipValue, resolvePath } from '../../src/panel/clip';
 import { contentSecurityPolicy, panelHtml } from '../../src/panel/html';
-import { F, isClipped, isWebviewToHost, STATUS_CODES, TOK, TOKEN_COLS, type ClippedString } from '../../src/panel/protocol';
+import { isClipped, isWebviewToHost, type ClippedString } from '../../src/contract/protocol';
+import { F, STATUS_CODES, TOK, TOKEN_COLS } from '../../src/contract/spanTable';
 import { parseQuery, TraceSession } from '../../src/panel/session';
-import { parseTraceIdInput, toTraceRef } from '../../src/panel/traceRef';
+import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
-import { packTable, unpackTable, type WireTable } from '../../src/panel/wireTable';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
-import { generateTrace } from '../../bench/gen-trace.mjs';
+import { packTable, unpackTable, type WireTable } from '../../src/contract/wireTable';
+import { generateTrace, type GenerateOptions } from '../../bench/gen-trace.mjs';
 
-type Gen = { info: unknown; spansJson: string };
-const gen = generateTrace as (o: Record<string, unknown>) => Gen;
-
-function trace(o: Record<string, unknown>): Trace {
-  const g = gen(o);
+function trace(o: GenerateOptions): Trace {
+  const g = generateTrace(o);
   const t = normalizeTrace({ info: g.info, spans: g.spansJson });
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
   return t;
 }
 
 describe('panel: span table', () => {
-  for (const encoding of ['python', 'typescript', 'otel']) {
+  for (const encoding of ['python', 'typescript', 'otel'] as const) {
     it(`is a consistent tree-ordered table (${encoding} encoding)`, () => {
       const t = trace({ spans: 3000, encoding, seed: 3 });
       const s = new TraceSession(t);
@@ -166,7 +162,17 @@ describe('panel: messages, ids and HTML shell', () => {
   it('turns tree nodes, refs, ids and links into trace refs', () => {
     const id = 'tr-0123456789abcdef0123456789abcdef';
     assert.deepEqual(toTraceRef({ traceId: id, spanId: 'abc', experimentId: '2', label: 'x' }), { traceId: id, spanId: 'abc', experimentId: '2' });
-    assert.deepEqual(toTraceRef({ ref: { traceId: id } }), { traceId: id, spanId: undefined, experimentId: undefined });
+    assert.deepEqual(toTraceRef({ ref: { traceId: id } }), { traceId: id });
+    // Tree nodes carry their fields as getters.
+    const node = new (class {
+      get traceId() {
+        return id;
+      }
+      get spanId() {
+        return 'abc';
+      }
+    })();
+    assert.deepEqual(toTraceRef(node), { traceId: id, spanId: 'abc' });
     assert.equal(toTraceRef({ spanId: 'x' }), undefined);
     assert.equal(parseTraceIdInput(`http://127.0.0.1:5000/#/experiments/1/traces?selectedEvaluationId=${id.toUpperCase()}`), id);
     assert.equal(parseTraceIdInput('0123456789abcdef0123456789ABCDEF'), id);

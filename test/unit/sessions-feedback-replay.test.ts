@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { conversationLabel, groupConversations, isConversation } from '../../src/explorer/conversations';
 import { compileFilter, describeFilter } from '../../src/explorer/filter';
 import { parseAssessments, thumbsOf } from '../../src/model/assessments';
-import { GEMINI_TAG, MLFLOW_META } from '../../src/model/runTags';
+import { GEMINI_TAG, MLFLOW_META } from '../../src/shared/runTags';
 import { sessionOf } from '../../src/model/sessions';
 import type { TraceSummary } from '../../src/model/types';
 import { sessionView } from '../../src/panel/sessionModel';

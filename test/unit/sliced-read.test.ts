@@ -1,17 +1,14 @@
-// Reading a large trace in slices (model/steps.ts): the extension host must keep serving other
+// Reading a large trace in slices (shared/steps.ts): the extension host must keep serving other
 // work while a 100,000-span trace is read, and the sliced result must be the very same as the
 // one-go result.
 import assert from 'node:assert/strict';
 import { isTraceError, normalizeTrace, normalizeTraceSliced } from '../../src/model/normalize';
-import { runSliced, runToEnd, type Steps } from '../../src/model/steps';
+import { runSliced, runToEnd, type Steps } from '../../src/shared/steps';
 import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
 import { loopTurns } from '../helpers/loopTurns';
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment
-// @ts-ignore -- plain .mjs generator shared with the benchmarks
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
-const gen = generateTrace as (o: Record<string, unknown>) => { info: unknown; spansJson: string };
 
 function ok(t: Trace | { error: string }): Trace {
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
@@ -20,8 +17,8 @@ function ok(t: Trace | { error: string }): Trace {
 
 describe('reading a trace in slices', () => {
   it('gives the same trace and table as reading it in one go, for every encoding', async () => {
-    for (const encoding of ['python', 'typescript', 'otel']) {
-      const g = gen({ spans: 6000, encoding, seed: 11 });
+    for (const encoding of ['python', 'typescript', 'otel'] as const) {
+      const g = generateTrace({ spans: 6000, encoding, seed: 11 });
       const whole = ok(normalizeTrace({ info: g.info, spans: g.spansJson }));
       // sliceMs 0: pause at every chance, the most interleaving there can be.
       const sliced = ok(await normalizeTraceSliced({ info: g.info, spans: g.spansJson }, { sliceMs: 0 }));
@@ -37,7 +34,7 @@ describe('reading a trace in slices', () => {
 
   it('lets the event loop run while a 60,000-span trace is read and laid out', async function () {
     this.timeout(120_000);
-    const g = gen({ spans: 60_000, encoding: 'python', seed: 5 });
+    const g = generateTrace({ spans: 60_000, encoding: 'python', seed: 5 });
     const spans = JSON.parse(g.spansJson) as unknown; // the HTTP layer's part, not under test here
     const progress: number[] = [];
     const read = await loopTurns(() => normalizeTraceSliced({ info: g.info, spans }, { onProgress: (f) => progress.push(f) }));
@@ -52,7 +49,7 @@ describe('reading a trace in slices', () => {
   });
 
   it('stops at the next pause when its signal is aborted', async () => {
-    const g = gen({ spans: 20_000, encoding: 'otel', seed: 2 });
+    const g = generateTrace({ spans: 20_000, encoding: 'otel', seed: 2 });
     const controller = new AbortController();
     let reports = 0;
     const run = normalizeTraceSliced(

@@ -1,7 +1,7 @@
 // Background interactions (`background: true`): one trace per run, whose root stays open from the
 // create until a call of this process sees the run finished, however far apart in the app those
 // calls are. The shape is in interactions.ts's header.
-import { GEMINI_ATTR, GEMINI_TAG } from '../../model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../shared/runTags';
 import type { Call } from './calls';
 import { captureContent } from './calls';
 import { exitFinalizers } from './exit';

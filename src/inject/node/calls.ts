@@ -14,7 +14,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { CODE_ATTR, GT_ATTR, OTLP_TRACE_TAG_PREFIX } from '../../model/runTags';
+import { CODE_ATTR, GT_ATTR, OTLP_TRACE_TAG_PREFIX } from '../../shared/runTags';
 import { captureCallSite } from './callsite';
 import type { CallSite } from './callsite';
 import type { PreloadConfig } from './config';

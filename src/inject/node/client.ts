@@ -6,7 +6,7 @@
 // instance, and its tools through each CallableTool's callTool, wrapped once per tool object.
 // The Interactions API (interactions.ts) and the Live API (live.ts) have modules of their own.
 import type { Attributes } from '@opentelemetry/api';
-import { GEMINI_ATTR, GEMINI_TAG } from '../../model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG } from '../../shared/runTags';
 import { Call, captureContent, currentFrame, traced } from './calls';
 import { instrumentInteractionsGetter } from './interactions';
 import { instrumentLive } from './live';

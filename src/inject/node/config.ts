@@ -1,6 +1,6 @@
-// What the preload reads from its environment (the contract in src/model/runTags.ts `ENV`, set by
+// What the preload reads from its environment (the contract in src/shared/runTags.ts `ENV`, set by
 // src/launch/env.ts), resolved once. Credentials go only into request headers, never into spans.
-import { ENV, TAG } from '../../model/runTags';
+import { ENV, TAG } from '../../shared/runTags';
 
 export interface PreloadConfig {
   /** http(s)://host[:port][/prefix], without a trailing slash or user info. */

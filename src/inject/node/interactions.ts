@@ -69,7 +69,7 @@
 //   hops' steps and usage, and continuation_ids lists them. The Interactions client runs no tools
 //   itself, so there are no TOOL spans: function calls come back as steps (status requires_action).
 import type { Attributes } from '@opentelemetry/api';
-import { GEMINI_ATTR, GEMINI_TAG, GT_ATTR, MESSAGE_FORMAT } from '../../model/runTags';
+import { GEMINI_ATTR, GEMINI_TAG, GT_ATTR, MESSAGE_FORMAT } from '../../shared/runTags';
 import { BackgroundRun } from './backgroundRuns';
 import { Call, captureContent } from './calls';
 import { createAttributes, createInputs, failure, getInputs, interactionOutputs, interactionUsage, isFailed, isObj, isRunning } from './interactionShape';

@@ -19,7 +19,7 @@
 //   (`{embeddings: [...]}`).
 // - Model names lose the REST `models/` prefix (`tunedModels/…` stays whole).
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { GT_ATTR } from '../../model/runTags';
+import { GT_ATTR } from '../../shared/runTags';
 import { Call, captureContent, traced } from './calls';
 import type { CallSpec } from './calls';
 import { assembleChunks, responseOutputs } from './spans';

@@ -1,7 +1,7 @@
 // One traced Live session: fed every JSON message the SDK sends and receives on its WebSocket
 // (live.ts taps them), it cuts the session into turns, opens a TOOL span per function call the
 // server asks for, and closes everything when the socket does. The span shape is in live.ts.
-import { GEMINI_ATTR, MESSAGE_FORMAT } from '../../model/runTags';
+import { GEMINI_ATTR, MESSAGE_FORMAT } from '../../shared/runTags';
 import { Call, captureContent } from './calls';
 import { addUsage, appendMessage, camelTop, isObj, liveUsage, parseFrame, recordedMessage } from './liveShape';
 import type { Obj } from './liveShape';

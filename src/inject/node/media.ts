@@ -4,7 +4,7 @@
 // TRACE_LIMIT on media; past either, only its metadata is kept, in the keys runTags.MEDIA_ELIDED
 // names. The app's own objects are never changed: blobs are copied on the way to the span.
 // Limits: GEMINI_TRACE_MEDIA_PART_BYTES, GEMINI_TRACE_MEDIA_TRACE_BYTES (0 keeps no bytes).
-import { MEDIA_ELIDED } from '../../model/runTags';
+import { MEDIA_ELIDED } from '../../shared/runTags';
 
 type Obj = Record<string, unknown>;
 

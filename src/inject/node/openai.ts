@@ -20,7 +20,7 @@
 //   never parses (`.asResponse()` alone) ends the span when its headers arrive, without outputs.
 import type { Attributes } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { GT_ATTR, MESSAGE_FORMAT } from '../../model/runTags';
+import { GT_ATTR, MESSAGE_FORMAT } from '../../shared/runTags';
 import { Call, captureContent } from './calls';
 import { ATTR, mappedUsage } from './spans';
 import type { UsageFields } from './spans';

@@ -2,7 +2,7 @@
 // raw REST bodies) → ModelCall. The reading itself is model/gemini.ts, unchanged; this maps its
 // Gemini shapes onto the model call's, keeping its derived texts exactly as they were.
 import { extractGemini } from '../gemini';
-import { isRecord } from '../json';
+import { isRecord } from '../../shared/json';
 import type { GeminiCandidate, Span } from '../types';
 import { placeGrounding } from '../call/grounding';
 import type { Choice, ModelCall, ModelUsage } from '../call/types';

@@ -1,7 +1,7 @@
 // Interactions (`mlflow.message.format` = gemini.interactions; CONTRACT.md) → ModelCall. Inputs are
 // the request body (create) or `{id, …}` (get, cancel, delete); outputs the Interaction resource
 // with its steps in order. Field names are the REST ones (snake_case), as both SDKs send them.
-import { GEMINI_ATTR, GT_ATTR } from '../runTags';
+import { GEMINI_ATTR, GT_ATTR } from '../../shared/runTags';
 import { modelName } from '../gemini';
 import { finish } from '../usage';
 import { finishCall } from '../call/text';

@@ -4,7 +4,7 @@
 // tracer gathered from them. Media arrive as `{mimeType, bytes, durationMs}`, never as bytes.
 import { toContents, toPart } from '../geminiContent';
 import { modelName } from '../gemini';
-import { GEMINI_ATTR } from '../runTags';
+import { GEMINI_ATTR } from '../../shared/runTags';
 import { appendJoined, finishCall } from '../call/text';
 import type { Message, ModelCall, Part } from '../call/types';
 import type { Span } from '../types';

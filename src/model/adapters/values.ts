@@ -1,8 +1,8 @@
 // Small, forgiving readers the adapters share: recorded payloads are untrusted and often partial,
 // so every reader returns undefined (or an empty list) instead of throwing.
 import { blobOf, field, stripNulls } from '../geminiContent';
-import { MEDIA_ELIDED } from '../runTags';
-import { isRecord, toNumber, tryParseJson } from '../json';
+import { MEDIA_ELIDED } from '../../shared/runTags';
+import { isRecord, toNumber, tryParseJson } from '../../shared/json';
 import type { Link, ModelUsage, Part } from '../call/types';
 
 export { field, isRecord, stripNulls, toNumber };

@@ -4,9 +4,10 @@
 // generation (nothing for a CSP or a hostile schema to abuse), no network for remote `$ref`s,
 // drafts 4 to 2020-12, 23 KB minified. It runs on the host, per span asked for.
 import { Validator, type Schema } from '@cfworker/json-schema';
-import { isRecord } from '../json';
+import { isRecord } from '../../shared/json';
 import { field } from '../geminiContent';
 import type { ModelCall } from './types';
+import { errorMessage } from '../../shared/errors';
 
 export interface SchemaViolation {
   /** Where in the response: `$`, `$.items[2].name`. */
@@ -42,7 +43,7 @@ export function checkResponseSchema(call: ModelCall): SchemaCheck | undefined {
   try {
     value = JSON.parse(stripFence(text));
   } catch (e) {
-    return { ...check, parseError: `The response is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ...check, parseError: `The response is not valid JSON: ${errorMessage(e)}` };
   }
   const skipped: string[] = [];
   const schema = safeSchema(found.schema, skipped, '$');
@@ -59,7 +60,7 @@ export function checkResponseSchema(call: ModelCall): SchemaCheck | undefined {
       check.violations.push(v);
     }
   } catch (e) {
-    return { ...check, parseError: `The schema could not be used: ${e instanceof Error ? e.message : String(e)}` };
+    return { ...check, parseError: `The schema could not be used: ${errorMessage(e)}` };
   }
   if (skipped.length) check.skipped = skipped;
   return check;

@@ -1,5 +1,6 @@
 // Model calls as plain text: one line per part for prompts, hovers and search, and the derived
 // fields every adapter fills the same way (prompt and response text, thinking, function calls).
+import { compactJson } from '../../shared/json';
 import type { Choice, Message, ModelCall, Part } from './types';
 
 /** A part as one line of text; never inline bytes. */
@@ -10,9 +11,9 @@ export function partText(p: Part): string {
     case 'transcription':
       return p.text;
     case 'functionCall':
-      return `[function call ${p.name}(${compact(p.args)})]`;
+      return `[function call ${p.name}(${compactJson(p.args)})]`;
     case 'functionResponse':
-      return `[function response ${p.name}: ${compact(p.response)}]`;
+      return `[function response ${p.name}: ${compactJson(p.response)}]`;
     case 'media':
       if (p.uri) return `[file ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ''}]`;
       return `[${p.mimeType ?? 'media'}${p.bytes !== undefined ? `, ${p.bytes} bytes` : ''}${p.durationMs !== undefined ? `, ${(p.durationMs / 1000).toFixed(1)} s` : ''}${p.chunks ? `, ${p.chunks} chunks` : ''}]`;
@@ -23,18 +24,10 @@ export function partText(p: Part): string {
     case 'event':
       return `[${p.name}${p.detail ? `: ${p.detail}` : ''}]`;
     default:
-      return `[${compact(p.value)}]`;
+      return `[${compactJson(p.value)}]`;
   }
 }
 
-export function compact(v: unknown): string {
-  try {
-    const s = JSON.stringify(v) ?? String(v);
-    return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
-  } catch {
-    return String(v);
-  }
-}
 
 /** Parts of a message on separate lines, messages separated by a blank line; thoughts left out. */
 export function messagesText(messages: Message[]): string {

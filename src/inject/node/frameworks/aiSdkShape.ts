@@ -16,7 +16,7 @@
 //   provider passed it on (thinking and cached counts as for a direct SDK call), else from
 //   ai.usage.*; the operation keeps the SDK's ai.usage.* totals, which MLflow does not sum.
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { GT_ATTR } from '../../../model/runTags';
+import { GT_ATTR } from '../../../shared/runTags';
 import { ATTR, fromJson, mappedUsage, toJson, tokenUsage } from '../spans';
 import type { SpanType } from '../spans';
 

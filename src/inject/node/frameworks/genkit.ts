@@ -28,7 +28,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { GT_ATTR } from '../../../model/runTags';
+import { GT_ATTR } from '../../../shared/runTags';
 import { addForeignParent, Call, captureContent } from '../calls';
 import type { Frame } from '../calls';
 import { ATTR, fromJson } from '../spans';

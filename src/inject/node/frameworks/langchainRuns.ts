@@ -26,7 +26,7 @@
 // - Call site: the app's line that started the top-level run (code.*), on every span of the trace.
 import type { Attributes } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
-import { GT_ATTR } from '../../../model/runTags';
+import { GT_ATTR } from '../../../shared/runTags';
 import { Call, captureContent } from '../calls';
 import type { CallSpec, Frame } from '../calls';
 import { ATTR, fromJson, toJson } from '../spans';

@@ -72,7 +72,7 @@ class Call:
     def start(cls, name, span_type, inputs, model=None, config_json=None, afc=False, chat_afc=False, attributes=None, site=None, message_format="gemini", parent=None, trace_tags=None, open_root=False, ids=None):
         """A new span, or None when tracing is off or fails (the caller then just calls through).
         `inputs` is the JSON-able inputs (already shaped; None: set later); `site` a call site captured earlier;
-        `message_format` the wire format of a model call (MESSAGE_FORMAT in src/model/runTags.ts);
+        `message_format` the wire format of a model call (MESSAGE_FORMAT in src/shared/runTags.ts);
         `attributes` are added as given (a root's `mlflow.traceTag.<tag>` become trace tags);
         `parent` a Frame to start under instead of the current one; `trace_tags` the trace tags
         this call adds when it is the trace's root (a chat's id); `open_root`: a root that stays

@@ -1,5 +1,5 @@
 """What the tracer reads from its environment, resolved once: the same variables, meanings and
-defaults as the Node preload (src/inject/node/config.ts; names in src/model/runTags.ts `ENV`).
+defaults as the Node preload (src/inject/node/config.ts; names in src/shared/runTags.ts `ENV`).
 Credentials go only into request headers, never into spans or URLs."""
 
 import base64

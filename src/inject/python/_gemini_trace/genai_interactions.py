@@ -1,6 +1,6 @@
 """google-genai's Interactions API, `client.interactions` and `client.aio.interactions`: create,
 get, cancel and delete, traced with the span shape the Node preload writes for @google/genai (in
-full in src/inject/node/interactions.ts's header; names in src/model/runTags.ts GEMINI_ATTR):
+full in src/inject/node/interactions.ts's header; names in src/shared/runTags.ts GEMINI_ATTR):
 `Interactions.create|get|cancel|delete` spans (CHAT_MODEL, AGENT for an agent, UNKNOWN for
 cancel/delete), mlflow.message.format gemini.interactions, inputs the REST request body, outputs
 the Interaction as REST JSON, usage once per interaction, the conversation tag over a

@@ -44,7 +44,7 @@ def is_failed(status):
 def as_json(value, _depth=0):
     """An SDK object or the program's data as JSON-able data, REST field names (the models'
     serialization aliases), without nulls, as `model_dump(mode="json", by_alias=True,
-    exclude_none=True)` gives it (test/unit/inject-python-interactions.test.ts holds the two
+    exclude_none=True)` gives it (test/component/inject-python-interactions.test.ts holds the two
     equal, but for the nulls that serializer keeps on nullable fields). Walked by hand: the generated Interactions models serialize through a Python-level
     hook per model that costs about a millisecond a reply (bench/python-tracer.mjs), this about
     forty microseconds."""

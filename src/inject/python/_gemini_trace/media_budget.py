@@ -3,7 +3,7 @@ dict with a base64 `data` string and a `mime_type` or `mimeType`: inlineData / i
 Interactions image/audio/video/document item, a Live blob) is kept whole while it is at most
 PART_LIMIT bytes and its trace has not spent TRACE_LIMIT on media; past either, only its metadata
 is kept, with `gemini_trace_bytes` and `gemini_trace_elided` (MEDIA_ELIDED in
-src/model/runTags.ts) instead of `data`. Spans of one trace share one Budget, spent in the order
+src/shared/runTags.ts) instead of `data`. Spans of one trace share one Budget, spent in the order
 their inputs and outputs are recorded. Copy-on-write over JSON-able data (media.rewrite): a value
 with no blob to drop comes back as the same object, and nothing given is ever changed.
 Limits: GEMINI_TRACE_MEDIA_PART_BYTES, GEMINI_TRACE_MEDIA_TRACE_BYTES (0 keeps no bytes), read as

@@ -1,0 +1,22 @@
+// Types for mlflow.mjs, so TypeScript tests import it with checking.
+
+export function freePort(): Promise<number>;
+
+export const STORES: readonly ['sqlite', 'postgres'];
+export type Store = (typeof STORES)[number];
+
+/** GT_MLFLOW_STORE, else sqlite. */
+export function defaultStore(): Store;
+
+export interface MlflowServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  logFile: string;
+  store: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+export function startMlflow(opts?: { port?: number; dataDir?: string; store?: Store; logFile?: string; unref?: boolean }): Promise<MlflowServer>;

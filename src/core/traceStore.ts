@@ -1,0 +1,68 @@
+// Full traces, fetched once and shared by the tree, the panel, diffs and CodeLens.
+// Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat. Only
+// finished traces stay cached.
+import type * as vscode from 'vscode';
+import { normalizeTraceSliced, isTraceError } from '../model/normalize';
+import type { Trace } from '../model/types';
+import type { Connection, TraceStore } from './services';
+
+const CAPACITY = 50;
+
+export class TraceStoreImpl implements TraceStore {
+  private readonly cache = new Map<string, Promise<Trace>>();
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    connection.onDidChange(() => this.invalidate());
+  }
+
+  get(traceId: string, opts: { force?: boolean; signal?: AbortSignal; onProgress?: (message: string) => void } = {}): Promise<Trace> {
+    const hit = this.cache.get(traceId);
+    if (hit && !opts.force) {
+      this.cache.delete(traceId); // re-insert: most recently used last
+      this.cache.set(traceId, hit);
+      return hit;
+    }
+    const p = this.load(traceId, opts.signal, opts.onProgress);
+    this.cache.set(traceId, p);
+    // A trace still in progress (a background run, a Live session) gains spans: callers that ask
+    // again get it afresh (those waiting on this fetch share it), so none is served a partial copy
+    // after it finished.
+    p.then(
+      (t) => (t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS') && this.cache.get(traceId) === p && this.cache.delete(traceId),
+      () => this.cache.get(traceId) === p && this.cache.delete(traceId),
+    );
+    while (this.cache.size > CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
+    return p;
+  }
+
+  invalidate(traceId?: string): void {
+    if (traceId) this.cache.delete(traceId);
+    else this.cache.clear();
+  }
+
+  private async load(traceId: string, signal?: AbortSignal, onProgress?: (message: string) => void): Promise<Trace> {
+    const client = this.connection.client();
+    try {
+      const full = await client.getTrace(traceId, { signal });
+      this.connection.report(true);
+      const spans = full.data.spans;
+      const count = Array.isArray(spans) ? spans.length.toLocaleString('en-US') : 'the';
+      // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
+      const t0 = Date.now();
+      const t = await normalizeTraceSliced(
+        { info: full.info, spans },
+        { signal, onProgress: (f) => onProgress?.(`Reading ${count} spans… ${Math.round(f * 100)} %`) },
+      );
+      if (Date.now() - t0 > 500) this.log.info(`trace ${traceId}: ${count} spans read in ${Date.now() - t0} ms`);
+      if (isTraceError(t)) throw new Error(`Trace ${traceId} could not be read: ${t.error}`);
+      for (const w of t.warnings) this.log.warn(`trace ${traceId}: ${w}`);
+      return t;
+    } catch (e) {
+      this.connection.report(false, e);
+      throw e;
+    }
+  }
+}

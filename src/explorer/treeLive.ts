@@ -1,0 +1,108 @@
+// Live updates of the Traces view: one incremental poll of the watched experiments, applied in
+// place (a change event on the trace, run or experiment node that changed, never on the whole
+// tree), and the lists kept true after traces are opened or deleted.
+import type { TraceSummary } from '../model/types';
+import type { PollResult } from './incremental';
+import type { TreeState } from './treeState';
+
+/** Experiments a live poll should watch: loaded ones, the configured one, active runs'. */
+export async function watchedExperimentIds(s: TreeState): Promise<string[]> {
+  const ids = new Set(s.data.keys());
+  // Errors propagate: an unreachable server must fail the poll, not pass as "nothing new".
+  const configured = await s.experiments.configured();
+  if (configured) ids.add(configured.experiment_id);
+  for (const run of s.services.runs.active) {
+    const id = await s.experiments.idForRun(run);
+    if (id) ids.add(id);
+  }
+  if (s.rootEmpty) for (const e of s.experiments.cachedList()) ids.add(e.experiment_id);
+  return [...ids].slice(0, 100);
+}
+
+/** One incremental poll; applies what it found to the tree and returns the new traces. */
+export async function pollOnce(s: TreeState, signal?: AbortSignal): Promise<PollResult> {
+  const ids = await watchedExperimentIds(s);
+  if (!ids.length) {
+    // Nothing to watch yet (no experiment exists): still find out whether the server answers.
+    await s.services.connection.client().health({ signal });
+    return { added: [], updated: [], overflow: false, rows: 0, baseline: [] };
+  }
+  const live = s.live;
+  const result = await live.poll(ids, s.filterString, { signal });
+  if (live !== s.live) return { ...result, added: [], updated: [] }; // reloaded meanwhile
+  if (result.overflow) {
+    s.services.log.info('explorer: many traces arrived at once; reloading the lists');
+    s.reload();
+  } else {
+    // Baseline traces are not new (no badge), but a list loaded just before they landed lacks
+    // them: they go in like the rest (on an empty server this shows its first traces).
+    apply(s, [...result.baseline, ...result.added, ...result.updated]);
+  }
+  for (const t of result.added) s.unseen.add(t.id);
+  return result;
+}
+
+function apply(s: TreeState, traces: TraceSummary[]): void {
+  if (!traces.length) return;
+  if (s.rootEmpty || s.rootFailed) {
+    s.anyTraces = undefined;
+    s.setEmpty(false);
+    s.changed(undefined);
+    return;
+  }
+  const byExp = new Map<string, TraceSummary[]>();
+  for (const t of traces) if (t.experimentId) byExp.set(t.experimentId, [...(byExp.get(t.experimentId) ?? []), t]);
+  for (const [expId, ts] of byExp) {
+    const expNode = s.nodes.experimentNode(expId);
+    if (!expNode) {
+      if (!s.experiments.cachedList().some((e) => e.experiment_id === expId)) {
+        s.experiments.invalidate(); // a new experiment appeared
+        s.changed(undefined);
+      }
+      continue;
+    }
+    const data = s.data.get(expId);
+    if (!data?.runsLoaded) continue;
+    const { changedRuns, runsChanged } = data.insert(ts);
+    for (const t of ts) {
+      const node = s.nodes.traceNode(t.id);
+      if (node) {
+        // A trace that finished (a background run observed to its end) has new spans: read them again.
+        if (node.summary.state === 'IN_PROGRESS' && t.state !== 'IN_PROGRESS') s.services.traces.invalidate(t.id);
+        node.summary = t;
+        s.changed(node);
+      }
+    }
+    if (runsChanged) s.changed(expNode);
+    else for (const runId of changedRuns) s.changed(s.nodes.runNode(expId, runId) ?? expNode);
+  }
+}
+
+/** A trace was opened (or selected): it no longer counts as new. */
+export function markSeen(s: TreeState, traceIds: Iterable<string>): boolean {
+  let changed = false;
+  for (const id of traceIds) {
+    if (s.unseen.delete(id)) {
+      changed = true;
+      const n = s.nodes.traceNode(id);
+      if (n) s.changed(n);
+    }
+  }
+  return changed;
+}
+
+/** After a delete: drop the traces from every list, refresh only the runs that held them. */
+export function removeTraces(s: TreeState, ids: ReadonlySet<string>): void {
+  s.live.forget(ids);
+  for (const id of ids) {
+    s.unseen.delete(id);
+    s.nodes.forgetTrace(id);
+    s.services.traces.invalidate(id);
+  }
+  for (const [expId, data] of s.data) {
+    for (const runId of data.remove(ids)) {
+      const n = s.nodes.runNode(expId, runId);
+      s.changed(n ?? s.nodes.experimentNode(expId));
+    }
+  }
+}
