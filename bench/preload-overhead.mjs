@@ -156,7 +156,8 @@ async function startup(dist, standin, mlflowUrl) {
   const { base, traced } = environments(dist, standin, mlflowUrl, experiment);
   const rounds = Math.max(2, Number(opts.rounds));
   console.log(`Node ${node.version}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const apps = await measureStartup(dist, { node: node.bin, rounds, plainEnv: base, tracedEnv: traced });
+  const apps = await measureStartup(dist, { root, node: node.bin, rounds, plainEnv: base, tracedEnv: traced });
+  reportStartup(apps, rounds);
   const five = apps.five;
   const file = writeResult(`preload-startup${opts.node ? `-node${node.major}` : ''}`, {
     summary: {
@@ -172,6 +173,20 @@ async function startup(dist, standin, mlflowUrl) {
     loadAverage: (await import('node:os')).loadavg(),
   });
   console.log(`wrote ${file}`);
+}
+
+/** Each app's figures against untraced, with the start-up goals. */
+function reportStartup(apps, rounds) {
+  for (const [name, m] of Object.entries(apps)) {
+    const label = { plain: 'program that never loads the SDK', idle: 'app that loads the SDK and makes no call', five: 'five-call app' }[name];
+    console.log(`${label} (${rounds} runs each, alternating):`);
+    const goals = name === 'five' ? { wall: 'traced ≤ untraced + 50 ms', wallMet: m.wallMs.traced - m.wallMs.plain <= 50 } : { wall: '≤ 1.03× untraced', wallMet: m.wallMs.traced / m.wallMs.plain <= 1.03 };
+    report('  wall, median', { value: m.wallMs.traced, unit: 'ms', baseline: m.wallMs.plain, baselineLabel: 'untraced', goal: goals.wall, goalMet: goals.wallMet });
+    report('  wall, best', { value: m.wallMs.tracedBest, unit: 'ms', baseline: m.wallMs.plainBest, baselineLabel: 'untraced best' });
+    report('  CPU time, mean', { value: m.cpuMs.traced, unit: 'ms', baseline: m.cpuMs.plain, baselineLabel: 'untraced' });
+    const rssGoal = name === 'five' ? { goal: '≤ +10 MB', goalMet: m.peakRssMb.traced - m.peakRssMb.plain <= 10 } : {};
+    report('  peak RSS, median', { value: m.peakRssMb.traced, unit: 'MB', baseline: m.peakRssMb.plain, baselineLabel: 'untraced', ...rssGoal });
+  }
 }
 
 async function measure(api, dist, standin, mlflowUrl) {
