@@ -37,8 +37,6 @@ describe('The exit-time sender against a slow MLflow', function () {
 
   before(async () => {
     dist = mkdtempSync(join(tmpdir(), 'gt-sender-'));
-    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
-    // @ts-ignore -- plain .mjs module shared with the scripts
     const { buildNodeInject } = await import('../../scripts/lib/node-inject.mjs');
     await buildNodeInject(dist);
     senderFile = join(dist, 'inject/node/sender.cjs');
