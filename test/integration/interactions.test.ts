@@ -24,8 +24,8 @@ import { GEMINI_ATTR } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import type { TraceSession } from '../../src/panel/session';
 import type { Services } from '../../src/core/services';
-import { startStandin, type Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
+import type { Standin } from '../fixtures/gemini/standin';
+import { closeAllEditors, hostStandin, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
 const isRun = (n: Node): n is RunNode => n.kind === 'run';
@@ -67,9 +67,9 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
   before(async () => {
     services = await getServices();
     hooks = (await getTestApi()).explorer!;
-    standin = await startStandin();
+    standin = await hostStandin();
+    standin.reset();
     app = path.join(workspaceDir(), 'node-app', 'interactions.js');
-    restore.push(geminiEnvFor(standin.url));
     experiment = `interactions-it-${Date.now().toString(36)}`;
     restore.push(await withSetting('geminiTrace', 'experiment', experiment));
     await vscode.commands.executeCommand('geminiTrace.traces.focus');
@@ -77,7 +77,6 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
 
   after(async () => {
     for (const r of restore.reverse()) await r();
-    await standin?.close();
     await closeAllEditors();
   });
 
