@@ -101,13 +101,14 @@ export async function closeAllEditors(): Promise<void> {
  *  gives every program it launches the environment this host had when the first debug session
  *  started (as VS Code's does for a user who exported these before starting it), so a stand-in per
  *  suite would leave the second suite's F5 calling the first suite's closed port. Suites share this
- *  one, reset() it before use and never close it: it ends with the host. */
-let hostStandinP: Promise<Standin> | undefined;
+ *  one, reset() it before use and never close it: it ends with the host. It is kept on globalThis
+ *  because each test file is its own bundle, with its own copy of this module. */
 export function hostStandin(): Promise<Standin> {
-  hostStandinP ??= startStandin().then((standin) => {
+  const host = globalThis as { geminiTraceHostStandin?: Promise<Standin> };
+  host.geminiTraceHostStandin ??= startStandin().then((standin) => {
     process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
     process.env.GEMINI_API_KEY = 'test-key';
     return standin;
   });
-  return hostStandinP;
+  return host.geminiTraceHostStandin;
 }

@@ -221,13 +221,13 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
     }, 30_000, `the CodeLens at line ${line}`);
     const research = lineOf('const res = await ai.interactions.create({');
     const total = traceAt(research)!.spans[0].usage!.total;
-    assert.match((await lensAt(research)).command!.title, new RegExp(`^⟲ \\d+(\\.\\d)? m?s · ${total} tok · 1 call in last run$`));
+    assert.match((await lensAt(research)).command!.title, new RegExp(`^⟲ \\d+(\\.\\d+)? (µs|ms|s) · ${total} tok · 1 call in last run$`));
     // The poll line: the run's calls there, the last one (which saw it complete) with its tokens,
     // though the hints first saw the run while it was still going.
     const agent = traces.find((t) => t.spans[0].name === 'Interactions.background')!;
     const polls = agent.spans.filter((s) => s.name === 'Interactions.get');
     const last = polls.reduce((a, b) => (a.startNs > b.startNs ? a : b));
-    assert.match((await lensAt(lineOf('run = await ai.interactions.get(run.id);'))).command!.title, new RegExp(`^⟲ \\d+(\\.\\d)? m?s · ${last.usage!.total} tok · ${polls.length} calls in last run$`));
+    assert.match((await lensAt(lineOf('run = await ai.interactions.get(run.id);'))).command!.title, new RegExp(`^⟲ \\d+(\\.\\d+)? (µs|ms|s) · ${last.usage!.total} tok · ${polls.length} calls in last run$`));
     await closeAllEditors();
   });
 
