@@ -192,7 +192,8 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     const bearerSeen = proxy.seen.slice(mark1);
     const bearerApi = bearerSeen.filter((s) => s.url.startsWith('/api/') || s.url.startsWith('/ajax-api/'));
     const bearerOtlp = bearerSeen.filter((s) => s.url.startsWith('/v1/traces'));
-    assert.ok(bearerApi.length > 0 && bearerApi.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the extension's requests did not all carry the token (${bearerApi.length} requests)`);
+    const bare = (seen: typeof bearerSeen, header: string) => seen.filter((s) => s.headers.authorization !== header).map((s) => `${s.method ?? ''} ${s.url} (${s.headers.authorization ? 'other auth' : 'no auth'})`).join('; ');
+    assert.ok(bearerApi.length > 0 && bearerApi.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the extension's requests did not all carry the token (${bearerApi.length} requests; without it: ${bare(bearerApi, `Bearer ${TOKEN}`)})`);
     assert.ok(bearerOtlp.length > 0 && bearerOtlp.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the traced app's exports did not carry the token (${bearerOtlp.length} exports)`);
 
     // --- Basic ---
