@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../src/core/services';
 import type { TestApi } from '../../src/testApi';
+import { startStandin, type Standin } from '../fixtures/gemini/standin';
 
 export const EXTENSION_ID = 'gemini-trace-explorer.gemini-trace-explorer';
 
@@ -96,17 +97,18 @@ export async function closeAllEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-/** Points the Gemini apps this extension host launches at the stand-in: js-debug gives a launched
- *  program this host's environment, as VS Code's does for a user who exported these before
- *  starting it. Returns the undo. */
-export function geminiEnvFor(standinUrl: string): () => void {
-  const saved = { url: process.env.GOOGLE_GEMINI_BASE_URL, key: process.env.GEMINI_API_KEY };
-  process.env.GOOGLE_GEMINI_BASE_URL = standinUrl;
-  process.env.GEMINI_API_KEY = 'test-key';
-  return () => {
-    for (const [k, v] of [['GOOGLE_GEMINI_BASE_URL', saved.url], ['GEMINI_API_KEY', saved.key]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+/** The one Gemini stand-in of this extension host, its URL in this host's environment. js-debug
+ *  gives every program it launches the environment this host had when the first debug session
+ *  started (as VS Code's does for a user who exported these before starting it), so a stand-in per
+ *  suite would leave the second suite's F5 calling the first suite's closed port. Suites share this
+ *  one, reset() it before use and never close it: it ends with the host. It is kept on globalThis
+ *  because each test file is its own bundle, with its own copy of this module. */
+export function hostStandin(): Promise<Standin> {
+  const host = globalThis as { geminiTraceHostStandin?: Promise<Standin> };
+  host.geminiTraceHostStandin ??= startStandin().then((standin) => {
+    process.env.GOOGLE_GEMINI_BASE_URL = standin.url;
+    process.env.GEMINI_API_KEY = 'test-key';
+    return standin;
+  });
+  return host.geminiTraceHostStandin;
 }

@@ -138,7 +138,7 @@ describe('diffs and call-site hints', function () {
     const last = standin.calls[standin.calls.length - 1];
     const total = last.response?.usageMetadata?.totalTokenCount;
     assert.ok(typeof total === 'number', 'the stand-in reported usage');
-    assert.match(lens.command!.title, new RegExp(`^⟲ \\d+(\\.\\d)? m?s · ${total} tok · 1 call in last run$`));
+    assert.match(lens.command!.title, new RegExp(`^⟲ \\d+(\\.\\d+)? (µs|ms|s) · ${total} tok · 1 call in last run$`));
     assert.equal(lens.command!.command, 'geminiTrace.openTrace');
 
     // Two lines inserted above: the hint follows the call's text.

@@ -24,8 +24,8 @@ import { GEMINI_ATTR } from '../../src/shared/runTags';
 import type { Trace } from '../../src/model/types';
 import type { TraceSession } from '../../src/panel/session';
 import type { Services } from '../../src/core/services';
-import { startStandin, type Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
+import type { Standin } from '../fixtures/gemini/standin';
+import { closeAllEditors, hostStandin, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
 const isExp = (n: Node): n is ExperimentNode => n.kind === 'experiment';
 const isRun = (n: Node): n is RunNode => n.kind === 'run';
@@ -67,9 +67,9 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
   before(async () => {
     services = await getServices();
     hooks = (await getTestApi()).explorer!;
-    standin = await startStandin();
+    standin = await hostStandin();
+    standin.reset();
     app = path.join(workspaceDir(), 'node-app', 'interactions.js');
-    restore.push(geminiEnvFor(standin.url));
     experiment = `interactions-it-${Date.now().toString(36)}`;
     restore.push(await withSetting('geminiTrace', 'experiment', experiment));
     await vscode.commands.executeCommand('geminiTrace.traces.focus');
@@ -77,7 +77,6 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
 
   after(async () => {
     for (const r of restore.reverse()) await r();
-    await standin?.close();
     await closeAllEditors();
   });
 
@@ -222,13 +221,13 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
     }, 30_000, `the CodeLens at line ${line}`);
     const research = lineOf('const res = await ai.interactions.create({');
     const total = traceAt(research)!.spans[0].usage!.total;
-    assert.match((await lensAt(research)).command!.title, new RegExp(`^⟲ \\d+(\\.\\d)? m?s · ${total} tok · 1 call in last run$`));
+    assert.match((await lensAt(research)).command!.title, new RegExp(`^⟲ \\d+(\\.\\d+)? (µs|ms|s) · ${total} tok · 1 call in last run$`));
     // The poll line: the run's calls there, the last one (which saw it complete) with its tokens,
     // though the hints first saw the run while it was still going.
     const agent = traces.find((t) => t.spans[0].name === 'Interactions.background')!;
     const polls = agent.spans.filter((s) => s.name === 'Interactions.get');
     const last = polls.reduce((a, b) => (a.startNs > b.startNs ? a : b));
-    assert.match((await lensAt(lineOf('run = await ai.interactions.get(run.id);'))).command!.title, new RegExp(`^⟲ \\d+(\\.\\d)? m?s · ${last.usage!.total} tok · ${polls.length} calls in last run$`));
+    assert.match((await lensAt(lineOf('run = await ai.interactions.get(run.id);'))).command!.title, new RegExp(`^⟲ \\d+(\\.\\d+)? (µs|ms|s) · ${last.usage!.total} tok · ${polls.length} calls in last run$`));
     await closeAllEditors();
   });
 

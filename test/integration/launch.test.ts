@@ -14,9 +14,8 @@ import { DebugRunTracker, RUN_ID_KEY } from '../../src/launch/debugRuns';
 import { injectionFiles, preloadNodeOptions } from '../../src/launch/env';
 import { ENV, TAG } from '../../src/shared/runTags';
 import type { Services, TracedRun } from '../../src/core/services';
-import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
+import { closeAllEditors, hostStandin, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir } from '../helpers/vscode';
 
 type TraceRow = { trace_id: string; request_preview?: string; tags?: Record<string, string> };
 
@@ -97,13 +96,12 @@ describe('launch: auto-trace in a real VS Code', function () {
     services = await getServices();
     repo = getExtension().extensionPath;
     folder = vscode.workspace.workspaceFolders![0];
-    standin = await startStandin();
-    restore.push(geminiEnvFor(standin.url));
+    standin = await hostStandin();
+    standin.reset();
   });
 
   after(async () => {
     for (const r of restore.reverse()) await r();
-    await standin?.close();
     await closeAllEditors();
   });
 

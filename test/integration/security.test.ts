@@ -19,9 +19,9 @@ import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
 import type { Services } from '../../src/core/services';
 import { startDelayProxy, type DelayProxy } from '../fixtures/faults/servers';
-import { startStandin, type Standin } from '../fixtures/gemini/standin';
+import type { Standin } from '../fixtures/gemini/standin';
 import { spyOnWebviewPanels, extensionHostLogFile, extensionLogFile, note, readExtensionLog, type PanelSpy } from '../helpers/hostSpy';
-import { closeAllEditors, geminiEnvFor, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
+import { closeAllEditors, hostStandin, getExtension, getServices, mlflowUrl, waitFor, undoAll, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 
 const tag = Math.random().toString(36).slice(2, 10);
@@ -156,10 +156,10 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'trace');
     await waitFor(() => services.log.logLevel <= vscode.LogLevel.Debug, 5000, 'the extension log at debug level');
 
-    standin = await startStandin();
+    standin = await hostStandin();
+    standin.reset();
     proxy = await startDelayProxy(mlflowUrl(), 0);
-    restore.push(() => proxy.close(), () => standin.close());
-    restore.push(geminiEnvFor(standin.url));
+    restore.push(() => proxy.close());
 
     expName = `security-it-${tag}`;
     expId = await createExperiment(mlflowUrl(), expName);
@@ -192,7 +192,8 @@ describe('security: secrets stay in SecretStorage; panels run under a strict CSP
     const bearerSeen = proxy.seen.slice(mark1);
     const bearerApi = bearerSeen.filter((s) => s.url.startsWith('/api/') || s.url.startsWith('/ajax-api/'));
     const bearerOtlp = bearerSeen.filter((s) => s.url.startsWith('/v1/traces'));
-    assert.ok(bearerApi.length > 0 && bearerApi.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the extension's requests did not all carry the token (${bearerApi.length} requests)`);
+    const bare = (seen: typeof bearerSeen, header: string) => seen.filter((s) => s.headers.authorization !== header).map((s) => `${s.method ?? ''} ${s.url} (${s.headers.authorization ? 'other auth' : 'no auth'})`).join('; ');
+    assert.ok(bearerApi.length > 0 && bearerApi.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the extension's requests did not all carry the token (${bearerApi.length} requests; without it: ${bare(bearerApi, `Bearer ${TOKEN}`)})`);
     assert.ok(bearerOtlp.length > 0 && bearerOtlp.every((s) => s.headers.authorization === `Bearer ${TOKEN}`), `the traced app's exports did not carry the token (${bearerOtlp.length} exports)`);
 
     // --- Basic ---
