@@ -8,6 +8,9 @@ export type Store = (typeof STORES)[number];
 /** GT_MLFLOW_STORE, else sqlite. */
 export function defaultStore(): Store;
 
+/** Every server's environment on top of the caller's: no telemetry, MLflow's bundled price list. */
+export const SERVER_ENV: Readonly<Record<string, string>>;
+
 export interface MlflowServer {
   url: string;
   port: number;
@@ -19,4 +22,15 @@ export interface MlflowServer {
   kill(): Promise<void>;
 }
 
-export function startMlflow(opts?: { port?: number; dataDir?: string; store?: Store; logFile?: string; unref?: boolean }): Promise<MlflowServer>;
+export function startMlflow(opts?: {
+  port?: number;
+  dataDir?: string;
+  store?: Store;
+  logFile?: string;
+  unref?: boolean;
+  keepData?: boolean;
+  /** false: left cold, not warmed up. */
+  warm?: boolean;
+  /** On top of SERVER_ENV; undefined removes a variable. */
+  env?: Record<string, string | undefined>;
+}): Promise<MlflowServer>;
