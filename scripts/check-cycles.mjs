@@ -18,11 +18,9 @@ const SOURCE = /\.(ts|mts|cts|mjs|cjs|js)$/;
 // this list cannot outlive them (none now: the preload's exporter/handoff and exit/tracer cycles
 // went with the sender's own entry). Each entry: the cycle's files, sorted, joined by ', '.
 const KNOWN = new Set([]);
-// The same for folders. The Node preload's framework hooks (frameworks/) use its core (calls,
-// callsite, spans, wrap) while its entry (preload.ts, instrumentation.ts) installs them; breaking
-// that means moving the core or the entry, which the same branch is rewriting (calls.ts,
-// preload.ts): to be done once it lands.
-const KNOWN_FOLDERS = new Set(['src/inject/node, src/inject/node/frameworks']);
+// The same for folders (none now: the Node preload's entry moved to src/inject/node/entry, so its
+// framework hooks, which use the preload's core, no longer import the folder that installs them).
+const KNOWN_FOLDERS = new Set([]);
 const options = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true, resolveJsonModule: true };
 
 function sources(dir, out = []) {

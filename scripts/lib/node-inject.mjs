@@ -35,7 +35,7 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
   return [
     {
       ...node,
-      entryPoints: ['src/inject/node/preload.ts'],
+      entryPoints: ['src/inject/node/entry/preload.ts'],
       outfile: join(outDir, 'preload.cjs'),
       format: 'cjs',
       external: ['@google/genai'],

@@ -11,11 +11,11 @@
 // (its model calls are still traced wherever they reach a traced SDK).
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { aiSdk6Definition } from './frameworks/aiSdk6';
-import { genkitDefinition } from './frameworks/genkit';
-import { langchainDefinitions } from './frameworks/langchain';
-import { legacySdkDefinition } from './legacy';
-import { openaiDefinition } from './openai';
+import { aiSdk6Definition } from '../frameworks/aiSdk6';
+import { genkitDefinition } from '../frameworks/genkit';
+import { langchainDefinitions } from '../frameworks/langchain';
+import { legacySdkDefinition } from '../legacy';
+import { openaiDefinition } from '../openai';
 
 export const SUPPORTED_VERSIONS = ['>=1.0.0 <5'];
 

@@ -26,12 +26,12 @@
 // SDK) and requires its wrappers when the package it hooks loads.
 import { dirname } from 'node:path';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import type * as Callsite from './callsite';
-import type * as Calls from './calls';
-import type * as Client from './client';
-import type * as Config from './config';
-import type * as AiSdk7 from './frameworks/aiSdk7';
-import type * as Genkit from './frameworks/genkit';
+import type * as Callsite from '../callsite';
+import type * as Calls from '../calls';
+import type * as Client from '../client';
+import type * as Config from '../config';
+import type * as AiSdk7 from '../frameworks/aiSdk7';
+import type * as Genkit from '../frameworks/genkit';
 import type * as Instrumentation from './instrumentation';
 
 // The extension's version, from package.json at build time (scripts/lib/node-inject.mjs).
@@ -46,7 +46,7 @@ function start(): void {
   // Node also runs --require preloads in its module-loader thread (a worker with no parentPort,
   // where the ESM hooks live): nothing to trace there. A user's Worker has a parentPort.
   if (!isMainThread && !parentPort) return;
-  const { readConfig, tracingDisabled } = require('./config') as typeof Config;
+  const { readConfig, tracingDisabled } = require('../config') as typeof Config;
   const g = globalThis as Guarded;
   const proc = process as unknown as Guarded;
   if (g[GUARD] || proc[GUARD] || tracingDisabled()) return;
@@ -54,8 +54,8 @@ function start(): void {
   Object.defineProperty(g, GUARD, { value: marker, enumerable: false });
   Object.defineProperty(proc, GUARD, { value: marker, enumerable: false });
 
-  const { ignoreFile } = require('./callsite') as typeof Callsite;
-  const { setRuntime } = require('./calls') as typeof Calls;
+  const { ignoreFile } = require('../callsite') as typeof Callsite;
+  const { setRuntime } = require('../calls') as typeof Calls;
   const { GeminiInstrumentation } = require('./instrumentation') as typeof Instrumentation;
 
   // Frames in our own bundles (preload.cjs, esm-hook.mjs) are never the user's call site.
@@ -74,11 +74,11 @@ function start(): void {
     }
   };
   setRuntime({ cfg: readConfig(), warn });
-  new GeminiInstrumentation(VERSION, (client) => (require('./client') as typeof Client).instrumentClient(client));
+  new GeminiInstrumentation(VERSION, (client) => (require('../client') as typeof Client).instrumentClient(client));
   // Frameworks that offer a global hook instead of a module to patch: nothing of ours runs until
   // the app's framework calls it.
-  (require('./frameworks/aiSdk7') as typeof AiSdk7).installAiSdkIntegration();
-  (require('./frameworks/genkit') as typeof Genkit).watchGenkit();
+  (require('../frameworks/aiSdk7') as typeof AiSdk7).installAiSdkIntegration();
+  (require('../frameworks/genkit') as typeof Genkit).watchGenkit();
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
