@@ -13,6 +13,7 @@
 // Work the app stopped watching (a background interaction still running, a Live session still
 // open) is closed first, on either event, by the finalizers its tracers registered: those spans
 // end as unfinished rather than interrupted.
+import { errorMessage } from '../../shared/errors';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -96,7 +97,7 @@ export function installExitHooks(p: ExitPipeline, warn: (line: string) => void):
       handOff(spans, p.exporter.target(), (s) => p.exporter.serialize(s));
     } catch (e) {
       try {
-        warn(`[gemini-trace] the last ${spans.length} span(s) could not be handed on as the process exited (${e instanceof Error ? e.message : String(e)}); they are dropped.`);
+        warn(`[gemini-trace] the last ${spans.length} span(s) could not be handed on as the process exited (${errorMessage(e)}); they are dropped.`);
       } catch {
         /* never disturb the app's exit */
       }

@@ -7,6 +7,7 @@
 // down. Batches the processor hands over go to the bounded outbox (outbox.ts), which sends them
 // and holds them while MLflow is away; what it still holds when the process ends goes to a sender
 // process (handoff.ts, from exit.ts).
+import { errorMessage } from '../../shared/errors';
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -219,6 +220,6 @@ export function failureMessage(cfg: PreloadConfig, e: unknown, retrying = false,
   if (e instanceof HttpStatus && (e.status === 401 || e.status === 403)) {
     return `[gemini-trace] ${where} rejected the credentials (HTTP ${e.status}) — set MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD (VS Code: "Gemini Trace: Set MLflow Credentials…"). ${tail}`;
   }
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   return `[gemini-trace] ${where} ${msg}. ${tail}`;
 }

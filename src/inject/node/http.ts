@@ -2,6 +2,7 @@
 // leaves at exit (sender.ts). Node built-ins only: the sender loads nothing else. The socket is
 // unref'd so a pending export never keeps the app alive (exit.ts decides how long exit may wait).
 // No retries here: outbox.ts and sender.ts decide when a failed request is tried again.
+import { errorMessage } from '../../shared/errors';
 import * as http from 'node:http';
 import * as https from 'node:https';
 
@@ -83,7 +84,7 @@ export function request(method: Method, url: string, headers: Record<string, str
       });
       req.end(payload);
     } catch (e) {
-      finish(() => reject(new HttpFailure(`could not be called (${e instanceof Error ? e.message : String(e)})`, 'network')));
+      finish(() => reject(new HttpFailure(`could not be called (${errorMessage(e)})`, 'network')));
     }
   });
 }

@@ -11,6 +11,7 @@
 //   gave up, while it quietly stored the first copy each time.
 // - Retries back off (0.5 s doubling to 5 s). The sender gives up once MLflow has taken nothing
 //   for `lingerMs`, or at once when it refuses for good (bad credentials, a deleted experiment).
+import { errorMessage } from '../../shared/errors';
 import { readFileSync, rmSync, writeFile } from 'node:fs';
 import { dirname } from 'node:path';
 import { resolveExperiment, restOver } from './experiment';
@@ -83,10 +84,10 @@ export async function deliver(h: SenderHeader, pieces: Buffer[], auth: Record<st
       // As the app's exporter does (signal.ts): the Traces view asks MLflow now.
       if (h.signalFile) writeFile(h.signalFile, String(Date.now()), () => {});
     } catch (e) {
-      if (!retryable(e)) return result(e instanceof Error ? e.message : String(e));
+      if (!retryable(e)) return result(errorMessage(e));
       // Too slow to answer in time: it may well have stored the batch; smaller ones get answers.
       if (e instanceof HttpFailure && e.code === 'timeout') perRequest = Math.max(1, perRequest >> 1);
-      if (Date.now() + wait >= deadline) return result(`gave up: ${e instanceof Error ? e.message : String(e)}`);
+      if (Date.now() + wait >= deadline) return result(`gave up: ${errorMessage(e)}`);
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, MAX_WAIT_MS);
     }
