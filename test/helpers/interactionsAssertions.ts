@@ -76,6 +76,13 @@ export function expectedInputs(body: Any): Any {
  *  hold them (google-genai sends a content list as one user_input step; @google/genai as given). */
 const contentItems = (input: Any): Any[] => (Array.isArray(input) ? input.flatMap((c: Any) => (c?.type === 'user_input' && Array.isArray(c.content) ? c.content : [c])) : []);
 
+/** With captureContent false: none of the scenario's prompts, answers, tool arguments or media
+ *  bytes in any span's inputs or outputs. */
+export function assertContentKeptOut(traces: TraceView[]): void {
+  const text = JSON.stringify(traces.map((t) => t.spans.map((s) => [s.attrs['mlflow.spanInputs'], s.attrs['mlflow.spanOutputs']])));
+  for (const secret of ['Say hello', 'echo:', 'Answer briefly', 'Paris', 'sunny', 'owls', 'report:', 'iVBOR']) assert.ok(!text.includes(secret), `"${secret}" must not be recorded`);
+}
+
 /** Each span's start is the wall clock at millisecond resolution (OpenTelemetry anchors every span
  *  to Date.now()), so spans compare within a couple of milliseconds. */
 const SLACK = 2_000_000n;
