@@ -36,24 +36,34 @@ const attrsOf = (list: Json[] | undefined): Json => Object.fromEntries((list ?? 
 export const parsed = (v: unknown): unknown => (typeof v === 'string' && /^[[{]/.test(v) ? JSON.parse(v) : v);
 
 /** Searches the experiment until `expected` traces are there (and, with `settled`, none is still
- *  IN_PROGRESS), then reads each one's spans. */
+ *  IN_PROGRESS and nothing about them changed for SETTLE_MS), then reads each one's spans.
+ *  "Nothing changed" matters after an app's exit: the preload may hand its last spans to a
+ *  detached sender, whose batch lands after the root's and makes MLflow recompute the trace's
+ *  token total; reading the total before it and the spans after it would disagree. */
 export async function traces(experimentId: string, expected: number, timeoutMs = 20_000, opts: { settled?: boolean } = {}): Promise<TraceView[]> {
   const deadline = Date.now() + timeoutMs;
   let infos: Json[] = [];
+  let seen = '';
   for (;;) {
     const r = await mlflowRest<{ traces?: Json[] }>('/api/3.0/mlflow/traces/search', {
       locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } }], max_results: 100, order_by: ['timestamp_ms ASC'],
     });
     infos = r.traces ?? [];
-    const ready = infos.length >= expected && (!opts.settled || infos.every((t) => t.state !== 'IN_PROGRESS'));
+    let ready = infos.length >= expected && (!opts.settled || infos.every((t) => t.state !== 'IN_PROGRESS'));
+    if (ready && opts.settled) {
+      const now = JSON.stringify(infos.map((t) => [t.trace_id, t.state, t.execution_duration, t.trace_metadata]));
+      ready = now === seen;
+      seen = now;
+    }
     if (ready || Date.now() > deadline) break;
-    await new Promise((d) => setTimeout(d, 250));
+    await new Promise((d) => setTimeout(d, seen ? SETTLE_MS : 250));
   }
   assert.equal(infos.length, expected, `traces in experiment ${experimentId}`);
   const out: TraceView[] = [];
   for (const info of infos) out.push(await traceView(info));
   return out;
 }
+const SETTLE_MS = 1_000;
 
 /** One trace (its search entry) with its spans as a tree. */
 export async function traceView(info: Json): Promise<TraceView> {
