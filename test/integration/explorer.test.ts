@@ -298,7 +298,13 @@ describe('Trace Explorer view', function () {
         // The app creates its experiment and writes a trace: the live poll brings the tree in.
         const exp2 = await createExperiment(second.url, 'Default-2');
         await postTraces(second.url, exp2, [{ startMs: Date.now() - 1000, runId: 'r2', runName: 'second.js', prompt: 'on the second server' }]);
-        await waitFor(async () => !hooks.provider.isEmpty && (await children()).some((n) => isExp(n) && n.experiment.name === 'Default-2'), 30_000, 'the second server\'s first trace in the tree');
+        note(`trace posted to the second server after ${Date.now() - t0} ms`);
+        // The idle poll asks MLflow every idlePollInterval (5 s) and a loaded fresh server answers
+        // its first searches slowly: a minute, and on failure what the tree held instead.
+        await waitFor(async () => !hooks.provider.isEmpty && (await children()).some((n) => isExp(n) && n.experiment.name === 'Default-2'), 60_000, 'the second server\'s first trace in the tree').catch(async (e: Error) => {
+          const shown = (await children()).map((n) => (isExp(n) ? `experiment ${n.experiment.name}` : n.kind)).join(', ') || 'nothing';
+          throw new Error(`${e.message}; the tree shows ${shown}; connection ${services.connection.state} to ${services.connection.trackingUri}${services.connection.lastError ? ` (${services.connection.lastError})` : ''}`);
+        });
         assert.equal(services.connection.state, 'up');
         note(`tree shows the second server after ${Date.now() - t0} ms`);
 
