@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // How long the extension host is busy, and how long it is blocked, reading a large trace for the
 // panel: the body's JSON parse (src/mlflow/http.ts: sliced above 1 MB), normalising (src/model),
-// and the panel's layout (src/panel/session.ts). The host is one thread shared by every extension, so the
-// longest stretch without a turn of the event loop matters as much as the total.
+// the panel's layout (src/panel/session.ts), packing the table to post and the history check. The
+// host is one thread shared by every extension, so the longest stretch without a turn of the event
+// loop matters as much as the total.
 //   node bench/host-read.mjs [--sizes 10000,100000,300000] [--runs 3]
 // The body comes from a loopback HTTP server in this process, read with fetch as
-// src/mlflow/http.ts reads it (res.text()), so the fetch's own blocks count too.
+// src/mlflow/http.ts reads it (src/mlflow/bodyText.ts), so the fetch's own blocks count too.
 // Baselines, in the same run: the floor, fetch + JSON.parse of the same body (what any client pays
 // for the bytes, in one block), and JSON.parse alone. "One go" is the read as it was before it was
 // sliced (parseJsonLossless, normalizeTrace, new TraceSession). Memory: this process's resident
@@ -19,6 +20,7 @@ const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
 
 const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);
+const { bodyText } = tsRequire('../src/mlflow/bodyText.ts', import.meta.url);
 const { parseJsonSteps } = tsRequire('../src/shared/jsonSteps.ts', import.meta.url);
 const { runSliced } = tsRequire('../src/shared/steps.ts', import.meta.url);
 const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
@@ -47,7 +49,7 @@ const server = createServer((_req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/traces.json`;
-const fetchText = async () => (await fetch(url)).text();
+const fetchText = async () => bodyText(await fetch(url));
 
 const results = [];
 let held;
@@ -69,6 +71,10 @@ for (const n of sizes) {
     const sliced = await watched(async () => {
       const spans = await runSliced(parseJsonSteps(await fetchText()));
       held = await TraceSession.sliced(check(await normalizeTraceSliced({ info, spans })), undefined);
+      // What the panel does next (src/panel/panelHost.ts): packs the table to post, then asks
+      // whether the trace resends history.
+      held.payload(1);
+      await held.resendsHistory();
     });
     m.sliced.push(sliced.ms);
     m.slicedBlock.push(sliced.longest);

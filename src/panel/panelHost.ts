@@ -145,13 +145,16 @@ export class TracePanel implements vscode.Disposable {
         this.postTrace();
         // A trace that resends history: its conversation's earlier traces say which thought
         // signatures their answers carried; any dropped since are warned about (posted again).
-        if (session.resendsHistory) {
-          void addEarlierTurns(session, this.services, this.closed.signal).then((found) => {
+        // Asked after the trace is posted, in slices: it reads every span's model call.
+        void session
+          .resendsHistory({ signal: this.closed.signal })
+          .then((resends) => resends && addEarlierTurns(session, this.services, this.closed.signal))
+          .then((found) => {
             if (!found || this.session !== session || this.disposed) return;
             this.revision++;
             this.postTrace();
-          });
-        }
+          })
+          .catch(() => undefined); // the panel closed: nothing to add to
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
