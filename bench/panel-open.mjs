@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
-import { openWorkbench } from '../scripts/lib/workbench.mjs';
+import { extensionLog, openWorkbench } from '../scripts/lib/workbench.mjs';
 import { generateTrace } from './gen-trace.mjs';
 import { percentile, report, root, writeResult } from './lib.mjs';
 
@@ -88,6 +88,19 @@ function hostMemory(server) {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
 }
 
+/** The host's own account of a slow open, from the extension's log (src/core/traceStore.ts and
+ *  src/panel/panelHost.ts log it above 500 ms): fetch + parse, normalise, lay out; NaN if absent. */
+function hostPhases(server, traceId) {
+  const log = extensionLog(server);
+  const num = (re) => Number(re.exec(log)?.[1] ?? NaN);
+  const id = traceId.replace(/[^\w-]/g, '');
+  return {
+    fetchMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in (\\d+) ms`)),
+    readMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in \\d+ ms, read in (\\d+) ms`)),
+    layoutMs: num(new RegExp(`trace panel ${id}: \\d+ spans laid out in (\\d+) ms`)),
+  };
+}
+
 /**
  * Runs Open Trace by ID on a trace of `n` spans; resolves with the ms from accepting the id to the
  * panel's first span rows and to the page holding all `n` spans, and what `atComplete` returned
@@ -139,14 +152,16 @@ try {
   }
   const ten = median(base.open);
   for (const { n, copies } of big) {
-    const m = { n, bytes: copies[0].bytes, open: [], complete: [], fetch: [], reopen: [], memory: undefined };
+    const m = { n, bytes: copies[0].bytes, open: [], complete: [], fetch: [], reopen: [], memory: undefined, phases: [] };
     for (const [k, t] of copies.entries()) {
       m.fetch.push(await fetchAndParse(t.url));
       const o = await openOnce(wb.page, t.traceId, n, k === copies.length - 1 ? () => hostMemory(wb.server) : undefined);
       m.open.push(o.first);
       m.complete.push(o.complete);
       m.memory = o.extra ?? m.memory;
-      console.log(`[${elapsed()}] ${n} spans: first rows ${o.first} ms, complete ${o.complete} ms (floor ${Math.round(m.fetch.at(-1))} ms)`);
+      const ph = hostPhases(wb.server, t.traceId);
+      m.phases.push(ph);
+      console.log(`[${elapsed()}] ${n} spans: first rows ${o.first} ms, complete ${o.complete} ms (floor ${Math.round(m.fetch.at(-1))} ms); host: fetch + parse ${ph.fetchMs} ms, normalise ${ph.readMs} ms, layout ${ph.layoutMs} ms`);
     }
     m.reopen.push((await openOnce(wb.page, copies.at(-1).traceId, n)).first);
     results.push(m);
@@ -165,7 +180,7 @@ try {
     report(`  reopened, its trace still kept by the extension`, { value: m.reopen[0], unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     console.log(`  extension host memory with the panel open: ${m.memory.rssMb} MB resident, peak ${m.memory.peakMb} MB (goal for 300,000 spans: ≤ 2048 MB)`);
   }
-  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), reopenMs: m.reopen[0], fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb }])) });
+  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), reopenMs: m.reopen[0], fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
 } catch (e) {
   if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
   throw e;

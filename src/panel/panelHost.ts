@@ -137,8 +137,11 @@ export class TracePanel implements vscode.Disposable {
         } catch {
           url = undefined; // a client that cannot name the page just hides the button
         }
+        const t0 = Date.now();
         const session = await TraceSession.sliced(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
         if (this.disposed) return;
+        const layoutMs = Date.now() - t0;
+        if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.session = session;
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
