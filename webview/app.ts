@@ -177,6 +177,8 @@ export class App {
     if (restoring && saved?.query) this.search.set(saved.query);
     else if (sameTrace) this.search.rerun();
     this.view.save();
+    // How many spans the page holds, readable from outside (bench/panel-open.mjs waits on it).
+    document.body.dataset.spans = String(t.n);
     if (!sameTrace) this.timeline.viewport.focus({ preventScroll: true });
     // Report once the browser has painted the rows.
     requestAnimationFrame(() => setTimeout(() => this.host.command('rendered', { revision: p.revision, spans: t.n, ms: performance.now() - t0 }), 0));

@@ -84,6 +84,8 @@ export async function startVsCodeServer(opts) {
   return {
     url,
     port,
+    /** The server's process id; its process group holds the extension host too (bench memory). */
+    pid: child.pid,
     dataDir,
     folder: opts.folder,
     /** Which VS Code and Node this is: { name, codeServer, vscode, node } */

@@ -4,6 +4,7 @@
 // headers or bodies (they may carry credentials or user content).
 import type { ClientOptions, RequestOptions } from './api';
 import { authorizationHeader, type Endpoint } from './auth';
+import { bodyText } from './bodyText';
 import * as describe from './describe';
 import { MlflowError } from './errors';
 import { parseJsonLossless } from '../shared/jsonLossless';
@@ -92,7 +93,7 @@ export class Http {
       if (req.response === 'bytes' && status >= 200 && status < 300) {
         bytes = Buffer.from(await res.arrayBuffer());
         text = '';
-      } else text = await res.text();
+      } else text = await bodyText(res);
     } catch (e) {
       const err =
         reason === 'timeout'

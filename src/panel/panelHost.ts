@@ -137,21 +137,27 @@ export class TracePanel implements vscode.Disposable {
         } catch {
           url = undefined; // a client that cannot name the page just hides the button
         }
+        const t0 = Date.now();
         const session = await TraceSession.sliced(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
         if (this.disposed) return;
+        const layoutMs = Date.now() - t0;
+        if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.session = session;
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
         // A trace that resends history: its conversation's earlier traces say which thought
         // signatures their answers carried; any dropped since are warned about (posted again).
-        if (session.resendsHistory) {
-          void addEarlierTurns(session, this.services, this.closed.signal).then((found) => {
+        // Asked after the trace is posted, in slices: it reads every span's model call.
+        void session
+          .resendsHistory({ signal: this.closed.signal })
+          .then((resends) => resends && addEarlierTurns(session, this.services, this.closed.signal))
+          .then((found) => {
             if (!found || this.session !== session || this.disposed) return;
             this.revision++;
             this.postTrace();
-          });
-        }
+          })
+          .catch(() => undefined); // the panel closed: nothing to add to
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
