@@ -15,6 +15,9 @@ export class ExperimentResolver {
   private token: string | undefined;
   private loaded: Promise<void> | undefined;
   private readonly byName = new Map<string, { at: number; found: boolean; value: Promise<Experiment | undefined> }>();
+  /** Bumped by invalidate(): an answer to a request made before (the old server's, when the
+   *  tracking URI changed while it was in flight) must not land in the new cache. */
+  private generation = 0;
 
   constructor(
     private readonly api: Api,
@@ -22,6 +25,7 @@ export class ExperimentResolver {
   ) {}
 
   invalidate(): void {
+    this.generation++;
     this.experiments = [];
     this.token = undefined;
     this.loaded = undefined;
@@ -34,11 +38,11 @@ export class ExperimentResolver {
 
   /** First page of active experiments (configured one first), cached. */
   async list(): Promise<{ experiments: Experiment[]; hasMore: boolean }> {
-    this.loaded ??= this.fetchPage().catch((e) => {
-      this.loaded = undefined;
+    const loading = (this.loaded ??= this.fetchPage().catch((e) => {
+      if (this.loaded === loading) this.loaded = undefined;
       throw e;
-    });
-    await this.loaded;
+    }));
+    await loading;
     const configured = await this.configured();
     const rest = this.experiments.filter((e) => e.experiment_id !== configured?.experiment_id);
     return { experiments: configured ? [configured, ...rest] : rest, hasMore: this.token !== undefined };
@@ -49,7 +53,9 @@ export class ExperimentResolver {
   }
 
   private async fetchPage(): Promise<void> {
+    const generation = this.generation;
     const page = await this.api().searchExperiments({ maxResults: PAGE, orderBy: ['last_update_time DESC'], viewType: 'ACTIVE_ONLY', pageToken: this.token });
+    if (generation !== this.generation) return; // the tree asks again after an invalidation
     const known = new Set(this.experiments.map((e) => e.experiment_id));
     this.experiments.push(...page.experiments.filter((e) => !known.has(e.experiment_id)));
     this.token = page.nextPageToken || undefined;
@@ -95,15 +101,19 @@ export class ExperimentResolver {
     const hit = this.byName.get(name);
     // A missing experiment may be created any moment by a traced app: ask again, but not often.
     if (hit && (hit.found || Date.now() - hit.at < RETRY_MISSING_MS)) return hit.value;
+    const generation = this.generation;
     const entry: { at: number; found: boolean; value: Promise<Experiment | undefined> } = { at: Date.now(), found: false, value: this.api().getExperimentByName(name) };
     this.byName.set(name, entry);
     entry.value.then(
       (e) => {
         entry.found = !!e;
         entry.at = Date.now();
+        if (generation !== this.generation) return;
         if (e && !this.experiments.some((x) => x.experiment_id === e.experiment_id)) this.experiments.push(e);
       },
-      () => this.byName.delete(name),
+      () => {
+        if (this.byName.get(name) === entry) this.byName.delete(name);
+      },
     );
     return entry.value;
   }
