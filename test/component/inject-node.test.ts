@@ -144,7 +144,15 @@ describe('Node preload: @google/genai traced into MLflow', function () {
       const warnings = traced.stderr.split('\n').filter((l) => l.includes('[gemini-trace]'));
       assert.equal(warnings.length, 1, `${app.label}: exactly one warning, got:\n${traced.stderr}`);
       assert.match(warnings[0], /refused the connection — start it with `mlflow server/);
-      assert.ok(traced.ms < plain.ms + 2000, `${app.label}: traced run took ${Math.round(traced.ms)} ms, untraced ${Math.round(plain.ms)} ms`);
+      // The exit bound: on a loaded machine one run's start-up alone can swing by seconds (tsx),
+      // so a miss is measured once more and the faster run of each kind counts. A preload that
+      // really held the exit would miss both times.
+      let [tracedMs, plainMs] = [traced.ms, plain.ms];
+      if (tracedMs >= plainMs + 2000) {
+        plainMs = Math.min(plainMs, (await run(app.cmd, [app.file], plainEnv(), cwd)).ms);
+        tracedMs = Math.min(tracedMs, (await run(app.cmd, [app.file], await tracedEnv({ experiment: 'never-created', runId: randomUUID(), trackingUri: down }), cwd)).ms);
+      }
+      assert.ok(tracedMs < plainMs + 2000, `${app.label}: traced run took ${Math.round(tracedMs)} ms, untraced ${Math.round(plainMs)} ms (best of two when the first missed)`);
     }
   });
 

@@ -11,6 +11,7 @@ import type { ExperimentNode, LoadMoreNode, MessageNode, Node, RunNode, SpanNode
 import type { Services } from '../../src/core/services';
 import type { TraceSummary } from '../../src/model/types';
 import { getExtension, getServices, mlflowUrl, waitFor, withSetting, getTestApi } from '../helpers/vscode';
+import { readExtensionLog } from '../helpers/hostSpy';
 import { createExperiment, postTraces } from '../../bench/lib/otlp.mjs';
 import type { TraceSeed } from '../../bench/lib/otlp.mjs';
 
@@ -285,6 +286,9 @@ describe('Trace Explorer view', function () {
     const lib = (await import(pathToFileURL(join(getExtension().extensionPath, 'scripts/lib/mlflow.mjs')).href)) as {
       startMlflow(o?: object): Promise<{ url: string; restart(): Promise<void>; stop(): Promise<void> }>;
     };
+    // Every poll in the log (debug), for a failure to quote.
+    await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'debug');
+    restore.push(async () => { await vscode.commands.executeCommand('_extensionTests.setLogLevel', 'info'); });
     const t0 = Date.now();
     const second = await lib.startMlflow();
     note(`second MLflow up at ${second.url} in ${Date.now() - t0} ms`);
@@ -303,7 +307,9 @@ describe('Trace Explorer view', function () {
         // its first searches slowly: a minute, and on failure what the tree held instead.
         await waitFor(async () => !hooks.provider.isEmpty && (await children()).some((n) => isExp(n) && n.experiment.name === 'Default-2'), 60_000, 'the second server\'s first trace in the tree').catch(async (e: Error) => {
           const shown = (await children()).map((n) => (isExp(n) ? `experiment ${n.experiment.name}` : n.kind)).join(', ') || 'nothing';
-          throw new Error(`${e.message}; the tree shows ${shown}; connection ${services.connection.state} to ${services.connection.trackingUri}${services.connection.lastError ? ` (${services.connection.lastError})` : ''}`);
+          const poll = `${JSON.stringify(hooks.poller.stats)}, polling ${hooks.poller.active}, view visible ${hooks.view.visible}, root empty ${hooks.provider.isEmpty}`;
+          const log = readExtensionLog(services).split('\n').filter((l) => /explorer|connection|experiments/.test(l)).slice(-25).join('\n');
+          throw new Error(`${e.message}; the tree shows ${shown}; connection ${services.connection.state} to ${services.connection.trackingUri}${services.connection.lastError ? ` (${services.connection.lastError})` : ''}; live poll ${poll}\nthe extension's log:\n${log}`);
         });
         assert.equal(services.connection.state, 'up');
         note(`tree shows the second server after ${Date.now() - t0} ms`);
