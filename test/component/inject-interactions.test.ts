@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { TAG } from '../../src/shared/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
-import { assertContentKeptOut, assertInteractionsApp, assertLiveEdges, assertRunningRun, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
+import { assertContentKeptOut, assertInteractionsApp, assertLiveEdges, assertWatchedRun, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
 import { uniqueName } from '../helpers/mlflow';
 import { plainEnv, preloadBed, run, tracedEnv } from '../helpers/runApp';
-import { experimentId, inProgressTrace, markedLine, parsed, traces } from '../helpers/traceView';
+import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
 import type { SpanView } from '../helpers/traceView';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON read back from MLflow */
@@ -132,20 +132,8 @@ describe('Node preload: the Interactions and Live APIs traced into MLflow', func
     const runId = randomUUID();
     const env = await tracedEnv({ standinUrl: bed.standin.url, distDir: bed.distDir, experiment, runId, workspace: apps });
     const child = spawn(process.execPath, [file, 'watch'], { env, cwd: join(file, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let running = true;
-    const exited = new Promise<number | null>((done) => child.on('close', (code) => { running = false; done(code); }));
-    // Watched while the app runs (its agent runs 4 s from the create), not for a fixed time from
-    // the spawn: a loaded machine took most of a fixed 4 s to start the app.
-    const seen = await inProgressTrace(experiment, runId, () => running, ['mlflow.traceName', 'gemini_trace.conversation']);
-    assertRunningRun(seen, 'node');
-    assert.equal(await exited, 0);
-    const [done] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
-    assert.equal(done.id, seen.id);
-    assert.equal(done.state, 'OK');
-    assert.equal(done.roots[0].name, 'Interactions.background');
+    const done = await assertWatchedRun(child, experiment, runId, 'node');
     assert.equal(done.tags['mlflow.traceName'], 'Interactions.background');
-    assert.equal(a(done.roots[0], 'gemini.interaction.status'), 'completed');
-    assert.equal(done.tags['gemini_trace.unfinished'], undefined);
   });
 
   it('Live sessions: audio as metadata, an interruption, goAway, an error close, and one open at exit', async () => {

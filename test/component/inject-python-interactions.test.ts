@@ -14,10 +14,10 @@ import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { selfSignedCert } from '../fixtures/gemini/tls';
-import { assertContentKeptOut, assertInteractionsApp, assertLiveEdges, assertRunningRun, assertSignatureReplay, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
+import { assertContentKeptOut, assertInteractionsApp, assertLiveEdges, assertWatchedRun, assertSignatureReplay, assertUnfinishedRun, expectedUsage, SCENARIO_TRACES } from '../helpers/interactionsAssertions';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
 import { run } from '../helpers/runApp';
-import { experimentId, inProgressTrace, markedLine, parsed, traces } from '../helpers/traceView';
+import { experimentId, markedLine, parsed, traces } from '../helpers/traceView';
 import type { SpanView } from '../helpers/traceView';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON read back from MLflow */
@@ -182,18 +182,7 @@ print(json.dumps({"n": len(objs), "diff": diff}))`;
       runtimes: ['python'],
     });
     const child = spawn(pythons.genai, [file, 'watch'], { env: { ...plainEnv('watch'), ...vars }, cwd: join(file, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let running = true;
-    const exited = new Promise<number | null>((done) => child.on('close', (code) => { running = false; done(code); }));
-    // While the app runs (the agent runs 4 s from the create; a loaded machine may take seconds to start Python).
-    const seen = await inProgressTrace(experiment, runId, () => running, ['mlflow.traceName', 'gemini_trace.conversation']);
-    assertRunningRun(seen, 'python');
-    assert.equal(await exited, 0);
-    const [done] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
-    assert.equal(done.id, seen.id);
-    assert.equal(done.state, 'OK');
-    assert.equal(done.roots[0].name, 'Interactions.background');
-    assert.equal(a(done.roots[0], 'gemini.interaction.status'), 'completed');
-    assert.equal(done.tags['gemini_trace.unfinished'], undefined);
+    await assertWatchedRun(child, experiment, runId, 'python');
   });
 
   it('a history kept by hand (store=False) that drops a thought signature is marked on its create, one that keeps it is not', async () => {

@@ -22,10 +22,11 @@
 // (assertRunningRun) and once the app stopped watching (assertUnfinishedRun), a history kept by
 // hand that drops a thought signature (assertSignatureReplay).
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { TAG } from '../../src/shared/runTags';
 import { interactionReply } from '../fixtures/gemini/interactionReplies';
 import type { RecordedCall } from '../fixtures/gemini/standin';
-import { markedLine, parsed } from './traceView';
+import { experimentId, inProgressTrace, markedLine, parsed, traces } from './traceView';
 import type { Json, SpanView, TraceView } from './traceView';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON read back from MLflow */
@@ -347,4 +348,23 @@ export function assertSignatureReplay(traces: TraceView[], file: string): void {
   assert.equal(a(ask, 'gemini.interaction.dropped_signatures'), undefined);
   assert.equal(a(at('kept'), 'gemini.interaction.dropped_signatures'), undefined, 'the history sent back whole drops nothing');
   assert.deepEqual(a(at('dropped'), 'gemini.interaction.dropped_signatures'), [{ step: 'function_call lookup_order', id: call.id, interaction: a(ask, 'gemini.interaction.id') }]);
+}
+
+/** A background agent watched to its end (interactions-exit.cjs / interactions_exit.py in watch
+ *  mode, already spawned as `child`): seen IN_PROGRESS while the app runs (its agent runs 4 s from
+ *  the create; watched for as long as the app runs, since a loaded machine may take seconds to
+ *  start it), then the same trace OK and completed once the app saw it finish. */
+export async function assertWatchedRun(child: ChildProcess, experiment: string, runId: string, runtime: 'node' | 'python'): Promise<TraceView> {
+  let running = true;
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => { running = false; done(code); }));
+  const seen = await inProgressTrace(experiment, runId, () => running, ['mlflow.traceName', 'gemini_trace.conversation']);
+  assertRunningRun(seen, runtime);
+  assert.equal(await exited, 0);
+  const [done] = await traces(await experimentId(experiment), 1, 20_000, { settled: true });
+  assert.equal(done.id, seen.id);
+  assert.equal(done.state, 'OK');
+  assert.equal(done.roots[0].name, 'Interactions.background');
+  assert.equal(a(done.roots[0], 'gemini.interaction.status'), 'completed');
+  assert.equal(done.tags['gemini_trace.unfinished'], undefined);
+  return done;
 }
