@@ -1,11 +1,16 @@
 // The Node preload's bundles (src/inject/node → dist/inject/node), shared by scripts/build.mjs and
 // the tests/benchmarks that build a private copy (so they never race a concurrent `npm run build`).
-//   preload.cjs     --require'd into the user's process: the instrumentation and the exporter;
-//   esm-hook.mjs    --import'ed: registers esm-loader.mjs for `@google/genai`;
+//   preload.cjs     --require'd into the user's process: the start-up, small, which loads
+//                   tracing.cjs when the app first reaches a package it traces;
+//   tracing.cjs     the instrumentation and the exporter;
+//   esm-hook.mjs    --import'ed: registers the ESM hooks (esm-loader.mjs, and its own for `@google/genai`);
 //   esm-loader.mjs  import-in-the-middle's loader hooks (Node's loader thread);
+//   esm-genai.mjs   the loader-thread form of the `@google/genai` hook (src/inject/node/genaiModule.ts);
 //   sender.cjs      the detached process a traced app leaves at exit to deliver its last spans;
-//   lib/register.js import-in-the-middle's hook registry, shared by preload.cjs and the wrappers the
-//                   loader generates (they import it next to the loader): one file, one registry.
+//   lib/register.js import-in-the-middle's hook registry as the loader's wrappers import it (next to
+//                   the loader), which starts tracing.cjs (src/inject/node/esmRegistry.ts) and is
+//                   otherwise lib/iitm-register.js, the package's own, shared by tracing.cjs and
+//                   the wrappers: one registry.
 // @google/genai is never bundled: the preload patches the app's own copy.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,9 +43,23 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       entryPoints: ['src/inject/node/entry/preload.ts'],
       outfile: join(outDir, 'preload.cjs'),
       format: 'cjs',
+      external: ['./tracing.cjs'],
+      define: { GEMINI_TRACE_VERSION: JSON.stringify(version) },
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/entry/tracing.ts'],
+      outfile: join(outDir, 'tracing.cjs'),
+      format: 'cjs',
       external: ['@google/genai'],
       plugins: [sharedIitmRegistry],
-      define: { GEMINI_TRACE_VERSION: JSON.stringify(version) },
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/esmRegistry.ts'],
+      outfile: join(outDir, 'lib/register.js'),
+      format: 'cjs',
+      external: ['./iitm-register.js'],
     },
     {
       ...node,
@@ -53,7 +72,13 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       entryPoints: ['src/inject/node/esm-hook.ts'],
       outfile: join(outDir, 'esm-hook.mjs'),
       format: 'esm',
-      external: ['@google/genai', './preload.cjs', './esm-loader.mjs'],
+      external: ['@google/genai', './preload.cjs', './esm-loader.mjs', './esm-genai.mjs'],
+    },
+    {
+      ...node,
+      entryPoints: ['src/inject/node/genaiLoader.ts'],
+      outfile: join(outDir, 'esm-genai.mjs'),
+      format: 'esm',
     },
     {
       ...node,
@@ -70,7 +95,7 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
 export function copyNodeInjectStatic(outDir = join(root, 'dist/inject/node')) {
   const register = createRequire(join(root, 'package.json')).resolve('import-in-the-middle/lib/register.js');
   mkdirSync(join(outDir, 'lib'), { recursive: true });
-  cpSync(register, join(outDir, 'lib/register.js'));
+  cpSync(register, join(outDir, 'lib/iitm-register.js'));
   // CommonJS whatever package.json sits above the install.
   writeFileSync(join(outDir, 'lib/package.json'), '{ "type": "commonjs" }\n');
 }

@@ -164,6 +164,50 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     assert.equal(res.stdout.trim(), version);
   });
 
+  it('starts its tracing machinery only when the app reaches a traced package (CommonJS and ESM)', async () => {
+    // What every traced process pays at start is the small preload.cjs: tracing.cjs (with
+    // OpenTelemetry) loads on the first require or import of a package it traces, before the app
+    // sees that package's exports.
+    const env = await tracedEnv({ experiment: uniqueName('inject-boot'), runId: randomUUID() });
+    const probe = `const has = (re) => Object.keys(req.cache).some((f) => re.test(f));
+const seen = () => has(/tracing\\.cjs$/);
+const out = { start: seen() };
+await import('node:http');
+out.other = seen();
+LOAD_SDK;
+out.sdk = seen();
+console.log(JSON.stringify(out));`;
+    const cjs = await run(process.execPath, ['-e', `const req = require; (async () => { ${probe.replace('LOAD_SDK', "req('@google/genai')")} })();`], env, root);
+    const esm = await run(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);\n${probe.replace('LOAD_SDK', "await import('@google/genai')")}`], env, root);
+    for (const [label, res] of [['CommonJS', cjs], ['ESM', esm]] as const) {
+      assert.equal(res.code, 0, `${label}: ${res.stderr}`);
+      const out = JSON.parse(res.stdout.trim()) as Record<string, boolean>;
+      assert.equal(out.start, false, `${label}: tracing.cjs is not loaded at start`);
+      assert.equal(out.other, false, `${label}: nor after loading a module it does not trace`);
+      assert.equal(out.sdk, true, `${label}: tracing.cjs loaded with @google/genai`);
+    }
+  });
+
+  it("an ESM app's @google/genai is the SDK's own namespace, every export the same but GoogleGenAI", async () => {
+    const env = await tracedEnv({ experiment: uniqueName('inject-esm-ns'), runId: randomUUID() });
+    const probe = `import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+const seen = await import('@google/genai');
+const file = createRequire(import.meta.url).resolve('@google/genai').replace(/index\\.cjs$/, 'index.mjs');
+const own = await import(pathToFileURL(file).href);
+const keys = (ns) => Object.keys(ns).sort();
+const differ = keys(own).filter((k) => seen[k] !== own[k]);
+const client = new seen.GoogleGenAI({ apiKey: 'k' });
+console.log(JSON.stringify({ same: JSON.stringify(keys(seen)) === JSON.stringify(keys(own)), n: keys(own).length, differ, name: seen.GoogleGenAI.name, instance: client instanceof own.GoogleGenAI && client instanceof seen.GoogleGenAI }));`;
+    const res = await run(process.execPath, ['--input-type=module', '-e', probe], env, root);
+    assert.equal(res.code, 0, res.stderr);
+    const out = JSON.parse(res.stdout.trim()) as { same: boolean; n: number; differ: string[]; name: string; instance: boolean };
+    assert.ok(out.same && out.n > 100, `the same export names (${out.n})`);
+    assert.deepEqual(out.differ, ['GoogleGenAI'], 'only GoogleGenAI is ours');
+    assert.equal(out.name, 'GoogleGenAI');
+    assert.equal(out.instance, true, 'a client is an instance of both classes');
+  });
+
   it('GEMINI_TRACE_ACTIVE=0 turns the preload off with NODE_OPTIONS still set', async () => {
     const experiment = uniqueName('inject-off');
     const file = join(apps, 'node-cjs/app.cjs');

@@ -7,9 +7,10 @@ import type { Attributes } from '@opentelemetry/api';
 import { setRuntime } from '../../src/inject/node/calls';
 import { readConfig } from '../../src/inject/node/config';
 import { aiSdk6Definition } from '../../src/inject/node/frameworks/aiSdk6';
-import { installAiSdkIntegration } from '../../src/inject/node/frameworks/aiSdk7';
+import { integration } from '../../src/inject/node/frameworks/aiSdk7';
 import { modelUsage, roleOf, spanTypeOf } from '../../src/inject/node/frameworks/aiSdkShape';
-import { genkitDefinition, watchGenkit } from '../../src/inject/node/frameworks/genkit';
+import { genkitDefinition, wrapGenkitProvider } from '../../src/inject/node/frameworks/genkit';
+import { installAiSdkIntegration, watchGenkit } from '../../src/inject/node/frameworks/globalHooks';
 import { geminiRequest, modelCall } from '../../src/inject/node/frameworks/genkitShape';
 import { langchainDefinitions } from '../../src/inject/node/frameworks/langchain';
 import { handler } from '../../src/inject/node/frameworks/langchainRuns';
@@ -38,8 +39,8 @@ describe('Node preload framework hooks: what an unknown version could hand them'
   });
 
   it('AI SDK 7 integration: on the global list once, not enumerable; odd events are ignored; execute wrappers pass values and errors through', async () => {
-    installAiSdkIntegration();
-    installAiSdkIntegration();
+    installAiSdkIntegration(() => integration);
+    installAiSdkIntegration(() => integration);
     const list = (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: Array<Record<string, (e: unknown) => unknown>> }).AI_SDK_TELEMETRY_INTEGRATIONS!;
     assert.equal(list.length, 1);
     assert.ok(!Object.keys(globalThis).includes('AI_SDK_TELEMETRY_INTEGRATIONS'));
@@ -64,7 +65,7 @@ describe('Node preload framework hooks: what an unknown version could hand them'
   });
 
   it('Genkit: our processor joins the provider Genkit stores, and ignores spans that are not Genkit\'s', async () => {
-    watchGenkit();
+    watchGenkit(() => wrapGenkitProvider);
     const g = globalThis as { __GENKIT_TELEMETRY_PROVIDER?: { enableTelemetry(c: unknown): Promise<unknown> } };
     let config: { spanProcessors?: Array<{ onStart(s: unknown): void; onEnd(s: unknown): void }> } | undefined;
     g.__GENKIT_TELEMETRY_PROVIDER = { enableTelemetry: async (c: unknown) => (config = c as typeof config) };

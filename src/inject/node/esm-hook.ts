@@ -1,7 +1,8 @@
 // The ESM half of the preload (dist/inject/node/esm-hook.mjs), loaded with `--import`. It installs
 // import-in-the-middle's loader hooks (bundled as esm-loader.mjs) for the hooked modules only
-// (hooked.ts), so an ESM app's `import { GoogleGenAI } from '@google/genai'` reaches the
-// instrumentation in preload.cjs. Every other module loads untouched. It also loads preload.cjs itself when only `--import` was given.
+// (hooked.ts), and a lighter hook of its own for `@google/genai` (genaiModule.ts), so that an ESM
+// app's imports reach the instrumentation. Every other module loads untouched. It also loads
+// preload.cjs itself when only `--import` was given.
 //
 // Which hook API, by what the running Node supports:
 // - `module.registerHooks` (synchronous, in the app's own thread) where its load hook accepts the
@@ -13,11 +14,17 @@
 import * as nodeModule from 'node:module';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
+import { redirect, wrapperSource } from './genaiModule';
 import { ESM_HOOKED } from './hooked';
 
 const GUARD = Symbol.for('gemini-trace.node.esm-hook');
 type Guarded = { [GUARD]?: boolean };
 const OPTIONS = { include: ESM_HOOKED };
+type Resolved = { url: string; format?: string | null };
+type SyncHooks = {
+  resolve: (specifier: string, context: unknown, next: (s: string, c: unknown) => Resolved) => Resolved;
+  load: (url: string, context: unknown, next: (u: string, c: unknown) => unknown) => unknown;
+};
 // `registerHooks` is newer than the Node 20 type declarations this project builds against.
 const mod = nodeModule as typeof nodeModule & { registerHooks?: unknown };
 
@@ -29,11 +36,24 @@ async function start(): Promise<void> {
   const sync = typeof mod.registerHooks === 'function' && (supportsSyncHooks as () => boolean)();
   if (!sync && typeof mod.register !== 'function') return;
   mod.createRequire(import.meta.url)('./preload.cjs');
+  // `@google/genai` gets its own hook (genaiModule.ts), registered last so that it runs first.
   if (sync) {
     const loader = (await import(new URL('./esm-loader.mjs', import.meta.url).href)) as { registerSync: (options: typeof OPTIONS) => void };
     loader.registerSync(OPTIONS);
+    (mod.registerHooks as (hooks: SyncHooks) => void)({
+      resolve(specifier, context, next) {
+        const r = next(specifier, context);
+        const url = redirect(specifier, r.url, r.format);
+        return url ? { ...r, url, format: 'module' } : r;
+      },
+      load(url, context, next) {
+        const source = wrapperSource(url);
+        return source === undefined ? next(url, context) : { format: 'module', source, shortCircuit: true };
+      },
+    });
   } else {
     mod.register('./esm-loader.mjs', import.meta.url, { data: OPTIONS });
+    mod.register('./esm-genai.mjs', import.meta.url);
   }
 }
 

@@ -5,8 +5,8 @@
 // - patterns: files of a package, by their resolved URL — the AI SDK's entry and LangChain's
 //   callback manager and entry points, which the package's own modules import by relative path.
 // Every hook only patches: a module loads as it would, with the same exports.
+// `@google/genai` is not here: its ESM build gets a lighter hook of its own (genaiModule.ts).
 export const ESM_HOOKED: Array<string | RegExp> = [
-  '@google/genai',
   '@google/generative-ai',
   'openai',
   '@langchain/google-genai',
@@ -18,3 +18,31 @@ export const ESM_HOOKED: Array<string | RegExp> = [
   // (frameworks/langchain.ts).
   /\/node_modules\/@langchain\/core\/dist\/(callbacks\/manager|runnables\/base|language_models\/chat_models|language_models\/llms|tools\/index)\.js$/,
 ];
+
+// The packages whose first `require` starts the tracing machinery (entry/preload.ts): every package
+// a module definition of instrumentation.ts names. A module is matched by its bare name, a subpath
+// of it, or a path into its folder under node_modules. test/unit/preload-boot.test.ts holds this
+// list to the definitions.
+export const HOOKED_PACKAGES: readonly string[] = ['@google/genai', '@google/generative-ai', 'openai', 'ai', '@langchain/core', '@langchain/google-genai', 'genkit'];
+
+const PREFIXES = HOOKED_PACKAGES.map((name) => `${name}/`);
+const IN_NODE_MODULES = HOOKED_PACKAGES.map((name) => `/node_modules/${name}`);
+
+/** Whether `require(id)` may load one of the hooked packages: a cheap test on the string only, as
+ *  it runs for every require until tracing starts. */
+export function mayLoadHooked(id: string): boolean {
+  if (id.charCodeAt(0) === 46 /* . */ && !id.includes('node_modules')) return false;
+  const path = id.includes('\\') ? id.replace(/\\/g, '/') : id;
+  for (let i = 0; i < HOOKED_PACKAGES.length; i++) {
+    if (path === HOOKED_PACKAGES[i] || path.startsWith(PREFIXES[i])) return true;
+    const at = path.indexOf(IN_NODE_MODULES[i]);
+    if (at >= 0) {
+      const next = path.charCodeAt(at + IN_NODE_MODULES[i].length);
+      if (Number.isNaN(next) || next === 47 /* / */) return true;
+    }
+  }
+  return false;
+}
+
+/** Where the preload's start-up leaves the function that starts tracing (absent when it is off). */
+export const ACTIVATE = Symbol.for('gemini-trace.node.activate');

@@ -1,7 +1,6 @@
 // The OpenTelemetry instrumentation of `@google/genai`: when the app loads the package (require
-// through require-in-the-middle, import through import-in-the-middle's loader, which esm-hook.ts
-// registers), its `GoogleGenAI` export is replaced by a construct-trapping Proxy of itself. Every
-// client the app creates (also from subclasses) is instrumented right after its constructor ran;
+// through require-in-the-middle; import through genaiModule.ts, which esm-hook.ts registers), its
+// `GoogleGenAI` export is replaced by a construct-trapping Proxy of itself. Every client the app creates (also from subclasses) is instrumented right after its constructor ran;
 // the class keeps its name, statics, prototype and instanceof behaviour.
 //
 // The other packages hooked as they load (hooked.ts) have modules of their own, which say what
@@ -50,30 +49,35 @@ export class GeminiInstrumentation extends InstrumentationBase {
 
   private patchExports(exports: Exports): Exports {
     try {
-      const original = exports?.GoogleGenAI;
-      if (typeof original !== 'function' || originals.has(original)) return exports;
-      let traced = proxies.get(original);
-      if (!traced) {
-        const onClient = this.onClient;
-        traced = new Proxy(original, {
-          construct(target, args, newTarget) {
-            const client = Reflect.construct(target, args, newTarget) as object;
-            try {
-              onClient(client);
-            } catch {
-              /* the client works untraced */
-            }
-            return client;
-          },
-        });
-        proxies.set(original, traced);
-        originals.set(traced, original);
-      }
-      exports.GoogleGenAI = traced;
+      if (exports && typeof exports.GoogleGenAI === 'function') exports.GoogleGenAI = this.tracedClass(exports.GoogleGenAI);
     } catch {
       /* leave the module as it is */
     }
     return exports;
+  }
+
+  /** `GoogleGenAI` as the app gets it: a construct-trapping Proxy of the class (one per class). An
+   *  ES module app gets it through genaiModule.ts, a CommonJS one through patchExports. */
+  tracedClass(original: unknown): unknown {
+    if (typeof original !== 'function' || originals.has(original)) return original;
+    let traced = proxies.get(original);
+    if (!traced) {
+      const onClient = this.onClient;
+      traced = new Proxy(original, {
+        construct(target, args, newTarget) {
+          const client = Reflect.construct(target, args, newTarget) as object;
+          try {
+            onClient(client);
+          } catch {
+            /* the client works untraced */
+          }
+          return client;
+        },
+      });
+      proxies.set(original, traced);
+      originals.set(traced, original);
+    }
+    return traced;
   }
 
   private unpatchExports(exports: Exports): void {

@@ -1,7 +1,7 @@
 // The Vercel AI SDK 7 (`ai` 7.x), traced through its telemetry integrations: AI SDK 7 has no
 // OpenTelemetry of its own and calls every integration in `globalThis.AI_SDK_TELEMETRY_INTEGRATIONS`
 // for every call, with events that carry the call's id. The preload puts one integration there at
-// start; nothing runs until the app's `ai` calls it, and a process that never loads `ai` pays
+// start (globalHooks.ts); nothing runs until the app's `ai` calls it, and a process that never loads `ai` pays
 // nothing. (AI SDK 6 calls the same list with events that have no call id: they are ignored here,
 // aiSdk6.ts traces it.) A call that names its own integrations, or turns telemetry off, is not seen.
 //
@@ -236,7 +236,8 @@ const handlers = {
 /** The integration the SDK calls: each event handler guarded, so tracing never reaches the app's
  *  call. The execute wrappers only look up a span and run the app's work in its scope, once, its
  *  value or error passing through. `onStart` is a getter (see the header). */
-const integration: Record<string, unknown> = {};
+/** The integration the AI SDK calls (globalHooks.ts puts one standing for it on its global list). */
+export const integration: Record<string, unknown> = {};
 for (const [key, handler] of Object.entries(handlers)) {
   if (key.startsWith('execute')) integration[key] = handler;
   else if (key !== 'onStart') {
@@ -262,13 +263,3 @@ Object.defineProperty(integration, 'onStart', {
     };
   },
 });
-
-/** Puts our integration on the AI SDK's global list (once per process). */
-export function installAiSdkIntegration(): void {
-  const g = globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown };
-  // Not enumerable: the app's globals look as they did (the SDK reads and pushes to it by name).
-  if (!Array.isArray(g.AI_SDK_TELEMETRY_INTEGRATIONS)) Object.defineProperty(g, 'AI_SDK_TELEMETRY_INTEGRATIONS', { value: [], writable: true, configurable: true, enumerable: false });
-  const list = g.AI_SDK_TELEMETRY_INTEGRATIONS as unknown[];
-  if (!list.includes(integration)) list.push(integration);
-}
-

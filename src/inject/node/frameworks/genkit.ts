@@ -1,8 +1,8 @@
 // Genkit, traced through its own OpenTelemetry spans. Genkit starts an OpenTelemetry NodeSDK of its
 // own the first time an action runs, through the telemetry provider it keeps on the global object
 // (`__GENKIT_TELEMETRY_PROVIDER`, set when genkit loads). The preload defines that global as an
-// accessor at start (nothing else: a process without Genkit pays for one property), and when Genkit
-// stores its provider there, wraps its enableTelemetry to add our span processor to Genkit's.
+// accessor at start (globalHooks.ts: a process without Genkit pays for one property), and when Genkit
+// stores its provider there, wrapGenkitProvider adds our span processor to what enableTelemetry gets.
 //
 // The processor mirrors every Genkit span as one of ours, so our exporter, run tags, call sites and
 // attribute shapes apply (and Genkit's own OpenTelemetry packages, of whatever version, are only
@@ -37,7 +37,6 @@ import { genkitType, modelCall, offersTools } from './genkitShape';
 import { currentSite, siteEntry } from './sites';
 
 type Obj = Record<string, unknown>;
-const PROVIDER_KEY = '__GENKIT_TELEMETRY_PROVIDER';
 const OTEL_API = Symbol.for('opentelemetry.js.api.1');
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 const TRACER = 'genkit-tracer';
@@ -130,35 +129,20 @@ function activeGenkitSpan(): Frame | undefined {
 
 type Provider = Obj & { enableTelemetry?: (config: unknown) => unknown };
 
-/** Takes Genkit's telemetry provider as Genkit stores it (once per process), wrapping its
- *  enableTelemetry to add our processor. */
-export function watchGenkit(): void {
-  const g = globalThis as Obj;
-  if (Object.getOwnPropertyDescriptor(g, PROVIDER_KEY)) return;
-  let held: Provider | undefined;
-  Object.defineProperty(g, PROVIDER_KEY, {
-    configurable: true,
-    enumerable: false,
-    get: () => held,
-    set(provider: Provider) {
-      held = provider;
-      try {
-        const enable = provider?.enableTelemetry;
-        if (typeof enable !== 'function') return;
-        addForeignParent(activeGenkitSpan);
-        held = {
-          ...provider,
-          enableTelemetry: async (config: unknown) => {
-            const c = ((config instanceof Promise ? await config : config) ?? {}) as Obj;
-            const own = Array.isArray(c.spanProcessors) ? c.spanProcessors : [];
-            return enable.call(provider, { ...c, spanProcessors: [...own, processor] });
-          },
-        };
-      } catch {
-        held = provider;
-      }
+/** Genkit's telemetry provider with our processor added to what its enableTelemetry is given
+ *  (globalHooks.ts hands it over as Genkit stores it, once per process). */
+export function wrapGenkitProvider(provider: Provider): Provider {
+  const enable = provider?.enableTelemetry;
+  if (typeof enable !== 'function') return provider;
+  addForeignParent(activeGenkitSpan);
+  return {
+    ...provider,
+    enableTelemetry: async (config: unknown) => {
+      const c = ((config instanceof Promise ? await config : config) ?? {}) as Obj;
+      const own = Array.isArray(c.spanProcessors) ? c.spanProcessors : [];
+      return enable.call(provider, { ...c, spanProcessors: [...own, processor] });
     },
-  });
+  };
 }
 
 const PATCHED = Symbol.for('gemini-trace.genkit');
