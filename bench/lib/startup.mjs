@@ -7,8 +7,13 @@
 //   five    five generateContent calls against the Gemini stand-in, traced into a real MLflow
 // Each process is started and reaped by a few lines of Python (os.wait4): its rusage is exact and
 // is the app's own, never the detached sender it may leave at exit.
+// Then a few more traced five-call runs with a probe that times the app's exit: from 'beforeExit'
+// (the app's work is done) to 'exit', which is the preload sending the last batch and waiting for
+// MLflow's answer (so that nothing is lost). The same against a sink that answers every request at
+// once tells the preload's part of that wait (serialising, the request) from MLflow's.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const APPS = {
@@ -54,11 +59,45 @@ function reap(node, app, cwd, env) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+// Registered before the preload's own listeners: 'beforeExit' here is the app's work done.
+const PROBE = `const t0 = performance.now(); let done;
+process.on('beforeExit', () => { done ??= performance.now(); });
+process.on('exit', () => { require('node:fs').writeFileSync(process.env.GT_BENCH_EXIT_FILE, String(performance.now() - (done ?? performance.now()))); });
+`;
+
+/** An MLflow stand-in for the exit probe only: it names an experiment and takes any upload at once. */
+function instantSink() {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url.includes('/experiments/') ? JSON.stringify({ experiment: { experiment_id: '1' }, experiment_id: '1' }) : '{}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+/** Median ms from the app's last work to its exit, traced, over five runs. */
+async function exitWait(o, dir, app) {
+  const probe = join(dir, 'exit-probe.cjs');
+  const file = join(dir, 'exit-wait.txt');
+  writeFileSync(probe, PROBE);
+  const env = { ...o.tracedEnv, NODE_OPTIONS: `--require "${probe}" ${o.tracedEnv.NODE_OPTIONS}`, GT_BENCH_EXIT_FILE: file };
+  const waits = [];
+  for (let i = 0; i < 5; i++) {
+    await reap(o.node, app, o.root, env);
+    waits.push(Number(readFileSync(file, 'utf8')));
+  }
+  return median(waits);
+}
+
 /**
  * @param {{ preload: string, esmHook: string }} dist
  * @param {{ root: string, node: string, rounds: number, plainEnv: Record<string,string>, tracedEnv: Record<string,string> }} o
  *   root: the repository (the apps run from it, so `@google/genai` is its copy)
- * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced
+ * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;
+ *   five.exitWaitMs: the traced app's median wait at exit for MLflow's answer to its last batch;
+ *   five.exitWaitInstantMs: the same against a sink that answers at once
  */
 export async function measureStartup(dist, o) {
   const { root } = o;
@@ -86,6 +125,13 @@ export async function measureStartup(dist, o) {
         peakRssMb: { plain: median(rss.plain) / 1024, traced: median(rss.traced) / 1024 },
       };
       out[name] = m;
+    }
+    out.five.exitWaitMs = await exitWait(o, dir, join(dir, 'five.mjs'));
+    const sink = await instantSink();
+    try {
+      out.five.exitWaitInstantMs = await exitWait({ ...o, tracedEnv: { ...o.tracedEnv, MLFLOW_TRACKING_URI: sink.url } }, dir, join(dir, 'five.mjs'));
+    } finally {
+      sink.server.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

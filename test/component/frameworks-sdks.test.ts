@@ -10,6 +10,18 @@ describe('Node preload: the legacy Gemini SDK and the openai SDK', function () {
   this.timeout(300_000);
   const bed = preloadBed('gt-fw-sdks-');
 
+  // Node 24 hooks ES modules in the app's own thread, where import-in-the-middle's part is loaded
+  // only when the app first imports a module it hooks (src/inject/node/esmSyncHooks.ts): the
+  // legacy SDK is one.
+  it('@google/generative-ai in an ES module app on Node 24 (in-thread hooks): traced the same', async () => {
+    const { ensureNode } = await import('../../scripts/lib/node-versions.mjs');
+    const r = await runApp(bed, { app: 'sdks', file: 'legacy.mjs', expected: 9, node: (await ensureNode(24)).bin });
+    assert.equal(r.traced.stdout, r.untraced.stdout);
+    assert.equal(r.traced.stderr, '');
+    assertTraces(r);
+    assert.deepEqual(shape(traceAt(r, 'chat')), ['Chat.sendMessage [CHAT_MODEL]', '  Models.generateContent [LLM]']);
+  });
+
   describe('@google/generative-ai 0.24.1 (ES module app)', () => {
     let r: AppRun;
     before(async () => {

@@ -14,17 +14,12 @@
 import * as nodeModule from 'node:module';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
-import { redirect, wrapperSource } from './genaiModule';
+import { syncHooks, type SyncHooks } from './esmSyncHooks';
 import { ESM_HOOKED } from './hooked';
 
 const GUARD = Symbol.for('gemini-trace.node.esm-hook');
 type Guarded = { [GUARD]?: boolean };
 const OPTIONS = { include: ESM_HOOKED };
-type Resolved = { url: string; format?: string | null };
-type SyncHooks = {
-  resolve: (specifier: string, context: unknown, next: (s: string, c: unknown) => Resolved) => Resolved;
-  load: (url: string, context: unknown, next: (u: string, c: unknown) => unknown) => unknown;
-};
 // `registerHooks` is newer than the Node 20 type declarations this project builds against.
 const mod = nodeModule as typeof nodeModule & { registerHooks?: unknown };
 
@@ -35,23 +30,14 @@ async function start(): Promise<void> {
   Object.defineProperty(g, GUARD, { value: true, enumerable: false });
   const sync = typeof mod.registerHooks === 'function' && (supportsSyncHooks as () => boolean)();
   if (!sync && typeof mod.register !== 'function') return;
-  mod.createRequire(import.meta.url)('./preload.cjs');
-  // `@google/genai` gets its own hook (genaiModule.ts), registered last so that it runs first.
+  const require = mod.createRequire(import.meta.url);
+  require('./preload.cjs');
   if (sync) {
-    const loader = (await import(new URL('./esm-loader.mjs', import.meta.url).href)) as { registerSync: (options: typeof OPTIONS) => void };
-    loader.registerSync(OPTIONS);
-    (mod.registerHooks as (hooks: SyncHooks) => void)({
-      resolve(specifier, context, next) {
-        const r = next(specifier, context);
-        const url = redirect(specifier, r.url, r.format);
-        return url ? { ...r, url, format: 'module' } : r;
-      },
-      load(url, context, next) {
-        const source = wrapperSource(url);
-        return source === undefined ? next(url, context) : { format: 'module', source, shortCircuit: true };
-      },
-    });
+    // In the app's thread: import-in-the-middle's part loads when first needed (esmSyncHooks.ts).
+    const loadIitm = () => (require('./esm-loader.mjs') as { iitmSyncHooks: (o: typeof OPTIONS) => SyncHooks }).iitmSyncHooks(OPTIONS);
+    (mod.registerHooks as (hooks: SyncHooks) => void)(syncHooks(ESM_HOOKED, loadIitm));
   } else {
+    // Off-thread: `@google/genai`'s hook registered last, so that it runs first.
     mod.register('./esm-loader.mjs', import.meta.url, { data: OPTIONS });
     mod.register('./esm-genai.mjs', import.meta.url);
   }
