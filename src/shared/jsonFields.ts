@@ -6,14 +6,19 @@ import { tryParseJson } from './json';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
-/** What may stand between strings in valid JSON: punctuation, numbers, true/false/null, space. */
-const BETWEEN = /^[\s:,\d.eE+\-truefalsn]*$/;
+/** What may stand outside strings in valid JSON: brackets, punctuation, numbers, the letters of
+ *  true/false/null, white space. */
+const ALLOWED = (() => {
+  const t = new Uint8Array(128);
+  for (const c of '{}[]:,+-.0123456789eEtruefalsn \n\r\t') t[c.charCodeAt(0)] = 1;
+  return t;
+})();
 
 /**
  * The values of `keys` at the top level of the JSON object `text` (of duplicate keys the last, as
  * JSON.parse keeps), parsed; a key the object lacks is absent from the map. Undefined when the text
  * is not an object or is malformed as far as the scan can tell (unbalanced or mismatched brackets,
- * an unterminated string, characters JSON does not allow between tokens, a value that does not
+ * an unterminated string, characters JSON does not allow outside strings, a value that does not
  * parse): the caller then decodes the text whole. Not checked: the grammar between tokens
  * (`{"a": 1 2}`) and raw control characters inside strings, which JSON.parse rejects.
  */
@@ -27,11 +32,9 @@ export function topLevelFields(text: string, keys: readonly string[]): Map<strin
   let wanted: string | undefined;
   let valueFrom = -1;
   const slices = new Map<string, string>();
-  let from = i; // start of the stretch since the last string, checked against BETWEEN
-  while (i < n) {
+  for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      if (!BETWEEN.test(text.slice(from, i).replace(/[{}[\]]/g, ''))) return undefined;
       const end = stringEnd(text, i);
       if (end < 0) return undefined;
       if (closers.length === 1 && expectKey) {
@@ -40,10 +43,10 @@ export function topLevelFields(text: string, keys: readonly string[]): Map<strin
         wanted = name !== undefined && keys.includes(name) ? name : undefined;
         expectKey = false;
       }
-      i = end;
-      from = i;
+      i = end - 1;
       continue;
     }
+    if (c >= 128 || ALLOWED[c] === 0) return undefined;
     if (c === 123 || c === 91) {
       closers.push(c + 2); // { → }, [ → ]
       if (closers.length === 1) expectKey = true;
@@ -51,8 +54,8 @@ export function topLevelFields(text: string, keys: readonly string[]): Map<strin
       if (closers.pop() !== c) return undefined;
       if (closers.length === 0) {
         if (wanted !== undefined) slices.set(wanted, text.slice(valueFrom, i));
-        if (!BETWEEN.test(text.slice(from, i).replace(/[{}[\]]/g, '')) || text.slice(i + 1).trim() !== '') return undefined;
-        break;
+        for (let j = i + 1; j < n; j++) if (!isSpace(text.charCodeAt(j))) return undefined;
+        return parsedAll(slices);
       }
     } else if (closers.length === 1) {
       if (c === 58 && !expectKey) valueFrom = i + 1; // ':'
@@ -62,9 +65,11 @@ export function topLevelFields(text: string, keys: readonly string[]): Map<strin
         expectKey = true;
       }
     }
-    i++;
   }
-  if (closers.length !== 0) return undefined;
+  return undefined; // the object never closed
+}
+
+function parsedAll(slices: Map<string, string>): Map<string, unknown> | undefined {
   const out = new Map<string, unknown>();
   for (const [k, v] of slices) {
     const r = tryParseJson(v.trim());
