@@ -15,7 +15,7 @@ export const INPUTS_ATTR = 'mlflow.spanInputs';
 export const OUTPUTS_ATTR = 'mlflow.spanOutputs';
 
 /** What the eager decode makes of a Python attribute value holding inputs or outputs. */
-export function decodePayload(text: string): unknown {
+function decodePayload(text: string): unknown {
   const r = tryParseJson(text);
   return decodeStructured(r.ok ? r.value : text);
 }

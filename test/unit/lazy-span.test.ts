@@ -11,6 +11,7 @@ import type { Span, Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
 import { topLevelFields } from '../../src/shared/jsonFields';
 import { tryParseJson } from '../../src/shared/json';
+import { loopTurns } from '../helpers/loopTurns';
 
 function read(opts: Parameters<typeof generateTrace>[0]): Trace {
   const g = generateTrace(opts);
@@ -63,6 +64,15 @@ describe('model: payloads decoded when read', () => {
     const call = t.spans.find((x) => x.type === 'CHAT_MODEL')!;
     s.details(call.id);
     assert.equal(t.spans.filter(pending).length, before - 1);
+  });
+
+  it('searches in slices, with the answer of a search in one go', async () => {
+    const t = read({ spans: 5_000, seed: 9, encoding: 'python', startMs: 1_700_000_000_000 });
+    const s = new TraceSession(t);
+    const { value, turns } = await loopTurns(() => s.searchSliced('paris', { sliceMs: 1 }));
+    assert.ok(turns > 2, `the search gave the event loop ${turns} turns`);
+    assert.ok(value.indices.length > 100);
+    assert.deepEqual(value, new TraceSession(read({ spans: 5_000, seed: 9, encoding: 'python', startMs: 1_700_000_000_000 })).search('paris'));
   });
 
   it('decodes a span whose request may resend an answer, and only such spans, for the history check', () => {
