@@ -8,6 +8,7 @@
 // MLflow 2.x traces.json (context.span_id "0x…", parent_id, start_time, status_code) is read too.
 import { decodeStructured, isRecord, toNumber, tryParseJson } from '../shared/json';
 import { toHexId } from './ids';
+import { INPUTS_ATTR, OUTPUTS_ATTR } from './lazySpan';
 import { toNs } from './time';
 import type { SpanEvent, SpanStatus } from './types';
 
@@ -27,6 +28,10 @@ export interface DecodedSpan {
   attributes: Record<string, unknown>;
   events: SpanEvent[];
   encoding: SpanEncoding;
+  /** Python encoding: the inputs' and outputs' JSON text, left for LazySpan to decode when read
+   *  (their keys are in `attributes` with the value undefined until then). */
+  inputsText?: string;
+  outputsText?: string;
 }
 
 /** Attribute keys whose values are structured even when a producer wrote them as JSON text. */
@@ -102,14 +107,17 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
     endNs = startNs;
   }
 
-  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], index, name, warn) : decodeObjectAttributes(raw.attributes, encoding);
-  for (const key of STRUCTURED_KEYS) if (key in attributes) attributes[key] = decodeStructured(attributes[key]);
+  const payload: Payload = {};
+  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], index, name, warn) : decodeObjectAttributes(raw.attributes, encoding, payload);
+  for (const key of STRUCTURED_KEYS) if (key in attributes && attributes[key] !== undefined) attributes[key] = decodeStructured(attributes[key]);
 
   const { status, message } = decodeStatus(raw, endNs);
   const events = decodeEvents(raw.events, index, name, warn);
   const span: DecodedSpan = { index, id: id.hex, parentId, name, startNs, endNs, status, attributes, events, encoding };
   if (t?.ok) span.otelTraceId = t.hex;
   if (message) span.statusMessage = message;
+  if (payload.inputs !== undefined) span.inputsText = payload.inputs;
+  if (payload.outputs !== undefined) span.outputsText = payload.outputs;
   return span;
 }
 
@@ -123,11 +131,25 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? (v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object') : String(v);
 }
 
-function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript'): Record<string, unknown> {
+interface Payload {
+  inputs?: string;
+  outputs?: string;
+}
+
+function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript', payload: Payload): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isRecord(attrs)) return out;
-  for (const [k, v] of Object.entries(attrs)) {
+  // for…in rather than Object.entries: no array per attribute, for up to a million spans. A JSON
+  // object has only its own keys to enumerate.
+  for (const k in attrs) {
+    const v = attrs[k];
     if (encoding === 'python' && typeof v === 'string') {
+      // The bulk of a span's bytes, needed only when the span is looked at (see lazySpan.ts).
+      if (k === INPUTS_ATTR || k === OUTPUTS_ATTR) {
+        out[k] = undefined;
+        payload[k === INPUTS_ATTR ? 'inputs' : 'outputs'] = v;
+        continue;
+      }
       const r = tryParseJson(v);
       out[k] = r.ok ? r.value : v;
     } else out[k] = v;

@@ -3,7 +3,8 @@
 import type { TraceInfo } from '../mlflow/types';
 import { decodeSpan, detectObjectEncoding } from './encodings';
 import { isRecord, parseJsonLossless } from '../shared/json';
-import { toSpan } from './spanInfo';
+import { lazySpanOf, toSpan } from './spanInfo';
+import { shallowAttributes } from './lazySpan';
 import { openParents } from './openParents';
 import { spanTreeSteps } from './spanTree';
 import { pauseHere, runSliced, runToEnd, scaled, type SliceOptions, type Steps } from '../shared/steps';
@@ -69,7 +70,11 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
     } catch (e) {
       // Keep the span with its raw attributes rather than lose it to one odd value.
       bad(`span #${i} "${d.name.slice(0, 80)}": ${errorMessage(e)}; shown without derived details`);
-      nodes.push({ ...d, type: 'UNKNOWN', inputs: null, outputs: null, exceptions: [], orphan: false, children: [], depth: 0 });
+      const s = lazySpanOf(d, 'UNKNOWN');
+      void s.attributes; // decoded before the inputs and outputs are dropped, as they always were
+      s.inputs = null;
+      s.outputs = null;
+      nodes.push(s);
     }
   }
   if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
@@ -153,7 +158,7 @@ function sizeStat(v: string | undefined): unknown {
 
 function traceIdFromSpans(spans: Span[]): string | undefined {
   for (const s of spans) {
-    const r = s.attributes['mlflow.traceRequestId'];
+    const r = shallowAttributes(s)['mlflow.traceRequestId'];
     if (typeof r === 'string' && r) return r;
   }
   const t = spans.find((s) => s.otelTraceId)?.otelTraceId;

@@ -2,8 +2,9 @@
 // and the user's call site. Pure functions of a decoded span's attributes and events.
 import type { DecodedSpan } from './encodings';
 import { modelName } from './gemini';
-import { isRecord, toNumber } from '../shared/json';
-import { parseCost, spanUsage } from './usage';
+import { toNumber } from '../shared/json';
+import { LazySpan } from './lazySpan';
+import { parseCost, spanUsageWith } from './usage';
 import type { CodeLocation, ExceptionInfo, Span, SpanEvent } from './types';
 
 const MODEL_CALL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
@@ -60,49 +61,39 @@ export function codeLocationOf(attributes: Record<string, unknown>): CodeLocatio
   return loc;
 }
 
-function modelOf(attributes: Record<string, unknown>, inputs: unknown, modelCall: boolean): string | undefined {
+function modelOf(attributes: Record<string, unknown>, inputsModel: () => unknown, modelCall: boolean): string | undefined {
   return modelName(attributes['mlflow.llm.model'])
     ?? modelName(attributes['gen_ai.request.model'])
     ?? modelName(attributes['gen_ai.response.model'])
     ?? modelName(attributes['ai.model.id'])
-    ?? (modelCall && isRecord(inputs) ? modelName(inputs.model) : undefined);
+    ?? (modelCall ? modelName(inputsModel()) : undefined);
 }
 
-/** A Span (not yet linked into the tree) from a decoded span. */
+/** The span for a decoded span, its payload still as text (see lazySpan.ts). */
+export function lazySpanOf(d: DecodedSpan, type: string): LazySpan {
+  return new LazySpan(d.id, d.parentId, d.name, type, d.startNs, d.endNs, d.status, d.attributes, d.events, d.inputsText, d.outputsText);
+}
+
+/** A Span (not yet linked into the tree) from a decoded span. Reads only the small attributes and
+ *  the response's usage metadata; the inputs only for a model call's model when no attribute names
+ *  it. */
 export function toSpan(d: DecodedSpan): Span {
   const attributes = d.attributes;
   const type = spanTypeOf(attributes);
-  const inputs = attributes['mlflow.spanInputs'] ?? null;
-  const outputs = attributes['mlflow.spanOutputs'] ?? null;
   const modelCall = isModelCallSpan(type, attributes);
-  const span: Span = {
-    id: d.id,
-    parentId: d.parentId,
-    name: d.name,
-    type,
-    startNs: d.startNs,
-    endNs: d.endNs,
-    status: d.status,
-    attributes,
-    inputs,
-    outputs,
-    events: d.events,
-    exceptions: exceptionsOf(d.events),
-    orphan: false,
-    children: [],
-    depth: 0,
-  };
+  const span = lazySpanOf(d, type);
+  span.exceptions = exceptionsOf(d.events);
   // MLflow's id is "tr-" + the OTel trace id. Prefer it: the TypeScript SDK base64-encodes the
   // "tr-…" string itself as if it were hex, so its span trace_id decodes to garbage.
   const rid = attributes['mlflow.traceRequestId'];
   const fromRequestId = typeof rid === 'string' && /^tr-[0-9a-f]{32}$/i.test(rid) ? rid.slice(3).toLowerCase() : undefined;
   if (fromRequestId ?? d.otelTraceId) span.otelTraceId = fromRequestId ?? d.otelTraceId;
   if (d.statusMessage) span.statusMessage = d.statusMessage;
-  const usage = spanUsage(attributes, outputs, modelCall);
+  const usage = spanUsageWith(attributes, () => span.usageMetadata(), modelCall);
   if (usage) span.usage = usage;
   const cost = parseCost(attributes['mlflow.llm.cost']);
   if (cost) span.cost = cost;
-  const model = modelOf(attributes, inputs, modelCall);
+  const model = modelOf(attributes, () => span.inputsField('model'), modelCall);
   if (model) span.model = model;
   const code = codeLocationOf(attributes);
   if (code) span.code = code;

@@ -69,23 +69,30 @@ export function finish(input: number, output: number, reportedTotal: number | un
  *  (model-call spans only) the Gemini response's usage metadata in the outputs. Thinking and
  *  cached counts, which MLflow's attribute lacks, are taken from the response when present. */
 export function spanUsage(attributes: Record<string, unknown>, outputs: unknown, isModelCall: boolean): TokenUsage | undefined {
-  const meta = geminiUsageMetadata(outputs);
+  return spanUsageWith(attributes, () => geminiUsageMetadata(outputs), isModelCall);
+}
+
+/** spanUsage with the response's usage metadata looked up only when the attributes lack a count
+ *  it supplies (a span's outputs may still be undecoded text, see lazySpan.ts). */
+export function spanUsageWith(attributes: Record<string, unknown>, usageMetadata: () => Record<string, unknown> | undefined, isModelCall: boolean): TokenUsage | undefined {
+  let looked: { meta: Record<string, unknown> | undefined } | undefined;
+  const meta = (): Record<string, unknown> | undefined => (looked ??= { meta: usageMetadata() }).meta;
   const attr = attributes['mlflow.chat.tokenUsage'];
   if (isRecord(attr)) {
     const input = pick(attr, 'input_tokens') ?? 0;
     const output = pick(attr, 'output_tokens') ?? 0;
     const total = pick(attr, 'total_tokens');
-    const cached = pick(attr, 'cache_read_input_tokens') ?? (meta ? pick(meta, 'cached_content_token_count', 'cachedContentTokenCount') : undefined) ?? 0;
+    const cached = pick(attr, 'cache_read_input_tokens') ?? pickIn(meta(), 'cached_content_token_count', 'cachedContentTokenCount') ?? 0;
     // Our Node preload adds `thoughts_tokens` to MLflow's keys (MLflow ignores extra keys).
     const thinking = pick(attr, 'thoughts_tokens', 'thinking_tokens', 'reasoning_tokens')
-      ?? (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
-    const toolUse = pick(attr, 'tool_use_prompt_tokens') ?? (meta ? pick(meta, 'tool_use_prompt_token_count', 'toolUsePromptTokenCount') : undefined) ?? 0;
+      ?? pickIn(meta(), 'thoughts_token_count', 'thoughtsTokenCount') ?? 0;
+    const toolUse = pick(attr, 'tool_use_prompt_tokens') ?? pickIn(meta(), 'tool_use_prompt_token_count', 'toolUsePromptTokenCount') ?? 0;
     if (pick(attr, 'input_tokens', 'output_tokens', 'total_tokens') !== undefined) return finish(input, output, total, cached, thinking, toolUse);
   }
   const gi = count(attributes['gen_ai.usage.input_tokens']);
   const go = count(attributes['gen_ai.usage.output_tokens']);
   if (gi !== undefined || go !== undefined) {
-    const thinking = count(attributes['gen_ai.usage.reasoning.output_tokens']) ?? (meta ? pick(meta, 'thoughts_token_count', 'thoughtsTokenCount') : undefined) ?? 0;
+    const thinking = count(attributes['gen_ai.usage.reasoning.output_tokens']) ?? pickIn(meta(), 'thoughts_token_count', 'thoughtsTokenCount') ?? 0;
     const cached = count(attributes['gen_ai.usage.cache_read.input_tokens'] ?? attributes['gen_ai.usage.cache_read_input_tokens']) ?? 0;
     return finish(gi ?? 0, go ?? 0, count(attributes['gen_ai.usage.total_tokens']), cached, thinking);
   }
@@ -97,8 +104,13 @@ export function spanUsage(attributes: Record<string, unknown>, outputs: unknown,
   if (ain !== undefined || aout !== undefined) {
     return finish(ain ?? 0, aout ?? 0, ai('totalTokens') ?? (ain ?? 0) + (aout ?? 0), ai('cachedInputTokens') ?? ai('inputTokenDetails.cacheReadTokens') ?? 0, ai('reasoningTokens') ?? 0);
   }
-  if (isModelCall && meta) return parseUsage(meta);
-  return undefined;
+  if (!isModelCall) return undefined;
+  const m = meta();
+  return m ? parseUsage(m) : undefined;
+}
+
+function pickIn(o: Record<string, unknown> | undefined, ...keys: string[]): number | undefined {
+  return o ? pick(o, ...keys) : undefined;
 }
 
 /** `mlflow.llm.cost` ({input_cost, output_cost, total_cost}, USD) → Cost. */

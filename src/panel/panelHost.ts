@@ -277,7 +277,7 @@ export class TracePanel implements vscode.Disposable {
       if (m.method === 'spanDetails') result = s.details(m.params.spanId);
       else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
       else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
-      else if (m.method === 'search') result = s.search(String(m.params.query ?? ''));
+      else if (m.method === 'search') result = await s.searchSliced(String(m.params.query ?? ''), { signal: this.closed.signal });
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
       this.probe?.answered(this, m.method);

@@ -1,7 +1,7 @@
 // One open trace on the host side: the table posted to the webview, and the answers to its
 // requests (details, whole values, search). Pure: no vscode, so component tests and benchmarks
 // drive the same code the panel runs.
-import { readModelCall } from '../model/adapters/read';
+import { readModelCall, requestMayHoldAnswers } from '../model/adapters/read';
 import { signatureWarnings, type Turn } from '../model/call/signatures';
 import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
@@ -40,7 +40,7 @@ function* layoutSteps(trace: Trace): Steps<Layout> {
 
 function* resendsSteps(spans: readonly Span[]): Steps<boolean> {
   for (let i = 0; i < spans.length; i++) {
-    if (readModelCall(spans[i])?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return true;
+    if (requestMayHoldAnswers(spans[i]) && readModelCall(spans[i])?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return true;
     if (pauseHere(i, 128)) yield i / spans.length;
   }
   return false;
@@ -137,11 +137,22 @@ export class TraceSession {
    * field; a bare word matches the name, type, model, or the span's inputs, outputs and attributes.
    */
   search(query: string): Requests['search']['result'] {
+    return runToEnd(this.searchSteps(query));
+  }
+
+  /** search() in slices: the first search of a trace decodes every span's payload it looks into
+   *  (about half a second for 100,000 spans), which must not block the extension host. */
+  searchSliced(query: string, o?: SliceOptions): Promise<Requests['search']['result']> {
+    return runSliced(this.searchSteps(query), o);
+  }
+
+  private *searchSteps(query: string): Steps<Requests['search']['result']> {
     const terms = parseQuery(query);
     if (!terms.length) return { indices: [], truncated: false };
     const t = this.table;
     const indices: number[] = [];
     for (let i = 0; i < t.n; i++) {
+      if (pauseHere(i, 128)) yield i / t.n;
       let all = true;
       for (const { field, word } of terms) {
         const name = t.names[i].toLowerCase();

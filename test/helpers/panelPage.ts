@@ -163,7 +163,7 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
         m.method === 'spanDetails' ? session.details(m.params.spanId)
         : m.method === 'fullValue' ? session.fullValue(m.params.ref)
         : m.method === 'media' ? await session.media(m.params.ref, opts.attachments)
-        : session.search(m.params.query);
+        : await session.searchSliced(m.params.query);
       reply = { kind: 'reply', id: m.id, ok: true, result };
     } catch (e) {
       reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };

@@ -9,6 +9,7 @@ import { fromOpenAiChat, looksLikeOpenAiChat } from './openaiChat';
 import { fromOtelGenAi, hasOtelGenAiMessages } from './otelGenai';
 import { isRecord } from '../../shared/json';
 import { GEMINI_ATTR, MESSAGE_FORMAT } from '../../shared/runTags';
+import { LazySpan, shallowAttributes } from '../lazySpan';
 import type { Span } from '../types';
 import type { ModelCall } from '../call/types';
 
@@ -56,6 +57,28 @@ function looksLikeInteraction(span: Span): boolean {
 
 function hasMessages(v: unknown): boolean {
   return isRecord(v) && Array.isArray(v.messages);
+}
+
+/** Where a request can hold the model's own earlier turns: a role spelled out, a function call
+ *  (its role is the model's even when unstated), or the shapes whose turns carry their role
+ *  otherwise (Interactions' `input` steps, Live's `turns`). Quotes are unescaped: the same words
+ *  inside a prompt's text are escaped, so they do not count. Keys spelled with \u escapes, which
+ *  no SDK writes, are not recognised. */
+const ANSWER_IN_REQUEST = /"role"\s*:\s*"(?:model|assistant)"|function_?call|functioncall|"(?:input|turns)"\s*:/i;
+
+/**
+ * False only when the span's model call, if it has one, cannot resend an earlier answer (a request
+ * message whose role is the model's), told from its inputs' JSON text before they are decoded
+ * (see lazySpan.ts): a trace's history check then decodes only the spans that may. True whenever
+ * the text cannot tell: the inputs are decoded already, are JSON nested in a string, or the
+ * messages are in attributes or events.
+ */
+export function requestMayHoldAnswers(span: Span): boolean {
+  const text = span instanceof LazySpan ? span.pendingInputs : undefined;
+  if (text === undefined || text.trimStart().startsWith('"')) return true;
+  for (const k in shallowAttributes(span)) if (k.startsWith('gen_ai.') || k.startsWith('ai.')) return true;
+  if (span.events.some((e) => e.name.startsWith('gen_ai.'))) return true;
+  return ANSWER_IN_REQUEST.test(text);
 }
 
 /** Spans whose model call a view may show (cheap to ask again: callers cache per span). */

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Where the extension host's read of a large trace for the panel goes, phase by phase, as the host
+// runs them (in slices): parse the body, normalise (src/model), lay out and pack the table
+// (src/panel/session.ts), the history check that follows the post. Several rounds; the shortest and
+// the median of each phase, each against JSON.parse of the same text measured in the same run
+// (load on a shared machine moves whole runs; the shortest round says most about the code).
+//   node --expose-gc bench/host-phases.mjs [--spans 100000] [--runs 5]
+// For A/B against another commit, run the same file in a checkout of it, alternating.
+import { require as tsRequire } from 'tsx/cjs/api';
+import { generateTrace } from './gen-trace.mjs';
+import { arg, report } from './lib.mjs';
+
+const n = Number(arg('spans', 100000));
+const runs = Number(arg('runs', 5));
+const { parseJsonSteps } = tsRequire('../src/shared/jsonSteps.ts', import.meta.url);
+const { runSliced } = tsRequire('../src/shared/steps.ts', import.meta.url);
+const { normalizeTraceSliced } = tsRequire('../src/model/normalize.ts', import.meta.url);
+const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
+
+const { info, spansJson: text } = generateTrace({ spans: n, encoding: 'python', seed: 7 });
+const ms = { 'JSON.parse': [], parse: [], normalise: [], 'layout and pack': [], 'history check': [], total: [] };
+for (let r = 0; r < runs; r++) {
+  globalThis.gc?.();
+  let t = performance.now();
+  JSON.parse(text);
+  ms['JSON.parse'].push(performance.now() - t);
+  globalThis.gc?.();
+  const t0 = performance.now();
+  t = t0;
+  const lap = (phase) => {
+    const now = performance.now();
+    ms[phase].push(now - t);
+    t = now;
+  };
+  const spans = await runSliced(parseJsonSteps(text));
+  lap('parse');
+  const trace = await normalizeTraceSliced({ info, spans });
+  lap('normalise');
+  const session = await TraceSession.sliced(trace, undefined);
+  session.payload(1);
+  lap('layout and pack');
+  await session.resendsHistory();
+  lap('history check');
+  ms.total.push(performance.now() - t0);
+}
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const min = (xs) => sorted(xs)[0];
+const med = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+const base = min(ms['JSON.parse']);
+console.log(`${n.toLocaleString('en-US')} spans (${(text.length / 1e6).toFixed(0)} MB), ${runs} rounds`);
+for (const [phase, xs] of Object.entries(ms)) {
+  if (phase === 'JSON.parse') continue;
+  report(`host ${phase}, shortest of ${runs} (median ${Math.round(med(xs))} ms)`, { value: min(xs), unit: 'ms', baseline: base, baselineLabel: 'JSON.parse of the same text, shortest' });
+}
