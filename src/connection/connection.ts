@@ -27,7 +27,7 @@ export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
   private auth: Credentials | undefined;
   /** Settles when the credentials of the current server have been read. */
   private authLoaded: Promise<void>;
-  private cached: { key: string; client: MlflowApi } | undefined;
+  private cached: { key: string; client: MlflowClient } | undefined;
   /** Bumped by reset(): requests remember it, so a late answer from the old server is dropped. */
   private generation = 0;
 
@@ -152,6 +152,13 @@ export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
     return new MlflowError('cancelled', `Request ${method} was dropped: the MLflow server or its credentials changed while it ran (now ${this.trackingUri}).`);
   }
 
+  /** The server or credentials changed: the old client's requests under way stop before they
+   *  send another (a trace's spans after its info), and the next request makes a new client. */
+  private dropClient(): void {
+    this.cached?.client.close();
+    this.cached = undefined;
+  }
+
   private currentClient(): MlflowApi {
     const timeoutMs = Math.max(1000, setting('requestTimeout'));
     const uri = this.trackingUri;
@@ -218,7 +225,7 @@ export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
     this.log.info(`connection: ${why}; tracking URI ${this.trackingUri}`);
     this.generation++;
     this.authLoaded = this.loadAuth();
-    this.cached = undefined;
+    this.dropClient();
     this.currentState = 'connecting';
     this.error = undefined;
     this.setContextKey();
@@ -232,7 +239,7 @@ export class ConnectionImpl implements ConnectionControl, vscode.Disposable {
       const c = await this.credentials.get(uri);
       if (uri === this.trackingUri) {
         this.auth = c;
-        this.cached = undefined;
+        this.dropClient();
       }
     } catch (e) {
       this.log.warn(`connection: could not read credentials from secret storage: ${errorMessage(e)}`);

@@ -1,7 +1,10 @@
 // Full traces, fetched once and shared by the tree, the panel, diffs and CodeLens.
 // Concurrent requests for one trace share one fetch; a bounded LRU keeps memory flat. Only
-// finished traces stay cached.
+// finished traces stay cached. A fetch under way when the connection changes (another server, new
+// credentials) is cancelled before its next request and made again on the new connection: its
+// callers get the trace from there.
 import type * as vscode from 'vscode';
+import { isMlflowError } from '../mlflow/errors';
 import { normalizeTraceSliced, isTraceError } from '../model/normalize';
 import type { Trace } from '../model/types';
 import type { Connection, TraceStore } from './services';
@@ -43,7 +46,7 @@ export class TraceStoreImpl implements TraceStore {
     else this.cache.clear();
   }
 
-  private async load(traceId: string, signal?: AbortSignal, onProgress?: (message: string) => void): Promise<Trace> {
+  private async load(traceId: string, signal?: AbortSignal, onProgress?: (message: string) => void, again = false): Promise<Trace> {
     const client = this.connection.client();
     try {
       const tf = Date.now();
@@ -64,6 +67,9 @@ export class TraceStoreImpl implements TraceStore {
       for (const w of t.warnings) this.log.warn(`trace ${traceId}: ${w}`);
       return t;
     } catch (e) {
+      // Cancelled though nobody asked: the connection changed under it (connection.ts drops the
+      // old client). Once more, from the new one.
+      if (!again && isMlflowError(e) && e.kind === 'cancelled' && !signal?.aborted) return this.load(traceId, signal, onProgress, true);
       this.connection.report(false, e);
       throw e;
     }

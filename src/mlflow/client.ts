@@ -33,6 +33,11 @@ export class MlflowClient implements MlflowApi {
     this.http = endpoint && new Http(endpoint, opts);
   }
 
+  /** Stops every request under way and any later one (cancelled): see Http.close. */
+  close(): void {
+    this.http?.close();
+  }
+
   private get api(): Http {
     if (!this.http) throw this.invalid;
     return this.http;

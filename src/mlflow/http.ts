@@ -42,6 +42,8 @@ export class Http {
   private readonly timeoutMs: number;
   private readonly authorization: string | undefined;
   private readonly log: ClientOptions['log'];
+  /** Aborted by close(): every request under way stops, none starts. */
+  private readonly closer = new AbortController();
 
   constructor(
     readonly endpoint: Endpoint,
@@ -52,7 +54,14 @@ export class Http {
     this.log = opts.log;
   }
 
-  async request<T>(req: HttpRequest, opts: RequestOptions = {}): Promise<T> {
+  /** For a client whose server or credentials are no longer current: a method that makes several
+   *  requests (a trace, then its spans) must not send the rest with what was replaced. */
+  close(): void {
+    this.closer.abort();
+  }
+
+  async request<T>(req: HttpRequest, given: RequestOptions = {}): Promise<T> {
+    const opts = { ...given, signal: given.signal ? AbortSignal.any([given.signal, this.closer.signal]) : this.closer.signal };
     const { baseUrl } = this.endpoint;
     const pathAndQuery = req.path + queryString(req.query);
     const url = baseUrl + pathAndQuery;

@@ -5,6 +5,7 @@ import { MlflowClient } from '../../src/mlflow/client';
 import { MlflowError } from '../../src/mlflow/errors';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { FullTrace } from '../../src/mlflow/types';
+import { startDelayProxy } from '../fixtures/faults/servers';
 import { writeTraces } from '../fixtures/mlflow/writeTraces';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
 
@@ -162,6 +163,25 @@ describe('MlflowClient against a real MLflow server', function () {
       assert.deepEqual(names, ['llm', 'store-0']);
       assert.ok(Array.isArray(spanField(t.data.spans[0], 'attributes')));
       assert.ok(logs.some((l) => l.includes('GET /api/3.0/mlflow/traces/get?trace_id=')), 'went through traces/get');
+    });
+
+    it('close() stops a trace read between its requests: no spans request goes out after it', async () => {
+      // What the connection does when the server or credentials change under a read (the rest
+      // must not go out with the credentials just replaced).
+      const proxy = await startDelayProxy(url, 600);
+      try {
+        const stale = new MlflowClient({ trackingUri: proxy.url });
+        const read = stale.getTrace(storeIds[0]);
+        await new Promise((d) => setTimeout(d, 200));
+        stale.close();
+        await rejectsKind(read, 'cancelled');
+        await new Promise((d) => setTimeout(d, 800));
+        assert.deepEqual(proxy.seen.map((r) => r.url.split('?')[0]), [`/api/3.0/mlflow/traces/${storeIds[0]}`], 'only the request under way was sent');
+        await rejectsKind(stale.getTraceInfo(storeIds[0]), 'cancelled');
+        assert.equal(proxy.seen.length, 1, 'a closed client sends nothing');
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('reads spans from the artifact store when they are not in the tracking store', async () => {
