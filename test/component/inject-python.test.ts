@@ -387,6 +387,51 @@ describe('Python tracer: what it reads and how it encodes', () => {
     assert.equal(config({}).capture, true);
   });
 
+  it("the exit sender delivers when the app's own exporter created the experiment between the sender's lookup and its create", async () => {
+    // The race CI met under load: the app exits before its exporter thread has the experiment's
+    // id, so the sender looks it up (not there yet), the exporter thread creates it, and the
+    // sender's create is refused as RESOURCE_ALREADY_EXISTS. A proxy plays the first answer.
+    const url = await mlflowUrl();
+    const name = uniqueName('py-sender-race');
+    const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    const expId = ((await created.json()) as { experiment_id: string }).experiment_id;
+    let hidden = 0;
+    const target = new URL(url);
+    const proxy: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/api/2.0/mlflow/experiments/get-by-name') && hidden++ === 0) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Could not find experiment with name '${name}'` }));
+        return;
+      }
+      const fwd = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(fwd);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (proxy.address() as AddressInfo).port;
+      // Not spawnSync: the proxy answers from this process's event loop.
+      const code = `
+from _gemini_trace import handoff
+from _gemini_trace.config import read_config
+from _gemini_trace.span import Span
+s = Span("Models.generateContent", 3, {"gen_ai.request.model": "gemini-2.5-flash"})
+s.end()
+handoff.hand_off([s], read_config(), None)`;
+      const child = spawn(projectPython, ['-c', code], { env: { PATH: process.env.PATH, PYTHONPATH: shimDir(), MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}`, MLFLOW_EXPERIMENT_NAME: name }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      assert.equal(await new Promise((r) => child.on('close', r)), 0, stderr);
+      const found = await traces(expId, 1, 30_000);
+      assert.equal(found.length, 1, 'the sender delivered the span into the experiment that already existed');
+      assert.ok(hidden >= 2, 'the sender looked the experiment up again after its create was refused');
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
+  });
+
   it('encodes spans as OTLP protobuf that the reference decoder (opentelemetry-proto) reads back exactly', () => {
     const out = py(`
 import json

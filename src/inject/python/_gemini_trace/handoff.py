@@ -62,15 +62,22 @@ def call(method, p, headers, body=None):
     if status in (408, 429) or status >= 500:
         raise Retry("HTTP %%d" %% status)
     return status, text
+def by_name():
+    s, t = call("GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + quote(h["name"], safe=""), auth)
+    return json.loads(t)["experiment"]["experiment_id"] if s == 200 else None
 def experiment():
     if not h.get("name"):
         return "0"
-    s, t = call("GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=" + quote(h["name"], safe=""), auth)
-    if s == 200:
-        return json.loads(t)["experiment"]["experiment_id"]
+    found = by_name()
+    if found:
+        return found
     s, t = call("POST", "/api/2.0/mlflow/experiments/create", dict(auth, **{"content-type": "application/json"}), json.dumps({"name": h["name"]}).encode())
     if s == 200:
         return json.loads(t)["experiment_id"]
+    # The app's own exporter (or another process) created it between the lookup and the create.
+    found = "RESOURCE_ALREADY_EXISTS" in t and by_name()
+    if found:
+        return found
     raise SystemExit(0)
 eid, wait = h.get("id"), 0.5
 for body in bodies:
