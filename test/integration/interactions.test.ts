@@ -250,11 +250,14 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       assert.ok(b, `the second run has a trace at ${site(a)}: ${second.map(site).join(", ")}`);
       const summary = compareSummary(a, b);
       assert.ok(summary.pairs.length >= 1);
-      for (const pair of summary.pairs) {
+      summary.pairs.forEach((pair, i) => {
         assert.equal(pair.by, 'site', `${a.spans[0].name}: paired by call site`);
         assert.equal(pair.promptChanged, false, `${a.spans[0].name}: same prompt`);
-        assert.equal(pair.responseChanged, false, `${a.spans[0].name}: same response (new call ids are no change)`);
-      }
+        // A background run's polls before the last saw the run at moments the machine's load
+        // decides (how far it had got), so only its create and its last poll must answer alike.
+        const poll = pair.name === 'Interactions.get' && i < summary.pairs.length - 1;
+        if (!poll) assert.equal(pair.responseChanged, false, `${a.spans[0].name}: same response (new call ids are no change)`);
+      });
       assert.equal(summary.tokenDelta.total, 0, `${a.spans[0].name}: same tokens`);
     }
   });
