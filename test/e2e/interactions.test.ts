@@ -27,6 +27,7 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
   let folder: string;
   let app: ChildProcess | undefined;
   let appDone: Promise<number | null>;
+  let appOutput = '';
   let page: Page;
 
   const sidebar = () => page.locator('.part.sidebar');
@@ -75,8 +76,11 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
     app = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'run', '-q', '--tracking-uri', url!, '--experiment', experiment, '--run-name', 'node-app/interactions.js', '--', process.execPath, 'interactions.js'], {
       cwd: join(folder, 'node-app'),
       env: { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key', NODE_OPTIONS: '' },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Kept for a failure's message: this suite has failed whole with nothing of the app's in the view.
+    app.stdout?.on('data', (d: Buffer) => (appOutput += d.toString()));
+    app.stderr?.on('data', (d: Buffer) => (appOutput += d.toString()));
     appDone = new Promise((resolve) => app!.on('exit', (code) => resolve(code)));
   });
 
@@ -91,7 +95,11 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
   it('shows the background agent running in the Traces view, its elapsed time counting', async () => {
     await page.locator('.part.activitybar').getByRole('tab', { name: 'Gemini Traces' }).click();
     const agent = row(/Interactions\.background[\s\S]*running/);
-    await agent.waitFor({ state: 'visible', timeout: 90_000 });
+    await agent.waitFor({ state: 'visible', timeout: 90_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: join(shots, 'interactions-e2e-failed.png') });
+      const rows = (await sidebar().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')).join(' | ');
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\nTraces view rows: ${rows}\nthe app so far (exit ${app?.exitCode}): ${appOutput.slice(-4000)}`);
+    });
     const first = await agent.innerText();
     assert.match(first, /running \d+(\.\d+)? m?s/);
     await page.waitForTimeout(2_100);
