@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,6 +28,21 @@ import { mlflowUrl, uniqueName } from '../helpers/mlflow';
 const root = join(__dirname, '..', '..');
 const apps = join(root, 'test/fixtures/apps');
 const projectPython = join(root, '.venv', 'bin', 'python');
+
+/** A proxy to `target` (a real MLflow) that lets `answer` take a request first (true: answered). */
+async function forwardingProxy(target: string, answer: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<{ proxy: Server; port: number }> {
+  const to = new URL(target);
+  const proxy: Server = createServer((req, res) => {
+    if (answer(req, res)) return;
+    const fwd = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  return { proxy, port: (proxy.address() as AddressInfo).port };
+}
 
 interface Run { status: number | null; stdout: string; stderr: string; ms: number; exitDelayMs: number }
 
@@ -301,19 +316,14 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
 
   it('when MLflow stops answering mid-run, exit waits at most the budget and the pending spans are handed on', async () => {
     // A proxy to the real server that answers experiment lookups, then never answers uploads.
-    const upstream = new URL(await mlflowUrl());
     const held: ServerResponse[] = [];
-    const proxy: Server = createServer((req, res) => {
-      if (!req.url?.includes('/experiments/')) { held.push(res); req.resume(); return; }
-      const fwd = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      req.pipe(fwd);
+    const { proxy, port } = await forwardingProxy(await mlflowUrl(), (req, res) => {
+      if (req.url?.includes('/experiments/')) return false;
+      held.push(res);
+      req.resume();
+      return true;
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     try {
-      const port = (proxy.address() as AddressInfo).port;
       const app = join(apps, 'python/app.py');
       const baseline = await runPy(genaiPython, app, appEnv());
       // The spans still pending at exit go to a sender process (named under this TMPDIR, so it can be stopped here).
@@ -396,22 +406,13 @@ describe('Python tracer: what it reads and how it encodes', () => {
     const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
     const expId = ((await created.json()) as { experiment_id: string }).experiment_id;
     let hidden = 0;
-    const target = new URL(url);
-    const proxy: Server = createServer((req, res) => {
-      if (req.url?.startsWith('/api/2.0/mlflow/experiments/get-by-name') && hidden++ === 0) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Could not find experiment with name '${name}'` }));
-        return;
-      }
-      const fwd = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      req.pipe(fwd);
+    const { proxy, port } = await forwardingProxy(url, (req, res) => {
+      if (!req.url?.startsWith('/api/2.0/mlflow/experiments/get-by-name') || hidden++ > 0) return false;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Could not find experiment with name '${name}'` }));
+      return true;
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     try {
-      const port = (proxy.address() as AddressInfo).port;
       // Not spawnSync: the proxy answers from this process's event loop.
       const code = `
 from _gemini_trace import handoff
