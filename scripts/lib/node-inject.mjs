@@ -52,6 +52,8 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       outfile: join(outDir, 'tracing.cjs'),
       format: 'cjs',
       external: ['@google/genai'],
+      // require-in-the-middle's logger, silenced (src/inject/node/debugOff.ts says why).
+      alias: { debug: './src/inject/node/debugOff.cjs' },
       plugins: [sharedIitmRegistry],
     },
     {

@@ -188,6 +188,18 @@ console.log(JSON.stringify(out));`;
     }
   });
 
+  it("an app run with DEBUG=* prints nothing of the preload's on stderr", async () => {
+    // require-in-the-middle logs through `debug`, which the app's own DEBUG switches on: the
+    // bundle silences it (src/inject/node/debugOff.cjs), so stderr is the untraced one.
+    const app = "const { GoogleGenAI } = require('@google/genai'); new GoogleGenAI({ apiKey: 'k' }); require('node:path'); console.log('ok');";
+    const extra = { DEBUG: '*', DEBUG_COLORS: '0' };
+    const traced = await run(process.execPath, ['-e', app], await tracedEnv({ experiment: uniqueName('inject-debug'), runId: randomUUID(), extra }), root);
+    const plain = await run(process.execPath, ['-e', app], { ...plainEnv(), ...extra }, root);
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.equal(traced.stdout, plain.stdout);
+    assert.equal(traced.stderr, plain.stderr, 'the same stderr as untraced');
+  });
+
   it("an ESM app's @google/genai is the SDK's own namespace, every export the same but GoogleGenAI", async () => {
     const env = await tracedEnv({ experiment: uniqueName('inject-esm-ns'), runId: randomUUID() });
     const probe = `import { createRequire } from 'node:module';
