@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node } from '../../src/explorer/nodes';
 import type { Services } from '../../src/core/services';
+import type { TestApi } from '../../src/testApi';
 
 interface PhaseSpec {
   key: string;
@@ -179,8 +180,10 @@ export async function run(): Promise<void> {
     // Start-up activations (git, js-debug, …) share this host's one thread: let them finish.
     await sleep(Number(process.env.GT_BENCH_SETTLE_MS) || 3000);
     const memoryHostIdle = memory(true);
-    const services = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as Services;
-    const hooks = await vscode.commands.executeCommand<ExplorerHooks>('geminiTrace.explorer.testHooks');
+    // Run as extension tests, so activate() returns the test API (src/testApi.ts).
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as TestApi | undefined;
+    if (!api?.explorer) throw new Error('the extension returned no test API with the Traces view (see its log)');
+    const { services, explorer: hooks } = api;
     const memoryActivated = memory(true);
     // The view must be visible: VS Code asks it for rows, and the live poll runs while it shows.
     await vscode.commands.executeCommand('geminiTrace.traces.focus');

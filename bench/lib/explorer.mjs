@@ -102,7 +102,7 @@ export async function loadExplorer() {
   const [{ ExperimentResolver }, { ExperimentTraces }, fmt, { IncrementalPoll }, { MlflowClient }] = await Promise.all([
     load('../../src/explorer/experiments.ts'),
     load('../../src/explorer/traceSource.ts'),
-    load('../../src/explorer/format.ts'),
+    load('../../src/shared/format.ts'),
     load('../../src/explorer/incremental.ts'),
     load('../../src/mlflow/client.ts'),
   ]);
