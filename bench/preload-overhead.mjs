@@ -3,11 +3,14 @@
 // the same app uninstrumented in the same run. The two modes alternate in rounds (separate
 // processes, so each is warmed up the same way and machine noise hits both), with a real MLflow
 // server receiving the traced calls' spans.
-//   node bench/preload-overhead.mjs [--api startup,generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200] [--node 24]
+//   node bench/preload-overhead.mjs [--api startup,generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200] [--node current,24]
 // --api (one or more, comma-separated; all four by default), each into its own result file:
 //   startup        whole programs, start to exit (bench/lib/startup.mjs): one that never loads the
 //                  SDK, one that loads it and makes no call, a five-call app; wall, CPU, peak RSS
-//                  (preload-startup.json). --node 22|24|26 runs them on that Node (an npm package).
+//                  (preload-startup.json). --node lists the Nodes to run them on, `current` (this
+//                  one) or a pinned major (an npm package): by default `current,24`, since Node 20
+//                  hooks ES modules in a loader thread of its own and 22.22.3+/24/26 in the app's
+//                  thread; a major's results go to preload-startup-node<major>.json.
 //   generate       models.generateContent, the whole call (bench/results/preload-overhead.json)
 //   interactions   interactions.create, the whole call (preload-overhead-interactions.json)
 //   stream         interactions.create({stream: true}): time to the first step delta, then the
@@ -30,7 +33,7 @@ import { measureStartup } from './lib/startup.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({
-  options: { api: { type: 'string', default: 'startup,generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false }, node: { type: 'string' } },
+  options: { api: { type: 'string', default: 'startup,generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false }, node: { type: 'string', default: 'current,24' } },
 });
 
 /** One call of the measured kind; resolves with the microseconds it measures. */
@@ -151,7 +154,15 @@ function environments({ preload, esmHook }, standin, mlflowUrl, experiment) {
 }
 
 async function startup(dist, standin, mlflowUrl) {
-  const node = opts.node ? await ensureNode(Number(opts.node)) : currentNode();
+  const nodes = opts.node.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const n of nodes) {
+    if (nodes.length > 1) console.log(`\n--- start-up on ${n === 'current' ? "this machine's Node" : `Node ${n}`}`);
+    await startupOn(n === 'current' ? undefined : Number(n), dist, standin, mlflowUrl);
+  }
+}
+
+async function startupOn(major, dist, standin, mlflowUrl) {
+  const node = major ? await ensureNode(major) : currentNode();
   const experiment = `bench-startup-${randomUUID().slice(0, 8)}`;
   const { base, traced } = environments(dist, standin, mlflowUrl, experiment);
   const rounds = Math.max(2, Number(opts.rounds));
@@ -159,7 +170,7 @@ async function startup(dist, standin, mlflowUrl) {
   const apps = await measureStartup(dist, { root, node: node.bin, rounds, plainEnv: base, tracedEnv: traced });
   reportStartup(apps, rounds);
   const five = apps.five;
-  const file = writeResult(`preload-startup${opts.node ? `-node${node.major}` : ''}`, {
+  const file = writeResult(`preload-startup${major ? `-node${node.major}` : ''}`, {
     summary: {
       node: node.version,
       plainWallRatio: +(apps.plain.wallMs.traced / apps.plain.wallMs.plain).toFixed(3),

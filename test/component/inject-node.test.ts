@@ -4,8 +4,8 @@
 // The preload is built privately (scripts/lib/node-inject.mjs) so a concurrent `npm run build`
 // cannot pull it away mid-test.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -186,6 +186,36 @@ console.log(JSON.stringify(out));`;
       assert.equal(out.other, false, `${label}: nor after loading a module it does not trace`);
       assert.equal(out.sdk, true, `${label}: tracing.cjs loaded with @google/genai`);
     }
+  });
+
+  it('compiles its tracing machinery from a code cache it writes once, and recovers from a bad one', async () => {
+    // A copy of the build of its own: the cache is written beside the bundles (codeCache.ts).
+    const dist = join(bed.work, 'dist-code-cache');
+    cpSync(bed.distDir, dist, { recursive: true });
+    const cacheDir = join(dist, 'inject/node/.v8-cache');
+    rmSync(cacheDir, { recursive: true, force: true });
+    const experiment = uniqueName('inject-code-cache');
+    const env = await tracedEnv({ experiment, runId: randomUUID(), dist });
+    const app = `const { GoogleGenAI } = require('@google/genai');
+(async () => {
+  const r = await new GoogleGenAI({ apiKey: 'k' }).models.generateContent({ model: 'gemini-2.5-flash', contents: 'cache' });
+  console.log(process[Symbol.for('gemini-trace.node.preload')].codeCache, r.text);
+})();`;
+    const once = async () => {
+      const res = await run(process.execPath, ['-e', app], env, root);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.stderr, '');
+      return res.stdout.trim();
+    };
+    assert.equal(await once(), 'written echo: cache', 'the first start compiles and writes the cache');
+    const files = readdirSync(cacheDir);
+    assert.equal(files.length, 1, files.join());
+    assert.match(files[0], new RegExp(`^tracing\\.cjs-${process.version.replace(/\./g, '\\.')}-${process.arch}-`));
+    assert.equal(await once(), 'hit echo: cache', 'the next start compiles from it');
+    writeFileSync(join(cacheDir, files[0]), randomBytes(4096));
+    assert.equal(await once(), 'written echo: cache', 'V8 refuses a damaged cache: compiled again and rewritten');
+    assert.equal(await once(), 'hit echo: cache');
+    await traces(await experimentId(experiment), 4);
   });
 
   it("an app run with DEBUG=* prints nothing of the preload's on stderr", async () => {

@@ -16,6 +16,7 @@
 //
 // Anything thrown while starting (here or in tracing.cjs) leaves the app running untraced.
 import * as nodeModule from 'node:module';
+import { requireCached, type CacheUse } from '../codeCache';
 import { readConfig, tracingDisabled } from '../config';
 import { installAiSdkIntegration, watchGenkit } from '../frameworks/globalHooks';
 import { ACTIVATE, mayLoadHooked } from '../hooked';
@@ -27,15 +28,15 @@ const VERSION = typeof GEMINI_TRACE_VERSION === 'string' ? GEMINI_TRACE_VERSION 
 const GUARD = Symbol.for('gemini-trace.node.preload');
 const BUNDLES = ['preload.cjs', 'tracing.cjs', 'esm-hook.mjs', 'esm-loader.mjs', 'esm-genai.mjs'];
 
-type Guarded = { [GUARD]?: { version: string; file: string }; [ACTIVATE]?: () => unknown };
+type Marker = { version: string; file: string; codeCache?: CacheUse };
+type Guarded = { [GUARD]?: Marker; [ACTIVATE]?: () => unknown };
 type RequireFn = (this: unknown, id: string) => unknown;
 
-/* eslint-disable @typescript-eslint/no-require-imports -- tracing.cjs loads on first use, see above */
 function start(): void {
   const g = globalThis as Guarded;
   const proc = process as unknown as Guarded;
   if (g[GUARD] || proc[GUARD] || tracingDisabled()) return;
-  const marker = { version: VERSION, file: __filename };
+  const marker: Marker = { version: VERSION, file: __filename };
   Object.defineProperty(g, GUARD, { value: marker, enumerable: false });
   Object.defineProperty(proc, GUARD, { value: marker, enumerable: false });
   // Read now, as the process started: the app may change its environment before it loads the SDK.
@@ -50,8 +51,10 @@ function start(): void {
       tracing = null;
       crossed = true;
       try {
-        const entry = require('./tracing.cjs') as typeof TracingEntry;
-        tracing = entry.activate({ version: VERSION, cfg, files: BUNDLES.map((f) => `${dir}/${f}`) }) ?? null;
+        const loaded = requireCached(`${dir}/tracing.cjs`, VERSION, module);
+        tracing = (loaded.exports as typeof TracingEntry).activate({ version: VERSION, cfg, files: BUNDLES.map((f) => `${dir}/${f}`) }) ?? null;
+        // Once per build and Node version (codeCache.ts); the marker tells the tests how it went.
+        marker.codeCache = loaded.save();
       } catch {
         // The app goes on untraced.
       }
@@ -76,7 +79,6 @@ function start(): void {
   installAiSdkIntegration(() => activate()?.aiSdkIntegration);
   watchGenkit(() => activate()?.wrapGenkitProvider as ((p: Record<string | symbol, unknown>) => Record<string | symbol, unknown>) | undefined);
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 try {
   start();
