@@ -26,7 +26,8 @@ type ModuleClass = {
   _nodeModulePaths(dir: string): string[];
 };
 
-/** What happened to the cache, for the tests (entry/preload.ts puts it on the guard's marker). */
+/** How the cache was used, for the tests (entry/preload.ts puts it on the guard's marker); save()
+ *  answers 'written' when it wrote one. */
 export type CacheUse = 'hit' | 'written' | 'rejected' | 'none';
 
 const DIR = '.v8-cache';
@@ -38,8 +39,8 @@ const TAIL = '\n});';
 export interface Loaded {
   exports: unknown;
   use: CacheUse;
-  /** Writes the cache when there was none or V8 rejected it; call after the module's first use, so
-   *  that the functions that use compiled are in it too. Never throws. */
+  /** Writes the cache when there was none or V8 rejected it; called late (entry/preload.ts: as the
+   *  process ends), so that the functions compiled since are in it too. Never throws. */
   save(): CacheUse;
 }
 
