@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
+import { copyExamples, extensionLog, openWorkbench } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { webview } from '../helpers/workbenchWebview';
@@ -25,6 +25,8 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
   let ownMlflow: { url: string; stop(): Promise<void> } | undefined;
   let standin: Standin | undefined;
   let folder: string;
+  let mlflowUrl: string;
+  let experiment: string;
   let app: ChildProcess | undefined;
   let appDone: Promise<number | null>;
   let appOutput = '';
@@ -64,7 +66,8 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
       ownMlflow = await startMlflow();
       url = ownMlflow!.url;
     }
-    const experiment = `interactions-e2e-${Date.now().toString(36)}`;
+    mlflowUrl = url!;
+    experiment = `interactions-e2e-${Date.now().toString(36)}`;
     folder = copyExamples();
     const file = join(folder, 'node-app', 'interactions.js');
     // Long enough to look at the agent while it runs.
@@ -92,13 +95,41 @@ describe('Interactions in the workbench (Playwright, real VS Code, real traces)'
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
+  /** The experiment's traces as MLflow lists them (name:state), for a failure's message. */
+  const tracesInMlflow = async (): Promise<string> => {
+    try {
+      const e = (await (await fetch(`${mlflowUrl}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${experiment}`)).json()) as { experiment?: { experiment_id: string } };
+      if (!e.experiment) return 'no experiment';
+      const body = { locations: [{ type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: e.experiment.experiment_id } }], max_results: 50 };
+      const r = (await (await fetch(`${mlflowUrl}/api/3.0/mlflow/traces/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { traces?: { state: string; tags?: Record<string, string> }[] };
+      return (r.traces ?? []).map((t) => `${t.tags?.['mlflow.traceName'] ?? '?'}:${t.state}`).join(', ');
+    } catch (err) {
+      return `(could not ask: ${String(err)})`;
+    }
+  };
+
   it('shows the background agent running in the Traces view, its elapsed time counting', async () => {
     await page.locator('.part.activitybar').getByRole('tab', { name: 'Gemini Traces' }).click();
     const agent = row(/Interactions\.background[\s\S]*running/);
-    await agent.waitFor({ state: 'visible', timeout: 90_000 }).catch(async (e: unknown) => {
+    // What MLflow listed while the view was awaited: tells a trace the view missed from one the
+    // preload did not write while it ran (this test has failed whole, rarely, on a loaded machine).
+    const seen: string[] = [];
+    let watching = true;
+    const started = Date.now();
+    const watch = (async () => {
+      while (watching) {
+        seen.push(`+${Math.round((Date.now() - started) / 1000)} s: ${await tracesInMlflow()}`);
+        await new Promise((d) => setTimeout(d, 5_000));
+      }
+    })();
+    await agent.waitFor({ state: 'visible', timeout: 90_000 }).finally(() => (watching = false)).catch(async (e: unknown) => {
       await page.screenshot({ path: join(shots, 'interactions-e2e-failed.png') });
       const rows = (await sidebar().locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')).join(' | ');
-      throw new Error(`${e instanceof Error ? e.message : String(e)}\nTraces view rows: ${rows}\nthe app so far (exit ${app?.exitCode}): ${appOutput.slice(-4000)}`);
+      await watch;
+      throw new Error(
+        `${e instanceof Error ? e.message : String(e)}\nTraces view rows: ${rows}\nMLflow listed meanwhile:\n${seen.join('\n')}\n` +
+          `the app so far (exit ${app?.exitCode}): ${appOutput.slice(-4000)}\nthe extension's log: ${wb ? extensionLog(wb.server).slice(-6000) : ''}`,
+      );
     });
     const first = await agent.innerText();
     assert.match(first, /running \d+(\.\d+)? m?s/);
