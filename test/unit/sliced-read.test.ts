@@ -37,13 +37,14 @@ describe('reading a trace in slices', () => {
     const g = generateTrace({ spans: 60_000, encoding: 'python', seed: 5 });
     const spans = JSON.parse(g.spansJson) as unknown; // the HTTP layer's part, not under test here
     const progress: number[] = [];
-    const read = await loopTurns(() => normalizeTraceSliced({ info: g.info, spans }, { onProgress: (f) => progress.push(f) }));
+    // 5 ms slices: enough pauses to count on any machine, however fast the read.
+    const read = await loopTurns(() => normalizeTraceSliced({ info: g.info, spans }, { sliceMs: 5, onProgress: (f) => progress.push(f) }));
     const trace = ok(read.value);
     assert.equal(trace.spans.length, 60_000);
     assert.ok(read.turns > 5, `the event loop ran ${read.turns} times during the read`);
     assert.ok(progress.length > 5, `${progress.length} progress reports`);
     assert.ok(progress.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= progress[i - 1])), `progress rises within 0..1: ${progress.slice(0, 8).join(', ')}…`);
-    const layout = await loopTurns(() => TraceSession.sliced(trace, undefined));
+    const layout = await loopTurns(() => TraceSession.sliced(trace, undefined, { sliceMs: 5 }));
     assert.equal(layout.value.table.n, 60_000);
     assert.ok(layout.turns > 2, `the event loop ran ${layout.turns} times during the layout`);
   });
