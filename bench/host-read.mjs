@@ -72,9 +72,10 @@ for (const n of sizes) {
     const sliced = await watched(async () => {
       const spans = await http.request({ method: 'GET', path: '/traces.json' });
       held = await TraceSession.sliced(check(await normalizeTraceSliced({ info, spans })), undefined);
-      // What the panel does next (src/panel/panelHost.ts): packs the table to post, then asks
-      // whether the trace resends history.
-      held.payload(1);
+      // What the panel does next (src/panel/panelHost.ts): packs the table to post (in pieces,
+      // one per turn), then asks whether the trace resends history.
+      if (held.payloads) for (const _ of held.payloads(1)) await new Promise((r) => setTimeout(r, 0));
+      else held.payload(1); // the code before tables were posted in pieces
       await held.resendsHistory();
     });
     m.sliced.push(sliced.ms);
