@@ -37,6 +37,8 @@ export class TracePanel implements vscode.Disposable {
   private poll: ReturnType<typeof setTimeout> | undefined;
   /** Counts posts of the trace: a post in pieces stops when a newer one starts. */
   private posts = 0;
+  /** The page has drawn a whole table of this trace (it draws no first piece of a later post). */
+  private pageHasTrace = false;
   /** Posts the rest of a table once the page has drawn its first piece. */
   private resumePost: (() => void) | undefined;
   private resumeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -91,7 +93,7 @@ export class TracePanel implements vscode.Disposable {
       }),
       panel.onDidChangeViewState(() => {
         // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
-        if (!panel.visible) this.readyFlag = false;
+        if (!panel.visible) this.readyFlag = this.pageHasTrace = false;
         else this.schedulePoll();
       }),
     );
@@ -199,7 +201,8 @@ export class TracePanel implements vscode.Disposable {
       const r = pieces.next();
       if (r.done) return;
       this.notify('trace', r.value);
-      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount) {
+      // A page that shows the trace already keeps it until the new table is whole: nothing to wait for.
+      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageHasTrace) {
         this.resumePost = next;
         this.resumeTimer = setTimeout(next, FIRST_PIECE_WAIT_MS);
       } else setImmediate(next);
@@ -241,6 +244,7 @@ export class TracePanel implements vscode.Disposable {
     switch (method) {
       case 'ready':
         this.readyFlag = true;
+        this.pageHasTrace = false;
         if (this.session) this.postTrace();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
@@ -287,6 +291,7 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
+        if (c.spans === this.session?.table.n) this.pageHasTrace = true;
         this.resumePost?.();
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);

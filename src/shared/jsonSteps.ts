@@ -18,7 +18,7 @@ const RE_PARSE_CHARS = 1 << 20;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const PRIMITIVE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
-/** Characters a number or literal may hold (never matches empty: `|` keeps lastIndex at i). */
+/** Characters a number or literal may hold (an empty match leaves lastIndex where it started). */
 const TOKEN = /[\w.+-]*/y;
 /** stringEnd and containerEnd: the text ends inside a string. */
 const NO_QUOTE = -2;
