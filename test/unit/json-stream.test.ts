@@ -8,6 +8,7 @@ import { parseJsonSteps, parseJsonStreamSteps } from '../../src/shared/jsonSteps
 import { runSliced, runToEnd, WAIT, type Steps } from '../../src/shared/steps';
 import type { TextSource } from '../../src/shared/textWindow';
 import { loopTurns } from '../helpers/loopTurns';
+import { randomJsonDocs, rng } from '../helpers/randomJson';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
 /** A source that hands out `pieces` one at a time, each only when the parse asks for more. */
@@ -77,15 +78,6 @@ function cut(text: string, max: number, r: () => number): string[] {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseJsonStreamSteps', () => {
   it('gives what the one-shot parse gives, cut at every position, on values and hostile strings', () => {
@@ -106,25 +98,8 @@ describe('parseJsonStreamSteps', () => {
   });
 
   it('agrees with the one-shot parse on 300 random documents in random pieces', () => {
-    const r = rng(42);
-    const str = () => JSON.stringify(['', 'a', 'é"\\', '\u2028', '😀', '{"x": 1}', '1767225600123456789'][Math.floor(r() * 7)] + 'x'.repeat(Math.floor(r() * 5)));
-    const num = () => ['0', '-1', '3.25', '1e21', '12345678901234567890', '-9007199254740993', '9007199254740991'][Math.floor(r() * 7)];
-    const ws = () => [' ', '', '\n', '\t '][Math.floor(r() * 4)];
-    const value = (depth: number): string => {
-      const k = r();
-      if (depth > 4 || k < 0.3) return [str, num, () => 'true', () => 'null'][Math.floor(r() * 4)]();
-      const n = Math.floor(r() * 5);
-      if (k < 0.65) return `[${ws()}${Array.from({ length: n }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
-      return `{${ws()}${Array.from({ length: n }, () => `${str()}${ws()}:${ws()}${value(depth + 1)}`).join(',')}${ws()}}`;
-    };
-    for (let k = 0; k < 300; k++) {
-      let text = ws() + value(0) + ws();
-      if (k % 5 === 4) {
-        const at = Math.floor(r() * text.length);
-        text = text.slice(0, at) + [',', '}', '"', ''][Math.floor(r() * 4)] + text.slice(at + 1);
-      }
-      for (const chunk of [1, 7, 64]) same(text, cut(text, 1 + Math.floor(r() * 12), r), chunk, JSON.stringify(text));
-    }
+    const r = rng(43);
+    for (const text of randomJsonDocs(42, 300)) for (const chunk of [1, 7, 64]) same(text, cut(text, 1 + Math.floor(r() * 12), r), chunk, JSON.stringify(text));
   });
 
   it('reads generated traces in random pieces as the one-shot parse does, and a long string without rescanning it', function () {
