@@ -15,11 +15,10 @@ import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
+import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
-/** Longest wait for the page to draw a large table's first piece before the rest is posted. */
-const FIRST_PIECE_WAIT_MS = 2000;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -35,13 +34,10 @@ export class TracePanel implements vscode.Disposable {
   private pendingFocus: string | undefined;
   private selected: string | undefined;
   private poll: ReturnType<typeof setTimeout> | undefined;
-  /** Counts posts of the trace: a post in pieces stops when a newer one starts. */
-  private posts = 0;
-  /** The page has drawn a whole table of this trace (it draws no first piece of a later post). */
-  private pageHasTrace = false;
-  /** Posts the rest of a table once the page has drawn its first piece. */
-  private resumePost: (() => void) | undefined;
-  private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly poster = new TablePoster(
+    (p) => this.notify('trace', p),
+    () => this.readyFlag && !this.disposed,
+  );
   private disposed = false;
   /** Aborted when the panel closes. */
   private readonly closed = new AbortController();
@@ -93,8 +89,11 @@ export class TracePanel implements vscode.Disposable {
       }),
       panel.onDidChangeViewState(() => {
         // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
-        if (!panel.visible) this.readyFlag = this.pageHasTrace = false;
-        else this.schedulePoll();
+        if (panel.visible) this.schedulePoll();
+        else {
+          this.readyFlag = false;
+          this.poster.pageReset();
+        }
       }),
     );
     void this.load(false);
@@ -187,27 +186,7 @@ export class TracePanel implements vscode.Disposable {
     if (!this.readyFlag || !this.session) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
-    const post = ++this.posts;
-    const pieces = this.session.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined));
-    // One piece per turn of the event loop: a large table is packed and posted in pieces, the top
-    // of the tree first, so other extensions run in between. The rest waits until the page has
-    // drawn the first piece (or FIRST_PIECE_WAIT_MS): posted at once, the first piece reached the
-    // page only with the last. A newer post, a page that went away (it asks again when it is
-    // back) or a closed panel stops the rest.
-    const next = (): void => {
-      this.resumePost = undefined;
-      clearTimeout(this.resumeTimer);
-      if (post !== this.posts || !this.readyFlag || this.disposed) return;
-      const r = pieces.next();
-      if (r.done) return;
-      this.notify('trace', r.value);
-      // A page that shows the trace already keeps it until the new table is whole: nothing to wait for.
-      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageHasTrace) {
-        this.resumePost = next;
-        this.resumeTimer = setTimeout(next, FIRST_PIECE_WAIT_MS);
-      } else setImmediate(next);
-    };
-    next();
+    this.poster.post(this.session.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
   }
 
   /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
@@ -244,7 +223,7 @@ export class TracePanel implements vscode.Disposable {
     switch (method) {
       case 'ready':
         this.readyFlag = true;
-        this.pageHasTrace = false;
+        this.poster.pageReset();
         if (this.session) this.postTrace();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
@@ -291,8 +270,7 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
-        if (c.spans === this.session?.table.n) this.pageHasTrace = true;
-        this.resumePost?.();
+        this.poster.rendered(c.spans, this.session?.table.n);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;
@@ -332,7 +310,7 @@ export class TracePanel implements vscode.Disposable {
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
     if (this.poll) clearTimeout(this.poll);
-    clearTimeout(this.resumeTimer);
+    this.poster.dispose();
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();
     this.onDidDisposeEmitter.fire();

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
+import { TablePoster } from '../../src/panel/tablePoster';
+import type { TracePayload } from '../../src/contract/protocol';
 import { asPreview, joinPieces, tablePiece, unpackTable } from '../../src/contract/wireTable';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
@@ -59,5 +61,45 @@ describe('the span table in pieces', function () {
     assert.equal(piece.start.buffer.byteLength, 100 * 8);
     assert.equal(piece.tokens.length, t.tokens.length / 5);
     assert.deepStrictEqual([...piece.parent], [...t.parent.slice(100, 200)]);
+  });
+
+  it('posts the rest once the page has drawn the first piece; a newer post or a closed panel stops it', async () => {
+    const s = new TraceSession(trace(90_000));
+    const sent: TracePayload[] = [];
+    let open = true;
+    const poster = new TablePoster((p) => sent.push(p), () => open);
+    const turn = () => new Promise((r) => setTimeout(r, 400)); // long enough to pack and post every piece
+    poster.post(s.payloads(1));
+    await turn();
+    assert.deepEqual(sent.map((p) => p.from), [0], 'waits for the first piece to be drawn');
+    poster.rendered(sent[0].table.n, 90_000);
+    await turn();
+    const last = sent[sent.length - 1];
+    assert.equal((last.from ?? 0) + last.table.n, 90_000, 'then posts the rest');
+    const all = sent.length;
+    // The page drew the whole table: a later post (a refresh) does not wait.
+    poster.rendered(90_000, 90_000);
+    sent.length = 0;
+    poster.post(s.payloads(2));
+    await turn();
+    assert.equal(sent.length, all);
+    // A new page holds nothing: it waits again; a newer post replaces the older one, and a closed
+    // panel stops what is left.
+    poster.pageReset();
+    sent.length = 0;
+    poster.post(s.payloads(3));
+    poster.post(s.payloads(4));
+    poster.rendered(2000, 90_000);
+    await turn();
+    assert.deepEqual([...new Set(sent.map((p) => p.revision))], [3, 4]);
+    assert.equal(sent.filter((p) => p.revision === 3).length, 1, 'the older post stopped after its first piece');
+    sent.length = 0;
+    poster.pageReset();
+    poster.post(s.payloads(5));
+    open = false;
+    poster.rendered(2000, 90_000);
+    await turn();
+    assert.equal(sent.length, 1);
+    poster.dispose();
   });
 });
