@@ -5,8 +5,8 @@
 // host is one thread shared by every extension, so the longest stretch without a turn of the event
 // loop matters as much as the total.
 //   node bench/host-read.mjs [--sizes 10000,100000,300000] [--runs 3]
-// The body comes from a loopback HTTP server in this process, read with fetch as
-// src/mlflow/http.ts reads it (src/mlflow/bodyText.ts), so the fetch's own blocks count too.
+// The body comes from a loopback HTTP server in this process, read by the extension's own HTTP
+// layer (src/mlflow/http.ts: parsed in slices while it downloads), so the fetch's blocks count too.
 // Baselines, in the same run: the floor, fetch + JSON.parse of the same body (what any client pays
 // for the bytes, in one block), and JSON.parse alone. "One go" is the read as it was before it was
 // sliced (parseJsonLossless, normalizeTrace, new TraceSession). Memory: this process's resident
@@ -21,8 +21,8 @@ const runs = Number(arg('runs', 3));
 
 const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);
 const { bodyText } = tsRequire('../src/mlflow/bodyText.ts', import.meta.url);
-const { parseJsonSteps } = tsRequire('../src/shared/jsonSteps.ts', import.meta.url);
-const { runSliced } = tsRequire('../src/shared/steps.ts', import.meta.url);
+const { Http } = tsRequire('../src/mlflow/http.ts', import.meta.url);
+const { resolveEndpoint } = tsRequire('../src/mlflow/auth.ts', import.meta.url);
 const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
 const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
 const { loopTurns } = tsRequire('../test/helpers/loopTurns.ts', import.meta.url);
@@ -50,6 +50,7 @@ const server = createServer((_req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/traces.json`;
 const fetchText = async () => bodyText(await fetch(url));
+const http = new Http(resolveEndpoint(url.replace(/\/traces\.json$/, '')), { timeoutMs: 600_000 });
 
 const results = [];
 let held;
@@ -69,11 +70,12 @@ for (const n of sizes) {
     m.oneGo.push((await watched(async () => new TraceSession(check(normalizeTrace({ info, spans: parseJsonLossless(text) }))))).ms);
     globalThis.gc?.();
     const sliced = await watched(async () => {
-      const spans = await runSliced(parseJsonSteps(await fetchText()));
+      const spans = await http.request({ method: 'GET', path: '/traces.json' });
       held = await TraceSession.sliced(check(await normalizeTraceSliced({ info, spans })), undefined);
-      // What the panel does next (src/panel/panelHost.ts): packs the table to post, then asks
-      // whether the trace resends history.
-      held.payload(1);
+      // What the panel does next (src/panel/panelHost.ts): packs the table to post (in pieces,
+      // one per turn), then asks whether the trace resends history.
+      if (held.payloads) for (const _ of held.payloads(1)) await new Promise((r) => setTimeout(r, 0));
+      else held.payload(1); // the code before tables were posted in pieces
       await held.resendsHistory();
     });
     m.sliced.push(sliced.ms);

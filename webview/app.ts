@@ -5,7 +5,7 @@
 import type { VscodeSplitLayout } from '@vscode-elements/elements/dist/vscode-split-layout/vscode-split-layout.js';
 import type { Notifications, TraceHeader, TracePayload, ValueRef } from '../src/contract/protocol';
 import type { SpanTable } from '../src/contract/spanTable';
-import { unpackTable } from '../src/contract/wireTable';
+import { asPreview, joinPieces, unpackTable } from '../src/contract/wireTable';
 import { errorMessage } from '../src/shared/errors';
 import { CompareSwitch } from './compareSwitch';
 import { DetailsPane, type TabId } from './details';
@@ -34,6 +34,12 @@ export class App {
   private t: SpanTable | undefined;
   private hdr: TraceHeader | undefined;
   private revision = 0;
+  /** The table on screen is the first piece of a large trace, the rest still coming. */
+  private preview = false;
+  /** A span asked for while only the first piece was here: selected once the table is whole. */
+  private focusLater: string | undefined;
+  /** The pieces of a large trace's table received so far (TracePayload.from). */
+  private pieces: { traceId: string; revision: number; tables: SpanTable[]; spans: number } | undefined;
 
   constructor(private readonly host: Host) {
     this.view = new ViewState(host, () => ({ hdr: this.hdr, timeline: this.timeline, details: this.details, search: this.search, selectedId: this.selectedId, split: this.splitPos }));
@@ -58,10 +64,12 @@ export class App {
     this.search = new SearchBar({
       query: (q) => host.request('search', { query: q }),
       matches: (m, words, filter) => {
-        this.timeline.setMatches(m, words, filter);
+        // The host searches the whole trace: while only the first piece is here, its matches show.
+        const shown = this.preview ? (this.t?.n ?? 0) : Infinity;
+        this.timeline.setMatches(m && m.filter((i) => i < shown), words, filter);
         this.saveSoon();
       },
-      goto: (i) => this.timeline.setCurrentMatch(i),
+      goto: (i) => this.t && i < this.t.n && this.timeline.setCurrentMatch(i),
       selected: () => this.timeline.selected,
       leave: () => this.timeline.viewport.focus(),
     });
@@ -120,7 +128,7 @@ export class App {
 
     host.on('loading', (p) => this.showOverlay(p.message, true));
     host.on('failed', (p) => this.showFailed(p));
-    host.on('trace', (p) => this.showTrace(p));
+    host.on('trace', (p) => this.receiveTrace(p));
     host.on('focusSpan', (p) => this.focusSpan(p.spanId));
     host.on('notice', (p) => this.notice(p.message, p.severity));
     host.on('compareView', (p) => this.compare.show(p, this.hdr?.traceId));
@@ -142,24 +150,48 @@ export class App {
     this.host.command('refresh', {});
   }
 
-  private showTrace(p: TracePayload): void {
+  /** A whole table, or a piece of one: the first piece is drawn while the rest comes (unless this
+   *  trace is on screen already: a refresh keeps it until the new table is whole). */
+  private receiveTrace(p: TracePayload): void {
     const t0 = performance.now();
-    const sameTrace = !!this.hdr && this.hdr.traceId === p.header.traceId;
-    const saved = this.view.saved;
-    const restoring = !sameTrace && saved?.traceId === p.header.traceId;
     let t: SpanTable;
     try {
       t = unpackTable(p.table);
+      if (p.from !== undefined) {
+        if (p.from === 0) this.pieces = { traceId: p.header.traceId, revision: p.revision, tables: [], spans: 0 };
+        const acc = this.pieces;
+        // A piece of a post that a newer one replaced.
+        if (!acc || acc.traceId !== p.header.traceId || acc.revision !== p.revision || acc.spans !== p.from) return;
+        acc.tables.push(t);
+        acc.spans += t.n;
+        if (acc.spans < p.header.spanCount) {
+          const shown = this.hdr?.traceId === p.header.traceId && !this.preview;
+          if (p.from === 0 && !shown) this.showTrace(p, asPreview(t), t0, true);
+          return;
+        }
+        this.pieces = undefined;
+        t = joinPieces(acc.tables, p.header.spanCount);
+      }
     } catch (e) {
+      this.pieces = undefined;
       const message = `This trace could not be shown: ${errorMessage(e)}.`;
-      if (this.t) this.notice(`${message} Use Refresh to read it again.`, 'error'); // the trace on screen stays
+      if (this.t && !this.preview) this.notice(`${message} Use Refresh to read it again.`, 'error'); // the trace on screen stays
       else this.showFailed({ traceId: p.header.traceId, message, canRetry: true });
       return;
     }
+    this.showTrace(p, t, t0, false);
+  }
+
+  private showTrace(p: TracePayload, t: SpanTable, t0: number, preview: boolean): void {
+    const sameTrace = !!this.hdr && this.hdr.traceId === p.header.traceId;
+    const saved = this.view.saved;
+    // A view saved before the page was reloaded is restored once the table is whole.
+    const restoring = (!sameTrace || this.preview) && !preview && saved?.traceId === p.header.traceId;
+    this.preview = preview;
     this.t = t;
     this.hdr = p.header;
     this.revision = p.revision;
-    this.header.busy(false);
+    this.header.busy(preview); // busy until the rest of the table is in
     this.header.show(p.header);
     this.overlay.hide();
     if (p.header.warnings.length && !sameTrace) this.notice(`This trace was read with ${p.header.warnings.length} warning(s): ${p.header.warnings[0]}`, 'warning');
@@ -170,13 +202,15 @@ export class App {
       this.timeline.head.update();
     }
     if (restoring && saved?.scrollTop) this.timeline.viewport.scrollTop = saved.scrollTop;
-    const want = p.focusSpanId ?? (sameTrace ? this.selectedId : restoring ? saved?.spanId : undefined);
+    const asked = this.focusLater;
+    if (!preview) this.focusLater = undefined;
+    const want = p.focusSpanId ?? asked ?? (sameTrace ? this.selectedId : restoring ? saved?.spanId : undefined);
     const idx = want ? t.ids.indexOf(want) : -1;
     if (!t.n) this.details.showEmpty('This trace has no spans.');
     else this.timeline.select(idx >= 0 ? idx : sameTrace && this.timeline.selected >= 0 ? this.timeline.selected : 0, 'program');
     if (restoring && saved?.query) this.search.set(saved.query);
     else if (sameTrace) this.search.rerun();
-    this.view.save();
+    if (!preview) this.view.save();
     // How many spans the page holds, readable from outside (bench/panel-open.mjs waits on it).
     document.body.dataset.spans = String(t.n);
     if (!sameTrace) this.timeline.viewport.focus({ preventScroll: true });
@@ -187,6 +221,7 @@ export class App {
   private focusSpan(spanId: string): void {
     const i = this.t ? this.t.ids.indexOf(spanId) : -1;
     if (i >= 0) this.timeline.select(i, 'program');
+    else if (this.preview) this.focusLater = spanId; // in the rest of the table, still coming
     else this.notice(`Span ${spanId} is not in this trace.`, 'warning');
   }
 

@@ -189,6 +189,10 @@ export interface TracePayload {
   revision: number;
   /** Select and reveal this span. */
   focusSpanId?: string;
+  /** A large trace's table comes in pieces, in order, each its own message of one revision: this
+   *  one holds the spans [from, from + table.n) of the header's spanCount. The first piece is the
+   *  top of the tree, drawn while the rest crosses (see panel/session.ts). Absent: the whole table. */
+  from?: number;
 }
 
 /** Host → webview. */

@@ -4,11 +4,11 @@
 // headers or bodies (they may carry credentials or user content).
 import type { ClientOptions, RequestOptions } from './api';
 import { authorizationHeader, type Endpoint } from './auth';
-import { bodyText } from './bodyText';
+import { BodyText, bodyText } from './bodyText';
 import * as describe from './describe';
 import { MlflowError } from './errors';
 import { parseJsonLossless } from '../shared/jsonLossless';
-import { parseJsonSteps } from '../shared/jsonSteps';
+import { parseJsonStreamSteps } from '../shared/jsonSteps';
 import { runSliced } from '../shared/steps';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -28,8 +28,8 @@ export interface HttpRequest {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bodies longer than this are parsed in slices: the extension host is shared, and JSON.parse of
- *  a 100,000-span trace (84 MB) would hold it for a second. */
+/** Bodies longer than this are parsed in slices, while they download: the extension host is
+ *  shared, and JSON.parse of a 100,000-span trace (84 MB) would hold it for a second. */
 const SLICED_PARSE_CHARS = 1 << 20;
 
 /** MLflow's error body: {"error_code": "...", "message": "..."}. */
@@ -89,7 +89,11 @@ export class Http {
     const t0 = Date.now();
     let status = 0;
     let text: string;
+    let chars = 0;
     let bytes: Buffer | undefined;
+    /** A large JSON body's parse, under way while it downloads (its errors are read below). */
+    let parsing: Promise<unknown> | undefined;
+    let blank = false;
     try {
       const res = await fetch(url, {
         method: req.method,
@@ -99,9 +103,20 @@ export class Http {
       });
       status = res.status;
       // Still under the timeout: a server can stall mid-body.
-      if (req.response === 'bytes' && status >= 200 && status < 300) {
+      const ok = status >= 200 && status < 300;
+      if (req.response === 'bytes' && ok) {
         bytes = Buffer.from(await res.arrayBuffer());
         text = '';
+      } else if (ok && req.response !== 'text') {
+        const body = new BodyText(res, SLICED_PARSE_CHARS);
+        if (await body.reaches(SLICED_PARSE_CHARS)) {
+          parsing = runSliced(parseJsonStreamSteps(body), { signal: opts.signal, wait: () => body.more() });
+          parsing.catch(() => undefined); // a failed download is the error to report, not its parse
+        }
+        await body.complete;
+        text = body.text(); // a large body's start only: all an error message quotes
+        chars = body.chars;
+        blank = body.blank;
       } else text = await bodyText(res);
     } catch (e) {
       const err =
@@ -116,14 +131,14 @@ export class Http {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
-    this.log?.('debug', `${req.method} ${pathAndQuery} → ${status} (${Date.now() - t0} ms, ${text.length} B)`);
+    this.log?.('debug', `${req.method} ${pathAndQuery} → ${status} (${Date.now() - t0} ms, ${chars || text.length} B)`);
 
     if (status >= 200 && status < 300) {
       if (bytes) return bytes as T;
       if (req.response === 'text') return text as T;
-      if (text.trim() === '') return {} as T;
+      if (blank) return {} as T;
       try {
-        const parsed = text.length > SLICED_PARSE_CHARS ? await runSliced(parseJsonSteps(text), { signal: opts.signal }) : parseJsonLossless(text);
+        const parsed = parsing ? await parsing : parseJsonLossless(text);
         if (parsed === null || typeof parsed !== 'object') throw new SyntaxError(`expected a JSON object, got ${JSON.stringify(parsed).slice(0, 40)}`);
         return parsed as T;
       } catch (e) {

@@ -15,6 +15,7 @@ import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
+import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
@@ -33,6 +34,10 @@ export class TracePanel implements vscode.Disposable {
   private pendingFocus: string | undefined;
   private selected: string | undefined;
   private poll: ReturnType<typeof setTimeout> | undefined;
+  private readonly poster = new TablePoster(
+    (p) => this.notify('trace', p),
+    () => this.readyFlag && !this.disposed,
+  );
   private disposed = false;
   /** Aborted when the panel closes. */
   private readonly closed = new AbortController();
@@ -84,8 +89,11 @@ export class TracePanel implements vscode.Disposable {
       }),
       panel.onDidChangeViewState(() => {
         // A hidden webview loses its page (no retainContextWhenHidden); the new page says ready.
-        if (!panel.visible) this.readyFlag = false;
-        else this.schedulePoll();
+        if (panel.visible) this.schedulePoll();
+        else {
+          this.readyFlag = false;
+          this.poster.pageReset();
+        }
       }),
     );
     void this.load(false);
@@ -178,7 +186,7 @@ export class TracePanel implements vscode.Disposable {
     if (!this.readyFlag || !this.session) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
-    this.notify('trace', this.session.payload(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
+    this.poster.post(this.session.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
   }
 
   /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
@@ -215,6 +223,7 @@ export class TracePanel implements vscode.Disposable {
     switch (method) {
       case 'ready':
         this.readyFlag = true;
+        this.poster.pageReset();
         if (this.session) this.postTrace();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
@@ -261,6 +270,7 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
+        this.poster.rendered(c.spans, this.session?.table.n);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;
@@ -300,6 +310,7 @@ export class TracePanel implements vscode.Disposable {
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
     if (this.poll) clearTimeout(this.poll);
+    this.poster.dispose();
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();
     this.onDidDisposeEmitter.fire();

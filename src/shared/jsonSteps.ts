@@ -9,6 +9,7 @@
 // piece of its own; trace bodies, whose pieces are spans, are not.
 import { pauseHere, type Steps } from './steps';
 import { parseJsonLossless } from './jsonLossless';
+import { TextWindow, wholeText, type TextSource } from './textWindow';
 
 /** Values up to this many characters are parsed whole. */
 const CHUNK = 64 * 1024;
@@ -17,6 +18,12 @@ const RE_PARSE_CHARS = 1 << 20;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const PRIMITIVE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+/** Characters a number or literal may hold (an empty match leaves lastIndex where it started). */
+const TOKEN = /[\w.+-]*/y;
+/** stringEnd and containerEnd: the text ends inside a string. */
+const NO_QUOTE = -2;
+/** Characters pulled in at least each time the text seen so far runs out. */
+const PULL = 256 * 1024;
 
 class Malformed extends Error {}
 
@@ -28,24 +35,53 @@ interface Frame {
   key?: string;
 }
 
-/** `chunk`: values up to this many characters are parsed whole (smaller in tests, to reach every
- *  path on small inputs). */
-export function* parseJsonSteps(text: string, chunk = CHUNK): Steps<unknown> {
+export interface StreamOptions {
+  /** Values up to this many characters are parsed whole (smaller in tests, to reach every path on
+   *  small inputs). */
+  chunk?: number;
+  /** Characters pulled in at least each time the text seen so far runs out (see TextWindow). */
+  pull?: number;
+  /** Malformed text up to this long is parsed again whole, for JSON.parse's exact error (0 in
+   *  tests: what the steps themselves make of it). */
+  reparse?: number;
+}
+
+/** The value of `text`, as steps. */
+export function parseJsonSteps(text: string, chunk = CHUNK, reparse = RE_PARSE_CHARS): Steps<unknown> {
+  return parseJsonStreamSteps(wholeText(text), { chunk, reparse });
+}
+
+/**
+ * The value of a text that arrives in pieces (a body still downloading), as steps that yield WAIT
+ * while the next piece has not arrived: the parse keeps up with the download instead of starting
+ * after it, and the pieces are never joined. The value and the error are those of
+ * parseJsonSteps(the whole text): a value is taken whole or apart exactly as there, because the
+ * choice is made only once the text holds `chunk` characters past its start, or all of it.
+ */
+export function* parseJsonStreamSteps(source: TextSource, o: StreamOptions = {}): Steps<unknown> {
+  const chunk = o.chunk ?? CHUNK;
+  const reparse = o.reparse ?? RE_PARSE_CHARS;
+  const w = new TextWindow(source, o.pull ?? PULL, reparse);
   const at = { i: 0 };
   try {
-    return yield* build(text, chunk, at);
+    return yield* build(w, chunk, at);
   } catch (e) {
     if (!(e instanceof Malformed || e instanceof SyntaxError)) throw e;
     // A piece that failed to parse names its position in the piece. Up to a megabyte the whole
     // text is parsed again, to fail with JSON.parse's own message and position; a larger one
     // would hold the host for seconds, so the error says where the bad piece starts instead.
-    if (text.length <= RE_PARSE_CHARS) return parseJsonLossless(text);
+    yield* w.drain();
+    if (w.total <= reparse) return parseJsonLossless(w.prefix);
     const detail = e instanceof SyntaxError ? `: ${e.message}` : '';
-    throw new SyntaxError(`Malformed JSON in the value at character ${at.i} of ${text.length}${detail}`);
+    throw new SyntaxError(`Malformed JSON in the value at character ${at.i} of ${w.total}${detail}`);
   }
 }
 
-function* build(text: string, chunk: number, at: { i: number }): Steps<unknown> {
+/** Reads the text's value. Two states: at the start of a value (after a key and colon, in an
+ *  object), or after one (where a comma, a closing bracket or the end comes). Wherever the text
+ *  seen so far ends before the state's work can be decided, more is pulled in and the state is
+ *  done again from where it began. */
+function* build(w: TextWindow, chunk: number, at: { i: number }): Steps<unknown> {
   const stack: Frame[] = [];
   let result: unknown;
   /** Puts a finished value into the container being built, or makes it the result. */
@@ -60,64 +96,121 @@ function* build(text: string, chunk: number, at: { i: number }): Steps<unknown> 
     }
     if (top) top.count++;
   };
-  /** Puts `v` in place, then closes every container that ends right after it. Returns where the
-   *  next key or value starts, or -1 when the outermost value is complete. */
-  const finish = (v: unknown, i: number): number => {
-    put(v);
-    for (;;) {
-      i = skipSpace(text, i);
+
+  /** Absolute index: inside the first half of a scan that ran out, a container is opened without
+   *  scanning (deep nesting would otherwise rescan the same `chunk` characters once per level). */
+  let noScanBefore = 0;
+  let after = false;
+  let i = 0;
+  yield* w.grow(0);
+  for (let step = 0; ; step++) {
+    if (pauseHere(step, 8)) yield (w.base + i) / Math.max(w.total, 1);
+    const text = w.text;
+    i = skipSpace(text, i);
+    const short = i >= text.length && !w.ended;
+    if (after) {
+      if (short) {
+        yield* w.grow(i);
+        i = 0;
+        continue;
+      }
       if (!stack.length) {
         if (i !== text.length) throw new Malformed(); // something after the value
-        return -1;
+        return result;
       }
       const c = text.charCodeAt(i);
-      if (c === 44 /* , */) return i + 1;
       const top = stack[stack.length - 1];
-      if (c !== (Array.isArray(top.value) ? 93 /* ] */ : 125) /* } */) throw new Malformed();
-      stack.pop();
-      put(top.value);
+      if (c === 44 /* , */) after = false;
+      else if (c !== (Array.isArray(top.value) ? 93 /* ] */ : 125) /* } */) throw new Malformed();
+      else {
+        stack.pop();
+        put(top.value);
+      }
       i++;
-    }
-  };
-
-  let noScanBefore = 0;
-  let i = skipSpace(text, 0);
-  for (let step = 0; i >= 0; step++) {
-    if (pauseHere(step, 8)) yield i / text.length;
-    i = skipSpace(text, i);
-    at.i = i;
-    const top = stack[stack.length - 1];
-    // An empty container closing.
-    if (top && top.count === 0 && text.charCodeAt(i) === (Array.isArray(top.value) ? 93 /* ] */ : 125) /* } */) {
-      stack.pop();
-      i = finish(top.value, i + 1);
       continue;
     }
-    // In an object, a key and a colon come first.
-    if (top && !Array.isArray(top.value)) {
-      const end = stringEnd(text, i);
-      top.key = JSON.parse(text.slice(i, end)) as string;
-      i = skipSpace(text, end);
-      if (text.charCodeAt(i) !== 58 /* : */) throw new Malformed();
-      i = skipSpace(text, i + 1);
-    }
-    // A value: parsed whole when small; a large container is opened and built from its parts.
-    const v = text.charCodeAt(i);
-    if (v === 123 /* { */ || v === 91 /* [ */) {
-      // Inside the first half of a scan that ran out, a container is opened without scanning:
-      // deep nesting would otherwise rescan the same `chunk` characters once per level.
-      const end = i < noScanBefore ? -1 : containerEnd(text, i, chunk);
-      if (end < 0) {
-        if (i >= noScanBefore) noScanBefore = i + chunk / 2;
-        stack.push({ value: v === 123 ? {} : [], count: 0 });
-        i++;
-      } else i = finish(parseJsonLossless(text.slice(i, end)), end);
+    const from = i;
+    const unit = readUnit(w, stack, chunk, i, noScanBefore, at);
+    if (unit === undefined) {
+      yield* w.grow(from);
+      i = 0;
       continue;
     }
-    const end = v === QUOTE ? stringEnd(text, i) : primitiveEnd(text, i);
-    i = finish(parseJsonLossless(text.slice(i, end)), end);
+    if (unit.key !== undefined) stack[stack.length - 1].key = unit.key;
+    if (unit.open) {
+      if (w.base + unit.end - 1 >= noScanBefore) noScanBefore = w.base + unit.end - 1 + chunk / 2;
+      stack.push({ value: unit.open === 123 ? {} : [], count: 0 });
+      after = false;
+    } else {
+      put(unit.value);
+      after = true;
+    }
+    i = unit.end;
   }
-  return result;
+}
+
+interface Unit {
+  /** The object key before the value. */
+  key?: string;
+  /** A container too large to parse whole, opened: its bracket. */
+  open?: number;
+  value?: unknown;
+  /** Where the text after the value (or the opening bracket) starts. */
+  end: number;
+}
+
+/** The key (in an object) and the value, or the opening of a large container, that start at `i`;
+ *  undefined when the text seen so far ends before they can be told (the caller pulls in more and
+ *  asks again). An empty container closing at `i` comes back as the finished container. */
+function readUnit(w: TextWindow, stack: Frame[], chunk: number, i: number, noScanBefore: number, at: { i: number }): Unit | undefined {
+  const text = w.text;
+  const ended = w.ended;
+  if (i >= text.length && !ended) return undefined;
+  at.i = w.base + i;
+  const top = stack[stack.length - 1];
+  // An empty container closing.
+  if (top && top.count === 0 && text.charCodeAt(i) === (Array.isArray(top.value) ? 93 /* ] */ : 125) /* } */) {
+    stack.pop();
+    return { value: top.value, end: i + 1 };
+  }
+  // In an object, a key and a colon come first.
+  let key: string | undefined;
+  if (top && !Array.isArray(top.value)) {
+    const end = stringEnd(text, i);
+    if (end < 0) return ended ? malformed() : undefined;
+    key = JSON.parse(text.slice(i, end)) as string;
+    i = skipSpace(text, end);
+    if (i >= text.length && !ended) return undefined;
+    if (text.charCodeAt(i) !== 58 /* : */) throw new Malformed();
+    i = skipSpace(text, i + 1);
+    if (i >= text.length && !ended) return undefined;
+  }
+  // A value: parsed whole when small; a large container is opened and built from its parts.
+  const v = text.charCodeAt(i);
+  if (v === 123 /* { */ || v === 91 /* [ */) {
+    const scan = w.base + i >= noScanBefore;
+    const end = scan ? containerEnd(text, i, chunk) : -1;
+    // Whether it ends within `chunk` characters is known once that many are here, or all.
+    if (scan && (end === NO_QUOTE || (end < 0 && i + chunk > text.length))) {
+      if (!ended) return undefined;
+      if (end === NO_QUOTE) throw new Malformed();
+    }
+    if (end < 0) return { key, open: v, end: i + 1 };
+    return { key, value: parseJsonLossless(text.slice(i, end)), end };
+  }
+  if (v === QUOTE) {
+    const end = stringEnd(text, i);
+    if (end < 0) return ended ? malformed() : undefined;
+    return { key, value: parseJsonLossless(text.slice(i, end)), end };
+  }
+  // A number or a literal: complete once a character that cannot continue it is here, or the end.
+  if (!ended && tokenEnd(text, i) >= text.length) return undefined;
+  const end = primitiveEnd(text, i);
+  return { key, value: parseJsonLossless(text.slice(i, end)), end };
+}
+
+function malformed(): never {
+  throw new Malformed();
 }
 
 function skipSpace(text: string, i: number): number {
@@ -128,7 +221,8 @@ function skipSpace(text: string, i: number): number {
   }
 }
 
-/** The index just past the string literal that opens at `i`; 0 when it does not end before `stop`. */
+/** The index just past the string literal that opens at `i`; 0 when it ends at or after `stop`;
+ *  NO_QUOTE when the text ends first (malformed, once the text is all here). */
 function stringEnd(text: string, i: number, stop = text.length): number {
   if (text.charCodeAt(i) !== QUOTE) throw new Malformed();
   let q = text.indexOf('"', i + 1);
@@ -139,7 +233,14 @@ function stringEnd(text: string, i: number, stop = text.length): number {
     if (b % 2 === 0) return q + 1;
     q = text.indexOf('"', q + 1);
   }
-  throw new Malformed();
+  return NO_QUOTE;
+}
+
+/** The end of the run of characters that may belong to a number or literal starting at `i`. */
+function tokenEnd(text: string, i: number): number {
+  TOKEN.lastIndex = i;
+  TOKEN.test(text);
+  return TOKEN.lastIndex;
 }
 
 function primitiveEnd(text: string, i: number): number {
@@ -149,15 +250,18 @@ function primitiveEnd(text: string, i: number): number {
 }
 
 /** The index just past the container that opens at `i`, or -1 when it runs past `limit` characters
- *  (a string running past the limit included: its end is not looked for). */
+ *  (a string running past the limit included: its end is not looked for), or NO_QUOTE when a
+ *  string in it runs to the end of the text. */
 function containerEnd(text: string, i: number, limit: number): number {
   const stop = Math.min(text.length, i + limit);
   let depth = 0;
   for (let j = i; j < stop; j++) {
     const c = text.charCodeAt(j);
     if (c === QUOTE) {
-      j = stringEnd(text, j, stop) - 1;
-      if (j < 0) return -1;
+      const end = stringEnd(text, j, stop);
+      if (end === NO_QUOTE) return NO_QUOTE;
+      if (end === 0) return -1;
+      j = end - 1;
     } else if (c === 123 || c === 91) depth++;
     else if (c === 125 || c === 93) {
       if (--depth === 0) return j + 1;

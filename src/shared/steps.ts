@@ -5,11 +5,16 @@
 
 export type Steps<T> = Generator<number, T, void>;
 
-/** Runs the steps to the end without pausing. */
+/** Yielded instead of a fraction by steps that need input which has not arrived yet (a body still
+ *  downloading): runSliced resumes them once `SliceOptions.wait` resolves. */
+export const WAIT = -1;
+
+/** Runs the steps to the end without pausing (their input must all be there: WAIT is an error). */
 export function runToEnd<T>(steps: Steps<T>): T {
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
+    if (r.value === WAIT) throw new Error('steps waited for input that nothing gives');
   }
 }
 
@@ -20,6 +25,8 @@ export interface SliceOptions {
   onProgress?: (fraction: number) => void;
   /** Checked at each pause: an aborted run stops there and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** For steps that yield WAIT: resolves when their input may have grown. */
+  wait?: () => Promise<void>;
 }
 
 /** Runs the steps, pausing (a macrotask, so I/O and other extensions run) every `sliceMs`. */
@@ -29,6 +36,13 @@ export async function runSliced<T>(steps: Steps<T>, o: SliceOptions = {}): Promi
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
+    if (r.value === WAIT) {
+      if (!o.wait) throw new Error('steps waited for input that nothing gives');
+      await o.wait();
+      o.signal?.throwIfAborted();
+      sliceStart = performance.now();
+      continue;
+    }
     if (performance.now() - sliceStart < sliceMs) continue;
     o.onProgress?.(r.value);
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -45,6 +59,6 @@ export function* scaled<T>(steps: Steps<T>, from: number, to: number): Steps<T> 
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    yield from + r.value * (to - from);
+    yield r.value === WAIT ? WAIT : from + r.value * (to - from);
   }
 }

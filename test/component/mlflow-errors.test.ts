@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { MlflowClient } from '../../src/mlflow/client';
 import { MlflowError } from '../../src/mlflow/errors';
+import { resolveEndpoint } from '../../src/mlflow/auth';
+import { Http } from '../../src/mlflow/http';
+import { parseJsonLossless } from '../../src/shared/jsonLossless';
+import { generateTrace } from '../../bench/gen-trace.mjs';
 import { FLASK_404, always, never, stallMidBody, startLoopback, startProxy, type Loopback } from '../fixtures/mlflow/loopback';
 import { writeTraces } from '../fixtures/mlflow/writeTraces';
 import { mlflowUrl, uniqueName } from '../helpers/mlflow';
@@ -119,6 +123,56 @@ describe('MlflowClient failures', function () {
     const t1 = Date.now();
     await failure(new MlflowClient({ trackingUri: s.url, timeoutMs: 60_000 }).health({ timeoutMs: 200 }), 'timeout');
     assert.ok(Date.now() - t1 < 5000);
+  });
+
+  describe('a large body, parsed while it downloads', () => {
+    /** Sends `body` in 64 KB writes with a pause between, as a server streaming a big file does;
+     *  with `drop`, the connection is cut after that many characters. */
+    const trickled = (body: string, drop?: number) => startLoopback((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let at = 0;
+      const next = (): void => {
+        if (drop !== undefined && at >= drop) return void res.destroy();
+        if (at >= body.length) return void res.end();
+        res.write(body.slice(at, (at += 64 * 1024)));
+        setTimeout(next, 1);
+      };
+      next();
+    });
+    const get = (s: Loopback, o: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
+      new Http(resolveEndpoint(s.url), {}).request<unknown>({ method: 'GET', path: '/traces.json' }, o);
+    const { spansJson } = generateTrace({ spans: 3000, encoding: 'python', seed: 2, hostile: true });
+
+    it('gives the very value of a one-shot lossless parse', async () => {
+      assert.ok(spansJson.length > 2 << 20);
+      const s = await serve(trickled(spansJson));
+      assert.deepStrictEqual(await get(s), parseJsonLossless(spansJson));
+    });
+
+    it('malformed, says where it breaks and quotes its start; cut off, it is a network failure', async () => {
+      const at = spansJson.indexOf('},{"', 1_500_000) + 1; // between two spans
+      const broken = `${spansJson.slice(0, at)}]${spansJson.slice(at + 1)}`;
+      const e = await failure(get(await serve(trickled(broken))), 'malformed-response');
+      assert.match(e.message, /not valid JSON \(Malformed JSON in the value at character 1\d{6} of \d+.*\): \{"spans"/);
+      const cut = await failure(get(await serve(trickled(spansJson, 1_600_000))), 'unreachable');
+      assert.doesNotMatch(cut.message, /not valid JSON/);
+    });
+
+    it('times out when it stalls, and stops when cancelled', async () => {
+      const stall = await serve(startLoopback((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(spansJson.slice(0, 1_500_000));
+      }));
+      await failure(get(stall, { timeoutMs: 500 }), 'timeout');
+      const controller = new AbortController();
+      const p = get(await serve(trickled(spansJson)), { signal: controller.signal });
+      setTimeout(() => controller.abort(), 30);
+      await failure(p, 'cancelled');
+    });
+
+    it('all whitespace is an empty answer, as a small blank one is', async () => {
+      assert.deepStrictEqual(await get(await serve(trickled(' '.repeat(3 << 20)))), {});
+    });
   });
 
   it('a body that stalls half way also times out', async () => {

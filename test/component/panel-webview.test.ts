@@ -344,6 +344,36 @@ describe('panel webview in headless Chromium', function () {
     await noProblems(p);
   });
 
+  it('draws a large table\'s first piece while the rest comes, then holds every span', async () => {
+    const t = synthetic({ spans: 60_000, seed: 8 });
+    p = await openPanelPage(t, { autoPost: false });
+    const pieces = [...p.session.payloads(1)];
+    assert.ok(pieces.length > 2);
+    const drawn = p.next('rendered', 60_000);
+    await p.post({ kind: 'notification', method: 'trace', params: pieces[0] });
+    assert.equal(((await drawn) as Extract<WebviewToHost, { method: 'rendered' }>).params.spans, pieces[0].table.n);
+    assert.equal(await p.page.evaluate(() => document.body.dataset.spans), String(pieces[0].table.n));
+    assert.ok((await rowCount(p)) > 10, 'the top of the tree is drawn');
+    // A search while only the first piece is here shows the matches it holds, and no error.
+    await p.page.keyboard.press('/');
+    await p.page.keyboard.type('type:TOOL');
+    await p.page.locator('.search-count', { hasText: / of / }).waitFor();
+    const whole = p.next('rendered', 60_000);
+    for (const piece of pieces.slice(1)) await p.post({ kind: 'notification', method: 'trace', params: piece });
+    assert.equal(((await whole) as Extract<WebviewToHost, { method: 'rendered' }>).params.spans, 60_000);
+    assert.equal(await p.page.evaluate(() => document.body.dataset.spans), '60000');
+    // Every row reachable, and the search ran again over the whole table.
+    await p.page.locator('.viewport').focus();
+    await p.page.keyboard.press('End');
+    const tb = p.session.table;
+    assert.equal(await selectedName(p), tb.names[tb.n - 1]);
+    assert.match((await p.page.locator('.search-count').textContent()) ?? '', new RegExp(` of ${p.session.search('type:TOOL').indices.length.toLocaleString('en-US')}$`));
+    // A piece of a replaced post is dropped: a stray later piece changes nothing.
+    await p.post({ kind: 'notification', method: 'trace', params: pieces[2] });
+    assert.equal(await p.page.evaluate(() => document.body.dataset.spans), '60000');
+    await noProblems(p);
+  });
+
   it('draws running spans open-ended and keeps the view across a refresh', async () => {
     const t = synthetic({ spans: 200, inProgress: true, seed: 6 });
     p = await openPanelPage(t);

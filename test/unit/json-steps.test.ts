@@ -6,6 +6,7 @@ import { parseJsonLossless } from '../../src/shared/jsonLossless';
 import { parseJsonSteps } from '../../src/shared/jsonSteps';
 import { runSliced, runToEnd } from '../../src/shared/steps';
 import { loopTurns } from '../helpers/loopTurns';
+import { randomJsonDocs } from '../helpers/randomJson';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
 
@@ -26,15 +27,6 @@ function same(text: string): void {
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('parseJsonSteps', () => {
   it('gives what parseJsonLossless gives, on containers, primitives, escapes and big integers', () => {
@@ -80,26 +72,7 @@ describe('parseJsonSteps', () => {
   });
 
   it('agrees with parseJsonLossless on 300 random documents, taken apart at random sizes', () => {
-    const r = rng(42);
-    const str = () => JSON.stringify(['', 'a', 'é"\\', '\u2028', '{"x": 1}', '1767225600123456789'][Math.floor(r() * 6)] + 'x'.repeat(Math.floor(r() * 5)));
-    const num = () => ['0', '-1', '3.25', '1e21', '12345678901234567890', '-9007199254740993', '9007199254740991'][Math.floor(r() * 7)];
-    const ws = () => [' ', '', '\n', '\t '][Math.floor(r() * 4)];
-    const value = (depth: number): string => {
-      const k = r();
-      if (depth > 4 || k < 0.3) return [str, num, () => 'true', () => 'null'][Math.floor(r() * 4)]();
-      const n = Math.floor(r() * 5);
-      if (k < 0.65) return `[${ws()}${Array.from({ length: n }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
-      return `{${ws()}${Array.from({ length: n }, () => `${str()}${ws()}:${ws()}${value(depth + 1)}`).join(',')}${ws()}}`;
-    };
-    for (let k = 0; k < 300; k++) {
-      let text = ws() + value(0) + ws();
-      // One in five is broken somewhere, to compare the errors too.
-      if (k % 5 === 4) {
-        const at = Math.floor(r() * text.length);
-        text = text.slice(0, at) + [',', '}', '"', ''][Math.floor(r() * 4)] + text.slice(at + 1);
-      }
-      same(text);
-    }
+    for (const text of randomJsonDocs(42, 300)) same(text);
   });
 
   it('reads a trace body the same as parseJsonLossless, giving the event loop turns', async function () {

@@ -1,0 +1,105 @@
+// A large trace's table posted in pieces (panel/session.ts payloads, contract/wireTable.ts): the
+// first piece is the top of the tree and reads as a tree of its own; the pieces, unpacked and
+// joined as the webview joins them, are the very table of the session.
+import assert from 'node:assert/strict';
+import { isTraceError, normalizeTrace } from '../../src/model/normalize';
+import type { Trace } from '../../src/model/types';
+import { TraceSession } from '../../src/panel/session';
+import { TablePoster } from '../../src/panel/tablePoster';
+import type { TracePayload } from '../../src/contract/protocol';
+import { asPreview, joinPieces, tablePiece, unpackTable } from '../../src/contract/wireTable';
+import { generateTrace } from '../../bench/gen-trace.mjs';
+
+function trace(spans: number): Trace {
+  const g = generateTrace({ spans, encoding: 'python', seed: 3 });
+  const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+  assert.ok(!isTraceError(t));
+  return t;
+}
+
+describe('the span table in pieces', function () {
+  this.timeout(120_000);
+
+  it('posts a large table top first, in pieces that join into the very table', () => {
+    const s = new TraceSession(trace(90_000));
+    const posted = [...s.payloads(3, 'focus-me')];
+    assert.ok(posted.length >= 3, `${posted.length} pieces`);
+    let next = 0;
+    for (const p of posted) {
+      assert.equal(p.from, next);
+      assert.equal(p.revision, 3);
+      assert.equal(p.focusSpanId, 'focus-me');
+      assert.equal(p.header.spanCount, 90_000);
+      next += p.table.n;
+    }
+    assert.equal(next, 90_000);
+    assert.ok(posted[0].table.n <= 5000, 'the first piece is small: a few screens of rows');
+    assert.deepStrictEqual(joinPieces(posted.map((p) => unpackTable(p.table)), 90_000), s.table);
+    assert.throws(() => joinPieces(posted.slice(0, -1).map((p) => unpackTable(p.table)), 90_000), /pieces hold \d+ spans of 90000/);
+
+    // The first piece, shown alone: the top of the tree, every parent in it, no subtree past it.
+    const first = asPreview(unpackTable(posted[0].table));
+    assert.deepStrictEqual(first.ids, s.table.ids.slice(0, first.n));
+    for (let i = 0; i < first.n; i++) {
+      assert.ok(first.parent[i] < i, `span ${i}'s parent comes before it`);
+      assert.ok(first.subtreeEnd[i] > i && first.subtreeEnd[i] <= first.n);
+    }
+  });
+
+  it('posts a table of up to 40,000 spans whole, as payload() does', () => {
+    const s = new TraceSession(trace(3000));
+    const posted = [...s.payloads(1)];
+    assert.equal(posted.length, 1);
+    assert.equal(posted[0].from, undefined);
+    assert.deepStrictEqual(posted[0], s.payload(1));
+  });
+
+  it('a piece owns its columns (a posted piece never drags the whole buffer along)', () => {
+    const t = new TraceSession(trace(500)).table;
+    const piece = tablePiece(t, 100, 200);
+    assert.equal(piece.n, 100);
+    assert.equal(piece.start.buffer.byteLength, 100 * 8);
+    assert.equal(piece.tokens.length, t.tokens.length / 5);
+    assert.deepStrictEqual([...piece.parent], [...t.parent.slice(100, 200)]);
+  });
+
+  it('posts the rest once the page has drawn the first piece; a newer post or a closed panel stops it', async () => {
+    const s = new TraceSession(trace(90_000));
+    const sent: TracePayload[] = [];
+    let open = true;
+    const poster = new TablePoster((p) => sent.push(p), () => open);
+    const turn = () => new Promise((r) => setTimeout(r, 400)); // long enough to pack and post every piece
+    poster.post(s.payloads(1));
+    await turn();
+    assert.deepEqual(sent.map((p) => p.from), [0], 'waits for the first piece to be drawn');
+    poster.rendered(sent[0].table.n, 90_000);
+    await turn();
+    const last = sent[sent.length - 1];
+    assert.equal((last.from ?? 0) + last.table.n, 90_000, 'then posts the rest');
+    const all = sent.length;
+    // The page drew the whole table: a later post (a refresh) does not wait.
+    poster.rendered(90_000, 90_000);
+    sent.length = 0;
+    poster.post(s.payloads(2));
+    await turn();
+    assert.equal(sent.length, all);
+    // A new page holds nothing: it waits again; a newer post replaces the older one, and a closed
+    // panel stops what is left.
+    poster.pageReset();
+    sent.length = 0;
+    poster.post(s.payloads(3));
+    poster.post(s.payloads(4));
+    poster.rendered(2000, 90_000);
+    await turn();
+    assert.deepEqual([...new Set(sent.map((p) => p.revision))], [3, 4]);
+    assert.equal(sent.filter((p) => p.revision === 3).length, 1, 'the older post stopped after its first piece');
+    sent.length = 0;
+    poster.pageReset();
+    poster.post(s.payloads(5));
+    open = false;
+    poster.rendered(2000, 90_000);
+    await turn();
+    assert.equal(sent.length, 1);
+    poster.dispose();
+  });
+});
