@@ -33,11 +33,12 @@ describe('panel: resends-history check', () => {
 
   it('gives the event loop turns on a large trace, and stops when its signal is aborted', async () => {
     const s = new TraceSession(trace(5_000, false));
-    const { value, turns } = await loopTurns(() => s.resendsHistory({ sliceMs: 1 }));
+    // Slices of 0 ms: a pause at every step (128 spans), however fast the machine skips them.
+    const { value, turns } = await loopTurns(() => s.resendsHistory({ sliceMs: 0 }));
     assert.equal(value, false);
     assert.ok(turns > 2, `the check gave the event loop ${turns} turns`);
     const aborted = new AbortController();
-    const run = s.resendsHistory({ sliceMs: 1, signal: aborted.signal });
+    const run = s.resendsHistory({ sliceMs: 0, signal: aborted.signal });
     aborted.abort(new Error('panel closed'));
     await assert.rejects(run, /panel closed/);
   });
