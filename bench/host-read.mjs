@@ -16,7 +16,7 @@ import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
 import { arg, percentile, report, writeResult } from './lib.mjs';
 
-const sizes = String(arg('sizes', '10000,100000')).split(',').map(Number);
+const sizes = String(arg('sizes', '10000,100000,300000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
 
 const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);

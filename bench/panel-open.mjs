@@ -25,7 +25,7 @@ import { extensionLog, openWorkbench } from '../scripts/lib/workbench.mjs';
 import { generateTrace } from './gen-trace.mjs';
 import { percentile, report, root, writeResult } from './lib.mjs';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '1' } } });
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000,300000' }, runs: { type: 'string', default: '1' } } });
 const sizes = args.sizes.split(',').map(Number);
 const runs = Number(args.runs);
 const median = (xs) => percentile(xs, 50);
