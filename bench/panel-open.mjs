@@ -7,7 +7,7 @@
 // (bench/gen-trace.mjs), logged as the Python SDK logs them to an older server: StartTraceV3,
 // then traces.json uploaded to the artifact store.
 //   node bench/panel-open.mjs [--sizes 10000,100000,300000] [--runs 2]
-// (the default, 10,000 and 100,000 spans once each, takes a few minutes; 300,000 adds about as much)
+// (the default, each size once, takes several minutes, 300,000 spans about half of it)
 // Baselines, in the same run: a 10-span trace opened the same way (what every open pays: the
 // command, the panel and its webview), and a plain `fetch` + JSON.parse of the same traces.json
 // from this process (what any client pays for the bytes).
