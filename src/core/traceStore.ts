@@ -5,6 +5,7 @@
 // callers get the trace from there.
 import type * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
+import { EarlySpans } from '../model/earlySpans';
 import { normalizeTraceSliced, isTraceError } from '../model/normalize';
 import type { Trace } from '../model/types';
 import type { Connection, TraceStore } from './services';
@@ -50,7 +51,9 @@ export class TraceStoreImpl implements TraceStore {
     const client = this.connection.client();
     try {
       const tf = Date.now();
-      const full = await client.getTrace(traceId, { signal });
+      // A large trace's spans are read as they arrive, in the time spent waiting for the rest.
+      const early = new EarlySpans();
+      const full = await client.getTrace(traceId, { signal, spans: early });
       const fetchMs = Date.now() - tf;
       this.connection.report(true);
       const spans = full.data.spans;
@@ -58,7 +61,7 @@ export class TraceStoreImpl implements TraceStore {
       // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
       const t0 = Date.now();
       const t = await normalizeTraceSliced(
-        { info: full.info, spans },
+        { info: full.info, spans, early },
         { signal, onProgress: (f) => onProgress?.(`Reading ${count} spans… ${Math.round(f * 100)} %`) },
       );
       // Where a slow open's time went (bench/panel-open.mjs reads this line).

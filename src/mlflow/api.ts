@@ -24,6 +24,14 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+export interface TraceReadOptions extends RequestOptions {
+  /** Takes each raw span of a large trace as soon as it has downloaded (in order, with its index
+   *  in the span list), and reads some of them whenever the download waits for more: spans are
+   *  read while the rest arrive. Not every span comes this way (a small body is parsed whole), and
+   *  a route that fails may have handed over some (the next starts again at index 0). */
+  spans?: { add(raw: unknown, index: number): void; readSome(ms: number): boolean };
+}
+
 export interface SearchTracesParams {
   experimentIds: string[];
   /** MLflow search syntax, e.g. "trace.status = 'ERROR'". */
@@ -64,7 +72,7 @@ export interface MlflowApi {
   /** Info only (tags, metadata, previews). */
   getTraceInfo(traceId: string, o?: RequestOptions): Promise<TraceInfo>;
   /** Info and raw spans, from the tracking store or the artifact store, whichever holds them. */
-  getTrace(traceId: string, o?: RequestOptions): Promise<FullTrace>;
+  getTrace(traceId: string, o?: TraceReadOptions): Promise<FullTrace>;
   /** Returns the number deleted. */
   deleteTraces(experimentId: string, traceIds: string[], o?: RequestOptions): Promise<number>;
   setTraceTag(traceId: string, key: string, value: string, o?: RequestOptions): Promise<void>;

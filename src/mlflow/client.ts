@@ -1,7 +1,7 @@
 // The MLflow REST client: every endpoint the product uses, over ./http (timeouts, cancellation,
 // auth, lossless JSON, error mapping). Endpoints and shapes were checked against MLflow 3.17's
 // server (mlflow/server/handlers.py) and a running server; see the notes on each method.
-import type { AuthConfig, ClientOptions, MlflowApi, NewAssessment, RequestOptions, SearchTracesParams } from './api';
+import type { AuthConfig, ClientOptions, MlflowApi, NewAssessment, RequestOptions, SearchTracesParams, TraceReadOptions } from './api';
 import { resolveEndpoint, type Endpoint } from './auth';
 import * as describe from './describe';
 import { MlflowError } from './errors';
@@ -131,8 +131,8 @@ export class MlflowClient implements MlflowApi {
     }
   }
 
-  async getTrace(traceId: string, o: RequestOptions = {}): Promise<FullTrace> {
-    const info = await this.getTraceInfo(traceId, o);
+  async getTrace(traceId: string, o: TraceReadOptions = {}): Promise<FullTrace> {
+    const info = await this.getTraceInfo(traceId, { signal: o.signal, timeoutMs: o.timeoutMs });
     try {
       return await loadSpans(this.api, info, o);
     } catch (e) {

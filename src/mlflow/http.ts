@@ -8,7 +8,7 @@ import { BodyText, bodyText } from './bodyText';
 import * as describe from './describe';
 import { MlflowError } from './errors';
 import { parseJsonLossless } from '../shared/jsonLossless';
-import { parseJsonStreamSteps } from '../shared/jsonSteps';
+import { parseJsonStreamSteps, type ItemWatch } from '../shared/jsonSteps';
 import { runSliced } from '../shared/steps';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -25,12 +25,30 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** MLflow release that added the endpoint, named when the server lacks it. */
   since?: string;
+  /** A list in a large JSON body whose items the caller reads as they arrive (see ItemWatch). */
+  items?: ItemWatch;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Bodies longer than this are parsed in slices, while they download: the extension host is
  *  shared, and JSON.parse of a 100,000-span trace (84 MB) would hold it for a second. */
 const SLICED_PARSE_CHARS = 1 << 20;
+
+/** Hands the event loop to `work` (a millisecond at a time, other callbacks in between) until
+ *  `more` settles or the work runs out; returns `more`. */
+function whileWaiting(more: Promise<void>, work: ((ms: number) => boolean) | undefined): Promise<void> {
+  if (!work) return more;
+  let waiting = true;
+  const stop = (): void => {
+    waiting = false;
+  };
+  more.then(stop, stop);
+  const step = (): void => {
+    if (waiting && work(1)) setImmediate(step);
+  };
+  setImmediate(step);
+  return more;
+}
 
 /** MLflow's error body: {"error_code": "...", "message": "..."}. */
 interface MlflowErrorBody {
@@ -110,7 +128,7 @@ export class Http {
       } else if (ok && req.response !== 'text') {
         const body = new BodyText(res, SLICED_PARSE_CHARS);
         if (await body.reaches(SLICED_PARSE_CHARS)) {
-          parsing = runSliced(parseJsonStreamSteps(body), { signal: opts.signal, wait: () => body.more() });
+          parsing = runSliced(parseJsonStreamSteps(body, { items: req.items }), { signal: opts.signal, wait: () => whileWaiting(body.more(), req.items?.idle) });
           parsing.catch(() => undefined); // a failed download is the error to report, not its parse
         }
         await body.complete;

@@ -9,9 +9,10 @@
 // - `GET /ajax-api/2.0/mlflow/get-trace-artifact?request_id=` (what MLflow's own UI uses) serves
 //   either case from the server side, so it is the fallback whenever the direct route is missing
 //   (server < 3.7 has no traces/get; a server not proxying artifacts; a file:/s3: location).
-import type { RequestOptions } from './api';
+import type { TraceReadOptions } from './api';
 import { MlflowError } from './errors';
 import type { Http } from './http';
+import type { ItemWatch } from '../shared/jsonSteps';
 import type { FullTrace, TraceInfo } from './types';
 
 export const SPANS_LOCATION_TAG = 'mlflow.trace.spansLocation';
@@ -43,7 +44,13 @@ interface GetTraceResponse {
   trace?: { trace_info?: TraceInfo; spans?: unknown[] };
 }
 
-export async function loadSpans(http: Http, info: TraceInfo, o: RequestOptions): Promise<FullTrace> {
+/** The span list's place in each route's body, watched when the caller reads spans as they come. */
+function watch(o: TraceReadOptions, path: string[]): ItemWatch | undefined {
+  const r = o.spans;
+  return r && { path, each: (v, i) => r.add(v, i), idle: (ms) => r.readSome(ms) };
+}
+
+export async function loadSpans(http: Http, info: TraceInfo, o: TraceReadOptions): Promise<FullTrace> {
   const location = info.tags?.[SPANS_LOCATION_TAG];
   if (location === 'TRACKING_STORE' || location === 'ARCHIVE_REPO') {
     try {
@@ -55,6 +62,7 @@ export async function loadSpans(http: Http, info: TraceInfo, o: RequestOptions):
           // ~3 s for them and then answers 404.
           query: { trace_id: info.trace_id, allow_partial: info.state === 'IN_PROGRESS' ? 'true' : undefined },
           since: '3.7',
+          items: watch(o, ['trace', 'spans']),
         },
         o,
       );
@@ -71,7 +79,7 @@ export async function loadSpans(http: Http, info: TraceInfo, o: RequestOptions):
   const artifactPath = traceDataArtifactPath(info.tags?.[ARTIFACT_LOCATION_TAG]);
   if (artifactPath) {
     try {
-      const data = await http.request<unknown>({ method: 'GET', path: artifactPath }, o);
+      const data = await http.request<unknown>({ method: 'GET', path: artifactPath, items: watch(o, ['spans']) }, o);
       return { info, data: { spans: spansOf(http, data, 'traces.json') }, source: 'artifact' };
     } catch (e) {
       if (!worthAnotherRoute(e)) throw e;
@@ -86,9 +94,9 @@ export async function loadSpans(http: Http, info: TraceInfo, o: RequestOptions):
   return fromTraceArtifactEndpoint(http, info, o, 'artifact');
 }
 
-async function fromTraceArtifactEndpoint(http: Http, info: TraceInfo, o: RequestOptions, source: FullTrace['source']): Promise<FullTrace> {
+async function fromTraceArtifactEndpoint(http: Http, info: TraceInfo, o: TraceReadOptions, source: FullTrace['source']): Promise<FullTrace> {
   const data = await http.request<unknown>(
-    { method: 'GET', path: '/ajax-api/2.0/mlflow/get-trace-artifact', query: { request_id: info.trace_id } },
+    { method: 'GET', path: '/ajax-api/2.0/mlflow/get-trace-artifact', query: { request_id: info.trace_id }, items: watch(o, ['spans']) },
     o,
   );
   return { info, data: { spans: spansOf(http, data, 'get-trace-artifact') }, source };

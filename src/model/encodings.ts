@@ -54,6 +54,12 @@ export function detectObjectEncoding(spans: unknown[]): 'python' | 'typescript' 
   return ts > py ? 'typescript' : 'python';
 }
 
+/** Whether decodeSpan reads this raw span the same whatever the rest of its list is like: an
+ *  OTLP span, or one whose attributes show which SDK wrote it. */
+export function decodesAlone(s: Record<string, unknown>): boolean {
+  return Array.isArray(s.attributes) || spanEvidence(s) !== undefined;
+}
+
 function spanEvidence(s: Record<string, unknown>): 'python' | 'typescript' | undefined {
   const attrs = s.attributes;
   if (!isRecord(attrs)) return s.parent_span_id === '' ? 'typescript' : undefined;

@@ -1,9 +1,10 @@
 // Any of MLflow's trace payloads → one Trace. Untrusted input: every problem becomes a warning on
 // the Trace (or a TraceError saying what was wrong), never an exception, never an endless loop.
 import type { TraceInfo } from '../mlflow/types';
-import { decodeSpan, detectObjectEncoding } from './encodings';
+import { detectObjectEncoding } from './encodings';
+import type { EarlySpans } from './earlySpans';
+import { readSpan } from './readSpan';
 import { isRecord, parseJsonLossless } from '../shared/json';
-import { lazySpanOf, toSpan } from './spanInfo';
 import { shallowAttributes } from './lazySpan';
 import { openParents } from './openParents';
 import { spanTreeSteps } from './spanTree';
@@ -15,22 +16,29 @@ import { Warnings } from './warnings';
 import type { Span, SpanStatus, Trace, TraceError } from './types';
 import { errorMessage } from '../shared/errors';
 
+/** A trace payload: `early` holds spans already read while the body downloaded (earlySpans.ts). */
+export interface TraceInput {
+  info: unknown;
+  spans: unknown;
+  early?: EarlySpans;
+}
+
 export { spanTypeOf, spanDurationMs } from './spanInfo';
 
 /**
  * `info`: TraceInfoV3 (or `{trace_info}` / `{trace: {trace_info}}` as traces/get returns it).
  * `spans`: the span list of any encoding, or `{spans: [...]}` (traces.json), or its JSON text.
  */
-export function normalizeTrace(input: { info: unknown; spans: unknown }): Trace | TraceError {
+export function normalizeTrace(input: TraceInput): Trace | TraceError {
   return runToEnd(normalizeSteps(input));
 }
 
 /** normalizeTrace in slices that give the event loop back (see steps.ts): for the extension host. */
-export function normalizeTraceSliced(input: { info: unknown; spans: unknown }, o?: SliceOptions): Promise<Trace | TraceError> {
+export function normalizeTraceSliced(input: TraceInput, o?: SliceOptions): Promise<Trace | TraceError> {
   return runSliced(normalizeSteps(input), o);
 }
 
-function* normalizeSteps(input: { info: unknown; spans: unknown }): Steps<Trace | TraceError> {
+function* normalizeSteps(input: TraceInput): Steps<Trace | TraceError> {
   try {
     return yield* normalize(input);
   } catch (e) {
@@ -43,7 +51,7 @@ export function isTraceError(t: Trace | TraceError): t is TraceError {
   return 'error' in t;
 }
 
-function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | TraceError> {
+function* normalize(input: TraceInput): Steps<Trace | TraceError> {
   if (!isRecord(input)) return { error: `Expected a trace payload object with info and spans, got ${kind(input)}.` };
   const warnings = new Warnings();
   const info = unwrapInfo(input.info);
@@ -60,22 +68,9 @@ function* normalize(input: { info: unknown; spans: unknown }): Steps<Trace | Tra
   const bad = warnings.sink('span');
   for (let i = 0; i < list.length; i++) {
     if (pauseHere(i)) yield (0.7 * i) / list.length;
-    const d = decodeSpan(list[i], i, objectEncoding, bad);
-    if (typeof d === 'string') {
-      bad(`${d}; skipped`);
-      continue;
-    }
-    try {
-      nodes.push(toSpan(d));
-    } catch (e) {
-      // Keep the span with its raw attributes rather than lose it to one odd value.
-      bad(`span #${i} "${d.name.slice(0, 80)}": ${errorMessage(e)}; shown without derived details`);
-      const s = lazySpanOf(d, 'UNKNOWN');
-      void s.attributes; // decoded before the inputs and outputs are dropped, as they always were
-      s.inputs = null;
-      s.outputs = null;
-      nodes.push(s);
-    }
+    const early = input.early ? input.early.take(i, list[i], bad) : 'unread';
+    const s = early === 'unread' ? readSpan(list[i], i, objectEncoding, bad) : early;
+    if (s) nodes.push(s);
   }
   if (list.length > 0 && nodes.length === 0) return { error: `None of the ${list.length} spans could be read: ${warnings.list()[0] ?? 'unknown reason'}.` };
 

@@ -33,6 +33,21 @@ interface Frame {
   count: number;
   /** The key awaiting its value (objects only). */
   key?: string;
+  /** Its place matches StreamOptions.items' path so far (and, at the path's end, it is the list). */
+  onPath: boolean;
+}
+
+/** A list inside the value whose items are handed over as each is complete (see StreamOptions). */
+export interface ItemWatch {
+  /** Keys from the top-level value down to the list: ['spans'] for {"spans": [...]}, [] for a
+   *  top-level list. */
+  path: readonly string[];
+  /** Called once per item, in order, with the very value the list will hold. Must be quick: it
+   *  runs inside the parse. */
+  each: (value: unknown, index: number) => void;
+  /** Work on the items for about `ms` milliseconds, done while the text waits for its next piece;
+   *  false when there is nothing left to do for now. */
+  idle?: (ms: number) => boolean;
 }
 
 export interface StreamOptions {
@@ -44,6 +59,10 @@ export interface StreamOptions {
   /** Malformed text up to this long is parsed again whole, for JSON.parse's exact error (0 in
    *  tests: what the steps themselves make of it). */
   reparse?: number;
+  /** A list whose items the caller reads while the rest of the text is still arriving. Only a
+   *  list too large to parse whole is taken apart, so a smaller one's items are not handed over:
+   *  the caller must still read whatever it was not given. */
+  items?: ItemWatch;
 }
 
 /** The value of `text`, as steps. */
@@ -64,7 +83,7 @@ export function* parseJsonStreamSteps(source: TextSource, o: StreamOptions = {})
   const w = new TextWindow(source, o.pull ?? PULL, reparse);
   const at = { i: 0 };
   try {
-    return yield* build(w, chunk, at);
+    return yield* build(w, chunk, at, o.items);
   } catch (e) {
     if (!(e instanceof Malformed || e instanceof SyntaxError)) throw e;
     // A piece that failed to parse names its position in the piece. Up to a megabyte the whole
@@ -81,15 +100,17 @@ export function* parseJsonStreamSteps(source: TextSource, o: StreamOptions = {})
  *  object), or after one (where a comma, a closing bracket or the end comes). Wherever the text
  *  seen so far ends before the state's work can be decided, more is pulled in and the state is
  *  done again from where it began. */
-function* build(w: TextWindow, chunk: number, at: { i: number }): Steps<unknown> {
+function* build(w: TextWindow, chunk: number, at: { i: number }, items: ItemWatch | undefined): Steps<unknown> {
   const stack: Frame[] = [];
   let result: unknown;
   /** Puts a finished value into the container being built, or makes it the result. */
   const put = (v: unknown): void => {
     const top = stack[stack.length - 1];
     if (!top) result = v;
-    else if (Array.isArray(top.value)) top.value.push(v);
-    else {
+    else if (Array.isArray(top.value)) {
+      top.value.push(v);
+      if (top.onPath && stack.length === (items as ItemWatch).path.length + 1) (items as ItemWatch).each(v, top.count);
+    } else {
       // A "__proto__" key is an own property in JSON.parse's result, never the prototype.
       Object.defineProperty(top.value, top.key as string, { value: v, writable: true, enumerable: true, configurable: true });
       top.key = undefined;
@@ -139,7 +160,7 @@ function* build(w: TextWindow, chunk: number, at: { i: number }): Steps<unknown>
     if (unit.key !== undefined) stack[stack.length - 1].key = unit.key;
     if (unit.open) {
       if (w.base + unit.end - 1 >= noScanBefore) noScanBefore = w.base + unit.end - 1 + chunk / 2;
-      stack.push({ value: unit.open === 123 ? {} : [], count: 0 });
+      stack.push({ value: unit.open === 123 ? {} : [], count: 0, onPath: onPath(items, stack, unit.open) });
       after = false;
     } else {
       put(unit.value);
@@ -147,6 +168,18 @@ function* build(w: TextWindow, chunk: number, at: { i: number }): Steps<unknown>
     }
     i = unit.end;
   }
+}
+
+/** Whether a container opening under `stack`'s top lies on the watched list's path (the list
+ *  itself only if it is a list). */
+function onPath(items: ItemWatch | undefined, stack: Frame[], bracket: number): boolean {
+  if (!items) return false;
+  const depth = stack.length;
+  if (depth > items.path.length) return false;
+  const parent = stack[depth - 1];
+  // An object's key names the container; inside a list it is an item, never on a path of keys.
+  const fits = !parent || (parent.onPath && !Array.isArray(parent.value) && parent.key === items.path[depth - 1]);
+  return fits && (depth < items.path.length || bracket === 91);
 }
 
 interface Unit {

@@ -9,6 +9,8 @@ import { MlflowError } from '../../src/mlflow/errors';
 import { resolveEndpoint } from '../../src/mlflow/auth';
 import { Http } from '../../src/mlflow/http';
 import { parseJsonLossless } from '../../src/shared/jsonLossless';
+import { EarlySpans } from '../../src/model/earlySpans';
+import { normalizeTrace } from '../../src/model/normalize';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 import { FLASK_404, always, never, stallMidBody, startLoopback, startProxy, type Loopback } from '../fixtures/mlflow/loopback';
 import { writeTraces } from '../fixtures/mlflow/writeTraces';
@@ -141,12 +143,29 @@ describe('MlflowClient failures', function () {
     });
     const get = (s: Loopback, o: { timeoutMs?: number; signal?: AbortSignal } = {}) =>
       new Http(resolveEndpoint(s.url), {}).request<unknown>({ method: 'GET', path: '/traces.json' }, o);
-    const { spansJson } = generateTrace({ spans: 3000, encoding: 'python', seed: 2, hostile: true });
+    const { info, spansJson } = generateTrace({ spans: 3000, encoding: 'python', seed: 2, hostile: true });
 
     it('gives the very value of a one-shot lossless parse', async () => {
       assert.ok(spansJson.length > 2 << 20);
       const s = await serve(trickled(spansJson));
       assert.deepStrictEqual(await get(s), parseJsonLossless(spansJson));
+    });
+
+    it('reads spans while the rest downloads, into the very trace a plain read gives', async () => {
+      const early = new EarlySpans();
+      let waits = 0;
+      const items = { path: ['spans'], each: (v: unknown, i: number) => early.add(v, i), idle: (ms: number) => (waits++, early.readSome(ms)) };
+      const s = await serve(trickled(spansJson));
+      const { spans } = await new Http(resolveEndpoint(s.url), {}).request<{ spans: unknown[] }>({ method: 'GET', path: '/traces.json', items });
+      let readEarly = 0;
+      const take = early.take.bind(early);
+      early.take = (i, raw, bad) => {
+        const r = take(i, raw, bad);
+        if (r !== 'unread') readEarly++;
+        return r;
+      };
+      assert.deepStrictEqual(normalizeTrace({ info, spans, early }), normalizeTrace({ info, spans }));
+      assert.ok(waits > 0 && readEarly > 0, `${readEarly} of ${spans.length} spans read in ${waits} waits for the body`);
     });
 
     it('malformed, says where it breaks and quotes its start; cut off, it is a network failure', async () => {
