@@ -111,16 +111,19 @@ function hostMemory(server) {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
 }
 
-/** The host's own account of a slow open, from the extension's log (src/core/traceStore.ts and
- *  src/panel/panelHost.ts log it above 500 ms): fetch + parse, normalise, lay out; NaN if absent. */
+/** The host's own account of an open, from the extension's log: fetch + parse and normalise
+ *  (src/core/traceStore.ts, above 500 ms), lay out (src/panel/panelHost.ts, above 500 ms), and the
+ *  open's timeline from the panel's creation (src/panel/openTimeline.ts); NaN where absent. */
 function hostPhases(server, traceId) {
   const log = extensionLog(server);
-  const num = (re) => Number(re.exec(log)?.[1] ?? NaN);
+  const num = (re, k = 1) => Number(re.exec(log)?.[k] ?? NaN);
   const id = traceId.replace(/[^\w-]/g, '');
+  const line = new RegExp(`trace panel ${id}: [\\d,]+ spans, first rows at (\\d+) ms, whole at (\\d+) ms \\(page ready (\\d+) ms, trace read (\\d+) ms, laid out (\\d+) ms, first piece posted (\\d+) ms\\)`);
   return {
     fetchMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in (\\d+) ms`)),
     readMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in \\d+ ms, read in (\\d+) ms`)),
     layoutMs: num(new RegExp(`trace panel ${id}: \\d+ spans laid out in (\\d+) ms`)),
+    timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted'].map((k, i) => [k, num(line, i + 1)])),
   };
 }
 
@@ -193,6 +196,9 @@ try {
     // The host logs a phase only when it took over 500 ms.
     const phase = (ms) => (Number.isNaN(ms) ? 'under 500 ms' : `${ms} ms`);
     console.log(`  the extension host's own account of the last cold open: fetch + parse ${phase(ph.fetchMs)}, normalise ${phase(ph.readMs)}, layout ${phase(ph.layoutMs)}`);
+    for (const [k, { timeline: tl }] of m.phases.entries()) {
+      console.log(`  cold open ${k + 1}, from the panel's creation: page ready ${tl.ready} ms, trace read ${tl.read} ms, laid out ${tl.laidOut} ms, first piece posted ${tl.posted} ms, first rows drawn ${tl.firstRows} ms, whole ${tl.whole} ms`);
+    }
     results.push(m);
     const floor = median(m.fetch);
     const firstGoal = ten + 1.5 * floor;

@@ -15,6 +15,7 @@ import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
+import { OpenTimeline } from './openTimeline';
 import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
 
@@ -39,6 +40,7 @@ export class TracePanel implements vscode.Disposable {
     () => this.readyFlag && !this.disposed,
   );
   private disposed = false;
+  private readonly timeline = new OpenTimeline();
   /** Aborted when the panel closes. */
   private readonly closed = new AbortController();
   private readonly disposables: vscode.Disposable[] = [];
@@ -138,6 +140,7 @@ export class TracePanel implements vscode.Disposable {
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress });
         if (this.disposed) return;
+        this.timeline.mark('read');
         let url: string | undefined;
         const exp = trace.summary.experimentId ?? this.ref.experimentId;
         try {
@@ -150,6 +153,7 @@ export class TracePanel implements vscode.Disposable {
         if (this.disposed) return;
         const layoutMs = Date.now() - t0;
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
+        this.timeline.mark('laidOut');
         this.session = session;
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
@@ -182,10 +186,22 @@ export class TracePanel implements vscode.Disposable {
     return this.loading;
   }
 
+  /** The page drew `spans` rows' worth of the table: marks the open's first rows, and its end. */
+  private openDrawn(spans: number): void {
+    const total = this.session?.table.n;
+    if (total === undefined) return;
+    this.timeline.mark('firstRows');
+    if (spans !== total) return;
+    this.timeline.mark('whole');
+    const r = this.timeline.report(this.ref.traceId, total);
+    if (r) this.services.log[r.level](r.line);
+  }
+
   private postTrace(): void {
     if (!this.readyFlag || !this.session) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
+    this.timeline.mark('posted');
     this.poster.post(this.session.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
   }
 
@@ -222,6 +238,7 @@ export class TracePanel implements vscode.Disposable {
     if (await contentAction(method, p, located)) return;
     switch (method) {
       case 'ready':
+        this.timeline.mark('ready');
         this.readyFlag = true;
         this.poster.pageReset();
         if (this.session) this.postTrace();
@@ -271,6 +288,7 @@ export class TracePanel implements vscode.Disposable {
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.poster.rendered(c.spans, this.session?.table.n);
+        this.openDrawn(c.spans);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;

@@ -1,0 +1,35 @@
+// Where a panel's first open of its trace spent its time, from the panel's creation: the page
+// ready to listen, the trace read (fetched, parsed, normalised: src/core/traceStore.ts logs that
+// split), laid out, its table's first piece posted, the page's first rows drawn, the whole table
+// held. Logged once, when the page holds the whole table: at info level when that took over a
+// second or the trace is large (a user asking why a trace opens slowly finds the answer in the
+// log), else at debug.
+// bench/panel-open.mjs reads the line.
+
+export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'firstRows' | 'whole';
+
+const SLOW_MS = 1000;
+const LARGE_SPANS = 10_000;
+
+export class OpenTimeline {
+  private readonly t0 = performance.now();
+  private readonly at = new Map<OpenMark, number>();
+  private logged = false;
+
+  /** Records the first time `mark` happened. */
+  mark(mark: OpenMark): void {
+    if (!this.at.has(mark)) this.at.set(mark, Math.round(performance.now() - this.t0));
+  }
+
+  /** Once the whole table is held, the line to log and its level; undefined before and after. */
+  report(traceId: string, spans: number): { level: 'info' | 'debug'; line: string } | undefined {
+    const whole = this.at.get('whole');
+    if (whole === undefined || this.logged) return undefined;
+    this.logged = true;
+    const ms = (m: OpenMark): string => (this.at.has(m) ? `${this.at.get(m)} ms` : '—');
+    const line =
+      `trace panel ${traceId}: ${spans.toLocaleString('en-US')} spans, first rows at ${ms('firstRows')}, whole at ${whole} ms ` +
+      `(page ready ${ms('ready')}, trace read ${ms('read')}, laid out ${ms('laidOut')}, first piece posted ${ms('posted')})`;
+    return { level: whole > SLOW_MS || spans >= LARGE_SPANS ? 'info' : 'debug', line };
+  }
+}
