@@ -25,6 +25,10 @@ const MAX_MATCHES = 20_000;
 const PIECE_SPANS = 40_000;
 /** The first piece: the top of the tree, a few screens of rows, drawn while the rest crosses. */
 const FIRST_PIECE_SPANS = 2_000;
+/** Tables up to this many spans are posted whole. Past it the first piece pays off even when the
+ *  rest is one message: at 10,000 spans the page drew its first rows 54–66 ms after the post
+ *  instead of 105–114 ms, the whole table ~20 ms later (bench/panel-open.mjs' timeline). */
+const WHOLE_SPANS = 2 * FIRST_PIECE_SPANS;
 /** Characters of searchable text kept in memory across all spans of one trace. */
 const HAYSTACK_BUDGET = 32_000_000;
 const HAYSTACK_PER_SPAN = 256_000;
@@ -95,7 +99,7 @@ export class TraceSession {
    *  TracePayload.from). Each piece is packed when asked for, so the host can post one per turn. */
   *payloads(revision: number, focusSpanId?: string): Generator<TracePayload> {
     const n = this.table.n;
-    if (n <= PIECE_SPANS) {
+    if (n <= WHOLE_SPANS) {
       yield this.payload(revision, focusSpanId);
       return;
     }

@@ -265,10 +265,13 @@ describe('hostile content in prompts and responses', function () {
     const opened = await timed(async () => {
       await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId, experimentId: w.experiment_id });
       const p = await waitFor(() => spy.panels.slice(before).find((c) => c.viewType === 'geminiTrace.trace'), 10_000, 'a trace panel');
-      const trace = await waitFor(() => p.posted.find((m) => (m as { method?: string }).method === 'trace'), 120_000, 'the trace posted to its panel');
-      return { p, trace: trace as { params: { table: WireTable } } };
+      // Posted in pieces, the top of the tree first (src/panel/session.ts).
+      const pieces = (): { from?: number; table: WireTable }[] => p.posted.filter((m) => (m as { method?: string }).method === 'trace').map((m) => (m as { params: { from?: number; table: WireTable } }).params);
+      const trace = await waitFor(() => (pieces().reduce((n, x) => n + x.table.n, 0) >= 30_000 ? pieces() : undefined), 120_000, 'the whole trace posted to its panel');
+      return { p, trace };
     });
-    assert.equal(unpackTable(opened.result.trace.params.table).n, 30_000);
+    assert.deepEqual(opened.result.trace.map((x) => x.from), [0, 2000], 'its top first, then the rest');
+    assert.equal(opened.result.trace.reduce((n, x) => n + unpackTable(x.table).n, 0), 30_000);
     const loading = opened.result.p.posted.map((m) => m as { method?: string; params?: { message?: string } }).filter((m) => m.method === 'loading').map((m) => m.params?.message ?? '');
     note(`30,000-span trace: read in ${read.ms.toFixed(0)} ms (worst host stall ${read.stallMs.toFixed(0)} ms, ${reading.length} progress reports), ` +
       `then posted to its panel after ${opened.ms.toFixed(0)} ms (worst stall ${opened.stallMs.toFixed(0)} ms; the panel showed ${loading.length} loading messages, the last "${loading.at(-1)}")`);

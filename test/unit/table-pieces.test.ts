@@ -46,12 +46,14 @@ describe('the span table in pieces', function () {
     }
   });
 
-  it('posts a table of up to 40,000 spans whole, as payload() does', () => {
+  it('posts a table of up to 4,000 spans whole, as payload() does; 10,000 as its top and the rest', () => {
     const s = new TraceSession(trace(3000));
     const posted = [...s.payloads(1)];
     assert.equal(posted.length, 1);
     assert.equal(posted[0].from, undefined);
     assert.deepStrictEqual(posted[0], s.payload(1));
+    const ten = new TraceSession(trace(10_000));
+    assert.deepStrictEqual([...ten.payloads(1)].map((p) => [p.from, p.table.n]), [[0, 2000], [2000, 8000]]);
   });
 
   it('a piece owns its columns (a posted piece never drags the whole buffer along)', () => {
