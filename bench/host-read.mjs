@@ -4,26 +4,36 @@
 // the panel's layout (src/panel/session.ts), packing the table to post and the history check. The
 // host is one thread shared by every extension, so the longest stretch without a turn of the event
 // loop matters as much as the total.
-//   node bench/host-read.mjs [--sizes 10000,100000,300000] [--runs 3]
+//   node bench/host-read.mjs [--sizes 10000,100000,300000] [--runs 3] [--rate 50 --rate-spans 100000]
+// (--rate 0 skips the part with the body served at a network's pace)
 // The body comes from a loopback HTTP server in this process, read by the extension's own HTTP
 // layer (src/mlflow/http.ts: parsed in slices while it downloads), so the fetch's blocks count too.
 // Baselines, in the same run: the floor, fetch + JSON.parse of the same body (what any client pays
 // for the bytes, in one block), and JSON.parse alone. "One go" is the read as it was before it was
 // sliced (parseJsonLossless, normalizeTrace, new TraceSession). Memory: this process's resident
 // and heap figures with the last session still held, and its peak resident size.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
 import { arg, percentile, report, writeResult } from './lib.mjs';
 
 const sizes = String(arg('sizes', '10000,100000,300000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
+/** The body served from another process at this many MB/s, as a server across a network sends
+ *  it: the host then waits for bytes, and reads spans in that time (src/model/earlySpans.ts). */
+const rate = Number(arg('rate', 50));
+const rateSpans = Number(arg('rate-spans', 100000));
 
 const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);
 const { bodyText } = tsRequire('../src/mlflow/bodyText.ts', import.meta.url);
 const { Http } = tsRequire('../src/mlflow/http.ts', import.meta.url);
 const { resolveEndpoint } = tsRequire('../src/mlflow/auth.ts', import.meta.url);
 const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
+const { EarlySpans } = tsRequire('../src/model/earlySpans.ts', import.meta.url);
 const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
 const { loopTurns } = tsRequire('../test/helpers/loopTurns.ts', import.meta.url);
 const median = (xs) => percentile(xs, 50);
@@ -39,6 +49,9 @@ const check = (t) => {
   if (isTraceError(t)) throw new Error(t.error);
   return t;
 };
+
+/** The span list of traces.json watched as src/mlflow/spans.ts watches it. */
+const spanItems = (early) => ({ path: ['spans'], each: (v, i) => early.add(v, i), idle: (ms) => early.readSome(ms) });
 
 /** Serves whatever `body.current` holds, as MLflow's artifact endpoint serves traces.json. */
 const body = { current: Buffer.alloc(0) };
@@ -70,8 +83,10 @@ for (const n of sizes) {
     m.oneGo.push((await watched(async () => new TraceSession(check(normalizeTrace({ info, spans: parseJsonLossless(text) }))))).ms);
     globalThis.gc?.();
     const sliced = await watched(async () => {
-      const spans = await http.request({ method: 'GET', path: '/traces.json' });
-      held = await TraceSession.sliced(check(await normalizeTraceSliced({ info, spans })), undefined);
+      // As the trace store reads it (src/core/traceStore.ts): spans read while the body waits.
+      const early = new EarlySpans();
+      const { spans } = await http.request({ method: 'GET', path: '/traces.json', items: spanItems(early) });
+      held = await TraceSession.sliced(check(await normalizeTraceSliced({ info, spans, early })), undefined);
       // What the panel does next (src/panel/panelHost.ts): packs the table to post (in pieces,
       // one per turn), then asks whether the trace resends history.
       if (held.payloads) for (const _ of held.payloads(1)) await new Promise((r) => setTimeout(r, 0));
@@ -92,7 +107,52 @@ for (const n of sizes) {
   results.push(m);
 }
 
-const big = results[results.length - 1];
+/** Serves `text` from a child process at `mbps` MB/s; resolves with its URL and a stop(). */
+async function throttledServer(text, mbps) {
+  const dir = mkdtempSync(join(tmpdir(), 'host-read-'));
+  writeFileSync(join(dir, 'traces.json'), text);
+  const child = spawn(process.execPath, ['-e', `
+    const body = require('fs').readFileSync(${JSON.stringify(join(dir, 'traces.json'))});
+    require('http').createServer((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, connection: 'close' });
+      const t0 = Date.now();
+      let at = 0;
+      (function send() {
+        const due = Math.min(body.length, Math.floor(((Date.now() - t0 + 5) / 1000) * ${mbps} * 1e6));
+        if (due > at) res.write(body.subarray(at, (at = due)));
+        if (at >= body.length) res.end();
+        else setTimeout(send, 5);
+      })();
+    }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
+  return { url: `http://127.0.0.1:${port}`, stop: () => (child.kill(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+if (rate > 0) {
+  console.log(`\n--- ${rateSpans.toLocaleString('en-US')} spans served at ${rate} MB/s from another process`);
+  const { info, spansJson: text } = generateTrace({ spans: rateSpans, encoding: 'python', seed: 7 });
+  const served = await throttledServer(text, rate);
+  const remote = new Http(resolveEndpoint(served.url), { timeoutMs: 600_000 });
+  const ms = { floor: [], plain: [], early: [] };
+  const read = async (early) => {
+    const { spans } = await remote.request({ method: 'GET', path: '/traces.json', items: early && spanItems(early) });
+    return check(await normalizeTraceSliced({ info, spans, early }));
+  };
+  for (let r = 0; r < runs; r++) {
+    globalThis.gc?.();
+    ms.floor.push((await watched(async () => JSON.parse(await bodyText(await fetch(`${served.url}/traces.json`))))).ms);
+    for (const mode of r % 2 ? ['early', 'plain'] : ['plain', 'early']) {
+      globalThis.gc?.();
+      ms[mode].push((await watched(() => read(mode === 'early' ? new EarlySpans() : undefined))).ms);
+    }
+  }
+  served.stop();
+  report(`fetch to normalised trace at ${rate} MB/s, spans read while the body downloads`, { value: median(ms.early), unit: 'ms', baseline: median(ms.plain), baselineLabel: 'the same read after the download' });
+  report(`  against the floor at ${rate} MB/s`, { value: median(ms.early), unit: 'ms', baseline: median(ms.floor), baselineLabel: 'fetch + JSON.parse at that rate' });
+  results.push({ n: rateSpans, rate, ...ms });
+}
+
+const big = results.filter((m) => !m.rate).at(-1);
 writeResult('host-read', {
   results,
   summary: {
