@@ -22,6 +22,12 @@ const APPS = {
   five: `import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({ apiKey: 'test-key' });\nfor (let i = 0; i < 5; i++) {\n  const r = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'start-up call ' + i });\n  console.log(r.text.length);\n}\n`,
 };
 
+/** The five-call app, untraced, kept alive this long after its calls: about as long as the traced
+ *  one waits at exit for MLflow's answer. In those milliseconds Node does work of its own (about
+ *  10 MB of native memory for a moment, gone with --jitless) that an app exiting at once never
+ *  does: this run tells that from what the preload holds. */
+export const LINGER_MS = 40;
+
 // argv: node, app, cwd, env as JSON on stdin; prints {wallMs, cpuMs, maxRssKb, code}.
 const REAPER = `
 import json, os, sys, time
@@ -97,7 +103,8 @@ async function exitWait(o, dir, app) {
  *   root: the repository (the apps run from it, so `@google/genai` is its copy)
  * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;
  *   five.exitWaitMs: the traced app's median wait at exit for MLflow's answer to its last batch;
- *   five.exitWaitInstantMs: the same against a sink that answers at once
+ *   five.exitWaitInstantMs: the same against a sink that answers at once;
+ *   five.peakRssMb.lingering: the untraced five-call app kept alive LINGER_MS after its calls
  */
 export async function measureStartup(dist, o) {
   const { root } = o;
@@ -107,13 +114,16 @@ export async function measureStartup(dist, o) {
     for (const [name, source] of Object.entries(APPS)) {
       const app = join(dir, `${name}.mjs`);
       writeFileSync(app, source);
-      const runs = { plain: [], traced: [] };
+      const runs = { plain: [], traced: [], linger: [] };
+      const linger = join(dir, `${name}-linger.mjs`);
+      if (name === 'five') writeFileSync(linger, `${source}setTimeout(() => {}, ${LINGER_MS});\n`);
       // One of each first, not counted: the file system cache and MLflow's first request.
       await reap(o.node, app, root, o.plainEnv);
       await reap(o.node, app, root, o.tracedEnv);
       for (let r = 0; r < o.rounds; r++) {
         const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
         for (const mode of order) runs[mode].push(await reap(o.node, app, root, mode === 'traced' ? o.tracedEnv : o.plainEnv));
+        if (name === 'five') runs.linger.push(await reap(o.node, linger, root, o.plainEnv));
       }
       const stat = (k) => ({ plain: runs.plain.map((x) => x[k]), traced: runs.traced.map((x) => x[k]) });
       const wall = stat('wallMs');
@@ -124,6 +134,7 @@ export async function measureStartup(dist, o) {
         cpuMs: { plain: mean(cpu.plain), traced: mean(cpu.traced) },
         peakRssMb: { plain: median(rss.plain) / 1024, traced: median(rss.traced) / 1024 },
       };
+      if (runs.linger.length) m.peakRssMb.lingering = median(runs.linger.map((x) => x.maxRssKb)) / 1024;
       out[name] = m;
     }
     out.five.exitWaitMs = await exitWait(o, dir, join(dir, 'five.mjs'));
