@@ -49,10 +49,21 @@ export interface RunRegistry {
   readonly onDidChange: vscode.Event<void>;
 }
 
+export interface TraceGetOptions {
+  force?: boolean;
+  signal?: AbortSignal;
+  /** How reading a large trace is going, when this call starts the read. */
+  onProgress?: (message: string) => void;
+  /** When this call starts the read of a trace of more than `fromSpans` spans: its first `rows`
+   *  spans in tree order, read as a trace of their own (`total`: the spans in the whole list) as
+   *  soon as the body is in. The rest is read once what `show` returns has settled (the caller
+   *  gets its preview on screen before the host is busy again). */
+  preview?: { rows: number; fromSpans: number; show: (top: Trace, total: number) => Promise<void> | void };
+}
+
 export interface TraceStore {
-  /** Full trace (with spans), cached until invalidated. Rejects with MlflowError or Error.
-   *  `onProgress` hears how reading a large trace is going, when this call starts the read. */
-  get(traceId: string, opts?: { force?: boolean; signal?: AbortSignal; onProgress?: (message: string) => void }): Promise<Trace>;
+  /** Full trace (with spans), cached until invalidated. Rejects with MlflowError or Error. */
+  get(traceId: string, opts?: TraceGetOptions): Promise<Trace>;
   invalidate(traceId?: string): void;
 }
 

@@ -6,9 +6,11 @@
 import type * as vscode from 'vscode';
 import { isMlflowError } from '../mlflow/errors';
 import { EarlySpans } from '../model/earlySpans';
-import { normalizeTraceSliced, isTraceError } from '../model/normalize';
+import { normalizeTrace, normalizeTraceSliced, isTraceError } from '../model/normalize';
 import type { Trace } from '../model/types';
-import type { Connection, TraceStore } from './services';
+import { runSliced } from '../shared/steps';
+import { topOfTreeSteps } from '../model/topOfTree';
+import type { Connection, TraceGetOptions, TraceStore } from './services';
 
 const CAPACITY = 50;
 
@@ -22,14 +24,14 @@ export class TraceStoreImpl implements TraceStore {
     connection.onDidChange(() => this.invalidate());
   }
 
-  get(traceId: string, opts: { force?: boolean; signal?: AbortSignal; onProgress?: (message: string) => void } = {}): Promise<Trace> {
+  get(traceId: string, opts: TraceGetOptions = {}): Promise<Trace> {
     const hit = this.cache.get(traceId);
     if (hit && !opts.force) {
       this.cache.delete(traceId); // re-insert: most recently used last
       this.cache.set(traceId, hit);
       return hit;
     }
-    const p = this.load(traceId, opts.signal, opts.onProgress);
+    const p = this.load(traceId, opts);
     this.cache.set(traceId, p);
     // A trace still in progress (a background run, a Live session) gains spans: callers that ask
     // again get it afresh (those waiting on this fetch share it), so none is served a partial copy
@@ -47,7 +49,8 @@ export class TraceStoreImpl implements TraceStore {
     else this.cache.clear();
   }
 
-  private async load(traceId: string, signal?: AbortSignal, onProgress?: (message: string) => void, again = false): Promise<Trace> {
+  private async load(traceId: string, opts: TraceGetOptions, again = false): Promise<Trace> {
+    const { signal, onProgress, preview } = opts;
     const client = this.connection.client();
     try {
       const tf = Date.now();
@@ -58,6 +61,7 @@ export class TraceStoreImpl implements TraceStore {
       this.connection.report(true);
       const spans = full.data.spans;
       const count = Array.isArray(spans) ? spans.length.toLocaleString('en-US') : 'the';
+      if (preview && Array.isArray(spans) && spans.length > preview.fromSpans) await this.preview(full.info, spans, preview, signal);
       // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
       const t0 = Date.now();
       const t = await normalizeTraceSliced(
@@ -72,9 +76,22 @@ export class TraceStoreImpl implements TraceStore {
     } catch (e) {
       // Cancelled though nobody asked: the connection changed under it (connection.ts drops the
       // old client). Once more, from the new one.
-      if (!again && isMlflowError(e) && e.kind === 'cancelled' && !signal?.aborted) return this.load(traceId, signal, onProgress, true);
+      if (!again && isMlflowError(e) && e.kind === 'cancelled' && !signal?.aborted) return this.load(traceId, opts, true);
       this.connection.report(false, e);
       throw e;
+    }
+  }
+
+  /** The top of a large trace's tree, read on its own (see TraceGetOptions.preview). A preview
+   *  that cannot be read is skipped: the whole trace follows and says what was wrong. */
+  private async preview(info: unknown, spans: unknown[], p: NonNullable<TraceGetOptions['preview']>, signal: AbortSignal | undefined): Promise<void> {
+    const top = await runSliced(topOfTreeSteps(spans, p.rows), { signal });
+    const t = top && normalizeTrace({ info, spans: top });
+    if (!t || isTraceError(t)) return;
+    try {
+      await p.show(t, spans.length);
+    } catch {
+      /* a head start only: the whole trace follows */
     }
   }
 }

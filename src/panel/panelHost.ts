@@ -14,12 +14,18 @@ import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage
 import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
-import { TraceSession } from './session';
+import { FIRST_PIECE_SPANS, TraceSession } from './session';
 import { OpenTimeline } from './openTimeline';
 import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
+/** A trace of more spans than this shows the top of its tree (the first piece's rows) as soon as
+ *  its body is in, while the rest is read: normalising 100,000 spans takes over half a second. */
+const PREVIEW_FROM_SPANS = 20_000;
+/** Longest the read of the rest waits for the page to draw the preview: a busy extension host
+ *  delays the message to the page, and the page's answer, by up to a second. */
+const PREVIEW_DRAW_WAIT_MS = 500;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -29,6 +35,11 @@ export interface PanelProbe {
 
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
+  /** The top of a large trace, shown until `session` holds all of it, and how many spans it has. */
+  private previewSession: TraceSession | undefined;
+  private previewTotal = 0;
+  /** Resolves the wait for the page to draw the preview. */
+  private previewDrawn: (() => void) | undefined;
   private revision = 0;
   private readyFlag = false;
   private loading: Promise<void> | undefined;
@@ -136,18 +147,13 @@ export class TracePanel implements vscode.Disposable {
       try {
         // A first load says how far it has got; a refresh keeps the trace on screen instead.
         const progress = (message: string): void => {
-          if (!this.session && this.readyFlag) this.notify('loading', { traceId, message });
+          if (!this.session && !this.previewSession && this.readyFlag) this.notify('loading', { traceId, message });
         };
-        const trace = await this.services.traces.get(traceId, { force, onProgress: progress });
+        const preview = { rows: FIRST_PIECE_SPANS, fromSpans: PREVIEW_FROM_SPANS, show: (top: Trace, total: number) => this.showPreview(top, total) };
+        const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
         this.timeline.mark('read');
-        let url: string | undefined;
-        const exp = trace.summary.experimentId ?? this.ref.experimentId;
-        try {
-          url = exp ? this.services.connection.client().traceUiUrl(exp, traceId) : undefined;
-        } catch {
-          url = undefined; // a client that cannot name the page just hides the button
-        }
+        const url = this.uiUrl(trace);
         const t0 = Date.now();
         const session = await TraceSession.sliced(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
         if (this.disposed) return;
@@ -155,6 +161,7 @@ export class TracePanel implements vscode.Disposable {
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
+        this.previewSession = undefined;
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
@@ -186,9 +193,43 @@ export class TracePanel implements vscode.Disposable {
     return this.loading;
   }
 
+  /** The trace's page in MLflow's UI, when the client can name it. */
+  private uiUrl(trace: Trace): string | undefined {
+    const exp = trace.summary.experimentId ?? this.ref.experimentId;
+    try {
+      return exp ? this.services.connection.client().traceUiUrl(exp, this.ref.traceId) : undefined;
+    } catch {
+      return undefined; // a client that cannot name the page just hides the button
+    }
+  }
+
+  /** Shows the top of a large trace's tree while the rest is read (TraceGetOptions.preview). */
+  private showPreview(top: Trace, total: number): Promise<void> | undefined {
+    if (this.disposed || this.session) return undefined;
+    this.previewSession = new TraceSession(top, this.uiUrl(top));
+    this.previewTotal = total;
+    this.revision++;
+    if (!this.readyFlag) return undefined; // posted when the page is ready
+    this.postPreview();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.previewDrawn?.(), PREVIEW_DRAW_WAIT_MS);
+      this.previewDrawn = () => {
+        clearTimeout(timer);
+        this.previewDrawn = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private postPreview(): void {
+    if (!this.readyFlag || !this.previewSession) return;
+    this.timeline.mark('posted');
+    this.poster.post([this.previewSession.previewPayload(this.revision, this.previewTotal)].values());
+  }
+
   /** The page drew `spans` rows' worth of the table: marks the open's first rows, and its end. */
   private openDrawn(spans: number): void {
-    const total = this.session?.table.n;
+    const total = this.session?.table.n ?? (this.previewSession && this.previewTotal);
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
@@ -242,6 +283,7 @@ export class TracePanel implements vscode.Disposable {
         this.readyFlag = true;
         this.poster.pageReset();
         if (this.session) this.postTrace();
+        else if (this.previewSession) this.postPreview();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
         return;
@@ -288,6 +330,7 @@ export class TracePanel implements vscode.Disposable {
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.poster.rendered(c.spans, this.session?.table.n);
+        if (!this.session) this.previewDrawn?.();
         this.openDrawn(c.spans);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
@@ -299,7 +342,8 @@ export class TracePanel implements vscode.Disposable {
   private async answer(m: RequestMessage): Promise<void> {
     let reply: HostToWebview;
     try {
-      const s = this.session;
+      // While the top of a large trace is shown, its spans are answered from it.
+      const s = this.session ?? this.previewSession;
       if (!s) throw new Error('The trace is still loading.');
       let result: unknown;
       if (m.method === 'spanDetails') result = s.details(m.params.spanId);
@@ -327,6 +371,7 @@ export class TracePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
+    this.previewDrawn?.(); // nor does the read wait for a preview nobody will see
     if (this.poll) clearTimeout(this.poll);
     this.poster.dispose();
     this.panel.dispose();

@@ -12,7 +12,7 @@ import { resolveRef, spanDetails } from './details';
 import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
 import type { Requests, TraceHeader, TracePayload, ValueRef } from '../contract/protocol';
-import type { SpanTable } from '../contract/spanTable';
+import { F, type SpanTable } from '../contract/spanTable';
 import { buildHeader, tableSteps, treeOrderSteps } from './viewModel';
 import { packTable, tablePiece, type WireTable } from '../contract/wireTable';
 
@@ -24,7 +24,7 @@ const MAX_MATCHES = 20_000;
  *  posting it held the host for 190 ms. */
 const PIECE_SPANS = 40_000;
 /** The first piece: the top of the tree, a few screens of rows, drawn while the rest crosses. */
-const FIRST_PIECE_SPANS = 2_000;
+export const FIRST_PIECE_SPANS = 2_000;
 /** Tables up to this many spans are posted whole. Past it the first piece pays off even when the
  *  rest is one message: at 10,000 spans the page drew its first rows 54–66 ms after the post
  *  instead of 105–114 ms, the whole table ~20 ms later (bench/panel-open.mjs' timeline). */
@@ -109,6 +109,20 @@ export class TraceSession {
       yield { header, table: packTable(tablePiece(this.table, from, to)), revision, focusSpanId, from };
       from = to;
     }
+  }
+
+  /** This session's table as the preview of a larger trace of `total` spans (its top, read
+   *  first: TraceGetOptions.preview), posted as a first piece so the page draws it while the
+   *  whole trace is read. The header's totals are MLflow's for the whole trace where it has them;
+   *  the critical path is left out, as only the whole trace tells it. */
+  previewPayload(revision: number, total: number): TracePayload {
+    const s = this.trace.summary;
+    const header: TraceHeader = { ...this.header(), spanCount: total, warnings: [] };
+    if (s.usage) header.usage = s.usage;
+    if (s.cost) header.cost = s.cost;
+    if (s.models.length) header.models = s.models;
+    const table: SpanTable = { ...this.table, flags: this.table.flags.map((f) => f & ~F.critical) };
+    return { header, table: packTable(table), revision, from: 0 };
   }
 
   spanIndex(spanId: string): number | undefined {

@@ -260,18 +260,31 @@ describe('hostile content in prompts and responses', function () {
       note(`30,000-span trace: the first read stalled ${read.stallMs.toFixed(0)} ms, read again: ${again.stallMs.toFixed(0)} ms`);
       if (again.stallMs < read.stallMs) read = again;
     }
-    // The panel on top: the layout, the packed table posted to the webview.
+    // The panel on top, reading the trace afresh (so it shows the top of the tree while the rest
+    // is read): the layout, the packed table posted to the webview.
+    services.traces.invalidate(traceId);
     const before = spy.panels.length;
     const opened = await timed(async () => {
       await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId, experimentId: w.experiment_id });
       const p = await waitFor(() => spy.panels.slice(before).find((c) => c.viewType === 'geminiTrace.trace'), 10_000, 'a trace panel');
-      // Posted in pieces, the top of the tree first (src/panel/session.ts).
-      const pieces = (): { from?: number; table: WireTable }[] => p.posted.filter((m) => (m as { method?: string }).method === 'trace').map((m) => (m as { params: { from?: number; table: WireTable } }).params);
-      const trace = await waitFor(() => (pieces().reduce((n, x) => n + x.table.n, 0) >= 30_000 ? pieces() : undefined), 120_000, 'the whole trace posted to its panel');
+      // The top of the tree first, read on its own while the rest is read (a preview), then the
+      // whole table in pieces, its top first (src/panel/session.ts).
+      type Posted = { revision: number; from?: number; header: { spanCount: number }; table: WireTable };
+      const posts = (): Posted[] => p.posted.filter((m) => (m as { method?: string }).method === 'trace').map((m) => (m as { params: Posted }).params);
+      const whole = (): Posted[] | undefined => {
+        const last = posts().at(-1)?.revision;
+        const pieces = posts().filter((x) => x.revision === last);
+        return pieces.reduce((n, x) => n + x.table.n, 0) >= 30_000 ? posts() : undefined;
+      };
+      const trace = await waitFor(whole, 120_000, 'the whole trace posted to its panel');
       return { p, trace };
     });
-    assert.deepEqual(opened.result.trace.map((x) => x.from), [0, 2000], 'its top first, then the rest');
-    assert.equal(opened.result.trace.reduce((n, x) => n + unpackTable(x.table).n, 0), 30_000);
+    const [preview, ...table] = opened.result.trace;
+    assert.deepEqual([preview.from, preview.table.n, preview.header.spanCount], [0, 2000, 30_000], 'the preview: the top 2,000 rows of 30,000');
+    assert.ok(table.every((x) => x.revision > preview.revision), `then the whole table, as a newer post: ${JSON.stringify(opened.result.trace.map((x) => [x.revision, x.from, x.table.n]))}`);
+    assert.deepEqual(table.map((x) => x.from), [0, 2000], 'its top first, then the rest');
+    assert.deepEqual(unpackTable(preview.table).ids, unpackTable(table[0].table).ids, 'the preview holds the very rows the table starts with');
+    assert.equal(table.reduce((n, x) => n + unpackTable(x.table).n, 0), 30_000);
     const loading = opened.result.p.posted.map((m) => m as { method?: string; params?: { message?: string } }).filter((m) => m.method === 'loading').map((m) => m.params?.message ?? '');
     note(`30,000-span trace: read in ${read.ms.toFixed(0)} ms (worst host stall ${read.stallMs.toFixed(0)} ms, ${reading.length} progress reports), ` +
       `then posted to its panel after ${opened.ms.toFixed(0)} ms (worst stall ${opened.stallMs.toFixed(0)} ms; the panel showed ${loading.length} loading messages, the last "${loading.at(-1)}")`);
