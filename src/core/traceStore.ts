@@ -13,13 +13,20 @@ import { topOfTreeSteps } from '../model/topOfTree';
 import type { Connection, TraceGetOptions, TraceStore } from './services';
 
 const CAPACITY = 50;
+/** Spans kept across the cached traces: a 300,000-span trace holds ~1.2 GB of the extension host,
+ *  so a second one evicts the first (least recently used first; the newest always stays). */
+const MAX_CACHED_SPANS = 400_000;
 
 export class TraceStoreImpl implements TraceStore {
   private readonly cache = new Map<string, Promise<Trace>>();
+  /** Spans of each cached trace that has been read. */
+  private readonly spans = new WeakMap<Promise<Trace>, number>();
 
   constructor(
     private readonly connection: Connection,
-    private readonly log: vscode.LogOutputChannel,
+    private readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn'>,
+    /** Spans kept across cached traces (smaller in tests). */
+    private readonly maxCachedSpans = MAX_CACHED_SPANS,
   ) {
     connection.onDidChange(() => this.invalidate());
   }
@@ -37,11 +44,27 @@ export class TraceStoreImpl implements TraceStore {
     // again get it afresh (those waiting on this fetch share it), so none is served a partial copy
     // after it finished.
     p.then(
-      (t) => (t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS') && this.cache.get(traceId) === p && this.cache.delete(traceId),
+      (t) => {
+        if ((t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS') && this.cache.get(traceId) === p) this.cache.delete(traceId);
+        else if (this.cache.get(traceId) === p) this.keepWithin(p, t.spans.length);
+      },
       () => this.cache.get(traceId) === p && this.cache.delete(traceId),
     );
     while (this.cache.size > CAPACITY) this.cache.delete(this.cache.keys().next().value as string);
     return p;
+  }
+
+  /** Records a read trace's size and evicts the least recently used others past MAX_CACHED_SPANS. */
+  private keepWithin(p: Promise<Trace>, n: number): void {
+    this.spans.set(p, n);
+    let total = 0;
+    for (const q of this.cache.values()) total += this.spans.get(q) ?? 0;
+    for (const [id, q] of this.cache) {
+      if (total <= this.maxCachedSpans) break;
+      if (q === p) continue;
+      total -= this.spans.get(q) ?? 0;
+      this.cache.delete(id);
+    }
   }
 
   invalidate(traceId?: string): void {

@@ -330,7 +330,10 @@ export class TracePanel implements vscode.Disposable {
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.poster.rendered(c.spans, this.session?.table.n);
-        if (!this.session) this.previewDrawn?.();
+        if (!this.session && this.previewSession) {
+          this.poster.topDrawn();
+          this.previewDrawn?.();
+        }
         this.openDrawn(c.spans);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);

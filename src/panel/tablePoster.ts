@@ -15,6 +15,9 @@ export class TablePoster {
   /** The page has drawn a whole table of this trace: it draws no first piece of a later post (it
    *  keeps the table on screen until the new one is whole), so there is nothing to wait for. */
   private pageHasTrace = false;
+  /** The page shows this trace's top already (a preview): a later post's first piece changes
+   *  nothing the user sees, so the rest follows it at once. */
+  private pageHasTop = false;
   private resume: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -33,7 +36,7 @@ export class TablePoster {
       const r = pieces.next();
       if (r.done) return;
       this.send(r.value);
-      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageHasTrace) {
+      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageHasTrace && !this.pageHasTop) {
         this.resume = next;
         this.timer = setTimeout(next, FIRST_PIECE_WAIT_MS);
       } else setImmediate(next);
@@ -47,9 +50,15 @@ export class TablePoster {
     this.resume?.();
   }
 
+  /** The page drew a preview of this trace (its top). */
+  topDrawn(): void {
+    this.pageHasTop = true;
+  }
+
   /** The page is gone or new: it holds no table. */
   pageReset(): void {
     this.pageHasTrace = false;
+    this.pageHasTop = false;
   }
 
   dispose(): void {

@@ -102,6 +102,14 @@ describe('the span table in pieces', function () {
     poster.rendered(2000, 90_000);
     await turn();
     assert.equal(sent.length, 1);
+    // The page shows the trace's top (a preview): the whole table's pieces follow each other at once.
+    open = true;
+    poster.pageReset();
+    poster.topDrawn();
+    sent.length = 0;
+    poster.post(s.payloads(6));
+    await turn();
+    assert.equal(sent.length, all, 'no wait for a first piece the page already shows');
     poster.dispose();
   });
 });
