@@ -224,7 +224,8 @@ export class TracePanel implements vscode.Disposable {
   private postPreview(): void {
     if (!this.readyFlag || !this.previewSession) return;
     this.timeline.mark('posted');
-    this.poster.post([this.previewSession.previewPayload(this.revision, this.previewTotal)].values());
+    // The span asked for is focused if the preview holds it (and asked again of the whole table).
+    this.poster.post([this.previewSession.previewPayload(this.revision, this.previewTotal, this.pendingFocus)].values());
   }
 
   /** The page drew `spans` rows' worth of the table: marks the open's first rows, and its end. */

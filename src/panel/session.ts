@@ -115,14 +115,14 @@ export class TraceSession {
    *  first: TraceGetOptions.preview), posted as a first piece so the page draws it while the
    *  whole trace is read. The header's totals are MLflow's for the whole trace where it has them;
    *  the critical path is left out, as only the whole trace tells it. */
-  previewPayload(revision: number, total: number): TracePayload {
+  previewPayload(revision: number, total: number, focusSpanId?: string): TracePayload {
     const s = this.trace.summary;
     const header: TraceHeader = { ...this.header(), spanCount: total, warnings: [] };
     if (s.usage) header.usage = s.usage;
     if (s.cost) header.cost = s.cost;
     if (s.models.length) header.models = s.models;
     const table: SpanTable = { ...this.table, flags: this.table.flags.map((f) => f & ~F.critical) };
-    return { header, table: packTable(table), revision, from: 0 };
+    return { header, table: packTable(table), revision, focusSpanId, from: 0 };
   }
 
   spanIndex(spanId: string): number | undefined {

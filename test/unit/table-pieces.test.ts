@@ -8,6 +8,7 @@ import { TraceSession } from '../../src/panel/session';
 import { TablePoster } from '../../src/panel/tablePoster';
 import type { TracePayload } from '../../src/contract/protocol';
 import { asPreview, joinPieces, tablePiece, unpackTable } from '../../src/contract/wireTable';
+import { F } from '../../src/contract/spanTable';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
 function trace(spans: number): Trace {
@@ -54,6 +55,22 @@ describe('the span table in pieces', function () {
     assert.deepStrictEqual(posted[0], s.payload(1));
     const ten = new TraceSession(trace(10_000));
     assert.deepStrictEqual([...ten.payloads(1)].map((p) => [p.from, p.table.n]), [[0, 2000], [2000, 8000]]);
+  });
+
+  it('a preview of a larger trace: its top as a first piece of the whole count, MLflow\'s totals, no critical path', () => {
+    const s = new TraceSession(trace(3000));
+    assert.deepEqual(s.previewPayload(1, 90_000).header.usage, s.trace.usage, 'without MLflow\'s totals, the top\'s own');
+    // MLflow's totals for the whole trace (trace info metadata), when it has them.
+    const whole = { input: 123_456, output: 7_890, total: 131_346, cached: 0, thinking: 0 };
+    s.trace.summary.usage = whole;
+    const p = s.previewPayload(4, 90_000, s.table.ids[5]);
+    assert.deepEqual([p.from, p.revision, p.header.spanCount, p.focusSpanId], [0, 4, 90_000, s.table.ids[5]]);
+    assert.deepEqual(p.header.warnings, []);
+    assert.deepEqual(p.header.usage, whole);
+    assert.ok(s.table.flags.some((f) => f & F.critical), 'the session marks a critical path');
+    const t = unpackTable(p.table);
+    assert.ok(t.flags.every((f) => !(f & F.critical)), 'the preview does not');
+    assert.deepStrictEqual(t.ids, s.table.ids);
   });
 
   it('a piece owns its columns (a posted piece never drags the whole buffer along)', () => {
