@@ -57,8 +57,15 @@ export class TraceStoreImpl implements TraceStore {
   /** Records a read trace's size and evicts the least recently used others past MAX_CACHED_SPANS. */
   private keepWithin(p: Promise<Trace>, n: number): void {
     this.spans.set(p, n);
-    let total = 0;
-    for (const q of this.cache.values()) total += this.spans.get(q) ?? 0;
+    this.makeRoom(p, n);
+  }
+
+  /** Evicts the least recently used traces other than `p` until `n` spans fit with the rest:
+   *  called with a trace's raw span count before it is normalised too, so a large trace's read
+   *  does not run with the last large trace still cached beside it. */
+  private makeRoom(p: Promise<Trace> | undefined, n: number): void {
+    let total = n;
+    for (const q of this.cache.values()) if (q !== p) total += this.spans.get(q) ?? 0;
     for (const [id, q] of this.cache) {
       if (total <= this.maxCachedSpans) break;
       if (q === p) continue;
@@ -84,6 +91,7 @@ export class TraceStoreImpl implements TraceStore {
       this.connection.report(true);
       const spans = full.data.spans;
       const count = Array.isArray(spans) ? spans.length.toLocaleString('en-US') : 'the';
+      if (Array.isArray(spans)) this.makeRoom(this.cache.get(traceId), spans.length);
       if (preview && Array.isArray(spans) && spans.length > preview.fromSpans) await this.preview(full.info, spans, preview, signal);
       // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
       const t0 = Date.now();

@@ -77,8 +77,12 @@ describe('the trace store', function () {
     assert.equal(await store.get(a), firstA, 'cached');
     const firstB = await store.get(b);
     assert.equal(await store.get(a), firstA, 'two traces of 3,000 spans fit in 7,000');
-    // a was used after b: reading c evicts b, the least recently used.
-    const firstC = await store.get(c);
+    // a was used after b: reading c evicts b, the least recently used, and before c is
+    // normalised (its raw span count is known once the body is in; the preview comes after it).
+    const cached = (id: string): boolean => (store as unknown as { cache: Map<string, unknown> }).cache.has(id);
+    let bWhileReadingC: boolean | undefined;
+    const firstC = await store.get(c, { preview: { rows: 10, fromSpans: 100, show: () => void (bWhileReadingC = cached(b)) } });
+    assert.equal(bWhileReadingC, false, 'b was evicted before c was read');
     assert.equal(await store.get(a), firstA, 'a, used more recently, stays');
     assert.notEqual(await store.get(b), firstB, 'b was evicted: read again');
     // Now c is the least recently used: it went for b.
