@@ -12,12 +12,10 @@ const FIRST_PIECE_WAIT_MS = 2000;
 export class TablePoster {
   /** Counts posts: a post in pieces stops when a newer one starts. */
   private posts = 0;
-  /** The page has drawn a whole table of this trace: it draws no first piece of a later post (it
-   *  keeps the table on screen until the new one is whole), so there is nothing to wait for. */
-  private pageHasTrace = false;
-  /** The page shows this trace's top already (a preview): a later post's first piece changes
-   *  nothing the user sees, so the rest follows it at once. */
-  private pageHasTop = false;
+  /** The page shows this trace already, so a later post's first piece need not be awaited: a whole
+   *  table (the page keeps it on screen until the new one is whole), or its top (a preview: the
+   *  first piece changes nothing the user sees). */
+  private pageShowsTrace = false;
   private resume: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -36,7 +34,7 @@ export class TablePoster {
       const r = pieces.next();
       if (r.done) return;
       this.send(r.value);
-      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageHasTrace && !this.pageHasTop) {
+      if (r.value.from === 0 && r.value.table.n < r.value.header.spanCount && !this.pageShowsTrace) {
         this.resume = next;
         this.timer = setTimeout(next, FIRST_PIECE_WAIT_MS);
       } else setImmediate(next);
@@ -46,19 +44,18 @@ export class TablePoster {
 
   /** The page drew `spans` spans of a trace of `total`. */
   rendered(spans: number, total: number | undefined): void {
-    if (spans === total) this.pageHasTrace = true;
+    if (spans === total) this.pageShowsTrace = true;
     this.resume?.();
   }
 
   /** The page drew a preview of this trace (its top). */
   topDrawn(): void {
-    this.pageHasTop = true;
+    this.pageShowsTrace = true;
   }
 
   /** The page is gone or new: it holds no table. */
   pageReset(): void {
-    this.pageHasTrace = false;
-    this.pageHasTop = false;
+    this.pageShowsTrace = false;
   }
 
   dispose(): void {
