@@ -7,7 +7,7 @@
 // extension keeps read traces); a reopen of the last one, with its trace kept, is reported apart. The traces are synthetic Gemini-shaped traces
 // (bench/gen-trace.mjs), logged as the Python SDK logs them to an older server: StartTraceV3,
 // then traces.json uploaded to the artifact store.
-//   node bench/panel-open.mjs [--sizes 10000,100000,300000] [--runs 2]
+//   node bench/panel-open.mjs [--sizes 10000,100000,300000] [--runs 2] [--reopens 3]
 // (the default, each size once, takes several minutes, 300,000 spans about half of it)
 // Baselines, in the same run: a 10-span trace opened the same way (what every open pays: the
 // command, the panel and its webview; the median of three, after two warm-up opens that take
@@ -27,9 +27,10 @@ import { extensionLog, openWorkbench } from '../scripts/lib/workbench.mjs';
 import { generateTrace } from './gen-trace.mjs';
 import { percentile, report, root, writeResult } from './lib.mjs';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000,300000' }, runs: { type: 'string', default: '1' } } });
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000,300000' }, runs: { type: 'string', default: '1' }, reopens: { type: 'string', default: '1' } } });
 const sizes = args.sizes.split(',').map(Number);
 const runs = Number(args.runs);
+const reopens = Number(args.reopens);
 const median = (xs) => percentile(xs, 50);
 const elapsed = (() => {
   const t0 = Date.now();
@@ -190,7 +191,7 @@ try {
   }
   const ten = median(base.open);
   for (const { n, copies } of big) {
-    const m = { n, bytes: copies[0].bytes, open: [], complete: [], fetch: [], reopen: [], memory: undefined, phases: [] };
+    const m = { n, bytes: copies[0].bytes, open: [], complete: [], fetch: [], reopen: [], reopenComplete: [], memory: undefined, phases: [] };
     for (const [k, t] of copies.entries()) {
       m.fetch.push(await fetchAndParse(t.url));
       const o = await openOnce(wb.page, t.traceId, n, k === copies.length - 1 ? () => hostMemory(wb.server) : undefined);
@@ -199,7 +200,11 @@ try {
       m.memory = o.extra ?? m.memory;
       console.log(`[${elapsed()}] ${n} spans: first rows ${o.first} ms, complete ${o.complete} ms (noticed from outside at ${o.seenFirst} / ${o.seenComplete} ms; floor ${Math.round(m.fetch.at(-1))} ms); VS Code's webview waited ${Math.round(o.workerWait)} ms for its service worker`);
     }
-    m.reopen.push((await openOnce(wb.page, copies.at(-1).traceId, n)).first);
+    for (let k = 0; k < reopens; k++) {
+      const o = await openOnce(wb.page, copies.at(-1).traceId, n);
+      m.reopen.push(o.first);
+      m.reopenComplete.push(o.complete);
+    }
     // Read once the reopen is done: VS Code writes the log file a little after the line is logged.
     for (const t of copies) m.phases.push(hostPhases(wb.server, t.traceId));
     const ph = m.phases.at(-1);
@@ -222,10 +227,12 @@ try {
       goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.complete) <= completeGoal,
     });
     report(`  first rows against a 10-span trace opened the same way`, { value: median(m.open), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
-    report(`  reopened, its trace still kept by the extension`, { value: m.reopen[0], unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
+    // No read: the page's start and the table's way to it (VS Code's, and what is posted).
+    report(`  reopened, its trace still kept by the extension (median of ${reopens})`, { value: median(m.reopen), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
+    report(`  reopened, complete`, { value: median(m.reopenComplete), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     console.log(`  extension host memory with the panel open: ${m.memory.rssMb} MB resident, peak ${m.memory.peakMb} MB (goal for 300,000 spans: ≤ 2048 MB)`);
   }
-  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), reopenMs: m.reopen[0], fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
+  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
 } catch (e) {
   if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
   throw e;

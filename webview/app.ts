@@ -5,7 +5,7 @@
 import type { VscodeSplitLayout } from '@vscode-elements/elements/dist/vscode-split-layout/vscode-split-layout.js';
 import type { Notifications, TraceHeader, TracePayload, ValueRef } from '../src/contract/protocol';
 import type { SpanTable } from '../src/contract/spanTable';
-import { asPreview, joinPieces, unpackTable } from '../src/contract/wireTable';
+import { asPreview, joinPieces, unpackColumns, unpackTable } from '../src/contract/wireTable';
 import { errorMessage } from '../src/shared/errors';
 import { CompareSwitch } from './compareSwitch';
 import { DetailsPane, type TabId } from './details';
@@ -156,7 +156,7 @@ export class App {
     const t0 = performance.now();
     let t: SpanTable;
     try {
-      t = unpackTable(p.table);
+      t = p.from === undefined ? unpackTable(p.table) : unpackColumns(p.table);
       if (p.from !== undefined) {
         if (p.from === 0) this.pieces = { traceId: p.header.traceId, revision: p.revision, tables: [], spans: 0 };
         const acc = this.pieces;

@@ -1,55 +1,132 @@
 // The span table as it is posted to the webview. VS Code moves typed arrays between the extension
 // host and a webview as raw buffers, but every other value goes through JSON, with a replacer and
 // a reviver called once per value on the way. The table's two string columns (ids and names, one
-// string per span) are therefore sent as one string each plus a Uint32Array of where each ends, so
-// a huge trace's table crosses as a few values instead of two per span (what that saved in the real
-// workbench is in the CHANGELOG). Shared by the host and the webview.
+// string per span) are therefore sent as one string each plus where each string ends, so a huge
+// trace's table crosses as a few values instead of two per span (what that saved in the real
+// workbench is in the CHANGELOG). Every byte still costs: a remote workbench gets the table through
+// a compressed web socket, and 100,000 spans' columns took ~0.3–0.45 s from the host's post to
+// the page. So only what the page cannot work out crosses: names once each (spans repeat them),
+// ids without ends when they are all as long (MLflow's are 16 hex digits), tokens only for the
+// spans that have some (model calls), and no tree columns (tableTree.ts). 11.3 MB for the 100,000
+// spans of bench/gen-trace.mjs became 6.7 MB. Shared by the host and the webview.
 import { TOKEN_COLS, type SpanTable } from './spanTable';
+import { fillTree } from './tableTree';
 
-export interface PackedStrings {
-  text: string;
-  /** Exclusive end offset in `text` (UTF-16 units) of each string. */
-  ends: Uint32Array;
-}
+/** Strings as one text: each `width` long, or ending where `ends` says (exclusive offsets in
+ *  UTF-16 units). */
+export type PackedStrings = { text: string; width: number } | { text: string; ends: Uint32Array };
 
-export interface WireTable extends Omit<SpanTable, 'ids' | 'names'> {
+export interface WireTable extends Omit<SpanTable, 'ids' | 'names' | 'depth' | 'subtreeEnd' | 'tokens'> {
   ids: PackedStrings;
-  names: PackedStrings;
+  /** Each distinct name once, and each span's index into them. */
+  names: { distinct: PackedStrings; of: Uint32Array };
+  /** The spans with a non-zero token count, ascending, and TOKEN_COLS numbers for each. */
+  tokenRows: Uint32Array;
+  tokens: Float64Array;
 }
 
 export function packStrings(xs: readonly string[]): PackedStrings {
+  const text = xs.join('');
+  const width = xs.length ? xs[0].length : 0;
+  if (width > 0 && text.length === width * xs.length && xs.every((x) => x.length === width)) return { text, width };
   const ends = new Uint32Array(xs.length);
   let at = 0;
   for (let i = 0; i < xs.length; i++) ends[i] = at += xs[i].length;
-  return { text: xs.join(''), ends };
+  return { text, ends };
 }
+
+const malformed = (what: string): Error => new Error(`malformed ${what}`);
 
 /** Undoes packStrings; throws on a malformed pack (the webview treats its input as untrusted). */
 export function unpackStrings(p: PackedStrings): string[] {
-  if (typeof p?.text !== 'string' || !(p.ends instanceof Uint32Array)) throw new Error('malformed string column');
+  if (typeof p?.text !== 'string') throw malformed('string column');
+  if ('width' in p) {
+    const { text, width } = p;
+    if (!Number.isInteger(width) || width <= 0 || text.length % width !== 0) throw malformed('string column');
+    const out = new Array<string>(text.length / width);
+    for (let i = 0; i < out.length; i++) out[i] = text.slice(i * width, (i + 1) * width);
+    return out;
+  }
+  if (!(p.ends instanceof Uint32Array)) throw malformed('string column');
   const out = new Array<string>(p.ends.length);
   let from = 0;
   for (let i = 0; i < p.ends.length; i++) {
     const to = p.ends[i];
-    if (to < from || to > p.text.length) throw new Error('malformed string column');
+    if (to < from || to > p.text.length) throw malformed('string column');
     out[i] = p.text.slice(from, to);
     from = to;
   }
   return out;
 }
 
-export function packTable(t: SpanTable): WireTable {
-  return { ...t, ids: packStrings(t.ids), names: packStrings(t.names) };
+function packNames(names: readonly string[]): WireTable['names'] {
+  const distinct: string[] = [];
+  const index = new Map<string, number>();
+  const of = new Uint32Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    let k = index.get(names[i]);
+    if (k === undefined) index.set(names[i], (k = distinct.push(names[i]) - 1));
+    of[i] = k;
+  }
+  return { distinct: packStrings(distinct), of };
 }
 
-export function unpackTable(w: WireTable): SpanTable {
+function unpackNames(w: WireTable['names']): string[] {
+  if (!(w?.of instanceof Uint32Array)) throw malformed('name column');
+  const distinct = unpackStrings(w.distinct);
+  return Array.from(w.of, (k) => {
+    if (k >= distinct.length) throw malformed('name column');
+    return distinct[k];
+  });
+}
+
+/** The table to post. */
+export function packTable(t: SpanTable): WireTable {
+  const rows = new Uint32Array(t.n);
+  const tokens = new Float64Array(t.n * TOKEN_COLS);
+  let k = 0;
+  for (let i = 0, o = 0; i < t.n; i++, o += TOKEN_COLS) {
+    let any = false;
+    for (let c = 0; c < TOKEN_COLS; c++) any ||= t.tokens[o + c] !== 0;
+    if (!any) continue;
+    for (let c = 0; c < TOKEN_COLS; c++) tokens[k * TOKEN_COLS + c] = t.tokens[o + c];
+    rows[k++] = i;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out of the wire
+  const { depth, subtreeEnd, ...rest } = t;
+  return { ...rest, ids: packStrings(t.ids), names: packNames(t.names), tokenRows: rows.slice(0, k), tokens: tokens.slice(0, k * TOKEN_COLS) };
+}
+
+/** The posted columns of a table, its tree columns (depth, subtreeEnd) still zeros: a piece of a
+ *  larger table names parents in earlier pieces, so its tree is filled once the pieces are joined
+ *  (joinPieces), or alone for the first piece shown as a preview (asPreview). Throws on a
+ *  malformed table. */
+export function unpackColumns(w: WireTable): SpanTable {
   const ids = unpackStrings(w.ids);
-  const names = unpackStrings(w.names);
+  const names = unpackNames(w.names);
   if (ids.length !== w.n || names.length !== w.n) throw new Error(`the span table names ${w.n} spans but holds ${ids.length} ids and ${names.length} names`);
-  return { ...w, ids, names };
+  if (!(w.tokenRows instanceof Uint32Array) || !(w.tokens instanceof Float64Array) || w.tokens.length !== w.tokenRows.length * TOKEN_COLS) throw malformed('token columns');
+  const tokens = new Float64Array(w.n * TOKEN_COLS);
+  for (let k = 0; k < w.tokenRows.length; k++) {
+    const i = w.tokenRows[k];
+    if (i >= w.n) throw malformed('token columns');
+    tokens.set(w.tokens.subarray(k * TOKEN_COLS, (k + 1) * TOKEN_COLS), i * TOKEN_COLS);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- expanded above
+  const { tokenRows, ...rest } = w;
+  return { ...rest, ids, names, tokens, depth: new Int32Array(w.n), subtreeEnd: new Int32Array(w.n) };
+}
+
+/** A whole table as posted, tree columns filled. */
+export function unpackTable(w: WireTable): SpanTable {
+  const t = unpackColumns(w);
+  fillTree(t);
+  return t;
 }
 
 const INT_COLUMNS = ['parent', 'depth', 'subtreeEnd', 'model'] as const;
+/** What joinPieces copies: the tree columns are filled from the joined parents. */
+const POSTED_INT_COLUMNS = ['parent', 'model'] as const;
 const FLOAT_COLUMNS = ['start', 'end'] as const;
 const BYTE_COLUMNS = ['kind', 'status', 'flags'] as const;
 
@@ -63,7 +140,8 @@ export function tablePiece(t: SpanTable, from: number, to: number): SpanTable {
   return piece;
 }
 
-/** The whole table from its pieces, first first (unpacked); throws unless they add up to `n`. */
+/** The whole table from its pieces, first first (unpackColumns), tree columns filled; throws
+ *  unless they add up to `n`. */
 export function joinPieces(pieces: readonly SpanTable[], n: number): SpanTable {
   const total = pieces.reduce((k, p) => k + p.n, 0);
   if (total !== n || !pieces.length) throw new Error(`the span table's pieces hold ${total} spans of ${n}`);
@@ -74,16 +152,20 @@ export function joinPieces(pieces: readonly SpanTable[], n: number): SpanTable {
   for (const c of BYTE_COLUMNS) t[c] = new Uint8Array(n);
   let at = 0;
   for (const p of pieces) {
-    for (const c of INT_COLUMNS) t[c].set(p[c], at);
+    for (const c of POSTED_INT_COLUMNS) t[c].set(p[c], at);
     for (const c of FLOAT_COLUMNS) t[c].set(p[c], at);
     for (const c of BYTE_COLUMNS) t[c].set(p[c], at);
     t.tokens.set(p.tokens, at * TOKEN_COLS);
     at += p.n;
   }
+  fillTree(t);
   return t;
 }
 
-/** The first piece shown on its own: subtrees cut at its end, so it reads as a whole tree. */
+/** The first piece (unpackColumns) shown on its own: the top of the tree, its subtrees cut at its
+ *  end, so it reads as a whole tree. */
 export function asPreview(piece: SpanTable): SpanTable {
-  return { ...piece, subtreeEnd: piece.subtreeEnd.map((e) => Math.min(e, piece.n)) };
+  const t = { ...piece, depth: new Int32Array(piece.n), subtreeEnd: new Int32Array(piece.n) };
+  fillTree(t);
+  return t;
 }

@@ -5,6 +5,7 @@ import { TAG } from '../shared/runTags';
 import { pauseHere, runToEnd, type Steps } from '../shared/steps';
 import { type TraceHeader } from '../contract/protocol';
 import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../contract/spanTable';
+import { fillTree } from '../contract/tableTree';
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 
@@ -63,7 +64,6 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
     const parent = s.parentId === null ? undefined : trace.byId.get(s.parentId);
     const p = parent && !s.orphan ? (index.get(parent) ?? -1) : -1;
     table.parent[i] = p;
-    table.depth[i] = p < 0 ? 0 : table.depth[p] + 1;
     table.start[i] = Number(s.startNs - t0) / 1e6;
     table.end[i] = s.endNs === null ? -1 : Math.max(table.start[i], Number(s.endNs - t0) / 1e6);
     let k = typeIndex.get(s.type);
@@ -102,12 +102,7 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
     } else table.model[i] = -1;
     if (pauseHere(i)) yield 0.2 + (0.7 * i) / n;
   }
-  // Subtree ends, from the back: a span's subtree ends where its last descendant's does.
-  for (let i = n - 1; i >= 0; i--) table.subtreeEnd[i] = i + 1;
-  for (let i = n - 1; i >= 0; i--) {
-    const p = table.parent[i];
-    if (p >= 0 && table.subtreeEnd[i] > table.subtreeEnd[p]) table.subtreeEnd[p] = table.subtreeEnd[i];
-  }
+  fillTree(table);
   yield* markCriticalPathSteps(table, nowMs(trace, table));
   return table;
 }

@@ -15,7 +15,7 @@ import type { CompareResult } from '../../src/diff/register';
 import type { ExplorerHooks } from '../../src/explorer/register';
 import type { Node, TraceNode } from '../../src/explorer/nodes';
 import type { Services } from '../../src/core/services';
-import { unpackTable, type WireTable } from '../../src/contract/wireTable';
+import { unpackColumns, type WireTable } from '../../src/contract/wireTable';
 import { note, spyOnWebviewPanels, type PanelSpy } from '../helpers/hostSpy';
 import { closeAllEditors, getExtension, getServices, mlflowUrl, waitFor, withSetting, workspaceDir, getTestApi } from '../helpers/vscode';
 
@@ -283,8 +283,8 @@ describe('hostile content in prompts and responses', function () {
     assert.deepEqual([preview.from, preview.table.n, preview.header.spanCount], [0, 2000, 30_000], 'the preview: the top 2,000 rows of 30,000');
     assert.ok(table.every((x) => x.revision > preview.revision), `then the whole table, as a newer post: ${JSON.stringify(opened.result.trace.map((x) => [x.revision, x.from, x.table.n]))}`);
     assert.deepEqual(table.map((x) => x.from), [0, 2000], 'its top first, then the rest');
-    assert.deepEqual(unpackTable(preview.table).ids, unpackTable(table[0].table).ids, 'the preview holds the very rows the table starts with');
-    assert.equal(table.reduce((n, x) => n + unpackTable(x.table).n, 0), 30_000);
+    assert.deepEqual(unpackColumns(preview.table).ids, unpackColumns(table[0].table).ids, 'the preview holds the very rows the table starts with');
+    assert.equal(table.reduce((n, x) => n + unpackColumns(x.table).n, 0), 30_000);
     const loading = opened.result.p.posted.map((m) => m as { method?: string; params?: { message?: string } }).filter((m) => m.method === 'loading').map((m) => m.params?.message ?? '');
     note(`30,000-span trace: read in ${read.ms.toFixed(0)} ms (worst host stall ${read.stallMs.toFixed(0)} ms, ${reading.length} progress reports), ` +
       `then posted to its panel after ${opened.ms.toFixed(0)} ms (worst stall ${opened.stallMs.toFixed(0)} ms; the panel showed ${loading.length} loading messages, the last "${loading.at(-1)}")`);

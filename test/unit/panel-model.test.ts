@@ -213,31 +213,53 @@ describe('panel: messages, ids and HTML shell', () => {
 });
 
 describe('panel: the table on the wire', () => {
-  it('packs and unpacks the string columns exactly, hostile strings included', () => {
+  it('packs and unpacks the whole table exactly, hostile and repeated names included', () => {
     const t = trace({ spans: 500, encoding: 'otel', seed: 4 });
     const s = new TraceSession(t);
     const odd = ['', 'a\u0000b', '\uD800 lone', '😀 emoji', '</script>', 'x'.repeat(10_000)];
     const names = [...s.table.names.slice(0, 494), ...odd];
-    const wire = packTable({ ...s.table, names });
-    assert.equal(typeof wire.names.text, 'string');
-    assert.ok(wire.names.ends instanceof Uint32Array);
-    const back = unpackTable(wire);
-    assert.deepEqual(back.ids, s.table.ids);
-    assert.deepEqual(back.names, names);
-    assert.equal(back.tokens, s.table.tokens, 'typed arrays travel as they are');
+    const table = { ...s.table, names };
+    const wire = packTable(table);
+    assert.deepStrictEqual(unpackTable(wire), table);
+    assert.ok(wire.names.distinct.text.length < names.join('').length, 'a repeated name crosses once');
+    assert.equal(wire.start, s.table.start, 'typed arrays travel as they are');
     // What the session posts is the packed form, built once.
     const p = s.payload(1);
-    assert.deepEqual(unpackTable(p.table).names, s.table.names);
+    assert.deepStrictEqual(unpackTable(p.table), s.table);
     assert.equal(s.payload(2).table, p.table);
+  });
+
+  it('leaves out what the page can work out: tree columns, zero tokens, ends of same-length ids', () => {
+    const s = new TraceSession(trace({ spans: 2000, encoding: 'python', seed: 2 }));
+    const wire = packTable(s.table);
+    assert.ok(!('depth' in wire) && !('subtreeEnd' in wire));
+    let withTokens = 0;
+    for (let i = 0; i < s.table.n; i++) if (s.table.tokens.subarray(i * TOKEN_COLS, (i + 1) * TOKEN_COLS).some((x) => x !== 0)) withTokens++;
+    assert.ok(withTokens > 0 && withTokens < s.table.n, `${withTokens} spans with tokens`);
+    assert.equal(wire.tokenRows.length, withTokens);
+    assert.equal(wire.tokens.length, withTokens * TOKEN_COLS);
+    assert.ok('width' in wire.ids && wire.ids.width === 16, 'MLflow span ids: 16 hex digits each');
+    // Ids of different lengths keep their ends.
+    const ids = [...s.table.ids.slice(0, -1), 'short'];
+    const mixed = packTable({ ...s.table, ids });
+    assert.ok('ends' in mixed.ids);
+    assert.deepStrictEqual(unpackTable(mixed).ids, ids);
   });
 
   it('rejects a malformed pack instead of drawing wrong rows', () => {
     const good = packTable(new TraceSession(trace({ spans: 20, encoding: 'python', seed: 1 })).table);
+    const names = (distinct: WireTable['names']['distinct'], of = good.names.of) => ({ ...good, names: { distinct, of } });
     const bad: [string, WireTable][] = [
-      ['ends past the text', { ...good, names: { text: 'ab', ends: new Uint32Array(20).fill(3) } }],
-      ['ends going backwards', { ...good, ids: { text: good.ids.text, ends: good.ids.ends.slice().reverse() } }],
+      ['ends past the text', names({ text: 'ab', ends: new Uint32Array(20).fill(3) }, new Uint32Array(20))],
+      ['ends going backwards', { ...good, ids: { text: 'abc', ends: new Uint32Array([2, 1, 3]) } }],
+      ['a width that does not divide the text', { ...good, ids: { text: 'abc', width: 2 } }],
+      ['a zero width', { ...good, ids: { text: '', width: 0 } }],
       ['too few strings', { ...good, ids: { text: 'a', ends: new Uint32Array([1]) } }],
       ['not a pack', { ...good, names: ['a'] as unknown as WireTable['names'] }],
+      ['a name index past the names', names(good.names.distinct, new Uint32Array(20).fill(10_000))],
+      ['a token row past the table', { ...good, tokenRows: new Uint32Array([25]), tokens: new Float64Array(TOKEN_COLS) }],
+      ['token numbers missing', { ...good, tokenRows: new Uint32Array([1, 2]), tokens: new Float64Array(TOKEN_COLS) }],
+      ['a parent past the table', { ...good, parent: good.parent.map((p, i) => (i === 3 ? 99 : p)) }],
     ];
     for (const [what, w] of bad) assert.throws(() => unpackTable(w), /malformed|holds/, what);
   });

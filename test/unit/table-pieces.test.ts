@@ -7,7 +7,7 @@ import type { Trace } from '../../src/model/types';
 import { TraceSession } from '../../src/panel/session';
 import { TablePoster } from '../../src/panel/tablePoster';
 import type { TracePayload } from '../../src/contract/protocol';
-import { asPreview, joinPieces, tablePiece, unpackTable } from '../../src/contract/wireTable';
+import { asPreview, joinPieces, tablePiece, unpackColumns, unpackTable } from '../../src/contract/wireTable';
 import { F } from '../../src/contract/spanTable';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
@@ -35,15 +35,17 @@ describe('the span table in pieces', function () {
     }
     assert.equal(next, 90_000);
     assert.ok(posted[0].table.n <= 5000, 'the first piece is small: a few screens of rows');
-    assert.deepStrictEqual(joinPieces(posted.map((p) => unpackTable(p.table)), 90_000), s.table);
-    assert.throws(() => joinPieces(posted.slice(0, -1).map((p) => unpackTable(p.table)), 90_000), /pieces hold \d+ spans of 90000/);
+    assert.deepStrictEqual(joinPieces(posted.map((p) => unpackColumns(p.table)), 90_000), s.table);
+    assert.throws(() => joinPieces(posted.slice(0, -1).map((p) => unpackColumns(p.table)), 90_000), /pieces hold \d+ spans of 90000/);
 
     // The first piece, shown alone: the top of the tree, every parent in it, no subtree past it.
-    const first = asPreview(unpackTable(posted[0].table));
+    const first = asPreview(unpackColumns(posted[0].table));
     assert.deepStrictEqual(first.ids, s.table.ids.slice(0, first.n));
     for (let i = 0; i < first.n; i++) {
       assert.ok(first.parent[i] < i, `span ${i}'s parent comes before it`);
       assert.ok(first.subtreeEnd[i] > i && first.subtreeEnd[i] <= first.n);
+      assert.equal(first.depth[i], s.table.depth[i]);
+      assert.equal(first.subtreeEnd[i], Math.min(s.table.subtreeEnd[i], first.n), 'its subtrees, cut at its end');
     }
   });
 
