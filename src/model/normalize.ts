@@ -1,7 +1,7 @@
 // Any of MLflow's trace payloads → one Trace. Untrusted input: every problem becomes a warning on
 // the Trace (or a TraceError saying what was wrong), never an exception, never an endless loop.
 import type { TraceInfo } from '../mlflow/types';
-import { detectObjectEncoding } from './encodings';
+import { detectObjectEncodingSteps } from './encodings';
 import type { EarlySpans } from './earlySpans';
 import { readSpan } from './readSpan';
 import { isRecord, parseJsonLossless } from '../shared/json';
@@ -62,12 +62,11 @@ function* normalize(input: TraceInput): Steps<Trace | TraceError> {
     warnings.add('info', `The trace info is ${kind(input.info)}; the trace is shown from its spans alone.`);
   }
 
-  const objectEncoding = detectObjectEncoding(list);
-  yield 0;
+  const objectEncoding = yield* scaled(detectObjectEncodingSteps(list), 0, 0.05);
   const nodes: Span[] = [];
   const bad = warnings.sink('span');
   for (let i = 0; i < list.length; i++) {
-    if (pauseHere(i)) yield (0.7 * i) / list.length;
+    if (pauseHere(i)) yield 0.05 + (0.65 * i) / list.length;
     const early = input.early ? input.early.take(i, list[i], bad) : 'unread';
     const s = early === 'unread' ? readSpan(list[i], i, objectEncoding, bad) : early;
     if (s) nodes.push(s);
@@ -78,18 +77,16 @@ function* normalize(input: TraceInput): Steps<Trace | TraceError> {
   if (summary.state === 'IN_PROGRESS') nodes.push(...openParents(nodes, summary.name));
   const tree = yield* scaled(spanTreeSteps(nodes, warnings), 0.7, 0.95);
   if (!summary.id) summary.id = traceIdFromSpans(tree.spans) ?? '';
-  const roll = yield* scaled(rollUpSteps(tree.spans, tree.roots), 0.95, 1);
+  const roll = yield* scaled(rollUpSteps(tree.spans, tree.roots), 0.95, 0.98);
 
   const expected = Number(sizeStat(summary.metadata['mlflow.trace.sizeStats']));
   if (Number.isFinite(expected) && expected > nodes.length) {
     warnings.add('truncated', `MLflow recorded ${expected} spans for this trace but ${nodes.length} were readable.`);
   }
 
-  const models: string[] = [];
-  for (const s of tree.spans) if (s.model && !models.includes(s.model)) models.push(s.model);
+  const { startNs, endNs, models } = yield* scaled(spanTotalsSteps(tree.spans, tree.roots, summary.requestTimeMs, summary.durationMs), 0.98, 1);
   if (models.length) summary.models = models;
 
-  const { startNs, endNs } = bounds(tree.spans, tree.roots, summary.requestTimeMs, summary.durationMs);
   const trace: Trace = {
     summary,
     spans: tree.spans,
@@ -160,20 +157,26 @@ function traceIdFromSpans(spans: Span[]): string | undefined {
   return t ? `tr-${t}` : undefined;
 }
 
-function bounds(spans: Span[], roots: Span[], requestTimeMs: number, durationMs: number | null): { startNs: bigint; endNs: bigint | null } {
+/** The trace's bounds and the models its spans name, as steps: with the rest of normalising's tail,
+ *  one go over 300,000 spans held the host for ~100 ms. */
+function* spanTotalsSteps(spans: Span[], roots: Span[], requestTimeMs: number, durationMs: number | null): Steps<{ startNs: bigint; endNs: bigint | null; models: string[] }> {
+  const models: string[] = [];
   if (spans.length === 0) {
     const startNs = msToNs(requestTimeMs);
-    return { startNs, endNs: durationMs === null ? null : startNs + msToNs(durationMs) };
+    return { startNs, endNs: durationMs === null ? null : startNs + msToNs(durationMs), models };
   }
   let start = spans[0].startNs;
   let end: bigint | null = null;
-  for (const s of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i];
     if (s.startNs < start) start = s.startNs;
     if (s.endNs !== null && (end === null || s.endNs > end)) end = s.endNs;
+    if (s.model && !models.includes(s.model)) models.push(s.model);
+    if (pauseHere(i)) yield i / spans.length;
   }
   // The trace runs as long as any of its top-level spans does.
   if (roots.some((r) => r.endNs === null)) end = null;
-  return { startNs: start, endNs: end };
+  return { startNs: start, endNs: end, models };
 }
 
 function traceStatus(state: string, roots: Span[], spans: Span[]): SpanStatus {

@@ -49,6 +49,24 @@ describe('reading a trace in slices', () => {
     assert.ok(layout.turns > 2, `the event loop ran ${layout.turns} times during the layout`);
   });
 
+  it('pauses at least every ~1,000 raw spans it looks at, from its first look to its last', async () => {
+    const g = generateTrace({ spans: 20_000, encoding: 'python', seed: 6 });
+    const list = (JSON.parse(g.spansJson) as { spans: unknown[] }).spans;
+    // Counts the raw spans looked at (by index) since the last pause.
+    let since = 0;
+    let most = 0;
+    const watched = new Proxy(list, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) most = Math.max(most, ++since);
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const trace = ok(await normalizeTraceSliced({ info: g.info, spans: watched }, { sliceMs: 0, onProgress: () => (since = 0) }));
+    assert.equal(trace.spans.length, 20_000);
+    // One look per span per pass; a pause every 512 spans (shared/steps.ts pauseHere).
+    assert.ok(most <= 1100, `${most} raw spans looked at without a pause`);
+  });
+
   it('stops at the next pause when its signal is aborted', async () => {
     const g = generateTrace({ spans: 20_000, encoding: 'otel', seed: 2 });
     const controller = new AbortController();

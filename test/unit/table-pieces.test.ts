@@ -89,12 +89,17 @@ describe('the span table in pieces', function () {
     const sent: TracePayload[] = [];
     let open = true;
     const poster = new TablePoster((p) => sent.push(p), () => open);
-    const turn = () => new Promise((r) => setTimeout(r, 400)); // long enough to pack and post every piece
+    const turn = () => new Promise((r) => setTimeout(r, 400)); // for what must not happen
+    // Packing and posting every piece takes ~100 ms, longer on a loaded machine: waited for.
+    const until = async (done: () => boolean) => {
+      for (let k = 0; k < 100 && !done(); k++) await new Promise((r) => setTimeout(r, 100));
+    };
+    const whole = () => sent.length > 0 && (sent[sent.length - 1].from ?? 0) + sent[sent.length - 1].table.n === 90_000;
     poster.post(s.payloads(1));
     await turn();
     assert.deepEqual(sent.map((p) => p.from), [0], 'waits for the first piece to be drawn');
     poster.rendered(sent[0].table.n, 90_000);
-    await turn();
+    await until(whole);
     const last = sent[sent.length - 1];
     assert.equal((last.from ?? 0) + last.table.n, 90_000, 'then posts the rest');
     const all = sent.length;
@@ -102,7 +107,7 @@ describe('the span table in pieces', function () {
     poster.rendered(90_000, 90_000);
     sent.length = 0;
     poster.post(s.payloads(2));
-    await turn();
+    await until(whole);
     assert.equal(sent.length, all);
     // A new page holds nothing: it waits again; a newer post replaces the older one, and a closed
     // panel stops what is left.
@@ -127,7 +132,7 @@ describe('the span table in pieces', function () {
     poster.topDrawn();
     sent.length = 0;
     poster.post(s.payloads(6));
-    await turn();
+    await until(whole);
     assert.equal(sent.length, all, 'no wait for a first piece the page already shows');
     poster.dispose();
   });
