@@ -16,7 +16,7 @@ const CANDIDATE = /(?<![\w.+-])-?\d{16,}(?![\w.])/g;
 const MAX_SAFE = String(Number.MAX_SAFE_INTEGER); // 9007199254740991, 16 digits
 const BACKSLASH = 92;
 
-function isUnsafeInteger(literal: string): boolean {
+export function isUnsafeInteger(literal: string): boolean {
   const abs = literal.charCodeAt(0) === 45 /* - */ ? literal.slice(1) : literal;
   if (abs.length !== MAX_SAFE.length) return abs.length > MAX_SAFE.length;
   return abs > MAX_SAFE; // same length: lexicographic order is numeric order
@@ -31,29 +31,39 @@ function isEscaped(text: string, q: number): boolean {
 
 /** Parses JSON like JSON.parse, but integers beyond ±(2^53 - 1) come back as decimal strings. */
 export function parseJsonLossless(text: string): unknown {
-  const parts: string[] = [];
-  let copied = 0; // text before this index is already in parts
+  const at: number[] = [];
   let inString = false;
   let nextQuote = text.indexOf('"');
   for (const m of text.matchAll(CANDIDATE)) {
-    const at = m.index;
+    const i = m.index;
     if (!isUnsafeInteger(m[0])) continue;
     // Walk the quotes between the last candidate and this one to learn whether we are in a string.
-    while (nextQuote !== -1 && nextQuote < at) {
+    while (nextQuote !== -1 && nextQuote < i) {
       // Outside strings a quote always opens one; inside, only an unescaped quote closes it.
       if (!inString || !isEscaped(text, nextQuote)) inString = !inString;
       nextQuote = text.indexOf('"', nextQuote + 1);
     }
-    if (inString) continue;
-    parts.push(text.slice(copied, at), '"', m[0], '"');
-    copied = at + m[0].length;
+    if (!inString) at.push(i, i + m[0].length);
   }
-  if (copied === 0) return JSON.parse(text);
-  parts.push(text.slice(copied));
+  return parseQuoted(text, 0, text.length, at);
+}
+
+/** JSON.parse of text[from, to), with the integer literals at [at[k], at[k + 1]) (pairs of
+ *  indices in `text`, ascending) quoted: the lossless parse once the literals are found (also by
+ *  jsonSteps.ts, which finds them while it looks for where a value ends). */
+export function parseQuoted(text: string, from: number, to: number, at: readonly number[]): unknown {
+  if (!at.length) return JSON.parse(text.slice(from, to));
+  const parts: string[] = [];
+  let copied = from; // text before this index is already in parts
+  for (let k = 0; k < at.length; k += 2) {
+    parts.push(text.slice(copied, at[k]), '"', text.slice(at[k], at[k + 1]), '"');
+    copied = at[k + 1];
+  }
+  parts.push(text.slice(copied, to));
   try {
     return JSON.parse(parts.join(''));
   } catch {
     // Malformed input: report the error at its position in the original text, not the rewrite.
-    return JSON.parse(text);
+    return JSON.parse(text.slice(from, to));
   }
 }

@@ -8,7 +8,7 @@
 // of tiny values (a million numbers) are slower here than in one JSON.parse, each value being a
 // piece of its own; trace bodies, whose pieces are spans, are not.
 import { pauseHere, type Steps } from './steps';
-import { parseJsonLossless } from './jsonLossless';
+import { isUnsafeInteger, parseJsonLossless, parseQuoted } from './jsonLossless';
 import { TextWindow, wholeText, type TextSource } from './textWindow';
 
 /** Values up to this many characters are parsed whole. */
@@ -222,14 +222,14 @@ function readUnit(w: TextWindow, stack: Frame[], chunk: number, i: number, noSca
   const v = text.charCodeAt(i);
   if (v === 123 /* { */ || v === 91 /* [ */) {
     const scan = w.base + i >= noScanBefore;
-    const end = scan ? containerEnd(text, i, chunk) : -1;
+    const end = scan ? containerEnd(text, i, chunk, unsafe) : -1;
     // Whether it ends within `chunk` characters is known once that many are here, or all.
     if (scan && (end === NO_QUOTE || (end < 0 && i + chunk > text.length))) {
       if (!ended) return undefined;
       if (end === NO_QUOTE) throw new Malformed();
     }
     if (end < 0) return { key, open: v, end: i + 1 };
-    return { key, value: parseJsonLossless(text.slice(i, end)), end };
+    return { key, value: parseQuoted(text, i, end, unsafe), end };
   }
   if (v === QUOTE) {
     const end = stringEnd(text, i);
@@ -282,11 +282,17 @@ function primitiveEnd(text: string, i: number): number {
   return PRIMITIVE.lastIndex;
 }
 
+/** Unsafe integer literals containerEnd found in the container it last scanned (start and end
+ *  index pairs), for parseQuoted: the lossless parse without a second look for them. */
+const unsafe: number[] = [];
+
 /** The index just past the container that opens at `i`, or -1 when it runs past `limit` characters
  *  (a string running past the limit included: its end is not looked for), or NO_QUOTE when a
- *  string in it runs to the end of the text. */
-function containerEnd(text: string, i: number, limit: number): number {
+ *  string in it runs to the end of the text. Puts the unsafe integer literals outside its strings
+ *  in `found`. */
+function containerEnd(text: string, i: number, limit: number, found: number[]): number {
   const stop = Math.min(text.length, i + limit);
+  found.length = 0;
   let depth = 0;
   for (let j = i; j < stop; j++) {
     const c = text.charCodeAt(j);
@@ -298,7 +304,26 @@ function containerEnd(text: string, i: number, limit: number): number {
     } else if (c === 123 || c === 91) depth++;
     else if (c === 125 || c === 93) {
       if (--depth === 0) return j + 1;
-    }
+    } else if (c === 45 || (c >= 48 && c <= 57)) j = numberEnd(text, j, stop, found) - 1;
   }
   return -1;
 }
+
+/** The end of the number token at `j` (outside any string); an integer literal a double cannot
+ *  hold goes to `found`. Decides as parseJsonLossless' pattern does: 16 or more digits, no
+ *  fraction or exponent after them. */
+function numberEnd(text: string, j: number, stop: number, found: number[]): number {
+  let k = text.charCodeAt(j) === 45 ? j + 1 : j;
+  const digits = k;
+  while (k < stop && isDigit(text.charCodeAt(k))) k++;
+  const c = text.charCodeAt(k);
+  if (c === 46 /* . */ || c === 101 /* e */ || c === 69 /* E */) {
+    while (k < stop && isNumberChar(text.charCodeAt(k))) k++;
+    return k;
+  }
+  if (k - digits >= 16 && isUnsafeInteger(text.slice(j, k))) found.push(j, k);
+  return Math.max(k, j + 1);
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isNumberChar = (c: number): boolean => isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45;
