@@ -9,29 +9,11 @@ import { fillTree } from '../contract/tableTree';
 
 const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 
-/** Spans in depth-first tree order, following `children` from the roots, each span once. */
-export function* treeOrderSteps(trace: Trace): Steps<Span[]> {
-  const out: Span[] = [];
-  const seen = new Set<Span>();
-  const stack: Span[] = [...trace.roots].reverse();
-  while (stack.length) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    out.push(s);
-    if (pauseHere(out.length)) yield out.length / trace.spans.length;
-    for (let i = s.children.length - 1; i >= 0; i--) stack.push(s.children[i]);
-  }
-  // A span the tree did not reach (a model bug) is still shown, at the root.
-  if (out.length !== trace.spans.length) for (const s of trace.spans) if (!seen.has(s)) out.push(s);
-  return out;
-}
-
-/** The table, as steps (see shared/steps.ts), pausable between blocks of spans. */
+/** The table, as steps (see shared/steps.ts), pausable between blocks of spans. `order`: the
+ *  trace's spans depth-first in tree order (Trace.spans). */
 export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
   const n = order.length;
   const t0 = trace.startNs;
-  const index = new Map<Span, number>();
   const types: string[] = [];
   const typeIndex = new Map<string, number>();
   const models: string[] = [];
@@ -53,16 +35,29 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
     model: new Int32Array(n),
     tokens: new Float64Array(n * TOKEN_COLS),
   };
-  for (let i = 0; i < n; i++) {
-    index.set(order[i], i);
-    if (pauseHere(i)) yield (0.2 * i) / n;
-  }
+  // Depth-first, a span's parent is the last span seen one level up: no map from span to index
+  // (one of 300,000 spans, with the map from id to index the session kept, cost ~0.25 s). Checked
+  // by id; a span whose parent is not there (a cut cycle) is looked up.
+  const lastAt: number[] = [];
+  let index: Map<Span, number> | undefined;
+  const indexOf = (span: Span): number => {
+    index ??= new Map(order.map((x, i) => [x, i]));
+    return index.get(span) ?? -1;
+  };
   for (let i = 0; i < n; i++) {
     const s = order[i];
     table.ids[i] = s.id;
     table.names[i] = s.name || '(unnamed span)';
-    const parent = s.parentId === null ? undefined : trace.byId.get(s.parentId);
-    const p = parent && !s.orphan ? (index.get(parent) ?? -1) : -1;
+    let p = -1;
+    if (s.parentId !== null && !s.orphan) {
+      const above = s.depth > 0 ? lastAt[s.depth - 1] : undefined;
+      if (above !== undefined && order[above].id === s.parentId) p = above;
+      else {
+        const parent = trace.byId.get(s.parentId);
+        if (parent) p = indexOf(parent);
+      }
+    }
+    lastAt[s.depth] = i;
     table.parent[i] = p;
     table.start[i] = Number(s.startNs - t0) / 1e6;
     table.end[i] = s.endNs === null ? -1 : Math.max(table.start[i], Number(s.endNs - t0) / 1e6);
@@ -128,29 +123,28 @@ export function markCriticalPath(table: SpanTable, now: number): void {
 
 /** markCriticalPath as steps: for 300,000 spans it held the host for over 100 ms in one go. */
 function* markCriticalPathSteps(table: SpanTable, now: number): Steps<void> {
-  const { n, parent, start, flags } = table;
+  const { n, parent, start, flags, subtreeEnd } = table;
   const endOf = (i: number) => (table.end[i] < 0 ? now : table.end[i]);
-  const children: number[][] = [[]]; // [0] holds the roots; child lists of span i at i + 1
-  for (let i = 0; i < n; i++) {
-    children.push([]);
-    if (pauseHere(i, 4096)) yield 0.9;
-  }
-  for (let i = 0; i < n; i++) {
-    children[parent[i] + 1].push(i);
-    if (pauseHere(i, 4096)) yield 0.9;
-  }
-  const stack: [list: number, cursor: number][] = [[0, Infinity]];
+  // The children of span p (-1: the roots), read off the depth-first table: each starts a subtree
+  // inside p's, the next one where it ends. Only the path's spans are asked, so no child list is
+  // built for every span (300,000 arrays were a good part of laying out a trace that size).
+  const kidsOf = (p: number): number[] => {
+    const kids: number[] = [];
+    for (let j = p + 1, end = p < 0 ? n : subtreeEnd[p]; j < end; j = Math.max(subtreeEnd[j], j + 1)) if (parent[j] === p) kids.push(j);
+    return kids;
+  };
+  const stack: [span: number, cursor: number][] = [[-1, Infinity]];
   for (let step = 0; stack.length; step++) {
     if (pauseHere(step, 1024)) yield 0.9;
-    const [list, limit] = stack.pop()!;
-    const kids = children[list].slice().sort((a, b) => endOf(b) - endOf(a));
-    let cursor = list === 0 ? Infinity : Math.min(endOf(list - 1), limit);
+    const [p, limit] = stack.pop()!;
+    const kids = kidsOf(p).sort((a, b) => endOf(b) - endOf(a));
+    let cursor = p < 0 ? Infinity : Math.min(endOf(p), limit);
     for (const c of kids) {
       if (cursor !== Infinity && start[c] >= cursor) continue;
       flags[c] |= F.critical;
-      stack.push([c + 1, cursor]);
+      stack.push([c, cursor]);
       cursor = start[c];
-      if (list === 0) break; // of several roots only the one that ends last is on the path
+      if (p < 0) break; // of several roots only the one that ends last is on the path
     }
   }
 }

@@ -13,6 +13,7 @@ import { F, STATUS_CODES, TOK, TOKEN_COLS } from '../../src/contract/spanTable';
 import { parseQuery, TraceSession } from '../../src/panel/session';
 import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
+import { fillTree } from '../../src/contract/tableTree';
 import { packTable, unpackTable, type WireTable } from '../../src/contract/wireTable';
 import { generateTrace, type GenerateOptions } from '../../bench/gen-trace.mjs';
 
@@ -65,10 +66,19 @@ describe('panel: span table', () => {
       start: Float64Array.from([0, 0, 40, 60, 45, 50]),
       end: Float64Array.from([100, 35, 100, 70, 98, 60]),
       flags: new Uint8Array(6),
+      depth: new Int32Array(6),
+      subtreeEnd: new Int32Array(6),
     } as unknown as Parameters<typeof markCriticalPath>[0];
+    fillTree(tb);
     markCriticalPath(tb, 100);
     const on = [...tb.flags].map((f) => !!(f & F.critical));
     assert.deepEqual(on, [true, true, true, false, true, false]);
+    // On a generated trace: one chain down from a root, each span on it the child of the one above.
+    const big = new TraceSession(trace({ spans: 3000, encoding: 'python', seed: 8 })).table;
+    const path = [...big.flags.keys()].filter((i) => big.flags[i] & F.critical);
+    assert.ok(path.length > 3, `${path.length} spans on the path`);
+    assert.equal(big.parent[path[0]], -1);
+    for (const i of path.slice(1)) assert.ok(big.flags[big.parent[i]] & F.critical, `span ${i}'s parent is on the path`);
   });
 
   it('draws running spans open-ended and keeps "now" past every start', () => {
