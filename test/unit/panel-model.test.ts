@@ -58,6 +58,31 @@ describe('panel: span table', () => {
     });
   }
 
+  it('gives each span its parent in a trace with orphans, a self-parent, a cycle, repeated ids, shuffled', () => {
+    const g = generateTrace({ spans: 2000, encoding: 'python', seed: 12 });
+    const doc = JSON.parse(g.spansJson) as { spans: Record<string, unknown>[] };
+    const sp = doc.spans;
+    for (const k of [7, 300, 901, 1500]) sp[k].parent_span_id = 'AQIDBAUGBwg='; // names no span
+    sp[5].parent_span_id = sp[5].span_id;
+    [sp[10].parent_span_id, sp[11].parent_span_id, sp[12].parent_span_id] = [sp[11].span_id, sp[12].span_id, sp[10].span_id];
+    sp[40].span_id = sp[41].span_id;
+    for (let i = sp.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [sp[i], sp[j]] = [sp[j], sp[i]];
+    }
+    const read = normalizeTrace({ info: g.info, spans: JSON.stringify(doc) });
+    assert.ok(!isTraceError(read));
+    const t: Trace = read;
+    assert.equal(t.spans.filter((x) => x.orphan).length, 4);
+    assert.equal(t.spans.filter((x) => x.cycleBroken).length, 2, 'the self-parent and the cut cycle');
+    const tb = new TraceSession(t).table;
+    for (let i = 0; i < tb.n; i++) {
+      const span = t.byId.get(tb.ids[i])!;
+      const parent = span.parentId === null || span.orphan ? undefined : t.byId.get(span.parentId);
+      assert.equal(tb.parent[i] < 0 ? undefined : tb.ids[tb.parent[i]], parent?.id, `span ${i} (${span.name})`);
+    }
+  });
+
   it('marks the critical path: walking back from the end, the last child to finish before the cursor', () => {
     // root [0,100]: w [0,35]; y [40,100] with y1 [60,70] and y2 [45,98]; x [50,60] runs beside y.
     const tb = {
