@@ -95,7 +95,7 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
       }
       table.model[i] = m;
     } else table.model[i] = -1;
-    if (pauseHere(i)) yield 0.2 + (0.7 * i) / n;
+    if (pauseHere(i)) yield (0.9 * i) / n;
   }
   fillTree(table);
   yield* markCriticalPathSteps(table, nowMs(trace, table));
