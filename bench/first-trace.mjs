@@ -15,7 +15,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { require as tsRequire } from 'tsx/cjs/api';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
@@ -100,12 +99,12 @@ const work = mkdtempSync(join(tmpdir(), 'gt-bench-first-'));
 const appDir = mkdtempSync(join(root, 'bench', '.startup-'));
 const standin = await startStandin();
 try {
-  const { preload, esmHook } = await buildNodeInject(join(work, 'dist'));
+  const { nodeOptions } = await buildNodeInject(join(work, 'dist'));
   const app = join(appDir, 'five.mjs');
   writeFileSync(app, APP);
   const env = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
   for (const k of Object.keys(env)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete env[k];
-  Object.assign(env, { NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`, GEMINI_TRACE_ACTIVE: '1', GEMINI_TRACE_RUN_ID: randomUUID() });
+  Object.assign(env, { NODE_OPTIONS: nodeOptions, GEMINI_TRACE_ACTIVE: '1', GEMINI_TRACE_RUN_ID: randomUUID() });
   console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
   const results = {};

@@ -50,8 +50,10 @@ const clean = () => {
   for (const k of Object.keys(env)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete env[k];
   return env;
 };
+// A base built before 2026-12-05 gives no nodeOptions: its preload came with an ESM hook of its own.
+const nodeOptions = (dist) => dist.nodeOptions ?? `--require "${dist.preload}" --import "${pathToFileURL(dist.esmHook).href}"`;
 const traced = (dist, mlflowUrl, experiment, extra = {}) => ({
-  ...clean(), ...extra, NODE_OPTIONS: `--require "${dist.preload}" --import "${pathToFileURL(dist.esmHook).href}"`,
+  ...clean(), ...extra, NODE_OPTIONS: nodeOptions(dist),
   GEMINI_TRACE_ACTIVE: '1', MLFLOW_TRACKING_URI: mlflowUrl, MLFLOW_EXPERIMENT_NAME: experiment, GEMINI_TRACE_RUN_ID: randomUUID(),
 });
 const stat = (xs) => ({ p50: percentile(xs, 50), p90: percentile(xs, 90), mean: xs.reduce((a, b) => a + b, 0) / xs.length });

@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
@@ -85,13 +84,13 @@ async function main() {
   const mlflowUrl = process.env.GT_MLFLOW_URL ?? ownMlflow.url;
   const standin = await startStandin();
   try {
-    const { preload, esmHook } = await buildNodeInject(join(work, 'dist'));
+    const { nodeOptions } = await buildNodeInject(join(work, 'dist'));
     mkdirSync(appTmp);
     const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key', LOAD_CALLS: String(calls), LOAD_TASKS: opts.tasks, TMPDIR: appTmp };
     for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
     const traced = (experiment) => ({
       ...base,
-      NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
+      NODE_OPTIONS: nodeOptions,
       GEMINI_TRACE_ACTIVE: '1',
       MLFLOW_TRACKING_URI: mlflowUrl,
       MLFLOW_EXPERIMENT_NAME: experiment,

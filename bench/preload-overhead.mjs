@@ -139,12 +139,12 @@ async function main() {
 }
 
 /** The untraced and the traced environment of one measurement (the traced one as src/launch/env.ts builds it). */
-function environments({ preload, esmHook }, standin, mlflowUrl, experiment) {
+function environments({ nodeOptions }, standin, mlflowUrl, experiment) {
   const base = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
   for (const k of Object.keys(base)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_)/.test(k)) delete base[k];
   const traced = {
     ...base,
-    NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
+    NODE_OPTIONS: nodeOptions,
     GEMINI_TRACE_ACTIVE: '1',
     MLFLOW_TRACKING_URI: mlflowUrl,
     MLFLOW_EXPERIMENT_NAME: experiment,

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
 import { buildNodeInject } from '../scripts/lib/node-inject.mjs';
@@ -83,13 +83,13 @@ async function main() {
   const standin = await startStandin();
   let app;
   try {
-    const { preload, esmHook } = await buildNodeInject(join(work, 'dist'));
+    const { nodeOptions } = await buildNodeInject(join(work, 'dist'));
     const experiment = `bench-latency-${randomUUID().slice(0, 8)}`;
     const experimentId = (await rest(url, '/api/2.0/mlflow/experiments/create', { name: experiment })).experiment_id;
     const env = { ...process.env, GOOGLE_GEMINI_BASE_URL: standin.url, GEMINI_API_KEY: 'test-key' };
     for (const k of Object.keys(env)) if (/^(NODE_OPTIONS|GEMINI_TRACE_|MLFLOW_|OTEL_)/.test(k)) delete env[k];
     Object.assign(env, {
-      NODE_OPTIONS: `--require "${preload}" --import "${pathToFileURL(esmHook).href}"`,
+      NODE_OPTIONS: nodeOptions,
       GEMINI_TRACE_ACTIVE: '1', MLFLOW_TRACKING_URI: url, MLFLOW_EXPERIMENT_NAME: experiment, GEMINI_TRACE_RUN_ID: randomUUID(),
     });
     app = spawn(process.execPath, [self, '--worker'], { cwd: root, env, stdio: ['pipe', 'pipe', 'inherit'] });

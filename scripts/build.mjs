@@ -56,7 +56,7 @@ const bundles = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
-  // The Node preload: preload.cjs, esm-hook.mjs, esm-loader.mjs, sender.cjs (scripts/lib/node-inject.mjs).
+  // The Node preload: preload.cjs, esm-loader.mjs, sender.cjs (scripts/lib/node-inject.mjs).
   ...nodeInjectBundles(common),
 ];
 

@@ -98,7 +98,7 @@ async function exitWait(o, dir, app) {
 }
 
 /**
- * @param {{ preload: string, esmHook: string }} dist
+ * @param {{ preload: string, nodeOptions: string }} dist
  * @param {{ root: string, node: string, rounds: number, plainEnv: Record<string,string>, tracedEnv: Record<string,string> }} o
  *   root: the repository (the apps run from it, so `@google/genai` is its copy)
  * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;

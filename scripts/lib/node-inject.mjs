@@ -1,9 +1,9 @@
 // The Node preload's bundles (src/inject/node → dist/inject/node), shared by scripts/build.mjs and
 // the tests/benchmarks that build a private copy (so they never race a concurrent `npm run build`).
-//   preload.cjs     --require'd into the user's process: the start-up, small, which loads
+//   preload.cjs     --require'd into the user's process: the start-up, small, which registers the
+//                   ESM hooks (esm-loader.mjs, and its own for `@google/genai`) and loads
 //                   tracing.cjs when the app first reaches a package it traces;
 //   tracing.cjs     the instrumentation and the exporter;
-//   esm-hook.mjs    --import'ed: registers the ESM hooks (esm-loader.mjs, and its own for `@google/genai`);
 //   esm-loader.mjs  import-in-the-middle's loader hooks (Node's loader thread);
 //   esm-genai.mjs   the loader-thread form of the `@google/genai` hook (src/inject/node/genaiModule.ts);
 //   sender.cjs      the detached process a traced app leaves at exit to deliver its last spans;
@@ -44,6 +44,9 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       outfile: join(outDir, 'preload.cjs'),
       format: 'cjs',
       define: { GEMINI_TRACE_VERSION: JSON.stringify(version) },
+      // Every traced process compiles it at start: minified, it compiles in about half the time.
+      minify: true,
+      keepNames: true,
     },
     {
       ...node,
@@ -72,13 +75,6 @@ export function nodeInjectBundles(common, outDir = 'dist/inject/node') {
       entryPoints: ['src/inject/node/sender.ts'],
       outfile: join(outDir, 'sender.cjs'),
       format: 'cjs',
-    },
-    {
-      ...node,
-      entryPoints: ['src/inject/node/esm-hook.ts'],
-      outfile: join(outDir, 'esm-hook.mjs'),
-      format: 'esm',
-      external: ['@google/genai', './preload.cjs', './esm-loader.mjs', './esm-genai.mjs'],
     },
     {
       ...node,
@@ -113,5 +109,6 @@ export async function buildNodeInject(distDir) {
   const common = { bundle: true, sourcemap: 'linked', minify: false, logLevel: 'warning', legalComments: 'none' };
   await Promise.all(nodeInjectBundles(common, outDir).map((b) => esbuild.build(b)));
   copyNodeInjectStatic(outDir);
-  return { distDir, preload: join(outDir, 'preload.cjs'), esmHook: join(outDir, 'esm-hook.mjs') };
+  const preload = join(outDir, 'preload.cjs');
+  return { distDir, preload, nodeOptions: `--require ${JSON.stringify(preload)}` };
 }

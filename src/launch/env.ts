@@ -3,23 +3,20 @@
 // program is traced the same way whichever door it came through. Pure Node: no `vscode` here.
 //
 // Conventions (from vscode-js-debug and vscode-python-debugger):
-// - our `--require`/`--import` go BEFORE the user's own NODE_OPTIONS, which are kept verbatim;
+// - our `--require` goes BEFORE the user's own NODE_OPTIONS, which are kept verbatim;
 // - paths are quoted the way Node parses NODE_OPTIONS (double quotes, backslash escapes inside);
 // - our shim dir is prepended to PYTHONPATH with path.delimiter, never replacing the user's entries;
 // - injecting into an environment that is already traced replaces our entries instead of adding
 //   a second copy (a stale path from an older install is replaced too).
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ENV } from '../shared/runTags';
 import type { EnvVars } from './envVars';
 
 export interface InjectionFiles {
   distDir: string;
-  /** dist/inject/node/preload.cjs, loaded with --require. */
+  /** dist/inject/node/preload.cjs, loaded with --require; it installs the ESM hooks too. */
   nodePreload: string;
-  /** dist/inject/node/esm-hook.mjs, loaded with --import (as a file URL: works on Windows too). */
-  nodeEsmHook: string;
   /** dist/inject/python, prepended to PYTHONPATH (holds sitecustomize.py and the _gemini_trace tracer). */
   pythonDir: string;
 }
@@ -28,7 +25,6 @@ export function injectionFiles(distDir: string): InjectionFiles {
   return {
     distDir,
     nodePreload: path.join(distDir, 'inject', 'node', 'preload.cjs'),
-    nodeEsmHook: path.join(distDir, 'inject', 'node', 'esm-hook.mjs'),
     pythonDir: path.join(distDir, 'inject', 'python'),
   };
 }
@@ -39,8 +35,7 @@ export type Runtime = 'node' | 'python';
 export function availableRuntimes(files: InjectionFiles): { runtimes: Runtime[]; problems: string[] } {
   const runtimes: Runtime[] = [];
   const problems: string[] = [];
-  const missingNode = [files.nodePreload, files.nodeEsmHook].filter((f) => !existsSync(f));
-  if (missingNode.length) problems.push(`Node tracing is unavailable: ${missingNode.join(', ')} is missing — rebuild with \`npm run build\`.`);
+  if (!existsSync(files.nodePreload)) problems.push(`Node tracing is unavailable: ${files.nodePreload} is missing — rebuild with \`npm run build\`.`);
   else runtimes.push('node');
   // sitecustomize.py loads the tracer package beside it: both must be there.
   const missing = [path.join(files.pythonDir, 'sitecustomize.py'), path.join(files.pythonDir, '_gemini_trace', '__init__.py')].find((f) => !existsSync(f));
@@ -124,9 +119,10 @@ export function quoteNodeOption(word: string): string {
 
 const normalize = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '');
 const isOurPreload = (v: string) => normalize(v).endsWith('/inject/node/preload.cjs');
+// Versions before 2026-12-05 also gave `--import <esm-hook.mjs>`: a stale pair is removed whole.
 const isOurHook = (v: string) => normalize(v).endsWith('/inject/node/esm-hook.mjs');
 
-/** Removes our --require/--import pairs from parsed NODE_OPTIONS words. */
+/** Removes our --require (and any older --import) from parsed NODE_OPTIONS words. */
 function stripOurNodeOptions(words: string[]): { rest: string[]; found: boolean } {
   const rest: string[] = [];
   let found = false;
@@ -160,7 +156,7 @@ export function hasNodePreload(nodeOptions: string | undefined): boolean {
 
 /** Our options alone, as they go in front of the user's. */
 export function preloadNodeOptions(files: InjectionFiles): string {
-  return `--require ${quoteNodeOption(files.nodePreload)} --import ${quoteNodeOption(pathToFileURL(files.nodeEsmHook).href)}`;
+  return `--require ${quoteNodeOption(files.nodePreload)}`;
 }
 
 /** NODE_OPTIONS with our preload in front and the user's own options after it, unchanged. */

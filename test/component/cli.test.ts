@@ -7,7 +7,6 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { startStandin } from '../fixtures/gemini/standin';
 import type { Standin } from '../fixtures/gemini/standin';
 import { assertGenaiTraces } from '../helpers/genaiAssertions';
@@ -46,7 +45,7 @@ describe('cli: gemini-trace', function () {
   this.timeout(60000);
 
   before(function () {
-    for (const f of ['cli.js', 'inject/node/preload.cjs', 'inject/node/esm-hook.mjs', 'inject/python/sitecustomize.py']) {
+    for (const f of ['cli.js', 'inject/node/preload.cjs', 'inject/python/sitecustomize.py']) {
       if (!existsSync(join(built, f))) throw new Error(`${join(built, f)} is missing: build first with \`node scripts/build.mjs\``);
     }
     dist = join(mkdtempSync(join(tmpdir(), 'gt cli ')), 'dist');
@@ -83,8 +82,7 @@ describe('cli: gemini-trace', function () {
   it('gives the child exactly the injection env, keeping the user\'s NODE_OPTIONS', () => {
     const env = childEnv(['--experiment', 'cli exp', '--no-capture-content', '--run-name', 'nightly'], { NODE_OPTIONS: '--max-old-space-size=300', PYTHONPATH: '/mine' });
     const preload = join(dist, 'inject', 'node', 'preload.cjs');
-    const hookUrl = pathToFileURL(join(dist, 'inject', 'node', 'esm-hook.mjs')).href;
-    assert.equal(env.NODE_OPTIONS, `--require "${preload}" --import ${hookUrl} --max-old-space-size=300`);
+    assert.equal(env.NODE_OPTIONS, `--require "${preload}" --max-old-space-size=300`);
     assert.equal(env.PYTHONPATH, `${join(dist, 'inject', 'python')}:/mine`);
     assert.equal(env[ENV.trackingUri], DEAD_URI);
     assert.equal(env[ENV.experimentName], 'cli exp');

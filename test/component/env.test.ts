@@ -74,9 +74,9 @@ describe('env: NODE_OPTIONS', () => {
   it('puts our preload before the user\'s options and keeps theirs verbatim', () => {
     const user = '--max-old-space-size=4096  --require "./my hooks.js"';
     const v = withNodePreload(user, files);
-    assert.ok(v.startsWith('--require /opt/ext/dist/inject/node/preload.cjs --import file:///opt/ext/dist/inject/node/esm-hook.mjs '), v);
+    assert.ok(v.startsWith('--require /opt/ext/dist/inject/node/preload.cjs '), v);
     assert.ok(v.endsWith(user), v);
-    assert.deepEqual(parseNodeOptions(v).slice(4), ['--max-old-space-size=4096', '--require', './my hooks.js']);
+    assert.deepEqual(parseNodeOptions(v).slice(2), ['--max-old-space-size=4096', '--require', './my hooks.js']);
     assert.equal(withNodePreload(undefined, files), preloadNodeOptions(files));
     assert.equal(withNodePreload('   ', files), preloadNodeOptions(files));
   });
@@ -91,14 +91,13 @@ describe('env: NODE_OPTIONS', () => {
     assert.equal(hasNodePreload(undefined), false);
   });
 
-  it('quotes an install path with spaces so a real node loads both files', function () {
+  it('quotes an install path with spaces so a real node loads the preload first', function () {
     this.timeout(20000);
     const dir = mkdtempSync(join(tmpdir(), 'gt env '));
     try {
       const f = injectionFiles(join(dir, 'my "ext"', 'dist'));
       mkdirSync(join(f.distDir, 'inject', 'node'), { recursive: true });
       writeFileSync(f.nodePreload, 'globalThis.__gtOrder = ["preload"];');
-      writeFileSync(f.nodeEsmHook, 'globalThis.__gtOrder.push("hook");');
       const userHook = join(dir, 'user hook.cjs');
       writeFileSync(userHook, 'globalThis.__gtOrder.push("user");');
       const nodeOptions = withNodePreload(`--require ${quoteNodeOption(userHook)}`, f);
@@ -106,7 +105,7 @@ describe('env: NODE_OPTIONS', () => {
         env: { ...process.env, NODE_OPTIONS: nodeOptions },
         encoding: 'utf8',
       });
-      assert.deepEqual(JSON.parse(out), ['preload', 'user', 'hook']); // --require runs before --import
+      assert.deepEqual(JSON.parse(out), ['preload', 'user']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

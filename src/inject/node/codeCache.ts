@@ -8,10 +8,12 @@
 // loads it, beside the bundles (`.v8-cache/`): the extension's own folder, as trusted as the code.
 // Anything that goes wrong (a read-only install, a cache V8 rejects, a race with another process)
 // costs only the compile: the file loads as `require` would load it.
-import * as fs from 'node:fs';
-import * as nodeModule from 'node:module';
-import * as path from 'node:path';
-import * as vm from 'node:vm';
+// Named imports only, here and in everything preload.cjs bundles: a namespace import of a built-in
+// becomes a copy of all its members in the bundle, about 1 ms of every traced process's start.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, Module as NodeModule } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { constants as vmConstants, Script } from 'node:vm';
 
 /** Node's CommonJS module class, as far as a module loaded by hand needs it. */
 interface CjsModule {
@@ -46,38 +48,37 @@ export interface Loaded {
 
 /** `require(file)` for a CommonJS bundle of ours, compiled from its code cache when there is one. */
 export function requireCached(file: string, version: string, parent: unknown): Loaded {
-  // The class itself: a bundle's `import * as` of node:module is a copy of its static members.
-  const Module = (nodeModule as unknown as { prototype: { constructor: ModuleClass } }).prototype.constructor;
+  const Module = NodeModule as unknown as ModuleClass;
   const done = Module._cache[file];
   if (done) return { exports: done.exports, use: 'none', save: () => 'none' };
 
-  const source = fs.readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'utf8');
   const cache = cachePath(file, version);
   const cacheFile = cache?.file;
   let cachedData: Buffer | undefined;
   try {
-    if (cacheFile) cachedData = fs.readFileSync(cacheFile);
+    if (cacheFile) cachedData = readFileSync(cacheFile);
   } catch {
     // None yet.
   }
   // An import() in it resolves as in a required file (where Node has the constant).
-  const dynamicImport = (vm.constants as Partial<typeof vm.constants> | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  let script: vm.Script;
+  const dynamicImport = (vmConstants as Partial<typeof vmConstants> | undefined)?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  let script: Script;
   try {
-    script = new vm.Script(HEAD + source + TAIL, { filename: file, cachedData, ...(dynamicImport !== undefined ? { importModuleDynamically: dynamicImport } : {}) });
+    script = new Script(HEAD + source + TAIL, { filename: file, cachedData, ...(dynamicImport !== undefined ? { importModuleDynamically: dynamicImport } : {}) });
   } catch {
     // A Node that will not compile it this way (a policy, a flag): as require would, uncached.
-    return { exports: nodeModule.createRequire(file)(file), use: 'none', save: () => 'none' };
+    return { exports: createRequire(file)(file), use: 'none', save: () => 'none' };
   }
   const m = new Module(file, parent);
-  const dir = path.dirname(file);
+  const dir = dirname(file);
   m.filename = file;
   m.paths = Module._nodeModulePaths(dir);
   // In the cache before it runs, as require does: a cycle back to it gets the same object.
   Module._cache[file] = m;
   try {
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-    wrapper.call(m.exports, m.exports, nodeModule.createRequire(file), m, file, dir);
+    wrapper.call(m.exports, m.exports, createRequire(file), m, file, dir);
   } catch (e) {
     delete Module._cache[file];
     throw e;
@@ -106,10 +107,10 @@ interface CachePath {
  *  architecture) and ours (version, size, time). */
 function cachePath(file: string, version: string): CachePath | undefined {
   try {
-    const st = fs.statSync(file);
+    const st = statSync(file);
     const safe = (parts: unknown[]) => parts.join('-').replace(/[^\w.-]/g, '_');
-    const prefix = `${safe([path.basename(file), process.version, process.arch])}-`;
-    return { file: path.join(path.dirname(file), DIR, `${prefix}${safe([version, st.size, Math.round(st.mtimeMs)])}.bin`), prefix };
+    const prefix = `${safe([basename(file), process.version, process.arch])}-`;
+    return { file: join(dirname(file), DIR, `${prefix}${safe([version, st.size, Math.round(st.mtimeMs)])}.bin`), prefix };
   } catch {
     return undefined;
   }
@@ -117,22 +118,22 @@ function cachePath(file: string, version: string): CachePath | undefined {
 
 /** Atomically (a whole file or none), replacing this Node's caches of older builds of the file. */
 function write({ file: cacheFile, prefix }: CachePath, data: Buffer): boolean {
-  const dir = path.dirname(cacheFile);
+  const dir = dirname(cacheFile);
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, cacheFile);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, cacheFile);
   } catch {
     try {
-      fs.rmSync(tmp, { force: true });
+      rmSync(tmp, { force: true });
     } catch {
       // Nothing more to do: the next start compiles again.
     }
     return false;
   }
   try {
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix) && f.endsWith('.bin') && path.join(dir, f) !== cacheFile) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of readdirSync(dir)) if (f.startsWith(prefix) && f.endsWith('.bin') && join(dir, f) !== cacheFile) rmSync(join(dir, f), { force: true });
   } catch {
     // Old caches only take room.
   }

@@ -1,5 +1,5 @@
 // import-in-the-middle's loader hooks, bundled (dist/inject/node/esm-loader.mjs), in both forms
-// esm-hook.ts may install: `initialize`/`resolve`/`load` for `module.register` (Node's loader thread
+// esmHooks.ts may install: `initialize`/`resolve`/`load` for `module.register` (Node's loader thread
 // imports this file), and `iitmSyncHooks` for `module.registerHooks` (esmSyncHooks.ts requires
 // this file into the app's thread when it first needs it). Its generated wrapper modules import
 // `lib/register.js` next to this file; scripts/build.mjs puts that file there and points

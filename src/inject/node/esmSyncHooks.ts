@@ -1,4 +1,4 @@
-// The ESM hooks as one in-thread pair for `module.registerHooks` (esm-hook.ts, where Node has
+// The ESM hooks as one in-thread pair for `module.registerHooks` (esmHooks.ts, where Node has
 // usable synchronous hooks): `@google/genai`'s own hook (genaiModule.ts), and import-in-the-middle's
 // for the other hooked modules (hooked.ts ESM_HOOKED), loaded only when the app first resolves one
 // of those. Most traced processes never do (a build tool, a test runner, an app that only uses

@@ -8,7 +8,7 @@
 // the star, so the app gets every other export as it is. Any other specifier, and the SDK's own
 // file imported by URL (the benchmarks' untraced twin), load untouched.
 //
-// Used in both hook forms (esm-hook.ts: in the app's thread; genaiLoader.ts: Node 20's loader
+// Used in both hook forms (esmHooks.ts: in the app's thread; genaiLoader.ts: Node 20's loader
 // thread); pure, so both share it.
 
 import { ACTIVATE } from './hooked';

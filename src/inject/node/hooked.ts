@@ -1,4 +1,4 @@
-// The modules the preload hooks as they load, for import-in-the-middle's loader (esm-hook.ts): an
+// The modules the preload hooks as they load, for import-in-the-middle's loader (esmHooks.ts): an
 // ESM module is wrapped only when listed here, so every other module loads untouched. CommonJS
 // loads are matched by require-in-the-middle against the same packages (instrumentation.ts).
 // - bare names: the package's main entry imported by that specifier;

@@ -1,5 +1,5 @@
 // The OpenTelemetry instrumentation of `@google/genai`: when the app loads the package (require
-// through require-in-the-middle; import through genaiModule.ts, which esm-hook.ts registers), its
+// through require-in-the-middle; import through genaiModule.ts, which esmHooks.ts registers), its
 // `GoogleGenAI` export is replaced by a construct-trapping Proxy of itself. Every client the app creates (also from subclasses) is instrumented right after its constructor ran;
 // the class keeps its name, statics, prototype and instanceof behaviour.
 //

@@ -1,5 +1,5 @@
 // The Node preload's start-up (dist/inject/node/preload.cjs), loaded into the user's process with
-// `NODE_OPTIONS=--require <preload> --import <esm-hook>` (src/launch/env.ts). It stays small on
+// `NODE_OPTIONS=--require <preload>` (src/launch/env.ts). It stays small on
 // purpose: every traced process pays for it at start, most never reach Gemini. It reads the
 // configuration, then only sets tripwires; the tracing machinery (tracing.cjs, entry/tracing.ts:
 // OpenTelemetry, the module hooks, the wrappers) loads the first time one of them is crossed:
@@ -15,9 +15,10 @@
 // GEMINI_TRACE_ACTIVE=0 turns it off while leaving NODE_OPTIONS alone.
 //
 // Anything thrown while starting (here or in tracing.cjs) leaves the app running untraced.
-import * as nodeModule from 'node:module';
+import { Module } from 'node:module';
 import { requireCached, type CacheUse } from '../codeCache';
 import { readConfig, tracingDisabled } from '../config';
+import { installEsmHooks } from '../esmHooks';
 import { installAiSdkIntegration, watchGenkit } from '../frameworks/globalHooks';
 import { ACTIVATE, mayLoadHooked } from '../hooked';
 import type * as TracingEntry from './tracing';
@@ -26,7 +27,7 @@ import type * as TracingEntry from './tracing';
 declare const GEMINI_TRACE_VERSION: string;
 const VERSION = typeof GEMINI_TRACE_VERSION === 'string' ? GEMINI_TRACE_VERSION : '0.0.0-dev';
 const GUARD = Symbol.for('gemini-trace.node.preload');
-const BUNDLES = ['preload.cjs', 'tracing.cjs', 'esm-hook.mjs', 'esm-loader.mjs', 'esm-genai.mjs'];
+const BUNDLES = ['preload.cjs', 'tracing.cjs', 'esm-loader.mjs', 'esm-genai.mjs'];
 
 type Marker = { version: string; file: string; codeCache?: CacheUse };
 type Guarded = { [GUARD]?: Marker; [ACTIVATE]?: () => unknown };
@@ -68,7 +69,7 @@ function start(): void {
 
   // Wraps the function require-in-the-middle wraps once tracing.cjs starts, so the package that
   // crossed the wire goes through its hook too; afterwards this is a pass-through.
-  const proto = (nodeModule as unknown as { prototype: { require: RequireFn } }).prototype;
+  const proto = (Module as unknown as { prototype: { require: RequireFn } }).prototype;
   const original = proto.require;
   proto.require = function (this: unknown, id: string) {
     if (!crossed && typeof id === 'string' && mayLoadHooked(id)) {
@@ -81,6 +82,12 @@ function start(): void {
 
   installAiSdkIntegration(() => activate()?.aiSdkIntegration);
   watchGenkit(() => activate()?.wrapGenkitProvider as ((p: Record<string | symbol, unknown>) => Record<string | symbol, unknown>) | undefined);
+
+  try {
+    installEsmHooks(dir);
+  } catch {
+    // ES modules go untraced; CommonJS tracing stands.
+  }
 }
 
 try {
