@@ -3,14 +3,16 @@
 // the same app uninstrumented in the same run. The two modes alternate in rounds (separate
 // processes, so each is warmed up the same way and machine noise hits both), with a real MLflow
 // server receiving the traced calls' spans.
-//   node bench/preload-overhead.mjs [--api startup,generate,interactions,stream] [--calls 2000] [--rounds 4] [--warmup 200] [--node current,24]
+//   node bench/preload-overhead.mjs [--api startup,generate,interactions,stream] [--calls 2000] [--rounds 8] [--startup-rounds 24] [--warmup 200] [--node current,24]
 // --api (one or more, comma-separated; all four by default), each into its own result file:
 //   startup        whole programs, start to exit (bench/lib/startup.mjs): one that never loads the
 //                  SDK, one that loads it and makes no call, a five-call app; wall, CPU, peak RSS
 //                  (preload-startup.json). --node lists the Nodes to run them on, `current` (this
 //                  one) or a pinned major (an npm package): by default `current,24`, since Node 20
 //                  hooks ES modules in a loader thread of its own and 22.22.3+/24/26 in the app's
-//                  thread; a major's results go to preload-startup-node<major>.json.
+//                  thread; a major's results go to preload-startup-node<major>.json. Its own
+//                  --startup-rounds (24): with 8, a 35 ms program's ratio swung 1.01–1.22× between
+//                  runs of the same build (2026-12-05).
 //   generate       models.generateContent, the whole call (bench/results/preload-overhead.json)
 //   interactions   interactions.create, the whole call (preload-overhead-interactions.json)
 //   stream         interactions.create({stream: true}): time to the first step delta, then the
@@ -33,7 +35,7 @@ import { LINGER_MS, measureStartup } from './lib/startup.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const { values: opts } = parseArgs({
-  options: { api: { type: 'string', default: 'startup,generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false }, node: { type: 'string', default: 'current,24' } },
+  options: { api: { type: 'string', default: 'startup,generate,interactions,stream' }, calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '8' }, 'startup-rounds': { type: 'string', default: '24' }, warmup: { type: 'string', default: '200' }, worker: { type: 'string' }, paired: { type: 'boolean', default: false }, node: { type: 'string', default: 'current,24' } },
 });
 
 /** One call of the measured kind; resolves with the microseconds it measures. */
@@ -165,7 +167,7 @@ async function startupOn(major, dist, standin, mlflowUrl) {
   const node = major ? await ensureNode(major) : currentNode();
   const experiment = `bench-startup-${randomUUID().slice(0, 8)}`;
   const { base, traced } = environments(dist, standin, mlflowUrl, experiment);
-  const rounds = Math.max(2, Number(opts.rounds));
+  const rounds = Math.max(2, Number(opts['startup-rounds']));
   console.log(`Node ${node.version}, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   const apps = await measureStartup(dist, { root, node: node.bin, rounds, plainEnv: base, tracedEnv: traced });
   reportStartup(apps, rounds);
