@@ -22,7 +22,7 @@ const MAX_MATCHES = 20_000;
  *  Code serialises it in the host, sends it through its RPC, parses it in the workbench and posts
  *  it into the webview's frames), with no row drawn before all of it was across, and packing and
  *  posting it held the host for 190 ms. */
-const PIECE_SPANS = 40_000;
+export const PIECE_SPANS = 40_000;
 /** The first piece: the top of the tree, a few screens of rows, drawn while the rest crosses. */
 export const FIRST_PIECE_SPANS = 2_000;
 /** Tables up to this many spans are posted whole. Past it the first piece pays off even when the

@@ -136,4 +136,14 @@ describe('the span table in pieces', function () {
     assert.equal(sent.length, all, 'no wait for a first piece the page already shows');
     poster.dispose();
   });
+
+  it('posts a rest of one piece right after the first, without waiting for the page', async () => {
+    const s = new TraceSession(trace(10_000));
+    const sent: TracePayload[] = [];
+    const poster = new TablePoster((p) => sent.push(p), () => true);
+    poster.post(s.payloads(1));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(sent.map((p) => [p.from, p.table.n]), [[0, 2000], [2000, 8000]]);
+    poster.dispose();
+  });
 });
