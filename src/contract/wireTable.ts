@@ -6,29 +6,36 @@
 // workbench is in the CHANGELOG). Every byte still costs: a remote workbench gets the table through
 // a compressed web socket, and 100,000 spans' columns took ~0.3–0.45 s from the host's post to
 // the page. So only what the page cannot work out crosses: names once each (spans repeat them),
-// ids without ends when they are all as long (MLflow's are 16 hex digits), tokens only for the
-// spans that have some (model calls), and no tree columns (tableTree.ts). 11.3 MB for the 100,000
-// spans of bench/gen-trace.mjs became 6.7 MB. Shared by the host and the webview.
+// ids without ends when they are all as long (MLflow's are 16 hex digits), as bytes when they are
+// hex, tokens only for the spans that have some (model calls), no tree columns (tableTree.ts), and
+// numbers in the narrowest arrays that hold them (wireNumbers.ts). 11.3 MB for the 100,000 spans
+// of bench/gen-trace.mjs became 6.7 MB, then 4.9 MB. Shared by the host and the webview.
 import { TOKEN_COLS, type SpanTable } from './spanTable';
 import { fillTree } from './tableTree';
+import { bytesHex, hexBytes, isCountColumn, isIndexColumn, narrowCounts, narrowIndices, narrowInts, widenInts, type CountColumn, type IndexColumn, type IntColumn } from './wireNumbers';
 
 /** Strings as one text: each `width` long, or ending where `ends` says (exclusive offsets in
- *  UTF-16 units). */
-export type PackedStrings = { text: string; width: number } | { text: string; ends: Uint32Array };
+ *  UTF-16 units); or, when they are all `width` lowercase hex digits, as the bytes they spell. */
+export type PackedStrings = { text: string; width: number } | { text: string; ends: Uint32Array } | { hex: Uint8Array; width: number };
 
-export interface WireTable extends Omit<SpanTable, 'ids' | 'names' | 'depth' | 'subtreeEnd' | 'tokens'> {
+export interface WireTable extends Omit<SpanTable, 'ids' | 'names' | 'depth' | 'subtreeEnd' | 'tokens' | 'parent' | 'model'> {
   ids: PackedStrings;
   /** Each distinct name once, and each span's index into them. */
-  names: { distinct: PackedStrings; of: Uint32Array };
+  names: { distinct: PackedStrings; of: IndexColumn };
+  parent: IntColumn;
+  model: IntColumn;
   /** The spans with a non-zero token count, ascending, and TOKEN_COLS numbers for each. */
-  tokenRows: Uint32Array;
-  tokens: Float64Array;
+  tokenRows: IndexColumn;
+  tokens: CountColumn;
 }
 
 export function packStrings(xs: readonly string[]): PackedStrings {
   const text = xs.join('');
   const width = xs.length ? xs[0].length : 0;
-  if (width > 0 && text.length === width * xs.length && xs.every((x) => x.length === width)) return { text, width };
+  if (width > 0 && text.length === width * xs.length && xs.every((x) => x.length === width)) {
+    const hex = width % 2 === 0 ? hexBytes(text) : undefined;
+    return hex ? { hex, width } : { text, width };
+  }
   const ends = new Uint32Array(xs.length);
   let at = 0;
   for (let i = 0; i < xs.length; i++) ends[i] = at += xs[i].length;
@@ -39,6 +46,7 @@ const malformed = (what: string): Error => new Error(`malformed ${what}`);
 
 /** Undoes packStrings; throws on a malformed pack (the webview treats its input as untrusted). */
 export function unpackStrings(p: PackedStrings): string[] {
+  if (p && 'hex' in p) return unpackStrings({ text: bytesHex(p.hex), width: p.width });
   if (typeof p?.text !== 'string') throw malformed('string column');
   if ('width' in p) {
     const { text, width } = p;
@@ -68,11 +76,11 @@ function packNames(names: readonly string[]): WireTable['names'] {
     if (k === undefined) index.set(names[i], (k = distinct.push(names[i]) - 1));
     of[i] = k;
   }
-  return { distinct: packStrings(distinct), of };
+  return { distinct: packStrings(distinct), of: narrowIndices(of, distinct.length) };
 }
 
 function unpackNames(w: WireTable['names']): string[] {
-  if (!(w?.of instanceof Uint32Array)) throw malformed('name column');
+  if (!isIndexColumn(w?.of)) throw malformed('name column');
   const distinct = unpackStrings(w.distinct);
   return Array.from(w.of, (k) => {
     if (k >= distinct.length) throw malformed('name column');
@@ -94,7 +102,15 @@ export function packTable(t: SpanTable): WireTable {
   }
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out of the wire
   const { depth, subtreeEnd, ...rest } = t;
-  return { ...rest, ids: packStrings(t.ids), names: packNames(t.names), tokenRows: rows.slice(0, k), tokens: tokens.slice(0, k * TOKEN_COLS) };
+  return {
+    ...rest,
+    ids: packStrings(t.ids),
+    names: packNames(t.names),
+    parent: narrowInts(t.parent),
+    model: narrowInts(t.model),
+    tokenRows: narrowIndices(rows.slice(0, k), t.n),
+    tokens: narrowCounts(tokens.slice(0, k * TOKEN_COLS)),
+  };
 }
 
 /** The posted columns of a table, its tree columns (depth, subtreeEnd) still zeros: a piece of a
@@ -105,7 +121,7 @@ export function unpackColumns(w: WireTable): SpanTable {
   const ids = unpackStrings(w.ids);
   const names = unpackNames(w.names);
   if (ids.length !== w.n || names.length !== w.n) throw new Error(`the span table names ${w.n} spans but holds ${ids.length} ids and ${names.length} names`);
-  if (!(w.tokenRows instanceof Uint32Array) || !(w.tokens instanceof Float64Array) || w.tokens.length !== w.tokenRows.length * TOKEN_COLS) throw malformed('token columns');
+  if (!isIndexColumn(w.tokenRows) || !isCountColumn(w.tokens) || w.tokens.length !== w.tokenRows.length * TOKEN_COLS) throw malformed('token columns');
   const tokens = new Float64Array(w.n * TOKEN_COLS);
   for (let k = 0; k < w.tokenRows.length; k++) {
     const i = w.tokenRows[k];
@@ -114,7 +130,9 @@ export function unpackColumns(w: WireTable): SpanTable {
   }
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- expanded above
   const { tokenRows, ...rest } = w;
-  return { ...rest, ids, names, tokens, depth: new Int32Array(w.n), subtreeEnd: new Int32Array(w.n) };
+  const parent = widenInts(w.parent, w.n, 'parent column');
+  const model = widenInts(w.model, w.n, 'model column');
+  return { ...rest, ids, names, parent, model, tokens, depth: new Int32Array(w.n), subtreeEnd: new Int32Array(w.n) };
 }
 
 /** A whole table as posted, tree columns filled. */

@@ -256,7 +256,7 @@ describe('panel: the table on the wire', () => {
     const table = { ...s.table, names };
     const wire = packTable(table);
     assert.deepStrictEqual(unpackTable(wire), table);
-    assert.ok(wire.names.distinct.text.length < names.join('').length, 'a repeated name crosses once');
+    assert.ok('text' in wire.names.distinct && wire.names.distinct.text.length < names.join('').length, 'a repeated name crosses once');
     assert.equal(wire.start, s.table.start, 'typed arrays travel as they are');
     // What the session posts is the packed form, built once.
     const p = s.payload(1);
@@ -273,12 +273,31 @@ describe('panel: the table on the wire', () => {
     assert.ok(withTokens > 0 && withTokens < s.table.n, `${withTokens} spans with tokens`);
     assert.equal(wire.tokenRows.length, withTokens);
     assert.equal(wire.tokens.length, withTokens * TOKEN_COLS);
-    assert.ok('width' in wire.ids && wire.ids.width === 16, 'MLflow span ids: 16 hex digits each');
-    // Ids of different lengths keep their ends.
+    assert.ok('hex' in wire.ids && wire.ids.width === 16 && wire.ids.hex.length === 8 * s.table.n, 'MLflow span ids: 16 hex digits each, as 8 bytes');
+    assert.deepStrictEqual(unpackTable(wire).ids, s.table.ids);
+    // Ids of different lengths keep their ends; as long but not lowercase hex, their text.
     const ids = [...s.table.ids.slice(0, -1), 'short'];
     const mixed = packTable({ ...s.table, ids });
     assert.ok('ends' in mixed.ids);
     assert.deepStrictEqual(unpackTable(mixed).ids, ids);
+    for (const odd of ['ABCDEF0123456789', 'g123456789abcdef', 'é123456789abcdef']) {
+      const same = [...s.table.ids.slice(0, -1), odd];
+      const w = packTable({ ...s.table, ids: same });
+      assert.ok('text' in w.ids && 'width' in w.ids, odd);
+      assert.deepStrictEqual(unpackTable(w).ids, same);
+    }
+    // Numbers in the narrowest arrays that hold them, back as the table's own types.
+    assert.ok(wire.parent instanceof Int16Array && wire.model instanceof Int8Array && wire.names.of instanceof Uint16Array, 'a 2,000-span table');
+    assert.ok(wire.tokens instanceof Uint32Array && wire.tokenRows instanceof Uint16Array);
+    const fractional = s.table.tokens.slice();
+    const at = wire.tokenRows[0] * TOKEN_COLS;
+    fractional[at] = 0.5;
+    const many = s.table.model.map((m, i) => (i === 1 ? 40_000 : m));
+    const wide = packTable({ ...s.table, tokens: fractional, model: many, models: Array.from({ length: 40_001 }, (_, k) => `m${k}`) });
+    assert.ok(wide.tokens instanceof Float64Array && wide.model instanceof Int32Array);
+    const back = unpackTable(wide);
+    assert.equal(back.tokens[at], 0.5);
+    assert.ok(back.model instanceof Int32Array && back.model[1] === 40_000 && back.parent instanceof Int32Array);
   });
 
   it('rejects a malformed pack instead of drawing wrong rows', () => {
@@ -295,6 +314,11 @@ describe('panel: the table on the wire', () => {
       ['a token row past the table', { ...good, tokenRows: new Uint32Array([25]), tokens: new Float64Array(TOKEN_COLS) }],
       ['token numbers missing', { ...good, tokenRows: new Uint32Array([1, 2]), tokens: new Float64Array(TOKEN_COLS) }],
       ['a parent past the table', { ...good, parent: good.parent.map((p, i) => (i === 3 ? 99 : p)) }],
+      ['a parent column of floats', { ...good, parent: Float64Array.from(good.parent) as unknown as Int32Array }],
+      ['a model column too short', { ...good, model: good.model.slice(1) }],
+      ['token counts as a list', { ...good, tokens: [...good.tokens] as unknown as Uint32Array }],
+      ['hex ids as text', { ...good, ids: { hex: 'ab' as unknown as Uint8Array, width: 16 } }],
+      ['hex ids short of a whole id', { ...good, ids: { hex: new Uint8Array(7), width: 16 } }],
     ];
     for (const [what, w] of bad) assert.throws(() => unpackTable(w), /malformed|holds/, what);
   });
