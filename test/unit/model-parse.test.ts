@@ -51,6 +51,9 @@ describe('trace model parsers', () => {
       const bytes = Buffer.from(Array.from({ length: n }, (_, i) => (i * 97 + n * 31) % 256));
       for (const b64 of [bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('base64').replace(/=+$/, '')]) assert.equal(base64ToHex(b64), bytes.toString('hex'), b64);
     }
+    // Longer than any id (a hostile attribute): the same, in one string.
+    const long = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
+    assert.equal(base64ToHex(long.toString('base64')), long.toString('hex'));
     for (const bad of ['a', 'ab=c', '====', 'a===', '!!!!', 'é', 'ab===']) assert.equal(base64ToHex(bad), undefined, bad);
   });
 
