@@ -100,7 +100,7 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
       parentId = /^0+$/.test(p.hex) ? null : p.hex;
     }
   }
-  const t = toHexId(raw.trace_id ?? raw.traceId ?? ctx?.trace_id, 16);
+  const t = traceIdOf(raw.trace_id ?? raw.traceId ?? ctx?.trace_id);
 
   const rawStart = raw.start_time_unix_nano ?? raw.startTimeUnixNano ?? raw.start_time ?? raw.start_time_ns;
   let startNs = toNs(rawStart);
@@ -129,6 +129,15 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
   if (payload.inputs !== undefined) span.inputsText = payload.inputs;
   if (payload.outputs !== undefined) span.outputsText = payload.outputs;
   return span;
+}
+
+/** The trace id last decoded, with what it was decoded from: a trace's spans all carry the same
+ *  one, and decoding it for each was a third of reading their ids. */
+let lastTraceId: { raw: unknown; id: ReturnType<typeof toHexId> } = { raw: undefined, id: undefined };
+
+function traceIdOf(raw: unknown): ReturnType<typeof toHexId> {
+  if (raw !== lastTraceId.raw) lastTraceId = { raw, id: toHexId(raw, 16) };
+  return lastTraceId.id;
 }
 
 function where(index: number, name: string): string {
