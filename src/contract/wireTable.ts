@@ -9,7 +9,7 @@
 // ids without ends when they are all as long (MLflow's are 16 hex digits), as bytes when they are
 // hex, tokens only for the spans that have some (model calls), no tree columns (tableTree.ts), and
 // numbers in the narrowest arrays that hold them (wireNumbers.ts). 11.3 MB for the 100,000 spans
-// of bench/gen-trace.mjs became 6.7 MB, then 4.9 MB. Shared by the host and the webview.
+// of bench/gen-trace.mjs became 6.7 MB, then 4.6 MB. Shared by the host and the webview.
 import { TOKEN_COLS, type SpanTable } from './spanTable';
 import { fillTree } from './tableTree';
 import { bytesHex, hexBytes, isCountColumn, isIndexColumn, narrowCounts, narrowIndices, narrowInts, widenInts, type CountColumn, type IndexColumn, type IntColumn } from './wireNumbers';

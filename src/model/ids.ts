@@ -77,8 +77,7 @@ export function base64ToHex(s: string): string | undefined {
   }
   // A span id, the commonest by far, as sixteen arguments: spread from a typed array, it took
   // twice as long. An argument per digit is fine for an id, not for a megabyte of hostile base64.
-  const d = out;
-  if (k === 16) return String.fromCharCode(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+  if (k === 16) return String.fromCharCode(out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7], out[8], out[9], out[10], out[11], out[12], out[13], out[14], out[15]);
   return out === digits ? String.fromCharCode.apply(null, out.subarray(0, k) as unknown as number[]) : new TextDecoder('utf-16le').decode(out.subarray(0, k));
 }
 
