@@ -125,12 +125,12 @@ function hostPhases(server, traceId) {
   const log = extensionLog(server);
   const num = (re, k = 1) => Number(re.exec(log)?.[k] ?? NaN);
   const id = traceId.replace(/[^\w-]/g, '');
-  const line = new RegExp(`trace panel ${id}: [\\d,]+ spans, first rows at (\\d+) ms, whole at (\\d+) ms \\(page ready (\\d+) ms, trace read (\\d+) ms, laid out (\\d+) ms, first piece posted (\\d+) ms\\)`);
+  const line = new RegExp(`trace panel ${id}: [\\d,]+ spans, first rows at (\\d+) ms, whole at (\\d+) ms \\(page ready (\\d+) ms, trace read (\\d+) ms, laid out (\\d+) ms, first piece posted (\\d+) ms, last piece posted (\\d+) ms, page's own join and draw (\\d+) ms\\)`);
   return {
     fetchMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in (\\d+) ms`)),
     readMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in \\d+ ms, read in (\\d+) ms`)),
     layoutMs: num(new RegExp(`trace panel ${id}: \\d+ spans laid out in (\\d+) ms`)),
-    timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted'].map((k, i) => [k, num(line, i + 1)])),
+    timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted', 'lastPosted', 'pageDraw'].map((k, i) => [k, num(line, i + 1)])),
   };
 }
 
@@ -218,6 +218,9 @@ try {
     console.log(`  the extension host's own account of the last cold open: fetch + parse ${phase(ph.fetchMs)}, normalise ${phase(ph.readMs)}, layout ${phase(ph.layoutMs)}`);
     for (const [k, { timeline: tl }] of m.phases.entries()) {
       console.log(`  cold open ${k + 1}, from the panel's creation: page ready ${tl.ready} ms, trace read ${tl.read} ms, laid out ${tl.laidOut} ms, first piece posted ${tl.posted} ms, first rows drawn ${tl.firstRows} ms, whole ${tl.whole} ms`);
+      // The rest of the time from the host's post of the last piece to the host hearing that the
+      // page drew it is VS Code's: carrying the table to the page, and the page's short answer back.
+      console.log(`    last piece posted ${tl.lastPosted} ms; VS Code carried it to the page (and the page's answer back) in ${tl.whole - tl.pageDraw - tl.lastPosted} ms; the page took it in and drew the whole in ${tl.pageDraw} ms`);
     }
     results.push(m);
     const floor = median(m.fetch);

@@ -47,7 +47,11 @@ export class TracePanel implements vscode.Disposable {
   private selected: string | undefined;
   private poll: ReturnType<typeof setTimeout> | undefined;
   private readonly poster = new TablePoster(
-    (p) => this.notify('trace', p),
+    (p) => {
+      this.notify('trace', p);
+      // The whole table's last piece (a preview's piece never ends at the trace's span count).
+      if (p.from === undefined || p.from + p.table.n === p.header.spanCount) this.timeline.mark('lastPosted');
+    },
     () => this.readyFlag && !this.disposed,
   );
   private disposed = false;
@@ -228,13 +232,15 @@ export class TracePanel implements vscode.Disposable {
     this.poster.post([this.previewSession.previewPayload(this.revision, this.previewTotal, this.pendingFocus)].values());
   }
 
-  /** The page drew `spans` rows' worth of the table: marks the open's first rows, and its end. */
-  private openDrawn(spans: number): void {
+  /** The page drew `spans` rows' worth of the table, `ms` after the piece that completed them
+   *  arrived: marks the open's first rows, and its end. */
+  private openDrawn(spans: number, ms: number): void {
     const total = this.session?.table.n ?? (this.previewSession && this.previewTotal);
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
     this.timeline.mark('whole');
+    this.timeline.drewWhole(ms);
     const r = this.timeline.report(this.ref.traceId, total);
     if (r) this.services.log[r.level](r.line);
   }
@@ -335,7 +341,7 @@ export class TracePanel implements vscode.Disposable {
           this.poster.topDrawn();
           this.previewDrawn?.();
         }
-        this.openDrawn(c.spans);
+        this.openDrawn(c.spans, c.ms);
         this.probe?.rendered(this, c);
         this.services.log.debug(`trace panel ${this.ref.traceId}: drew ${c.spans} spans in ${Math.round(c.ms)} ms (revision ${c.revision})`);
         return;

@@ -15,14 +15,18 @@ describe('a panel\'s open timeline', () => {
     t.mark('posted');
     t.mark('firstRows');
     await pause(5);
+    t.mark('lastPosted');
     t.mark('ready'); // a reloaded page says ready again: the first time counts
     t.mark('whole');
+    t.drewWhole(3.4);
+    t.drewWhole(50); // a later drawing (a refresh) is not the open's
     const r = t.report('tr-1', 20_000);
     assert.ok(r);
-    const m = /^trace panel tr-1: 20,000 spans, first rows at (\d+) ms, whole at (\d+) ms \(page ready (\d+) ms, trace read (\d+) ms, laid out \d+ ms, first piece posted \d+ ms\)$/.exec(r.line);
+    const m = /^trace panel tr-1: 20,000 spans, first rows at (\d+) ms, whole at (\d+) ms \(page ready (\d+) ms, trace read (\d+) ms, laid out \d+ ms, first piece posted \d+ ms, last piece posted (\d+) ms, page's own join and draw (\d+) ms\)$/.exec(r.line);
     assert.ok(m, r.line);
-    const [first, whole, ready, read] = m.slice(1).map(Number);
-    assert.ok(ready < read && read <= first && first < whole, r.line);
+    const [first, whole, ready, read, last, draw] = m.slice(1).map(Number);
+    assert.ok(ready < read && read <= first && first < last && last <= whole, r.line);
+    assert.equal(draw, 3);
     assert.equal(r.level, 'info', 'a large trace is logged at info');
     assert.equal(t.report('tr-1', 20_000), undefined, 'once');
   });
@@ -32,6 +36,6 @@ describe('a panel\'s open timeline', () => {
     t.mark('whole');
     const r = t.report('tr-2', 10);
     assert.equal(r?.level, 'debug');
-    assert.match(r?.line ?? '', /page ready —, trace read —/);
+    assert.match(r?.line ?? '', /page ready —, trace read —.*last piece posted —, page's own join and draw —\)$/);
   });
 });
