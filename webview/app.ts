@@ -165,8 +165,10 @@ export class App {
         acc.tables.push(t);
         acc.spans += t.n;
         if (acc.spans < p.header.spanCount) {
-          const shown = this.hdr?.traceId === p.header.traceId && !this.preview;
-          if (p.from === 0 && !shown) this.showTrace(p, asPreview(t), t0, true);
+          // Drawn as a preview unless this trace is on screen already: whole, or as the preview
+          // read before the whole trace (the same rows: drawing them again only kept the page
+          // busy while the rest crossed).
+          if (p.from === 0 && this.hdr?.traceId !== p.header.traceId) this.showTrace(p, asPreview(t), t0, true);
           return;
         }
         this.pieces = undefined;

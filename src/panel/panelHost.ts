@@ -26,6 +26,8 @@ const PREVIEW_FROM_SPANS = 20_000;
 /** Longest the read of the rest waits for the page to draw the preview: a busy extension host
  *  delays the message to the page, and the page's answer, by up to a second. */
 const PREVIEW_DRAW_WAIT_MS = 500;
+/** Longest the history check waits for the page to draw the whole table (see checkHistory). */
+const WHOLE_DRAW_WAIT_MS = 10_000;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -40,6 +42,8 @@ export class TracePanel implements vscode.Disposable {
   private previewTotal = 0;
   /** Resolves the wait for the page to draw the preview. */
   private previewDrawn: (() => void) | undefined;
+  /** Resolves the wait for the page to draw the whole table. */
+  private wholeDrawn: (() => void) | undefined;
   private revision = 0;
   private readyFlag = false;
   private loading: Promise<void> | undefined;
@@ -159,7 +163,7 @@ export class TracePanel implements vscode.Disposable {
         this.timeline.mark('read');
         const url = this.uiUrl(trace);
         const t0 = Date.now();
-        const session = await TraceSession.sliced(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
+        const session = await TraceSession.of(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
         if (this.disposed) return;
         const layoutMs = Date.now() - t0;
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
@@ -169,18 +173,7 @@ export class TracePanel implements vscode.Disposable {
         this.revision++;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         this.postTrace();
-        // A trace that resends history: its conversation's earlier traces say which thought
-        // signatures their answers carried; any dropped since are warned about (posted again).
-        // Asked after the trace is posted, in slices: it reads every span's model call.
-        void session
-          .resendsHistory({ signal: this.closed.signal })
-          .then((resends) => resends && addEarlierTurns(session, this.services, this.closed.signal))
-          .then((found) => {
-            if (!found || this.session !== session || this.disposed) return;
-            this.revision++;
-            this.postTrace();
-          })
-          .catch(() => undefined); // the panel closed: nothing to add to
+        void this.checkHistory(session);
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
@@ -195,6 +188,31 @@ export class TracePanel implements vscode.Disposable {
       }
     })();
     return this.loading;
+  }
+
+  /** A trace that resends history: its conversation's earlier traces say which thought signatures
+   *  their answers carried; any dropped since are warned about (posted again). The check reads
+   *  every span's model call, in slices, once the page has drawn the whole table: host work while
+   *  the table crosses to the page delays its arrival about one for one (600 ms of it after the
+   *  post put a 100,000-span table's arrival ~570 ms later: VS Code's carrying takes CPU of its
+   *  own in three processes, and this machine has two cores). */
+  private async checkHistory(session: TraceSession): Promise<void> {
+    this.wholeDrawn?.(); // an earlier load's check: its session is no longer this panel's
+    const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
+    this.wholeDrawn = drawn.end;
+    await drawn.done;
+    const current = () => this.session === session && !this.disposed;
+    // A reopened trace's session (TraceSession.of) holds the turns found before; whether it
+    // resends history is remembered too.
+    if (!current() || session.hasPriorTurns) return;
+    try {
+      const found = (await session.resendsHistory({ signal: this.closed.signal })) && (await addEarlierTurns(session, this.services, this.closed.signal));
+      if (!found || !current()) return;
+      this.revision++;
+      this.postTrace();
+    } catch {
+      /* the panel closed: nothing to add to */
+    }
   }
 
   /** The trace's page in MLflow's UI, when the client can name it. */
@@ -215,14 +233,9 @@ export class TracePanel implements vscode.Disposable {
     this.revision++;
     if (!this.readyFlag) return undefined; // posted when the page is ready
     this.postPreview();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.previewDrawn?.(), PREVIEW_DRAW_WAIT_MS);
-      this.previewDrawn = () => {
-        clearTimeout(timer);
-        this.previewDrawn = undefined;
-        resolve();
-      };
-    });
+    const drawn = timedWait(PREVIEW_DRAW_WAIT_MS);
+    this.previewDrawn = drawn.end;
+    return drawn.done;
   }
 
   private postPreview(): void {
@@ -239,6 +252,7 @@ export class TracePanel implements vscode.Disposable {
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
+    if (this.session) this.wholeDrawn?.();
     this.timeline.mark('whole');
     this.timeline.drewWhole(ms);
     const r = this.timeline.report(this.ref.traceId, total);
@@ -382,6 +396,8 @@ export class TracePanel implements vscode.Disposable {
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
     this.previewDrawn?.(); // nor does the read wait for a preview nobody will see
+    this.wholeDrawn?.();
+    this.session?.dropSearchText();
     if (this.poll) clearTimeout(this.poll);
     this.poster.dispose();
     this.panel.dispose();
@@ -389,6 +405,19 @@ export class TracePanel implements vscode.Disposable {
     this.onDidDisposeEmitter.fire();
     this.onDidDisposeEmitter.dispose();
   }
+}
+
+/** A wait that ends when `end` is called (again: nothing) or after `ms`. */
+function timedWait(ms: number): { done: Promise<void>; end: () => void } {
+  let end = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    end = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { done, end };
 }
 
 function isRunning(t: Trace): boolean {

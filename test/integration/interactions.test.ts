@@ -93,11 +93,14 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       // F5 brings up Run and Debug; the user looks at the Traces view while the app runs.
       await vscode.commands.executeCommand('geminiTrace.traces.focus');
       // The app polls its agent for 8 s (the stand-in's [[run:8000]]): catch it running.
+      // Named while it runs: MLflow takes a trace's name from its root span, which lands last, so
+      // the preload names the trace over REST once MLflow holds its first span (openRoots.ts). A
+      // listing between the two shows it by its id (caught once with the e2e suite running beside).
       const running = await waitFor(async () => {
         const r = await runNode(runId);
         const list = r ? await children(r) : [];
-        return list.find((n): n is TraceNode => isTrace(n) && n.summary.state === 'IN_PROGRESS');
-      }, 60_000, 'the background run in the Traces view, in progress', 250);
+        return list.find((n): n is TraceNode => isTrace(n) && n.summary.state === 'IN_PROGRESS' && item(n).label === 'Interactions.background');
+      }, 60_000, 'the background run in the Traces view, in progress and named', 250);
       const first = item(running);
       assert.equal(first.label, 'Interactions.background', 'named while it runs (the preload names it in MLflow)');
       assert.match(String(first.description), /^(● · )?running \d/);

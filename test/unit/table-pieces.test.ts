@@ -137,6 +137,32 @@ describe('the span table in pieces', function () {
     poster.dispose();
   });
 
+  it('a trace opened again reuses its session: the same layout, pieces packed once, history checked once', async () => {
+    const t = trace(10_000);
+    const s = await TraceSession.of(t, 'http://mlflow/a', { sliceMs: 0 });
+    assert.equal(await TraceSession.of(t, 'http://mlflow/a'), s, 'the same trace, the same page: the same session');
+    assert.notEqual(await TraceSession.of(t, 'http://mlflow/b'), s, 'another MLflow page: laid out again');
+    assert.notEqual(await TraceSession.of(trace(10_000), 'http://mlflow/a'), s, 'another read of the trace: laid out again');
+    const first = [...s.payloads(1)];
+    const again = [...s.payloads(2, s.table.ids[3])];
+    assert.deepEqual(again.map((p) => [p.revision, p.focusSpanId]), first.map(() => [2, s.table.ids[3]]));
+    first.forEach((p, k) => assert.equal(again[k].table, p.table, `piece ${k} packed once`));
+    assert.deepStrictEqual(joinPieces(again.map((p) => unpackColumns(p.table)), 10_000), s.table);
+    // Checked once: a second answer comes without reading the spans (the check would throw now).
+    const resends = await s.resendsHistory();
+    const spans = s.trace.spans;
+    s.trace.spans = new Proxy(spans, { get: () => assert.fail('read the spans again') });
+    try {
+      assert.equal(await s.resendsHistory(), resends);
+    } finally {
+      s.trace.spans = spans;
+    }
+    // Search text is let go of when asked (a closed panel), and rebuilt for the next search.
+    const hits = s.search('paris');
+    s.dropSearchText();
+    assert.deepEqual(s.search('paris'), hits);
+  });
+
   it('posts a rest of one piece right after the first, without waiting for the page', async () => {
     const s = new TraceSession(trace(10_000));
     const sent: TracePayload[] = [];
