@@ -50,20 +50,22 @@ export function parseJsonLossless(text: string): unknown {
 
 /** JSON.parse of text[from, to), with the integer literals at [at[k], at[k + 1]) (pairs of
  *  indices in `text`, ascending) quoted: the lossless parse once the literals are found (also by
- *  jsonSteps.ts, which finds them while it looks for where a value ends). */
-export function parseQuoted(text: string, from: number, to: number, at: readonly number[]): unknown {
-  if (!at.length) return JSON.parse(text.slice(from, to));
-  const parts: string[] = [];
+ *  jsonSteps.ts, which finds them while it looks for where a value ends). `list`: the text is
+ *  values separated by commas, parsed as the list of them. */
+export function parseQuoted(text: string, from: number, to: number, at: readonly number[], list = false): unknown {
+  const [open, close] = list ? ['[', ']'] : ['', ''];
+  if (!at.length) return JSON.parse(open + text.slice(from, to) + close);
+  const parts: string[] = [open];
   let copied = from; // text before this index is already in parts
   for (let k = 0; k < at.length; k += 2) {
     parts.push(text.slice(copied, at[k]), '"', text.slice(at[k], at[k + 1]), '"');
     copied = at[k + 1];
   }
-  parts.push(text.slice(copied, to));
+  parts.push(text.slice(copied, to), close);
   try {
     return JSON.parse(parts.join(''));
   } catch {
     // Malformed input: report the error at its position in the original text, not the rewrite.
-    return JSON.parse(text.slice(from, to));
+    return JSON.parse(open + text.slice(from, to) + close);
   }
 }

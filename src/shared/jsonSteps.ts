@@ -2,13 +2,14 @@
 // 100,000-span trace is 84 MB, and JSON.parse of it holds the extension host for a second.
 // The containers of such a body are taken apart here, a few at a time, as steps (see
 // shared/steps.ts); every value that fits in CHUNK characters is handed whole to
-// parseJsonLossless, so a trace body is still parsed almost entirely at native speed. The
-// result is the same value parseJsonLossless(text) gives. Malformed input up to 1 MB is handed to
+// parseJsonLossless (a list's small items in runs, jsonRun.ts), so a trace body is still parsed
+// almost entirely at native speed. The result is the same value parseJsonLossless(text) gives. Malformed input up to 1 MB is handed to
 // parseJsonLossless too, so it fails with JSON.parse's own message and position. Large containers
 // of tiny values (a million numbers) are slower here than in one JSON.parse, each value being a
 // piece of its own; trace bodies, whose pieces are spans, are not.
 import { pauseHere, type Steps } from './steps';
 import { parseJsonLossless, parseQuoted } from './jsonLossless';
+import { readRun } from './jsonRun';
 import { containerEnd, Malformed, NO_QUOTE, primitiveEnd, QUOTE, skipSpace, stringEnd, tokenEnd } from './jsonScan';
 import { TextWindow, wholeText, type TextSource } from './textWindow';
 
@@ -113,6 +114,8 @@ function* build(w: TextWindow, chunk: number, at: { i: number }, items: ItemWatc
   /** Absolute index: inside the first half of a scan that ran out, a container is opened without
    *  scanning (deep nesting would otherwise rescan the same `chunk` characters once per level). */
   let noScanBefore = 0;
+  /** Absolute index: items before it are read one by one (a run that ends there did not parse). */
+  let noRunBefore = 0;
   let after = false;
   let i = 0;
   yield* w.grow(0);
@@ -143,6 +146,17 @@ function* build(w: TextWindow, chunk: number, at: { i: number }, items: ItemWatc
       continue;
     }
     const from = i;
+    const top = stack[stack.length - 1];
+    // In a list taken apart, a run of its items at once (see jsonRun.ts).
+    const run = top && Array.isArray(top.value) && w.base + i >= Math.max(noScanBefore, noRunBefore) ? readRun(text, i, chunk) : undefined;
+    if (run?.values) {
+      at.i = w.base + run.last;
+      for (const v of run.values) put(v);
+      i = run.end;
+      after = true;
+      continue;
+    }
+    if (run) noRunBefore = w.base + run.end;
     const unit = readUnit(w, stack, chunk, i, noScanBefore, at);
     if (unit === undefined) {
       yield* w.grow(from);

@@ -43,6 +43,12 @@ describe('parseJsonSteps', () => {
       '{"t":{"s":1767225600123456789,"e":[1767225600999999999,{"x":-1767225600123456789}]},"q":"1767225600123456789"}',
       String.raw`[{"a":""12345678901234567890"","b":12345678901234567890,"c":"\","d":12345678901234567891}]`,
       '\n\t{ "spans" :\r\n [ { "id" : 1 } , { "id" : 2 } ] }\n',
+      // A list's items read in runs (jsonRun.ts): unsafe integers in several items of one run,
+      // brackets and commas inside strings, a primitive and a large item ending a run, and a
+      // malformed item inside one (the run is read again item by item, to fail where it breaks).
+      '[{"t":12345678901234567890},{"s":"]},{\\"x\\":1},["},[-9007199254740993,{}],3,{"u":[1767225600123456789]},[],{"v":"' + 'w'.repeat(100) + '"},{}]',
+      '[{"a":1},{"b":2},{"c" 3},{"d":4}]',
+      '[{"a":1},{"b":2}, {"c":[}]',
     ]) same(text);
   });
 

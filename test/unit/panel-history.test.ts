@@ -31,16 +31,21 @@ describe('panel: resends-history check', () => {
     assert.equal(await new TraceSession(trace(300, true)).resendsHistory(), true);
   });
 
-  it('gives the event loop turns on a large trace, and stops when its signal is aborted', async () => {
+  it('gives the event loop turns on a large trace, stops when its signal is aborted, and answers once', async () => {
     const s = new TraceSession(trace(5_000, false));
     // Slices of 0 ms: a pause at every step (128 spans), however fast the machine skips them.
     const { value, turns } = await loopTurns(() => s.resendsHistory({ sliceMs: 0 }));
     assert.equal(value, false);
     assert.ok(turns > 2, `the check gave the event loop ${turns} turns`);
+    // Checked once per session: the answer is kept, and a check stopped half-way keeps none.
+    const stopped = AbortSignal.abort(new Error('panel closed'));
+    assert.equal(await s.resendsHistory({ signal: stopped }), false, 'the answer it has, without reading again');
+    const fresh = new TraceSession(trace(5_000, false));
     const aborted = new AbortController();
-    const run = s.resendsHistory({ sliceMs: 0, signal: aborted.signal });
+    const run = fresh.resendsHistory({ sliceMs: 0, signal: aborted.signal });
     aborted.abort(new Error('panel closed'));
     await assert.rejects(run, /panel closed/);
+    assert.equal(await fresh.resendsHistory({ sliceMs: 0 }), false, 'asked again, it reads them all');
   });
 });
 
