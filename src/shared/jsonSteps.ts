@@ -3,10 +3,11 @@
 // The containers of such a body are taken apart here, a few at a time, as steps (see
 // shared/steps.ts); every value that fits in CHUNK characters is handed whole to
 // parseJsonLossless (a list's small items in runs, jsonRun.ts), so a trace body is still parsed
-// almost entirely at native speed. The result is the same value parseJsonLossless(text) gives. Malformed input up to 1 MB is handed to
-// parseJsonLossless too, so it fails with JSON.parse's own message and position. Large containers
-// of tiny values (a million numbers) are slower here than in one JSON.parse, each value being a
-// piece of its own; trace bodies, whose pieces are spans, are not.
+// almost entirely at native speed. The result is the same value parseJsonLossless(text) gives.
+// Malformed input up to 1 MB is handed to parseJsonLossless too, so it fails with JSON.parse's
+// own message and position. Large containers of tiny values (a million numbers) are slower here
+// than in one JSON.parse, each value being a piece of its own; trace bodies, whose pieces are
+// spans, are not.
 import { pauseHere, type Steps } from './steps';
 import { parseJsonLossless, parseQuoted } from './jsonLossless';
 import { readRun } from './jsonRun';
