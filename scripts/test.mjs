@@ -59,13 +59,22 @@ function step(name, cmd, args, env = {}) {
   return r.status ?? 1;
 }
 
+/** The first lines of a failure's message (no stack frames), indented under its title. */
+function errorHead(error) {
+  if (!error) return '';
+  const lines = String(error).split('\n').filter((l) => !/^\s+at /.test(l)).slice(0, 6);
+  return lines.length ? `\n    ${lines.map((l) => l.slice(0, 300)).join('\n    ')}` : '';
+}
+
 function suiteResult(name, file, status) {
   if (existsSync(file)) {
     const r = JSON.parse(readFileSync(file, 'utf8'));
     tally.passed += r.passed;
     tally.failed += r.failed;
     tally.skipped += r.skipped;
-    for (const f of r.failures ?? []) failedTitles.push(`${name}: ${f.title}`);
+    // The error's first lines go into the closing list: CI keeps only the tail of this output,
+    // and a failure without its reason sends the next session to reproduce it blind.
+    for (const f of r.failures ?? []) failedTitles.push(`${name}: ${f.title}${errorHead(f.error)}`);
     if (status !== 0 && r.failed === 0) {
       tally.failed += 1; // crashed after its tests
       failedTitles.push(`${name}: exited ${status} after its tests`);
