@@ -1,7 +1,8 @@
 // Faults inside a process traced by the Node preload (injected as src/launch/env.ts does), real
 // @google/genai against the Gemini stand-in, and a real MLflow of this file's own that the tests
-// kill and restart on the same port, or put behind a proxy that answers 5 s late (the bed:
-// test/fixtures/faults/injectBed.ts; the Python shim's side is faults-inject-python.test.ts).
+// kill and restart on the same port (at the network: a relay in front of it stops and starts
+// listening), or put behind a proxy that answers 5 s late (the bed: test/fixtures/faults/
+// injectBed.ts; the Python shim's side is faults-inject-python.test.ts).
 //   - MLflow down at start, and killed mid-run: the app's stdout and exit code are unchanged, exit
 //     is within 2 s of the untraced run, and spans held while MLflow was away arrive once after it
 //     is back (the preload's bounded outbox), also those still held when the app ended (the
@@ -36,11 +37,10 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
       }
       // Past the export delay: these spans have been tried and are held.
       await waitFor('the warning', async () => (app.stderr.includes('[gemini-trace]') ? true : undefined), 10_000);
-      const t0 = Date.now();
       await bed.killable.restart();
-      const restartedIn = Date.now() - t0;
+      const t0 = Date.now();
       const held = await tracesByMarker(bed.killable.url, experiment, early, marker, 30_000);
-      const arrivedIn = Date.now() - t0 - restartedIn;
+      const arrivedIn = Date.now() - t0;
       await app.call('up1');
       const all = await tracesByMarker(bed.killable.url, experiment, [...early, 'up1'], marker, 15_000);
       const res = await app.end();
@@ -57,7 +57,7 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
       await assertOneModelSpanEach(bed.killable.url, all, driven, '@call:driven', 'Models.generateContent');
       await new Promise((r) => setTimeout(r, 1500)); // a duplicate would have arrived by now
       assert.equal((await tracesOf(bed.killable.url, experiment)).length, 4, 'no trace twice');
-      console.log(`      MLflow restarted in ${restartedIn} ms; the 3 held traces were readable ${arrivedIn} ms after that`);
+      console.log(`      the 3 held traces were readable ${arrivedIn} ms after MLflow was back`);
     });
 
     it('MLflow killed mid-run and restarted: held traces arrive once; killed again, exit within 2 s of untraced', async () => {

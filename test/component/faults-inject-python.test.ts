@@ -1,8 +1,9 @@
 // Faults inside a process traced by the Python tracer (injected as src/launch/env.ts does), real
 // google-genai in a venv without mlflow (.venvs/genai) against the Gemini stand-in, and a real
-// MLflow of this file's own that the tests kill and restart on the same port, or put behind a
-// proxy that answers 5 s late, or 500, or 413 (the bed: test/fixtures/faults/injectBed.ts; the
-// Node preload's side is faults-inject-node.test.ts). In every case the app's stdout and exit code
+// MLflow of this file's own that the tests kill and restart on the same port (at the network: a
+// relay in front of it stops and starts listening), or put behind a proxy that answers 5 s late,
+// or 500, or 413 (the bed: test/fixtures/faults/injectBed.ts; the Node preload's side is
+// faults-inject-node.test.ts). In every case the app's stdout and exit code
 // are unchanged, at most one warning line appears, and exit is within 2 s of the untraced run.
 //   - MLflow down at start, or killed mid-run and restarted: the spans held meanwhile arrive once
 //     it is back, each once; those still held at exit go to a sender process that delivers them.
@@ -39,11 +40,10 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
       await new Promise((r) => setTimeout(r, 300));
     }
     await waitFor('the warning', async () => (app.stderr.includes(W) ? true : undefined), 10_000);
-    const t0 = Date.now();
     await bed.killable.restart();
-    const restartedIn = Date.now() - t0;
+    const t0 = Date.now();
     const held = await tracesByMarker(bed.killable.url, experiment, early, marker, 30_000);
-    const arrivedIn = Date.now() - t0 - restartedIn;
+    const arrivedIn = Date.now() - t0;
     await app.call('pyup1');
     const all = await tracesByMarker(bed.killable.url, experiment, [...early, 'pyup1'], marker, 15_000);
     const res = await app.end();
@@ -60,7 +60,7 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
     await assertOneModelSpanEach(bed.killable.url, all, drivenPy, '@call:driven', 'Models.generateContent');
     await new Promise((r) => setTimeout(r, 1500)); // a duplicate would have arrived by now
     assert.equal((await tracesOf(bed.killable.url, experiment)).length, 4, 'no trace twice');
-    console.log(`      MLflow restarted in ${restartedIn} ms; the 3 held Python traces were readable ${arrivedIn} ms after that`);
+    console.log(`      the 3 held Python traces were readable ${arrivedIn} ms after MLflow was back`);
   });
 
   it('MLflow killed mid-run and restarted: held traces arrive once; killed again, exit within 2 s and the last trace arrives later', async () => {
@@ -79,11 +79,10 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
       callMs.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 400));
     }
-    const t0 = Date.now();
     await bed.killable.restart();
-    const restartedIn = Date.now() - t0;
+    const t0 = Date.now();
     await tracesByMarker(bed.killable.url, experiment, [...before, ...during], marker, 30_000);
-    const arrivedIn = Date.now() - t0 - restartedIn;
+    const arrivedIn = Date.now() - t0;
     await app.call('pyafter1');
     await tracesByMarker(bed.killable.url, experiment, [...before, ...during, 'pyafter1'], marker, 15_000);
 
@@ -98,7 +97,7 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
     assert.ok(callMs.every((ms) => ms < plain.ms), `calls while MLflow was down took ${callMs.map(Math.round).join(', ')} ms`);
     assert.ok(res.exitDelayMs < plain.exitDelayMs + 2000, `exit took ${Math.round(res.exitDelayMs)} ms after stdin closed, untraced ${Math.round(plain.exitDelayMs)} ms`);
     assert.equal(warnings(res.stderr, W).length, 1, res.stderr);
-    console.log(`      MLflow restarted in ${restartedIn} ms; the held Python traces were readable ${arrivedIn} ms after that; exit while down ${Math.round(res.exitDelayMs)} ms after stdin closed (untraced ${Math.round(plain.exitDelayMs)} ms)`);
+    console.log(`      the held Python traces were readable ${arrivedIn} ms after MLflow was back; exit while down ${Math.round(res.exitDelayMs)} ms after stdin closed (untraced ${Math.round(plain.exitDelayMs)} ms)`);
 
     // The span held at exit went to a sender process, which keeps trying until MLflow is back.
     await bed.killable.restart();
