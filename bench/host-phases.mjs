@@ -1,21 +1,19 @@
 #!/usr/bin/env node
 // Where the extension host's read of a large trace for the panel goes, phase by phase, as the host
 // runs them (in slices): parse the body, normalise (src/model), lay out and pack the table
-// (src/panel/session.ts), the history check that follows the post. Several rounds; the shortest and
+// (src/panel/session.ts), the history check that follows the post, timed in the code as esbuild
+// bundles it for the extension (lib/built.mjs). Several rounds; the shortest and
 // the median of each phase, each against JSON.parse of the same text measured in the same run
 // (load on a shared machine moves whole runs; the shortest round says most about the code).
 //   node --expose-gc bench/host-phases.mjs [--spans 100000] [--runs 5]
 // For A/B against another commit, run the same file in a checkout of it, alternating.
-import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
 import { arg, report, writeResult } from './lib.mjs';
+import { loadBuilt } from './lib/built.mjs';
 
 const n = Number(arg('spans', 100000));
 const runs = Number(arg('runs', 5));
-const { parseJsonSteps } = tsRequire('../src/shared/jsonSteps.ts', import.meta.url);
-const { runSliced } = tsRequire('../src/shared/steps.ts', import.meta.url);
-const { normalizeTraceSliced } = tsRequire('../src/model/normalize.ts', import.meta.url);
-const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
+const [{ parseJsonSteps }, { runSliced }, { normalizeTraceSliced }, { TraceSession }] = loadBuilt(['src/shared/jsonSteps.ts', 'src/shared/steps.ts', 'src/model/normalize.ts', 'src/panel/session.ts']);
 
 const { info, spansJson: text } = generateTrace({ spans: n, encoding: 'python', seed: 7 });
 const ms = { 'JSON.parse': [], parse: [], normalise: [], 'layout and pack': [], 'history check': [], total: [] };

@@ -17,9 +17,9 @@ import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { require as tsRequire } from 'tsx/cjs/api';
 import { generateTrace } from './gen-trace.mjs';
 import { arg, percentile, report, writeResult } from './lib.mjs';
+import { loadBuilt } from './lib/built.mjs';
 
 const sizes = String(arg('sizes', '10000,100000,300000')).split(',').map(Number);
 const runs = Number(arg('runs', 3));
@@ -28,14 +28,10 @@ const runs = Number(arg('runs', 3));
 const rate = Number(arg('rate', 50));
 const rateSpans = Number(arg('rate-spans', 100000));
 
-const { parseJsonLossless } = tsRequire('../src/shared/jsonLossless.ts', import.meta.url);
-const { bodyText } = tsRequire('../src/mlflow/bodyText.ts', import.meta.url);
-const { Http } = tsRequire('../src/mlflow/http.ts', import.meta.url);
-const { resolveEndpoint } = tsRequire('../src/mlflow/auth.ts', import.meta.url);
-const { normalizeTrace, normalizeTraceSliced, isTraceError } = tsRequire('../src/model/normalize.ts', import.meta.url);
-const { EarlySpans } = tsRequire('../src/model/earlySpans.ts', import.meta.url);
-const { TraceSession } = tsRequire('../src/panel/session.ts', import.meta.url);
-const { loopTurns } = tsRequire('../test/helpers/loopTurns.ts', import.meta.url);
+// As the extension bundles them (lib/built.mjs), in one bundle.
+const [{ parseJsonLossless }, { bodyText }, { Http }, { resolveEndpoint }, { normalizeTrace, normalizeTraceSliced, isTraceError }, { EarlySpans }, { TraceSession }, { loopTurns }] = loadBuilt([
+  'src/shared/jsonLossless.ts', 'src/mlflow/bodyText.ts', 'src/mlflow/http.ts', 'src/mlflow/auth.ts', 'src/model/normalize.ts', 'src/model/earlySpans.ts', 'src/panel/session.ts', 'test/helpers/loopTurns.ts',
+]);
 const median = (xs) => percentile(xs, 50);
 
 /** Wall time of `work`, and the longest gap between turns of the event loop while it ran. */
