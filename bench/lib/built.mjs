@@ -10,8 +10,11 @@ import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { root } from '../lib.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The repository root (not imported from ../lib.mjs: bench/lib must not import bench).
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
  * The modules at `paths` (relative to the repository root), each as its namespace of exports, in
