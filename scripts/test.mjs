@@ -38,9 +38,9 @@ const INJECTION_FILES = ['inject-node', 'load-inject', 'cli', 'faults-inject-nod
 const INJECTION_NODES = Object.keys(NODE_VERSIONS).map(Number).filter((major) => major !== currentNode().major);
 // The fault file (MLflow down, slow, restarting, 500, 413 around a traced app) is the matrix's
 // longest chain: its runs never overlap (they switch servers off and on), 130–210 s each under
-// CI's load. What it
-// checks is the exporter's, which no Node line changes; besides this machine's Node it runs on 24
-// only, whose ESM hook (module.registerHooks) 22 and 26 share. inject-node covers every line.
+// CI's load. What it checks is the exporter's, which no Node line changes; besides this machine's
+// Node it runs on 24 only, whose ESM hook (module.registerHooks) 22 and 26 share. inject-node
+// covers every line.
 const FAULT_NODES = [24];
 const onNode = (name, major) => name !== 'faults-inject-node' || FAULT_NODES.includes(major);
 // What a team's MLflow on PostgreSQL answers differently from sqlite (ordering, paging, filters,

@@ -3,8 +3,8 @@
 // MLflow of this file's own that the tests kill and restart on the same port (at the network: a
 // relay in front of it stops and starts listening), or put behind a proxy that answers 5 s late,
 // or 500, or 413 (the bed: test/fixtures/faults/injectBed.ts; the Node preload's side is
-// faults-inject-node.test.ts). In every case the app's stdout and exit code
-// are unchanged, at most one warning line appears, and exit is within 2 s of the untraced run.
+// faults-inject-node.test.ts). In every case the app's stdout and exit code are unchanged, at most
+// one warning line appears, and exit is within 2 s of the untraced run.
 //   - MLflow down at start, or killed mid-run and restarted: the spans held meanwhile arrive once
 //     it is back, each once; those still held at exit go to a sender process that delivers them.
 //   - MLflow slow (5 s): the app is not slowed.
