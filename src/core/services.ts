@@ -58,7 +58,14 @@ export interface TraceGetOptions {
    *  spans in tree order, read as a trace of their own (`total`: the spans in the whole list) as
    *  soon as the body is in. The rest is read once what `show` returns has settled (the caller
    *  gets its preview on screen before the host is busy again). */
-  preview?: { rows: number; fromSpans: number; show: (top: Trace, total: number) => Promise<void> | void };
+  preview?: {
+    rows: number;
+    fromSpans: number;
+    show: (top: Trace, total: number) => Promise<void> | void;
+    /** Then the whole raw list, for a caller that draws the whole table from it before the trace
+     *  is read (panel/directTable.ts); the read waits for what it returns to settle. */
+    whole?: (info: unknown, spans: unknown[]) => Promise<void> | void;
+  };
 }
 
 export interface TraceStore {

@@ -113,14 +113,15 @@ export class TraceStoreImpl implements TraceStore {
     }
   }
 
-  /** The top of a large trace's tree, read on its own (see TraceGetOptions.preview). A preview
-   *  that cannot be read is skipped: the whole trace follows and says what was wrong. */
+  /** The top of a large trace's tree, read on its own, then the whole raw list (see
+   *  TraceGetOptions.preview). A preview that cannot be read is skipped: the whole trace follows
+   *  and says what was wrong. */
   private async preview(info: unknown, spans: unknown[], p: NonNullable<TraceGetOptions['preview']>, signal: AbortSignal | undefined): Promise<void> {
     const top = await runSliced(topOfTreeSteps(spans, p.rows), { signal });
     const t = top && normalizeTrace({ info, spans: top });
-    if (!t || isTraceError(t)) return;
     try {
-      await p.show(t, spans.length);
+      if (t && !isTraceError(t)) await p.show(t, spans.length);
+      await p.whole?.(info, spans);
     } catch {
       /* a head start only: the whole trace follows */
     }

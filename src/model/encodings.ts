@@ -77,8 +77,9 @@ function spanEvidence(s: Record<string, unknown>): 'python' | 'typescript' | und
   return undefined;
 }
 
-/** Decodes one raw span. Returns a reason string instead when the value cannot be a span. */
-export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python' | 'typescript', warn: (m: string) => void): DecodedSpan | string {
+/** Decodes one raw span. Returns a reason string instead when the value cannot be a span. `only`:
+ *  the attributes to decode (the rest are left out), for a reader that needs a few of them. */
+export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python' | 'typescript', warn: (m: string) => void, only?: ReadonlySet<string>): DecodedSpan | string {
   if (!isRecord(raw)) return `span #${index} is ${raw === null ? 'null' : typeof raw}, not an object`;
   const encoding: SpanEncoding = Array.isArray(raw.attributes) ? 'otel' : (spanEvidence(raw) ?? objectEncoding);
   const ctx = isRecord(raw.context) ? raw.context : undefined;
@@ -118,7 +119,7 @@ export function decodeSpan(raw: unknown, index: number, objectEncoding: 'python'
   }
 
   const payload: Payload = {};
-  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], index, name, warn) : decodeObjectAttributes(raw.attributes, encoding, payload);
+  const attributes = encoding === 'otel' ? decodeOtelAttributes(raw.attributes as unknown[], index, name, warn, only) : decodeObjectAttributes(raw.attributes, encoding, payload, only);
   for (const key of STRUCTURED_KEYS) if (key in attributes && attributes[key] !== undefined) attributes[key] = decodeStructured(attributes[key]);
 
   const { status, message } = decodeStatus(raw, endNs);
@@ -155,12 +156,13 @@ interface Payload {
   outputs?: string;
 }
 
-function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript', payload: Payload): Record<string, unknown> {
+function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript', payload: Payload, only: ReadonlySet<string> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isRecord(attrs)) return out;
   // for…in rather than Object.entries: no array per attribute, for up to a million spans. A JSON
   // object has only its own keys to enumerate.
   for (const k in attrs) {
+    if (only && !only.has(k)) continue;
     const v = attrs[k];
     if (encoding === 'python' && typeof v === 'string') {
       // The bulk of a span's bytes, needed only when the span is looked at (see lazySpan.ts).
@@ -176,11 +178,12 @@ function decodeObjectAttributes(attrs: unknown, encoding: 'python' | 'typescript
   return out;
 }
 
-function decodeOtelAttributes(list: unknown[], index: number, name: string, warn: (m: string) => void): Record<string, unknown> {
+function decodeOtelAttributes(list: unknown[], index: number, name: string, warn: (m: string) => void, only: ReadonlySet<string> | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let bad = 0;
   for (const kv of list) {
     if (!isRecord(kv) || typeof kv.key !== 'string') { bad++; continue; }
+    if (only && !only.has(kv.key)) continue;
     out[kv.key] = decodeAnyValue(kv.value, 0);
   }
   if (bad) warn(`${where(index, name)}: ${bad} attribute entr${bad === 1 ? 'y' : 'ies'} without a key ignored`);

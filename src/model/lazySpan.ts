@@ -15,7 +15,7 @@ export const INPUTS_ATTR = 'mlflow.spanInputs';
 export const OUTPUTS_ATTR = 'mlflow.spanOutputs';
 
 /** What the eager decode makes of a Python attribute value holding inputs or outputs. */
-function decodePayload(text: string): unknown {
+export function decodePayload(text: string): unknown {
   const r = tryParseJson(text);
   return decodeStructured(r.ok ? r.value : text);
 }
@@ -111,17 +111,27 @@ export class LazySpan implements Span {
   /** A top-level field of the inputs (undefined when they are not an object or lack it), read
    *  from the pending text without decoding the rest when it can be. */
   inputsField(key: string): unknown {
-    return fieldOf(this.inputsText, [key], () => this.inputs);
+    return payloadFieldIn(this.inputsText, key, () => this.inputs);
   }
 
   /** Gemini's usage metadata in the outputs (`usage_metadata` or `usageMetadata`), read the same way. */
   usageMetadata(): Record<string, unknown> | undefined {
-    const u = fieldOf(this.outputsText, USAGE_KEYS, () => this.outputs);
-    return isRecord(u) ? u : undefined;
+    return usageMetadataIn(this.outputsText, () => this.outputs);
   }
 }
 
 const USAGE_KEYS = ['usage_metadata', 'usageMetadata'];
+
+/** LazySpan.usageMetadata for outputs held as `text` (pending) or as `decoded`'s value. */
+export function usageMetadataIn(text: string | undefined, decoded: () => unknown): Record<string, unknown> | undefined {
+  const u = fieldOf(text, USAGE_KEYS, decoded);
+  return isRecord(u) ? u : undefined;
+}
+
+/** LazySpan.inputsField for inputs held the same way. */
+export function payloadFieldIn(text: string | undefined, key: string, decoded: () => unknown): unknown {
+  return fieldOf(text, [key], decoded);
+}
 
 /** The first of `keys` (in order, skipping null) at the top level of a payload: from its text
  *  while it is pending and scannable, else from the decoded value. */

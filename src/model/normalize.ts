@@ -13,7 +13,7 @@ import { summarizeTraceInfo } from './summary';
 import { msToNs } from './time';
 import { ZERO_USAGE, rollUpSteps } from './usage';
 import { Warnings } from './warnings';
-import type { Span, SpanStatus, Trace, TraceError } from './types';
+import type { Span, SpanStatus, Trace, TraceError, TraceSummary } from './types';
 import { errorMessage } from '../shared/errors';
 
 /** A trace payload: `early` holds spans already read while the body downloaded (earlySpans.ts). */
@@ -81,8 +81,8 @@ function* normalize(input: TraceInput): Steps<Trace | TraceError> {
   if (!summary.id) summary.id = traceIdFromSpans(tree.spans) ?? '';
   const roll = yield* scaled(rollUpSteps(tree.spans, tree.roots), 0.95, 0.98);
 
-  const expected = Number(sizeStat(summary.metadata['mlflow.trace.sizeStats']));
-  if (Number.isFinite(expected) && expected > nodes.length) {
+  const expected = recordedSpans(summary);
+  if (expected > nodes.length) {
     warnings.add('truncated', `MLflow recorded ${expected} spans for this trace but ${nodes.length} were readable.`);
   }
 
@@ -113,7 +113,8 @@ function kind(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
-function unwrapInfo(v: unknown): Record<string, unknown> | undefined {
+/** The TraceInfo in any of the shapes normalizeTrace takes it in. */
+export function unwrapInfo(v: unknown): Record<string, unknown> | undefined {
   if (!isRecord(v)) return undefined;
   if (isRecord(v.trace) && isRecord(v.trace.trace_info)) return v.trace.trace_info;
   if (isRecord(v.trace_info)) return v.trace_info;
@@ -138,6 +139,11 @@ function spanList(v: unknown): unknown[] | string {
     if (isRecord(v.data) && Array.isArray(v.data.spans)) return v.data.spans;
   }
   return `Expected a list of spans (or {"spans": [...]}), got ${kind(v)}.`;
+}
+
+/** How many spans MLflow recorded for the trace (its size stats), NaN when it does not say. */
+export function recordedSpans(summary: TraceSummary): number {
+  return Number(sizeStat(summary.metadata['mlflow.trace.sizeStats']));
 }
 
 function sizeStat(v: string | undefined): unknown {

@@ -5,7 +5,7 @@ import { modelName } from './gemini';
 import { toNumber } from '../shared/json';
 import { LazySpan } from './lazySpan';
 import { parseCost, spanUsageWith } from './usage';
-import type { CodeLocation, ExceptionInfo, Span, SpanEvent } from './types';
+import type { CodeLocation, Cost, ExceptionInfo, Span, SpanEvent, TokenUsage } from './types';
 
 const MODEL_CALL_TYPES = new Set(['LLM', 'CHAT_MODEL']);
 /** OTel GenAI operation names → MLflow span types, for spans that carry only semconv attributes. */
@@ -69,6 +69,42 @@ function modelOf(attributes: Record<string, unknown>, inputsModel: () => unknown
     ?? (modelCall ? modelName(inputsModel()) : undefined);
 }
 
+/** Every attribute spanFacts reads (besides the inputs and outputs), for a reader that decodes
+ *  only these (panel/directTable.ts); test/unit/direct-table.test.ts checks the list is whole. */
+export const SPAN_FACT_KEYS: ReadonlySet<string> = new Set([
+  'mlflow.spanType', 'gen_ai.operation.name', 'mlflow.message.format', 'mlflow.chat.tokenUsage', 'mlflow.llm.cost',
+  'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.total_tokens', 'gen_ai.usage.reasoning.output_tokens',
+  'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens',
+  ...['inputTokens', 'promptTokens', 'outputTokens', 'completionTokens', 'totalTokens', 'cachedInputTokens', 'inputTokenDetails.cacheReadTokens', 'reasoningTokens'].map((k) => `ai.usage.${k}`),
+  'mlflow.llm.model', 'gen_ai.request.model', 'gen_ai.response.model', 'ai.model.id',
+  'code.filepath', 'code.file.path', 'code.lineno', 'code.line.number', 'code.function', 'code.function.name',
+]);
+
+/** What a span's attributes (and, where they lack it, its response's usage metadata and its
+ *  request's model) say it is: one function for every reader of spans, so they cannot disagree. */
+export interface SpanFacts {
+  type: string;
+  usage?: TokenUsage;
+  cost?: Cost;
+  model?: string;
+  code?: CodeLocation;
+}
+
+export function spanFacts(attributes: Record<string, unknown>, usageMetadata: () => Record<string, unknown> | undefined, inputsModel: () => unknown): SpanFacts {
+  const type = spanTypeOf(attributes);
+  const modelCall = isModelCallSpan(type, attributes);
+  const f: SpanFacts = { type };
+  const usage = spanUsageWith(attributes, usageMetadata, modelCall);
+  if (usage) f.usage = usage;
+  const cost = parseCost(attributes['mlflow.llm.cost']);
+  if (cost) f.cost = cost;
+  const model = modelOf(attributes, inputsModel, modelCall);
+  if (model) f.model = model;
+  const code = codeLocationOf(attributes);
+  if (code) f.code = code;
+  return f;
+}
+
 /** The span for a decoded span, its payload still as text (see lazySpan.ts). */
 export function lazySpanOf(d: DecodedSpan, type: string): LazySpan {
   return new LazySpan(d.id, d.parentId, d.name, type, d.startNs, d.endNs, d.status, d.attributes, d.events, d.inputsText, d.outputsText);
@@ -79,9 +115,9 @@ export function lazySpanOf(d: DecodedSpan, type: string): LazySpan {
  *  it. */
 export function toSpan(d: DecodedSpan): Span {
   const attributes = d.attributes;
-  const type = spanTypeOf(attributes);
-  const modelCall = isModelCallSpan(type, attributes);
-  const span = lazySpanOf(d, type);
+  const span = lazySpanOf(d, 'UNKNOWN');
+  const f = spanFacts(attributes, () => span.usageMetadata(), () => span.inputsField('model'));
+  span.type = f.type;
   span.exceptions = exceptionsOf(d.events);
   // MLflow's id is "tr-" + the OTel trace id. Prefer it: the TypeScript SDK base64-encodes the
   // "tr-…" string itself as if it were hex, so its span trace_id decodes to garbage.
@@ -89,14 +125,10 @@ export function toSpan(d: DecodedSpan): Span {
   const fromRequestId = typeof rid === 'string' && /^tr-[0-9a-f]{32}$/i.test(rid) ? rid.slice(3).toLowerCase() : undefined;
   if (fromRequestId ?? d.otelTraceId) span.otelTraceId = fromRequestId ?? d.otelTraceId;
   if (d.statusMessage) span.statusMessage = d.statusMessage;
-  const usage = spanUsageWith(attributes, () => span.usageMetadata(), modelCall);
-  if (usage) span.usage = usage;
-  const cost = parseCost(attributes['mlflow.llm.cost']);
-  if (cost) span.cost = cost;
-  const model = modelOf(attributes, () => span.inputsField('model'), modelCall);
-  if (model) span.model = model;
-  const code = codeLocationOf(attributes);
-  if (code) span.code = code;
+  if (f.usage) span.usage = f.usage;
+  if (f.cost) span.cost = f.cost;
+  if (f.model) span.model = f.model;
+  if (f.code) span.code = f.code;
   return span;
 }
 

@@ -137,7 +137,7 @@ function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   };
 }
 
-function addCost(a: Cost, b: Cost): Cost {
+export function addCost(a: Cost, b: Cost): Cost {
   const c: Cost = { total: a.total + b.total, currency: a.currency ?? b.currency };
   if (a.input !== undefined || b.input !== undefined) c.input = (a.input ?? 0) + (b.input ?? 0);
   if (a.output !== undefined || b.output !== undefined) c.output = (a.output ?? 0) + (b.output ?? 0);
@@ -146,6 +146,15 @@ function addCost(a: Cost, b: Cost): Cost {
 
 function maxCost(own: Cost, kids: Cost): Cost {
   return own.total >= kids.total ? own : kids;
+}
+
+/** A subtree's usage under the rule above, from its span's own and its children's subtrees' sum. */
+export function subtreeUsage(own: TokenUsage | undefined, kids: TokenUsage | undefined): TokenUsage | undefined {
+  return own && kids ? maxUsage(own, kids) : (own ?? kids);
+}
+
+export function subtreeCost(own: Cost | undefined, kids: Cost | undefined): Cost | undefined {
+  return own && kids ? maxCost(own, kids) : (own ?? kids);
 }
 
 export interface Rollup {
@@ -172,9 +181,9 @@ export function* rollUpSteps(spans: Span[], roots: Span[]): Steps<Rollup> {
       const k = cost.get(c);
       if (k) kidsCost = kidsCost ? addCost(kidsCost, k) : k;
     }
-    const u = s.usage && kidsUsage ? maxUsage(s.usage, kidsUsage) : (s.usage ?? kidsUsage);
+    const u = subtreeUsage(s.usage, kidsUsage);
     if (u) usage.set(s, u);
-    const k = s.cost && kidsCost ? maxCost(s.cost, kidsCost) : (s.cost ?? kidsCost);
+    const k = subtreeCost(s.cost, kidsCost);
     if (k) cost.set(s, k);
     if (pauseHere(i)) yield 1 - i / spans.length;
   }

@@ -1,10 +1,11 @@
 // Where a panel's first open of its trace spent its time, from the panel's creation: the page
 // ready to listen, the trace read (fetched, parsed, normalised: src/core/traceStore.ts logs that
-// split), laid out, its table's first piece posted and its last, the page's first rows drawn, the
-// whole table held, and how long the page itself took to take in the last piece and draw (so the
-// time VS Code took to carry the table is the rest). Logged once, when the page holds the whole
-// table: at info level when that took over a second or the trace is large (a user asking why a
-// trace opens slowly finds the answer in the log), else at debug.
+// split), laid out (for a large trace whose table is drawn from its raw span list, directTable.ts,
+// both are when that table was ready), its table's first piece posted and its last, the page's
+// first rows drawn, the whole table held, and how long the page itself took to take in the last
+// piece and draw (so the time VS Code took to carry the table is the rest). Logged once, when the
+// page holds the whole table: at info level when that took over a second or the trace is large (a
+// user asking why a trace opens slowly finds the answer in the log), else at debug.
 // bench/panel-open.mjs reads the line.
 
 export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'lastPosted' | 'firstRows' | 'whole';

@@ -14,7 +14,12 @@ import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage
 import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
-import { FIRST_PIECE_SPANS, TraceSession } from './session';
+import { TraceSession } from './session';
+import { FIRST_PIECE_SPANS, PostedTable } from './postedTable';
+import { directTableSteps, type DirectTable } from './directTable';
+import { buildHeader } from './viewModel';
+import type { SpanTable } from '../contract/spanTable';
+import { runSliced } from '../shared/steps';
 import { OpenTimeline } from './openTimeline';
 import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
@@ -26,7 +31,8 @@ const PREVIEW_FROM_SPANS = 20_000;
 /** Longest the read of the rest waits for the page to draw the preview: a busy extension host
  *  delays the message to the page, and the page's answer, by up to a second. */
 const PREVIEW_DRAW_WAIT_MS = 500;
-/** Longest the history check waits for the page to draw the whole table (see checkHistory). */
+/** Longest the history check, or the read of a trace whose whole table is drawn before it is read,
+ *  waits for the page to draw the whole table. */
 const WHOLE_DRAW_WAIT_MS = 10_000;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
@@ -44,6 +50,13 @@ export class TracePanel implements vscode.Disposable {
   private previewDrawn: (() => void) | undefined;
   /** Resolves the wait for the page to draw the whole table. */
   private wholeDrawn: (() => void) | undefined;
+  /** A large trace's whole table drawn from its raw span list (directTable.ts), shown from before
+   *  its trace is read until `session` exists (which adopts it when it is the trace's own). */
+  private direct: { table: DirectTable; posted: PostedTable } | undefined;
+  /** Resolves the read's wait for the page to draw the direct table. */
+  private directDrawn: (() => void) | undefined;
+  /** The table the page has drawn whole, while the page lives. */
+  private drawnWhole: SpanTable | undefined;
   private revision = 0;
   private readyFlag = false;
   private loading: Promise<void> | undefined;
@@ -113,6 +126,8 @@ export class TracePanel implements vscode.Disposable {
         if (panel.visible) this.schedulePoll();
         else {
           this.readyFlag = false;
+          this.drawnWhole = undefined;
+          this.directDrawn?.(); // the read need not wait for a page that is gone
           this.poster.pageReset();
         }
       }),
@@ -138,7 +153,7 @@ export class TracePanel implements vscode.Disposable {
     this.panel.reveal(undefined, false);
     if (!spanId) return;
     this.selected = spanId;
-    if (this.readyFlag && this.session) this.notify('focusSpan', { spanId });
+    if (this.readyFlag && (this.session || this.direct)) this.notify('focusSpan', { spanId });
     // Also kept for the next page load, in case this one is about to be replaced.
     this.pendingFocus = spanId;
   }
@@ -157,22 +172,32 @@ export class TracePanel implements vscode.Disposable {
         const progress = (message: string): void => {
           if (!this.session && !this.previewSession && this.readyFlag) this.notify('loading', { traceId, message });
         };
-        const preview = { rows: FIRST_PIECE_SPANS, fromSpans: PREVIEW_FROM_SPANS, show: (top: Trace, total: number) => this.showPreview(top, total) };
+        const preview = {
+          rows: FIRST_PIECE_SPANS,
+          fromSpans: PREVIEW_FROM_SPANS,
+          show: (top: Trace, total: number) => this.showPreview(top, total),
+          whole: (info: unknown, spans: unknown[]) => this.showDirect(info, spans),
+        };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
         this.timeline.mark('read');
-        const url = this.uiUrl(trace);
+        const url = this.uiUrl(trace.summary.experimentId);
         const t0 = Date.now();
-        const session = await TraceSession.of(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) });
+        const direct = this.direct && { ...this.direct, mismatch: (why: string) => this.services.log.warn(`trace panel ${traceId}: the table drawn before the trace was read is not the trace's own (${why}); drawn again`) };
+        const session = await TraceSession.of(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) }, direct);
         if (this.disposed) return;
         const layoutMs = Date.now() - t0;
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
         this.previewSession = undefined;
-        this.revision++;
+        this.direct = undefined;
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
-        this.postTrace();
+        // The session adopted the table the page holds (or is about to): nothing to post again.
+        if (session.table !== direct?.table.table) {
+          this.revision++;
+          this.postTrace();
+        }
         void this.checkHistory(session);
       } catch (e) {
         if (this.disposed) return;
@@ -198,9 +223,11 @@ export class TracePanel implements vscode.Disposable {
    *  own in three processes, and this machine has two cores). */
   private async checkHistory(session: TraceSession): Promise<void> {
     this.wholeDrawn?.(); // an earlier load's check: its session is no longer this panel's
-    const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
-    this.wholeDrawn = drawn.end;
-    await drawn.done;
+    if (this.drawnWhole !== session.table) {
+      const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
+      this.wholeDrawn = drawn.end;
+      await drawn.done;
+    }
     const current = () => this.session === session && !this.disposed;
     // A reopened trace's session (TraceSession.of) holds the turns found before; whether it
     // resends history is remembered too.
@@ -216,8 +243,8 @@ export class TracePanel implements vscode.Disposable {
   }
 
   /** The trace's page in MLflow's UI, when the client can name it. */
-  private uiUrl(trace: Trace): string | undefined {
-    const exp = trace.summary.experimentId ?? this.ref.experimentId;
+  private uiUrl(experimentId: string | undefined): string | undefined {
+    const exp = experimentId ?? this.ref.experimentId;
     try {
       return exp ? this.services.connection.client().traceUiUrl(exp, this.ref.traceId) : undefined;
     } catch {
@@ -228,7 +255,7 @@ export class TracePanel implements vscode.Disposable {
   /** Shows the top of a large trace's tree while the rest is read (TraceGetOptions.preview). */
   private showPreview(top: Trace, total: number): Promise<void> | undefined {
     if (this.disposed || this.session) return undefined;
-    this.previewSession = new TraceSession(top, this.uiUrl(top));
+    this.previewSession = new TraceSession(top, this.uiUrl(top.summary.experimentId));
     this.previewTotal = total;
     this.revision++;
     if (!this.readyFlag) return undefined; // posted when the page is ready
@@ -236,6 +263,27 @@ export class TracePanel implements vscode.Disposable {
     const drawn = timedWait(PREVIEW_DRAW_WAIT_MS);
     this.previewDrawn = drawn.end;
     return drawn.done;
+  }
+
+  /** Shows a large trace's whole table, drawn from its raw span list before the trace is read
+   *  (TraceGetOptions.preview.whole), when directTable.ts reads it; the read of the trace waits
+   *  until the page has drawn it, as host work while the table crosses to the page delays it
+   *  about one for one (see checkHistory). */
+  private async showDirect(info: unknown, spans: unknown[]): Promise<void> {
+    if (this.disposed || this.session) return;
+    const table = await runSliced(directTableSteps(info, spans), { signal: this.closed.signal });
+    if (!table || this.disposed || this.session) return;
+    // Read and laid out at once: the trace itself is read after the page has drawn this.
+    this.timeline.mark('read');
+    this.timeline.mark('laidOut');
+    const experimentId = table.trace.summary.experimentId;
+    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, this.uiUrl(experimentId))) };
+    this.revision++;
+    if (!this.readyFlag) return; // posted when the page is ready
+    const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
+    this.directDrawn = drawn.end;
+    this.postTrace();
+    await drawn.done;
   }
 
   private postPreview(): void {
@@ -248,23 +296,28 @@ export class TracePanel implements vscode.Disposable {
   /** The page drew `spans` rows' worth of the table, `ms` after the piece that completed them
    *  arrived: marks the open's first rows, and its end. */
   private openDrawn(spans: number, ms: number): void {
-    const total = this.session?.table.n ?? (this.previewSession && this.previewTotal);
+    const shown = this.session ?? this.direct?.posted;
+    const total = shown?.table.n ?? (this.previewSession && this.previewTotal);
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
+    this.drawnWhole = shown?.table;
     if (this.session) this.wholeDrawn?.();
+    else this.directDrawn?.();
     this.timeline.mark('whole');
     this.timeline.drewWhole(ms);
     const r = this.timeline.report(this.ref.traceId, total);
     if (r) this.services.log[r.level](r.line);
   }
 
+  /** Posts the whole table: the session's, or before it exists the direct one. */
   private postTrace(): void {
-    if (!this.readyFlag || !this.session) return;
+    const shown = this.session ?? this.direct?.posted;
+    if (!this.readyFlag || !shown) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
     this.timeline.mark('posted');
-    this.poster.post(this.session.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
+    this.poster.post(shown.payloads(this.revision, focus ?? (this.revision === 1 ? this.selected : undefined)));
   }
 
   /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
@@ -303,7 +356,7 @@ export class TracePanel implements vscode.Disposable {
         this.timeline.mark('ready');
         this.readyFlag = true;
         this.poster.pageReset();
-        if (this.session) this.postTrace();
+        if (this.session || this.direct) this.postTrace();
         else if (this.previewSession) this.postPreview();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
@@ -316,7 +369,7 @@ export class TracePanel implements vscode.Disposable {
         await this.load(true);
         return;
       case 'openInMlflow': {
-        const url = this.session?.header().mlflowUrl;
+        const url = (this.session ?? this.direct?.posted)?.header().mlflowUrl;
         if (!url) throw new Error('This trace has no MLflow UI page: its experiment is unknown.');
         await vscode.env.openExternal(vscode.Uri.parse(url));
         return;
@@ -350,8 +403,8 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
-        this.poster.rendered(c.spans, this.session?.table.n);
-        if (!this.session && this.previewSession) {
+        this.poster.rendered(c.spans, (this.session ?? this.direct?.posted)?.table.n);
+        if (!this.session && !this.direct && this.previewSession) {
           this.poster.topDrawn();
           this.previewDrawn?.();
         }
@@ -366,8 +419,9 @@ export class TracePanel implements vscode.Disposable {
   private async answer(m: RequestMessage): Promise<void> {
     let reply: HostToWebview;
     try {
-      // While the top of a large trace is shown, its spans are answered from it.
-      const s = this.session ?? this.previewSession;
+      // While the top of a large trace is shown, its spans are answered from it; while its whole
+      // table is, before the trace is read, the answer waits for the trace.
+      const s = this.session ?? (this.direct ? await this.loading?.then(() => this.session) : this.previewSession);
       if (!s) throw new Error('The trace is still loading.');
       let result: unknown;
       if (m.method === 'spanDetails') result = s.details(m.params.spanId);
@@ -396,6 +450,7 @@ export class TracePanel implements vscode.Disposable {
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
     this.previewDrawn?.(); // nor does the read wait for a preview nobody will see
+    this.directDrawn?.();
     this.wholeDrawn?.();
     this.session?.dropSearchText();
     if (this.poll) clearTimeout(this.poll);

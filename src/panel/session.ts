@@ -14,21 +14,11 @@ import { presentPart, type AttachmentFetch } from './mediaSource';
 import type { Requests, TraceHeader, TracePayload, ValueRef } from '../contract/protocol';
 import { F, type SpanTable } from '../contract/spanTable';
 import { buildHeader, tableSteps } from './viewModel';
-import { packTable, tablePiece, type WireTable } from '../contract/wireTable';
+import { packTable } from '../contract/wireTable';
+import type { DirectTable } from './directTable';
+import { PostedTable } from './postedTable';
 
 const MAX_MATCHES = 20_000;
-/** A table of more spans than this is posted in pieces: posting 300,000 spans in one message took
- *  3.4 s from the host's postMessage to the webview's message event in the real workbench (VS
- *  Code serialises it in the host, sends it through its RPC, parses it in the workbench and posts
- *  it into the webview's frames), with no row drawn before all of it was across, and packing and
- *  posting it held the host for 190 ms. */
-export const PIECE_SPANS = 40_000;
-/** The first piece: the top of the tree, a few screens of rows, drawn while the rest crosses. */
-export const FIRST_PIECE_SPANS = 2_000;
-/** Tables up to this many spans are posted whole. Past it the first piece pays off even when the
- *  rest is one message: at 10,000 spans the page drew its first rows 54–66 ms after the post
- *  instead of 105–114 ms, the whole table ~20 ms later (bench/panel-open.mjs' timeline). */
-const WHOLE_SPANS = 2 * FIRST_PIECE_SPANS;
 /** Characters of searchable text kept in memory across all spans of one trace. */
 const HAYSTACK_BUDGET = 32_000_000;
 const HAYSTACK_PER_SPAN = 256_000;
@@ -36,12 +26,25 @@ const HAYSTACK_PER_SPAN = 256_000;
 interface Layout {
   order: Span[];
   table: SpanTable;
+  /** The table as posted already (a direct table the session adopts), else packed when posted. */
+  posted?: PostedTable;
 }
 
 function* layoutSteps(trace: Trace): Steps<Layout> {
   // Trace.spans is the table's order already: depth-first in tree order (model/spanTree.ts).
   const order = trace.spans;
   return { order, table: yield* tableSteps(trace, order) };
+}
+
+/** Why a table drawn from the raw span list (directTable.ts) is not the one the normalised trace
+ *  gives, or undefined when it is: its rows (by id, in order) and its header must match. */
+function directMismatch(trace: Trace, direct: DirectTable, url: string | undefined): string | undefined {
+  const t = direct.table;
+  if (t.n !== trace.spans.length) return `${t.n} rows for ${trace.spans.length} spans`;
+  for (let i = 0; i < t.n; i++) if (t.ids[i] !== trace.spans[i].id) return `row ${i} is span ${t.ids[i]}, not ${trace.spans[i].id}`;
+  const a = JSON.stringify(buildHeader(direct.trace, t, url));
+  const b = JSON.stringify(buildHeader(trace, t, url));
+  return a === b ? undefined : `its header differs: ${a.slice(0, 200)} against ${b.slice(0, 200)}`;
 }
 
 /** The session of each trace the trace store still holds (keyed weakly: a trace it evicts takes its
@@ -62,24 +65,26 @@ function* resendsSteps(spans: readonly Span[]): Steps<boolean> {
 export class TraceSession {
   readonly order: Span[];
   readonly table: SpanTable;
-  /** The table as posted, packed once (see wireTable.ts). */
-  private wire: WireTable | undefined;
+  /** The table as posted (see postedTable.ts). */
+  private readonly posted: PostedTable;
   private haystacks: (string | undefined)[] = [];
   private haystackChars = 0;
   /** Per model-call span, what only the whole trace can tell (dropped thought signatures). */
   private turnWarnings: Map<string, string[]> | undefined;
   /** The turns before this trace in its session or run (earlier traces), when the host found them. */
   private prior: Turn[] = [];
-  /** The pieces as posted, each packed once, when the table is posted in pieces. */
-  private packedPieces: WireTable[] = [];
   /** Whether a model call resends history, once checked (see resendsHistory). */
   private resends: boolean | undefined;
 
-  /** The session of `trace` built before (for the same MLflow page), or a new one, built in slices. */
-  static async of(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions): Promise<TraceSession> {
+  /** The session of `trace` built before (for the same MLflow page), or a new one, built in slices.
+   *  `direct`: the table the panel drew from the trace's raw span list, adopted (with its packed
+   *  pieces) when it is the trace's own; `mismatch` hears why not, when it is not. */
+  static async of(trace: Trace, mlflowUrl: string | undefined, o?: SliceOptions, direct?: { table: DirectTable; posted: PostedTable; mismatch: (why: string) => void }): Promise<TraceSession> {
     const had = kept.get(trace);
     if (had && had.mlflowUrl === mlflowUrl) return had;
-    const s = await TraceSession.sliced(trace, mlflowUrl, o);
+    const why = direct && directMismatch(trace, direct.table, mlflowUrl);
+    if (direct && why) direct.mismatch(why);
+    const s = direct && !why ? new TraceSession(trace, mlflowUrl, { order: trace.spans, table: direct.table.table, posted: direct.posted }) : await TraceSession.sliced(trace, mlflowUrl, o);
     kept.set(trace, s);
     return s;
   }
@@ -96,6 +101,7 @@ export class TraceSession {
   ) {
     this.order = layout.order;
     this.table = layout.table;
+    this.posted = layout.posted ?? new PostedTable(layout.table, () => this.header());
   }
 
   header(): TraceHeader {
@@ -103,25 +109,12 @@ export class TraceSession {
   }
 
   payload(revision: number, focusSpanId?: string): TracePayload {
-    this.wire ??= packTable(this.table);
-    return { header: this.header(), table: this.wire, revision, focusSpanId };
+    return this.posted.payload(revision, focusSpanId);
   }
 
-  /** The table as posted: whole, or for a large trace in pieces, the top of the tree first (see
-   *  TracePayload.from). Each piece is packed when asked for, so the host can post one per turn. */
-  *payloads(revision: number, focusSpanId?: string): Generator<TracePayload> {
-    const n = this.table.n;
-    if (n <= WHOLE_SPANS) {
-      yield this.payload(revision, focusSpanId);
-      return;
-    }
-    const header = this.header();
-    for (let from = 0, k = 0; from < n; k++) {
-      const to = Math.min(n, from === 0 ? FIRST_PIECE_SPANS : from + PIECE_SPANS);
-      const table = (this.packedPieces[k] ??= packTable(tablePiece(this.table, from, to)));
-      yield { header, table, revision, focusSpanId, from };
-      from = to;
-    }
+  /** The table as posted: whole, or for a large trace in pieces (see postedTable.ts). */
+  payloads(revision: number, focusSpanId?: string): Generator<TracePayload> {
+    return this.posted.payloads(revision, focusSpanId);
   }
 
   /** This session's table as the preview of a larger trace of `total` spans (its top, read

@@ -7,7 +7,7 @@
 // rows, against 55–60 ms without (bench/panel-open.mjs' timeline). A newer post, a page that went
 // away (it asks again when it is back) or a closed panel stops the rest.
 import type { TracePayload } from '../contract/protocol';
-import { PIECE_SPANS } from './session';
+import { PIECE_SPANS } from './postedTable';
 
 /** Longest wait for the page to draw a large table's first piece before the rest is posted. */
 const FIRST_PIECE_WAIT_MS = 2000;

@@ -4,37 +4,15 @@ import type { Span, Trace } from '../model/types';
 import { TAG } from '../shared/runTags';
 import { pauseHere, runToEnd, type Steps } from '../shared/steps';
 import { type TraceHeader } from '../contract/protocol';
-import { F, STATUS_CODES, TOK, TOKEN_COLS, type SpanTable } from '../contract/spanTable';
+import { F, type SpanTable } from '../contract/spanTable';
+import { TableRows } from './tableRows';
 import { fillTree } from '../contract/tableTree';
-
-const MODEL_TYPES = new Set(['LLM', 'CHAT_MODEL', 'EMBEDDING']);
 
 /** The table, as steps (see shared/steps.ts), pausable between blocks of spans. `order`: the
  *  trace's spans depth-first in tree order (Trace.spans). */
 export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
   const n = order.length;
-  const t0 = trace.startNs;
-  const types: string[] = [];
-  const typeIndex = new Map<string, number>();
-  const models: string[] = [];
-  const modelIndex = new Map<string, number>();
-  const table: SpanTable = {
-    n,
-    ids: new Array<string>(n),
-    names: new Array<string>(n),
-    types,
-    models,
-    parent: new Int32Array(n),
-    depth: new Int32Array(n),
-    subtreeEnd: new Int32Array(n),
-    start: new Float64Array(n),
-    end: new Float64Array(n),
-    kind: new Uint8Array(n),
-    status: new Uint8Array(n),
-    flags: new Uint8Array(n),
-    model: new Int32Array(n),
-    tokens: new Float64Array(n * TOKEN_COLS),
-  };
+  const rows = new TableRows(n, trace.startNs);
   // Depth-first, a span's parent is the last span seen one level up: no map from span to index
   // (one of 300,000 spans, with the map from id to index the session kept, cost ~0.25 s). Checked
   // by id; a span whose parent is not there (a cut cycle) is looked up.
@@ -46,8 +24,6 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
   };
   for (let i = 0; i < n; i++) {
     const s = order[i];
-    table.ids[i] = s.id;
-    table.names[i] = s.name || '(unnamed span)';
     let p = -1;
     if (s.parentId !== null && !s.orphan) {
       const above = s.depth > 0 ? lastAt[s.depth - 1] : undefined;
@@ -58,52 +34,27 @@ export function* tableSteps(trace: Trace, order: Span[]): Steps<SpanTable> {
       }
     }
     lastAt[s.depth] = i;
-    table.parent[i] = p;
-    table.start[i] = Number(s.startNs - t0) / 1e6;
-    table.end[i] = s.endNs === null ? -1 : Math.max(table.start[i], Number(s.endNs - t0) / 1e6);
-    let k = typeIndex.get(s.type);
-    if (k === undefined) {
-      // More than 255 distinct types would be a strange trace; fold the rest into the last.
-      k = Math.min(types.length, 255);
-      if (k === types.length) types.push(s.type);
-      typeIndex.set(s.type, k);
-    }
-    table.kind[i] = k;
-    const st = STATUS_CODES.indexOf(s.status);
-    table.status[i] = st < 0 ? STATUS_CODES.indexOf('UNSET') : st;
-    let flags = 0;
-    if (s.usage) {
-      flags |= F.usage;
-      const o = i * TOKEN_COLS;
-      table.tokens[o + TOK.input] = s.usage.input;
-      table.tokens[o + TOK.output] = s.usage.output;
-      table.tokens[o + TOK.total] = s.usage.total;
-      table.tokens[o + TOK.thinking] = s.usage.thinking;
-      table.tokens[o + TOK.cached] = s.usage.cached;
-    }
-    if (s.code) flags |= F.code;
-    if (s.orphan) flags |= F.orphan;
-    if (s.exceptions.length) flags |= F.exception;
-    if (s.model || MODEL_TYPES.has(s.type)) flags |= F.model;
-    table.flags[i] = flags;
-    if (s.model) {
-      let m = modelIndex.get(s.model);
-      if (m === undefined) {
-        m = models.length;
-        models.push(s.model);
-        modelIndex.set(s.model, m);
-      }
-      table.model[i] = m;
-    } else table.model[i] = -1;
+    rows.write(i, s, p);
     if (pauseHere(i)) yield (0.9 * i) / n;
   }
+  return yield* finishTableSteps(rows.table, trace);
+}
+
+/** The columns a table's rows imply (tree, critical path), once every row is written. */
+export function* finishTableSteps(table: SpanTable, bounds: TraceBounds): Steps<SpanTable> {
   fillTree(table);
-  yield* markCriticalPathSteps(table, nowMs(trace, table));
+  yield* markCriticalPathSteps(table, nowMs(bounds, table));
   return table;
 }
 
+/** What the table's clock needs of a trace. */
+export type TraceBounds = Pick<Trace, 'startNs' | 'endNs' | 'status'>;
+
+/** What the header needs of a trace (a Trace has all of it). */
+export type HeaderSource = TraceBounds & Pick<Trace, 'summary' | 'usage' | 'cost' | 'models' | 'warnings'> & { roots: readonly { name: string }[]; spans: { length: number } };
+
 /** "Now" on the table's clock: open-ended spans are drawn up to here. */
-export function nowMs(trace: Trace, table: SpanTable, now = Date.now()): number {
+export function nowMs(trace: TraceBounds, table: SpanTable, now = Date.now()): number {
   let last = 0;
   for (let i = 0; i < table.n; i++) last = Math.max(last, table.end[i], table.start[i]);
   if (trace.endNs !== null && trace.status !== 'IN_PROGRESS') return Math.max(last, Number(trace.endNs - trace.startNs) / 1e6);
@@ -149,7 +100,7 @@ function* markCriticalPathSteps(table: SpanTable, now: number): Steps<void> {
   }
 }
 
-export function buildHeader(trace: Trace, table: SpanTable, mlflowUrl?: string): TraceHeader {
+export function buildHeader(trace: HeaderSource, table: SpanTable, mlflowUrl?: string): TraceHeader {
   const s = trace.summary;
   const root = trace.roots[0];
   const startEpochMs = trace.spans.length ? Number(trace.startNs / 1_000_000n) : s.requestTimeMs;

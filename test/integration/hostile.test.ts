@@ -264,21 +264,40 @@ describe('hostile content in prompts and responses', function () {
     // is read): the layout, the packed table posted to the webview.
     services.traces.invalidate(traceId);
     const before = spy.panels.length;
+    // When the panel's own read of the trace ends (the one that shows a preview).
+    const store = services.traces;
+    let readAt: number | undefined;
+    store.get = (id, o) => {
+      const p = Object.getPrototypeOf(store).get.call(store, id, o) as ReturnType<typeof store.get>;
+      if (id === traceId && o?.preview) void p.then(() => (readAt ??= performance.now()), () => undefined);
+      return p;
+    };
+    restore.push(() => void delete (store as { get?: unknown }).get);
+    let wholeBeforeRead: boolean | undefined;
     const opened = await timed(async () => {
       await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId, experimentId: w.experiment_id });
       const p = await waitFor(() => spy.panels.slice(before).find((c) => c.viewType === 'geminiTrace.trace'), 10_000, 'a trace panel');
       // The top of the tree first, read on its own while the rest is read (a preview), then the
-      // whole table in pieces, its top first (src/panel/session.ts).
+      // whole table in pieces, its top first (src/panel/postedTable.ts).
       type Posted = { revision: number; from?: number; header: { spanCount: number }; table: WireTable };
       const posts = (): Posted[] => p.posted.filter((m) => (m as { method?: string }).method === 'trace').map((m) => (m as { params: Posted }).params);
       const whole = (): Posted[] | undefined => {
         const last = posts().at(-1)?.revision;
         const pieces = posts().filter((x) => x.revision === last);
-        return pieces.reduce((n, x) => n + x.table.n, 0) >= 30_000 ? posts() : undefined;
+        if (pieces.reduce((n, x) => n + x.table.n, 0) < 30_000) return undefined;
+        wholeBeforeRead ??= readAt === undefined;
+        return posts();
       };
       const trace = await waitFor(whole, 120_000, 'the whole trace posted to its panel');
       return { p, trace };
     });
+    // The whole table is drawn from the raw span list before the trace is read (panel/directTable.ts);
+    // the trace read after it is the same table, so the panel's session adopts it: nothing is
+    // posted again. Waited for: the read, then time for a second post to show.
+    assert.equal(wholeBeforeRead, true, 'the whole table was posted only once the trace was read');
+    await services.traces.get(traceId);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(opened.result.p.posted.filter((m) => (m as { method?: string }).method === 'trace').length, opened.result.trace.length, 'the table was posted again once the trace was read');
     const [preview, ...table] = opened.result.trace;
     assert.deepEqual([preview.from, preview.table.n, preview.header.spanCount], [0, 2000, 30_000], 'the preview: the top 2,000 rows of 30,000');
     assert.ok(table.every((x) => x.revision > preview.revision), `then the whole table, as a newer post: ${JSON.stringify(opened.result.trace.map((x) => [x.revision, x.from, x.table.n]))}`);
