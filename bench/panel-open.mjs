@@ -133,6 +133,8 @@ function hostPhases(server, traceId) {
     fetchMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in (\\d+) ms`)),
     readMs: num(new RegExp(`trace ${id}: [\\d,]+ spans fetched and parsed in \\d+ ms, read in (\\d+) ms`)),
     layoutMs: num(new RegExp(`trace panel ${id}: \\d+ spans laid out in (\\d+) ms`)),
+    // The table drawn before the trace was read (src/panel/directTable.ts) that its session did not adopt.
+    notAdopted: new RegExp(`trace panel ${id}: the table drawn before the trace was read is not the trace's own \\((.*)\\)`).exec(log)?.[1],
     timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted', 'lastPosted', 'pageDraw'].map((k, i) => [k, num(line, i + 1)])),
   };
 }
@@ -219,6 +221,7 @@ try {
     // The host logs a phase only when it took over 500 ms.
     const phase = (ms) => (Number.isNaN(ms) ? 'under 500 ms' : `${ms} ms`);
     console.log(`  the extension host's own account of the last cold open: fetch + parse ${phase(ph.fetchMs)}, normalise ${phase(ph.readMs)}, layout ${phase(ph.layoutMs)}`);
+    if (ph.notAdopted) console.log(`  WARNING: the table drawn before the trace was read was not its own, and was drawn again: ${ph.notAdopted}`);
     for (const [k, { timeline: tl }] of m.phases.entries()) {
       console.log(`  cold open ${k + 1}, from the panel's creation: page ready ${tl.ready} ms, trace read ${tl.read} ms, laid out ${tl.laidOut} ms, first piece posted ${tl.posted} ms, first rows drawn ${tl.firstRows} ms, whole ${tl.whole} ms`);
       // The rest of the time from the host's post of the last piece to the host hearing that the

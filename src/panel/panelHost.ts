@@ -276,8 +276,9 @@ export class TracePanel implements vscode.Disposable {
     // Read and laid out at once: the trace itself is read after the page has drawn this.
     this.timeline.mark('read');
     this.timeline.mark('laidOut');
-    const experimentId = table.trace.summary.experimentId;
-    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, this.uiUrl(experimentId))) };
+    // The header closes over nothing of the panel: the trace's session may keep it after the panel.
+    const url = this.uiUrl(table.trace.summary.experimentId);
+    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, url)) };
     this.revision++;
     if (!this.readyFlag) return; // posted when the page is ready
     const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
