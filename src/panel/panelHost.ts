@@ -405,7 +405,7 @@ export class TracePanel implements vscode.Disposable {
       case 'rendered': {
         const c = p as Commands['rendered'];
         this.poster.rendered(c.spans, (this.session ?? this.direct?.posted)?.table.n);
-        if (!this.session && !this.direct && this.previewSession) {
+        if (!this.session && this.previewSession) {
           this.poster.topDrawn();
           this.previewDrawn?.();
         }
