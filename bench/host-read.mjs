@@ -88,6 +88,7 @@ for (const n of sizes) {
       // As the panel reads it (src/panel/panelHost.ts): the table from the raw list, packed and
       // posted in pieces, one per turn (a trace of up to 20,000 spans goes the usual road).
       const table = n > 20_000 ? await runSliced(directTableSteps(info, spans)) : undefined;
+      if (n > 20_000 && !table) throw new Error('the generated trace was not read directly');
       const posted = table && new PostedTable(table.table, () => ({}));
       if (posted) for (const _ of posted.payloads(1)) await new Promise((r) => setTimeout(r, 0));
       m.table.push(performance.now() - t0);

@@ -8,7 +8,7 @@
 // user asking why a trace opens slowly finds the answer in the log), else at debug.
 // bench/panel-open.mjs reads the line.
 
-export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'lastPosted' | 'firstRows' | 'whole';
+export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'lastPosted' | 'firstRows' | 'whole' | 'session';
 
 const SLOW_MS = 1000;
 const LARGE_SPANS = 10_000;
@@ -30,16 +30,20 @@ export class OpenTimeline {
     this.wholeDrawMs ??= Math.round(ms);
   }
 
-  /** Once the whole table is held, the line to log and its level; undefined before and after. */
+  /** Once the whole table is held and the trace's session answers (details, search: for a table
+   *  drawn before the trace is read, later than the table), the line to log and its level;
+   *  undefined before and after. */
   report(traceId: string, spans: number): { level: 'info' | 'debug'; line: string } | undefined {
     const whole = this.at.get('whole');
-    if (whole === undefined || this.logged) return undefined;
+    const session = this.at.get('session');
+    if (whole === undefined || session === undefined || this.logged) return undefined;
     this.logged = true;
     const ms = (m: OpenMark): string => (this.at.has(m) ? `${this.at.get(m)} ms` : '—');
     const line =
       `trace panel ${traceId}: ${spans.toLocaleString('en-US')} spans, first rows at ${ms('firstRows')}, whole at ${whole} ms ` +
       `(page ready ${ms('ready')}, trace read ${ms('read')}, laid out ${ms('laidOut')}, first piece posted ${ms('posted')}, ` +
-      `last piece posted ${ms('lastPosted')}, page's own join and draw ${this.wholeDrawMs === undefined ? '—' : `${this.wholeDrawMs} ms`})`;
+      `last piece posted ${ms('lastPosted')}, page's own join and draw ${this.wholeDrawMs === undefined ? '—' : `${this.wholeDrawMs} ms`}); ` +
+      `details and search from ${session} ms`;
     return { level: whole > SLOW_MS || spans >= LARGE_SPANS ? 'info' : 'debug', line };
   }
 }

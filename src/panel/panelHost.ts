@@ -190,8 +190,10 @@ export class TracePanel implements vscode.Disposable {
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
+        this.timeline.mark('session');
         this.previewSession = undefined;
         this.direct = undefined;
+        this.logOpen();
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         // The session adopted the table the page holds (or is about to): nothing to post again.
         if (session.table !== direct?.table.table) {
@@ -307,7 +309,14 @@ export class TracePanel implements vscode.Disposable {
     else this.directDrawn?.();
     this.timeline.mark('whole');
     this.timeline.drewWhole(ms);
-    const r = this.timeline.report(this.ref.traceId, total);
+    this.logOpen();
+  }
+
+  /** Logs where the open spent its time, once the page holds the whole table and the session
+   *  answers (see OpenTimeline.report). */
+  private logOpen(): void {
+    const n = (this.session ?? this.direct?.posted)?.table.n;
+    const r = n === undefined ? undefined : this.timeline.report(this.ref.traceId, n);
     if (r) this.services.log[r.level](r.line);
   }
 

@@ -13,6 +13,9 @@ import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { webview } from '../helpers/workbenchWebview';
 import { startMlflow } from '../../scripts/lib/mlflow.mjs';
+import { generateTrace } from '../../bench/gen-trace.mjs';
+import { isTraceError, normalizeTrace } from '../../src/model/normalize';
+import { TraceSession } from '../../src/panel/session';
 
 const root = join(__dirname, '..', '..');
 const shots = join(root, 'test-results', 'screenshots');
@@ -97,6 +100,8 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
   let folder: string;
   let agentPath: string;
   let traceId: string;
+  let mlflowUrl: string;
+  let experimentId: string;
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
@@ -130,6 +135,8 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     ).json()) as { traces?: { trace_id: string }[] };
     assert.equal(found.traces?.length, 2, 'each run of the agent wrote one trace');
     traceId = found.traces![0].trace_id;
+    mlflowUrl = url!;
+    experimentId = exp.experiment.experiment_id;
     wb = await openWorkbench({ folder, settings: { 'geminiTrace.trackingUri': url, 'geminiTrace.experiment': experiment, 'workbench.startupEditor': 'none' } });
     await wb.page.setViewportSize({ width: 1600, height: 1000 });
   });
@@ -227,5 +234,44 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     await compare.locator('.compare-pairs button', { hasText: 'Response diff' }).last().click();
     await page.locator('.tabs-container .tab.active', { hasText: /↔|vs|Response/ }).waitFor({ timeout: 30_000 });
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 30_000 });
+  });
+
+  it('opens a 30,000-span trace: its top, then its whole table before the trace is read, then any span\'s details and search', async () => {
+    // Logged as the Python SDK logs to a server without span storage: StartTraceV3, then its
+    // traces.json in the artifact store.
+    const g = generateTrace({ spans: 30_000, encoding: 'python', seed: 31 });
+    const info = { ...g.info, trace_location: { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } } };
+    const started = await fetch(`${mlflowUrl}/api/3.0/mlflow/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ trace: { trace_info: info } }) });
+    const location = ((await started.json()) as { trace: { trace_info: { tags: Record<string, string> } } }).trace.trace_info.tags['mlflow.artifactLocation'];
+    const put = await fetch(`${mlflowUrl}/api/2.0/mlflow-artifacts/artifacts/${location.replace(/^mlflow-artifacts:\/*/, '')}/traces.json`, { method: 'PUT', body: g.spansJson });
+    assert.ok(put.ok, `PUT traces.json → ${put.status}`);
+    // What the panel must show, from the same spans read here.
+    const trace = normalizeTrace({ info, spans: g.spansJson });
+    assert.ok(!isTraceError(trace));
+    const session = new TraceSession(trace);
+    const last = session.table.names[session.table.n - 1];
+    const tools = session.search('type:TOOL').indices.length.toLocaleString('en-US');
+
+    const page = wb!.page;
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill('>Gemini Trace: Open Trace by ID');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Trace by ID' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget input[placeholder^="tr-"]').waitFor({ timeout: 15_000 });
+    await input.fill(String(g.info.trace_id));
+    await page.keyboard.press('Enter');
+    const view = webview(page);
+    await view.locator('body[data-spans="30000"]').waitFor({ state: 'attached', timeout: 120_000 });
+    // The last row, far below the top the preview held: its details come from the trace, read
+    // after the table was drawn.
+    await view.locator('.viewport .row').first().click();
+    await page.keyboard.press('End');
+    await view.locator('.details-name .name-text', { hasText: last }).waitFor({ timeout: 60_000 });
+    // A search over the whole trace, answered by the host.
+    await page.keyboard.press('/');
+    await page.keyboard.type('type:TOOL');
+    await view.locator('.search-count', { hasText: ` of ${tools}` }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'panel-e2e-large.png') });
   });
 });
