@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startMlflow } from '../scripts/lib/mlflow.mjs';
-import { extensionLog, openWorkbench } from '../scripts/lib/workbench.mjs';
+import { extensionLog, openWorkbench, typeTraceId } from '../scripts/lib/workbench.mjs';
 import { generateTrace } from './gen-trace.mjs';
 import { percentile, report, root, writeResult } from './lib.mjs';
 
@@ -145,13 +145,7 @@ function hostPhases(server, traceId) {
  * (called while the panel is still open).
  */
 async function openOnce(page, traceId, n, atComplete) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill('>Gemini Trace: Open Trace by ID');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Trace by ID' }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget input[placeholder^="tr-"]').waitFor({ timeout: 15_000 });
-  await input.fill(traceId);
+  await typeTraceId(page, traceId);
   const t0 = Date.now();
   await page.keyboard.press('Enter');
   await webview(page).locator('.viewport .row').first().waitFor({ timeout: 600_000 });

@@ -49,3 +49,6 @@ export function copyExamples(): string;
 export function extensionPayload(server: VsCodeServer, extensionTestsPath?: string): [string, string][];
 export function launchChromium(): Promise<Browser>;
 export function openWorkbench(opts?: OpenWorkbenchOptions): Promise<Workbench>;
+
+/** Runs "Gemini Trace: Open Trace by ID" and types `traceId`, leaving the Enter to the caller. */
+export function typeTraceId(page: Page, traceId: string): Promise<void>;

@@ -53,6 +53,18 @@ export function extensionLog(server, channel = 'Gemini Trace') {
 }
 
 /** Launches Debian's Chromium; Playwright gives every launch a fresh temporary profile (--user-data-dir). */
+/** Runs "Gemini Trace: Open Trace by ID" from the command palette and types `traceId` into its
+ *  input, leaving the Enter that opens it to the caller (which may time the open from there). */
+export async function typeTraceId(page, traceId) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill('>Gemini Trace: Open Trace by ID');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Trace by ID' }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input[placeholder^="tr-"]').waitFor({ timeout: 15_000 });
+  await input.fill(traceId);
+}
+
 export async function launchChromium() {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set GT_CHROMIUM`);
   const { chromium } = await import('playwright-core');

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { copyExamples, openWorkbench } from '../../scripts/lib/workbench.mjs';
+import { copyExamples, openWorkbench, typeTraceId } from '../../scripts/lib/workbench.mjs';
 import type { Workbench } from '../../scripts/lib/workbench.mjs';
 import { startStandin, type Standin } from '../fixtures/gemini/standin';
 import { webview } from '../helpers/workbenchWebview';
@@ -253,13 +253,7 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     const tools = session.search('type:TOOL').indices.length.toLocaleString('en-US');
 
     const page = wb!.page;
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.fill('>Gemini Trace: Open Trace by ID');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Trace by ID' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget input[placeholder^="tr-"]').waitFor({ timeout: 15_000 });
-    await input.fill(String(g.info.trace_id));
+    await typeTraceId(page, String(g.info.trace_id));
     await page.keyboard.press('Enter');
     const view = webview(page);
     await view.locator('body[data-spans="30000"]').waitFor({ state: 'attached', timeout: 120_000 });
