@@ -109,12 +109,13 @@ function* readRows(list: readonly unknown[]): Steps<Row[] | undefined> {
     const d = decodeSpan(raw, i, 'python', warn, KEYS);
     if (typeof d === 'string' || warned || d.endNs === null) return undefined;
     const a = d.attributes;
-    // The payloads as LazySpan holds them: Python's as text, the others decoded.
-    const { inputsText, outputsText } = d;
+    // The payloads as LazySpan holds them: Python's as text (decoded only if the scan cannot read
+    // them), the others decoded already.
+    const payload = (text: string | undefined, key: string) => (): unknown => (text === undefined ? (a[key] ?? null) : decodePayload(text));
     const facts = spanFacts(
       a,
-      () => usageMetadataIn(outputsText, () => (outputsText === undefined ? (a[OUTPUTS_ATTR] ?? null) : decodePayload(outputsText))),
-      () => payloadFieldIn(inputsText, 'model', () => (inputsText === undefined ? (a[INPUTS_ATTR] ?? null) : decodePayload(inputsText))),
+      () => usageMetadataIn(d.outputsText, payload(d.outputsText, OUTPUTS_ATTR)),
+      () => payloadFieldIn(d.inputsText, 'model', payload(d.inputsText, INPUTS_ATTR)),
     );
     rows[i] = {
       id: d.id, parentId: d.parentId, name: d.name, type: facts.type, status: d.status, startNs: d.startNs, endNs: d.endNs,
