@@ -1,14 +1,14 @@
 // One webview panel showing one trace: creates the webview with its strict shell, loads the
 // trace, answers the webview's requests, and keeps polling while the trace is still running.
 import * as vscode from 'vscode';
-import { COMMAND, VIEW } from '../contributions/ids';
-import { openCodeLocation } from '../code/jump';
+import { VIEW } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
 import type { Trace } from '../model/types';
 import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { CompareController } from './compareHost';
 import { contentAction } from './contentActions';
+import { spanAction } from './spanActions';
 import { panelHtml } from './html';
 import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage, ValueRef } from '../contract/protocol';
 import { isWebviewToHost } from '../contract/protocol';
@@ -361,6 +361,8 @@ export class TracePanel implements vscode.Disposable {
     const trace = this.session?.trace;
     const located = { locate: (r: ValueRef) => (trace ? { trace, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
     if (await contentAction(method, p, located)) return;
+    const actions = { ref, trace, mlflowUrl: () => (this.session ?? this.direct?.posted)?.header().mlflowUrl, comparer: this.comparer, experimentId: this.ref.experimentId };
+    if (await spanAction(method, p, actions)) return;
     switch (method) {
       case 'ready':
         this.timeline.mark('ready');
@@ -377,39 +379,6 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'refresh':
         await this.load(true);
-        return;
-      case 'openInMlflow': {
-        const url = (this.session ?? this.direct?.posted)?.header().mlflowUrl;
-        if (!url) throw new Error('This trace has no MLflow UI page: its experiment is unknown.');
-        await vscode.env.openExternal(vscode.Uri.parse(url));
-        return;
-      }
-      case 'compare': {
-        const spanId = (p as Commands['compare']).spanId;
-        // A span (from the details) compares that span; the header's Compare… opens the Compare view.
-        if (spanId) await vscode.commands.executeCommand(COMMAND.compareWith, ref(spanId));
-        else await this.comparer.start(this.session?.trace, this.ref.experimentId);
-        return;
-      }
-      case 'openPairDiff':
-        await this.comparer.openDiff(p as Commands['openPairDiff']);
-        return;
-      case 'goToCode':
-        await vscode.commands.executeCommand(COMMAND.goToCode, ref((p as Commands['goToCode']).spanId));
-        return;
-      case 'openLocation': {
-        const c = p as Commands['openLocation'];
-        if (typeof c.filepath !== 'string' || !Number.isFinite(c.lineno)) return;
-        await openCodeLocation({ filepath: c.filepath, lineno: Math.max(1, Math.floor(c.lineno)) }, this.session?.trace.summary.tags);
-        return;
-      }
-      case 'assess': {
-        const c = p as Commands['assess'];
-        await vscode.commands.executeCommand(COMMAND.addFeedback, ref(c.spanId), { kind: c.kind });
-        return;
-      }
-      case 'replay':
-        await vscode.commands.executeCommand(COMMAND.replay, ref((p as Commands['replay']).spanId));
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
