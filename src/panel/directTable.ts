@@ -145,6 +145,7 @@ function* treeOrder(rows: Row[]): Steps<{ order: Int32Array; parent: Int32Array 
     if (p === undefined || p === i) return undefined;
     parent[i] = p;
     first[p + 2]++;
+    if (pauseHere(i, 4096)) yield 0.3 + (0.2 * i) / n;
   }
   for (let p = 0; p <= n; p++) first[p + 1] += first[p];
   const kids = new Int32Array(n);
@@ -159,7 +160,26 @@ function* treeOrder(rows: Row[]): Steps<{ order: Int32Array; parent: Int32Array 
     if (ex !== ey) return ex < ey ? -1 : 1;
     return a - b;
   };
-  for (let p = -1; p < n; p++) if (first[p + 2] - first[p + 1] > 1) kids.subarray(first[p + 1], first[p + 2]).sort(byStart);
+  let work = 0;
+  for (let p = -1; p < n; p++) {
+    const from = first[p + 1];
+    const to = first[p + 2];
+    // Most parents have a few children: an insertion sort in place costs less than a call of the
+    // typed array's sort (which copies the list out and back) for each of ~100,000 parents.
+    if (to - from > 8) kids.subarray(from, to).sort(byStart);
+    else
+      for (let j = from + 1; j < to; j++) {
+        const c = kids[j];
+        let h = j;
+        for (; h > from && byStart(kids[h - 1], c) > 0; h--) kids[h] = kids[h - 1];
+        kids[h] = c;
+      }
+    // A pause per ~4,000 spans of work, children counted (a wide tree's first parents hold most).
+    if ((work += to - from + 1) >= 4096) {
+      work = 0;
+      yield 0.5 + (0.2 * (p + 1)) / n;
+    }
+  }
   yield 0.7;
   const order = new Int32Array(n);
   let k = 0;
