@@ -17,6 +17,8 @@ export interface SpanActionContext {
   /** The trace's page in MLflow's UI, when known (asked only when a click wants it). */
   mlflowUrl(): string | undefined;
   comparer: CompareController;
+  /** The experiment the panel was opened from: the Compare pick lists its traces when the trace
+   *  names none. */
   experimentId: string | undefined;
 }
 
