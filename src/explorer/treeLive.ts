@@ -69,8 +69,12 @@ function apply(s: TreeState, traces: TraceSummary[]): void {
   for (const [expId, ts] of byExp) {
     const expNode = s.nodes.experimentNode(expId);
     if (!expNode) {
-      if (!s.experiments.cachedList().some((e) => e.experiment_id === expId)) {
-        s.experiments.invalidate(); // a new experiment appeared
+      // An experiment the root was listed without: new to the server, or the configured one that
+      // a traced app created after the root was drawn (its lookup may have found it since, so it
+      // can be cached already). The root is listed again, once per such experiment and reload.
+      if (!s.experiments.cachedList().some((e) => e.experiment_id === expId)) s.experiments.invalidate();
+      if (!s.rootRelisted.has(expId)) {
+        s.rootRelisted.add(expId);
         s.changed(undefined);
       }
       continue;
