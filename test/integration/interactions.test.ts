@@ -47,6 +47,8 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
 
   const children = (n?: Node) => hooks.provider.getChildren(n);
   const item = (n: Node) => hooks.provider.getTreeItem(n);
+  /** What the view shows of `nodes` (label and state), for a failure's message. */
+  const listing = (nodes: Node[]) => nodes.map((n) => `${String(item(n).label)} ${isTrace(n) ? n.summary.state : n.kind}`).join(', ');
   async function runNode(id: string): Promise<RunNode | undefined> {
     const exp = (await children()).find((n): n is ExperimentNode => isExp(n) && n.experiment.name === experiment);
     return exp && (await children(exp)).find((n): n is RunNode => isRun(n) && n.run.id === id);
@@ -102,7 +104,7 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       const running = await waitFor(async () => {
         const r = await runNode(runId);
         const list = r ? await children(r) : [];
-        const now = r ? list.filter(isTrace).map((n) => `${String(item(n).label)} ${n.summary.state}`).join(', ') || 'the run, no traces' : 'no run node';
+        const now = r ? listing(list) || 'the run, no traces' : 'no run node';
         if (!seen.at(-1)?.endsWith(` ${now}`)) seen.push(`+${((Date.now() - since) / 1000).toFixed(1)} s ${now}`);
         return list.find((n): n is TraceNode => isTrace(n) && n.summary.state === 'IN_PROGRESS' && item(n).label === 'Interactions.background');
       }, 60_000, 'the background run in the Traces view, in progress and named', 250).catch((e: Error) => {
@@ -158,7 +160,7 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       listed = await children((await runNode(runId))!);
       return listed.find((e): e is TraceNode => isTrace(e) && item(e).label === 'Live.session');
     }, 15_000, 'the Live session listed by name').catch((e: Error) => {
-      throw new Error(`${e.message}; listed: ${listed.map((n) => `${String(item(n).label)} ${isTrace(n) ? n.summary.state : n.kind}`).join(', ')}`);
+      throw new Error(`${e.message}; listed: ${listing(listed)}`);
     });
     const [root] = await children(live);
     const turn = (await children(root))[0];
