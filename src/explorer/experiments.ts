@@ -10,11 +10,19 @@ const PAGE = 100;
 const RETRY_MISSING_MS = 3000;
 const DEFAULT_NAME = 'Default';
 
+/** One lookup by name: when it was asked (or answered), and what came back. */
+interface Lookup {
+  at: number;
+  found: boolean;
+  settled: boolean;
+  value: Promise<Experiment | undefined>;
+}
+
 export class ExperimentResolver {
   private experiments: Experiment[] = [];
   private token: string | undefined;
   private loaded: Promise<void> | undefined;
-  private readonly byName = new Map<string, { at: number; found: boolean; value: Promise<Experiment | undefined> }>();
+  private readonly byName = new Map<string, Lookup>();
   /** Bumped by invalidate(): an answer to a request made before (the old server's, when the
    *  tracking URI changed while it was in flight) must not land in the new cache. */
   private generation = 0;
@@ -92,6 +100,13 @@ export class ExperimentResolver {
     return page.traces.length > 0;
   }
 
+  /** A traced process just uploaded: an experiment it names may exist now, so the next lookup of
+   *  a missing one asks at once instead of waiting out RETRY_MISSING_MS (up to 3 s more before a
+   *  new experiment's first traces show). Lookups still in flight are left to answer. */
+  askMissingAgain(): void {
+    for (const [name, hit] of this.byName) if (hit.settled && !hit.found) this.byName.delete(name);
+  }
+
   private byNameOrId(name: string | undefined, id?: string): Promise<Experiment | undefined> {
     const listed = this.experiments.find((e) => (name ? e.name === name : e.experiment_id === id));
     if (listed) return Promise.resolve(listed);
@@ -102,11 +117,12 @@ export class ExperimentResolver {
     // A missing experiment may be created any moment by a traced app: ask again, but not often.
     if (hit && (hit.found || Date.now() - hit.at < RETRY_MISSING_MS)) return hit.value;
     const generation = this.generation;
-    const entry: { at: number; found: boolean; value: Promise<Experiment | undefined> } = { at: Date.now(), found: false, value: this.api().getExperimentByName(name) };
+    const entry: Lookup = { at: Date.now(), found: false, settled: false, value: this.api().getExperimentByName(name) };
     this.byName.set(name, entry);
     entry.value.then(
       (e) => {
         entry.found = !!e;
+        entry.settled = true;
         entry.at = Date.now();
         if (generation !== this.generation) return;
         if (e && !this.experiments.some((x) => x.experiment_id === e.experiment_id)) this.experiments.push(e);

@@ -97,7 +97,7 @@ export class LivePoller implements vscode.Disposable {
         return;
       }
       this.gate.asked();
-      const r = await this.provider.pollOnce(ac.signal);
+      const r = await this.provider.pollOnce(ac.signal, reason === 'signal' || reason === 'first');
       this.stats.polls += 1;
       this.stats.rows += r.rows;
       this.services.connection.report(true);

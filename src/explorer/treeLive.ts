@@ -19,8 +19,11 @@ export async function watchedExperimentIds(s: TreeState): Promise<string[]> {
   return [...ids].slice(0, 100);
 }
 
-/** One incremental poll; applies what it found to the tree and returns the new traces. */
-export async function pollOnce(s: TreeState, signal?: AbortSignal): Promise<PollResult> {
+/** One incremental poll; applies what it found to the tree and returns the new traces.
+ *  `signalled`: a traced process just uploaded, or the view was shown: experiments missing until
+ *  now are asked for again at once (a new app's experiment is created with its first traces). */
+export async function pollOnce(s: TreeState, signal?: AbortSignal, signalled = false): Promise<PollResult> {
+  if (signalled) s.experiments.askMissingAgain();
   const ids = await watchedExperimentIds(s);
   if (!ids.length) {
     // Nothing to watch yet (no experiment exists): still find out whether the server answers.
@@ -66,8 +69,12 @@ function apply(s: TreeState, traces: TraceSummary[]): void {
   for (const [expId, ts] of byExp) {
     const expNode = s.nodes.experimentNode(expId);
     if (!expNode) {
-      if (!s.experiments.cachedList().some((e) => e.experiment_id === expId)) {
-        s.experiments.invalidate(); // a new experiment appeared
+      // An experiment the root was listed without: new to the server, or the configured one that
+      // a traced app created after the root was drawn (its lookup may have found it since, so it
+      // can be cached already). The root is listed again, once per such experiment and reload.
+      if (!s.experiments.cachedList().some((e) => e.experiment_id === expId)) s.experiments.invalidate();
+      if (!s.rootRelisted.has(expId)) {
+        s.rootRelisted.add(expId);
         s.changed(undefined);
       }
       continue;

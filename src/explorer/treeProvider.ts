@@ -96,8 +96,8 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<Node>, vscode.
   }
 
   /** One incremental poll; applies what it found to the tree and returns the new traces. */
-  pollOnce(signal?: AbortSignal): Promise<PollResult> {
-    return pollOnce(this.state, signal);
+  pollOnce(signal?: AbortSignal, signalled = false): Promise<PollResult> {
+    return pollOnce(this.state, signal, signalled);
   }
 
   /** A trace was opened (or selected): it no longer counts as new. */

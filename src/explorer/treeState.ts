@@ -24,6 +24,8 @@ export class TreeState {
   anyTraces: Promise<boolean> | undefined;
   /** Traces that arrived live and have not been opened: the view badge counts them. */
   readonly unseen = new Set<string>();
+  /** Experiments whose live traces had the root listed again since the last reload (treeLive.ts). */
+  readonly rootRelisted = new Set<string>();
 
   constructor(
     readonly services: Services,
@@ -47,6 +49,7 @@ export class TreeState {
     this.nodes.clearBelowExperiments();
     this.experiments.invalidate();
     this.anyTraces = undefined;
+    this.rootRelisted.clear();
     this.live = new IncrementalPoll(() => this.services.connection.client());
     this.services.traces.invalidate();
     this.changed(undefined);

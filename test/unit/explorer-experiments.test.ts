@@ -36,4 +36,41 @@ describe('explorer experiment resolver', () => {
     assert.deepEqual((await resolver.list()).experiments.map((e) => e.experiment_id), ['1']);
     assert.equal((await resolver.configured())?.experiment_id, '1');
   });
+
+  it('asks for a missing experiment again at once after a signal, otherwise not within seconds', async () => {
+    const experiments: Experiment[] = [];
+    let asked = 0;
+    const api = {
+      searchExperiments: async () => ({ experiments: [], nextPageToken: undefined }),
+      getExperimentByName: async (name: string) => {
+        asked++;
+        return experiments.find((e) => e.name === name);
+      },
+    };
+    const resolver = new ExperimentResolver((() => api) as unknown as Api, connection);
+    assert.equal(await resolver.configured(), undefined);
+    experiments.push({ experiment_id: '3', name: 'Default-2' }); // a traced app created it
+    assert.equal(await resolver.configured(), undefined, 'not asked again right away');
+    assert.equal(asked, 1);
+    resolver.askMissingAgain(); // its first upload's signal
+    assert.equal((await resolver.configured())?.experiment_id, '3');
+    assert.equal(asked, 2);
+    resolver.askMissingAgain();
+    assert.equal((await resolver.configured())?.experiment_id, '3', 'a found experiment stays found');
+    assert.equal(asked, 2);
+  });
+
+  it('leaves a lookup still in flight to answer', async () => {
+    const held = server([{ experiment_id: '4', name: 'Default-2' }]);
+    let calls = 0;
+    const api = { ...held.api, getExperimentByName: (name: string) => (calls++, held.api.getExperimentByName(name)) };
+    const resolver = new ExperimentResolver((() => api) as unknown as Api, connection);
+    const first = resolver.configured();
+    resolver.askMissingAgain();
+    const second = resolver.configured();
+    await held.release();
+    assert.equal((await first)?.experiment_id, '4');
+    assert.equal((await second)?.experiment_id, '4');
+    assert.equal(calls, 1, 'one request');
+  });
 });
