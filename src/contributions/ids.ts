@@ -9,6 +9,7 @@ export const SECTION = 'geminiTrace';
 export const COMMAND = {
   refresh: 'geminiTrace.refresh',
   openTrace: 'geminiTrace.openTrace',
+  openSelected: 'geminiTrace.openSelected',
   openTraceById: 'geminiTrace.openTraceById',
   openSession: 'geminiTrace.openSession',
   goToCode: 'geminiTrace.goToCode',

@@ -6,7 +6,7 @@ import { COMMAND, CONTEXT, VIEW } from '../contributions/ids';
 import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
 import { toTraceRef } from '../shared/traceRef';
-import { ConversationNode, LoadMoreNode, TraceNode, type Node } from './nodes';
+import { ConversationNode, LoadMoreNode, SpanNode, TraceNode, type Node } from './nodes';
 import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
 import { errorMessage } from '../shared/errors';
@@ -92,6 +92,14 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     }
   };
 
+  /** A row's click (treeItems.ts OPEN_SELECTED): the selection VS Code just set is the row. */
+  const openSelected = () => {
+    const n = view.selection.length === 1 ? view.selection[0] : undefined;
+    if (n instanceof ConversationNode) return vscode.commands.executeCommand(COMMAND.openSession, n);
+    const ref = n instanceof TraceNode || n instanceof SpanNode ? toTraceRef(n) : undefined;
+    return ref ? vscode.commands.executeCommand(COMMAND.openTrace, ref) : undefined;
+  };
+
   const loadMore = (node?: unknown) => {
     if (node instanceof LoadMoreNode) return provider.loadMore(node);
     return undefined;
@@ -111,6 +119,7 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
         (e: unknown) => services.connection.report(false, e),
       );
     }),
+    vscode.commands.registerCommand(COMMAND.openSelected, openSelected),
     vscode.commands.registerCommand(COMMAND.copyTraceId, copyTraceId),
     vscode.commands.registerCommand(COMMAND.openInMlflow, openInMlflow),
     vscode.commands.registerCommand(COMMAND.deleteTrace, deleteTrace),

@@ -15,6 +15,12 @@ import { OTHER_RUN } from './traceSource';
 /** Scheme of resourceUris that only exist so the decoration provider can colour error rows. */
 export const DECORATION_SCHEME = 'gemini-trace-item';
 const PREVIEW_MAX = 600;
+/** What a click on a trace, span or conversation row runs: no arguments, so nothing a refresh can
+ *  drop. VS Code keeps a row command's arguments only until the row is rendered again, and a
+ *  running trace's row is rendered every second (its elapsed time): a click in between ran nothing
+ *  ("Actual command not found", 4 of ~90 clicks on a running row beside four busy loops). The
+ *  click selects its row first, and the command opens the selection (commands.ts). */
+const OPEN_SELECTED: vscode.Command = { command: COMMAND.openSelected, title: 'Open' };
 
 export interface ItemContext {
   /** Root span name of a trace whose spans are already cached, for unnamed traces. */
@@ -86,7 +92,7 @@ function traceItem(n: TraceNode, ctx: ItemContext): vscode.TreeItem {
   item.description = joinParts(ctx.isNew(s.id) && '●', thumbs === 'up' ? '👍' : thumbs === 'down' ? '👎' : undefined, unfinished && 'unfinished', running ?? formatLatency(s.durationMs), s.usage ? formatTokens(s.usage.total) : undefined, formatRelative(s.requestTimeMs));
   if (s.state === 'ERROR') item.resourceUri = vscode.Uri.from({ scheme: DECORATION_SCHEME, path: `/${s.id}`, query: 'error' });
   item.tooltip = traceTooltip(s);
-  item.command = { command: COMMAND.openTrace, title: 'Open Trace', arguments: [{ traceId: s.id, experimentId: n.experimentId }] };
+  item.command = OPEN_SELECTED;
   item.accessibilityInformation = { label: `Trace ${item.label as string}, ${stateWord(s.state)}, ${item.description || ''}` };
   return item;
 }
@@ -108,7 +114,7 @@ function conversationItem(n: ConversationNode, ctx: ItemContext): vscode.TreeIte
   md.appendMarkdown(escapeMarkdown(`${turns}: ${what}${user ? `\nuser ${user}` : ''}${f.running ? '\none still running' : ''}${f.failed ? '\none or more failed' : ''}\nlatest turn ${formatTimestamp(f.lastMs)}`));
   md.appendMarkdown('\n\nOpen Session shows it as one transcript.');
   item.tooltip = md;
-  item.command = { command: COMMAND.openSession, title: 'Open Session', arguments: [n] };
+  item.command = OPEN_SELECTED;
   item.accessibilityInformation = { label: `${SESSION_LABEL[n.session]} ${item.label as string}, ${turns}, ${item.description}` };
   return item;
 }
@@ -197,7 +203,7 @@ function spanItem(n: SpanNode): vscode.TreeItem {
   if (sp.code) md.appendMarkdown(escapeMarkdown(`\n${sp.code.filepath}:${sp.code.lineno}${sp.code.function ? ` (${sp.code.function})` : ''}\n`));
   md.appendMarkdown(escapeMarkdown(`\nSpan ${sp.id} in trace ${n.traceId}`));
   item.tooltip = md;
-  item.command = { command: COMMAND.openTrace, title: 'Open Trace', arguments: [{ traceId: n.traceId, spanId: sp.id, experimentId: n.experimentId }] };
+  item.command = OPEN_SELECTED;
   return item;
 }
 

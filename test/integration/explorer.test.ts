@@ -110,8 +110,8 @@ describe('Trace Explorer view', function () {
     assert.ok(+ago[1] >= youngest && +ago[1] <= oldest, `"${ago[1]}m ago" for a call ${youngest}–${oldest} min old`);
     assert.equal((okItem.iconPath as vscode.ThemeIcon).id, 'pass');
     assert.equal((okItem.iconPath as vscode.ThemeIcon).color?.id, 'testing.iconPassed');
-    assert.deepEqual(okItem.command?.arguments, [{ traceId: ok.traceId, experimentId: expId }]);
-    assert.equal(okItem.command?.command, 'geminiTrace.openTrace');
+    // A click opens the row it selected: no arguments for a refresh of the row to drop (treeItems.ts).
+    assert.deepEqual(okItem.command, { command: 'geminiTrace.openSelected', title: 'Open' });
     assert.equal(ok.traceId, ok.summary.id);
     assert.equal(ok.experimentId, expId);
 

@@ -115,7 +115,7 @@ describe('feedback, sessions and replay', function () {
     assert.equal(item.label, 'chat-1 turn 1', 'labelled with what its first turn asked');
     assert.match(String(item.description), /^2 turns · /);
     assert.equal(item.contextValue, 'session:chat');
-    assert.equal(item.command?.command, 'geminiTrace.openSession');
+    assert.equal(item.command?.command, 'geminiTrace.openSelected', 'a click opens the selected row (commands.ts)');
     const support = hooks.provider.getTreeItem(sessions.find((s) => s.session === 'session')!);
     assert.match(String((support.tooltip as vscode.MarkdownString).value), /user ada/);
   });

@@ -115,6 +115,12 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       assert.match(String(first.description), /^(● · )?running \d/);
       assert.equal((first.iconPath as vscode.ThemeIcon).id, 'loading~spin');
       assert.ok(hooks.provider.runningTraceNodes().includes(running), 'its elapsed time is kept current');
+      // Its panel, opened while it runs, follows it: a running trace is read again every 2 s.
+      const api = await getTestApi();
+      await vscode.commands.executeCommand('geminiTrace.openTrace', { traceId: running.traceId });
+      const panel = await waitFor(() => api.panels!.manager.get(running.traceId), 10_000, 'a panel for the running trace');
+      const shown = () => (panel as unknown as { session?: TraceSession }).session?.trace;
+      const firstShown = await waitFor(() => shown(), 30_000, 'the panel to read the running trace');
       await new Promise((r) => setTimeout(r, 1_100));
       assert.notEqual(String(item(running).description), String(first.description), 'the elapsed time moved on');
 
@@ -129,6 +135,10 @@ describe('Interactions and Live: a traced app in the Traces view, the panel, dif
       assert.equal(spans.length, 1, 'one root span');
       const polls = (await children(spans[0])).map((n) => item(n).label);
       assert.ok(polls.length >= 5 && polls[0] === 'Interactions.create' && polls.slice(1).every((l) => l === 'Interactions.get'), `create, then the polls: ${polls.join(', ')}`);
+      const polled = (t: Trace | undefined) => t?.spans.filter((s) => s.name === 'Interactions.get').length ?? 0;
+      await waitFor(() => shown()?.status === 'OK' && polled(shown()) === polls.length - 1, 30_000, `the panel (opened at ${firstShown.status} with ${firstShown.spans.length} spans) to show the finished run`).catch((e: Error) => {
+        throw new Error(`${e.message}; it shows ${shown()?.status} with ${shown()?.spans.map((s) => s.name).join(', ')}`);
+      });
     } finally {
       for (const s of subs) s.dispose();
     }

@@ -132,8 +132,11 @@ describe('trace panel and jump to code', function () {
     await vscode.commands.executeCommand('geminiTrace.refresh');
     const node = await waitFor(async () => findTraceNode(hooks, traceId), 30_000, `trace ${traceId} in the Traces view`);
     const item = await hooks.provider.getTreeItem(node);
-    assert.equal(item.command?.command, 'geminiTrace.openTrace');
-    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    // As a click does: the row is selected, then its command (no arguments) opens the selection.
+    await hooks.view.reveal(node, { select: true, focus: true });
+    await waitFor(() => hooks.view.selection.length === 1 && hooks.view.selection[0] === node, 10_000, 'the row selected');
+    assert.deepEqual(item.command, { command: 'geminiTrace.openSelected', title: 'Open' });
+    await vscode.commands.executeCommand(item.command!.command);
     const p = await waitFor(() => panelOf(traceId), 10_000, 'a panel for the trace');
     await waitFor(() => stats(p).renders.length > 0 && (stats(p).answered.spanDetails ?? 0) > 0, 60_000, 'the webview to draw the trace and get span details');
     assert.equal(p.panel.viewType, 'geminiTrace.trace');
