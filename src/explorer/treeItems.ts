@@ -18,7 +18,7 @@ const PREVIEW_MAX = 600;
 /** What a click on a trace, span or conversation row runs: no arguments, so nothing a refresh can
  *  drop. VS Code keeps a row command's arguments only until the row is rendered again, and a
  *  running trace's row is rendered every second (its elapsed time): a click in between ran nothing
- *  ("Actual command not found", 4 of ~90 clicks on a running row beside four busy loops). The
+ *  ("Actual command not found": 5 of ~95 clicks on a running row beside four busy loops). The
  *  click selects its row first, and the command opens the selection (commands.ts). */
 const OPEN_SELECTED: vscode.Command = { command: COMMAND.openSelected, title: 'Open' };
 

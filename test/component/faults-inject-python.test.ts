@@ -112,19 +112,25 @@ describe('Injection under faults: MLflow down, killed, slow, 500, 413; Gemini fa
     try {
       const experiment = uniqueName('faults-py-slow');
       const lines = ['pyslow1', 'pyslow2', 'pyslow3', 'pyslow4'];
+      // The first call includes Python's start-up (the tracer's imports too), which load on a
+      // shared machine stretches (traced +1.5 s once in a rehearsal); the rest is the calls alone.
+      // A call that waited for this server would take 5 s longer either way.
       const measure = async (env: NodeJS.ProcessEnv) => {
         const app = new App(python, [drivenPy], env);
         const t = performance.now();
-        for (const l of lines) await app.call(l, 60_000);
-        return { calls: performance.now() - t, res: await app.end() };
+        await app.call(lines[0], 60_000);
+        const first = performance.now() - t;
+        for (const l of lines.slice(1)) await app.call(l, 60_000);
+        return { first, rest: performance.now() - t - first, res: await app.end() };
       };
       const plain = await measure(plainEnv(bed.standin.url));
       const slow = await measure(bed.pyEnv(proxy.url, experiment));
       assert.equal(slow.res.code, 0, slow.res.stderr);
       assert.equal(slow.res.stdout, plain.res.stdout);
       assert.equal(slow.res.stderr, '', 'a slow server is not an error');
-      console.log(`      4 calls took ${Math.round(slow.calls)} ms (5 s MLflow) / ${Math.round(plain.calls)} ms untraced (both including start-up); exit ${Math.round(slow.res.exitDelayMs)} / ${Math.round(plain.res.exitDelayMs)} ms after stdin closed`);
-      assert.ok(slow.calls < plain.calls + 1500, 'the app does not wait for the slow server');
+      console.log(`      start-up and the first call ${Math.round(slow.first)} ms (5 s MLflow) / ${Math.round(plain.first)} ms untraced, the other 3 calls ${Math.round(slow.rest)} / ${Math.round(plain.rest)} ms; exit ${Math.round(slow.res.exitDelayMs)} / ${Math.round(plain.res.exitDelayMs)} ms after stdin closed`);
+      assert.ok(slow.rest < plain.rest + 1500, 'the calls do not wait for the slow server');
+      assert.ok(slow.first < plain.first + 4000, 'nor does the first (start-up included)');
       assert.ok(slow.res.exitDelayMs < plain.res.exitDelayMs + 2000, 'exit within 2 s of untraced');
       await tracesByMarker(await mlflowUrl(), experiment, lines, marker, 90_000);
     } finally {
