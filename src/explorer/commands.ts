@@ -92,17 +92,15 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     }
   };
 
-  /** The row a click just selected: row commands carry no arguments (treeItems.ts OPEN_SELECTED). */
-  const selectedRow = (): Node | undefined => (view.selection.length === 1 ? view.selection[0] : undefined);
-
+  /** A row's click (treeItems.ts OPEN_SELECTED): the selection VS Code just set is the row. */
   const openSelected = () => {
-    const n = selectedRow();
+    const n = view.selection.length === 1 ? view.selection[0] : undefined;
     if (n instanceof ConversationNode) return vscode.commands.executeCommand(COMMAND.openSession, n);
     const ref = n instanceof TraceNode || n instanceof SpanNode ? toTraceRef(n) : undefined;
     return ref ? vscode.commands.executeCommand(COMMAND.openTrace, ref) : undefined;
   };
 
-  const loadMore = (node: unknown = selectedRow()) => {
+  const loadMore = (node?: unknown) => {
     if (node instanceof LoadMoreNode) return provider.loadMore(node);
     return undefined;
   };
