@@ -44,7 +44,7 @@ export interface SpanTable {
   depth: Int32Array;
   /** Exclusive end of the span's subtree in tree order. */
   subtreeEnd: Int32Array;
-  /** Milliseconds since the trace started (fractional, microsecond precision). */
+  /** Milliseconds since the trace started, in whole microseconds (fractional ms). */
   start: Float64Array;
   /** Same clock; -1 while the span is still running. */
   end: Float64Array;

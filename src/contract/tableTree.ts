@@ -1,6 +1,8 @@
 // The tree columns of a span table (depth, subtreeEnd) from its parent column. The host fills them
-// this way when it builds the table, and the webview again from the parents it is posted, so they
-// never cross the wire (8 bytes a span) and cannot disagree with the parents.
+// this way when it builds the table. Only the depths cross the wire (a byte a span for any tree
+// under 128 levels, where a parent index takes four past 32,768 spans): the webview works out the
+// parents from them (parentsFromDepth), then fills the rest the same way, so the columns cannot
+// disagree with each other.
 import type { SpanTable } from './spanTable';
 
 /** Fills `t.depth` and `t.subtreeEnd` from `t.parent` (spans in depth-first order, so a parent
@@ -18,5 +20,20 @@ export function fillTree(t: Pick<SpanTable, 'n' | 'parent' | 'depth' | 'subtreeE
   for (let i = n - 1; i >= 0; i--) {
     const p = parent[i];
     if (p >= 0 && subtreeEnd[i] > subtreeEnd[p]) subtreeEnd[p] = subtreeEnd[i];
+  }
+}
+
+/** Fills `t.parent` from `t.depth` (spans in depth-first order: a span's parent is the nearest
+ *  earlier span one level up). Throws on a depth that skips a level or is negative (untrusted). */
+export function parentsFromDepth(t: Pick<SpanTable, 'n' | 'parent' | 'depth'>): void {
+  const { n, parent, depth } = t;
+  /** The last span seen at each depth. */
+  const lastAt: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = depth[i];
+    if (d < 0 || d > lastAt.length) throw new Error(`malformed span table: span ${i}'s depth ${d} does not follow the span before it`);
+    parent[i] = d === 0 ? -1 : lastAt[d - 1];
+    lastAt[d] = i;
+    lastAt.length = d + 1;
   }
 }

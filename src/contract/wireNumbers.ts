@@ -41,16 +41,46 @@ export function isIndexColumn(xs: unknown): xs is IndexColumn {
   return xs instanceof Uint8Array || xs instanceof Uint16Array || xs instanceof Uint32Array;
 }
 
-/** Token counts: whole numbers that fit 32 bits (all of them, in practice) as such, else as they are. */
-export type CountColumn = Float64Array | Uint32Array;
+/** Token counts: whole numbers in 16 bits when they all fit (a call's counts mostly do), else 32
+ *  (all of them, in practice), else as they are. */
+export type CountColumn = Float64Array | Uint32Array | Uint16Array;
 
 export function narrowCounts(xs: Float64Array): CountColumn {
-  for (let i = 0; i < xs.length; i++) if (!(xs[i] >= 0 && xs[i] <= 0xffffffff && Number.isInteger(xs[i]))) return xs;
-  return Uint32Array.from(xs);
+  let hi = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (!(xs[i] >= 0 && xs[i] <= 0xffffffff && Number.isInteger(xs[i]))) return xs;
+    if (xs[i] > hi) hi = xs[i];
+  }
+  return hi <= 0xffff ? Uint16Array.from(xs) : Uint32Array.from(xs);
 }
 
 export function isCountColumn(xs: unknown): xs is CountColumn {
-  return xs instanceof Float64Array || xs instanceof Uint32Array;
+  return xs instanceof Float64Array || xs instanceof Uint32Array || xs instanceof Uint16Array;
+}
+
+/** Ascending indices as the steps between them (the first: from 0), in the narrowest array that
+ *  holds them: the rows of a table's model calls are a few apart, so mostly a byte each. */
+export function indexSteps(xs: Uint32Array): IndexColumn {
+  const steps = new Uint32Array(xs.length);
+  let most = 0;
+  for (let i = 0; i < xs.length; i++) {
+    steps[i] = xs[i] - (i ? xs[i - 1] : 0);
+    if (steps[i] > most) most = steps[i];
+  }
+  return narrowIndices(steps, most + 1);
+}
+
+/** Undoes indexSteps: the indices, each below `n` (throws otherwise: untrusted). */
+export function indicesFromSteps(steps: unknown, n: number, what: string): Uint32Array {
+  if (!isIndexColumn(steps)) throw malformed(what);
+  const out = new Uint32Array(steps.length);
+  let at = 0;
+  for (let i = 0; i < steps.length; i++) {
+    at += steps[i];
+    if (at >= n || (i > 0 && steps[i] === 0)) throw malformed(what);
+    out[i] = at;
+  }
+  return out;
 }
 
 const HEX = '0123456789abcdef';

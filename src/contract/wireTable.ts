@@ -7,24 +7,29 @@
 // a compressed web socket, and 100,000 spans' columns took ~0.3–0.45 s from the host's post to
 // the page. So only what the page cannot work out crosses: names once each (spans repeat them),
 // ids without ends when they are all as long (MLflow's are 16 hex digits), as bytes when they are
-// hex, tokens only for the spans that have some (model calls), no tree columns (tableTree.ts), and
-// numbers in the narrowest arrays that hold them (wireNumbers.ts). 11.3 MB for the 100,000 spans
-// of bench/gen-trace.mjs became 6.7 MB, then 4.6 MB. Shared by the host and the webview.
+// hex, tokens only for the spans that have some (model calls) and their rows as steps, of the
+// tree only each span's depth (tableTree.ts), and numbers in the narrowest arrays that hold them
+// (wireNumbers.ts), times as whole microseconds (wireTimes.ts). 11.3 MB for the 100,000 spans of
+// bench/gen-trace.mjs became 6.7 MB, then 4.6 MB, then 2.9 MB. Shared by the host and the webview.
 import { TOKEN_COLS, type SpanTable } from './spanTable';
-import { fillTree } from './tableTree';
-import { bytesHex, hexBytes, isCountColumn, isIndexColumn, narrowCounts, narrowIndices, narrowInts, widenInts, type CountColumn, type IndexColumn, type IntColumn } from './wireNumbers';
+import { packTimes, unpackTimes, type WireTimes } from './wireTimes';
+import { fillTree, parentsFromDepth } from './tableTree';
+import { bytesHex, hexBytes, indexSteps, indicesFromSteps, isCountColumn, isIndexColumn, narrowIndices, narrowCounts, narrowInts, widenInts, type CountColumn, type IndexColumn, type IntColumn } from './wireNumbers';
 
 /** Strings as one text: each `width` long, or ending where `ends` says (exclusive offsets in
  *  UTF-16 units); or, when they are all `width` lowercase hex digits, as the bytes they spell. */
 export type PackedStrings = { text: string; width: number } | { text: string; ends: Uint32Array } | { hex: Uint8Array; width: number };
 
-export interface WireTable extends Omit<SpanTable, 'ids' | 'names' | 'depth' | 'subtreeEnd' | 'tokens' | 'parent' | 'model'> {
+export interface WireTable extends Omit<SpanTable, 'ids' | 'names' | 'depth' | 'subtreeEnd' | 'tokens' | 'parent' | 'model' | 'start' | 'end'> {
   ids: PackedStrings;
   /** Each distinct name once, and each span's index into them. */
   names: { distinct: PackedStrings; of: IndexColumn };
-  parent: IntColumn;
+  /** Each span's depth in the tree: its parent is the nearest earlier span one level up. */
+  depth: IntColumn;
+  times: WireTimes;
   model: IntColumn;
-  /** The spans with a non-zero token count, ascending, and TOKEN_COLS numbers for each. */
+  /** The spans with a non-zero token count, ascending, as steps (indexSteps), and TOKEN_COLS
+   *  numbers for each. */
   tokenRows: IndexColumn;
   tokens: CountColumn;
 }
@@ -101,50 +106,54 @@ export function packTable(t: SpanTable): WireTable {
     rows[k++] = i;
   }
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left out of the wire
-  const { depth, subtreeEnd, ...rest } = t;
+  const { parent, subtreeEnd, start, end, ...rest } = t;
   return {
     ...rest,
+    times: packTimes(start, end),
     ids: packStrings(t.ids),
     names: packNames(t.names),
-    parent: narrowInts(t.parent),
+    depth: narrowInts(t.depth),
     model: narrowInts(t.model),
-    tokenRows: narrowIndices(rows.slice(0, k), t.n),
+    tokenRows: indexSteps(rows.subarray(0, k)),
     tokens: narrowCounts(tokens.slice(0, k * TOKEN_COLS)),
   };
 }
 
-/** The posted columns of a table, its tree columns (depth, subtreeEnd) still zeros: a piece of a
- *  larger table names parents in earlier pieces, so its tree is filled once the pieces are joined
+/** The posted columns of a table, its parents and subtree ends still zeros: a piece of a larger
+ *  table has parents in earlier pieces, so its tree is filled once the pieces are joined
  *  (joinPieces), or alone for the first piece shown as a preview (asPreview). Throws on a
  *  malformed table. */
 export function unpackColumns(w: WireTable): SpanTable {
   const ids = unpackStrings(w.ids);
   const names = unpackNames(w.names);
   if (ids.length !== w.n || names.length !== w.n) throw new Error(`the span table names ${w.n} spans but holds ${ids.length} ids and ${names.length} names`);
-  if (!isIndexColumn(w.tokenRows) || !isCountColumn(w.tokens) || w.tokens.length !== w.tokenRows.length * TOKEN_COLS) throw malformed('token columns');
+  const rows = indicesFromSteps(w.tokenRows, w.n, 'token columns');
+  if (!isCountColumn(w.tokens) || w.tokens.length !== rows.length * TOKEN_COLS) throw malformed('token columns');
   const tokens = new Float64Array(w.n * TOKEN_COLS);
-  for (let k = 0; k < w.tokenRows.length; k++) {
-    const i = w.tokenRows[k];
-    if (i >= w.n) throw malformed('token columns');
-    tokens.set(w.tokens.subarray(k * TOKEN_COLS, (k + 1) * TOKEN_COLS), i * TOKEN_COLS);
-  }
+  for (let k = 0; k < rows.length; k++) tokens.set(w.tokens.subarray(k * TOKEN_COLS, (k + 1) * TOKEN_COLS), rows[k] * TOKEN_COLS);
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- expanded above
-  const { tokenRows, ...rest } = w;
-  const parent = widenInts(w.parent, w.n, 'parent column');
+  const { tokenRows, times, ...rest } = w;
+  const depth = widenInts(w.depth, w.n, 'depth column');
   const model = widenInts(w.model, w.n, 'model column');
-  return { ...rest, ids, names, parent, model, tokens, depth: new Int32Array(w.n), subtreeEnd: new Int32Array(w.n) };
+  return { ...rest, ...unpackTimes(times, w.n), ids, names, depth, model, tokens, parent: new Int32Array(w.n), subtreeEnd: new Int32Array(w.n) };
 }
 
 /** A whole table as posted, tree columns filled. */
 export function unpackTable(w: WireTable): SpanTable {
   const t = unpackColumns(w);
-  fillTree(t);
+  fillFromDepth(t);
   return t;
 }
 
+/** The parents and subtree ends of a whole table (or a top of one) from its depths. */
+function fillFromDepth(t: SpanTable): void {
+  parentsFromDepth(t);
+  fillTree(t);
+}
+
 const INT_COLUMNS = ['parent', 'depth', 'subtreeEnd', 'model'] as const;
-/** What joinPieces copies: the tree columns are filled from the joined parents. */
-const POSTED_INT_COLUMNS = ['parent', 'model'] as const;
+/** What joinPieces copies: the other tree columns are filled from the joined depths. */
+const POSTED_INT_COLUMNS = ['depth', 'model'] as const;
 const FLOAT_COLUMNS = ['start', 'end'] as const;
 const BYTE_COLUMNS = ['kind', 'status', 'flags'] as const;
 
@@ -176,14 +185,14 @@ export function joinPieces(pieces: readonly SpanTable[], n: number): SpanTable {
     t.tokens.set(p.tokens, at * TOKEN_COLS);
     at += p.n;
   }
-  fillTree(t);
+  fillFromDepth(t);
   return t;
 }
 
 /** The first piece (unpackColumns) shown on its own: the top of the tree, its subtrees cut at its
  *  end, so it reads as a whole tree. */
 export function asPreview(piece: SpanTable): SpanTable {
-  const t = { ...piece, depth: new Int32Array(piece.n), subtreeEnd: new Int32Array(piece.n) };
-  fillTree(t);
+  const t = { ...piece, parent: new Int32Array(piece.n), subtreeEnd: new Int32Array(piece.n) };
+  fillFromDepth(t);
   return t;
 }

@@ -44,8 +44,10 @@ export class TableRows {
     table.ids[i] = s.id;
     table.names[i] = s.name || '(unnamed span)';
     table.parent[i] = parent;
-    table.start[i] = Number(s.startNs - this.t0) / 1e6;
-    table.end[i] = s.endNs === null ? -1 : Math.max(table.start[i], Number(s.endNs - this.t0) / 1e6);
+    // Whole microseconds: finer than anything drawn or shown, and they cross to the page as whole
+    // numbers (contract/wireTimes.ts).
+    table.start[i] = Math.round(Number(s.startNs - this.t0) / 1e3) / 1e3;
+    table.end[i] = s.endNs === null ? -1 : Math.max(table.start[i], Math.round(Number(s.endNs - this.t0) / 1e3) / 1e3);
     let k = this.typeIndex.get(s.type);
     if (k === undefined) {
       // More than 255 distinct types would be a strange trace; fold the rest into the last.

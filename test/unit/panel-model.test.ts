@@ -15,6 +15,7 @@ import { parseTraceIdInput, toTraceRef } from '../../src/shared/traceRef';
 import { markCriticalPath } from '../../src/panel/viewModel';
 import { fillTree } from '../../src/contract/tableTree';
 import { packTable, unpackTable, type WireTable } from '../../src/contract/wireTable';
+import { packTimes, unpackTimes, type WireTimes } from '../../src/contract/wireTimes';
 import { generateTrace, type GenerateOptions } from '../../bench/gen-trace.mjs';
 
 function trace(o: GenerateOptions): Trace {
@@ -257,7 +258,8 @@ describe('panel: the table on the wire', () => {
     const wire = packTable(table);
     assert.deepStrictEqual(unpackTable(wire), table);
     assert.ok('text' in wire.names.distinct && wire.names.distinct.text.length < names.join('').length, 'a repeated name crosses once');
-    assert.equal(wire.start, s.table.start, 'typed arrays travel as they are');
+    assert.equal(wire.kind, s.table.kind, 'typed arrays travel as they are');
+    assert.ok('steps' in wire.times, 'times as whole microseconds');
     // What the session posts is the packed form, built once.
     const p = s.payload(1);
     assert.deepStrictEqual(unpackTable(p.table), s.table);
@@ -267,11 +269,12 @@ describe('panel: the table on the wire', () => {
   it('leaves out what the page can work out: tree columns, zero tokens, ends of same-length ids', () => {
     const s = new TraceSession(trace({ spans: 2000, encoding: 'python', seed: 2 }));
     const wire = packTable(s.table);
-    assert.ok(!('depth' in wire) && !('subtreeEnd' in wire));
+    assert.ok(!('parent' in wire) && !('subtreeEnd' in wire), 'of the tree, only depths cross');
     let withTokens = 0;
     for (let i = 0; i < s.table.n; i++) if (s.table.tokens.subarray(i * TOKEN_COLS, (i + 1) * TOKEN_COLS).some((x) => x !== 0)) withTokens++;
     assert.ok(withTokens > 0 && withTokens < s.table.n, `${withTokens} spans with tokens`);
     assert.equal(wire.tokenRows.length, withTokens);
+    assert.ok(wire.tokenRows instanceof Uint8Array, 'model calls a few rows apart: their rows as steps of a byte');
     assert.equal(wire.tokens.length, withTokens * TOKEN_COLS);
     assert.ok('hex' in wire.ids && wire.ids.width === 16 && wire.ids.hex.length === 8 * s.table.n, 'MLflow span ids: 16 hex digits each, as 8 bytes');
     assert.deepStrictEqual(unpackTable(wire).ids, s.table.ids);
@@ -287,8 +290,12 @@ describe('panel: the table on the wire', () => {
       assert.deepStrictEqual(unpackTable(w).ids, same);
     }
     // Numbers in the narrowest arrays that hold them, back as the table's own types.
-    assert.ok(wire.parent instanceof Int16Array && wire.model instanceof Int8Array && wire.names.of instanceof Uint16Array, 'a 2,000-span table');
-    assert.ok(wire.tokens instanceof Uint32Array && wire.tokenRows instanceof Uint16Array);
+    assert.ok(wire.depth instanceof Int8Array && wire.model instanceof Int8Array && wire.names.of instanceof Uint16Array, 'a 2,000-span table');
+    assert.ok(wire.tokens instanceof Uint16Array, 'counts under 65,536');
+    const bigCounts = s.table.tokens.map((x) => (x ? x + 70_000 : 0));
+    const big = packTable({ ...s.table, tokens: bigCounts });
+    assert.ok(big.tokens instanceof Uint32Array);
+    assert.deepStrictEqual(unpackTable(big).tokens, bigCounts);
     const fractional = s.table.tokens.slice();
     const at = wire.tokenRows[0] * TOKEN_COLS;
     fractional[at] = 0.5;
@@ -298,6 +305,42 @@ describe('panel: the table on the wire', () => {
     const back = unpackTable(wide);
     assert.equal(back.tokens[at], 0.5);
     assert.ok(back.model instanceof Int32Array && back.model[1] === 40_000 && back.parent instanceof Int32Array);
+  });
+
+  it('sends times as whole microseconds: steps and durations, odd ends as they are', () => {
+    const s = new TraceSession(trace({ spans: 2000, encoding: 'python', seed: 5 }));
+    const w = packTimes(s.table.start, s.table.end);
+    assert.ok('steps' in w && w.odd.rows.length === 0);
+    assert.ok(w.durations instanceof Uint32Array, 'calls of up to 2 s: 32 bits of µs');
+    assert.deepStrictEqual(unpackTimes(w, s.table.n), { start: s.table.start, end: s.table.end });
+    // One lasting 80 minutes, a running span (-1), a start 30 minutes after the one above it, a
+    // start before the one above it, one 90 minutes after it and one 89 minutes before that:
+    // exactly back.
+    const start = Float64Array.from([0, 0.001, 1_800_000, 1_799_999.999, 7_200_000.5, 1_860_000, 12.5]);
+    const end = Float64Array.from([4_800_000.25, -1, 1_800_000.002, 1_800_001, 7_200_001, 1_860_000, 12.5]);
+    const odd = packTimes(start, end);
+    assert.ok('steps' in odd && odd.steps instanceof Int32Array);
+    assert.deepStrictEqual([[...odd.odd.rows], [...odd.jumps.rows]], [[0, 1], [4, 1]], 'odd ends at rows 0 and 1, jumps at 4 and 5 (as steps)');
+    assert.deepStrictEqual(unpackTimes(odd, 7), { start, end });
+    // Finer than a microsecond: as they are.
+    const a = Float64Array.from([0, 0.0005]);
+    const b = Float64Array.from([1, 1]);
+    const fine = packTimes(a, b);
+    assert.ok('start' in fine);
+    assert.deepStrictEqual(unpackTimes(fine, 2), { start: a, end: b });
+    // Untrusted: checked.
+    const bad: unknown[] = [
+      { ...w, durations: w.durations.slice(1) },
+      { ...w, base: 0.5 },
+      { ...w, steps: Float64Array.from(w.steps) },
+      { ...w, odd: { rows: new Uint8Array([3]), end: new Float64Array(0) } },
+      { ...w, odd: { rows: new Uint32Array([s.table.n]), end: new Float64Array(1) } },
+      { ...w, jumps: { rows: new Uint8Array([3]), start: new Float64Array([NaN]) } },
+      { ...w, jumps: { rows: new Uint8Array([3]), start: new Float64Array([0.0001]) } },
+      { ...w, jumps: undefined },
+      { start: s.table.start, end: s.table.end.slice(1) },
+    ];
+    for (const b of bad) assert.throws(() => unpackTimes(b as WireTimes, s.table.n), /malformed/);
   });
 
   it('rejects a malformed pack instead of drawing wrong rows', () => {
@@ -313,8 +356,12 @@ describe('panel: the table on the wire', () => {
       ['a name index past the names', names(good.names.distinct, new Uint32Array(20).fill(10_000))],
       ['a token row past the table', { ...good, tokenRows: new Uint32Array([25]), tokens: new Float64Array(TOKEN_COLS) }],
       ['token numbers missing', { ...good, tokenRows: new Uint32Array([1, 2]), tokens: new Float64Array(TOKEN_COLS) }],
-      ['a parent past the table', { ...good, parent: good.parent.map((p, i) => (i === 3 ? 99 : p)) }],
-      ['a parent column of floats', { ...good, parent: Float64Array.from(good.parent) as unknown as Int32Array }],
+      ['a depth that skips a level', { ...good, depth: good.depth.map((d, i) => (i === 3 ? d + 2 : d)) }],
+      ['a negative depth', { ...good, depth: good.depth.map((d, i) => (i === 5 ? -1 : d)) }],
+      ['a first span below the root', { ...good, depth: good.depth.map((d, i) => (i === 0 ? 1 : d)) }],
+      ['a depth column of floats', { ...good, depth: Float64Array.from(good.depth) as unknown as Int32Array }],
+      ['token rows past the table', { ...good, tokenRows: new Uint8Array([10, 10]), tokens: new Uint16Array(2 * TOKEN_COLS) }],
+      ['a token row twice', { ...good, tokenRows: new Uint8Array([1, 0]), tokens: new Uint16Array(2 * TOKEN_COLS) }],
       ['a model column too short', { ...good, model: good.model.slice(1) }],
       ['token counts as a list', { ...good, tokens: [...good.tokens] as unknown as Uint32Array }],
       ['hex ids as text', { ...good, ids: { hex: 'ab' as unknown as Uint8Array, width: 16 } }],
