@@ -62,12 +62,9 @@ export interface TraceGetOptions {
     rows: number;
     fromSpans: number;
     show: (top: Trace, total: number) => Promise<void> | void;
-    /** Then, for a trace of more than `wholeFromSpans` spans (at most `fromSpans`: a smaller
-     *  trace gets no top of its own), the whole raw list, for a caller that draws the whole table
-     *  from it before the trace is read (panel/directTable.ts); the read waits for what it
-     *  returns to settle. */
+    /** Then the whole raw list, for a caller that draws the whole table from it before the trace
+     *  is read (panel/directTable.ts); the read waits for what it returns to settle. */
     whole?: (info: unknown, spans: unknown[]) => Promise<void> | void;
-    wholeFromSpans?: number;
   };
 }
 

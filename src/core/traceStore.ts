@@ -92,7 +92,7 @@ export class TraceStoreImpl implements TraceStore {
       const spans = full.data.spans;
       const count = Array.isArray(spans) ? spans.length.toLocaleString('en-US') : 'the';
       if (Array.isArray(spans)) this.makeRoom(this.cache.get(traceId), spans.length);
-      if (preview && Array.isArray(spans) && spans.length > Math.min(preview.fromSpans, preview.wholeFromSpans ?? Infinity)) await this.preview(full.info, spans, preview, signal);
+      if (preview && Array.isArray(spans) && spans.length > preview.fromSpans) await this.preview(full.info, spans, preview, signal);
       // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
       const t0 = Date.now();
       const t = await normalizeTraceSliced(
@@ -117,7 +117,7 @@ export class TraceStoreImpl implements TraceStore {
    *  TraceGetOptions.preview). A preview that cannot be read is skipped: the whole trace follows
    *  and says what was wrong. */
   private async preview(info: unknown, spans: unknown[], p: NonNullable<TraceGetOptions['preview']>, signal: AbortSignal | undefined): Promise<void> {
-    const top = spans.length > p.fromSpans ? await runSliced(topOfTreeSteps(spans, p.rows), { signal }) : undefined;
+    const top = await runSliced(topOfTreeSteps(spans, p.rows), { signal });
     const t = top && normalizeTrace({ info, spans: top });
     try {
       if (t && !isTraceError(t)) await p.show(t, spans.length);

@@ -28,11 +28,6 @@ const POLL_MS = 2000;
 /** A trace of more spans than this shows the top of its tree (the first piece's rows) as soon as
  *  its body is in, while the rest is read: normalising 100,000 spans takes over half a second. */
 const PREVIEW_FROM_SPANS = 20_000;
-/** A trace of more spans than this has its whole table drawn from its raw span list
- *  (directTable.ts), and is read (normalised) only once the page has drawn it. At 10,000 spans the
- *  page's own start is most of the open, and normalising beside it slowed it down: two cores, and
- *  the page, VS Code and the host all want them then. */
-const DIRECT_FROM_SPANS = 5_000;
 /** Longest the read of the rest waits for the page to draw the preview: a busy extension host
  *  delays the message to the page, and the page's answer, by up to a second. */
 const PREVIEW_DRAW_WAIT_MS = 500;
@@ -182,7 +177,6 @@ export class TracePanel implements vscode.Disposable {
           fromSpans: PREVIEW_FROM_SPANS,
           show: (top: Trace, total: number) => this.showPreview(top, total),
           whole: (info: unknown, spans: unknown[]) => this.showDirect(info, spans),
-          wholeFromSpans: DIRECT_FROM_SPANS,
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
@@ -275,9 +269,8 @@ export class TracePanel implements vscode.Disposable {
 
   /** Shows a large trace's whole table, drawn from its raw span list before the trace is read
    *  (TraceGetOptions.preview.whole), when directTable.ts reads it; the read of the trace waits
-   *  until the page has drawn it (a page still starting, until it is ready and has drawn it), as
-   *  host work while the page starts or the table crosses to it delays it about one for one (see
-   *  checkHistory). */
+   *  until the page has drawn it, as host work while the table crosses to the page delays it
+   *  about one for one (see checkHistory). */
   private async showDirect(info: unknown, spans: unknown[]): Promise<void> {
     if (this.disposed || this.session) return;
     const table = await runSliced(directTableSteps(info, spans), { signal: this.closed.signal });
@@ -289,9 +282,10 @@ export class TracePanel implements vscode.Disposable {
     const url = this.uiUrl(table.trace.summary.experimentId);
     this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, url)) };
     this.revision++;
+    if (!this.readyFlag) return; // posted when the page is ready
     const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
     this.directDrawn = drawn.end;
-    this.postTrace(); // or, from a page still starting, once it says it is ready
+    this.postTrace();
     await drawn.done;
   }
 

@@ -69,26 +69,6 @@ describe('the trace store', function () {
     assert.equal(shown.length, 1);
   });
 
-  it('hands a mid-sized trace\'s whole raw list over before reading it, with no top of its own', async () => {
-    const id = await logTrace(url, exp, 8_000, 9);
-    const seen: string[] = [];
-    let done = false;
-    const preview = {
-      rows: 2000,
-      fromSpans: 20_000,
-      wholeFromSpans: 5_000,
-      show: () => void seen.push('top'),
-      whole: (_info: unknown, spans: unknown[]) => void seen.push(`whole ${spans.length}${done ? ' after' : ''}`),
-    };
-    await new TraceStoreImpl(connection(url), quiet).get(id, { preview });
-    done = true;
-    assert.deepStrictEqual(seen, ['whole 8000'], 'the whole list, before the trace was read, and no top');
-    // At most wholeFromSpans: neither.
-    const small = await logTrace(url, exp, 4_000, 10);
-    await new TraceStoreImpl(connection(url), quiet).get(small, { preview });
-    assert.deepStrictEqual(seen, ['whole 8000']);
-  });
-
   it('keeps no more spans cached than its bound, evicting the least recently used trace first', async () => {
     const ids = [await logTrace(url, exp, 3000, 6), await logTrace(url, exp, 3000, 7), await logTrace(url, exp, 3000, 8)];
     const store = new TraceStoreImpl(connection(url), quiet, 7000);
