@@ -92,15 +92,17 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     }
   };
 
-  /** A row's click (treeItems.ts OPEN_SELECTED): the selection VS Code just set is the row. */
+  /** The row a click just selected: row commands carry no arguments (treeItems.ts OPEN_SELECTED). */
+  const selectedRow = (): Node | undefined => (view.selection.length === 1 ? view.selection[0] : undefined);
+
   const openSelected = () => {
-    const n = view.selection.length === 1 ? view.selection[0] : undefined;
+    const n = selectedRow();
     if (n instanceof ConversationNode) return vscode.commands.executeCommand(COMMAND.openSession, n);
     const ref = n instanceof TraceNode || n instanceof SpanNode ? toTraceRef(n) : undefined;
     return ref ? vscode.commands.executeCommand(COMMAND.openTrace, ref) : undefined;
   };
 
-  const loadMore = (node?: unknown) => {
+  const loadMore = (node: unknown = selectedRow()) => {
     if (node instanceof LoadMoreNode) return provider.loadMore(node);
     return undefined;
   };

@@ -15,7 +15,7 @@ import { OTHER_RUN } from './traceSource';
 /** Scheme of resourceUris that only exist so the decoration provider can colour error rows. */
 export const DECORATION_SCHEME = 'gemini-trace-item';
 const PREVIEW_MAX = 600;
-/** What a click on a trace, span or conversation row runs: no arguments, so nothing a refresh can
+/** What a click on a trace, span or conversation row runs: no arguments, so nothing a render can
  *  drop. VS Code keeps a row command's arguments only until the row is rendered again, and a
  *  running trace's row is rendered every second (its elapsed time): a click in between ran nothing
  *  ("Actual command not found": 5 of ~95 clicks on a running row beside four busy loops). The
@@ -213,7 +213,8 @@ function loadMoreItem(n: LoadMoreNode): vscode.TreeItem {
   item.id = n.id;
   item.contextValue = 'loadMore';
   item.iconPath = new vscode.ThemeIcon(n.loading ? 'loading~spin' : 'fold-down');
-  if (!n.loading) item.command = { command: COMMAND.loadMore, title: 'Load More', arguments: [n] };
+  // No arguments, as OPEN_SELECTED: a live poll that adds traces to the run renders this row again.
+  if (!n.loading) item.command = { command: COMMAND.loadMore, title: 'Load More' };
   return item;
 }
 
