@@ -176,6 +176,7 @@ async function startupOn(major, dist, standin, mlflowUrl) {
     summary: {
       node: node.version,
       plainWallRatio: +(apps.plain.wallMs.traced / apps.plain.wallMs.plain).toFixed(3),
+      emptyPreloadWallRatio: +(apps.plain.wallMs.emptyPreload / apps.plain.wallMs.plain).toFixed(3),
       idleWallRatio: +(apps.idle.wallMs.traced / apps.idle.wallMs.plain).toFixed(3),
       fiveAddedWallMs: Math.round(five.wallMs.traced - five.wallMs.plain),
       fiveAddedCpuMs: Math.round(five.cpuMs.traced - five.cpuMs.plain),
@@ -201,6 +202,11 @@ function reportStartup(apps, rounds) {
     report('  CPU time, mean', { value: m.cpuMs.traced, unit: 'ms', baseline: m.cpuMs.plain, baselineLabel: 'untraced' });
     const rssGoal = name === 'five' ? { goal: '≤ +10 MB', goalMet: m.peakRssMb.traced - m.peakRssMb.plain <= 10 } : {};
     report('  peak RSS, median', { value: m.peakRssMb.traced, unit: 'MB', baseline: m.peakRssMb.plain, baselineLabel: 'untraced', ...rssGoal });
+    if (m.wallMs.emptyPreload !== undefined) {
+      // What any --require costs Node (an empty file), and the preload's own part above that.
+      report('  wall, median, against the untraced program with an empty --require', { value: m.wallMs.traced, unit: 'ms', baseline: m.wallMs.emptyPreload, baselineLabel: 'empty preload' });
+      report('  CPU time, mean, against the same', { value: m.cpuMs.traced, unit: 'ms', baseline: m.cpuMs.emptyPreload, baselineLabel: 'empty preload' });
+    }
     if (m.peakRssMb.lingering !== undefined) {
       // Node's own work in the time the traced app waits at exit (bench/lib/startup.mjs, LINGER_MS).
       report(`  peak RSS against the untraced app kept alive ${LINGER_MS} ms after its calls`, { value: m.peakRssMb.traced, unit: 'MB', baseline: m.peakRssMb.lingering, baselineLabel: 'untraced, lingering' });

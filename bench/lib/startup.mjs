@@ -104,7 +104,8 @@ async function exitWait(o, dir, app) {
  * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;
  *   five.exitWaitMs: the traced app's median wait at exit for MLflow's answer to its last batch;
  *   five.exitWaitInstantMs: the same against a sink that answers at once;
- *   five.peakRssMb.lingering: the untraced five-call app kept alive LINGER_MS after its calls
+ *   five.peakRssMb.lingering: the untraced five-call app kept alive LINGER_MS after its calls;
+ *   plain.wallMs.emptyPreload / plain.cpuMs.emptyPreload: the untraced program with an empty --require
  */
 export async function measureStartup(dist, o) {
   const { root } = o;
@@ -114,9 +115,14 @@ export async function measureStartup(dist, o) {
     for (const [name, source] of Object.entries(APPS)) {
       const app = join(dir, `${name}.mjs`);
       writeFileSync(app, source);
-      const runs = { plain: [], traced: [], linger: [] };
+      const runs = { plain: [], traced: [], linger: [], empty: [] };
       const linger = join(dir, `${name}-linger.mjs`);
       if (name === 'five') writeFileSync(linger, `${source}setTimeout(() => {}, ${LINGER_MS});\n`);
+      // Node's own price for any preload: the untraced program with an empty file --require'd, so
+      // the program that never loads the SDK tells what is ours from what any --require costs.
+      const empty = join(dir, 'empty-preload.cjs');
+      writeFileSync(empty, '');
+      const emptyEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${empty}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
       // One of each first, not counted: the file system cache and MLflow's first request.
       await reap(o.node, app, root, o.plainEnv);
       await reap(o.node, app, root, o.tracedEnv);
@@ -124,6 +130,7 @@ export async function measureStartup(dist, o) {
         const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
         for (const mode of order) runs[mode].push(await reap(o.node, app, root, mode === 'traced' ? o.tracedEnv : o.plainEnv));
         if (name === 'five') runs.linger.push(await reap(o.node, linger, root, o.plainEnv));
+        if (name === 'plain') runs.empty.push(await reap(o.node, app, root, emptyEnv));
       }
       const stat = (k) => ({ plain: runs.plain.map((x) => x[k]), traced: runs.traced.map((x) => x[k]) });
       const wall = stat('wallMs');
@@ -135,6 +142,10 @@ export async function measureStartup(dist, o) {
         peakRssMb: { plain: median(rss.plain) / 1024, traced: median(rss.traced) / 1024 },
       };
       if (runs.linger.length) m.peakRssMb.lingering = median(runs.linger.map((x) => x.maxRssKb)) / 1024;
+      if (runs.empty.length) {
+        m.wallMs.emptyPreload = median(runs.empty.map((x) => x.wallMs));
+        m.cpuMs.emptyPreload = mean(runs.empty.map((x) => x.cpuMs));
+      }
       out[name] = m;
     }
     out.five.exitWaitMs = await exitWait(o, dir, join(dir, 'five.mjs'));
