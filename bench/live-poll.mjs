@@ -50,7 +50,10 @@ try {
   await gate.reason(idleState); // the first tick reads the file
   gate.asked();
   if ((await gate.reason(idleState)) !== 'unsignalled-run') throw new Error('the gate should poll a run that never signalled');
-  writeFileSync(signalFile, String(Date.now())); // …now it has: ticks after the hot window are idle
+  // …now it has: ticks after the hot window are idle. Text that differs from the first write even
+  // within the same millisecond (the gate compares the text; once, nothing changed, and every
+  // tick polled as for a run that never signalled).
+  writeFileSync(signalFile, `${Date.now()} again`);
   await gate.reason(idleState, Date.now() - 60_000); // the signal, as if it came a minute ago
   gate.asked();
   await coldFirstPage(mods, client, exp.name); // warm-up
