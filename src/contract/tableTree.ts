@@ -27,13 +27,14 @@ export function fillTree(t: Pick<SpanTable, 'n' | 'parent' | 'depth' | 'subtreeE
  *  earlier span one level up). Throws on a depth that skips a level or is negative (untrusted). */
 export function parentsFromDepth(t: Pick<SpanTable, 'n' | 'parent' | 'depth'>): void {
   const { n, parent, depth } = t;
-  /** The last span seen at each depth. */
-  const lastAt: number[] = [];
+  /** The last span seen at each depth, up to the one before's. */
+  const lastAt = new Int32Array(n + 1);
+  let before = -1;
   for (let i = 0; i < n; i++) {
     const d = depth[i];
-    if (d < 0 || d > lastAt.length) throw new Error(`malformed span table: span ${i}'s depth ${d} does not follow the span before it`);
+    if (d < 0 || d > before + 1) throw new Error(`malformed span table: span ${i}'s depth ${d} does not follow the span before it`);
     parent[i] = d === 0 ? -1 : lastAt[d - 1];
     lastAt[d] = i;
-    lastAt.length = d + 1;
+    before = d;
   }
 }
