@@ -111,6 +111,11 @@ export async function measureStartup(dist, o) {
   const { root } = o;
   const dir = mkdtempSync(join(root, 'bench', '.startup-'));
   const out = {};
+  // Node's own price for any preload: the untraced program with an empty file --require'd, so the
+  // program that never loads the SDK tells what is ours from what any --require costs.
+  const empty = join(dir, 'empty-preload.cjs');
+  writeFileSync(empty, '');
+  const emptyEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${empty}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
   try {
     for (const [name, source] of Object.entries(APPS)) {
       const app = join(dir, `${name}.mjs`);
@@ -118,11 +123,6 @@ export async function measureStartup(dist, o) {
       const runs = { plain: [], traced: [], linger: [], empty: [] };
       const linger = join(dir, `${name}-linger.mjs`);
       if (name === 'five') writeFileSync(linger, `${source}setTimeout(() => {}, ${LINGER_MS});\n`);
-      // Node's own price for any preload: the untraced program with an empty file --require'd, so
-      // the program that never loads the SDK tells what is ours from what any --require costs.
-      const empty = join(dir, 'empty-preload.cjs');
-      writeFileSync(empty, '');
-      const emptyEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${empty}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
       // One of each first, not counted: the file system cache and MLflow's first request.
       await reap(o.node, app, root, o.plainEnv);
       await reap(o.node, app, root, o.tracedEnv);
