@@ -298,11 +298,19 @@ describe('hostile content in prompts and responses', function () {
     await services.traces.get(traceId);
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(opened.result.p.posted.filter((m) => (m as { method?: string }).method === 'trace').length, opened.result.trace.length, 'the table was posted again once the trace was read');
-    const [preview, ...table] = opened.result.trace;
-    assert.deepEqual([preview.from, preview.table.n, preview.header.spanCount], [0, 2000, 30_000], 'the preview: the top 2,000 rows of 30,000');
-    assert.ok(table.every((x) => x.revision > preview.revision), `then the whole table, as a newer post: ${JSON.stringify(opened.result.trace.map((x) => [x.revision, x.from, x.table.n]))}`);
-    assert.deepEqual(table.map((x) => x.from), [0, 2000], 'its top first, then the rest');
-    assert.deepEqual(unpackColumns(preview.table).ids, unpackColumns(table[0].table).ids, 'the preview holds the very rows the table starts with');
+    const shape = JSON.stringify(opened.result.trace.map((x) => [x.revision, x.from, x.table.n]));
+    // A page that became ready only after the whole table was drawn (a loaded CI machine) gets
+    // just the table: a preview older than it would be drawn for nothing (panelHost 'ready').
+    const previewed = opened.result.trace[0].revision < opened.result.trace.at(-1)!.revision;
+    const preview = previewed ? opened.result.trace[0] : undefined;
+    const table = opened.result.trace.slice(previewed ? 1 : 0);
+    if (preview) {
+      assert.deepEqual([preview.from, preview.table.n, preview.header.spanCount], [0, 2000, 30_000], 'the preview: the top 2,000 rows of 30,000');
+      assert.ok(table.every((x) => x.revision > preview.revision), `then the whole table, as a newer post: ${shape}`);
+      assert.deepEqual(unpackColumns(preview.table).ids, unpackColumns(table[0].table).ids, 'the preview holds the very rows the table starts with');
+    } else note(`30,000-span trace: the page was ready only after the whole table was drawn, so no preview was posted (${shape})`);
+    assert.ok(table.every((x) => x.revision === table[0].revision), `the whole table as one post in pieces: ${shape}`);
+    assert.deepEqual(table.map((x) => x.from), [0, 2000], `its top first, then the rest: ${shape}`);
     assert.equal(table.reduce((n, x) => n + unpackColumns(x.table).n, 0), 30_000);
     const loading = opened.result.p.posted.map((m) => m as { method?: string; params?: { message?: string } }).filter((m) => m.method === 'loading').map((m) => m.params?.message ?? '');
     note(`30,000-span trace: read in ${read.ms.toFixed(0)} ms (worst host stall ${read.stallMs.toFixed(0)} ms, ${reading.length} progress reports), ` +
