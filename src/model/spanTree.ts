@@ -13,6 +13,22 @@ export interface SpanTree {
   byId: Map<string, Span>;
 }
 
+/** The order of siblings, by payload index: by start; siblings that start in the same clock tick
+ *  (a quick tool call and the model call after it) by end, so the one that finished first comes
+ *  first, when both have ended; then in payload order. The one order of the tree, its table drawn
+ *  from the raw list (panel/directTable.ts) and its top read on its own (topOfTree.ts). */
+export function siblingOrder(startOf: (i: number) => bigint, endOf: (i: number) => bigint | null | undefined): (a: number, b: number) => number {
+  return (a, b) => {
+    const x = startOf(a);
+    const y = startOf(b);
+    if (x !== y) return x < y ? -1 : 1;
+    const ex = endOf(a);
+    const ey = endOf(b);
+    if (ex != null && ey != null && ex !== ey) return ex < ey ? -1 : 1;
+    return a - b;
+  };
+}
+
 /** `nodes` arrive in payload order with `children` empty; they are linked in place. As steps
  *  (see steps.ts), pausable between blocks of spans. */
 export function* spanTreeSteps(nodes: Span[], warnings: Warnings): Steps<SpanTree> {
@@ -66,17 +82,10 @@ export function* spanTreeSteps(nodes: Span[], warnings: Warnings): Steps<SpanTre
     else (childIdx[p] ??= []).push(i);
     if (pauseHere(i)) yield 0.37 + (0.03 * i) / n;
   }
-  // Siblings that start in the same clock tick (a quick tool call and the model call after it)
-  // go by end time, so the one that finished first comes first; then in input order.
-  const byStart = (a: number, b: number) => {
-    const x = nodes[a].startNs;
-    const y = nodes[b].startNs;
-    if (x !== y) return x < y ? -1 : 1;
-    const ex = nodes[a].endNs;
-    const ey = nodes[b].endNs;
-    if (ex !== null && ey !== null && ex !== ey) return ex < ey ? -1 : 1;
-    return a - b;
-  };
+  const byStart = siblingOrder(
+    (i) => nodes[i].startNs,
+    (i) => nodes[i].endNs,
+  );
   // Real roots first, then the orphans and cut cycles, each group in start order.
   rootIdx.sort((a, b) => Number(isDetached(nodes[a])) - Number(isDetached(nodes[b])) || byStart(a, b));
   // A pause per ~1,000 spans of work, children counted, checked before the leaves' `continue`: a

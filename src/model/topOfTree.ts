@@ -9,6 +9,7 @@
 // roots first, then spans whose parent is missing. A span in a parent loop is never reached here.
 import { isRecord } from '../shared/json';
 import { pauseHere, type Steps } from '../shared/steps';
+import { siblingOrder } from './spanTree';
 import { toNs } from './time';
 
 /** OTel's "no parent", hex or base64. */
@@ -84,15 +85,7 @@ export function* topOfTreeSteps(list: readonly unknown[], k: number): Steps<unkn
     if (t === undefined) starts.set(i, (t = time(list[i], START_KEYS) ?? 0n));
     return t;
   };
-  const byStart = (a: number, b: number): number => {
-    const x = startOf(a);
-    const y = startOf(b);
-    if (x !== y) return x < y ? -1 : 1;
-    const ex = time(list[a], END_KEYS);
-    const ey = time(list[b], END_KEYS);
-    if (ex !== undefined && ey !== undefined && ex !== ey) return ex < ey ? -1 : 1;
-    return a - b;
-  };
+  const byStart = siblingOrder(startOf, (i) => time(list[i], END_KEYS));
   const stack = [...orphans.sort(byStart).reverse(), ...roots.sort(byStart).reverse()];
   const taken: number[] = [];
   const seen = new Set<number>();

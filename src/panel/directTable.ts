@@ -16,6 +16,7 @@ import { decodesAlone, decodeSpan } from '../model/encodings';
 import { INPUTS_ATTR, OUTPUTS_ATTR, decodePayload, payloadFieldIn, usageMetadataIn } from '../model/lazySpan';
 import { recordedSpans, unwrapInfo } from '../model/normalize';
 import { SPAN_FACT_KEYS, exceptionsOf, spanFacts } from '../model/spanInfo';
+import { siblingOrder } from '../model/spanTree';
 import { summarizeTraceInfo } from '../model/summary';
 import { ZERO_USAGE, addCost, addUsage, subtreeCost, subtreeUsage } from '../model/usage';
 import type { TraceInfo } from '../mlflow/types';
@@ -151,15 +152,10 @@ function* treeOrder(rows: Row[]): Steps<{ order: Int32Array; parent: Int32Array 
   const kids = new Int32Array(n);
   const fill = first.slice(0, n + 1);
   for (let i = 0; i < n; i++) kids[fill[parent[i] + 1]++] = i;
-  const byStart = (a: number, b: number): number => {
-    const x = rows[a].startNs;
-    const y = rows[b].startNs;
-    if (x !== y) return x < y ? -1 : 1;
-    const ex = rows[a].endNs!;
-    const ey = rows[b].endNs!;
-    if (ex !== ey) return ex < ey ? -1 : 1;
-    return a - b;
-  };
+  const byStart = siblingOrder(
+    (i) => rows[i].startNs,
+    (i) => rows[i].endNs,
+  );
   let work = 0;
   for (let p = -1; p < n; p++) {
     const from = first[p + 1];
