@@ -142,7 +142,11 @@ async function mochaFile(run, resultFile) {
   if (run.store) env.GT_MLFLOW_STORE = run.store;
   // `node`, npx and #!/usr/bin/env node scripts the tests start run on this Node too.
   if (run.node) env = nodeEnv(run.node, env);
-  const { code, out } = await spawnBuffered(run.node?.bin ?? process.execPath, [mochaBin, '--require', 'tsx/cjs', '--reporter', reporter, '--timeout', '60000', run.file], env);
+  // --exit: once the tests and their after hooks are done, mocha ends the process with
+  // process.exit. Left to exit by itself, a file whose six tests had passed in 3 min spun at 100 %
+  // CPU for 30 min in Node 20's exit-time handle cleanup (perf: uv_run under
+  // Environment::CleanupHandles), after its MLflow server had been killed.
+  const { code, out } = await spawnBuffered(run.node?.bin ?? process.execPath, [mochaBin, '--require', 'tsx/cjs', '--reporter', reporter, '--timeout', '60000', '--exit', run.file], env, FILE_LIMIT_MS);
   const sec = (Date.now() - t0) / 1000;
   runTimes.push([run.label, sec]);
   process.stdout.write(`\n--- ${run.label} (${sec.toFixed(1)} s)${out}`);
@@ -257,7 +261,7 @@ async function serverSuite({ suite, title, cmd, args, build = 'newest', store = 
     const file = join(results, `${suite}.json`);
     rmSync(file, { force: true });
     const before = tally.failed;
-    const { code, out } = await spawnBuffered(cmd, args, { ...process.env, GT_MLFLOW_URL: mlflow.url, GT_MLFLOW_STORE: store, GT_RESULTS_FILE: file, GT_VSCODE: build });
+    const { code, out } = await spawnBuffered(cmd, args, { ...process.env, GT_MLFLOW_URL: mlflow.url, GT_MLFLOW_STORE: store, GT_RESULTS_FILE: file, GT_VSCODE: build }, SUITE_LIMIT_MS);
     const b = vscodeBuild(build);
     console.log(`\n=== ${title} (VS Code ${b.vscode}, ${store}; ${((Date.now() - t0) / 1000).toFixed(1)} s)\n${out}`);
     suiteResult(suite, file, code);
@@ -271,15 +275,34 @@ async function serverSuite({ suite, title, cmd, args, build = 'newest', store = 
   }
 }
 
-/** Runs a command to its end with its output kept, not streamed: runs side by side stay readable. */
-function spawnBuffered(cmd, args, env) {
+/** Longest a unit or component file may run (the longest take 3-4 min on a loaded machine), and a
+ *  VS Code suite (7 min): a process that hangs is stopped and fails, rather than holding the whole
+ *  run until CI's own limit. */
+const FILE_LIMIT_MS = 15 * 60_000;
+const SUITE_LIMIT_MS = 30 * 60_000;
+
+/** Runs a command to its end with its output kept, not streamed: runs side by side stay readable.
+ *  Past `limitMs` it is stopped (SIGTERM, then SIGKILL), and the output says so. */
+function spawnBuffered(cmd, args, env, limitMs = Infinity) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', (e) => (out += `cannot run ${cmd}: ${e.message}\n`));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+    let kill;
+    const limit = Number.isFinite(limitMs)
+      ? setTimeout(() => {
+          out += `\n[test runner] still running after ${limitMs / 60_000} min: stopped, and counted as failed\n`;
+          child.kill('SIGTERM');
+          kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        }, limitMs)
+      : undefined;
+    child.on('close', (code, signal) => {
+      clearTimeout(limit);
+      clearTimeout(kill);
+      resolve({ code: code ?? (signal ? 1 : 0), out });
+    });
   });
 }
 
