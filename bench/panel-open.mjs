@@ -2,8 +2,10 @@
 // Opening a trace in the real product, end to end: "Open Trace by ID" in a real VS Code workbench
 // (Chromium, driven by Playwright), the extension reading the trace from a real MLflow server,
 // until the panel's first span rows are drawn ("first rows") and until the page holds every span
-// ("complete": every row reachable; search answers from the host's session), as the page itself
-// records them (webview/app.ts: when the frame that shows them was about to be painted). Each cold open reads a trace of its own (the
+// ("complete": every row reachable), as the page itself records them (webview/app.ts: when the
+// frame that shows them was about to be painted); and "complete with search": until details and
+// search answer too (issue 17's "complete"), which for a table drawn before the trace is read
+// (src/panel/directTable.ts) is after the whole table, by the host's timeline. Each cold open reads a trace of its own (the
 // extension keeps read traces); a reopen of the last one, with its trace kept, is reported apart. The traces are synthetic Gemini-shaped traces
 // (bench/gen-trace.mjs), logged as the Python SDK logs them to an older server: StartTraceV3,
 // then traces.json uploaded to the artifact store.
@@ -200,7 +202,7 @@ try {
   }
   const ten = median(base.open);
   for (const { n, copies } of big) {
-    const m = { n, bytes: copies[0].bytes, open: [], complete: [], fetch: [], reopen: [], reopenComplete: [], memory: undefined, phases: [] };
+    const m = { n, bytes: copies[0].bytes, open: [], complete: [], withSearch: [], fetch: [], reopen: [], reopenComplete: [], memory: undefined, phases: [] };
     for (const [k, t] of copies.entries()) {
       m.fetch.push(await fetchAndParse(t.url));
       const o = await openOnce(wb.page, t.traceId, n, k === copies.length - 1 ? () => hostMemory(wb.server) : undefined);
@@ -229,6 +231,9 @@ try {
       // A table drawn before the trace is read (src/panel/directTable.ts) is whole before details
       // and search answer: they wait for the trace.
       console.log(`    details and search answered from ${tl.session} ms (${tl.session > tl.whole ? `${tl.session - tl.whole} ms after the whole table` : 'before the whole table'})`);
+      // The same wait after the page's own record of the whole table (the host hears of it a
+      // little later, so this errs short by the page's answer).
+      if (Number.isFinite(tl.session) && Number.isFinite(tl.whole)) m.withSearch.push(m.complete[k] + Math.max(0, tl.session - tl.whole));
     }
     results.push(m);
     const floor = median(m.fetch);
@@ -242,13 +247,19 @@ try {
       value: median(m.complete), unit: 'ms', baseline: floor, baselineLabel: 'floor',
       goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.complete) <= completeGoal,
     });
+    if (m.withSearch.length === m.complete.length) {
+      report(`  complete with details and search answering`, {
+        value: median(m.withSearch), unit: 'ms', baseline: floor, baselineLabel: 'floor',
+        goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.withSearch) <= completeGoal,
+      });
+    } else console.log(`  complete with details and search answering: not in the host's log for every open`);
     report(`  first rows against a 10-span trace opened the same way`, { value: median(m.open), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     // No read: the page's start and the table's way to it (VS Code's, and what is posted).
     report(`  reopened, its trace still kept by the extension (median of ${reopens})`, { value: median(m.reopen), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     report(`  reopened, complete`, { value: median(m.reopenComplete), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     console.log(`  extension host memory with the panel open: ${m.memory.rssMb} MB resident, peak ${m.memory.peakMb} MB (goal for 300,000 spans: ≤ 2048 MB)`);
   }
-  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
+  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), completeWithSearchMs: m.withSearch.length ? median(m.withSearch) : null, reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
 } catch (e) {
   if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
   throw e;
