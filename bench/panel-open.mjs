@@ -3,9 +3,10 @@
 // (Chromium, driven by Playwright), the extension reading the trace from a real MLflow server,
 // until the panel's first span rows are drawn ("first rows") and until the page holds every span
 // ("complete": every row reachable), as the page itself records them (webview/app.ts: when the
-// frame that shows them was about to be painted); and "complete with search": until details and
-// search answer too (issue 17's "complete"), which for a table drawn before the trace is read
-// (src/panel/directTable.ts) is after the whole table, by the host's timeline. Each cold open reads a trace of its own (the
+// frame that shows them was about to be painted); and "complete with search" (issue 17's
+// "complete"): the selected span's details shown, and a search typed the moment the page holds
+// every row answered, for a word only some spans' outputs hold (so it reads every span's content),
+// as the page records them (webview/detailsLoader.ts, webview/search.ts). Each cold open reads a trace of its own (the
 // extension keeps read traces); a reopen of the last one, with its trace kept, is reported apart. The traces are synthetic Gemini-shaped traces
 // (bench/gen-trace.mjs), logged as the Python SDK logs them to an older server: StartTraceV3,
 // then traces.json uploaded to the artifact store.
@@ -94,6 +95,8 @@ const WARM_UP = 2;
 /** 10-span opens after the warm-up: their median is the baseline every open pays. */
 const TEN_SPAN_OPENS = 3;
 const webview = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+/** In the generated retrievers' outputs (bench/gen-trace.mjs) and nowhere in names, types or models. */
+const SEARCH_WORD = 'paris.md';
 
 /** How long VS Code's webview host page waited for its service worker before it wrote the
  *  panel's page in (its own performance marks, content/started → content/workerReady), in ms;
@@ -137,7 +140,7 @@ function hostPhases(server, traceId) {
     layoutMs: num(new RegExp(`trace panel ${id}: \\d+ spans laid out in (\\d+) ms`)),
     // The table drawn before the trace was read (src/panel/directTable.ts) that its session did not adopt.
     notAdopted: new RegExp(`trace panel ${id}: the table drawn before the trace was read is not the trace's own \\((.*)\\)`).exec(log)?.[1],
-    timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted', 'lastPosted', 'pageDraw', 'session'].map((k, i) => [k, num(line, i + 1)])),
+    timeline: Object.fromEntries(['firstRows', 'whole', 'ready', 'read', 'laidOut', 'posted', 'lastPosted', 'pageDraw', 'answers'].map((k, i) => [k, num(line, i + 1)])),
   };
 }
 
@@ -164,15 +167,24 @@ async function openOnce(page, traceId, n, atComplete) {
   const first = await drawn('data-drawn-at', seenFirst);
   const complete = await drawn('data-whole-at', seenComplete);
   const extra = atComplete?.();
+  // Issue 17's "complete": details shown, and search working. The search is asked once the page
+  // holds every row (noticed from outside, so a little after it did), so its own time is what
+  // counts: from the page asking to its answer.
+  await webview(page).locator('vscode-textfield.search-field input').fill(SEARCH_WORD);
+  for (const k of ['data-searched-at', 'data-details-at']) await webview(page).locator(`body[${k}]`).waitFor({ state: 'attached', timeout: 600_000 });
+  const searchMs = Number(await body.getAttribute('data-searched-at')) - Number(await body.getAttribute('data-search-asked-at'));
+  const detailsAt = Number(await body.getAttribute('data-details-at')) - t0;
+  const searchAnswer = await webview(page).locator('.search-count').textContent();
+  const withSearch = Math.max(complete + searchMs, detailsAt);
   const workerWait = await serviceWorkerWait(page);
   // The panel logs a large trace's open (at info; a small one's at debug, not in the log file) once
   // details and search answer too, which for a table drawn before the trace is read
   // (src/panel/directTable.ts) is after the table: closed before that, it would not.
   const waitUntil = Date.now() + 120_000;
-  while (n >= 10_000 && Number.isNaN(hostPhases(wb.server, traceId).timeline.session) && Date.now() < waitUntil) await page.waitForTimeout(200);
+  while (n >= 10_000 && Number.isNaN(hostPhases(wb.server, traceId).timeline.answers) && Date.now() < waitUntil) await page.waitForTimeout(200);
   await page.keyboard.press('Control+W'); // close the panel: the next open starts from nothing
   await page.waitForTimeout(500);
-  return { first, complete, extra, workerWait, seenFirst, seenComplete };
+  return { first, complete, withSearch, searchMs, detailsAt, searchAnswer, extra, workerWait, seenFirst, seenComplete };
 }
 
 execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -208,8 +220,10 @@ try {
       const o = await openOnce(wb.page, t.traceId, n, k === copies.length - 1 ? () => hostMemory(wb.server) : undefined);
       m.open.push(o.first);
       m.complete.push(o.complete);
+      m.withSearch.push(o.withSearch);
       m.memory = o.extra ?? m.memory;
       console.log(`[${elapsed()}] ${n} spans: first rows ${o.first} ms, complete ${o.complete} ms (noticed from outside at ${o.seenFirst} / ${o.seenComplete} ms; floor ${Math.round(m.fetch.at(-1))} ms); VS Code's webview waited ${Math.round(o.workerWait)} ms for its service worker`);
+      console.log(`    details shown at ${o.detailsAt} ms; a search asked once the page held every row answered in ${o.searchMs} ms ("${o.searchAnswer}"): complete with search ${o.withSearch} ms`);
     }
     for (let k = 0; k < reopens; k++) {
       const o = await openOnce(wb.page, copies.at(-1).traceId, n);
@@ -228,12 +242,9 @@ try {
       // The rest of the time from the host's post of the last piece to the host hearing that the
       // page drew it is VS Code's: carrying the table to the page, and the page's short answer back.
       console.log(`    last piece posted ${tl.lastPosted} ms; VS Code carried it to the page (and the page's answer back) in ${tl.whole - tl.pageDraw - tl.lastPosted} ms; the page took it in and drew the whole in ${tl.pageDraw} ms`);
-      // A table drawn before the trace is read (src/panel/directTable.ts) is whole before details
-      // and search answer: they wait for the trace.
-      console.log(`    details and search answered from ${tl.session} ms (${tl.session > tl.whole ? `${tl.session - tl.whole} ms after the whole table` : 'before the whole table'})`);
-      // The same wait after the page's own record of the whole table (the host hears of it a
-      // little later, so this errs short by the page's answer).
-      if (Number.isFinite(tl.session) && Number.isFinite(tl.whole)) m.withSearch.push(m.complete[k] + Math.max(0, tl.session - tl.whole));
+      // For a table drawn before the trace is read (src/panel/directTable.ts), the answers come
+      // from its raw spans (src/panel/earlySession.ts) until the trace is read.
+      console.log(`    details and search answered from ${tl.answers} ms (${tl.answers > tl.whole ? `${tl.answers - tl.whole} ms after the whole table` : 'before the whole table'})`);
     }
     results.push(m);
     const floor = median(m.fetch);
@@ -247,19 +258,17 @@ try {
       value: median(m.complete), unit: 'ms', baseline: floor, baselineLabel: 'floor',
       goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.complete) <= completeGoal,
     });
-    if (m.withSearch.length === m.complete.length) {
-      report(`  complete with details and search answering`, {
-        value: median(m.withSearch), unit: 'ms', baseline: floor, baselineLabel: 'floor',
-        goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.withSearch) <= completeGoal,
-      });
-    } else console.log(`  complete with details and search answering: not in the host's log for every open`);
+    report(`  complete with details shown and a search answered`, {
+      value: median(m.withSearch), unit: 'ms', baseline: floor, baselineLabel: 'floor',
+      goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.withSearch) <= completeGoal,
+    });
     report(`  first rows against a 10-span trace opened the same way`, { value: median(m.open), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     // No read: the page's start and the table's way to it (VS Code's, and what is posted).
     report(`  reopened, its trace still kept by the extension (median of ${reopens})`, { value: median(m.reopen), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     report(`  reopened, complete`, { value: median(m.reopenComplete), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     console.log(`  extension host memory with the panel open: ${m.memory.rssMb} MB resident, peak ${m.memory.peakMb} MB (goal for 300,000 spans: ≤ 2048 MB)`);
   }
-  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), completeWithSearchMs: m.withSearch.length ? median(m.withSearch) : null, reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
+  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), completeWithSearchMs: median(m.withSearch), reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
 } catch (e) {
   if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
   throw e;

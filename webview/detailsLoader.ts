@@ -36,6 +36,8 @@ export class DetailsLoader {
         if (seq !== this.seq || !latest) return;
         this.shownRevision = latest.revision;
         this.details.show(d, latest.t, latest.hdr);
+        // When details first answered, on the machine's clock (bench/panel-open.mjs reads it).
+        document.body.dataset.detailsAt ??= String(Math.round(performance.timeOrigin + performance.now()));
       } catch (e) {
         if (seq === this.seq) this.details.showEmpty(`Could not load this span: ${errorMessage(e)}`);
       }

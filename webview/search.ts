@@ -97,8 +97,13 @@ export class SearchBar {
       return;
     }
     this.countEl.textContent = '…';
+    // When the page's first search was asked and answered, on the machine's clock
+    // (bench/panel-open.mjs reads them).
+    const now = (): string => String(Math.round(performance.timeOrigin + performance.now()));
+    document.body.dataset.searchAskedAt ??= now();
     try {
       const r = await this.on.query(q);
+      document.body.dataset.searchedAt ??= now();
       if (seq !== this.seq) return; // a newer query superseded this one
       this.matches = r.indices;
       this.pos = move ? -1 : this.matches.indexOf(this.on.selected());

@@ -114,6 +114,13 @@ export interface Trace {
   warnings: string[];
 }
 
+/** What finding a span's values by id needs of a trace: a Trace, or a large trace's spans read one
+ *  at a time before the trace is normalised (panel/earlySession.ts). */
+export interface SpanSource {
+  summary: TraceSummary;
+  byId: Pick<ReadonlyMap<string, Span>, 'get'>;
+}
+
 /** A trace payload the normaliser could not turn into a Trace, with the reason. */
 export interface TraceError {
   error: string;

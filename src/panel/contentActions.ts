@@ -2,9 +2,8 @@
 // points at: copy it, open it whole in an editor, save a medium's bytes, open a web link. One
 // place, so both behave alike.
 import * as vscode from 'vscode';
-import type { Trace } from '../model/types';
-import { resolveRef } from './details';
-import { valueText } from './clip';
+import type { SpanSource } from '../model/types';
+import { fullValueText } from './details';
 import type { AttachmentFetch } from './mediaSource';
 import { openWebLink } from './openLink';
 import type { Commands, ValueRef } from '../contract/protocol';
@@ -12,7 +11,7 @@ import { saveMedia } from './saveMedia';
 
 export interface ContentContext {
   /** The trace a ref belongs to, and the ref as it reads in that trace. */
-  locate(ref: ValueRef): { trace: Trace; ref: ValueRef } | undefined;
+  locate(ref: ValueRef): { trace: SpanSource; ref: ValueRef } | undefined;
   attachments: AttachmentFetch;
   log: vscode.LogOutputChannel;
   /** How the page is named in messages ("trace panel", "session view"). */
@@ -31,9 +30,8 @@ export async function contentAction(method: keyof Commands, p: Commands[keyof Co
     case 'openInEditor': {
       const c = p as Commands['openInEditor'];
       const found = ctx.locate(c.ref);
-      const v = found && resolveRef(found.trace, found.ref);
-      if (v === undefined) throw new Error('That value is no longer in the trace (it may have been refreshed).');
-      const text = valueText(v);
+      if (!found) throw new Error('That value is no longer in the trace (it may have been refreshed).');
+      const text = fullValueText(found.trace, found.ref);
       const doc = await vscode.workspace.openTextDocument({ content: text, language: c.language ?? (/^\s*[[{]/.test(text) ? 'json' : 'markdown') });
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
       return true;

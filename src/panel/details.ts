@@ -3,8 +3,8 @@
 import { readModelCall } from '../model/adapters/read';
 import { checkResponseSchema, type SchemaCheck } from '../model/call/schemaCheck';
 import type { Message, ModelCall } from '../model/call/types';
-import type { Span, Trace } from '../model/types';
-import { clipValue, resolvePath, type ClipLimits, DEFAULT_LIMITS } from './clip';
+import type { Span, SpanSource, Trace } from '../model/types';
+import { clipValue, resolvePath, valueText, type ClipLimits, DEFAULT_LIMITS } from './clip';
 import type { ChatView, SpanDetails, ValueRef } from '../contract/protocol';
 
 /** The model call a span records, as the Chat tab shows it; undefined for other spans (and for
@@ -37,7 +37,7 @@ function withoutBytes(m: Message): Message {
 
 /** `call`: the span's model call when the caller already read it (with warnings that need the
  *  rest of the trace, such as dropped thought signatures). */
-export function spanDetails(trace: Trace, span: Span, index: number, limits: ClipLimits = DEFAULT_LIMITS, call?: ModelCall): SpanDetails {
+export function spanDetails(trace: Pick<Trace, 'startNs'>, span: Span, index: number, limits: ClipLimits = DEFAULT_LIMITS, call?: ModelCall): SpanDetails {
   const ms = (ns: bigint) => Number(ns - trace.startNs) / 1e6;
   const base = (field: ValueRef['field']) => ({ spanId: span.id, field });
   const chat = chatOf(span, call ?? readModelCall(span));
@@ -69,8 +69,15 @@ export function spanDetails(trace: Trace, span: Span, index: number, limits: Cli
   };
 }
 
+/** The whole value a ValueRef points at, as text; throws when the span or path is gone. */
+export function fullValueText(trace: SpanSource, ref: ValueRef): string {
+  const v = resolveRef(trace, ref);
+  if (v === undefined) throw new Error('That value is no longer in the trace (it may have been refreshed).');
+  return valueText(v);
+}
+
 /** The whole value a ValueRef points at, or undefined when the span or path is gone. */
-export function resolveRef(trace: Trace, ref: ValueRef): unknown {
+export function resolveRef(trace: SpanSource, ref: ValueRef): unknown {
   const span = trace.byId.get(ref.spanId);
   if (!span) return undefined;
   const root = (() => {

@@ -39,6 +39,8 @@ export interface DirectTable {
   table: SpanTable;
   /** The header's facts, as normalising would give them. */
   trace: HeaderSource;
+  /** Each row's span's index in the raw span list. */
+  payloadIndex: Int32Array;
 }
 
 /** The table of `list`'s spans (with `info`, the trace's info), or undefined when this trace is not
@@ -84,6 +86,7 @@ function* direct(rawInfo: unknown, list: readonly unknown[]): Steps<DirectTable 
   if (table.models.length) summary.models = table.models.slice();
   return {
     table,
+    payloadIndex: order,
     trace: {
       ...bounds,
       summary,

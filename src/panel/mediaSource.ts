@@ -3,7 +3,7 @@
 // trace came from). Pure: the attachment fetch is passed in.
 import { readModelCall } from '../model/adapters/read';
 import type { ModelCall, Part } from '../model/call/types';
-import type { Span, Trace } from '../model/types';
+import type { Span, SpanSource } from '../model/types';
 import { resolvePath } from './clip';
 import { bytesText, decodeBase64, MEDIA_RENDER_LIMIT, presentMedia } from './media';
 import type { MediaResult } from '../contract/protocol';
@@ -19,7 +19,7 @@ export type AttachmentFetch = (traceId: string, attachmentId: string, o?: { sign
 const calls = new WeakMap<Span, ModelCall | undefined>();
 
 /** The media part a Chat-tab ref points at (paths into the chat view are paths into the call). */
-export function mediaPartAt(trace: Trace, ref: ValueRef): MediaPart | undefined {
+export function mediaPartAt(trace: SpanSource, ref: ValueRef): MediaPart | undefined {
   const span = trace.byId.get(ref.spanId);
   if (!span || ref.field !== 'chat') return undefined;
   if (!calls.has(span)) calls.set(span, readModelCall(span));
@@ -57,7 +57,7 @@ export async function mediaBytes(part: MediaPart, traceId: string, fetch: Attach
 }
 
 /** What the webview shows for the part a ref points at. */
-export async function presentPart(trace: Trace, ref: ValueRef, fetch?: AttachmentFetch, signal?: AbortSignal): Promise<MediaResult> {
+export async function presentPart(trace: SpanSource, ref: ValueRef, fetch?: AttachmentFetch, signal?: AbortSignal): Promise<MediaResult> {
   const part = mediaPartAt(trace, ref);
   if (!part) return { kind: 'metadata', reason: 'That part is no longer in the trace (it may have been refreshed).', canSave: false };
   let got: Buffer | string;

@@ -8,7 +8,8 @@
 // user asking why a trace opens slowly finds the answer in the log), else at debug.
 // bench/panel-open.mjs reads the line.
 
-export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'lastPosted' | 'firstRows' | 'whole' | 'session';
+/** `answers`: details and search answer (the trace's session, or earlySession.ts before it). */
+export type OpenMark = 'ready' | 'read' | 'laidOut' | 'posted' | 'lastPosted' | 'firstRows' | 'whole' | 'answers';
 
 const SLOW_MS = 1000;
 const LARGE_SPANS = 10_000;
@@ -30,20 +31,20 @@ export class OpenTimeline {
     this.wholeDrawMs ??= Math.round(ms);
   }
 
-  /** Once the whole table is held and the trace's session answers (details, search: for a table
-   *  drawn before the trace is read, later than the table), the line to log and its level;
+  /** Once the whole table is held and details and search answer (for the table of a trace that
+   *  is not drawn before it is read, after its read), the line to log and its level;
    *  undefined before and after. */
   report(traceId: string, spans: number): { level: 'info' | 'debug'; line: string } | undefined {
     const whole = this.at.get('whole');
-    const session = this.at.get('session');
-    if (whole === undefined || session === undefined || this.logged) return undefined;
+    const answers = this.at.get('answers');
+    if (whole === undefined || answers === undefined || this.logged) return undefined;
     this.logged = true;
     const ms = (m: OpenMark): string => (this.at.has(m) ? `${this.at.get(m)} ms` : '—');
     const line =
       `trace panel ${traceId}: ${spans.toLocaleString('en-US')} spans, first rows at ${ms('firstRows')}, whole at ${whole} ms ` +
       `(page ready ${ms('ready')}, trace read ${ms('read')}, laid out ${ms('laidOut')}, first piece posted ${ms('posted')}, ` +
       `last piece posted ${ms('lastPosted')}, page's own join and draw ${this.wholeDrawMs === undefined ? '—' : `${this.wholeDrawMs} ms`}); ` +
-      `details and search from ${session} ms`;
+      `details and search from ${answers} ms`;
     return { level: whole > SLOW_MS || spans >= LARGE_SPANS ? 'info' : 'debug', line };
   }
 }

@@ -17,6 +17,7 @@ import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
 import { FIRST_PIECE_SPANS, PostedTable } from './postedTable';
 import { directTableSteps, type DirectTable } from './directTable';
+import { EarlySession } from './earlySession';
 import { buildHeader } from './viewModel';
 import type { SpanTable } from '../contract/spanTable';
 import { runSliced } from '../shared/steps';
@@ -51,8 +52,9 @@ export class TracePanel implements vscode.Disposable {
   /** Resolves the wait for the page to draw the whole table. */
   private wholeDrawn: (() => void) | undefined;
   /** A large trace's whole table drawn from its raw span list (directTable.ts), shown from before
-   *  its trace is read until `session` exists (which adopts it when it is the trace's own). */
-  private direct: { table: DirectTable; posted: PostedTable } | undefined;
+   *  its trace is read until `session` exists (which adopts it when it is the trace's own), and
+   *  the answers to the page's requests until then (earlySession.ts). */
+  private direct: { table: DirectTable; posted: PostedTable; early: EarlySession } | undefined;
   /** Resolves the read's wait for the page to draw the direct table. */
   private directDrawn: (() => void) | undefined;
   /** The table the page has drawn whole, while the page lives. */
@@ -190,7 +192,7 @@ export class TracePanel implements vscode.Disposable {
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
-        this.timeline.mark('session');
+        this.timeline.mark('answers');
         this.previewSession = undefined;
         this.direct = undefined;
         this.logOpen();
@@ -280,7 +282,12 @@ export class TracePanel implements vscode.Disposable {
     this.timeline.mark('laidOut');
     // The header closes over nothing of the panel: the trace's session may keep it after the panel.
     const url = this.uiUrl(table.trace.summary.experimentId);
-    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, url)) };
+    const whole = async (): Promise<TraceSession | undefined> => {
+      await this.loading;
+      return this.session;
+    };
+    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, url)), early: new EarlySession(spans, table, whole) };
+    this.timeline.mark('answers');
     this.revision++;
     if (!this.readyFlag) return; // posted when the page is ready
     const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
@@ -359,7 +366,8 @@ export class TracePanel implements vscode.Disposable {
     const p = params as Commands[keyof Commands];
     const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
     const trace = this.session?.trace;
-    const located = { locate: (r: ValueRef) => (trace ? { trace, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
+    const source = trace ?? this.direct?.early.source;
+    const located = { locate: (r: ValueRef) => (source ? { trace: source, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
     if (await contentAction(method, p, located)) return;
     const actions = { ref, trace, mlflowUrl: () => (this.session ?? this.direct?.posted)?.header().mlflowUrl, comparer: this.comparer, experimentId: this.ref.experimentId };
     if (await spanAction(method, p, actions)) return;
@@ -399,11 +407,11 @@ export class TracePanel implements vscode.Disposable {
     let reply: HostToWebview;
     try {
       // While the top of a large trace is shown, its spans are answered from it; while its whole
-      // table is, before the trace is read, the answer waits for the trace.
-      const s = this.session ?? (this.direct ? await this.loading?.then(() => this.session) : this.previewSession);
+      // table is, before the trace is read, from its raw spans.
+      const s = this.session ?? this.direct?.early ?? this.previewSession;
       if (!s) throw new Error('The trace is still loading.');
       let result: unknown;
-      if (m.method === 'spanDetails') result = s.details(m.params.spanId);
+      if (m.method === 'spanDetails') result = await s.details(m.params.spanId);
       else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
       else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
       else if (m.method === 'search') result = await s.searchSliced(String(m.params.query ?? ''), { signal: this.closed.signal });

@@ -1,12 +1,12 @@
 // "Save as…" for a medium in the panel: its bytes (recorded, or an MLflow attachment) written to
 // a file the user picks in VS Code's save dialog. Nothing is written without that choice.
 import * as vscode from 'vscode';
-import type { Trace } from '../model/types';
+import type { SpanSource } from '../model/types';
 import { extensionFor } from './media';
 import { mediaBytes, mediaPartAt, type AttachmentFetch } from './mediaSource';
 import type { ValueRef } from '../contract/protocol';
 
-export async function saveMedia(trace: Trace, ref: ValueRef, attachments: AttachmentFetch, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
+export async function saveMedia(trace: SpanSource, ref: ValueRef, attachments: AttachmentFetch, log: vscode.LogOutputChannel): Promise<vscode.Uri | undefined> {
   const part = mediaPartAt(trace, ref);
   if (!part) throw new Error('That medium is no longer in the trace (it may have been refreshed).');
   const got = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Gemini Trace: reading the medium…', cancellable: true }, (_p, token) => {

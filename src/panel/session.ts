@@ -7,8 +7,8 @@ import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';
-import { safeStringify, valueText } from './clip';
-import { resolveRef, spanDetails } from './details';
+import { Haystacks, searchSteps, type SearchResult } from './search';
+import { fullValueText, spanDetails } from './details';
 import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
 import type { Requests, TraceHeader, TracePayload, ValueRef } from '../contract/protocol';
@@ -17,11 +17,6 @@ import { buildHeader, tableSteps } from './viewModel';
 import { packTable } from '../contract/wireTable';
 import type { DirectTable } from './directTable';
 import { PostedTable } from './postedTable';
-
-const MAX_MATCHES = 20_000;
-/** Characters of searchable text kept in memory across all spans of one trace. */
-const HAYSTACK_BUDGET = 32_000_000;
-const HAYSTACK_PER_SPAN = 256_000;
 
 interface Layout {
   order: Span[];
@@ -54,9 +49,15 @@ function directMismatch(trace: Trace, direct: DirectTable, url: string | undefin
  *  arrival about as much (see panelHost.ts' history check). */
 const kept = new WeakMap<Trace, TraceSession>();
 
+/** Whether a call's request holds the model's earlier answers: its warnings then need the calls
+ *  before it (dropped thought signatures). */
+export function resendsAnswers(call: ModelCall | undefined): call is ModelCall {
+  return !!call?.request.some((m) => m.role === 'model' || m.role === 'assistant');
+}
+
 function* resendsSteps(spans: readonly Span[]): Steps<boolean> {
   for (let i = 0; i < spans.length; i++) {
-    if (requestMayHoldAnswers(spans[i]) && readModelCall(spans[i])?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return true;
+    if (requestMayHoldAnswers(spans[i]) && resendsAnswers(readModelCall(spans[i]))) return true;
     if (pauseHere(i, 128)) yield i / spans.length;
   }
   return false;
@@ -67,8 +68,8 @@ export class TraceSession {
   readonly table: SpanTable;
   /** The table as posted (see postedTable.ts). */
   private readonly posted: PostedTable;
-  private haystacks: (string | undefined)[] = [];
-  private haystackChars = 0;
+  private readonly spanAt = (i: number): Span => this.order[i];
+  private readonly haystacks = new Haystacks(this.spanAt);
   /** Per model-call span, what only the whole trace can tell (dropped thought signatures). */
   private turnWarnings: Map<string, string[]> | undefined;
   /** The turns before this trace in its session or run (earlier traces), when the host found them. */
@@ -144,7 +145,7 @@ export class TraceSession {
    *  read once, and only when a call resends history (so most spans never pay for it). */
   private callOf(span: Span): ModelCall | undefined {
     const call = readModelCall(span);
-    if (!call?.request.some((m) => m.role === 'model' || m.role === 'assistant')) return call;
+    if (!resendsAnswers(call)) return call;
     if (!this.turnWarnings) {
       const turns = spanCalls(this.trace);
       const warnings = signatureWarnings([...this.prior, ...turns.map((t) => ({ label: t.span.name, call: t.call }))]).slice(this.prior.length);
@@ -181,88 +182,21 @@ export class TraceSession {
   /** Lets go of what only searches reuse (up to HAYSTACK_BUDGET characters of text): the session
    *  outlives its panel while the trace store keeps the trace. */
   dropSearchText(): void {
-    this.haystacks = [];
-    this.haystackChars = 0;
+    this.haystacks.drop();
   }
 
   fullValue(ref: ValueRef): string {
-    const v = resolveRef(this.trace, ref);
-    if (v === undefined) throw new Error('That value is no longer in the trace (it may have been refreshed).');
-    return valueText(v);
+    return fullValueText(this.trace, ref);
   }
 
-  /**
-   * Query words must all match. `type:`, `name:`, `model:` and `status:` narrow a word to that
-   * field; a bare word matches the name, type, model, or the span's inputs, outputs and attributes.
-   */
-  search(query: string): Requests['search']['result'] {
-    return runToEnd(this.searchSteps(query));
+  /** The rows that match `query` (see search.ts). */
+  search(query: string): SearchResult {
+    return runToEnd(searchSteps(query, this.table, this.spanAt, this.haystacks));
   }
 
-  /** search() in slices: the first search of a trace decodes every span's payload it looks into
-   *  (about half a second for 100,000 spans), which must not block the extension host. */
-  searchSliced(query: string, o?: SliceOptions): Promise<Requests['search']['result']> {
-    return runSliced(this.searchSteps(query), o);
-  }
-
-  private *searchSteps(query: string): Steps<Requests['search']['result']> {
-    const terms = parseQuery(query);
-    if (!terms.length) return { indices: [], truncated: false };
-    const t = this.table;
-    const indices: number[] = [];
-    for (let i = 0; i < t.n; i++) {
-      if (pauseHere(i, 128)) yield i / t.n;
-      let all = true;
-      for (const { field, word } of terms) {
-        const name = t.names[i].toLowerCase();
-        const type = t.types[t.kind[i]].toLowerCase();
-        const model = t.model[i] >= 0 ? t.models[t.model[i]].toLowerCase() : '';
-        let hit: boolean;
-        if (field === 'name') hit = name.includes(word);
-        else if (field === 'type') hit = type.includes(word);
-        else if (field === 'model') hit = model.includes(word);
-        else if (field === 'status') hit = this.order[i].status.toLowerCase().startsWith(word);
-        else hit = name.includes(word) || type.includes(word) || model.includes(word) || this.haystack(i).includes(word);
-        if (!hit) {
-          all = false;
-          break;
-        }
-      }
-      if (all) {
-        indices.push(i);
-        if (indices.length >= MAX_MATCHES) return { indices, truncated: true };
-      }
-    }
-    return { indices, truncated: false };
-  }
-
-  private haystack(i: number): string {
-    const cached = this.haystacks[i];
-    if (cached !== undefined) return cached;
-    const s = this.order[i];
-    // A model call's own text first (what the Chat tab shows, whatever its wire format), then the
-    // raw attributes (which hold the span's inputs and outputs too, so they are not added twice).
-    const call = readModelCall(s);
-    const said = call ? `${call.promptText}\n${call.responseText}\n${call.thinking}\n` : '';
-    const text = `${said}${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
-      .slice(0, HAYSTACK_PER_SPAN)
-      .toLowerCase();
-    // Past the budget, text is rebuilt per query rather than held: memory stays flat.
-    if (this.haystackChars + text.length <= HAYSTACK_BUDGET) {
-      this.haystacks[i] = text;
-      this.haystackChars += text.length;
-    }
-    return text;
+  /** search() in slices that give the event loop back. */
+  searchSliced(query: string, o?: SliceOptions): Promise<SearchResult> {
+    return runSliced(searchSteps(query, this.table, this.spanAt, this.haystacks), o);
   }
 }
 
-export function parseQuery(query: string): { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] {
-  const out: { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] = [];
-  // Quoted phrases stay whole: "tool error" matches those two words together.
-  for (const m of query.matchAll(/(?:(name|type|model|status):)?(?:"([^"]*)"|(\S+))/gi)) {
-    const word = (m[2] ?? m[3] ?? '').toLowerCase();
-    if (!word) continue;
-    out.push({ field: (m[1]?.toLowerCase() as 'name' | 'type' | 'model' | 'status' | undefined) ?? 'any', word });
-  }
-  return out;
-}

@@ -257,8 +257,8 @@ describe('trace panel in the workbench (Playwright, real VS Code)', function () 
     await page.keyboard.press('Enter');
     const view = webview(page);
     await view.locator('body[data-spans="30000"]').waitFor({ state: 'attached', timeout: 120_000 });
-    // The last row, far below the top the preview held: its details come from the trace, read
-    // after the table was drawn.
+    // The last row, far below the top the preview held: its details come from its raw span
+    // (src/panel/earlySession.ts) until the trace, read after the table was drawn, is.
     await view.locator('.viewport .row').first().click();
     await page.keyboard.press('End');
     await view.locator('.details-name .name-text', { hasText: last }).waitFor({ timeout: 60_000 });

@@ -22,7 +22,7 @@ describe('a panel\'s open timeline', () => {
     t.drewWhole(50); // a later drawing (a refresh) is not the open's
     assert.equal(t.report('tr-1', 20_000), undefined, 'nothing before the session answers (a table drawn before the trace is read)');
     await pause(5);
-    t.mark('session');
+    t.mark('answers');
     const r = t.report('tr-1', 20_000);
     assert.ok(r);
     const m = /^trace panel tr-1: 20,000 spans, first rows at (\d+) ms, whole at (\d+) ms \(page ready (\d+) ms, trace read (\d+) ms, laid out \d+ ms, first piece posted \d+ ms, last piece posted (\d+) ms, page's own join and draw (\d+) ms\); details and search from (\d+) ms$/.exec(r.line);
@@ -36,7 +36,7 @@ describe('a panel\'s open timeline', () => {
 
   it('logs a small, quick open at debug, and a mark that never came as a dash', () => {
     const t = new OpenTimeline();
-    t.mark('session');
+    t.mark('answers');
     t.mark('whole');
     const r = t.report('tr-2', 10);
     assert.equal(r?.level, 'debug');

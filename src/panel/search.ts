@@ -1,0 +1,97 @@
+// The panel's search over one trace's span table, for a session over the normalised trace and for
+// a large trace's spans read one at a time before it is (earlySession.ts): both give the same
+// answer, as both read each span's text the same way. Pure: no vscode.
+import { readModelCall } from '../model/adapters/read';
+import type { Span } from '../model/types';
+import { pauseHere, type Steps } from '../shared/steps';
+import type { Requests } from '../contract/protocol';
+import type { SpanTable } from '../contract/spanTable';
+import { safeStringify } from './clip';
+
+const MAX_MATCHES = 20_000;
+/** Characters of searchable text kept in memory across all spans of one trace. */
+const HAYSTACK_BUDGET = 32_000_000;
+const HAYSTACK_PER_SPAN = 256_000;
+
+export type SearchResult = Requests['search']['result'];
+
+/** Each row's searchable text, built on a search's first look and kept up to HAYSTACK_BUDGET. */
+export class Haystacks {
+  private texts: (string | undefined)[] = [];
+  private chars = 0;
+
+  /** `spanAt`: the span on row `i` of the table. */
+  constructor(private readonly spanAt: (i: number) => Span) {}
+
+  at(i: number): string {
+    const cached = this.texts[i];
+    if (cached !== undefined) return cached;
+    const s = this.spanAt(i);
+    // A model call's own text first (what the Chat tab shows, whatever its wire format), then the
+    // raw attributes (which hold the span's inputs and outputs too, so they are not added twice).
+    const call = readModelCall(s);
+    const said = call ? `${call.promptText}\n${call.responseText}\n${call.thinking}\n` : '';
+    const text = `${said}${safeStringify(s.attributes)}\n${s.statusMessage ?? ''}`
+      .slice(0, HAYSTACK_PER_SPAN)
+      .toLowerCase();
+    // Past the budget, text is rebuilt per query rather than held: memory stays flat.
+    if (this.chars + text.length <= HAYSTACK_BUDGET) {
+      this.texts[i] = text;
+      this.chars += text.length;
+    }
+    return text;
+  }
+
+  /** Lets go of the text kept. */
+  drop(): void {
+    this.texts = [];
+    this.chars = 0;
+  }
+}
+
+/**
+ * The rows that match. Query words must all match. `type:`, `name:`, `model:` and `status:` narrow
+ * a word to that field; a bare word matches the name, type, model, or the span's inputs, outputs
+ * and attributes. As steps: the first search of a trace decodes every span's payload it looks into
+ * (about half a second for 100,000 spans), which must not block the extension host.
+ */
+export function* searchSteps(query: string, t: SpanTable, spanAt: (i: number) => Span, haystacks: Haystacks): Steps<SearchResult> {
+  const terms = parseQuery(query);
+  if (!terms.length) return { indices: [], truncated: false };
+  const indices: number[] = [];
+  for (let i = 0; i < t.n; i++) {
+    if (pauseHere(i, 128)) yield i / t.n;
+    let all = true;
+    for (const { field, word } of terms) {
+      const name = t.names[i].toLowerCase();
+      const type = t.types[t.kind[i]].toLowerCase();
+      const model = t.model[i] >= 0 ? t.models[t.model[i]].toLowerCase() : '';
+      let hit: boolean;
+      if (field === 'name') hit = name.includes(word);
+      else if (field === 'type') hit = type.includes(word);
+      else if (field === 'model') hit = model.includes(word);
+      else if (field === 'status') hit = spanAt(i).status.toLowerCase().startsWith(word);
+      else hit = name.includes(word) || type.includes(word) || model.includes(word) || haystacks.at(i).includes(word);
+      if (!hit) {
+        all = false;
+        break;
+      }
+    }
+    if (all) {
+      indices.push(i);
+      if (indices.length >= MAX_MATCHES) return { indices, truncated: true };
+    }
+  }
+  return { indices, truncated: false };
+}
+
+export function parseQuery(query: string): { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] {
+  const out: { field: 'name' | 'type' | 'model' | 'status' | 'any'; word: string }[] = [];
+  // Quoted phrases stay whole: "tool error" matches those two words together.
+  for (const m of query.matchAll(/(?:(name|type|model|status):)?(?:"([^"]*)"|(\S+))/gi)) {
+    const word = (m[2] ?? m[3] ?? '').toLowerCase();
+    if (!word) continue;
+    out.push({ field: (m[1]?.toLowerCase() as 'name' | 'type' | 'model' | 'status' | undefined) ?? 'any', word });
+  }
+  return out;
+}
