@@ -97,6 +97,7 @@ export class SearchBar {
       return;
     }
     this.countEl.textContent = '…';
+    this.countEl.dataset.searching = String(seq);
     // When the page's first search was asked and answered, on the machine's clock
     // (bench/panel-open.mjs reads them).
     const now = (): string => String(Math.round(performance.timeOrigin + performance.now()));
@@ -105,14 +106,23 @@ export class SearchBar {
       const r = await this.on.query(q);
       document.body.dataset.searchedAt ??= now();
       if (seq !== this.seq) return; // a newer query superseded this one
+      delete this.countEl.dataset.searching;
       this.matches = r.indices;
       this.pos = move ? -1 : this.matches.indexOf(this.on.selected());
       this.on.matches(r.indices, highlightWords(q), this.filter);
       this.showCount(r.truncated);
       if (this.matches.length && move) this.step(1, true);
     } catch (e) {
-      if (seq === this.seq) this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
+      if (seq !== this.seq) return;
+      delete this.countEl.dataset.searching;
+      this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
     }
+  }
+
+  /** The host's search for `q` has got this far: shown while it is still the query asked. */
+  progress(q: string, fraction: number): void {
+    if (q !== this.query || this.countEl.dataset.searching !== String(this.seq)) return;
+    this.countEl.textContent = `Searching… ${Math.round(fraction * 100)} %`;
   }
 
   private showCount(truncated = false): void {

@@ -199,6 +199,8 @@ export interface TracePayload {
 export interface Notifications {
   loading: { traceId: string; message: string };
   trace: TracePayload;
+  /** How far the host's search for `query` has got (0–1), while it runs. */
+  searchProgress: { query: string; fraction: number };
   failed: { traceId: string; message: string; canRetry: boolean };
   focusSpan: { spanId: string };
   notice: { message: string; severity: 'info' | 'warning' | 'error' };

@@ -18,6 +18,7 @@ import { TraceSession } from './session';
 import { FIRST_PIECE_SPANS, PostedTable } from './postedTable';
 import { directTableSteps, type DirectTable } from './directTable';
 import { EarlySession } from './earlySession';
+import { SearchRunner } from './searchRunner';
 import { buildHeader } from './viewModel';
 import type { SpanTable } from '../contract/spanTable';
 import { runSliced } from '../shared/steps';
@@ -77,6 +78,7 @@ export class TracePanel implements vscode.Disposable {
   private readonly timeline = new OpenTimeline();
   /** Aborted when the panel closes. */
   private readonly closed = new AbortController();
+  private readonly searches = new SearchRunner(this.closed.signal, (query, fraction) => this.notify('searchProgress', { query, fraction }));
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
@@ -414,7 +416,7 @@ export class TracePanel implements vscode.Disposable {
       if (m.method === 'spanDetails') result = await s.details(m.params.spanId);
       else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
       else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
-      else if (m.method === 'search') result = await s.searchSliced(String(m.params.query ?? ''), { signal: this.closed.signal });
+      else if (m.method === 'search') result = await this.searches.run(s, String(m.params.query ?? ''));
       else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
       reply = { kind: 'reply', id: m.id, ok: true, result };
       this.probe?.answered(this, m.method);

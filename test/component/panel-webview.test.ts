@@ -341,6 +341,11 @@ describe('panel webview in headless Chromium', function () {
     const tb = p.session.table;
     assert.equal(await selectedName(p), tb.names[tb.n - 1]);
     assert.ok((await rowCount(p)) < 150);
+    // A search that reads every span's content says how far it has got, then what it found.
+    await p.page.keyboard.press('/');
+    await p.page.keyboard.type('zzqqxxnothere');
+    await p.page.locator('.search-count', { hasText: /^Searching… \d+ %$/ }).waitFor({ timeout: 30_000 });
+    await p.page.locator('.search-count', { hasText: 'No results' }).waitFor({ timeout: 60_000 });
     await noProblems(p);
   });
 

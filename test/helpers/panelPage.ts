@@ -12,6 +12,7 @@ import { panelHtml } from '../../src/panel/html';
 import type { HostToWebview, WebviewToHost } from '../../src/contract/protocol';
 import type { SpanTable } from '../../src/contract/spanTable';
 import type { AttachmentFetch } from '../../src/panel/mediaSource';
+import { SearchRunner } from '../../src/panel/searchRunner';
 import { TraceSession } from '../../src/panel/session';
 import { themeVars, type Theme } from './vscodeTheme';
 
@@ -155,6 +156,8 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
     await page.evaluate(`window.__gtDeliver(${JSON.stringify(encodeMessage(m))}, ${isTrace})`);
   };
 
+  // As the panel runs searches (src/panel/panelHost.ts), reporting progress at every pause.
+  const searches = new SearchRunner(new AbortController().signal, (query, fraction) => void post({ kind: 'notification', method: 'searchProgress', params: { query, fraction } }).catch(() => undefined), 0);
   const answer = async (m: WebviewToHost) => {
     if (m.kind !== 'request') return;
     let reply: HostToWebview;
@@ -163,7 +166,7 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
         m.method === 'spanDetails' ? session.details(m.params.spanId)
         : m.method === 'fullValue' ? session.fullValue(m.params.ref)
         : m.method === 'media' ? await session.media(m.params.ref, opts.attachments)
-        : await session.searchSliced(m.params.query);
+        : await searches.run(session, m.params.query);
       reply = { kind: 'reply', id: m.id, ok: true, result };
     } catch (e) {
       reply = { kind: 'reply', id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) };
