@@ -15,27 +15,19 @@ import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
-import { FIRST_PIECE_SPANS, PostedTable } from './postedTable';
-import { directTableSteps, type DirectTable } from './directTable';
-import { EarlySession } from './earlySession';
+import { FIRST_PIECE_SPANS } from './postedTable';
+import { BeforeRead, WHOLE_DRAW_WAIT_MS } from './beforeRead';
 import { SearchRunner } from './searchRunner';
-import { buildHeader } from './viewModel';
 import type { SpanTable } from '../contract/spanTable';
-import { runSliced } from '../shared/steps';
+import { timedWait } from '../shared/timedWait';
 import { OpenTimeline } from './openTimeline';
 import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
 
 const POLL_MS = 2000;
 /** A trace of more spans than this shows the top of its tree (the first piece's rows) as soon as
- *  its body is in, while the rest is read: normalising 100,000 spans takes over half a second. */
+ *  its body is in, while the rest is read (beforeRead.ts). */
 const PREVIEW_FROM_SPANS = 20_000;
-/** Longest the read of the rest waits for the page to draw the preview: a busy extension host
- *  delays the message to the page, and the page's answer, by up to a second. */
-const PREVIEW_DRAW_WAIT_MS = 500;
-/** Longest the history check, or the read of a trace whose whole table is drawn before it is read,
- *  waits for the page to draw the whole table. */
-const WHOLE_DRAW_WAIT_MS = 10_000;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -45,19 +37,8 @@ export interface PanelProbe {
 
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
-  /** The top of a large trace, shown until `session` holds all of it, and how many spans it has. */
-  private previewSession: TraceSession | undefined;
-  private previewTotal = 0;
-  /** Resolves the wait for the page to draw the preview. */
-  private previewDrawn: (() => void) | undefined;
-  /** Resolves the wait for the page to draw the whole table. */
+  /** Resolves the history check's wait for the page to draw the whole table. */
   private wholeDrawn: (() => void) | undefined;
-  /** A large trace's whole table drawn from its raw span list (directTable.ts), shown from before
-   *  its trace is read until `session` exists (which adopts it when it is the trace's own), and
-   *  the answers to the page's requests until then (earlySession.ts). */
-  private direct: { table: DirectTable; posted: PostedTable; early: EarlySession } | undefined;
-  /** Resolves the read's wait for the page to draw the direct table. */
-  private directDrawn: (() => void) | undefined;
   /** The table the page has drawn whole, while the page lives. */
   private drawnWhole: SpanTable | undefined;
   private revision = 0;
@@ -78,6 +59,21 @@ export class TracePanel implements vscode.Disposable {
   private readonly timeline = new OpenTimeline();
   /** Aborted when the panel closes. */
   private readonly closed = new AbortController();
+  /** What a large trace shows before `session` exists. */
+  private readonly before = new BeforeRead({
+    waiting: () => !this.disposed && !this.session,
+    ready: () => this.readyFlag,
+    signal: this.closed.signal,
+    timeline: this.timeline,
+    uiUrl: (exp: string | undefined) => this.uiUrl(exp),
+    revise: () => void this.revision++,
+    postPreview: () => this.postPreview(),
+    postTrace: () => this.postTrace(),
+    whole: async () => {
+      await this.loading;
+      return this.session;
+    },
+  });
   private readonly searches = new SearchRunner(this.closed.signal, (query, fraction) => this.notify('searchProgress', { query, fraction }));
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
@@ -131,7 +127,7 @@ export class TracePanel implements vscode.Disposable {
         else {
           this.readyFlag = false;
           this.drawnWhole = undefined;
-          this.directDrawn?.(); // the read need not wait for a page that is gone
+          this.before.drewDirect(); // the read need not wait for a page that is gone
           this.poster.pageReset();
         }
       }),
@@ -157,7 +153,7 @@ export class TracePanel implements vscode.Disposable {
     this.panel.reveal(undefined, false);
     if (!spanId) return;
     this.selected = spanId;
-    if (this.readyFlag && (this.session || this.direct)) this.notify('focusSpan', { spanId });
+    if (this.readyFlag && (this.session || this.before.direct)) this.notify('focusSpan', { spanId });
     // Also kept for the next page load, in case this one is about to be replaced.
     this.pendingFocus = spanId;
   }
@@ -174,20 +170,20 @@ export class TracePanel implements vscode.Disposable {
       try {
         // A first load says how far it has got; a refresh keeps the trace on screen instead.
         const progress = (message: string): void => {
-          if (!this.session && !this.previewSession && this.readyFlag) this.notify('loading', { traceId, message });
+          if (!this.session && !this.before.preview && this.readyFlag) this.notify('loading', { traceId, message });
         };
         const preview = {
           rows: FIRST_PIECE_SPANS,
           fromSpans: PREVIEW_FROM_SPANS,
-          show: (top: Trace, total: number) => this.showPreview(top, total),
-          whole: (info: unknown, spans: unknown[]) => this.showDirect(info, spans),
+          show: (top: Trace, total: number) => this.before.showPreview(top, total),
+          whole: (info: unknown, spans: unknown[]) => this.before.showDirect(info, spans),
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
         this.timeline.mark('read');
         const url = this.uiUrl(trace.summary.experimentId);
         const t0 = Date.now();
-        const direct = this.direct && { ...this.direct, mismatch: (why: string) => this.services.log.warn(`trace panel ${traceId}: the table drawn before the trace was read is not the trace's own (${why}); drawn again`) };
+        const direct = this.before.direct && { ...this.before.direct, mismatch: (why: string) => this.services.log.warn(`trace panel ${traceId}: the table drawn before the trace was read is not the trace's own (${why}); drawn again`) };
         const session = await TraceSession.of(trace, url, { signal: this.closed.signal, onProgress: (f) => progress(`Laying out ${trace.spans.length.toLocaleString('en-US')} spans… ${Math.round(f * 100)} %`) }, direct);
         if (this.disposed) return;
         const layoutMs = Date.now() - t0;
@@ -195,8 +191,7 @@ export class TracePanel implements vscode.Disposable {
         this.timeline.mark('laidOut');
         this.session = session;
         this.timeline.mark('answers');
-        this.previewSession = undefined;
-        this.direct = undefined;
+        this.before.done();
         this.logOpen();
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         // The session adopted the table the page holds (or is about to): nothing to post again.
@@ -258,64 +253,25 @@ export class TracePanel implements vscode.Disposable {
     }
   }
 
-  /** Shows the top of a large trace's tree while the rest is read (TraceGetOptions.preview). */
-  private showPreview(top: Trace, total: number): Promise<void> | undefined {
-    if (this.disposed || this.session) return undefined;
-    this.previewSession = new TraceSession(top, this.uiUrl(top.summary.experimentId));
-    this.previewTotal = total;
-    this.revision++;
-    if (!this.readyFlag) return undefined; // posted when the page is ready
-    this.postPreview();
-    const drawn = timedWait(PREVIEW_DRAW_WAIT_MS);
-    this.previewDrawn = drawn.end;
-    return drawn.done;
-  }
-
-  /** Shows a large trace's whole table, drawn from its raw span list before the trace is read
-   *  (TraceGetOptions.preview.whole), when directTable.ts reads it; the read of the trace waits
-   *  until the page has drawn it, as host work while the table crosses to the page delays it
-   *  about one for one (see checkHistory). */
-  private async showDirect(info: unknown, spans: unknown[]): Promise<void> {
-    if (this.disposed || this.session) return;
-    const table = await runSliced(directTableSteps(info, spans), { signal: this.closed.signal });
-    if (!table || this.disposed || this.session) return;
-    // Read and laid out at once: the trace itself is read after the page has drawn this.
-    this.timeline.mark('read');
-    this.timeline.mark('laidOut');
-    // The header closes over nothing of the panel: the trace's session may keep it after the panel.
-    const url = this.uiUrl(table.trace.summary.experimentId);
-    const whole = async (): Promise<TraceSession | undefined> => {
-      await this.loading;
-      return this.session;
-    };
-    this.direct = { table, posted: new PostedTable(table.table, () => buildHeader(table.trace, table.table, url)), early: new EarlySession(spans, table, whole) };
-    this.timeline.mark('answers');
-    this.revision++;
-    if (!this.readyFlag) return; // posted when the page is ready
-    const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
-    this.directDrawn = drawn.end;
-    this.postTrace();
-    await drawn.done;
-  }
-
   private postPreview(): void {
-    if (!this.readyFlag || !this.previewSession) return;
-    this.timeline.mark('posted');
     // The span asked for is focused if the preview holds it (and asked again of the whole table).
-    this.poster.post([this.previewSession.previewPayload(this.revision, this.previewTotal, this.pendingFocus)].values());
+    const payload = this.readyFlag ? this.before.previewPayload(this.revision, this.pendingFocus) : undefined;
+    if (!payload) return;
+    this.timeline.mark('posted');
+    this.poster.post([payload].values());
   }
 
   /** The page drew `spans` rows' worth of the table, `ms` after the piece that completed them
    *  arrived: marks the open's first rows, and its end. */
   private openDrawn(spans: number, ms: number): void {
-    const shown = this.session ?? this.direct?.posted;
-    const total = shown?.table.n ?? (this.previewSession && this.previewTotal);
+    const shown = this.session ?? this.before.direct?.posted;
+    const total = shown?.table.n ?? this.before.preview?.total;
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
     this.drawnWhole = shown?.table;
     if (this.session) this.wholeDrawn?.();
-    else this.directDrawn?.();
+    else this.before.drewDirect();
     this.timeline.mark('whole');
     this.timeline.drewWhole(ms);
     this.logOpen();
@@ -324,14 +280,14 @@ export class TracePanel implements vscode.Disposable {
   /** Logs where the open spent its time, once the page holds the whole table and the session
    *  answers (see OpenTimeline.report). */
   private logOpen(): void {
-    const n = (this.session ?? this.direct?.posted)?.table.n;
+    const n = (this.session ?? this.before.direct?.posted)?.table.n;
     const r = n === undefined ? undefined : this.timeline.report(this.ref.traceId, n);
     if (r) this.services.log[r.level](r.line);
   }
 
   /** Posts the whole table: the session's, or before it exists the direct one. */
   private postTrace(): void {
-    const shown = this.session ?? this.direct?.posted;
+    const shown = this.session ?? this.before.direct?.posted;
     if (!this.readyFlag || !shown) return;
     const focus = this.pendingFocus;
     this.pendingFocus = undefined;
@@ -368,18 +324,18 @@ export class TracePanel implements vscode.Disposable {
     const p = params as Commands[keyof Commands];
     const ref = (spanId?: string): TraceRef => ({ traceId: this.ref.traceId, spanId, experimentId: this.session?.trace.summary.experimentId ?? this.ref.experimentId });
     const trace = this.session?.trace;
-    const source = trace ?? this.direct?.early.source;
+    const source = trace ?? this.before.direct?.early.source;
     const located = { locate: (r: ValueRef) => (source ? { trace: source, ref: r } : undefined), attachments: this.attachments, log: this.services.log, where: 'trace panel' };
     if (await contentAction(method, p, located)) return;
-    const actions = { ref, trace, mlflowUrl: () => (this.session ?? this.direct?.posted)?.header().mlflowUrl, comparer: this.comparer, experimentId: this.ref.experimentId };
+    const actions = { ref, trace, mlflowUrl: () => (this.session ?? this.before.direct?.posted)?.header().mlflowUrl, comparer: this.comparer, experimentId: this.ref.experimentId };
     if (await spanAction(method, p, actions)) return;
     switch (method) {
       case 'ready':
         this.timeline.mark('ready');
         this.readyFlag = true;
         this.poster.pageReset();
-        if (this.session || this.direct) this.postTrace();
-        else if (this.previewSession) this.postPreview();
+        if (this.session || this.before.direct) this.postTrace();
+        else if (this.before.preview) this.postPreview();
         else if (!this.loading) void this.load(false);
         else this.notify('loading', { traceId: this.ref.traceId, message: `Loading trace ${this.ref.traceId}…` });
         return;
@@ -392,10 +348,10 @@ export class TracePanel implements vscode.Disposable {
         return;
       case 'rendered': {
         const c = p as Commands['rendered'];
-        this.poster.rendered(c.spans, (this.session ?? this.direct?.posted)?.table.n);
-        if (!this.session && this.previewSession) {
+        this.poster.rendered(c.spans, (this.session ?? this.before.direct?.posted)?.table.n);
+        if (!this.session && this.before.preview) {
           this.poster.topDrawn();
-          this.previewDrawn?.();
+          this.before.drewPreview();
         }
         this.openDrawn(c.spans, c.ms);
         this.probe?.rendered(this, c);
@@ -410,7 +366,7 @@ export class TracePanel implements vscode.Disposable {
     try {
       // While the top of a large trace is shown, its spans are answered from it; while its whole
       // table is, before the trace is read, from its raw spans.
-      const s = this.session ?? this.direct?.early ?? this.previewSession;
+      const s = this.session ?? this.before.direct?.early ?? this.before.preview?.session;
       if (!s) throw new Error('The trace is still loading.');
       let result: unknown;
       if (m.method === 'spanDetails') result = await s.details(m.params.spanId);
@@ -438,8 +394,8 @@ export class TracePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.closed.abort(); // a layout still running for this panel stops at its next pause
-    this.previewDrawn?.(); // nor does the read wait for a preview nobody will see
-    this.directDrawn?.();
+    this.before.drewPreview(); // nor does the read wait for a table nobody will see
+    this.before.drewDirect();
     this.wholeDrawn?.();
     this.session?.dropSearchText();
     if (this.poll) clearTimeout(this.poll);
@@ -449,19 +405,6 @@ export class TracePanel implements vscode.Disposable {
     this.onDidDisposeEmitter.fire();
     this.onDidDisposeEmitter.dispose();
   }
-}
-
-/** A wait that ends when `end` is called (again: nothing) or after `ms`. */
-function timedWait(ms: number): { done: Promise<void>; end: () => void } {
-  let end = (): void => undefined;
-  const done = new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    end = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { done, end };
 }
 
 function isRunning(t: Trace): boolean {
