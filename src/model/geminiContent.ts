@@ -8,11 +8,25 @@ import { MEDIA_ELIDED } from '../shared/runTags';
 import type { GeminiContent, GeminiPart } from './types';
 import { compactJson } from '../shared/json';
 
+/** Each snake_case name's camelCase twin, worked out once: field() runs for every key of every
+ *  part, content and config read, and a regex replace per miss was most of reading a model call. */
+const camelNames = new Map<string, string>();
+
+export function camelOf(snake: string): string {
+  let camel = camelNames.get(snake);
+  if (camel === undefined) {
+    camel = snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    camelNames.set(snake, camel);
+  }
+  return camel;
+}
+
 /** Property by snake_case or camelCase name, treating null as absent. */
 export function field(o: Record<string, unknown>, snake: string): unknown {
   const v = o[snake];
   if (v !== undefined && v !== null) return v;
-  const camel = snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const camel = camelOf(snake);
+  if (camel === snake) return undefined;
   const w = o[camel];
   return w === null ? undefined : w;
 }

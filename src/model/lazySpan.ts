@@ -108,6 +108,11 @@ export class LazySpan implements Span {
     return this.inputsText;
   }
 
+  /** The outputs' JSON text while they are not decoded yet. */
+  get pendingOutputs(): string | undefined {
+    return this.outputsText;
+  }
+
   /** A top-level field of the inputs (undefined when they are not an object or lack it), read
    *  from the pending text without decoding the rest when it can be. */
   inputsField(key: string): unknown {

@@ -100,4 +100,26 @@ describe('answers before the trace is read (early session)', function () {
       assert.deepStrictEqual(await early.media(media), await session.media(media), 'a part that is not a medium');
     });
   }
+
+  it('finds the same words in a payload still pending, half decoded or decoded', () => {
+    const g = generateTrace({ spans: 3000, encoding: 'python', seed: 22, hostile: true });
+    const read = () => {
+      const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+      assert.ok(!isTraceError(t));
+      return t;
+    };
+    const queries = ['paris.md', 'celsius', '"you are a helpful"', 'get_weather', 'timeouterror', '<script>'];
+    const pending = new TraceSession(read());
+    const half = read();
+    // Inputs decoded on some spans (a details view), outputs on others; the rest left pending.
+    half.spans.forEach((s, i) => void (i % 3 === 0 ? s.inputs : i % 3 === 1 ? s.outputs : undefined));
+    const decoded = read();
+    for (const s of decoded.spans) void s.attributes;
+    for (const q of queries) {
+      const want = pending.search(q);
+      assert.ok(want.indices.length > 0, `${q} is found`);
+      assert.deepStrictEqual(new TraceSession(half).search(q), want, `${q}, half decoded`);
+      assert.deepStrictEqual(new TraceSession(decoded).search(q), want, `${q}, decoded`);
+    }
+  });
 });

@@ -5,7 +5,7 @@
 // drafts 4 to 2020-12, 23 KB minified. It runs on the host, per span asked for.
 import { Validator, type Schema } from '@cfworker/json-schema';
 import { isRecord } from '../../shared/json';
-import { field } from '../geminiContent';
+import { camelOf, field } from '../geminiContent';
 import type { ModelCall } from './types';
 import { errorMessage } from '../../shared/errors';
 
@@ -101,7 +101,7 @@ export function fromGeminiSchema(s: Record<string, unknown>, depth = 0): unknown
   for (const k of ['required', 'minimum', 'maximum', 'min_items', 'max_items', 'min_length', 'max_length', 'min_properties', 'max_properties', 'pattern', 'title', 'description', 'default']) {
     const v = field(s, k);
     if (v === undefined) continue;
-    const camel = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const camel = camelOf(k);
     // int64 counts arrive as strings from the REST API.
     out[camel] = /^(min|max)/.test(camel) && typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
   }
