@@ -4,6 +4,7 @@ import type * as vscode from 'vscode';
 import type { MlflowApi } from '../mlflow/api';
 import type { Assessment } from '../model/assessments';
 import type { Trace, TraceSummary } from '../model/types';
+import type { SpanReader } from '../model/earlySpans';
 
 export type ConnectionState = 'connecting' | 'up' | 'down' | 'unauthorized';
 
@@ -63,8 +64,9 @@ export interface TraceGetOptions {
     fromSpans: number;
     show: (top: Trace, total: number) => Promise<void> | void;
     /** Then the whole raw list, for a caller that draws the whole table from it before the trace
-     *  is read (panel/directTable.ts); the read waits for what it returns to settle. */
-    whole?: (info: unknown, spans: unknown[]) => Promise<void> | void;
+     *  is read (panel/directTable.ts); the read waits for what it returns to settle. `reader`
+     *  reads one span of it as normalising will, which then takes the span as read. */
+    whole?: (info: unknown, spans: unknown[], reader: SpanReader) => Promise<void> | void;
   };
 }
 

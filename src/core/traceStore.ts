@@ -92,7 +92,7 @@ export class TraceStoreImpl implements TraceStore {
       const spans = full.data.spans;
       const count = Array.isArray(spans) ? spans.length.toLocaleString('en-US') : 'the';
       if (Array.isArray(spans)) this.makeRoom(this.cache.get(traceId), spans.length);
-      if (preview && Array.isArray(spans) && spans.length > preview.fromSpans) await this.preview(full.info, spans, preview, signal);
+      if (preview && Array.isArray(spans) && spans.length > preview.fromSpans) await this.preview(full.info, spans, early, preview, signal);
       // In slices: the extension host is shared, and a 100,000-span trace takes seconds to read.
       const t0 = Date.now();
       const t = await normalizeTraceSliced(
@@ -116,12 +116,12 @@ export class TraceStoreImpl implements TraceStore {
   /** The top of a large trace's tree, read on its own, then the whole raw list (see
    *  TraceGetOptions.preview). A preview that cannot be read is skipped: the whole trace follows
    *  and says what was wrong. */
-  private async preview(info: unknown, spans: unknown[], p: NonNullable<TraceGetOptions['preview']>, signal: AbortSignal | undefined): Promise<void> {
+  private async preview(info: unknown, spans: unknown[], early: EarlySpans, p: NonNullable<TraceGetOptions['preview']>, signal: AbortSignal | undefined): Promise<void> {
     const top = await runSliced(topOfTreeSteps(spans, p.rows), { signal });
     const t = top && normalizeTrace({ info, spans: top });
     try {
       if (t && !isTraceError(t)) await p.show(t, spans.length);
-      await p.whole?.(info, spans);
+      await p.whole?.(info, spans, early);
     } catch {
       /* a head start only: the whole trace follows */
     }

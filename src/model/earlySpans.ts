@@ -17,6 +17,9 @@ import type { Span } from './types';
 /** Spans read between looks at the clock. */
 const BATCH = 16;
 
+/** Reads a trace's raw spans one at a time, each once (EarlySpans.read). */
+export type SpanReader = Pick<EarlySpans, 'read'>;
+
 export class EarlySpans {
   /** Raw spans as the parse handed them over, by index. */
   private readonly queued: unknown[] = [];
@@ -45,6 +48,18 @@ export class EarlySpans {
     return false;
   }
 
+  /** The span at `index`, read from `raw` now unless it was read and not taken yet, and kept for
+   *  normalising to take as if it had been read while the body downloaded: what answers a large
+   *  trace's requests before it is normalised (panel/earlySession.ts) reads each span once.
+   *  Undefined for a span that does not read alone, or cannot be read. */
+  read(index: number, raw: unknown): Span | undefined {
+    if (this.from[index] !== raw || raw === undefined) {
+      this.queued[index] = raw;
+      this.readOne(index);
+    }
+    return this.from[index] === raw ? this.spans[index] : undefined;
+  }
+
   /** The span read early from exactly `raw` at `index` (its warnings passed to `bad` now), or
    *  'unread'. */
   take(index: number, raw: unknown, bad: (m: string) => void): Span | undefined | 'unread' {
@@ -56,6 +71,8 @@ export class EarlySpans {
 
   private readOne(index: number): void {
     const raw = this.queued[index];
+    // Read already (by read()): its result stands.
+    if (raw === undefined) return;
     this.queued[index] = undefined;
     this.from[index] = undefined;
     if (!isRecord(raw) || !decodesAlone(raw)) return;

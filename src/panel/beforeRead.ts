@@ -4,6 +4,7 @@
 // raw spans (earlySession.ts). The read of the trace waits for the page to draw each, as host
 // work while a table crosses to the page delays its arrival about one for one.
 // Pure: no vscode; the panel (panelHost.ts) posts and counts revisions.
+import type { SpanReader } from '../model/earlySpans';
 import type { Trace } from '../model/types';
 import type { TracePayload } from '../contract/protocol';
 import { runSliced } from '../shared/steps';
@@ -62,7 +63,7 @@ export class BeforeRead {
 
   /** Shows the whole table drawn from the raw span list (TraceGetOptions.preview.whole), when
    *  directTable.ts reads it; resolves once the page has drawn it. */
-  async showDirect(info: unknown, spans: unknown[]): Promise<void> {
+  async showDirect(info: unknown, spans: unknown[], reader: SpanReader): Promise<void> {
     if (!this.host.waiting()) return;
     const table = await runSliced(directTableSteps(info, spans), { signal: this.host.signal });
     if (!table || !this.host.waiting()) return;
@@ -72,7 +73,7 @@ export class BeforeRead {
     // The header closes over nothing of the panel: the trace's session may keep it after the panel.
     const url = this.host.uiUrl(table.trace.summary.experimentId);
     const posted = new PostedTable(table.table, () => buildHeader(table.trace, table.table, url));
-    this.direct = { table, posted, early: new EarlySession(spans, table, () => this.host.whole()) };
+    this.direct = { table, posted, early: new EarlySession(spans, table, reader, () => this.host.whole()) };
     this.host.timeline.mark('answers');
     this.host.revise();
     if (!this.host.ready()) return; // posted when the page is ready
@@ -98,7 +99,8 @@ export class BeforeRead {
   }
 
   /** The trace's session took over. */
-  done(): void {
+  done(session: TraceSession): void {
+    this.direct?.early.handOver(session);
     this.preview = undefined;
     this.direct = undefined;
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { VIEW } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
+import type { SpanReader } from '../model/earlySpans';
 import type { Trace } from '../model/types';
 import type { Services } from '../core/services';
 import type { TraceRef } from '../shared/traceRef';
@@ -176,7 +177,7 @@ export class TracePanel implements vscode.Disposable {
           rows: FIRST_PIECE_SPANS,
           fromSpans: PREVIEW_FROM_SPANS,
           show: (top: Trace, total: number) => this.before.showPreview(top, total),
-          whole: (info: unknown, spans: unknown[]) => this.before.showDirect(info, spans),
+          whole: (info: unknown, spans: unknown[], reader: SpanReader) => this.before.showDirect(info, spans, reader),
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
@@ -191,7 +192,7 @@ export class TracePanel implements vscode.Disposable {
         this.timeline.mark('laidOut');
         this.session = session;
         this.timeline.mark('answers');
-        this.before.done();
+        this.before.done(session);
         this.logOpen();
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         // The session adopted the table the page holds (or is about to): nothing to post again.

@@ -6,6 +6,9 @@ import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import type { Trace } from '../../src/model/types';
 import { directTableSteps } from '../../src/panel/directTable';
 import { EarlySession } from '../../src/panel/earlySession';
+import { EarlySpans } from '../../src/model/earlySpans';
+import { PostedTable } from '../../src/panel/postedTable';
+import { buildHeader } from '../../src/panel/viewModel';
 import { TraceSession, resendsAnswers } from '../../src/panel/session';
 import { runToEnd } from '../../src/shared/steps';
 import { generateTrace } from '../../bench/gen-trace.mjs';
@@ -29,8 +32,10 @@ function resendHistory(list: unknown[]): void {
   }
 }
 
-/** A trace's early session (its whole() counted) beside its session, both over the same raw list. */
-function pair(encoding: 'python' | 'typescript' | 'otel', hostile: boolean) {
+/** A trace's early session (its whole() counted) beside its session, both over the same raw list.
+ *  `searchFirst`: the early session reads every span (a search) before the trace is normalised,
+ *  which then takes those spans as read (as the panel's trace store does). */
+async function pair(encoding: 'python' | 'typescript' | 'otel', hostile: boolean, searchFirst: boolean) {
   const g = generateTrace({ spans: 3000, encoding, seed: 21, hostile });
   const list = spansOf(g.spansJson);
   if (encoding === 'python') resendHistory(list);
@@ -38,16 +43,25 @@ function pair(encoding: 'python' | 'typescript' | 'otel', hostile: boolean) {
   assert.ok(direct, `${encoding}: read directly`);
   let asked = 0;
   const read: { session?: TraceSession } = {};
-  const early = new EarlySession(list, direct, async () => {
+  const reader = new EarlySpans();
+  const early = new EarlySession(list, direct, reader, async () => {
     asked++;
     return read.session;
   });
+  if (searchFirst) await early.searchSliced('paris.md');
   // Normalised after the early session exists, from the same list, as the panel does: the read
   // must leave the raw spans as the early session reads them.
-  const trace = normalizeTrace({ info: g.info, spans: list });
+  const trace = normalizeTrace({ info: g.info, spans: list, early: reader });
   assert.ok(!isTraceError(trace));
   const session = (read.session = new TraceSession(trace, undefined));
-  return { early, session, trace: trace as Trace, asked: () => asked };
+  // (Looked up only when all are read: a lookup reads the span.)
+  if (searchFirst) assert.ok(trace.spans.every((x) => early.source.byId.get(x.id) === x), 'the spans the early session read are the trace\'s own');
+  // The trace with spans read early is the trace read plainly.
+  const plain = normalizeTrace({ info: g.info, spans: list });
+  assert.ok(!isTraceError(plain));
+  assert.deepStrictEqual(session.table, new TraceSession(plain).table, 'the same table');
+  assert.deepStrictEqual(trace.warnings, plain.warnings);
+  return { early, session, trace: trace as Trace, asked: () => asked, plain: new TraceSession(plain), direct };
 }
 
 describe('answers before the trace is read (early session)', function () {
@@ -55,11 +69,13 @@ describe('answers before the trace is read (early session)', function () {
 
   for (const [encoding, hostile] of [['python', true], ['typescript', false], ['otel', true]] as const) {
     it(`gives every span's details as the session does (${encoding}${hostile ? ', hostile strings' : ''})`, async () => {
-      const { early, session, trace, asked } = pair(encoding, hostile);
+      const { early, session, trace, asked, plain } = await pair(encoding, hostile, true);
       let history = 0;
       for (const s of trace.spans) {
         if (resendsAnswers(readModelCall(s))) history++;
-        assert.deepStrictEqual(await early.details(s.id), session.details(s.id), `span ${s.id} (${s.name})`);
+        const want = session.details(s.id);
+        assert.deepStrictEqual(await early.details(s.id), want, `span ${s.id} (${s.name})`);
+        assert.deepStrictEqual(plain.details(s.id), want, `span ${s.id} (${s.name}), plain read`);
       }
       // A call that resends the model's answers waits for the whole trace (its warnings need the
       // calls before it); no other span does.
@@ -69,11 +85,21 @@ describe('answers before the trace is read (early session)', function () {
     });
 
     it(`finds what the session finds, and gives the same whole values (${encoding})`, async () => {
-      const { early, session, trace } = pair(encoding, hostile);
+      const { early, session, trace, plain, direct } = await pair(encoding, hostile, false);
+      // Handed over to the session that adopted its table (as the panel's does), a span not read
+      // yet is the session's (the searches below then read the session's spans); a session with
+      // a table of its own is not taken.
+      const last = trace.spans.at(-1)!;
+      early.handOver(session);
+      const adopted = await TraceSession.of(trace, undefined, undefined, { table: direct, posted: new PostedTable(direct.table, () => buildHeader(direct.trace, direct.table)), mismatch: (why) => assert.fail(why) });
+      assert.equal(adopted.table, direct.table);
+      early.handOver(adopted);
+      assert.equal(early.source.byId.get(last.id), last);
       const queries = ['paris.md', 'type:tool status:error', 'gemini', '"answer 1"', 'name:get_weather timeouterror', 'status:ok model:flash', '<script>', 'no such words here'];
       for (const q of queries) {
         const want = session.search(q);
         assert.deepStrictEqual(await early.searchSliced(q), want, `search ${JSON.stringify(q)}`);
+        assert.deepStrictEqual(plain.search(q), want, `search ${JSON.stringify(q)}, plain read`);
       }
       assert.ok(session.search('paris.md').indices.length > 0, 'a content word is found');
       for (const s of trace.spans.slice(0, 200)) {
