@@ -67,6 +67,8 @@ export interface TraceGetOptions {
      *  is read (panel/directTable.ts); the read waits for what it returns to settle. `reader`
      *  reads one span of it as normalising will, which then takes the span as read. */
     whole?: (info: unknown, spans: unknown[], reader: SpanReader) => Promise<void> | void;
+    /** Work of the caller's on the trace that the read lets go first (SliceOptions.yieldTo). */
+    yieldTo?: () => Promise<unknown> | undefined;
   };
 }
 

@@ -97,7 +97,7 @@ export class TraceStoreImpl implements TraceStore {
       const t0 = Date.now();
       const t = await normalizeTraceSliced(
         { info: full.info, spans, early },
-        { signal, onProgress: (f) => onProgress?.(`Reading ${count} spans… ${Math.round(f * 100)} %`) },
+        { signal, onProgress: (f) => onProgress?.(`Reading ${count} spans… ${Math.round(f * 100)} %`), yieldTo: preview?.yieldTo },
       );
       // Where a slow open's time went (bench/panel-open.mjs reads this line).
       if (Date.now() - tf > 500) this.log.info(`trace ${traceId}: ${count} spans fetched and parsed in ${fetchMs} ms, read in ${Date.now() - t0} ms`);

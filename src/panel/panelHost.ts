@@ -178,6 +178,8 @@ export class TracePanel implements vscode.Disposable {
           fromSpans: PREVIEW_FROM_SPANS,
           show: (top: Trace, total: number) => this.before.showPreview(top, total),
           whole: (info: unknown, spans: unknown[], reader: SpanReader) => this.before.showDirect(info, spans, reader),
+          // A search asked before the trace is read reads the spans the read takes after it.
+          yieldTo: () => this.searches.busy(),
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;

@@ -14,6 +14,8 @@ export interface Searchable {
 
 export class SearchRunner {
   private running: AbortController | undefined;
+  /** The running search, settled when it ends. */
+  private current: Promise<unknown> | undefined;
 
   /** `closed`: aborted when the panel closes; `progress` hears the fraction done, at most every
    *  `everyMs`. */
@@ -23,7 +25,19 @@ export class SearchRunner {
     private readonly everyMs = PROGRESS_MS,
   ) {}
 
-  async run(s: Searchable, query: string): Promise<SearchResult> {
+  /** While a search runs, a promise that settles when it ends (else undefined): the trace's read
+   *  lets it go first, as the search reads the spans the read would (earlySession.ts). */
+  busy(): Promise<unknown> | undefined {
+    return this.running && this.current;
+  }
+
+  run(s: Searchable, query: string): Promise<SearchResult> {
+    const p = this.start(s, query);
+    this.current = p;
+    return p;
+  }
+
+  private async start(s: Searchable, query: string): Promise<SearchResult> {
     this.running?.abort(new Error('A newer search replaced this one.'));
     const mine = new AbortController();
     this.running = mine;

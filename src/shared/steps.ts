@@ -27,6 +27,8 @@ export interface SliceOptions {
   signal?: AbortSignal;
   /** For steps that yield WAIT: resolves when their input may have grown. */
   wait?: () => Promise<void>;
+  /** Asked at each pause: work that goes first (a promise that settles when it ends), or undefined. */
+  yieldTo?: () => Promise<unknown> | undefined;
 }
 
 /** Runs the steps, pausing (a macrotask, so I/O and other extensions run) every `sliceMs`. */
@@ -46,6 +48,7 @@ export async function runSliced<T>(steps: Steps<T>, o: SliceOptions = {}): Promi
     if (performance.now() - sliceStart < sliceMs) continue;
     o.onProgress?.(r.value);
     await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let first = o.yieldTo?.(); first; first = o.yieldTo?.()) await first.catch(() => undefined);
     o.signal?.throwIfAborted();
     sliceStart = performance.now();
   }

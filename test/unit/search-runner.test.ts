@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { SearchRunner } from '../../src/panel/searchRunner';
+import { runSliced } from '../../src/shared/steps';
 import { TraceSession } from '../../src/panel/session';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 
@@ -37,5 +38,32 @@ describe('search runner', function () {
     const running = runner.run(session, 'paris.md');
     closed.abort(new Error('closed'));
     await assert.rejects(running, /closed/);
+  });
+
+  it('holds a sliced read while a search runs (busy), and lets it go on after', async () => {
+    const runner = new SearchRunner(new AbortController().signal, () => undefined);
+    session.dropSearchText();
+    assert.equal(runner.busy(), undefined, 'idle at first');
+    let searchEnded = 0;
+    const search = runner.run(session, 'paris.md').then(() => (searchEnded = performance.now()));
+    assert.ok(runner.busy(), 'busy while searching');
+    // A read of many short steps, each a millisecond of work, pausing every 5 ms.
+    const stepsAt: number[] = [];
+    function* read(): Generator<number, number> {
+      for (let i = 0; i < 40; i++) {
+        const until = performance.now() + 1;
+        while (performance.now() < until) { /* work */ }
+        stepsAt.push(performance.now());
+        yield i / 40;
+      }
+      return 40;
+    }
+    const done = runSliced(read(), { sliceMs: 5, yieldTo: () => runner.busy() });
+    await search;
+    assert.equal(await done, 40);
+    assert.equal(runner.busy(), undefined, 'idle again');
+    // Its first slice runs before it first pauses; after that nothing until the search ended.
+    const during = stepsAt.filter((t) => t < searchEnded).length;
+    assert.ok(during <= 6, `${during} steps of the read ran while the search did`);
   });
 });
