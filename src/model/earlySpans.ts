@@ -71,7 +71,7 @@ export class EarlySpans {
 
   private readOne(index: number): void {
     const raw = this.queued[index];
-    // Read already (by read()): its result stands.
+    // Read already (by readSome or read): its result stands.
     if (raw === undefined) return;
     this.queued[index] = undefined;
     this.from[index] = undefined;
