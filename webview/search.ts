@@ -21,6 +21,8 @@ export class SearchBar {
   private readonly countEl: HTMLElement;
   private readonly filterBtn: HTMLButtonElement;
   private matches: number[] = [];
+  /** The host stopped at its cap: there are more matches than `matches`. */
+  private truncated = false;
   private pos = -1;
   private filter = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,6 +92,7 @@ export class SearchBar {
     const seq = ++this.seq;
     if (!q) {
       this.matches = [];
+      this.truncated = false;
       this.pos = -1;
       this.countEl.textContent = '';
       this.root.classList.remove('no-results');
@@ -108,9 +111,10 @@ export class SearchBar {
       if (seq !== this.seq) return; // a newer query superseded this one
       delete this.countEl.dataset.searching;
       this.matches = r.indices;
+      this.truncated = r.truncated;
       this.pos = move ? -1 : this.matches.indexOf(this.on.selected());
       this.on.matches(r.indices, highlightWords(q), this.filter);
-      this.showCount(r.truncated);
+      this.showCount();
       if (this.matches.length && move) this.step(1, true);
     } catch (e) {
       if (seq !== this.seq) return;
@@ -125,10 +129,10 @@ export class SearchBar {
     this.countEl.textContent = `Searching… ${Math.round(fraction * 100)} %`;
   }
 
-  private showCount(truncated = false): void {
+  private showCount(): void {
     const n = this.matches.length;
     this.root.classList.toggle('no-results', !!this.query && n === 0);
-    this.countEl.textContent = !this.query ? '' : n === 0 ? 'No results' : `${this.pos >= 0 ? count(this.pos + 1) : '?'} of ${count(n)}${truncated ? '+' : ''}`;
+    this.countEl.textContent = !this.query ? '' : n === 0 ? 'No results' : `${this.pos >= 0 ? count(this.pos + 1) : '?'} of ${count(n)}${this.truncated ? '+' : ''}`;
   }
 
   /** Moves to the next (or previous) match after the selected span, wrapping around; a new
