@@ -152,10 +152,23 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
         const runs: { plain: Finished[]; traced: Finished[] } = { plain: [], traced: [] };
         const experiments: string[] = [];
         // Interleaved, so machine load hits both alike; the best of each is compared.
-        for (let i = 0; i < 3; i++) {
-          runs.plain.push(await runToEnd(process.execPath, [app], plainEnv(bed.standin.url), cwd));
-          experiments.push(uniqueName('faults-slow'));
-          runs.traced.push(await runToEnd(process.execPath, [app], bed.nodeEnv(proxy.url, experiments[i]), cwd));
+        const pairs = async (n: number): Promise<void> => {
+          for (let i = 0; i < n; i++) {
+            runs.plain.push(await runToEnd(process.execPath, [app], plainEnv(bed.standin.url), cwd));
+            experiments.push(uniqueName('faults-slow'));
+            runs.traced.push(await runToEnd(process.execPath, [app], bed.nodeEnv(proxy.url, experiments.at(-1)!), cwd));
+          }
+        };
+        const best = (xs: Finished[], k: 'lastOutputMs' | 'ms') => Math.min(...xs.map((x) => x[k]));
+        const slowed = () => best(runs.traced, 'lastOutputMs') > best(runs.plain, 'lastOutputMs') * 1.25 + 300;
+        await pairs(3);
+        // CI runs other files beside this one: in one run, on Node 20, all three traced starts
+        // came out ~1.1 s slower while a framework's npm ci ran (316 against 304 ms alone). A miss
+        // is measured three pairs more and the best of all counts; a slowing the slow server
+        // causes misses again.
+        if (slowed()) {
+          console.log(`      calls done after ${Math.round(best(runs.traced, 'lastOutputMs'))} ms traced vs ${Math.round(best(runs.plain, 'lastOutputMs'))} ms untraced: measured again`);
+          await pairs(3);
         }
         for (const r of [...runs.plain, ...runs.traced]) assert.equal(r.code, 0, r.stderr);
         for (const r of runs.traced) {
@@ -163,7 +176,6 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
           assert.equal(r.stderr, '', 'a slow server is not an error');
         }
         assert.ok(proxy.seen.length > 0, 'the preload did talk to the slow server');
-        const best = (xs: Finished[], k: 'lastOutputMs' | 'ms') => Math.min(...xs.map((x) => x[k]));
         const work = { plain: best(runs.plain, 'lastOutputMs'), traced: best(runs.traced, 'lastOutputMs') };
         const total = { plain: best(runs.plain, 'ms'), traced: best(runs.traced, 'ms') };
         console.log(`      app's calls done after ${Math.round(work.traced)} ms traced vs ${Math.round(work.plain)} ms untraced; exit at ${Math.round(total.traced)} vs ${Math.round(total.plain)} ms`);
@@ -173,7 +185,7 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
         const t0 = Date.now();
         const base = await mlflowUrl();
         for (const e of experiments) await waitFor(`5 traces in ${e}`, async () => ((await tracesOf(base, e)).length === 5 ? true : undefined), 90_000, 1000);
-        console.log(`      all 15 traces of the 3 traced runs readable ${Date.now() - t0} ms after the last run ended`);
+        console.log(`      all ${5 * experiments.length} traces of the ${experiments.length} traced runs readable ${Date.now() - t0} ms after the last run ended`);
       } finally {
         await proxy.close();
       }
