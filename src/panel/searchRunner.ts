@@ -1,5 +1,5 @@
 // The panel's searches, one at a time: a search of a large trace's content runs for seconds (the
-// first over 100,000 spans reads every span's text: 1.4–1.9 s here), so a newer query stops the
+// first over 100,000 spans reads every span's text: about a second here), so a newer query stops the
 // one before it (the page drops its answer anyway, and both would share the host's slices), and
 // the page hears how far the running one has got. Pure: no vscode.
 import type { SliceOptions } from '../shared/steps';
