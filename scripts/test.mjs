@@ -291,8 +291,10 @@ function spawnBuffered(cmd, args, env, limitMs = Infinity) {
     child.stderr.on('data', (d) => (out += d));
     child.on('error', (e) => (out += `cannot run ${cmd}: ${e.message}\n`));
     let kill;
+    let stopped = false;
     const limit = Number.isFinite(limitMs)
       ? setTimeout(() => {
+          stopped = true;
           out += `\n[test runner] still running after ${limitMs / 60_000} min: stopped, and counted as failed\n`;
           child.kill('SIGTERM');
           kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -301,7 +303,8 @@ function spawnBuffered(cmd, args, env, limitMs = Infinity) {
     child.on('close', (code, signal) => {
       clearTimeout(limit);
       clearTimeout(kill);
-      resolve({ code: code ?? (signal ? 1 : 0), out });
+      // A process that exits cleanly on SIGTERM still failed: it ran past its limit.
+      resolve({ code: stopped ? 1 : (code ?? (signal ? 1 : 0)), out });
     });
   });
 }

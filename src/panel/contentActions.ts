@@ -3,7 +3,7 @@
 // place, so both behave alike.
 import * as vscode from 'vscode';
 import type { SpanSource } from '../model/types';
-import { fullValueText } from './details';
+import { fullValueText, VALUE_GONE } from './details';
 import type { AttachmentFetch } from './mediaSource';
 import { openWebLink } from './openLink';
 import type { Commands, ValueRef } from '../contract/protocol';
@@ -30,7 +30,7 @@ export async function contentAction(method: keyof Commands, p: Commands[keyof Co
     case 'openInEditor': {
       const c = p as Commands['openInEditor'];
       const found = ctx.locate(c.ref);
-      if (!found) throw new Error('That value is no longer in the trace (it may have been refreshed).');
+      if (!found) throw new Error(VALUE_GONE);
       const text = fullValueText(found.trace, found.ref);
       const doc = await vscode.workspace.openTextDocument({ content: text, language: c.language ?? (/^\s*[[{]/.test(text) ? 'json' : 'markdown') });
       await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });

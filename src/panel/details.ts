@@ -69,10 +69,13 @@ export function spanDetails(trace: Pick<Trace, 'startNs'>, span: Span, index: nu
   };
 }
 
+/** Why a ValueRef finds nothing. */
+export const VALUE_GONE = 'That value is no longer in the trace (it may have been refreshed).';
+
 /** The whole value a ValueRef points at, as text; throws when the span or path is gone. */
 export function fullValueText(trace: SpanSource, ref: ValueRef): string {
   const v = resolveRef(trace, ref);
-  if (v === undefined) throw new Error('That value is no longer in the trace (it may have been refreshed).');
+  if (v === undefined) throw new Error(VALUE_GONE);
   return valueText(v);
 }
 

@@ -13,9 +13,8 @@ export interface Searchable {
 }
 
 export class SearchRunner {
-  private running: AbortController | undefined;
-  /** The running search, settled when it ends. */
-  private current: Promise<unknown> | undefined;
+  /** The running search: what stops it, and its answer (settled when it ends). */
+  private running: { stop: AbortController; done: Promise<SearchResult> } | undefined;
 
   /** `closed`: aborted when the panel closes; `progress` hears the fraction done, at most every
    *  `everyMs`. */
@@ -28,32 +27,27 @@ export class SearchRunner {
   /** While a search runs, a promise that settles when it ends (else undefined): the trace's read
    *  lets it go first, as the search reads the spans the read would (earlySession.ts). */
   busy(): Promise<unknown> | undefined {
-    return this.running && this.current;
+    return this.running?.done;
   }
 
   run(s: Searchable, query: string): Promise<SearchResult> {
-    const p = this.start(s, query);
-    this.current = p;
-    return p;
-  }
-
-  private async start(s: Searchable, query: string): Promise<SearchResult> {
-    this.running?.abort(new Error('A newer search replaced this one.'));
-    const mine = new AbortController();
-    this.running = mine;
+    this.running?.stop.abort(new Error('A newer search replaced this one.'));
+    const stop = new AbortController();
     let told = performance.now();
-    try {
-      return await s.searchSliced(query, {
-        signal: AbortSignal.any([this.closed, mine.signal]),
+    const done = s
+      .searchSliced(query, {
+        signal: AbortSignal.any([this.closed, stop.signal]),
         onProgress: (f) => {
           const now = performance.now();
           if (now - told < this.everyMs) return;
           told = now;
           this.progress(query, f);
         },
+      })
+      .finally(() => {
+        if (this.running?.stop === stop) this.running = undefined;
       });
-    } finally {
-      if (this.running === mine) this.running = undefined;
-    }
+    this.running = { stop, done };
+    return done;
   }
 }
