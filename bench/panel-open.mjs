@@ -6,7 +6,10 @@
 // frame that shows them was about to be painted); and "complete with search" (issue 17's
 // "complete"): the selected span's details shown, and a search typed the moment the page holds
 // every row answered, for a word only some spans' outputs hold (so it reads every span's content),
-// as the page records them (webview/detailsLoader.ts, webview/search.ts). Each cold open reads a trace of its own (the
+// as the page records them (webview/detailsLoader.ts, webview/search.ts). The page moves to a
+// search's first match as soon as the host finds it, while the search reads on: that is reported
+// apart ("first match"; the word is in every retriever's output, about one span in seven, so the
+// first is near the top). Each cold open reads a trace of its own (the
 // extension keeps read traces); a reopen of the last one, with its trace kept, is reported apart. The traces are synthetic Gemini-shaped traces
 // (bench/gen-trace.mjs), logged as the Python SDK logs them to an older server: StartTraceV3,
 // then traces.json uploaded to the artifact store.
@@ -172,10 +175,13 @@ async function openOnce(page, traceId, n, atComplete) {
   // counts: from the page asking to its answer.
   await webview(page).locator('vscode-textfield.search-field input').fill(SEARCH_WORD);
   for (const k of ['data-searched-at', 'data-details-at']) await webview(page).locator(`body[${k}]`).waitFor({ state: 'attached', timeout: 600_000 });
-  const searchMs = Number(await body.getAttribute('data-searched-at')) - Number(await body.getAttribute('data-search-asked-at'));
+  const asked = Number(await body.getAttribute('data-search-asked-at'));
+  const searchMs = Number(await body.getAttribute('data-searched-at')) - asked;
+  const firstMatchMs = Number(await body.getAttribute('data-search-first-at')) - asked;
   const detailsAt = Number(await body.getAttribute('data-details-at')) - t0;
   const searchAnswer = await webview(page).locator('.search-count').textContent();
   const withSearch = Math.max(complete + searchMs, detailsAt);
+  const withFirstMatch = Math.max(complete + firstMatchMs, detailsAt);
   const workerWait = await serviceWorkerWait(page);
   // The panel logs a large trace's open (at info; a small one's at debug, not in the log file) once
   // details and search answer too, which for a table drawn before the trace is read
@@ -184,7 +190,7 @@ async function openOnce(page, traceId, n, atComplete) {
   while (n >= 10_000 && Number.isNaN(hostPhases(wb.server, traceId).timeline.answers) && Date.now() < waitUntil) await page.waitForTimeout(200);
   await page.keyboard.press('Control+W'); // close the panel: the next open starts from nothing
   await page.waitForTimeout(500);
-  return { first, complete, withSearch, searchMs, detailsAt, searchAnswer, extra, workerWait, seenFirst, seenComplete };
+  return { first, complete, withSearch, withFirstMatch, firstMatchMs, searchMs, detailsAt, searchAnswer, extra, workerWait, seenFirst, seenComplete };
 }
 
 execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -214,16 +220,17 @@ try {
   }
   const ten = median(base.open);
   for (const { n, copies } of big) {
-    const m = { n, bytes: copies[0].bytes, open: [], complete: [], withSearch: [], fetch: [], reopen: [], reopenComplete: [], memory: undefined, phases: [] };
+    const m = { n, bytes: copies[0].bytes, open: [], complete: [], withSearch: [], withFirstMatch: [], fetch: [], reopen: [], reopenComplete: [], memory: undefined, phases: [] };
     for (const [k, t] of copies.entries()) {
       m.fetch.push(await fetchAndParse(t.url));
       const o = await openOnce(wb.page, t.traceId, n, k === copies.length - 1 ? () => hostMemory(wb.server) : undefined);
       m.open.push(o.first);
       m.complete.push(o.complete);
       m.withSearch.push(o.withSearch);
+      m.withFirstMatch.push(o.withFirstMatch);
       m.memory = o.extra ?? m.memory;
       console.log(`[${elapsed()}] ${n} spans: first rows ${o.first} ms, complete ${o.complete} ms (noticed from outside at ${o.seenFirst} / ${o.seenComplete} ms; floor ${Math.round(m.fetch.at(-1))} ms); VS Code's webview waited ${Math.round(o.workerWait)} ms for its service worker`);
-      console.log(`    details shown at ${o.detailsAt} ms; a search asked once the page held every row answered in ${o.searchMs} ms ("${o.searchAnswer}"): complete with search ${o.withSearch} ms`);
+      console.log(`    details shown at ${o.detailsAt} ms; a search asked once the page held every row answered in ${o.searchMs} ms ("${o.searchAnswer}"), its first match shown after ${o.firstMatchMs} ms: complete with search ${o.withSearch} ms, with its first match ${o.withFirstMatch} ms`);
     }
     for (let k = 0; k < reopens; k++) {
       const o = await openOnce(wb.page, copies.at(-1).traceId, n);
@@ -262,13 +269,17 @@ try {
       value: median(m.withSearch), unit: 'ms', baseline: floor, baselineLabel: 'floor',
       goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.withSearch) <= completeGoal,
     });
+    report(`  complete with details shown and a search's first match shown (the search reading on)`, {
+      value: median(m.withFirstMatch), unit: 'ms', baseline: floor, baselineLabel: 'floor',
+      goal: `≤ 10-span open + 2 × floor = ${Math.round(completeGoal)} ms`, goalMet: median(m.withFirstMatch) <= completeGoal,
+    });
     report(`  first rows against a 10-span trace opened the same way`, { value: median(m.open), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     // No read: the page's start and the table's way to it (VS Code's, and what is posted).
     report(`  reopened, its trace still kept by the extension (median of ${reopens})`, { value: median(m.reopen), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     report(`  reopened, complete`, { value: median(m.reopenComplete), unit: 'ms', baseline: ten, baselineLabel: '10-span trace' });
     console.log(`  extension host memory with the panel open: ${m.memory.rssMb} MB resident, peak ${m.memory.peakMb} MB (goal for 300,000 spans: ≤ 2048 MB)`);
   }
-  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), completeWithSearchMs: median(m.withSearch), reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
+  writeResult('panel-open', { results, base, summary: Object.fromEntries(results.map((m) => [`${m.n}`, { openMs: median(m.open), completeMs: median(m.complete), completeWithSearchMs: median(m.withSearch), completeWithFirstMatchMs: median(m.withFirstMatch), reopenMs: median(m.reopen), reopenCompleteMs: median(m.reopenComplete), fetchParseMs: Math.round(median(m.fetch)), tenSpanOpenMs: ten, hostRssMb: m.memory.rssMb, hostPeakMb: m.memory.peakMb, hostPhases: m.phases.at(-1) }])) });
 } catch (e) {
   if (mlflow.logFile) console.error(`MLflow's log ends:\n${readFileSync(mlflow.logFile, 'utf8').slice(-3000)}`);
   throw e;

@@ -1,6 +1,7 @@
 // Search inside the trace: the query goes to the host (which also looks inside inputs, outputs
 // and attributes), matches come back as span indices, highlighted in the tree with next/previous
-// and an optional filter that keeps only matches and their ancestors.
+// and an optional filter that keeps only matches and their ancestors. A long search's matches
+// arrive as it finds them (the first at once), so the page moves to the first while it goes on.
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { Requests } from '../src/contract/protocol';
 import { el, iconButton } from './dom';
@@ -23,6 +24,10 @@ export class SearchBar {
   private matches: number[] = [];
   /** The host stopped at its cap: there are more matches than `matches`. */
   private truncated = false;
+  /** While the host still searches: how far it has got (0–1). */
+  private searching: number | undefined;
+  /** The running query moves to its first match at or after the selection: not done yet. */
+  private moveDue = false;
   private pos = -1;
   private filter = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,10 +95,12 @@ export class SearchBar {
     const q = String(this.field.value ?? '').trim();
     this.query = q;
     const seq = ++this.seq;
+    this.matches = [];
+    this.truncated = false;
+    this.pos = -1;
+    this.searching = undefined;
+    this.moveDue = false;
     if (!q) {
-      this.matches = [];
-      this.truncated = false;
-      this.pos = -1;
       this.countEl.textContent = '';
       this.root.classList.remove('no-results');
       this.on.matches(null, [], false);
@@ -101,6 +108,8 @@ export class SearchBar {
     }
     this.countEl.textContent = '…';
     this.countEl.dataset.searching = String(seq);
+    this.searching = 0;
+    this.moveDue = move;
     // When the page's first search was asked and answered, on the machine's clock
     // (bench/panel-open.mjs reads them).
     const now = (): string => String(Math.round(performance.timeOrigin + performance.now()));
@@ -110,29 +119,50 @@ export class SearchBar {
       document.body.dataset.searchedAt ??= now();
       if (seq !== this.seq) return; // a newer query superseded this one
       delete this.countEl.dataset.searching;
+      this.searching = undefined;
       this.matches = r.indices;
       this.truncated = r.truncated;
-      this.pos = move ? -1 : this.matches.indexOf(this.on.selected());
+      // Where the matches found first already moved the selection, it stays (the user may have
+      // stepped on since).
+      this.pos = this.moveDue ? -1 : this.matches.indexOf(this.on.selected());
       this.on.matches(r.indices, highlightWords(q), this.filter);
       this.showCount();
-      if (this.matches.length && move) this.step(1, true);
+      if (this.matches.length && this.moveDue) this.moveToFirst();
     } catch (e) {
       if (seq !== this.seq) return;
       delete this.countEl.dataset.searching;
+      this.searching = undefined;
       this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
     }
   }
 
-  /** The host's search for `q` has got this far: shown while it is still the query asked. */
-  progress(q: string, fraction: number): void {
+  /** The host's search for `q` has got this far and found `found` since it last told (ascending,
+   *  after the matches held): shown while it is still the query asked. */
+  progress(q: string, fraction: number, found: readonly number[]): void {
     if (q !== this.query || this.countEl.dataset.searching !== String(this.seq)) return;
-    this.countEl.textContent = `Searching… ${Math.round(fraction * 100)} %`;
+    this.searching = fraction;
+    if (found.length) {
+      this.matches.push(...found);
+      this.on.matches(this.matches, highlightWords(q), this.filter);
+      // The first match at or after the selection is final once found: the host searches in row
+      // order. One before it is not (a later one may follow the selection), so that waits.
+      if (this.moveDue && lowerBound(this.matches, this.on.selected()) < this.matches.length) this.moveToFirst();
+    }
+    this.showCount();
+  }
+
+  private moveToFirst(): void {
+    this.moveDue = false;
+    this.step(1, true);
+    document.body.dataset.searchFirstAt ??= String(Math.round(performance.timeOrigin + performance.now()));
   }
 
   private showCount(): void {
     const n = this.matches.length;
-    this.root.classList.toggle('no-results', !!this.query && n === 0);
-    this.countEl.textContent = !this.query ? '' : n === 0 ? 'No results' : `${this.pos >= 0 ? count(this.pos + 1) : '?'} of ${count(n)}${this.truncated ? '+' : ''}`;
+    const pct = this.searching === undefined ? undefined : `${Math.round(this.searching * 100)} %`;
+    this.root.classList.toggle('no-results', !!this.query && n === 0 && pct === undefined);
+    const at = `${this.pos >= 0 ? count(this.pos + 1) : '?'} of ${count(n)}`;
+    this.countEl.textContent = !this.query ? '' : pct !== undefined ? (n ? `${at}… (${pct})` : `Searching… ${pct}`) : n === 0 ? 'No results' : `${at}${this.truncated ? '+' : ''}`;
   }
 
   /** Moves to the next (or previous) match after the selected span, wrapping around; a new
@@ -140,6 +170,7 @@ export class SearchBar {
   step(dir: 1 | -1, inclusive = false): void {
     const n = this.matches.length;
     if (!n) return;
+    this.moveDue = false;
     const sel = this.on.selected();
     if (this.pos < 0 || this.matches[this.pos] !== sel) {
       const firstAtOrAfter = lowerBound(this.matches, sel);

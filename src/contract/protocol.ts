@@ -199,8 +199,9 @@ export interface TracePayload {
 export interface Notifications {
   loading: { traceId: string; message: string };
   trace: TracePayload;
-  /** How far the host's search for `query` has got (0–1), while it runs. */
-  searchProgress: { query: string; fraction: number };
+  /** How far the host's search for `query` has got (0–1), while it runs, and the matches it found
+   *  since its last progress (row indices, ascending). The search's answer holds them all. */
+  searchProgress: { query: string; fraction: number; found: number[] };
   failed: { traceId: string; message: string; canRetry: boolean };
   focusSpan: { spanId: string };
   notice: { message: string; severity: 'info' | 'warning' | 'error' };

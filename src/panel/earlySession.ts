@@ -15,12 +15,12 @@
 import { readModelCall } from '../model/adapters/read';
 import type { SpanReader } from '../model/earlySpans';
 import type { Span, SpanSource } from '../model/types';
-import { runSliced, type SliceOptions } from '../shared/steps';
+import { runSliced } from '../shared/steps';
 import type { MediaResult, Requests, ValueRef } from '../contract/protocol';
 import { fullValueText, spanDetails } from './details';
 import type { DirectTable } from './directTable';
 import { presentPart, type AttachmentFetch } from './mediaSource';
-import { Haystacks, searchSteps, type SearchResult } from './search';
+import { Haystacks, searchSteps, type SearchOptions, type SearchResult } from './search';
 import { resendsAnswers, type TraceSession } from './session';
 
 export class EarlySession {
@@ -86,9 +86,9 @@ export class EarlySession {
     return presentPart(this.source, ref, attachments, signal);
   }
 
-  searchSliced(query: string, o?: SliceOptions): Promise<SearchResult> {
+  searchSliced(query: string, o?: SearchOptions): Promise<SearchResult> {
     return runSliced(
-      searchSteps(query, this.direct.table, (i) => this.spanAt(i), this.haystacks),
+      searchSteps(query, this.direct.table, (i) => this.spanAt(i), this.haystacks, o?.onMatch),
       o,
     );
   }

@@ -75,7 +75,7 @@ export class TracePanel implements vscode.Disposable {
       return this.session;
     },
   });
-  private readonly searches = new SearchRunner(this.closed.signal, (query, fraction) => this.notify('searchProgress', { query, fraction }));
+  private readonly searches = new SearchRunner(this.closed.signal, (query, fraction, found) => this.notify('searchProgress', { query, fraction, found }));
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();

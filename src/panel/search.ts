@@ -4,7 +4,7 @@
 import { readModelCall } from '../model/adapters/read';
 import type { Span } from '../model/types';
 import { INPUTS_ATTR, LazySpan, OUTPUTS_ATTR } from '../model/lazySpan';
-import { pauseHere, type Steps } from '../shared/steps';
+import { pauseHere, type SliceOptions, type Steps } from '../shared/steps';
 import type { Requests } from '../contract/protocol';
 import type { SpanTable } from '../contract/spanTable';
 import { safeStringify } from './clip';
@@ -15,6 +15,12 @@ const HAYSTACK_BUDGET = 32_000_000;
 const HAYSTACK_PER_SPAN = 256_000;
 
 export type SearchResult = Requests['search']['result'];
+
+export interface SearchOptions extends SliceOptions {
+  /** Hears each match as it is found, in row order: the page shows the first ones while the
+   *  search goes on (a first search of 100,000 spans takes about a second). */
+  onMatch?: (i: number) => void;
+}
 
 /** Each row's searchable text, built on a search's first look and kept up to HAYSTACK_BUDGET. */
 export class Haystacks {
@@ -82,7 +88,7 @@ function jsonText(v: unknown): string {
  * and attributes. As steps: the first search of a trace decodes every span's payload it looks into
  * (about half a second for 100,000 spans), which must not block the extension host.
  */
-export function* searchSteps(query: string, t: SpanTable, spanAt: (i: number) => Span, haystacks: Haystacks): Steps<SearchResult> {
+export function* searchSteps(query: string, t: SpanTable, spanAt: (i: number) => Span, haystacks: Haystacks, onMatch?: (i: number) => void): Steps<SearchResult> {
   const terms = parseQuery(query);
   if (!terms.length) return { indices: [], truncated: false };
   const indices: number[] = [];
@@ -106,6 +112,7 @@ export function* searchSteps(query: string, t: SpanTable, spanAt: (i: number) =>
     }
     if (all) {
       indices.push(i);
+      onMatch?.(i);
       if (indices.length >= MAX_MATCHES) return { indices, truncated: true };
     }
   }

@@ -7,7 +7,7 @@ import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';
-import { Haystacks, searchSteps, type SearchResult } from './search';
+import { Haystacks, searchSteps, type SearchOptions, type SearchResult } from './search';
 import { fullValueText, spanDetails } from './details';
 import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
@@ -195,8 +195,8 @@ export class TraceSession {
   }
 
   /** search() in slices that give the event loop back. */
-  searchSliced(query: string, o?: SliceOptions): Promise<SearchResult> {
-    return runSliced(searchSteps(query, this.table, this.spanAt, this.haystacks), o);
+  searchSliced(query: string, o?: SearchOptions): Promise<SearchResult> {
+    return runSliced(searchSteps(query, this.table, this.spanAt, this.haystacks, o?.onMatch), o);
   }
 }
 

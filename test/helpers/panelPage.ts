@@ -157,7 +157,7 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
   };
 
   // As the panel runs searches (src/panel/panelHost.ts), reporting progress at every pause.
-  const searches = new SearchRunner(new AbortController().signal, (query, fraction) => void post({ kind: 'notification', method: 'searchProgress', params: { query, fraction } }).catch(() => undefined), 0);
+  const searches = new SearchRunner(new AbortController().signal, (query, fraction, found) => void post({ kind: 'notification', method: 'searchProgress', params: { query, fraction, found } }).catch(() => undefined), 0);
   const answer = async (m: WebviewToHost) => {
     if (m.kind !== 'request') return;
     let reply: HostToWebview;

@@ -1,5 +1,6 @@
 // The panel's searches one at a time (src/panel/searchRunner.ts): a newer query stops the running
-// one, the panel's close stops any, and a running search reports how far it has got.
+// one, the panel's close stops any, and a running search reports how far it has got and the
+// matches found so far.
 import assert from 'node:assert/strict';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { SearchRunner } from '../../src/panel/searchRunner';
@@ -29,6 +30,23 @@ describe('search runner', function () {
     assert.deepStrictEqual(await second, session.search('gemini'));
     assert.ok(heard.some(([q, f]) => q === 'gemini' && f > 0 && f < 1), `progress of the newer search: ${JSON.stringify(heard.slice(0, 5))}`);
     assert.ok(heard.every(([, f]) => f >= 0 && f <= 1));
+  });
+
+  it('tells the first match at once, then the rest as it goes, in row order', async () => {
+    session.dropSearchText();
+    const heard: { f: number; found: number[]; at: number }[] = [];
+    const runner = new SearchRunner(new AbortController().signal, (_q, f, found) => heard.push({ f, found, at: performance.now() }), 50);
+    const started = performance.now();
+    const all = await runner.run(session, 'paris.md');
+    const ended = performance.now();
+    assert.ok(all.indices.length > 100, `${all.indices.length} matches`);
+    // The first notice carries the first match alone, long before the search ends.
+    assert.deepStrictEqual(heard[0].found, [all.indices[0]]);
+    assert.ok(heard[0].at - started < (ended - started) / 4, `first match told after ${Math.round(heard[0].at - started)} of ${Math.round(ended - started)} ms`);
+    // Every notice's matches continue the ones before, so the page's list is a prefix of the answer.
+    const told = heard.flatMap((h) => h.found);
+    assert.ok(heard.length > 2, `${heard.length} notices`);
+    assert.deepStrictEqual(told, all.indices.slice(0, told.length));
   });
 
   it('stops when the panel closes', async () => {
