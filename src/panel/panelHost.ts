@@ -29,6 +29,8 @@ const POLL_MS = 2000;
 /** A trace of more spans than this shows the top of its tree (the first piece's rows) as soon as
  *  its body is in, while the rest is read (beforeRead.ts). */
 const PREVIEW_FROM_SPANS = 20_000;
+/** Longest slice of building the search text ahead of a search (idle work: the editor comes first). */
+const WARM_SLICE_MS = 10;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -75,6 +77,8 @@ export class TracePanel implements vscode.Disposable {
       return this.session;
     },
   });
+  /** Stops the search text being built for the panel's session (warmSearch). */
+  private warming: AbortController | undefined;
   private readonly searches = new SearchRunner(this.closed.signal, (query, fraction, found) => this.notify('searchProgress', { query, fraction, found }));
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
@@ -193,6 +197,7 @@ export class TracePanel implements vscode.Disposable {
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
+        this.warming?.abort(); // the session before this one no longer needs its search text
         this.timeline.mark('answers');
         this.before.done(session);
         this.logOpen();
@@ -202,7 +207,7 @@ export class TracePanel implements vscode.Disposable {
           this.revision++;
           this.postTrace();
         }
-        void this.checkHistory(session);
+        void this.checkHistory(session).then(() => this.warmSearch(session));
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
@@ -243,6 +248,22 @@ export class TracePanel implements vscode.Disposable {
       this.postTrace();
     } catch {
       /* the panel closed: nothing to add to */
+    }
+  }
+
+  /** Once a finished trace is read and its history checked, its search text is built in short
+   *  slices that give way to a running search (search.ts warmSteps): a first search asked after
+   *  that reads kept text. A running trace is read again at every poll, so its text is not built. */
+  private async warmSearch(session: TraceSession): Promise<void> {
+    if (this.session !== session || this.disposed || isRunning(session.trace)) return;
+    const stop = new AbortController();
+    this.warming = stop;
+    const t0 = Date.now();
+    try {
+      await session.warmSearch({ signal: AbortSignal.any([this.closed.signal, stop.signal]), sliceMs: WARM_SLICE_MS, yieldTo: () => this.searches.busy() });
+      this.services.log.debug(`trace panel ${this.ref.traceId}: search text built in ${Date.now() - t0} ms`);
+    } catch {
+      /* the panel closed, or read the trace again */
     }
   }
 

@@ -7,7 +7,7 @@ import { spanCalls } from '../model/adapters/spanCalls';
 import type { ModelCall } from '../model/call/types';
 import { pauseHere, runSliced, runToEnd, type SliceOptions, type Steps } from '../shared/steps';
 import type { Span, Trace } from '../model/types';
-import { Haystacks, searchSteps, type SearchOptions, type SearchResult } from './search';
+import { Haystacks, searchSteps, warmSteps, type SearchOptions, type SearchResult } from './search';
 import { fullValueText, spanDetails } from './details';
 import type { MediaResult } from '../contract/protocol';
 import { presentPart, type AttachmentFetch } from './mediaSource';
@@ -192,6 +192,11 @@ export class TraceSession {
   /** The rows that match `query` (see search.ts). */
   search(query: string): SearchResult {
     return runToEnd(searchSteps(query, this.table, this.spanAt, this.haystacks));
+  }
+
+  /** Builds the search's text ahead of a first search (search.ts warmSteps), in slices. */
+  warmSearch(o?: SliceOptions): Promise<void> {
+    return runSliced(warmSteps(this.table.n, this.haystacks), o);
   }
 
   /** search() in slices that give the event loop back. */

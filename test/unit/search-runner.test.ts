@@ -49,6 +49,28 @@ describe('search runner', function () {
     assert.deepStrictEqual(told, all.indices.slice(0, told.length));
   });
 
+  it('builds the search text ahead of a search, giving way to a running one, with the same answers', async () => {
+    const g = generateTrace({ spans: 20_000, encoding: 'python', seed: 4 });
+    const t = normalizeTrace({ info: g.info, spans: g.spansJson });
+    assert.ok(!isTraceError(t));
+    const warmed = new TraceSession(t);
+    const runner = new SearchRunner(new AbortController().signal, () => undefined);
+    let warmEnded = 0;
+    const warming = warmed.warmSearch({ sliceMs: 5, yieldTo: () => runner.busy() }).then(() => (warmEnded = performance.now()));
+    // A search asked while the text is built goes first, and reads what is built so far.
+    await new Promise((r) => setTimeout(r, 20));
+    const asked = await runner.run(warmed, 'paris.md');
+    const searchEnded = performance.now();
+    await warming;
+    assert.ok(warmEnded > searchEnded, 'the search ended before the building did');
+    for (const q of ['paris.md', 'gemini', 'type:TOOL weather', '"tool timed out"', 'zzqq']) assert.deepStrictEqual(warmed.search(q), session.search(q), q);
+    assert.deepStrictEqual(asked, session.search('paris.md'));
+    // A closed panel stops it.
+    const stop = new AbortController();
+    stop.abort(new Error('closed'));
+    await assert.rejects(new TraceSession(t).warmSearch({ signal: stop.signal, sliceMs: 0 }), /closed/);
+  });
+
   it('stops when the panel closes', async () => {
     const closed = new AbortController();
     const runner = new SearchRunner(closed.signal, () => undefined);
