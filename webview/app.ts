@@ -130,6 +130,7 @@ export class App {
     host.on('failed', (p) => this.showFailed(p));
     host.on('trace', (p) => this.receiveTrace(p));
     host.on('focusSpan', (p) => this.focusSpan(p.spanId));
+    host.on('spanDetails', (p) => this.loader.offer(p.spanId, p.revision, p.details));
     host.on('searchProgress', (p) => this.search.progress(p.query, p.fraction, p.found));
     host.on('notice', (p) => this.notice(p.message, p.severity));
     host.on('compareView', (p) => this.compare.show(p, this.hdr?.traceId));

@@ -202,6 +202,9 @@ export interface Notifications {
   /** How far the host's search for `query` has got (0–1), while it runs, and the matches it found
    *  since its last progress (row indices, ascending). The search's answer holds them all. */
   searchProgress: { query: string; fraction: number; found: number[] };
+  /** The details of the span the page is about to select, posted unasked right after a table's
+   *  first piece (the page's own request would be answered after the rest of the table). */
+  spanDetails: { spanId: string; revision: number; details: SpanDetails };
   failed: { traceId: string; message: string; canRetry: boolean };
   focusSpan: { spanId: string };
   notice: { message: string; severity: 'info' | 'warning' | 'error' };

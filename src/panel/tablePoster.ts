@@ -28,7 +28,8 @@ export class TablePoster {
     private readonly open: () => boolean,
   ) {}
 
-  post(pieces: Iterator<TracePayload>): void {
+  /** `afterFirst` runs once the first piece (or the whole table) is sent, before the rest. */
+  post(pieces: Iterator<TracePayload>, afterFirst?: () => void): void {
     const post = ++this.posts;
     const next = (): void => {
       this.resume = undefined;
@@ -37,6 +38,9 @@ export class TablePoster {
       const r = pieces.next();
       if (r.done) return;
       this.send(r.value);
+      const after = afterFirst;
+      afterFirst = undefined;
+      after?.();
       if (r.value.from === 0 && r.value.header.spanCount - r.value.table.n > PIECE_SPANS && !this.pageShowsTrace) {
         this.resume = next;
         this.timer = setTimeout(next, FIRST_PIECE_WAIT_MS);

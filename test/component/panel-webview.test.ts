@@ -365,6 +365,30 @@ describe('panel webview in headless Chromium', function () {
     await noProblems(p);
   });
 
+  it('shows details the host posts unasked: for the span being asked for, and for one selected later', async () => {
+    const t = synthetic({ spans: 400, seed: 12 });
+    p = await openPanelPage(t, { autoPost: false, holdDetails: true });
+    await p.postTrace({ revision: 7 });
+    const tb = p.session.table;
+    // The page asked for the first row's details (held, as behind the rest of a large table) ...
+    assert.ok(p.messages.some((m) => m.kind === 'request' && m.method === 'spanDetails' && m.params.spanId === tb.ids[0]), 'the page asked');
+    // ... and shows them as the host posts them.
+    await p.post({ kind: 'notification', method: 'spanDetails', params: { spanId: tb.ids[0], revision: 7, details: p.session.details(tb.ids[0]) } });
+    await p.page.locator('.details-name .name-text', { hasText: tb.names[0] }).waitFor({ timeout: 5000 });
+    // Details posted for another span are kept until it is selected, and then shown without asking.
+    const deep = tb.n - 5;
+    const asked = p.messages.length;
+    await p.post({ kind: 'notification', method: 'spanDetails', params: { spanId: tb.ids[deep], revision: 7, details: p.session.details(tb.ids[deep]) } });
+    // Details of an older revision are not.
+    await p.post({ kind: 'notification', method: 'spanDetails', params: { spanId: tb.ids[1], revision: 6, details: p.session.details(tb.ids[1]) } });
+    await p.post({ kind: 'notification', method: 'focusSpan', params: { spanId: tb.ids[deep] } });
+    await p.page.locator('.details-name .name-text', { hasText: tb.names[deep] }).waitFor({ timeout: 5000 });
+    assert.ok(!p.messages.slice(asked).some((m) => m.kind === 'request' && m.method === 'spanDetails'), 'nothing asked for the span offered');
+    await p.post({ kind: 'notification', method: 'focusSpan', params: { spanId: tb.ids[1] } });
+    await p.next('spanDetails', 5000);
+    await noProblems(p);
+  });
+
   it('draws a large table\'s first piece while the rest comes, then holds every span', async () => {
     const t = synthetic({ spans: 60_000, seed: 8 });
     p = await openPanelPage(t, { autoPost: false });

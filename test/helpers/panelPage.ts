@@ -46,6 +46,8 @@ export interface PanelPageOptions {
   browser?: Browser;
   /** How the host side fetches MLflow attachments (as the panel host does with its client). */
   attachments?: AttachmentFetch;
+  /** Leave the page's requests for span details unanswered (as behind a table still crossing). */
+  holdDetails?: boolean;
 }
 
 let shared: Promise<Browser> | undefined;
@@ -159,7 +161,7 @@ export async function openPanelPage(trace: Trace, opts: PanelPageOptions = {}): 
   // As the panel runs searches (src/panel/panelHost.ts), reporting progress at every pause.
   const searches = new SearchRunner(new AbortController().signal, (query, fraction, found) => void post({ kind: 'notification', method: 'searchProgress', params: { query, fraction, found } }).catch(() => undefined), 0);
   const answer = async (m: WebviewToHost) => {
-    if (m.kind !== 'request') return;
+    if (m.kind !== 'request' || (opts.holdDetails && m.method === 'spanDetails')) return;
     let reply: HostToWebview;
     try {
       const result =
