@@ -14,8 +14,7 @@ import type { AttachmentFetch } from './mediaSource';
 import { presentPart } from './mediaSource';
 import { isWebviewToHost, type Commands, type SessionView, type ValueRef } from '../contract/protocol';
 import { contentAction } from './contentActions';
-import { resolveRef } from './details';
-import { valueText } from './clip';
+import { fullValueText } from './details';
 import { sessionView } from './sessionModel';
 import { errorMessage } from '../shared/errors';
 
@@ -118,7 +117,7 @@ export class SessionPanel implements vscode.Disposable {
         if (!found) throw new Error('That part of the session is no longer loaded.');
         let result: unknown;
         if (m.method === 'media') result = await presentPart(found.trace, found.ref, this.attachments);
-        else if (m.method === 'fullValue') result = valueText(resolveRef(found.trace, found.ref));
+        else if (m.method === 'fullValue') result = fullValueText(found.trace, found.ref);
         else throw new Error(`The session view does not answer ${m.method}.`);
         reply = { kind: 'reply', id: m.id, ok: true, result };
       } catch (e) {
