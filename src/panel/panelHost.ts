@@ -1,5 +1,6 @@
 // One webview panel showing one trace: creates the webview with its strict shell, loads the
-// trace, answers the webview's requests, and keeps polling while the trace is still running.
+// trace, hands the webview's requests to its answers (panelAnswers.ts), and keeps polling while
+// the trace is still running.
 import * as vscode from 'vscode';
 import { VIEW } from '../contributions/ids';
 import { isMlflowError } from '../mlflow/errors';
@@ -18,7 +19,7 @@ import { addEarlierTurns } from './priorTurns';
 import { TraceSession } from './session';
 import { FIRST_PIECE_SPANS } from './postedTable';
 import { BeforeRead, WHOLE_DRAW_WAIT_MS } from './beforeRead';
-import { SearchRunner } from './searchRunner';
+import { PanelAnswers } from './panelAnswers';
 import type { SpanTable } from '../contract/spanTable';
 import { timedWait } from '../shared/timedWait';
 import { OpenTimeline } from './openTimeline';
@@ -29,8 +30,6 @@ const POLL_MS = 2000;
 /** A trace of more spans than this shows the top of its tree (the first piece's rows) as soon as
  *  its body is in, while the rest is read (beforeRead.ts). */
 const PREVIEW_FROM_SPANS = 20_000;
-/** Longest slice of building the search text ahead of a search (idle work: the editor comes first). */
-const WARM_SLICE_MS = 10;
 
 /** Watches a panel's round trips with its webview. Only the test API sets one (in Test mode). */
 export interface PanelProbe {
@@ -77,9 +76,18 @@ export class TracePanel implements vscode.Disposable {
       return this.session;
     },
   });
-  /** Stops the search text being built for the panel's session (warmSearch). */
-  private warming: AbortController | undefined;
-  private readonly searches = new SearchRunner(this.closed.signal, (query, fraction, found) => this.notify('searchProgress', { query, fraction, found }));
+  /** Attachments come from the server the trace came from, through the one client. */
+  private readonly attachments: AttachmentFetch = (traceId, id, o) => this.services.connection.client().getTraceAttachment(traceId, id, o);
+  /** The page's requests, answered; while the top of a large trace is shown, from it; while its
+   *  whole table is, before the trace is read, from its raw spans. */
+  private readonly answers = new PanelAnswers({
+    source: () => this.session ?? this.before.direct?.early ?? this.before.preview?.session,
+    revision: () => this.revision,
+    closed: this.closed.signal,
+    attachments: this.attachments,
+    post: (m) => void (!this.disposed && this.panel.webview.postMessage(m)),
+    answered: (method) => this.probe?.answered(this, method),
+  });
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
@@ -183,7 +191,7 @@ export class TracePanel implements vscode.Disposable {
           show: (top: Trace, total: number) => this.before.showPreview(top, total),
           whole: (info: unknown, spans: unknown[], reader: SpanReader) => this.before.showDirect(info, spans, reader),
           // A search asked before the trace is read reads the spans the read takes after it.
-          yieldTo: () => this.searches.busy(),
+          yieldTo: () => this.answers.searches.busy(),
         };
         const trace = await this.services.traces.get(traceId, { force, onProgress: progress, preview: this.session ? undefined : preview });
         if (this.disposed) return;
@@ -197,7 +205,7 @@ export class TracePanel implements vscode.Disposable {
         if (layoutMs > 500) this.services.log.info(`trace panel ${traceId}: ${trace.spans.length} spans laid out in ${layoutMs} ms`);
         this.timeline.mark('laidOut');
         this.session = session;
-        this.warming?.abort(); // the session before this one no longer needs its search text
+        this.answers.stopWarming(); // the session before this one no longer needs its search text
         this.timeline.mark('answers');
         this.before.done(session);
         this.logOpen();
@@ -251,20 +259,12 @@ export class TracePanel implements vscode.Disposable {
     }
   }
 
-  /** Once a finished trace is read and its history checked, its search text is built in short
-   *  slices that give way to a running search (search.ts warmSteps): a first search asked after
-   *  that reads kept text. A running trace is read again at every poll, so its text is not built. */
+  /** Once a finished trace is read and its history checked, its search text is built in idle
+   *  time (PanelAnswers.warm). A running trace is read again at every poll, so its text is not. */
   private async warmSearch(session: TraceSession): Promise<void> {
     if (this.session !== session || this.disposed || isRunning(session.trace)) return;
-    const stop = new AbortController();
-    this.warming = stop;
-    const t0 = Date.now();
-    try {
-      await session.warmSearch({ signal: AbortSignal.any([this.closed.signal, stop.signal]), sliceMs: WARM_SLICE_MS, yieldTo: () => this.searches.busy() });
-      this.services.log.debug(`trace panel ${this.ref.traceId}: search text built in ${Date.now() - t0} ms`);
-    } catch {
-      /* the panel closed, or read the trace again */
-    }
+    const ms = await this.answers.warm(session);
+    if (ms !== undefined) this.services.log.debug(`trace panel ${this.ref.traceId}: search text built in ${ms} ms`);
   }
 
   /** The trace's page in MLflow's UI, when the client can name it. */
@@ -284,7 +284,7 @@ export class TracePanel implements vscode.Disposable {
     this.timeline.mark('posted');
     const revision = this.revision;
     const top = this.before.preview?.session.table.ids[0];
-    this.poster.post([payload].values(), () => void this.pushDetails(payload.focusSpanId ?? this.selected ?? top, revision));
+    this.poster.post([payload].values(), () => void this.answers.offerDetails(payload.focusSpanId ?? this.selected ?? top, revision));
   }
 
   /** The page drew `spans` rows' worth of the table, `ms` after the piece that completed them
@@ -319,21 +319,7 @@ export class TracePanel implements vscode.Disposable {
     this.pendingFocus = undefined;
     this.timeline.mark('posted');
     const revision = this.revision;
-    this.poster.post(shown.payloads(revision, focus), () => void this.pushDetails(focus ?? this.selected ?? shown.table.ids[0], revision));
-  }
-
-  /** Posts the details of the span the page is about to select right after the table's first
-   *  piece: asked for by the page when that piece arrives, they came after the rest of the table
-   *  (VS Code carries messages in order), 0.09–0.21 s after the first rows of 10,000 spans. */
-  private async pushDetails(spanId: string | undefined, revision: number): Promise<void> {
-    const s = this.session ?? this.before.direct?.early ?? this.before.preview?.session;
-    if (!s || !spanId) return;
-    try {
-      const details = await s.details(spanId);
-      if (revision === this.revision) this.notify('spanDetails', { spanId, revision, details });
-    } catch {
-      /* the page asks for them, and hears why they cannot be read */
-    }
+    this.poster.post(shown.payloads(revision, focus), () => void this.answers.offerDetails(focus ?? this.selected ?? shown.table.ids[0], revision));
   }
 
   /** A running trace is re-read every POLL_MS while its panel is visible; a finished one never. */
@@ -351,7 +337,7 @@ export class TracePanel implements vscode.Disposable {
       return;
     }
     if (m.kind === 'request') {
-      void this.answer(m);
+      void this.answers.answer(m);
       return;
     }
     void this.command(m.method, m.params as never).catch((e: unknown) => {
@@ -401,30 +387,6 @@ export class TracePanel implements vscode.Disposable {
       }
     }
   }
-
-  private async answer(m: RequestMessage): Promise<void> {
-    let reply: HostToWebview;
-    try {
-      // While the top of a large trace is shown, its spans are answered from it; while its whole
-      // table is, before the trace is read, from its raw spans.
-      const s = this.session ?? this.before.direct?.early ?? this.before.preview?.session;
-      if (!s) throw new Error('The trace is still loading.');
-      let result: unknown;
-      if (m.method === 'spanDetails') result = await s.details(m.params.spanId);
-      else if (m.method === 'fullValue') result = s.fullValue(m.params.ref);
-      else if (m.method === 'media') result = await s.media(m.params.ref, this.attachments, this.closed.signal);
-      else if (m.method === 'search') result = await this.searches.run(s, String(m.params.query ?? ''));
-      else throw new Error(`Unknown request ${String((m as { method: unknown }).method)}`);
-      reply = { kind: 'reply', id: m.id, ok: true, result };
-      this.probe?.answered(this, m.method);
-    } catch (e) {
-      reply = { kind: 'reply', id: m.id, ok: false, error: errorMessage(e) };
-    }
-    void this.panel.webview.postMessage(reply);
-  }
-
-  /** Attachments come from the server the trace came from, through the one client. */
-  private readonly attachments: AttachmentFetch = (traceId, id, o) => this.services.connection.client().getTraceAttachment(traceId, id, o);
 
   private notify<K extends keyof Notifications>(method: K, params: Notifications[K]): void {
     if (this.disposed) return;
