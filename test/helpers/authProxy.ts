@@ -31,7 +31,9 @@ export async function startAuthProxy(target: string): Promise<AuthProxy> {
       res.end(JSON.stringify({ error_code: status === 401 ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED', message: status === 401 ? 'You are not authenticated.' : 'Permission denied.' }));
       return;
     }
-    const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (up) => {
+    // A connection of its own per request, never a pooled one MLflow's keep-alive timeout may close
+    // under it (see fixtures/faults/servers.ts).
+    const upstream = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host }, agent: false }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });

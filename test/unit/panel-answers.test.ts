@@ -28,7 +28,7 @@ describe('panel answers', function () {
   this.timeout(60_000);
 
   it('answers from what holds the trace, and says when nothing does yet', async () => {
-    let s: TraceSession | undefined;
+    let s: TraceSession | undefined = undefined;
     const { a, posted, answered } = answers(() => s);
     await a.answer(request(1, 'spanDetails', { spanId: 'x' }));
     assert.deepEqual(posted.pop(), { kind: 'reply', id: 1, ok: false, error: 'The trace is still loading.' });
