@@ -305,17 +305,23 @@ describe('panel webview in headless Chromium', function () {
     await p.page.keyboard.press('/');
     assert.equal(await p.page.evaluate(() => document.activeElement?.tagName.toLowerCase()), 'vscode-textfield');
     await p.page.keyboard.type('type:TOOL');
-    await p.page.locator('.search-count', { hasText: / of / }).waitFor();
+    // The answer's count, not a count of the matches found so far ("3 of 7… (40 %)").
     const tools = s.search('type:TOOL').indices;
-    assert.match((await p.page.locator('.search-count').textContent()) ?? '', new RegExp(` of ${tools.length}$`));
+    await p.page.locator('.search-count', { hasText: new RegExp(` of ${tools.length}$`) }).waitFor();
     await p.page.keyboard.press('Home');
     await p.page.keyboard.press('Enter');
     const first = await selectedName(p);
     assert.ok(['get_weather', 'search_web', 'run_sql'].includes(first ?? ''), `${first} is a tool`);
-    await p.page.keyboard.press('Enter');
-    const second = lastSelected(p);
-    await p.page.keyboard.press('Shift+Enter');
-    assert.notEqual(lastSelected(p), second);
+    // Each step's selection is read from its own message: the page's messages reach this process
+    // a moment after the key press returns.
+    const open = p;
+    const stepped = async (key: string) => {
+      const sel = open.next('selected', 5000);
+      await open.page.keyboard.press(key);
+      return ((await sel) as Extract<WebviewToHost, { method: 'selected' }>).params.spanId;
+    };
+    const second = await stepped('Enter');
+    assert.notEqual(await stepped('Shift+Enter'), second);
     assert.ok((await p.page.locator('.row.match').count()) > 0, 'matches are highlighted');
     await p.page.keyboard.press('Escape');
     assert.equal(await p.page.evaluate(() => document.activeElement?.classList.contains('viewport')), true, 'Escape returns to the tree');
@@ -412,7 +418,7 @@ describe('panel webview in headless Chromium', function () {
     await p.page.keyboard.press('End');
     const tb = p.session.table;
     assert.equal(await selectedName(p), tb.names[tb.n - 1]);
-    assert.match((await p.page.locator('.search-count').textContent()) ?? '', new RegExp(` of ${p.session.search('type:TOOL').indices.length.toLocaleString('en-US')}$`));
+    await p.page.locator('.search-count', { hasText: new RegExp(` of ${p.session.search('type:TOOL').indices.length.toLocaleString('en-US')}$`) }).waitFor({ timeout: 30_000 });
     // A piece of a replaced post is dropped: a stray later piece changes nothing.
     await p.post({ kind: 'notification', method: 'trace', params: pieces[2] });
     assert.equal(await p.page.evaluate(() => document.body.dataset.spans), '60000');
