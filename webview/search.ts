@@ -107,7 +107,6 @@ export class SearchBar {
       return;
     }
     this.countEl.textContent = '…';
-    this.countEl.dataset.searching = String(seq);
     this.searching = 0;
     this.moveDue = move;
     // When the page's first search was asked and answered, on the machine's clock
@@ -118,7 +117,6 @@ export class SearchBar {
       const r = await this.on.query(q);
       document.body.dataset.searchedAt ??= now();
       if (seq !== this.seq) return; // a newer query superseded this one
-      delete this.countEl.dataset.searching;
       this.searching = undefined;
       this.matches = r.indices;
       this.truncated = r.truncated;
@@ -130,7 +128,6 @@ export class SearchBar {
       if (this.matches.length && this.moveDue) this.moveToFirst();
     } catch (e) {
       if (seq !== this.seq) return;
-      delete this.countEl.dataset.searching;
       this.searching = undefined;
       this.countEl.textContent = e instanceof Error ? e.message : 'Search failed';
     }
@@ -139,7 +136,7 @@ export class SearchBar {
   /** The host's search for `q` has got this far and found `found` since it last told (ascending,
    *  after the matches held): shown while it is still the query asked. */
   progress(q: string, fraction: number, found: readonly number[]): void {
-    if (q !== this.query || this.countEl.dataset.searching !== String(this.seq)) return;
+    if (q !== this.query || this.searching === undefined) return;
     this.searching = fraction;
     if (found.length) {
       this.matches.push(...found);

@@ -27,7 +27,7 @@ export class Haystacks {
   private texts: (string | undefined)[] = [];
   private chars = 0;
   /** A text did not fit the budget: later ones are built per query, not kept. */
-  full = false;
+  private spilled = false;
 
   /** `spanAt`: the span on row `i` of the table. */
   constructor(private readonly spanAt: (i: number) => Span) {}
@@ -49,7 +49,7 @@ export class Haystacks {
     if (this.chars + text.length <= HAYSTACK_BUDGET) {
       this.texts[i] = text;
       this.chars += text.length;
-    } else this.full = true;
+    } else this.spilled = true;
     return text;
   }
 
@@ -57,7 +57,12 @@ export class Haystacks {
   drop(): void {
     this.texts = [];
     this.chars = 0;
-    this.full = false;
+    this.spilled = false;
+  }
+
+  /** The budget is spent: building more text ahead of a search keeps none of it. */
+  get full(): boolean {
+    return this.spilled;
   }
 }
 
