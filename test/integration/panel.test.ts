@@ -133,8 +133,10 @@ describe('trace panel and jump to code', function () {
     const node = await waitFor(async () => findTraceNode(hooks, traceId), 30_000, `trace ${traceId} in the Traces view`);
     const item = await hooks.provider.getTreeItem(node);
     // As a click does: the row is selected, then its command (no arguments) opens the selection.
-    await hooks.view.reveal(node, { select: true, focus: true });
-    await waitFor(() => hooks.view.selection.length === 1 && hooks.view.selection[0] === node, 10_000, 'the row selected');
+    // Revealed again while not yet selected: a workbench busy with earlier files once let a single
+    // reveal's selection go unapplied for 10 s.
+    const selected = () => hooks.view.selection.length === 1 && hooks.view.selection[0] === node;
+    await waitFor(async () => selected() || (await hooks.view.reveal(node, { select: true, focus: true }), selected()), 20_000, 'the row selected');
     assert.deepEqual(item.command, { command: 'geminiTrace.openSelected', title: 'Open' });
     await vscode.commands.executeCommand(item.command!.command);
     const p = await waitFor(() => panelOf(traceId), 10_000, 'a panel for the trace');
