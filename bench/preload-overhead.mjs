@@ -177,6 +177,7 @@ async function startupOn(major, dist, standin, mlflowUrl) {
       node: node.version,
       plainWallRatio: +(apps.plain.wallMs.traced / apps.plain.wallMs.plain).toFixed(3),
       emptyPreloadWallRatio: +(apps.plain.wallMs.emptyPreload / apps.plain.wallMs.plain).toFixed(3),
+      plainCjsWallRatio: +(apps.plainCjs.wallMs.traced / apps.plainCjs.wallMs.plain).toFixed(3),
       idleWallRatio: +(apps.idle.wallMs.traced / apps.idle.wallMs.plain).toFixed(3),
       fiveAddedWallMs: Math.round(five.wallMs.traced - five.wallMs.plain),
       fiveAddedCpuMs: Math.round(five.cpuMs.traced - five.cpuMs.plain),
@@ -194,7 +195,7 @@ async function startupOn(major, dist, standin, mlflowUrl) {
 /** Each app's figures against untraced, with the start-up goals. */
 function reportStartup(apps, rounds) {
   for (const [name, m] of Object.entries(apps)) {
-    const label = { plain: 'program that never loads the SDK', idle: 'app that loads the SDK and makes no call', five: 'five-call app' }[name];
+    const label = { plain: 'program that never loads the SDK', plainCjs: 'the same program as CommonJS', idle: 'app that loads the SDK and makes no call', five: 'five-call app' }[name];
     console.log(`${label} (${rounds} runs each, alternating):`);
     const goals = name === 'five' ? { wall: 'traced ≤ untraced + 50 ms', wallMet: m.wallMs.traced - m.wallMs.plain <= 50 } : { wall: '≤ 1.03× untraced', wallMet: m.wallMs.traced / m.wallMs.plain <= 1.03 };
     report('  wall, median', { value: m.wallMs.traced, unit: 'ms', baseline: m.wallMs.plain, baselineLabel: 'untraced', goal: goals.wall, goalMet: goals.wallMet });

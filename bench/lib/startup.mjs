@@ -1,8 +1,10 @@
 // What the Node preload costs a whole program, start to exit: wall time, CPU time and peak RSS of
 // the app's process, traced against untraced, alternating in rounds (bench/preload-overhead.mjs
-// --api startup). Three apps, all ES modules run from this repository (so `@google/genai` is the
-// project's own copy):
-//   plain   a short program that never loads the SDK (a build tool, a test runner, npm itself)
+// --api startup). Four apps, run from this repository (so `@google/genai` is the project's own
+// copy), all ES modules but plainCjs:
+//   plain   a short program that never loads the SDK
+//   plainCjs  the same program as CommonJS, as npm, tsc and most build tools are (on Node 20 the
+//           preload starts no ES module loader for it: src/inject/node/esmHooks.ts)
 //   idle    loads @google/genai and makes a client, but makes no call
 //   five    five generateContent calls against the Gemini stand-in, traced into a real MLflow
 // Each process is started and reaped by a few lines of Python (os.wait4): its rusage is exact and
@@ -16,8 +18,10 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+const PLAIN = `let x = 0;\nfor (let i = 0; i < 2e6; i++) x += i % 7;\nconsole.log('done', x);\n`;
 const APPS = {
-  plain: `let x = 0;\nfor (let i = 0; i < 2e6; i++) x += i % 7;\nconsole.log('done', x);\n`,
+  plain: PLAIN,
+  plainCjs: PLAIN,
   idle: `import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({ apiKey: 'test-key' });\nconsole.log('client', typeof ai.models.generateContent);\n`,
   five: `import { GoogleGenAI } from '@google/genai';\nconst ai = new GoogleGenAI({ apiKey: 'test-key' });\nfor (let i = 0; i < 5; i++) {\n  const r = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'start-up call ' + i });\n  console.log(r.text.length);\n}\n`,
 };
@@ -101,11 +105,11 @@ async function exitWait(o, dir, app) {
  * @param {{ preload: string, nodeOptions: string }} dist
  * @param {{ root: string, node: string, rounds: number, plainEnv: Record<string,string>, tracedEnv: Record<string,string> }} o
  *   root: the repository (the apps run from it, so `@google/genai` is its copy)
- * @returns per app (plain, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;
+ * @returns per app (plain, plainCjs, idle, five): median and best wall ms, mean CPU ms, median peak RSS MB, traced and untraced;
  *   five.exitWaitMs: the traced app's median wait at exit for MLflow's answer to its last batch;
  *   five.exitWaitInstantMs: the same against a sink that answers at once;
  *   five.peakRssMb.lingering: the untraced five-call app kept alive LINGER_MS after its calls;
- *   plain.wallMs.emptyPreload / plain.cpuMs.emptyPreload: the untraced program with an empty --require
+ *   plain(Cjs).wallMs.emptyPreload / .cpuMs.emptyPreload: the untraced program with an empty --require
  */
 export async function measureStartup(dist, o) {
   const { root } = o;
@@ -118,7 +122,7 @@ export async function measureStartup(dist, o) {
   const emptyEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${empty}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
   try {
     for (const [name, source] of Object.entries(APPS)) {
-      const app = join(dir, `${name}.mjs`);
+      const app = join(dir, `${name}.${name === 'plainCjs' ? 'cjs' : 'mjs'}`);
       writeFileSync(app, source);
       const runs = { plain: [], traced: [], linger: [], empty: [] };
       const linger = join(dir, `${name}-linger.mjs`);
@@ -130,7 +134,7 @@ export async function measureStartup(dist, o) {
         const order = r % 2 ? ['traced', 'plain'] : ['plain', 'traced'];
         for (const mode of order) runs[mode].push(await reap(o.node, app, root, mode === 'traced' ? o.tracedEnv : o.plainEnv));
         if (name === 'five') runs.linger.push(await reap(o.node, linger, root, o.plainEnv));
-        if (name === 'plain') runs.empty.push(await reap(o.node, app, root, emptyEnv));
+        if (name.startsWith('plain')) runs.empty.push(await reap(o.node, app, root, emptyEnv));
       }
       const stat = (k) => ({ plain: runs.plain.map((x) => x[k]), traced: runs.traced.map((x) => x[k]) });
       const wall = stat('wallMs');

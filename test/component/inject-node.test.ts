@@ -188,6 +188,26 @@ console.log(JSON.stringify(out));`;
     }
   });
 
+  it('a CommonJS app starts the ES module loader on Node 20 only when it may import; a late import and a detected ES module are still traced', async () => {
+    // Node 20's loader runs in a thread of its own, ~50 ms of every start: a CommonJS program puts
+    // it off until a module it is about to run holds an import() or ES module syntax (esmHooks.ts).
+    const node20 = process.versions.node.startsWith('20.');
+    const experiment = uniqueName('inject-esm-later');
+    const env = await tracedEnv({ experiment, runId: randomUUID() });
+    const dir = join(apps, 'node-cjs');
+    const late = await run(process.execPath, [join(dir, 'esm-later.cjs')], env, dir);
+    assert.equal(late.code, 0, late.stderr);
+    const lateOut = JSON.parse(late.stdout.trim()) as { before: string; after: string; text: string };
+    assert.deepEqual([lateOut.before, lateOut.after], node20 ? ['deferred', 'off-thread'] : [lateOut.after, lateOut.after]);
+    const detected = await run(process.execPath, [join(dir, 'detected.js')], env, dir);
+    assert.equal(detected.code, 0, detected.stderr);
+    const detectedOut = JSON.parse(detected.stdout.trim()) as { hooks: string };
+    if (node20) assert.equal(detectedOut.hooks, 'off-thread');
+    const all = await traces(await experimentId(experiment), 2);
+    const lines = all.map((t) => `${t.roots[0].attrs['code.filepath']}:${t.roots[0].attrs['code.lineno']}`).sort();
+    assert.deepEqual(lines, [`${join(dir, 'detected.js')}:${markedLine(join(dir, 'detected.js'), 'detected')}`, `${join(dir, 'esm-later-part.cjs')}:${markedLine(join(dir, 'esm-later-part.cjs'), 'late')}`]);
+  });
+
   it('compiles its tracing machinery from a code cache it writes once, and recovers from a bad one', async () => {
     // A copy of the build of its own: the cache is written beside the bundles (codeCache.ts).
     const dist = join(bed.work, 'dist-code-cache');

@@ -18,7 +18,7 @@
 import { Module } from 'node:module';
 import { requireCached, type CacheUse } from '../codeCache';
 import { readConfig, tracingDisabled } from '../config';
-import { installEsmHooks } from '../esmHooks';
+import { installEsmHooks, type EsmHooks } from '../esmHooks';
 import { installAiSdkIntegration, watchGenkit } from '../frameworks/globalHooks';
 import { ACTIVATE, mayLoadHooked } from '../hooked';
 import type * as TracingEntry from './tracing';
@@ -29,7 +29,7 @@ const VERSION = typeof GEMINI_TRACE_VERSION === 'string' ? GEMINI_TRACE_VERSION 
 const GUARD = Symbol.for('gemini-trace.node.preload');
 const BUNDLES = ['preload.cjs', 'tracing.cjs', 'esm-loader.mjs', 'esm-genai.mjs'];
 
-type Marker = { version: string; file: string; codeCache?: CacheUse };
+type Marker = { version: string; file: string; codeCache?: CacheUse; esmHooks?: EsmHooks };
 type Guarded = { [GUARD]?: Marker; [ACTIVATE]?: () => unknown };
 type RequireFn = (this: unknown, id: string) => unknown;
 
@@ -40,8 +40,9 @@ function start(): void {
   const marker: Marker = { version: VERSION, file: __filename };
   Object.defineProperty(g, GUARD, { value: marker, enumerable: false });
   Object.defineProperty(proc, GUARD, { value: marker, enumerable: false });
-  // Read now, as the process started: the app may change its environment before it loads the SDK.
-  const cfg = readConfig();
+  // The environment as the process started (the app may change it before it loads the SDK), read
+  // into a configuration only when tracing starts: parsing its URL is ~0.5 ms of every start.
+  const env = { ...process.env };
   const dir = __dirname;
 
   let tracing: TracingEntry.Tracing | null | undefined;
@@ -53,7 +54,7 @@ function start(): void {
       crossed = true;
       try {
         const loaded = requireCached(`${dir}/tracing.cjs`, VERSION, module);
-        tracing = (loaded.exports as typeof TracingEntry).activate({ version: VERSION, cfg, files: BUNDLES.map((f) => `${dir}/${f}`) }) ?? null;
+        tracing = (loaded.exports as typeof TracingEntry).activate({ version: VERSION, cfg: readConfig(env), files: BUNDLES.map((f) => `${dir}/${f}`) }) ?? null;
         // The marker tells the tests how the cache was used. It is written (once per build and
         // Node version) as the process ends, so that it holds what the calls and the export
         // compiled too: a later process then compiles none of it.
@@ -84,7 +85,7 @@ function start(): void {
   watchGenkit(() => activate()?.wrapGenkitProvider as ((p: Record<string | symbol, unknown>) => Record<string | symbol, unknown>) | undefined);
 
   try {
-    installEsmHooks(dir);
+    installEsmHooks(dir, (s) => (marker.esmHooks = s));
   } catch {
     // ES modules go untraced; CommonJS tracing stands.
   }
