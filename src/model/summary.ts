@@ -1,12 +1,13 @@
 // TraceInfo (V3 from traces/search and traces/get; V2 field names tolerated) → TraceSummary, the
 // row the sidebar shows before any span is loaded. Never throws: a malformed field is left out.
+// Also whether a read trace is still running, by its state or its spans'.
 import type { TraceInfo } from '../mlflow/types';
 import { parseAssessments } from './assessments';
 import { modelName } from './gemini';
 import { isRecord, toNumber, tryParseJson } from '../shared/json';
 import { parseTimestampMs, parseDurationMs } from './time';
 import { parseCost, parseUsage } from './usage';
-import type { TraceSummary } from './types';
+import type { Trace, TraceSummary } from './types';
 
 const STATES = new Set(['OK', 'ERROR', 'IN_PROGRESS']);
 
@@ -69,4 +70,9 @@ function previewModels(preview: string | undefined): string[] {
   const m = /"model"\s*:\s*"((?:[^"\\]|\\.){1,200})"/.exec(preview.slice(0, 4000));
   const name = m ? modelName(m[1]) : undefined;
   return name ? [name] : [];
+}
+
+/** The trace is still running: its spans may still come (a panel polls it). */
+export function isRunning(t: Pick<Trace, 'status' | 'summary'>): boolean {
+  return t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS';
 }

@@ -16,12 +16,12 @@ import type { Commands, HostToWebview, Notifications, PanelState, RequestMessage
 import { isWebviewToHost } from '../contract/protocol';
 import type { AttachmentFetch } from './mediaSource';
 import { addEarlierTurns } from './priorTurns';
+import { AfterRead } from './afterRead';
+import { isRunning } from '../model/summary';
 import { TraceSession } from './session';
 import { FIRST_PIECE_SPANS } from './postedTable';
-import { BeforeRead, WHOLE_DRAW_WAIT_MS } from './beforeRead';
+import { BeforeRead } from './beforeRead';
 import { PanelAnswers } from './panelAnswers';
-import type { SpanTable } from '../contract/spanTable';
-import { timedWait } from '../shared/timedWait';
 import { OpenTimeline } from './openTimeline';
 import { TablePoster } from './tablePoster';
 import { errorMessage } from '../shared/errors';
@@ -39,10 +39,6 @@ export interface PanelProbe {
 
 export class TracePanel implements vscode.Disposable {
   private session: TraceSession | undefined;
-  /** Resolves the history check's wait for the page to draw the whole table. */
-  private wholeDrawn: (() => void) | undefined;
-  /** The table the page has drawn whole, while the page lives. */
-  private drawnWhole: SpanTable | undefined;
   private revision = 0;
   private readyFlag = false;
   private loading: Promise<void> | undefined;
@@ -87,6 +83,17 @@ export class TracePanel implements vscode.Disposable {
     attachments: this.attachments,
     post: (m) => void (!this.disposed && this.panel.webview.postMessage(m)),
     answered: (method) => this.probe?.answered(this, method),
+  });
+  private readonly after = new AfterRead({
+    current: (session) => this.session === session && !this.disposed,
+    signal: this.closed.signal,
+    addEarlierTurns: (session) => addEarlierTurns(session, this.services, this.closed.signal),
+    repost: () => {
+      this.revision++;
+      this.postTrace();
+    },
+    warm: (session) => this.answers.warm(session),
+    debug: (line) => this.services.log.debug(`trace panel ${this.ref.traceId}: ${line}`),
   });
   private readonly disposables: vscode.Disposable[] = [];
   private readonly comparer: CompareController;
@@ -139,7 +146,7 @@ export class TracePanel implements vscode.Disposable {
         if (panel.visible) this.schedulePoll();
         else {
           this.readyFlag = false;
-          this.drawnWhole = undefined;
+          this.after.pageGone();
           this.before.drewDirect(); // the read need not wait for a page that is gone
           this.poster.pageReset();
         }
@@ -215,7 +222,7 @@ export class TracePanel implements vscode.Disposable {
           this.revision++;
           this.postTrace();
         }
-        void this.checkHistory(session).then(() => this.warmSearch(session));
+        void this.after.follow(session);
       } catch (e) {
         if (this.disposed) return;
         this.services.log.warn(`trace panel: loading ${traceId} failed: ${errorMessage(e)}`);
@@ -230,41 +237,6 @@ export class TracePanel implements vscode.Disposable {
       }
     })();
     return this.loading;
-  }
-
-  /** A trace that resends history: its conversation's earlier traces say which thought signatures
-   *  their answers carried; any dropped since are warned about (posted again). The check reads
-   *  every span's model call, in slices, once the page has drawn the whole table: host work while
-   *  the table crosses to the page delays its arrival about one for one (600 ms of it after the
-   *  post put a 100,000-span table's arrival ~570 ms later: VS Code's carrying takes CPU of its
-   *  own in three processes, and this machine has two cores). */
-  private async checkHistory(session: TraceSession): Promise<void> {
-    this.wholeDrawn?.(); // an earlier load's check: its session is no longer this panel's
-    if (this.drawnWhole !== session.table) {
-      const drawn = timedWait(WHOLE_DRAW_WAIT_MS);
-      this.wholeDrawn = drawn.end;
-      await drawn.done;
-    }
-    const current = () => this.session === session && !this.disposed;
-    // A reopened trace's session (TraceSession.of) holds the turns found before; whether it
-    // resends history is remembered too.
-    if (!current() || session.hasPriorTurns) return;
-    try {
-      const found = (await session.resendsHistory({ signal: this.closed.signal })) && (await addEarlierTurns(session, this.services, this.closed.signal));
-      if (!found || !current()) return;
-      this.revision++;
-      this.postTrace();
-    } catch {
-      /* the panel closed: nothing to add to */
-    }
-  }
-
-  /** Once a finished trace is read and its history checked, its search text is built in idle
-   *  time (PanelAnswers.warm). A running trace is read again at every poll, so its text is not. */
-  private async warmSearch(session: TraceSession): Promise<void> {
-    if (this.session !== session || this.disposed || isRunning(session.trace)) return;
-    const ms = await this.answers.warm(session);
-    if (ms !== undefined) this.services.log.debug(`trace panel ${this.ref.traceId}: search text built in ${ms} ms`);
   }
 
   /** The trace's page in MLflow's UI, when the client can name it. */
@@ -295,9 +267,8 @@ export class TracePanel implements vscode.Disposable {
     if (total === undefined) return;
     this.timeline.mark('firstRows');
     if (spans !== total) return;
-    this.drawnWhole = shown?.table;
-    if (this.session) this.wholeDrawn?.();
-    else this.before.drewDirect();
+    this.after.drew(shown?.table);
+    if (!this.session) this.before.drewDirect();
     this.timeline.mark('whole');
     this.timeline.drewWhole(ms);
     this.logOpen();
@@ -399,7 +370,7 @@ export class TracePanel implements vscode.Disposable {
     this.closed.abort(); // a layout still running for this panel stops at its next pause
     this.before.drewPreview(); // nor does the read wait for a table nobody will see
     this.before.drewDirect();
-    this.wholeDrawn?.();
+    this.after.dispose();
     this.session?.dropSearchText();
     if (this.poll) clearTimeout(this.poll);
     this.poster.dispose();
@@ -408,10 +379,6 @@ export class TracePanel implements vscode.Disposable {
     this.onDidDisposeEmitter.fire();
     this.onDidDisposeEmitter.dispose();
   }
-}
-
-function isRunning(t: Trace): boolean {
-  return t.status === 'IN_PROGRESS' || t.summary.state === 'IN_PROGRESS';
 }
 
 function shortTitle(name: string, running = false): string {
