@@ -1,17 +1,17 @@
 // Whether Node will run this thread's main module (a worker's is its own file, in process.argv[1]
-// there too) as CommonJS, without its ES module loader: what
-// lets the preload put off starting Node 20's off-thread loader (esmHooks.ts), which costs a
-// CommonJS program ~50 ms at every start (npm, tsc and most build tools are such programs). The
-// test follows Node's own choice for the main module (run_main's shouldUseESMLoader): a flag that
-// starts the loader anyway, a `.mjs` main, or a `.js` or extensionless main in a `type: module`
-// package means ES modules. Whatever it cannot tell (no main file: -e, a REPL; an unexpected
-// error) counts as "not CommonJS", so the loader starts at once, as before.
+// there too) as CommonJS, without its ES module loader: what lets the preload put off starting
+// Node 20's off-thread loader (esmHooks.ts), which costs a CommonJS program ~50 ms at every start
+// (npm, tsc and most build tools are such programs). The test follows Node's own choice for the
+// main module (run_main's shouldUseESMLoader): a flag that starts the loader anyway, a `.mjs` main,
+// or a `.js` or extensionless main in a `type: module` package means ES modules. Whatever it cannot
+// tell (no main file: -e, a REPL; an unexpected error) counts as "not CommonJS", so the loader
+// starts at once, as before.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { Module } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 
 /** Flags under which Node uses its ES module loader for the main module, or whose main is not a file. */
-const LOADER_FLAGS = /^(?:--(?:import|loader|experimental-loader|experimental-default-type|input-type|experimental-strip-types|experimental-transform-types|test|eval|print)\b|-[ep]$|-[a-z]*[ep]$)/;
+const LOADER_FLAGS = /^(?:--(?:import|loader|experimental-loader|experimental-default-type|input-type|experimental-strip-types|experimental-transform-types|test|eval|print)\b|-[a-z]*[ep]$)/;
 
 type Finder = { _findPath?: (request: string, paths: null, isMain: boolean) => string | false };
 
