@@ -88,10 +88,7 @@ export class TracePanel implements vscode.Disposable {
     current: (session) => this.session === session && !this.disposed,
     signal: this.closed.signal,
     addEarlierTurns: (session) => addEarlierTurns(session, this.services, this.closed.signal),
-    repost: () => {
-      this.revision++;
-      this.postTrace();
-    },
+    repost: () => this.repost(),
     warm: (session) => this.answers.warm(session),
     debug: (line) => this.services.log.debug(`trace panel ${this.ref.traceId}: ${line}`),
   });
@@ -218,10 +215,7 @@ export class TracePanel implements vscode.Disposable {
         this.logOpen();
         this.panel.title = shortTitle(this.session.header().name, isRunning(trace));
         // The session adopted the table the page holds (or is about to): nothing to post again.
-        if (session.table !== direct?.table.table) {
-          this.revision++;
-          this.postTrace();
-        }
+        if (session.table !== direct?.table.table) this.repost();
         void this.after.follow(session);
       } catch (e) {
         if (this.disposed) return;
@@ -280,6 +274,12 @@ export class TracePanel implements vscode.Disposable {
     const n = (this.session ?? this.before.direct?.posted)?.table.n;
     const r = n === undefined ? undefined : this.timeline.report(this.ref.traceId, n);
     if (r) this.services.log[r.level](r.line);
+  }
+
+  /** Something new to show: a new revision of the whole table, posted. */
+  private repost(): void {
+    this.revision++;
+    this.postTrace();
   }
 
   /** Posts the whole table: the session's, or before it exists the direct one. */

@@ -6,19 +6,13 @@ import { isTraceError, normalizeTrace } from '../../src/model/normalize';
 import { AfterRead, type AfterReadHost } from '../../src/panel/afterRead';
 import { TraceSession } from '../../src/panel/session';
 import { generateTrace } from '../../bench/gen-trace.mjs';
+import { withResentTurn } from '../helpers/resentTurn';
 
 /** A generated trace's session; with `resend`, its last model call resends a model turn. */
 function session(resend: boolean, running = false): TraceSession {
   const g = generateTrace({ spans: 200, encoding: 'python', seed: 5 });
-  const body = JSON.parse(g.spansJson) as { spans: { attributes: Record<string, string> }[] };
-  if (resend) {
-    const call = body.spans.filter((s) => s.attributes['mlflow.spanType'] === '"CHAT_MODEL"').at(-1)!;
-    const inputs = JSON.parse(call.attributes['mlflow.spanInputs']) as { contents: unknown[] };
-    inputs.contents.unshift({ role: 'user', parts: [{ text: 'earlier' }] }, { role: 'model', parts: [{ text: 'answer' }] });
-    call.attributes['mlflow.spanInputs'] = JSON.stringify(inputs);
-  }
   const info = running ? { ...(g.info as object), state: 'IN_PROGRESS' } : g.info;
-  const t = normalizeTrace({ info, spans: JSON.stringify(body) });
+  const t = normalizeTrace({ info, spans: resend ? withResentTurn(g.spansJson) : g.spansJson });
   assert.ok(!isTraceError(t));
   return new TraceSession(t);
 }

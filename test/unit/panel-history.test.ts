@@ -8,19 +8,12 @@ import { TraceSession } from '../../src/panel/session';
 import { bodyText } from '../../src/mlflow/bodyText';
 import { generateTrace } from '../../bench/gen-trace.mjs';
 import { loopTurns } from '../helpers/loopTurns';
+import { withResentTurn } from '../helpers/resentTurn';
 
 /** A generated trace; with `resend`, its last model call's request also carries a model turn. */
 function trace(spans: number, resend: boolean): Trace {
   const g = generateTrace({ spans, encoding: 'python', seed: 11 });
-  const body = JSON.parse(g.spansJson) as { spans: { attributes: Record<string, string> }[] };
-  if (resend) {
-    const call = body.spans.filter((s) => s.attributes['mlflow.spanType'] === '"CHAT_MODEL"').at(-1);
-    assert.ok(call, 'the generated trace has a model call');
-    const inputs = JSON.parse(call.attributes['mlflow.spanInputs']) as { contents: unknown[] };
-    inputs.contents.unshift({ role: 'user', parts: [{ text: 'earlier question' }] }, { role: 'model', parts: [{ text: 'earlier answer' }] });
-    call.attributes['mlflow.spanInputs'] = JSON.stringify(inputs);
-  }
-  const t = normalizeTrace({ info: g.info, spans: JSON.stringify(body) });
+  const t = normalizeTrace({ info: g.info, spans: resend ? withResentTurn(g.spansJson) : g.spansJson });
   assert.ok(!isTraceError(t), isTraceError(t) ? t.error : '');
   return t;
 }
