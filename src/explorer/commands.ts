@@ -11,6 +11,9 @@ import { promptFilter } from './filterPrompt';
 import type { TraceTreeProvider } from './treeProvider';
 import { errorMessage } from '../shared/errors';
 
+/** How long a click's command waits for its row to be selectable again after a refresh. */
+const SELECTION_WAIT_MS = 2000;
+
 export function registerExplorerCommands(services: Services, provider: TraceTreeProvider, view: vscode.TreeView<Node>): vscode.Disposable[] {
   const refs = (clicked: unknown, selected: unknown): TraceRef[] => {
     const many = Array.isArray(selected) && selected.length ? selected : clicked !== undefined ? [clicked] : view.selection;
@@ -92,18 +95,28 @@ export function registerExplorerCommands(services: Services, provider: TraceTree
     }
   };
 
-  /** The row a click just selected: row commands carry no arguments (treeItems.ts OPEN_SELECTED). */
-  const selectedRow = (): Node | undefined => (view.selection.length === 1 ? view.selection[0] : undefined);
+  /** The row a click just selected: row commands carry no arguments (treeItems.ts OPEN_SELECTED).
+   *  With none, it waits a moment: a refresh of a node (a live poll's new trace, a running trace's
+   *  elapsed time) makes VS Code forget the node's children until the tree asks for them again,
+   *  and `view.selection` leaves the row out meanwhile though it stays selected on screen. A click
+   *  whose command landed then opened nothing. */
+  const selectedRowSoon = async (): Promise<Node | undefined> => {
+    for (const until = Date.now() + SELECTION_WAIT_MS; ; await new Promise((r) => setTimeout(r, 25))) {
+      const rows = view.selection;
+      if (rows.length || Date.now() >= until) return rows.length === 1 ? rows[0] : undefined;
+    }
+  };
 
-  const openSelected = () => {
-    const n = selectedRow();
+  const openSelected = async () => {
+    const n = await selectedRowSoon();
     if (n instanceof ConversationNode) return vscode.commands.executeCommand(COMMAND.openSession, n);
     const ref = n instanceof TraceNode || n instanceof SpanNode ? toTraceRef(n) : undefined;
     return ref ? vscode.commands.executeCommand(COMMAND.openTrace, ref) : undefined;
   };
 
-  const loadMore = (node: unknown = selectedRow()) => {
-    if (node instanceof LoadMoreNode) return provider.loadMore(node);
+  const loadMore = async (node?: unknown) => {
+    const n = node ?? (await selectedRowSoon());
+    if (n instanceof LoadMoreNode) return provider.loadMore(n);
     return undefined;
   };
 

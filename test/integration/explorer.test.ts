@@ -253,6 +253,31 @@ describe('Trace Explorer view', function () {
     }
   });
 
+  it('opens the selected trace when its run refreshes between the click and the command', async () => {
+    // A refresh of a node makes VS Code forget its children until the tree asks for them again, so
+    // for that moment `view.selection` is empty. A click's command (no arguments, treeItems.ts)
+    // that lands then must still open the row it selected, as a live poll refreshes runs often.
+    const manager = (await getTestApi()).panels!.manager;
+    const run = await runNamed('new.py');
+    const node = ((await children(run)) as TraceNode[])[0];
+    const selected = () => hooks.view.selection.length === 1 && hooks.view.selection[0]?.id === node.id;
+    await waitFor(async () => selected() || (await hooks.view.reveal(node, { select: true, focus: true }), selected()), 20_000, 'the row selected');
+    let caught = 0;
+    for (let attempt = 0; attempt < 5 && !manager.get(node.traceId); attempt++) {
+      hooks.provider.refreshNode(run);
+      const until = Date.now() + 3000;
+      while (hooks.view.selection.length && Date.now() < until) await new Promise((r) => setImmediate(r));
+      if (hooks.view.selection.length) continue;
+      caught++;
+      await vscode.commands.executeCommand('geminiTrace.openSelected');
+    }
+    note(`the selection was empty after a refresh in ${caught} attempt(s)`);
+    assert.ok(caught > 0, 'the refresh never emptied the selection, so the case was not exercised');
+    const panel = manager.get(node.traceId);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    assert.ok(panel, `no panel opened for ${node.traceId} although it stayed selected (selection now: ${hooks.view.selection.length} row(s))`);
+  });
+
   it('toggles "current run only" to the newest traced run of this window', async () => {
     services.runs.add({ id: 'it-new', name: 'new.py', startedAt: new Date(now - 61_000), kind: 'terminal', experimentName: expName });
     try {
