@@ -164,28 +164,38 @@ describe('Node preload: @google/genai traced into MLflow', function () {
     assert.equal(res.stdout.trim(), version);
   });
 
-  it('starts its tracing machinery only when the app reaches a traced package (CommonJS and ESM)', async () => {
+  it('starts its tracing machinery only when the app reaches a traced package or uses a client (CommonJS and ESM)', async () => {
     // What every traced process pays at start is the small preload.cjs: tracing.cjs (with
     // OpenTelemetry) loads on the first require or import of a package it traces, before the app
-    // sees that package's exports.
-    const env = await tracedEnv({ experiment: uniqueName('inject-boot'), runId: randomUUID() });
+    // sees that package's exports, and for @google/genai on a client's first use (lazyGenAI.ts).
+    const experiment = uniqueName('inject-boot');
+    const env = await tracedEnv({ experiment, runId: randomUUID() });
     const probe = `const has = (re) => Object.keys(req.cache).some((f) => re.test(f));
 const seen = () => has(/tracing\\.cjs$/);
 const out = { start: seen() };
 await import('node:http');
 out.other = seen();
-LOAD_SDK;
+const sdk = LOAD_SDK;
 out.sdk = seen();
+const ai = new sdk.GoogleGenAI({ apiKey: 'k' });
+out.client = seen() || typeof ai.models.generateContent !== 'function';
+out.text = (await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'boot' })).text;
+out.call = seen();
 console.log(JSON.stringify(out));`;
     const cjs = await run(process.execPath, ['-e', `const req = require; (async () => { ${probe.replace('LOAD_SDK', "req('@google/genai')")} })();`], env, root);
     const esm = await run(process.execPath, ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const req = createRequire(import.meta.url);\n${probe.replace('LOAD_SDK', "await import('@google/genai')")}`], env, root);
     for (const [label, res] of [['CommonJS', cjs], ['ESM', esm]] as const) {
       assert.equal(res.code, 0, `${label}: ${res.stderr}`);
-      const out = JSON.parse(res.stdout.trim()) as Record<string, boolean>;
+      const out = JSON.parse(res.stdout.trim()) as Record<string, unknown>;
       assert.equal(out.start, false, `${label}: tracing.cjs is not loaded at start`);
       assert.equal(out.other, false, `${label}: nor after loading a module it does not trace`);
-      assert.equal(out.sdk, true, `${label}: tracing.cjs loaded with @google/genai`);
+      assert.equal(out.sdk, false, `${label}: nor with @google/genai`);
+      assert.equal(out.client, false, `${label}: nor for a client made and looked at`);
+      assert.equal(out.text, 'echo: boot');
+      assert.equal(out.call, true, `${label}: tracing.cjs loaded for the client's first call`);
     }
+    const all = await traces(await experimentId(experiment), 2);
+    assert.equal(all.length, 2, 'both first calls traced');
   });
 
   it('a CommonJS app starts the ES module loader on Node 20 only when it may import; a late import and a detected ES module are still traced', async () => {

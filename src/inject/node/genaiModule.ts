@@ -3,15 +3,15 @@
 // of it to learn its export names before it can wrap it (about 15–25 ms of every traced start that
 // loads the SDK). Only `GoogleGenAI` needs replacing, so the resolve hook points the bare specifier
 // at a small module of ours instead, which re-exports the SDK's whole namespace (`export *` needs
-// no names) and exports its own `GoogleGenAI`: the traced class from the preload's tracing
-// machinery, which this import starts (hooked.ts ACTIVATE). A local export takes precedence over
+// no names) and exports its own `GoogleGenAI`: the class as the preload's start-up makes it lazy
+// (lazyGenAI.ts: tracing starts on a client's first use). A local export takes precedence over
 // the star, so the app gets every other export as it is. Any other specifier, and the SDK's own
 // file imported by URL (the benchmarks' untraced twin), load untouched.
 //
 // Used in both hook forms (esmHooks.ts: in the app's thread; genaiLoader.ts: Node 20's loader
 // thread); pure, so both share it.
 
-import { ACTIVATE } from './hooked';
+import { LAZY_GENAI } from './hooked';
 
 const SPECIFIER = '@google/genai';
 const MARK = 'gemini-trace=genai';
@@ -35,7 +35,7 @@ export function wrapperSource(url: string): string | undefined {
     `export * from ${sdk};`,
     'let traced = sdk.GoogleGenAI;',
     'try {',
-    `  traced = globalThis[Symbol.for(${JSON.stringify(ACTIVATE.description)})]?.()?.tracedGenAI?.(traced) ?? traced;`,
+    `  traced = globalThis[Symbol.for(${JSON.stringify(LAZY_GENAI.description)})]?.(traced) ?? traced;`,
     '} catch {}',
     'export { traced as GoogleGenAI };',
     '',

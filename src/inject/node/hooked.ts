@@ -22,8 +22,9 @@ export const ESM_HOOKED: Array<string | RegExp> = [
 // The packages whose first `require` starts the tracing machinery (entry/preload.ts): every package
 // a module definition of instrumentation.ts names. A module is matched by its bare name, a subpath
 // of it, or a path into its folder under node_modules. test/unit/preload-boot.test.ts holds this
-// list to the definitions.
-export const HOOKED_PACKAGES: readonly string[] = ['@google/genai', '@google/generative-ai', 'openai', 'ai', '@langchain/core', '@langchain/google-genai', 'genkit'];
+// list to the definitions. `@google/genai` is not here: the preload makes its clients lazy itself
+// (lazyGenAI.ts), and tracing starts on a client's first use.
+export const HOOKED_PACKAGES: readonly string[] = ['@google/generative-ai', 'openai', 'ai', '@langchain/core', '@langchain/google-genai', 'genkit'];
 
 const PREFIXES = HOOKED_PACKAGES.map((name) => `${name}/`);
 const IN_NODE_MODULES = HOOKED_PACKAGES.map((name) => `/node_modules/${name}`);
@@ -46,3 +47,12 @@ export function mayLoadHooked(id: string): boolean {
 
 /** Where the preload's start-up leaves the function that starts tracing (absent when it is off). */
 export const ACTIVATE = Symbol.for('gemini-trace.node.activate');
+
+/** Where it leaves the function that makes `GoogleGenAI` lazy (lazyGenAI.ts), for an ES module
+ *  app's import (genaiModule.ts). */
+export const LAZY_GENAI = Symbol.for('gemini-trace.node.lazy-genai');
+
+/** Whether `require(id)` names `@google/genai` (its main entry or a subpath export). */
+export function isGenAI(id: string): boolean {
+  return id.length >= 13 && id.startsWith('@google/genai') && (id.length === 13 || id.charCodeAt(13) === 47 /* / */);
+}

@@ -3,9 +3,11 @@
 // purpose: every traced process pays for it at start, most never reach Gemini. It reads the
 // configuration, then only sets tripwires; the tracing machinery (tracing.cjs, entry/tracing.ts:
 // OpenTelemetry, the module hooks, the wrappers) loads the first time one of them is crossed:
-// - CommonJS: a `require` of a package it traces (hooked.ts), caught before the package loads;
+// - `@google/genai`: a client's first use (lazyGenAI.ts), not the package's load: the class the
+//   app gets is made lazy here, on `require` or through genaiModule.ts on `import`;
+// - CommonJS: a `require` of another package it traces (hooked.ts), caught before the package loads;
 // - ES modules: the loader's wrapper of such a module registering itself (lib/register.js, see
-//   esmRegistry.ts), or `@google/genai`'s own (genaiModule.ts), before the app's code sees its exports;
+//   esmRegistry.ts), before the app's code sees its exports;
 // - the AI SDK 7 or Genkit using the global hook put in place for them (frameworks/globalHooks.ts).
 //
 // Once per process: a guard on globalThis and on `process` (shared by every realm of a thread)
@@ -20,7 +22,8 @@ import { requireCached, type CacheUse } from '../codeCache';
 import { readConfig, tracingDisabled } from '../config';
 import { installEsmHooks, type EsmHooks } from '../esmHooks';
 import { installAiSdkIntegration, watchGenkit } from '../frameworks/globalHooks';
-import { ACTIVATE, mayLoadHooked } from '../hooked';
+import { ACTIVATE, isGenAI, LAZY_GENAI, mayLoadHooked } from '../hooked';
+import { lazyGenAIClass, patchGenAIExports } from '../lazyGenAI';
 import type * as TracingEntry from './tracing';
 
 // The extension's version, from package.json at build time (scripts/lib/node-inject.mjs).
@@ -30,7 +33,7 @@ const GUARD = Symbol.for('gemini-trace.node.preload');
 const BUNDLES = ['preload.cjs', 'tracing.cjs', 'esm-loader.mjs', 'esm-genai.mjs'];
 
 type Marker = { version: string; file: string; codeCache?: CacheUse; esmHooks?: EsmHooks };
-type Guarded = { [GUARD]?: Marker; [ACTIVATE]?: () => unknown };
+type Guarded = { [GUARD]?: Marker; [ACTIVATE]?: () => unknown; [LAZY_GENAI]?: (original: unknown) => unknown };
 type RequireFn = (this: unknown, id: string) => unknown;
 
 function start(): void {
@@ -67,9 +70,11 @@ function start(): void {
     return tracing ?? undefined;
   };
   Object.defineProperty(g, ACTIVATE, { value: activate, enumerable: false });
+  const lazyGenAI = (original: unknown) => lazyGenAIClass(original, (start) => ((start || tracing) ? activate()?.instrumentClient : undefined));
+  Object.defineProperty(g, LAZY_GENAI, { value: lazyGenAI, enumerable: false });
 
   // Wraps the function require-in-the-middle wraps once tracing.cjs starts, so the package that
-  // crossed the wire goes through its hook too; afterwards this is a pass-through.
+  // crossed the wire goes through its hook too; afterwards it only makes `@google/genai` lazy.
   const proto = (Module as unknown as { prototype: { require: RequireFn } }).prototype;
   const original = proto.require;
   proto.require = function (this: unknown, id: string) {
@@ -78,7 +83,9 @@ function start(): void {
       return proto.require.call(this, id);
     }
     // eslint-disable-next-line prefer-rest-params -- the arguments exactly as given
-    return Reflect.apply(original, this, arguments);
+    const exports = Reflect.apply(original, this, arguments);
+    if (typeof id === 'string' && isGenAI(id)) patchGenAIExports(exports, lazyGenAI);
+    return exports;
   };
 
   installAiSdkIntegration(() => activate()?.aiSdkIntegration);

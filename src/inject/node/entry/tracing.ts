@@ -1,10 +1,11 @@
 // The tracing machinery of the Node preload (dist/inject/node/tracing.cjs), started by preload.cjs
-// (entry/preload.ts) when the app first loads a package it traces or first uses a framework's
-// global hook, never at start: a process that never reaches Gemini never loads this file.
+// (entry/preload.ts) when the app first loads a package it traces, first uses a `GoogleGenAI`
+// client or a framework's global hook, never at start: a process that never reaches Gemini never
+// loads this file.
 //
 // Within it the stages stay lazy (esbuild keeps a lazy `require` lazy: the module's code runs on
 // that call): the module hooks (instrumentation.ts, with each framework's hook definition) now;
-// when the app makes a client, the wrappers of its methods (client.ts and what it imports); on the
+// for a client, the wrappers of its methods (client.ts and what it imports); on the
 // first traced call, the OpenTelemetry SDK and the exporter (tracer.ts, from calls.ts), and on the
 // first export the OTLP serializer (exporter.ts). A hook module keeps this so: it imports nothing
 // heavy at its top (not calls.ts' tracer, not the SDK) and requires its wrappers when the package
@@ -30,8 +31,8 @@ export interface Boot {
 export interface Tracing {
   aiSdkIntegration: Record<string, unknown>;
   wrapGenkitProvider: typeof wrapGenkitProvider;
-  /** `GoogleGenAI` traced, for an ES module app's import (genaiModule.ts). */
-  tracedGenAI: (original: unknown) => unknown;
+  /** Wraps one `GoogleGenAI` client (lazyGenAI.ts hands each over). */
+  instrumentClient: (client: object) => void;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
@@ -53,7 +54,7 @@ export function activate(boot: Boot): Tracing | undefined {
     }
   };
   setRuntime({ cfg: boot.cfg, warn });
-  const instrumentation = new GeminiInstrumentation(boot.version, (client) => (require('../client') as typeof Client).instrumentClient(client));
-  return { aiSdkIntegration: integration, wrapGenkitProvider, tracedGenAI: (original) => instrumentation.tracedClass(original) };
+  new GeminiInstrumentation(boot.version);
+  return { aiSdkIntegration: integration, wrapGenkitProvider, instrumentClient: (client) => (require('../client') as typeof Client).instrumentClient(client) };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
