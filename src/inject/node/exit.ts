@@ -35,7 +35,7 @@ export interface ExitPipeline {
     reached(): boolean;
     isDown(): boolean;
     target(): HandoffTarget;
-    serialize(spans: ReadableSpan[]): Uint8Array | undefined;
+    serialize(spans: ReadableSpan[]): Uint8Array;
   };
 }
 

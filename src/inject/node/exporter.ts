@@ -1,8 +1,8 @@
 // Sends finished spans to MLflow's OTLP endpoint (`POST <tracking URI>/v1/traces`, protobuf, header
 // `x-mlflow-experiment-id`). The experiment id is resolved (experiment.ts) in the background when
-// the pipeline is built, never on the app's call path. The wire format comes from the serializer
-// `@opentelemetry/exporter-trace-otlp-proto` uses, loaded on the first export (it is the largest
-// part of the preload); the transport is our own because that exporter's retrying transport
+// the pipeline is built, never on the app's call path. The wire format is our own encoder's
+// (serializer.ts, the bytes OpenTelemetry's serializer writes, without its per-character loops);
+// the transport is our own because `@opentelemetry/exporter-trace-otlp-proto`'s retrying transport
 // schedules ref'd retry timers (1–5 s of backoff) that would hold the app's exit while MLflow is
 // down. Batches the processor hands over go to the bounded outbox (outbox.ts), which sends them
 // and holds them while MLflow is away; what it still holds when the process ends goes to a sender
@@ -21,7 +21,7 @@ import type { HttpReply, Method } from './http';
 import { takeUnnamed } from './openRoots';
 import { LIMITS, Outbox } from './outbox';
 import type { Verdict } from './outbox';
-import type * as Serializer from './serializer';
+import { serializeSpans } from './serializer';
 import { signaller } from './signal';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -115,9 +115,8 @@ export class MlflowExporter implements SpanExporter {
     return this.outbox.drain();
   }
 
-  serialize(spans: ReadableSpan[]): Uint8Array | undefined {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on the first export, see the header
-    return (require('./serializer') as typeof Serializer).serializeSpans(spans);
+  serialize(spans: ReadableSpan[]): Uint8Array {
+    return serializeSpans(spans);
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
@@ -159,7 +158,6 @@ export class MlflowExporter implements SpanExporter {
   private async send(spans: ReadableSpan[]): Promise<void> {
     const id = await this.experimentId();
     const body = this.serialize(spans);
-    if (!body) throw new Error('could not encode the spans as OTLP protobuf');
     const r = await this.request('POST', '/v1/traces', { 'content-type': 'application/x-protobuf', 'x-mlflow-experiment-id': id }, body);
     this.answered = true;
     this.failing = false;

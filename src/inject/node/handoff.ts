@@ -53,12 +53,11 @@ export interface HandoffOptions {
 }
 
 /** Writes the spans out and starts the sender; returns at once. Throws if it could not. */
-export function handOff(spans: ReadableSpan[], target: HandoffTarget, serialize: (spans: ReadableSpan[]) => Uint8Array | undefined, o: HandoffOptions = {}): void {
+export function handOff(spans: ReadableSpan[], target: HandoffTarget, serialize: (spans: ReadableSpan[]) => Uint8Array, o: HandoffOptions = {}): void {
   const senderFile = o.senderFile ?? join(__dirname, 'sender.cjs');
   const pieces: Uint8Array[] = [];
   for (let i = 0; i < spans.length; i += PIECE_SPANS) {
-    const body = serialize(spans.slice(i, i + PIECE_SPANS));
-    if (body) pieces.push(body);
+    pieces.push(serialize(spans.slice(i, i + PIECE_SPANS)));
   }
   if (pieces.length === 0) return;
   if (!existsSync(senderFile)) throw new Error(`the sender ${senderFile} is missing (install the whole dist/inject/node folder)`);

@@ -60,7 +60,7 @@ export function patchGenAIExports(exports: unknown, make: (original: unknown) =>
 type Undo = () => void;
 
 /** Sets the trampolines on `client`; `arm` runs once, after every property is back. */
-export function trapClient(client: object, arm: () => void): void {
+function trapClient(client: object, arm: () => void): void {
   const undo: Undo[] = [];
   let armed = false;
   const fire = () => {

@@ -5,11 +5,10 @@
 //
 // Within it the stages stay lazy (esbuild keeps a lazy `require` lazy: the module's code runs on
 // that call): the module hooks (instrumentation.ts, with each framework's hook definition) now;
-// for a client, the wrappers of its methods (client.ts and what it imports); on the
-// first traced call, the OpenTelemetry SDK and the exporter (tracer.ts, from calls.ts), and on the
-// first export the OTLP serializer (exporter.ts). A hook module keeps this so: it imports nothing
-// heavy at its top (not calls.ts' tracer, not the SDK) and requires its wrappers when the package
-// it hooks loads.
+// for a client, the wrappers of its methods (client.ts and what it imports); on the first traced
+// call, the OpenTelemetry SDK and the exporter (tracer.ts, from calls.ts). A hook module keeps this
+// so: it imports nothing heavy at its top (not calls.ts' tracer, not the SDK) and requires its
+// wrappers when the package it hooks loads.
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type * as Client from '../client';
 import { ignoreFile } from '../callsite';
