@@ -45,6 +45,7 @@ describe('Node preload: GoogleGenAI clients start tracing on first use', () => {
     const { Lazy, started } = make();
     const ai = new Lazy(opts);
     assert.equal(typeof ai.models.generateContent, 'function');
+    assert.equal(ai.models.generateContent.name, new GoogleGenAI(opts).models.generateContent.name, 'named as the method');
     assert.equal(typeof ai.chats.create, 'function');
     assert.ok(ai.live);
     assert.deepEqual(started, []);

@@ -97,6 +97,8 @@ function trapMethods(target: Obj, fire: () => void, undo: Undo[]): void {
         const now = target[key];
         return Reflect.apply((now === trampoline ? d.value : now) as Fn, this, args);
       };
+      // Named as the method, so the client logs as it would untraced.
+      Object.defineProperty(trampoline, 'name', { value: (d.value as Fn).name });
       Object.defineProperty(target, key, { value: trampoline, writable: true, configurable: true, enumerable: own ? d.enumerable : false });
       // Put back only what is still ours: the app may have replaced a method meanwhile.
       undo.push(() => {
