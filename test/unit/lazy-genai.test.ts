@@ -78,6 +78,14 @@ describe('Node preload: GoogleGenAI clients start tracing on first use', () => {
     assert.equal(Object.getOwnPropertyDescriptor(ai, 'interactions'), undefined, 'the getter is the prototype\'s again');
   });
 
+  it('lets the call go on untraced when wrapping the client throws', async () => {
+    // A class of its own: the proxy of GoogleGenAI itself is this file's recorder's.
+    const Sdk = GoogleGenAI as unknown as new (o: unknown) => object;
+    const Throwing = lazyGenAIClass(class extends Sdk {}, (start) => (start ? () => assert.fail('broken') : undefined)) as typeof GoogleGenAI;
+    const ai = new Throwing(opts) as Client;
+    await assert.rejects(ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' }), /fetch failed/, 'the SDK\'s own error, not ours');
+  });
+
   it('wraps a client at once while tracing runs', () => {
     const { Lazy, started, instrumented } = make(true);
     const ai = new Lazy(opts);

@@ -73,7 +73,11 @@ function trapClient(client: object, arm: () => void): void {
         /* left as it is */
       }
     }
-    arm();
+    try {
+      arm();
+    } catch {
+      /* the client works untraced */
+    }
   };
   for (const key of SURFACES) {
     const target = (client as Obj)[key];
