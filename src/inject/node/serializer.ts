@@ -1,9 +1,9 @@
 // The OTLP/protobuf encoding of a batch of spans (an ExportTraceServiceRequest, field numbers from
 // opentelemetry-proto's trace.proto and common.proto), on our own writer (protoWriter.ts): the
-// OpenTelemetry serializer walked every character of every string twice in JavaScript, about a
-// fifth of what a traced AI SDK call cost the app. Loaded on the first export (exporter.ts).
-// The bytes are what that serializer writes for the same spans (test/unit/otlp-serializer.test.ts
-// holds the two together), zero counts included.
+// OpenTelemetry serializer walked every character of every string twice in JavaScript, on the
+// app's thread, for every batch (a 2 KB prompt: 30 against 9 µs a span). The bytes are what that
+// serializer writes for the same spans (test/unit/otlp-serializer.test.ts holds the two
+// together), zero counts included.
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { ProtoWriter } from './protoWriter';
