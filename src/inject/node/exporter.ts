@@ -25,6 +25,8 @@ import { serializeSpans } from './serializer';
 import { signaller } from './signal';
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const TAG_TRIES = 3;
+const TAG_RETRY_MS = 1000;
 
 /** Prints a line on stderr once per key (the preload's warn). */
 export type Warn = (line: string, key?: string) => void;
@@ -165,12 +167,22 @@ export class MlflowExporter implements SpanExporter {
   }
 
   /** MLflow now holds spans of these traces: name those whose root is still open (openRoots.ts).
-   *  Off the send path, one request per tag, failures ignored (the root still names it later). */
+   *  Off the send path, one request per tag. */
   private nameOpenTraces(spans: ReadableSpan[]): void {
     for (const [traceId, tags] of takeUnnamed(spans.map((s) => s.spanContext().traceId))) {
-      for (const [key, value] of Object.entries(tags)) {
-        void this.request('PATCH', `/api/2.0/mlflow/traces/tr-${traceId}/tags`, { 'content-type': 'application/json' }, JSON.stringify({ key, value })).catch(() => undefined);
-      }
+      for (const [key, value] of Object.entries(tags)) void this.setTag(traceId, key, value);
+    }
+  }
+
+  /** One trace tag. No answer, a 5xx (a busy sqlite store answers "database is locked") or a 404
+   *  (the trace not readable yet) is tried again a second later, twice: without it a background run
+   *  on a loaded machine stayed nameless until it ended. Unref'd waits: an exiting app drops the
+   *  retry, and the root names the trace when it lands. */
+  private async setTag(traceId: string, key: string, value: string): Promise<void> {
+    for (let attempt = 0; attempt < TAG_TRIES; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, TAG_RETRY_MS).unref());
+      const r = await this.request('PATCH', `/api/2.0/mlflow/traces/tr-${traceId}/tags`, { 'content-type': 'application/json' }, JSON.stringify({ key, value })).catch(() => undefined);
+      if (r && r.status < 500 && r.status !== 404) return;
     }
   }
 
