@@ -5,7 +5,10 @@
 // `timestamp_ms > newest` would skip it. The poll therefore looks back a window before the newest
 // timestamp seen and excludes, by id, the traces already known inside that window: when nothing
 // changed the server returns zero rows, and a late, slow trace is still found. Traces seen in
-// progress are re-read by id until they finish.
+// progress are re-read by id until they finish, and reported again whenever their name or tags
+// change meanwhile: a background run is named over REST after its first spans land (the root that
+// carries the name comes last), and a poll that saw it before that would otherwise list it by id
+// until it ended.
 // Pure TypeScript (no vscode): the live-poll benchmark drives it directly.
 import type { RequestOptions } from '../mlflow/api';
 import type { TraceSummary } from '../model/types';
@@ -25,7 +28,7 @@ const IN_PROGRESS_TTL_MS = 30 * 60_000;
 export interface PollResult {
   /** Traces not seen before, oldest first. */
   added: TraceSummary[];
-  /** Known traces that were in progress and changed state. */
+  /** Known traces that were in progress and finished, or were named or tagged meanwhile. */
   updated: TraceSummary[];
   /** More arrived than one poll reads: the caller should reload the lists instead. */
   overflow: boolean;
@@ -39,7 +42,8 @@ export class IncrementalPoll {
   private newestMs = 0;
   /** Known traces near the newest: id → timestamp. */
   private readonly recent = new Map<string, number>();
-  private readonly inProgress = new Map<string, { experimentId: string; since: number }>();
+  /** Traces seen in progress: their experiment, when first seen, and what their row shows (look()). */
+  private readonly inProgress = new Map<string, { experimentId: string; since: number; look: string }>();
   /** Experiments whose first poll only records what exists (so old traces never count as new). */
   private readonly baselined = new Set<string>();
 
@@ -113,8 +117,12 @@ export class IncrementalPoll {
     const updated: TraceSummary[] = [];
     for (const info of page.traces) {
       const s = summarize(info, info.trace_location?.mlflow_experiment?.experiment_id ?? byExp[0]);
+      const known = this.inProgress.get(s.id);
       if (s.state !== 'IN_PROGRESS') {
         this.inProgress.delete(s.id);
+        updated.push(s);
+      } else if (known && known.look !== look(s)) {
+        known.look = look(s);
         updated.push(s);
       }
     }
@@ -132,7 +140,7 @@ export class IncrementalPoll {
     if (t.requestTimeMs > this.newestMs) this.newestMs = t.requestTimeMs;
     this.recent.set(t.id, t.requestTimeMs);
     if (t.state === 'IN_PROGRESS' && t.experimentId && this.inProgress.size < MAX_IN_PROGRESS) {
-      this.inProgress.set(t.id, { experimentId: t.experimentId, since: Date.now() });
+      this.inProgress.set(t.id, { experimentId: t.experimentId, since: Date.now(), look: look(t) });
     }
   }
 
@@ -140,4 +148,9 @@ export class IncrementalPoll {
     const floor = this.newestMs - LOOKBACK_MS;
     for (const [id, ts] of this.recent) if (ts < floor) this.recent.delete(id);
   }
+}
+
+/** What a running trace's row and its grouping show that can change before it ends. */
+function look(t: TraceSummary): string {
+  return JSON.stringify([t.name, Object.entries(t.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), t.requestPreview]);
 }

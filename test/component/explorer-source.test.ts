@@ -193,6 +193,18 @@ describe('explorer data layer (real MLflow)', function () {
       const started = await poll.poll([exp], undefined);
       assert.equal(started.added.length, 1);
       assert.equal(started.added[0].state, 'IN_PROGRESS');
+      const unchanged = await poll.poll([exp], undefined);
+      assert.deepEqual(unchanged.updated, [], 'a running trace that did not change is not reported again');
+      // The Node preload names a trace whose root is still open over REST (exporter.ts) once
+      // MLflow holds a span of it; a poll that listed it before must report the name.
+      const id = started.added[0].id;
+      const tagged = await fetch(`${url}/api/2.0/mlflow/traces/${id}/tags`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'mlflow.traceName', value: 'Interactions.background' }) });
+      assert.ok(tagged.ok, `PATCH tags ${tagged.status}`);
+      const named = await poll.poll([exp], undefined);
+      assert.equal(named.updated.length, 1, 'the name set while it runs is reported');
+      assert.equal(named.updated[0].state, 'IN_PROGRESS');
+      assert.equal(named.updated[0].name, 'Interactions.background');
+      assert.deepEqual((await poll.poll([exp], undefined)).updated, [], 'and reported once');
       await postOtlp(url, exp, [root]);
       const done = await poll.poll([exp], undefined);
       assert.deepEqual(done.added, []);
