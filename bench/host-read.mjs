@@ -87,7 +87,7 @@ for (const n of sizes) {
       const { spans } = await http.request({ method: 'GET', path: '/traces.json', items: spanItems(early) });
       // As the panel reads it (src/panel/panelHost.ts): the table from the raw list, packed and
       // posted in pieces, one per turn (a trace of up to 20,000 spans goes the usual road).
-      const table = n > 20_000 ? await runSliced(directTableSteps(info, spans)) : undefined;
+      const table = n > 20_000 ? await runSliced(directTableSteps(info, spans, early)) : undefined;
       if (n > 20_000 && !table) throw new Error('the generated trace was not read directly');
       const posted = table && new PostedTable(table.table, () => ({}));
       if (posted) for (const _ of posted.payloads(1)) await new Promise((r) => setTimeout(r, 0));
@@ -138,20 +138,31 @@ if (rate > 0) {
   const { info, spansJson: text } = generateTrace({ spans: rateSpans, encoding: 'python', seed: 7 });
   const served = await throttledServer(text, rate);
   const remote = new Http(resolveEndpoint(served.url), { timeoutMs: 600_000 });
-  const ms = { floor: [], plain: [], early: [] };
+  const ms = { floor: [], plain: [], early: [], table: [], tableDecoded: [] };
   const read = async (early) => {
     const { spans } = await remote.request({ method: 'GET', path: '/traces.json', items: early && spanItems(early) });
     return check(await normalizeTraceSliced({ info, spans, early }));
   };
+  // The panel's table (directTable.ts) after the same download: its rows from the spans read
+  // early, or every span decoded again after the download (the road before the rows were taken from them).
+  const table = async (fromEarly) => {
+    const early = new EarlySpans();
+    const { spans } = await remote.request({ method: 'GET', path: '/traces.json', items: spanItems(early) });
+    if (!(await runSliced(directTableSteps(info, spans, fromEarly ? early : undefined)))) throw new Error('the generated trace was not read directly');
+  };
+  const modes = { plain: () => read(undefined), early: () => read(new EarlySpans()), table: () => table(true), tableDecoded: () => table(false) };
   for (let r = 0; r < runs; r++) {
     globalThis.gc?.();
     ms.floor.push((await watched(async () => JSON.parse(await bodyText(await fetch(`${served.url}/traces.json`))))).ms);
-    for (const mode of r % 2 ? ['early', 'plain'] : ['plain', 'early']) {
+    const order = Object.keys(modes);
+    for (const mode of r % 2 ? order.reverse() : order) {
       globalThis.gc?.();
-      ms[mode].push((await watched(() => read(mode === 'early' ? new EarlySpans() : undefined))).ms);
+      ms[mode].push((await watched(modes[mode])).ms);
     }
   }
   served.stop();
+  report(`fetch to whole table at ${rate} MB/s, rows from the spans read while the body downloads`, { value: median(ms.table), unit: 'ms', baseline: median(ms.tableDecoded), baselineLabel: 'every span decoded again after the download' });
+  report(`  against the floor at ${rate} MB/s`, { value: median(ms.table), unit: 'ms', baseline: median(ms.floor), baselineLabel: 'fetch + JSON.parse at that rate' });
   report(`fetch to normalised trace at ${rate} MB/s, spans read while the body downloads`, { value: median(ms.early), unit: 'ms', baseline: median(ms.plain), baselineLabel: 'the same read after the download' });
   report(`  against the floor at ${rate} MB/s`, { value: median(ms.early), unit: 'ms', baseline: median(ms.floor), baselineLabel: 'fetch + JSON.parse at that rate' });
   results.push({ n: rateSpans, rate, ...ms });

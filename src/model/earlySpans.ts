@@ -18,7 +18,7 @@ import type { Span } from './types';
 const BATCH = 16;
 
 /** Reads a trace's raw spans one at a time, each once (EarlySpans.read). */
-export type SpanReader = Pick<EarlySpans, 'read'>;
+export type SpanReader = Pick<EarlySpans, 'read' | 'peek'>;
 
 export class EarlySpans {
   /** Raw spans as the parse handed them over, by index. */
@@ -58,6 +58,15 @@ export class EarlySpans {
       this.readOne(index);
     }
     return this.from[index] === raw ? this.spans[index] : undefined;
+  }
+
+  /** The span read early from exactly `raw` at `index`, left where it is for normalising to take:
+   *  the table drawn before normalising (panel/directTable.ts) takes its row from it instead of
+   *  decoding the span again. 'warned' when its read warned (or failed); undefined when it was not
+   *  read early. */
+  peek(index: number, raw: unknown): Span | 'warned' | undefined {
+    if (raw === undefined || this.from[index] !== raw) return undefined;
+    return this.warnings.has(index) || !this.spans[index] ? 'warned' : this.spans[index];
   }
 
   /** The span read early from exactly `raw` at `index` (its warnings passed to `bad` now), or

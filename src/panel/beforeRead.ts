@@ -65,7 +65,7 @@ export class BeforeRead {
    *  directTable.ts reads it; resolves once the page has drawn it. */
   async showDirect(info: unknown, spans: unknown[], reader: SpanReader): Promise<void> {
     if (!this.host.waiting()) return;
-    const table = await runSliced(directTableSteps(info, spans), { signal: this.host.signal });
+    const table = await runSliced(directTableSteps(info, spans, reader), { signal: this.host.signal });
     if (!table || !this.host.waiting()) return;
     // Read and laid out at once: the trace itself is read after the page has drawn this.
     this.host.timeline.mark('read');

@@ -20,6 +20,7 @@ import { siblingOrder } from '../model/spanTree';
 import { summarizeTraceInfo } from '../model/summary';
 import { ZERO_USAGE, addCost, addUsage, subtreeCost, subtreeUsage } from '../model/usage';
 import type { TraceInfo } from '../mlflow/types';
+import type { SpanReader } from '../model/earlySpans';
 import type { Cost, TokenUsage } from '../model/types';
 import { isRecord } from '../shared/json';
 import { pauseHere, scaled, type Steps } from '../shared/steps';
@@ -44,23 +45,24 @@ export interface DirectTable {
 }
 
 /** The table of `list`'s spans (with `info`, the trace's info), or undefined when this trace is not
- *  one it reads exactly (see above). As steps: pausable between blocks of spans. */
-export function* directTableSteps(info: unknown, list: readonly unknown[]): Steps<DirectTable | undefined> {
+ *  one it reads exactly (see above). As steps: pausable between blocks of spans. `early`: spans
+ *  read while the body downloaded (model/earlySpans.ts), whose rows come from them. */
+export function* directTableSteps(info: unknown, list: readonly unknown[], early?: Pick<SpanReader, 'peek'>): Steps<DirectTable | undefined> {
   try {
-    return yield* direct(info, list);
+    return yield* direct(info, list, early);
   } catch {
     return undefined; // the usual road reads it, and says what was wrong
   }
 }
 
-function* direct(rawInfo: unknown, list: readonly unknown[]): Steps<DirectTable | undefined> {
+function* direct(rawInfo: unknown, list: readonly unknown[], early: Pick<SpanReader, 'peek'> | undefined): Steps<DirectTable | undefined> {
   const info = unwrapInfo(rawInfo);
   const n = list.length;
   if (!info || n === 0) return undefined;
   const summary = summarizeTraceInfo(info as unknown as TraceInfo);
   if ((summary.state !== 'OK' && summary.state !== 'ERROR') || !summary.id || recordedSpans(summary) > n) return undefined;
 
-  const rows = yield* scaled(readRows(list), 0, 0.75);
+  const rows = yield* scaled(readRows(list, early), 0, 0.75);
   if (!rows) return undefined;
   const tree = yield* scaled(treeOrder(rows), 0.75, 0.85);
   if (!tree) return undefined;
@@ -101,14 +103,26 @@ function* direct(rawInfo: unknown, list: readonly unknown[]): Steps<DirectTable 
 }
 
 /** Each raw span's row facts, in payload order; undefined at the first span normalising would
- *  read differently from alone, or warn about. */
-function* readRows(list: readonly unknown[]): Steps<Row[] | undefined> {
+ *  read differently from alone, or warn about. A span read early is not decoded again: from a
+ *  server across a network most of a large trace is read while its body downloads. */
+function* readRows(list: readonly unknown[], early: Pick<SpanReader, 'peek'> | undefined): Steps<Row[] | undefined> {
   const rows: Row[] = new Array(list.length);
   let warned = false;
   const warn = (): void => void (warned = true);
   for (let i = 0; i < list.length; i++) {
     if (pauseHere(i, 64)) yield i / list.length;
     const raw = list[i];
+    const read = early?.peek(i, raw);
+    if (read === 'warned') return undefined;
+    if (read) {
+      // The span as normalising reads it (readSpan: decodeSpan, then spanFacts as below).
+      if (read.endNs === null) return undefined;
+      rows[i] = {
+        id: read.id, parentId: read.parentId, name: read.name, type: read.type, status: read.status, startNs: read.startNs, endNs: read.endNs,
+        usage: read.usage, code: read.code, orphan: false, model: read.model, exceptions: read.exceptions, cost: read.cost,
+      };
+      continue;
+    }
     if (!isRecord(raw) || !decodesAlone(raw)) return undefined;
     const d = decodeSpan(raw, i, 'python', warn, KEYS);
     if (typeof d === 'string' || warned || d.endNs === null) return undefined;

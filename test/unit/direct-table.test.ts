@@ -2,6 +2,7 @@
 // (src/panel/directTable.ts): for every trace it reads, the very table and header the normalised
 // trace gives; every trace it would read differently, it leaves to the usual road.
 import assert from 'node:assert/strict';
+import { EarlySpans } from '../../src/model/earlySpans';
 import { decodeSpan } from '../../src/model/encodings';
 import { INPUTS_ATTR, OUTPUTS_ATTR } from '../../src/model/lazySpan';
 import { isTraceError, normalizeTrace } from '../../src/model/normalize';
@@ -21,8 +22,15 @@ function spansOf(json: string): Raw[] {
   return Array.isArray(v) ? v : v.spans;
 }
 
-function direct(info: unknown, spans: unknown[]): DirectTable | undefined {
-  return runToEnd(directTableSteps(info, spans));
+function direct(info: unknown, spans: unknown[], early?: EarlySpans): DirectTable | undefined {
+  return runToEnd(directTableSteps(info, spans, early));
+}
+
+/** Spans read as if while the body downloaded: those at indices `every` divides. */
+function readEarly(spans: unknown[], every: number): EarlySpans {
+  const early = new EarlySpans();
+  spans.forEach((s, i) => i % every === 0 && early.read(i, s));
+  return early;
 }
 
 /** The direct table of `spans`, checked column by column and header against the normalised trace's. */
@@ -34,6 +42,13 @@ function assertSame(info: unknown, spans: unknown[], what: string): DirectTable 
   const s = new TraceSession(t, 'http://mlflow.test/ui');
   for (const k of Object.keys(s.table) as (keyof typeof s.table)[]) assert.deepStrictEqual(d.table[k], s.table[k], `${what}: column ${k}`);
   assert.deepStrictEqual(buildHeader(d.trace, d.table, 'http://mlflow.test/ui'), s.header(), `${what}: header`);
+  // Rows taken from spans read while the body downloaded: the same table and header.
+  for (const every of [1, 2]) {
+    const e = direct(info, spans, readEarly(spans, every));
+    assert.ok(e, `${what}: read directly with every ${every} span(s) read early`);
+    assert.deepStrictEqual(e.table, d.table, `${what}: table with every ${every} span(s) read early`);
+    assert.deepStrictEqual(buildHeader(e.trace, e.table, 'http://mlflow.test/ui'), s.header(), `${what}: header with every ${every} span(s) read early`);
+  }
   return d;
 }
 
@@ -117,6 +132,7 @@ describe('the span table drawn before the trace is read', function () {
       assert.ok(direct(t.info, t.spans), `${what}: the unedited trace is read`);
       edit(t);
       assert.equal(direct(t.info, t.spans), undefined, what);
+      assert.equal(direct(t.info, t.spans, readEarly(t.spans, 1)), undefined, `${what}, every span read early`);
     }
   });
 
