@@ -175,8 +175,8 @@ export class MlflowExporter implements SpanExporter {
   }
 
   /** One trace tag. No answer, a 5xx (a busy sqlite store answers "database is locked") or a 404
-   *  (the trace not readable yet) is tried again a second later, twice: without it a background run
-   *  on a loaded machine stayed nameless until it ended. Unref'd waits: an exiting app drops the
+   *  (the trace not readable yet) is tried again a second later, twice: otherwise the trace would
+   *  stay nameless until its root lands, when the run ends. Unref'd waits: an exiting app drops the
    *  retry, and the root names the trace when it lands. */
   private async setTag(traceId: string, key: string, value: string): Promise<void> {
     for (let attempt = 0; attempt < TAG_TRIES; attempt++) {
