@@ -23,8 +23,20 @@ export function uniqueName(prefix: string): string {
 /** POST/GET helper for test setup against MLflow's REST API (not the product client). */
 export async function mlflowRest<T = unknown>(path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
   const url = `${await mlflowUrl()}${path}`;
-  const r = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = (): Promise<Response> => fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  // A test that spends seconds building its data (a 25,000-span trace on a loaded machine) finds
+  // the pooled connection closed by the server's keep-alive timeout; the request never reached it.
+  const r = await send().catch((e: unknown) => {
+    if (!closedIdle(e)) throw e;
+    return send();
+  });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path} -> ${r.status}: ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : {}) as T;
+}
+
+/** fetch's failure on a pooled connection the server had closed: undici's "other side closed". */
+function closedIdle(e: unknown): boolean {
+  const cause = e instanceof TypeError ? (e.cause as { code?: string } | undefined) : undefined;
+  return cause?.code === 'UND_ERR_SOCKET';
 }
