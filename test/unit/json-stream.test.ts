@@ -169,6 +169,26 @@ describe('parseJsonStreamSteps', () => {
     await assert.rejects(run, /closed/);
     assert.ok(src2.arrived() < pieces.length, 'stopped before the text was all there');
   });
+
+  it('gives the event loop turns when every wait ends at once (a body that arrived faster than it is parsed)', async function () {
+    this.timeout(120_000);
+    const { spansJson } = generateTrace({ spans: 20_000, encoding: 'python', seed: 6 });
+    const pieces = cut(spansJson, 64 * 1024, rng(7));
+    // Each piece is there as soon as the parse asks: its wait ends in a microtask, as BodyText's
+    // does when the download has queued the next piece already.
+    let next = 0;
+    const q: string[] = [];
+    const src: TextSource = {
+      read: () => q.shift(),
+      done: () => next === pieces.length && q.length === 0,
+      more: () => Promise.resolve().then(() => void (next < pieces.length && q.push(pieces[next++]))),
+    };
+    let waits = 0;
+    const { value, turns } = await loopTurns(() => runSliced(parseJsonStreamSteps(src), { wait: () => (waits++, src.more()) }));
+    assert.deepStrictEqual(value, parseJsonLossless(spansJson));
+    // Without a pause in a chain of such waits the whole parse is one block: one turn, at its end.
+    assert.ok(waits > 10 && turns > 3, `waited ${waits} times, ${turns} turns`);
+  });
 });
 
 describe('BodyText', () => {
