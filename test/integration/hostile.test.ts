@@ -319,9 +319,12 @@ describe('hostile content in prompts and responses', function () {
     // Read in one go, the same trace held the host for about 1.4 s here; read in slices, its
     // longest stall measured 0.15-0.5 s in this VS Code. The bound leaves room for load.
     assert.ok(read.stallMs < 1000, `the extension host froze for ${read.stallMs.toFixed(0)} ms while reading`);
-    // Opening the panel adds VS Code's own work (the webview, the message); one stall of 0.9 s
-    // was seen there once, cause not found, so that part gets the 10 MB test's looser bound.
-    assert.ok(opened.stallMs < 2500, `the extension host froze for ${opened.stallMs.toFixed(0)} ms while the panel opened`);
+    // Opening the panel adds VS Code's own work (the webview, the message). Stalls of 0.2-0.5 s
+    // here (1.5-2.7 s under load) were the body's parse running on through waits that ended at
+    // once (src/shared/steps.ts runSliced; its unit test in json-stream.test.ts is the exact
+    // check); since, none over 120 ms in three profiled runs. The bound leaves room for a loaded
+    // CI machine, which starves the host of the CPU.
+    assert.ok(opened.stallMs < 1500, `the extension host froze for ${opened.stallMs.toFixed(0)} ms while the panel opened`);
     await closeAllEditors();
   });
 
