@@ -225,12 +225,14 @@ export function decodeAnyValue(v: unknown, depth: number): unknown {
   return null; // an empty AnyValue is how OTel writes None
 }
 
-const STATUS_CODES: Record<string, SpanStatus> = {
+// A Map, not an object: a span's status is looked up as written first (no new upper-case string
+// for each of up to a million spans), and "constructor" must not find Object's.
+const STATUS_CODES = new Map<string, SpanStatus>(Object.entries({
   STATUS_CODE_OK: 'OK', OK: 'OK', '1': 'OK',
   STATUS_CODE_ERROR: 'ERROR', ERROR: 'ERROR', '2': 'ERROR',
   STATUS_CODE_UNSET: 'UNSET', UNSET: 'UNSET', '0': 'UNSET',
   IN_PROGRESS: 'IN_PROGRESS',
-};
+}));
 
 function decodeStatus(raw: Record<string, unknown>, endNs: bigint | null): { status: SpanStatus; message?: string } {
   const st = raw.status;
@@ -244,7 +246,7 @@ function decodeStatus(raw: Record<string, unknown>, endNs: bigint | null): { sta
     code = raw.status_code; // MLflow 2.x
     message = raw.status_message;
   }
-  let status = STATUS_CODES[String(code ?? 'UNSET').toUpperCase()] ?? 'UNSET';
+  let status = (typeof code === 'string' ? STATUS_CODES.get(code) : undefined) ?? STATUS_CODES.get(String(code ?? 'UNSET').toUpperCase()) ?? 'UNSET';
   // A span with no end that nobody marked finished is still running.
   if (endNs === null && status === 'UNSET') status = 'IN_PROGRESS';
   return { status, message: typeof message === 'string' && message !== '' ? message : undefined };
