@@ -47,11 +47,9 @@ export async function runSliced<T>(steps: Steps<T>, o: SliceOptions = {}): Promi
       // local server sent faster than it was parsed held the extension host for 0.2-0.5 s in
       // one chain of such waits (test/integration/hostile.test.ts, opening 30,000 spans). After
       // a real wait, this only costs one pause more.
-      if (performance.now() - sliceStart < sliceMs) continue;
-    } else {
-      if (performance.now() - sliceStart < sliceMs) continue;
-      o.onProgress?.(r.value);
     }
+    if (performance.now() - sliceStart < sliceMs) continue;
+    if (r.value !== WAIT) o.onProgress?.(r.value);
     await new Promise<void>((resolve) => setImmediate(resolve));
     for (let first = o.yieldTo?.(); first; first = o.yieldTo?.()) await first.catch(() => undefined);
     o.signal?.throwIfAborted();
