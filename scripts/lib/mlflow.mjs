@@ -3,7 +3,7 @@
 // sqlite file, or with store 'postgres' (GT_MLFLOW_STORE=postgres for every server a run starts) a
 // fresh database in a local PostgreSQL (scripts/lib/postgres.mjs), as a team's server has.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.mjs';
@@ -48,21 +48,22 @@ export async function startMlflow(opts = {}) {
   const store = opts.store ?? defaultStore();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'gt-mlflow-'));
   mkdirSync(join(dataDir, 'artifacts'), { recursive: true });
-  const port = opts.port ?? (await freePort());
-  const url = `http://127.0.0.1:${port}`;
+  let port = opts.port ?? (await freePort());
+  let url = `http://127.0.0.1:${port}`;
   const logFile = opts.logFile ?? join(dataDir, 'server.log');
   const postgres = store === 'postgres' ? await sharedPostgres() : undefined;
   const backend = postgres ? await postgres.createDatabase() : `sqlite:///${join(dataDir, 'mlflow.db')}`;
   let child;
-  const output = () => {
+  const output = (from = 0) => {
     try {
-      return readFileSync(logFile, 'utf8').slice(-20000);
+      return readFileSync(logFile).subarray(from).toString('utf8').slice(-20000);
     } catch {
       return '';
     }
   };
 
   const launch = async () => {
+    const from = sizeOf(logFile); // restarts append: only this launch's lines say whose port it is
     const fd = openSync(logFile, 'a');
     try {
       child = spawn(
@@ -79,7 +80,7 @@ export async function startMlflow(opts = {}) {
       closeSync(fd); // the child holds its own copy
     }
     if (opts.unref) child.unref();
-    await waitHealthy(url, child, output);
+    await waitHealthy(url, child, () => output(from));
     // opts.warm === false: left cold, as a user's freshly started server is (bench/first-trace.mjs).
     if (opts.warm !== false) await warmUp(url);
   };
@@ -111,7 +112,20 @@ export async function startMlflow(opts = {}) {
     try { if (running()) process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
   });
 
-  await launch();
+  // Another start can be handed the same free port before either server binds it (freePort closes
+  // its probe); the loser exits, and its /health answered by the winner looked like a start. A
+  // port we chose ourselves is chosen again; one the caller named is an error.
+  for (let tries = 1; ; tries++) {
+    try {
+      await launch();
+      break;
+    } catch (e) {
+      await kill('SIGKILL'); // a server that failed to bind takes seconds more to shut down
+      if (!(e instanceof PortTaken) || opts.port !== undefined || tries === 3) throw e;
+      port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+    }
+  }
   return {
     url,
     port,
@@ -139,19 +153,33 @@ function groupAlive(pid) {
   }
 }
 
+function sizeOf(file) {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+class PortTaken extends Error {}
+
+/** Up when /health answers and this launch's own log says it listens at `url` (uvicorn's "running
+ *  on", gunicorn's "Listening at"): a health answer alone may come from another server. */
 async function waitHealthy(url, child, output, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mlflow server exited with ${child.exitCode ?? child.signalCode}:\n${output()}`);
+    const log = output();
+    if (/address already in use|Errno 98/i.test(log)) throw new PortTaken(`mlflow server could not listen at ${url}:\n${log}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`mlflow server exited with ${child.exitCode ?? child.signalCode}:\n${log}`);
     try {
       const r = await fetch(`${url}/health`);
-      if (r.ok) return;
+      if (r.ok && output().includes(url)) return;
     } catch {
       /* not up yet */
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`mlflow server at ${url} not healthy after ${timeoutMs} ms:\n${output()}`);
+  throw new Error(`mlflow server at ${url} not healthy after ${timeoutMs} ms (or its log never said it listens there):\n${output()}`);
 }
 
 /**

@@ -2,7 +2,8 @@
 // MLflow, cold as a user's is: it must leave the store exactly as it was (no experiment, no trace,
 // nothing in Default), and a real upload afterwards is stored as ever. How much it saves is
 // bench/first-trace.mjs's to measure (no timed assertions here). The command's own environment (no
-// remote price list) is what scripts/lib/mlflow.mjs gives every server.
+// remote price list) is what scripts/lib/mlflow.mjs gives every server. And that helper's start
+// itself: a server that could not bind its port must not pass another server off as its own.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { MlflowServer } from '../../scripts/lib/mlflow.mjs';
@@ -49,5 +50,15 @@ describe('Warming up a freshly started local MLflow', function () {
     console.log(`      warm-up ${Math.round(warmUpMs)} ms; the first real upload after it ${Math.round(firstUploadMs)} ms`);
     const stored = (await post(mlflow.url, '/api/3.0/mlflow/traces/search', search)).json.traces as { trace_id: string }[];
     assert.deepEqual(stored.map((t) => t.trace_id), [`tr-${span.traceId}`]);
+  });
+
+  // Two starts handed the same free port: the loser's /health was answered by the winner, and its
+  // tests failed with "fetch failed" once the winner's file ended and stopped it (seen in CI).
+  it('a server started on a port another holds fails, saying so, instead of answering with the other', async () => {
+    const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
+    await assert.rejects(
+      startMlflow({ unref: true, warm: false, port: mlflow.port }),
+      (e: Error) => /could not listen at/.test(e.message) && /address already in use/.test(e.message),
+    );
   });
 });

@@ -26,10 +26,17 @@ export async function mlflowRest<T = unknown>(path: string, body?: unknown, meth
   const send = (): Promise<Response> => fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   // A test that spends seconds building its data (a 25,000-span trace on a loaded machine) finds
   // the pooled connection closed by the server's keep-alive timeout; the request never reached it.
-  const r = await send().catch((e: unknown) => {
-    if (!closedIdle(e)) throw e;
-    return send();
-  });
+  const r = await send()
+    .catch((e: unknown) => {
+      if (!closedIdle(e)) throw e;
+      return send();
+    })
+    .catch((e: unknown) => {
+      // fetch says only "fetch failed"; the cause (refused, reset, timed out) is what tells a dead
+      // server from a slow one in CI's summary.
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`${method} ${url}: ${String((e as Error).message ?? e)}${cause ? ` (${cause.code ?? cause.message})` : ''}`, { cause: e });
+    });
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${path} -> ${r.status}: ${text.slice(0, 500)}`);
   return (text ? JSON.parse(text) : {}) as T;
