@@ -99,7 +99,9 @@ export class IncrementalPoll {
     } while (token && pages < MAX_PAGES);
     result.overflow = token !== undefined;
     for (const id of ids) this.baselined.add(id);
-    result.updated = await this.recheckInProgress(userFilter, o);
+    // A trace found just now is re-read with the running ones: named or tagged in between (the
+    // preload's REST naming lands tag by tag), it is reported once, as the newer of the two.
+    result.updated = (await this.recheckInProgress(userFilter, o)).filter((s) => !(replaceById(result.added, s) || replaceById(result.baseline, s)));
     this.prune();
     return result;
   }
@@ -148,6 +150,13 @@ export class IncrementalPoll {
     const floor = this.newestMs - LOOKBACK_MS;
     for (const [id, ts] of this.recent) if (ts < floor) this.recent.delete(id);
   }
+}
+
+/** Puts `s` in place of the entry with its id; false when `list` has none. */
+function replaceById(list: TraceSummary[], s: TraceSummary): boolean {
+  const i = list.findIndex((t) => t.id === s.id);
+  if (i >= 0) list[i] = s;
+  return i >= 0;
 }
 
 /** What a running trace's row and its grouping show that can change before it ends. */

@@ -84,7 +84,9 @@ export class TraceList {
   insert(traces: TraceSummary[]): TraceSummary[] {
     const byId = new Map(this.items.map((t, i) => [t.id, i]));
     const added: TraceSummary[] = [];
-    for (const t of traces) {
+    // One entry per id even if `traces` repeats one (the later is newer): a running trace listed
+    // twice made a "conversation" of itself and hid its row in that group until a reload.
+    for (const t of new Map(traces.map((x) => [x.id, x])).values()) {
       const i = byId.get(t.id);
       if (i !== undefined) this.items[i] = t; // an in-progress trace finished
       else added.push(t);

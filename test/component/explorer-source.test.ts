@@ -211,6 +211,43 @@ describe('explorer data layer (real MLflow)', function () {
       assert.equal(done.updated.length, 1);
       assert.equal(done.updated[0].state, 'OK');
     });
+
+    // Seen in the integration suite under load: the preload named the background run between the
+    // poll's search for new traces and its re-read of running ones, the poll reported it in both,
+    // and the run's list held it twice, which grouped it with itself as a "conversation".
+    it('reports a running trace named between its two reads once, as named, and a list holds it once', async () => {
+      const exp = await createExperiment(url, uniqueName('explorer-twice'));
+      let id = '';
+      const nameItBetween: typeof api = () =>
+        new Proxy(client, {
+          get(t, p, r) {
+            const v = Reflect.get(t, p, r);
+            if (p !== 'searchTraces') return v;
+            return async (...a: Parameters<MlflowClient['searchTraces']>) => {
+              const page = await client.searchTraces(...a);
+              if (!/request_id IN/.test(a[0].filter ?? '') && page.traces.length) {
+                id = page.traces[0].trace_id;
+                const tagged = await fetch(`${url}/api/2.0/mlflow/traces/${id}/tags`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: 'mlflow.traceName', value: 'Interactions.background' }) });
+                assert.ok(tagged.ok, `PATCH tags ${tagged.status}`);
+              }
+              return page;
+            };
+          },
+        });
+      const poll = new IncrementalPoll(nameItBetween);
+      await poll.poll([exp], undefined); // baseline: empty
+      const list = new ExperimentTraces(api, exp, undefined).list('bg');
+      await list.ensureFirst(); // loaded while empty: what comes later arrives by insert
+      const built = traceSpans({ startMs: Date.now(), durationMs: 500, prompt: 'running', runId: 'bg', runName: 'bg.js' });
+      await postOtlp(url, exp, [built.spans[1]]);
+      const r = await poll.poll([exp], undefined);
+      assert.ok(id, 'named between the two reads');
+      assert.deepEqual(r.added.map((t) => [t.id, t.state, t.name]), [[id, 'IN_PROGRESS', 'Interactions.background']], 'reported new, with the name it has now');
+      assert.deepEqual(r.updated, [], 'and not again as updated');
+
+      list.insert([...r.added, ...r.added, { ...r.added[0], name: 'newer' }]);
+      assert.deepEqual(list.items.map((t) => [t.id, t.name]), [[id, 'newer']], 'one entry per trace, the last given');
+    });
   });
 });
 
