@@ -76,7 +76,7 @@ export async function startVsCodeServer(opts) {
   };
 
   try {
-    await waitAnswers(url, child, () => output);
+    await waitAnswers(url, child, () => output, port);
   } catch (e) {
     await stop();
     throw e;
@@ -122,17 +122,21 @@ function writeSettings(file, settings) {
   writeFileSync(file, JSON.stringify({ ...before, ...settings }, null, 2));
 }
 
-async function waitAnswers(url, child, output, timeoutMs = 60_000) {
+/** Up when it answers and its own output says it listens on `port`: another server started on the
+ *  same free port (an MLflow answers /version with a 404) must not pass for it. */
+async function waitAnswers(url, child, output, port, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`VS Code server exited with ${child.exitCode} before answering:\n${output()}`);
+    // It stays up when its port is taken, saying so.
+    if (output().includes(`EADDRINUSE: address already in use 127.0.0.1:${port}`)) throw new Error(`VS Code server could not listen on ${port}, which another process holds:\n${output()}`);
     try {
       const r = await fetch(`${url}/version`);
-      if (r.status < 500) return;
+      if (r.status < 500 && output().includes(`listening on ${port}\n`)) return;
     } catch {
       /* not listening yet */
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`VS Code server at ${url} did not answer within ${timeoutMs / 1000} s:\n${output()}`);
+  throw new Error(`VS Code server at ${url} did not answer within ${timeoutMs / 1000} s (or never said it listens on ${port}):\n${output()}`);
 }
