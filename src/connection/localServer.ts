@@ -104,9 +104,16 @@ export class LocalServer implements vscode.Disposable {
     this.child = child;
     process.once('exit', this.killOnExit);
     let tail = '';
+    // Whose /health answers: another server (a second window starting one at the same moment)
+    // can take the port after choosePort saw it free. Ours says it listens at `url` (uvicorn's
+    // "running on", gunicorn's "Listening at"), or that the address is in use.
+    let listening = false;
+    let portTaken = false;
     const onData = (d: Buffer) => {
       const text = d.toString();
       tail = (tail + text).slice(-3000);
+      listening ||= tail.includes(url);
+      portTaken ||= /address already in use/i.test(tail);
       for (const line of text.split(/\r?\n/).filter((l) => l.trim())) this.log.info(`[mlflow] ${line}`);
     };
     child.stdout?.on('data', onData);
@@ -120,8 +127,8 @@ export class LocalServer implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Gemini Trace: starting MLflow on ${url}`, cancellable: true },
       async (p, token) => {
         const deadline = Date.now() + START_TIMEOUT_MS;
-        while (Date.now() < deadline && !token.isCancellationRequested && child.exitCode === null && child.signalCode === null) {
-          if (await healthy(url, 1000)) {
+        while (Date.now() < deadline && !token.isCancellationRequested && !portTaken && child.exitCode === null && child.signalCode === null) {
+          if (listening && (await healthy(url, 1000))) {
             // Ready means ready for a first trace: MLflow's first-use work happens now, not while
             // the first traced app's last spans wait for it (warmUp.ts). Read-only, a few seconds.
             p.report({ message: 'warming up' });
@@ -138,7 +145,11 @@ export class LocalServer implements vscode.Disposable {
       // 'exit' can come before the last output: wait briefly for the pipes to close so the reason is in `tail`.
       if (exited) await new Promise((r) => (child.stdout?.readableEnded && child.stderr?.readableEnded ? r(undefined) : (child.once('close', r), setTimeout(r, 1000))));
       this.kill('SIGTERM');
-      const why = exited ? `mlflow server exited: ${tail.trim().split('\n').slice(-2).join(' ')}` : 'it did not become healthy in time (or you cancelled)';
+      const why = portTaken
+        ? `another process took port ${port} while it started; run the command again`
+        : exited
+          ? `mlflow server exited: ${tail.trim().split('\n').slice(-2).join(' ')}`
+          : 'it did not become healthy in time (or you cancelled)';
       this.log.error(`local server: did not start — ${why}`);
       // Not awaited: until the user closes the notification, start() would stay pending and every
       // later "Start Local MLflow Server" would join it and do nothing.

@@ -7,11 +7,13 @@
 //     Clear Credentials from the menu removes them.
 //  2. Finding a Python for "Start Local MLflow Server" with geminiTrace.localServer.python unset:
 //     a workspace .venv with mlflow is found, named in the log, and runs the server; a server
-//     that dies at start ends the command with its reason (and Start works again); when no
+//     that dies at start ends the command with its reason (and Start works again); a port another
+//     process takes while it starts is said, and that process is not taken for the server; when no
 //     candidate has mlflow the offer to create a venv appears, and dismissing it creates nothing.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -327,6 +329,35 @@ describe('connection: credentials typed into the prompts; a Python for the local
         await vscode.commands.executeCommand('notifications.clearAll');
         for (const u of undo.reverse()) await u();
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('says so when another process takes the port while the server starts, and reports no server', async function () {
+      this.timeout(150_000);
+      const port = await freePort();
+      const target = `http://127.0.0.1:${port}`;
+      const undo = [await withSetting('geminiTrace', 'trackingUri', target), await withSetting('geminiTrace', 'localServer.python', projectPython())];
+      const d = (ui = driveQuickInput());
+      // Another server (a second window starting its own, say) that answers /health as MLflow does.
+      const other = createHttpServer((_req, res) => res.end('OK'));
+      try {
+        await waitFor(() => connection.state === 'down', 30_000, `nothing to answer at ${target}`);
+        const mark = readExtensionLog(services).length;
+        const started = vscode.commands.executeCommand<string | undefined>('geminiTrace.startLocalServer');
+        // Bound once ours is spawned, before it binds (MLflow takes seconds to import).
+        await waitFor(() => logSince(mark).includes(`--port ${port} `), 30_000, 'the server spawned');
+        await new Promise<void>((resolve, reject) => other.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+        const url = await Promise.race([started, sleep(120_000).then(() => Promise.reject(new Error('Start Local MLflow Server did not end')))]);
+        assert.equal(url, undefined, 'it reported the other process as its server');
+        const errors = d.messages.filter((m) => m.severity === 'error');
+        assert.match(errors.at(-1)?.message ?? '(no error message)', new RegExp(`local MLflow server did not start — another process took port ${port} while it started; run the command again`));
+        assert.match(logSince(mark), /local server: did not start — another process took port/);
+      } finally {
+        // Had it taken the other server for its own, the next test's Start would find it running.
+        await vscode.commands.executeCommand('geminiTrace.stopLocalServer');
+        await vscode.commands.executeCommand('notifications.clearAll');
+        other.close();
+        for (const u of undo.reverse()) await u();
       }
     });
 
