@@ -6,6 +6,7 @@
 // when it is not the machine's (scripts/lib/node-versions.mjs).
 // This file installs it:
 //   ensureVsCodeServer()          installs once (stamp file), later calls only check the stamp
+//   ensureInBackground(build)     the same in a child process
 // and vscode-server.mjs starts it:
 //   startVsCodeServer({ folder }) starts `out/server-main.js` and waits until it answers HTTP
 // Which build: `build` option, else GT_VSCODE (`newest` | `oldest`), else newest.
@@ -153,6 +154,18 @@ function registryOnly(dir, log) {
   if (!changed.length) return;
   writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
   log(`   from the registry instead of git (same integrity): ${changed.join(', ')}`);
+}
+
+/** ensureVsCodeServer in a child process, so an install (npm, a native rebuild) goes on while the
+ *  caller blocks in spawnSync; its output goes to this process's. Await it before any other call
+ *  for the same build. */
+export function ensureInBackground(build) {
+  return new Promise((resolve, reject) => {
+    const call = `import(${JSON.stringify(import.meta.url)}).then((m) => m.ensureVsCodeServer({ build: ${JSON.stringify(build)} }))`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', call], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`installing the ${build} VS Code server failed (exit ${code}); see the output above`))));
+  });
 }
 
 /** Lists what is missing or broken in an install; empty when it is complete. */
