@@ -52,8 +52,9 @@ describe('Warming up a freshly started local MLflow', function () {
     assert.deepEqual(stored.map((t) => t.trace_id), [`tr-${span.traceId}`]);
   });
 
-  // Two starts handed the same free port: the loser's /health was answered by the winner, and its
-  // tests failed with "fetch failed" once the winner's file ended and stopped it (seen in CI).
+  // Two starts handed the same free port: the loser's /health is answered by the winner, and its
+  // tests fail with "fetch failed" once the winner's file ends and stops it (the likeliest reading
+  // of three such failures in one CI run; that server's log was lost).
   it('a server started on a port another holds fails, saying so, instead of answering with the other', async () => {
     const { startMlflow } = await import('../../scripts/lib/mlflow.mjs');
     await assert.rejects(
