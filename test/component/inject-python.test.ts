@@ -310,8 +310,17 @@ describe('Python tracer with a real MLflow and the Gemini stand-in', function ()
       assert.match(warnings[0], /refused the connection — start it with `mlflow server --port \d+`/);
       assert.equal(d.stderr.trim(), warnings[0], 'nothing but that line');
     }
-    const best = (a: Run, b: Run) => Math.min(a.ms, b.ms);
-    assert.ok(best(d1, d2) <= best(b1, b2) + 2000, `traced-but-down ${best(d1, d2)} ms vs untraced ${best(b1, b2)} ms`);
+    // A loaded machine (CI's three lanes) swings one start-up of this app by seconds (1.2–14 s
+    // measured beside a rehearsal; quiet, traced-but-down is within 0.3 s): a miss is measured
+    // twice more each, and the fastest run of each kind counts. An exit really held by the dead
+    // server would miss every time.
+    let down = Math.min(d1.ms, d2.ms);
+    let plain = Math.min(b1.ms, b2.ms);
+    for (let i = 0; i < 2 && down > plain + 2000; i++) {
+      down = Math.min(down, (await runPy(genaiPython, app, env)).ms);
+      plain = Math.min(plain, (await runPy(genaiPython, app, appEnv())).ms);
+    }
+    assert.ok(down <= plain + 2000, `traced-but-down ${down} ms vs untraced ${plain} ms (fastest of up to four each)`);
   });
 
   it('when MLflow stops answering mid-run, exit waits at most the budget and the pending spans are handed on', async () => {
