@@ -60,7 +60,11 @@ describe('Node preload: @google/genai traced into MLflow', function () {
       const all = await traces(await experimentId(experiment), 5 + app.extra.length);
       if (signal) {
         assert.ok(existsSync(signal), 'the signal file was written after an accepted upload');
-        const signalled = Number(readFileSync(signal, 'utf8'));
+        // The exit-time sender may be rewriting it (truncate, then write) as the test reads: r30
+        // read "" once. A moment later it holds a time again.
+        let text = readFileSync(signal, 'utf8');
+        for (let i = 0; i < 20 && !text; i++) text = await new Promise<string>((r) => setTimeout(() => r(readFileSync(signal, 'utf8')), 100));
+        const signalled = Number(text);
         assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
       }
       assertGenaiTraces(
