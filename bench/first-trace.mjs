@@ -82,7 +82,7 @@ async function directRun(url) {
 }
 
 /** MLflow's own default for the price list: remove the override every server here gets. */
-const MLFLOW_DEFAULTS = { MLFLOW_MODEL_CATALOG_URI: undefined };
+const MLFLOW_DEFAULTS = { MLFLOW_MODEL_CATALOG_URI: undefined, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: undefined };
 
 /** A fresh server for one measurement: MLflow's defaults, or ours and the command's warm-up. */
 async function fresh(env, ready, f) {

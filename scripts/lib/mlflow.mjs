@@ -25,11 +25,17 @@ export function defaultStore() {
 
 /**
  * What every server gets, as the product's local-server command starts it (localServer.ts): no
- * telemetry, and an empty MLFLOW_MODEL_CATALOG_URI so MLflow prices model calls from the list
+ * telemetry; an empty MLFLOW_MODEL_CATALOG_URI so MLflow prices model calls from the list
  * bundled with it instead of fetching one from the internet on the first model-call span (retried
- * for about 7 s where there is none, while a traced app's exit waits).
+ * for about 7 s where there is none, while a traced app's exit waits); and no job runner. MLflow
+ * 3.17's runner starts seven more Python processes that each import MLflow: about 2 GB resident
+ * and 25–40 s of CPU per server start (measured here), for judges and prompt-optimisation jobs
+ * no test runs. With dozens of servers in a test run on two cores, that was CI's largest cost.
  */
-export const SERVER_ENV = { MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', MLFLOW_MODEL_CATALOG_URI: '' };
+export const SERVER_ENV = {
+  MLFLOW_ENABLE_TELEMETRY: 'false', MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', MLFLOW_MODEL_CATALOG_URI: '',
+  MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+};
 
 /**
  * @param {{ dataDir?: string, port?: number, keepData?: boolean, unref?: boolean, logFile?: string, store?: 'sqlite' | 'postgres', warm?: boolean, env?: Record<string, string | undefined> }} [opts]

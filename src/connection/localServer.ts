@@ -99,6 +99,11 @@ export class LocalServer implements vscode.Disposable {
         // a traced app that has just exited waits that long for its first trace. Empty: the list
         // bundled with the installed MLflow. A value the user set for VS Code is kept.
         MLFLOW_MODEL_CATALOG_URI: process.env.MLFLOW_MODEL_CATALOG_URI ?? '',
+        // MLflow 3.17's job runner (judges, prompt optimisation started from MLflow's UI) starts
+        // seven more Python processes that each import MLflow: about 2 GB resident and 25–40 s
+        // of CPU beside the editor at every start, for nothing tracing uses. A value the user
+        // set for VS Code is kept (README "Settings").
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: process.env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION ?? 'false',
       },
     });
     this.child = child;

@@ -12,7 +12,7 @@
 //     candidate has mlflow the offer to create a venv appears, and dismissing it creates nothing.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -291,9 +291,15 @@ describe('connection: credentials typed into the prompts; a Python for the local
         const log = logSince(mark);
         assert.match(log, new RegExp(`local server: using ${found.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(mlflow \\d+\\.\\d+\\.\\d+, workspace \\.venv\\)`), `the log does not name the workspace .venv:\n${log.slice(-2000)}`);
         await waitFor(() => connection.state === 'up', 30_000, 'the connection to the local server');
+        // MLflow's job runner starts with the server, before it answers; it is meant to be off.
+        const group = serverGroup(Number(new URL(target).port));
+        assert.ok(group.length, `no process of the server on ${target} was found`);
+        const jobs = group.filter((p) => /mlflow\.server\.jobs|huey/.test(p));
+        assert.deepEqual(jobs, [], "MLflow's job runner runs beside the local server");
         await vscode.commands.executeCommand('geminiTrace.stopLocalServer');
         assert.ok(await fetch(`${target}/health`).then(() => false, () => true), 'the server still answers after Stop');
       } finally {
+        await vscode.commands.executeCommand('geminiTrace.stopLocalServer'); // a failed assertion above left it running
         await undoUri();
         rmSync(path.join(ws(), '.venv'));
       }
@@ -406,3 +412,21 @@ describe('connection: credentials typed into the prompts; a Python for the local
     });
   });
 });
+
+/** The command lines of the process group whose `mlflow server` listens on `port`, read from /proc
+ *  (a fresh machine may have no `ps`). */
+function serverGroup(port: number): string[] {
+  const processes: { pgid: string; args: string }[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      // pgid is the fifth field of stat, counted after the parenthesised command name.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2];
+      processes.push({ pgid, args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const lead = processes.find((p) => /mlflow server/.test(p.args) && p.args.includes(`--port ${port} `));
+  return lead ? processes.filter((p) => p.pgid === lead.pgid).map((p) => p.args) : [];
+}
