@@ -1,9 +1,10 @@
 // The project-local Python venv that holds the pinned MLflow server and the Python Gemini SDK.
 // Created on first use; later calls only check that the pins are installed.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { callInChild } from './in-child.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const venvDir = join(root, '.venv');
@@ -95,9 +96,5 @@ export function ensureAppVenv(name, { quiet = false } = {}) {
  *  frameworks venv takes about a minute) overlaps other work; resolves when it is done. */
 export function ensureInBackground(name) {
   const call = name ? `m.ensureAppVenv(${JSON.stringify(name)})` : 'm.ensureVenv()';
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(import.meta.url)}).then((m) => ${call})`], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`setting up ${name ? `.venvs/${name}` : '.venv'} failed (exit ${code}); see the output above`))));
-  });
+  return callInChild(import.meta.url, call, `setting up ${name ? `.venvs/${name}` : '.venv'}`);
 }

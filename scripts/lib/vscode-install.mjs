@@ -13,6 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { callInChild } from './in-child.mjs';
 import { ensureNode, nodeEnv } from './node-versions.mjs';
 import { root } from './python.mjs';
 
@@ -160,12 +161,7 @@ function registryOnly(dir, log) {
  *  caller blocks in spawnSync; its output goes to this process's. Await it before any other call
  *  for the same build. */
 export function ensureInBackground(build) {
-  return new Promise((resolve, reject) => {
-    const call = `import(${JSON.stringify(import.meta.url)}).then((m) => m.ensureVsCodeServer({ build: ${JSON.stringify(build)} }))`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', call], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`installing the ${build} VS Code server failed (exit ${code}); see the output above`))));
-  });
+  return callInChild(import.meta.url, `m.ensureVsCodeServer({ build: ${JSON.stringify(build)} })`, `installing the ${build} VS Code server`);
 }
 
 /** Lists what is missing or broken in an install; empty when it is complete. */
