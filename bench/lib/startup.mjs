@@ -69,6 +69,11 @@ function reap(node, app, cwd, env) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length / 2) - 1];
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+const HOOKS_PRELOAD = `const m = require('node:module');
+if (typeof m.registerHooks === 'function') m.registerHooks({ resolve: (s, c, n) => n(s, c), load: (u, c, n) => n(u, c) });
+else if (typeof m.register === 'function') m.register('data:text/javascript,export async function resolve(s, c, n) { return n(s, c); } export async function load(u, c, n) { return n(u, c); }');
+`;
+
 // Registered before the preload's own listeners: 'beforeExit' here is the app's work done.
 const PROBE = `const t0 = performance.now(); let done;
 process.on('beforeExit', () => { done ??= performance.now(); });
@@ -109,7 +114,9 @@ async function exitWait(o, dir, app) {
  *   five.exitWaitMs: the traced app's median wait at exit for MLflow's answer to its last batch;
  *   five.exitWaitInstantMs: the same against a sink that answers at once;
  *   five.peakRssMb.lingering: the untraced five-call app kept alive LINGER_MS after its calls;
- *   plain(Cjs).wallMs.emptyPreload / .cpuMs.emptyPreload: the untraced program with an empty --require
+ *   plain(Cjs).wallMs.emptyPreload / .cpuMs.emptyPreload: the untraced program with an empty --require;
+ *   plain, plainCjs, idle: .wallMs.hooksPreload / .cpuMs.hooksPreload: the untraced app with a --require
+ *   that only registers pass-through module hooks (HOOKS_PRELOAD)
  */
 export async function measureStartup(dist, o) {
   const { root } = o;
@@ -120,11 +127,17 @@ export async function measureStartup(dist, o) {
   const empty = join(dir, 'empty-preload.cjs');
   writeFileSync(empty, '');
   const emptyEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${empty}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
+  // Node's price for hooking ES modules at all, which any ESM instrumentation pays: a --require that
+  // registers module hooks passing everything through (in the app's thread where Node has
+  // registerHooks, else its off-thread loader), and does nothing else.
+  const hooks = join(dir, 'hooks-preload.cjs');
+  writeFileSync(hooks, HOOKS_PRELOAD);
+  const hooksEnv = { ...o.plainEnv, NODE_OPTIONS: `--require "${hooks}" ${o.plainEnv.NODE_OPTIONS ?? ''}`.trim() };
   try {
     for (const [name, source] of Object.entries(APPS)) {
       const app = join(dir, `${name}.${name === 'plainCjs' ? 'cjs' : 'mjs'}`);
       writeFileSync(app, source);
-      const runs = { plain: [], traced: [], linger: [], empty: [] };
+      const runs = { plain: [], traced: [], linger: [], empty: [], hooks: [] };
       const linger = join(dir, `${name}-linger.mjs`);
       if (name === 'five') writeFileSync(linger, `${source}setTimeout(() => {}, ${LINGER_MS});\n`);
       // One of each first, not counted: the file system cache and MLflow's first request.
@@ -135,6 +148,7 @@ export async function measureStartup(dist, o) {
         for (const mode of order) runs[mode].push(await reap(o.node, app, root, mode === 'traced' ? o.tracedEnv : o.plainEnv));
         if (name === 'five') runs.linger.push(await reap(o.node, linger, root, o.plainEnv));
         if (name.startsWith('plain')) runs.empty.push(await reap(o.node, app, root, emptyEnv));
+        if (name !== 'five') runs.hooks.push(await reap(o.node, app, root, hooksEnv));
       }
       const stat = (k) => ({ plain: runs.plain.map((x) => x[k]), traced: runs.traced.map((x) => x[k]) });
       const wall = stat('wallMs');
@@ -149,6 +163,10 @@ export async function measureStartup(dist, o) {
       if (runs.empty.length) {
         m.wallMs.emptyPreload = median(runs.empty.map((x) => x.wallMs));
         m.cpuMs.emptyPreload = mean(runs.empty.map((x) => x.cpuMs));
+      }
+      if (runs.hooks.length) {
+        m.wallMs.hooksPreload = median(runs.hooks.map((x) => x.wallMs));
+        m.cpuMs.hooksPreload = mean(runs.hooks.map((x) => x.cpuMs));
       }
       out[name] = m;
     }
