@@ -102,7 +102,7 @@ export class LocalServer implements vscode.Disposable {
         // MLflow 3.17's job runner (judges, prompt optimisation started from MLflow's UI) starts
         // seven more Python processes that each import MLflow: about 2 GB resident and 25–40 s
         // of CPU beside the editor at every start, for nothing tracing uses. A value the user
-        // set for VS Code is kept (README "Settings").
+        // set for VS Code is kept (README "Install").
         MLFLOW_SERVER_ENABLE_JOB_EXECUTION: process.env.MLFLOW_SERVER_ENABLE_JOB_EXECUTION ?? 'false',
       },
     });
