@@ -65,7 +65,7 @@ describe('Node preload: @google/genai traced into MLflow', function () {
         let text = readFileSync(signal, 'utf8');
         for (let i = 0; i < 20 && !text; i++) text = await new Promise<string>((r) => setTimeout(() => r(readFileSync(signal, 'utf8')), 100));
         const signalled = Number(text);
-        assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${readFileSync(signal, 'utf8')}"`);
+        assert.ok(Number.isInteger(signalled) && signalled >= startedAt && signalled <= Date.now(), `signal holds a time in ms within the run, got "${text}"`);
       }
       assertGenaiTraces(
         { file: app.file, run: { id: runId, name: 'inject-node test', startedAt: '2026-01-02T03:04:05.000Z', workspace: apps }, runtime: 'node', extra: app.extra as ('chatStream' | 'count')[], exceptionType: 'ApiError', standinUrl: bed.standin.url },
