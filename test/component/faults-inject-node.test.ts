@@ -149,41 +149,45 @@ describe('Injection under faults: MLflow down, killed, slow; Gemini failing; for
       try {
         const app = join(faultApps, '../node-cjs/app.cjs');
         const cwd = join(app, '..');
-        const runs: { plain: Finished[]; traced: Finished[] } = { plain: [], traced: [] };
+        // Untraced; traced against the slow server; traced against MLflow itself, which answers at
+        // once. What a slow server could cost the app's calls is the second against the third: the
+        // preload's own start-up is in both. Against untraced alone, CI's load turned that start-up
+        // (on Node 20, loading the tracer while a framework file ran beside it) into a miss:
+        // 1,082 against 409 ms, best of six each, with the traced runs' exit still in bounds.
+        const runs: { plain: Finished[]; traced: Finished[]; prompt: Finished[] } = { plain: [], traced: [], prompt: [] };
         const experiments: string[] = [];
-        // Interleaved, so machine load hits both alike; the best of each is compared.
+        const base = await mlflowUrl();
+        // Interleaved, so machine load hits all alike; the best of each is compared.
         const pairs = async (n: number): Promise<void> => {
           for (let i = 0; i < n; i++) {
             runs.plain.push(await runToEnd(process.execPath, [app], plainEnv(bed.standin.url), cwd));
             experiments.push(uniqueName('faults-slow'));
             runs.traced.push(await runToEnd(process.execPath, [app], bed.nodeEnv(proxy.url, experiments.at(-1)!), cwd));
+            runs.prompt.push(await runToEnd(process.execPath, [app], bed.nodeEnv(base, uniqueName('faults-prompt')), cwd));
           }
         };
         const best = (xs: Finished[], k: 'lastOutputMs' | 'ms') => Math.min(...xs.map((x) => x[k]));
-        const slowed = () => best(runs.traced, 'lastOutputMs') > best(runs.plain, 'lastOutputMs') * 1.25 + 300;
+        const slowed = () => best(runs.traced, 'lastOutputMs') > best(runs.prompt, 'lastOutputMs') * 1.25 + 300;
         await pairs(3);
-        // CI runs other files beside this one: in one run, on Node 20, all three traced starts
-        // came out ~1.1 s slower while a framework's npm ci ran (316 against 304 ms alone). A miss
-        // is measured three pairs more and the best of all counts; a slowing the slow server
-        // causes misses again.
+        // A miss is measured three rounds more and the best of all counts; a slowing the slow
+        // server causes misses again.
         if (slowed()) {
-          console.log(`      calls done after ${Math.round(best(runs.traced, 'lastOutputMs'))} ms traced vs ${Math.round(best(runs.plain, 'lastOutputMs'))} ms untraced: measured again`);
+          console.log(`      calls done after ${Math.round(best(runs.traced, 'lastOutputMs'))} ms against the slow server vs ${Math.round(best(runs.prompt, 'lastOutputMs'))} ms against MLflow itself: measured again`);
           await pairs(3);
         }
-        for (const r of [...runs.plain, ...runs.traced]) assert.equal(r.code, 0, r.stderr);
-        for (const r of runs.traced) {
+        for (const r of [...runs.plain, ...runs.traced, ...runs.prompt]) assert.equal(r.code, 0, r.stderr);
+        for (const r of [...runs.traced, ...runs.prompt]) {
           assert.equal(r.stdout, runs.plain[0].stdout, 'stdout unchanged');
           assert.equal(r.stderr, '', 'a slow server is not an error');
         }
         assert.ok(proxy.seen.length > 0, 'the preload did talk to the slow server');
-        const work = { plain: best(runs.plain, 'lastOutputMs'), traced: best(runs.traced, 'lastOutputMs') };
+        const work = { plain: best(runs.plain, 'lastOutputMs'), traced: best(runs.traced, 'lastOutputMs'), prompt: best(runs.prompt, 'lastOutputMs') };
         const total = { plain: best(runs.plain, 'ms'), traced: best(runs.traced, 'ms') };
-        console.log(`      app's calls done after ${Math.round(work.traced)} ms traced vs ${Math.round(work.plain)} ms untraced; exit at ${Math.round(total.traced)} vs ${Math.round(total.plain)} ms`);
-        assert.ok(work.traced <= work.plain * 1.25 + 300, `calls took ${Math.round(work.traced)} ms traced, ${Math.round(work.plain)} ms untraced`);
+        console.log(`      app's calls done after ${Math.round(work.traced)} ms against the slow server, ${Math.round(work.prompt)} ms against MLflow itself, ${Math.round(work.plain)} ms untraced; exit at ${Math.round(total.traced)} vs ${Math.round(total.plain)} ms untraced`);
+        assert.ok(work.traced <= work.prompt * 1.25 + 300, `calls took ${Math.round(work.traced)} ms against the slow server, ${Math.round(work.prompt)} ms against MLflow itself`);
         assert.ok(total.traced <= total.plain + 2000, `exit at ${Math.round(total.traced)} ms traced, ${Math.round(total.plain)} ms untraced`);
         // The apps are gone; the senders they left deliver through the slow server.
         const t0 = Date.now();
-        const base = await mlflowUrl();
         for (const e of experiments) await waitFor(`5 traces in ${e}`, async () => ((await tracesOf(base, e)).length === 5 ? true : undefined), 90_000, 1000);
         console.log(`      all ${5 * experiments.length} traces of the ${experiments.length} traced runs readable ${Date.now() - t0} ms after the last run ended`);
       } finally {
